@@ -1,0 +1,129 @@
+#include "base/file_io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace privflow {
+namespace {
+
+std::string describe(const std::string& verb, const std::string& path, int err) {
+  return "cannot " + verb + " '" + path + "': " + std::strerror(err);
+}
+
+bool write_all(int fd, const std::string& contents) {
+  const char* p = contents.data();
+  std::size_t left = contents.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool read_input(const std::string& path, std::string& contents, std::string& error) {
+  if (path == "-") {
+    std::ostringstream buffer;
+    buffer << std::cin.rdbuf();
+    contents = buffer.str();
+    return true;
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    error = describe("read", path, errno);
+    return false;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    error = "cannot read '" + path + "': it is a directory";
+    return false;
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = describe("read", path, errno);
+    return false;
+  }
+  contents.clear();
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error = describe("read", path, errno);
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    contents.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return true;
+}
+
+bool write_output(const std::string& path, const std::string& contents, std::string& error) {
+  if (path == "-") {
+    std::cout << contents;
+    std::cout.flush();
+    if (!std::cout) {
+      error = "cannot write to standard output";
+      return false;
+    }
+    return true;
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      error = "cannot write '" + path + "': it is a directory";
+      return false;
+    }
+    if (!S_ISREG(st.st_mode)) {  // a device or a pipe: write in place
+      int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || !write_all(fd, contents)) {
+        error = describe("write", path, errno);
+        if (fd >= 0) ::close(fd);
+        return false;
+      }
+      ::close(fd);
+      return true;
+    }
+  }
+  std::string folder = ".";
+  auto slash = path.rfind('/');
+  if (slash != std::string::npos) folder = slash == 0 ? "/" : path.substr(0, slash);
+  std::string temp = path + ".tmp-XXXXXX";
+  int fd = ::mkstemp(temp.data());
+  if (fd < 0) {
+    error = describe("write", path, errno);
+    if (errno == ENOENT) error = "cannot write '" + path + "': folder '" + folder + "' does not exist";
+    return false;
+  }
+  bool ok = write_all(fd, contents) && ::fsync(fd) == 0;
+  int saved = errno;
+  ::fchmod(fd, 0644);
+  ok = (::close(fd) == 0) && ok;
+  if (ok && ::rename(temp.c_str(), path.c_str()) != 0) {
+    saved = errno;
+    ok = false;
+  }
+  if (!ok) {
+    ::unlink(temp.c_str());
+    error = describe("write", path, saved);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace privflow

@@ -1,0 +1,23 @@
+#pragma once
+// Small text helpers shared by every layer: suggestions and safe terminal output.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace privflow {
+
+/// Levenshtein distance (insert, delete, substitute), as ninja's EditDistance.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The candidate closest to `name` if it is close enough to be a plausible typo
+/// (distance <= max(1, len/3)); ties go to the first in sorted order (deterministic).
+std::optional<std::string> closest_match(std::string_view name, const std::vector<std::string>& candidates);
+
+/// Text safe to print on a terminal: control characters (ESC, CR, ...) become `\xNN`.
+std::string printable(std::string_view text);
+
+/// Joins with a separator.
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+}  // namespace privflow

@@ -1,0 +1,17 @@
+#include "cli/commands.hpp"
+
+namespace privflow::cli {
+
+// Placeholder until its owner lands it; exits 4 so nobody mistakes it for a result.
+void add_report_command(CLI::App& root, Action& action) {
+  auto* sub = root.add_subcommand("report", "(not built yet)");
+  sub->allow_extras();
+  sub->callback([&action] {
+    action = [](Io& io) {
+      io.err << "privflow: 'report' is not built yet\n";
+      return 4;
+    };
+  });
+}
+
+}  // namespace privflow::cli

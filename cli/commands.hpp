@@ -1,0 +1,36 @@
+#pragma once
+// Each subcommand lives in its own cmd_*.cpp and registers itself on the root app:
+// it adds a CLI11 subcommand and, when that subcommand is chosen, sets `action`.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "cli/app.hpp"
+#include "flow/graph.hpp"
+
+namespace privflow::cli {
+
+using Action = std::function<int(Io&)>;
+
+void add_check_command(CLI::App& root, Action& action);
+void add_report_command(CLI::App& root, Action& action);
+void add_diagram_command(CLI::App& root, Action& action);
+void add_explain_command(CLI::App& root, Action& action);
+void add_tune_command(CLI::App& root, Action& action);
+void add_account_command(CLI::App& root, Action& action);
+void add_fmt_command(CLI::App& root, Action& action);
+void add_graph_command(CLI::App& root, Action& action);
+
+/// Reads a spec ("-" is io.in), parses, checks and lowers it; prints its diagnostics
+/// (warnings too) to io.err. Returns nullopt (after printing) when the spec is invalid.
+std::optional<flow::Graph> load_spec_file(const std::string& path, Io& io);
+
+/// Reads a file or "-" into `contents`; on failure prints "privflow: error: …" to io.err.
+bool read_spec_text(const std::string& path, Io& io, std::string& contents);
+
+/// Writes an output file atomically ("-" or empty: io.out); on failure prints the reason.
+bool write_result(const std::string& path, const std::string& contents, Io& io);
+
+}  // namespace privflow::cli
