@@ -1,0 +1,1 @@
+// Placeholder: the canonical formatter (privflow fmt) lands here.
