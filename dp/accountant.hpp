@@ -1,0 +1,226 @@
+#pragma once
+// privflow's privacy accountant: mechanisms, heterogeneous composition, and the questions the
+// analyzer asks of a composition (ε at δ, δ at ε, loss quantile, membership advantage).
+//
+// Soundness contract: every ε, δ, probability and advantage returned here is an UPPER bound
+// on the true value (rounded towards +∞), never NaN; an unbounded result is the explicit
+// state `infinite = true`. Inputs out of range are refused with a message (never thrown).
+//
+// Two accountants, both upper bounds:
+//  - RDP (Rényi DP; Mironov 2017), on dp_accounting's default order grid, converted to
+//    (ε, δ) by Canonne–Kamath–Steinke 2020 Prop. 12 / Balle et al. 2020 Thm 21.
+//  - PLD (privacy loss distributions; Meiser–Mohammadi 2018, Koskela et al. 2020), each part
+//    discretised pessimistically by "connect the dots" (Doroshenko et al. 2022) so that the
+//    discrete pair dominates the true pair, composed by FFT (kissfft), tails counted as δ.
+//  `auto` runs both and answers with the smaller ε (the minimum of two upper bounds).
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/rational.hpp"
+
+namespace privflow::dp {
+
+/// Which datasets are neighbours. Laplace, Gaussian and randomized response take their
+/// sensitivity with respect to the chosen relation; Poisson subsampling amplifies only
+/// under add/remove (under replace, privflow uses no amplification and sensitivity 2).
+enum class Neighbouring { kAddRemove, kReplace };
+
+/// Which accountant to use. kAuto = both, the smaller ε.
+enum class Accountant { kRdp, kPld, kAuto };
+std::string_view to_string(Accountant a);
+
+enum class MechanismKind {
+  kLaplace,             ///< ε per use = sensitivity / scale (pure)
+  kGeometric,           ///< discrete Laplace, ε per use (pure)
+  kExponential,         ///< exponential mechanism, ε per use (pure and ε-bounded-range)
+  kGaussian,            ///< noise multiplier z = sigma / sensitivity
+  kRandomizedResponse,  ///< k-ary randomized response: keep probability or ε, k values
+  kSubsampledGaussian,  ///< Poisson-subsampled Gaussian (one DP-SGD step): z and rate q
+  kDeclared,            ///< a declared (ε, δ) guarantee
+  kZcdp,                ///< a declared ρ-zCDP guarantee
+};
+
+/// One mechanism applied `times` times (independently, adaptively composed). A value type.
+/// Build it with the factories below, which fill the derived fields; then `validate`.
+struct Mechanism {
+  MechanismKind kind = MechanismKind::kDeclared;
+  double epsilon = 0;                     ///< per-use ε (pure kinds, RR, declared)
+  std::optional<Rational> exact_epsilon;  ///< per-use ε exactly, when given as a rational
+  double delta = 0;                       ///< declared δ per use
+  double noise_multiplier = 0;            ///< gaussian / subsampled gaussian
+  double sampling_rate = 1;               ///< subsampled gaussian: Poisson rate q in (0, 1]
+  double keep = 0;                        ///< RR: probability of reporting the true value
+  std::uint64_t values = 2;               ///< RR: number of values k ≥ 2
+  double rho = 0;                         ///< zCDP ρ per use
+  std::uint64_t times = 1;                ///< number of uses, up to 10^12 (never looped)
+  Neighbouring neighbouring = Neighbouring::kAddRemove;
+
+  static Mechanism laplace(double epsilon);
+  static Mechanism laplace(const Rational& epsilon);
+  /// Laplace with scale b and L1 sensitivity s: ε = s / b.
+  static Mechanism laplace_scale(double scale, double sensitivity = 1.0);
+  static Mechanism geometric(double epsilon);
+  static Mechanism geometric(const Rational& epsilon);
+  static Mechanism exponential(double epsilon);
+  static Mechanism exponential(const Rational& epsilon);
+  static Mechanism gaussian(double noise_multiplier);
+  /// Gaussian with standard deviation sigma and L2 sensitivity s: z = sigma / s.
+  static Mechanism gaussian_sigma(double sigma, double sensitivity = 1.0);
+  /// k-ary RR reporting the true value w.p. keep, each other w.p. (1−keep)/(k−1).
+  static Mechanism randomized_response_keep(double keep, std::uint64_t k);
+  /// k-ary RR with ε per use: keep = e^ε / (e^ε + k − 1).
+  static Mechanism randomized_response(double epsilon, std::uint64_t k);
+  static Mechanism randomized_response(const Rational& epsilon, std::uint64_t k);
+  static Mechanism subsampled_gaussian(double noise_multiplier, double sampling_rate);
+  static Mechanism declared(double epsilon, double delta = 0);
+  static Mechanism declared(const Rational& epsilon, double delta = 0);
+  static Mechanism zcdp(double rho);
+
+  /// The same mechanism used `t` more-fold (times *= t). Saturates at 10^18 (then invalid).
+  Mechanism repeated(std::uint64_t t) const;
+  Mechanism with(Neighbouring n) const;
+
+  /// True when it is ε-DP with δ = 0 and finite ε (laplace, geometric, exponential, RR,
+  /// declared with δ = 0).
+  bool is_pure() const;
+  /// Short human text, e.g. "gaussian(z=1.1) x 1000".
+  std::string describe() const;
+};
+
+/// nullopt when the mechanism is valid; else why not (ranges: ε ≥ 0 finite, 0 ≤ δ < 1,
+/// z > 0, 0 < q ≤ 1, 1/k < keep < 1... , k ≥ 2, ρ ≥ 0, 1 ≤ times ≤ 10^12).
+std::optional<std::string> validate(const Mechanism& m);
+
+/// An ε answer. `value` is an upper bound (rounded up); `infinite` when no finite bound exists.
+struct EpsilonResult {
+  bool infinite = false;
+  double value = 0;
+  std::optional<Rational> exact;  ///< exact ε: pure composition with rational per-use ε
+  double delta = 0;               ///< the δ it holds at
+  Accountant accountant = Accountant::kRdp;  ///< who answered (kRdp or kPld; never kAuto)
+  std::string how;                ///< e.g. "rdp, order 8.1" or "pld, grid 1e-4, tail 3e-15"
+  double order = 0;               ///< RDP: the optimal order (0 if not RDP)
+  double discretization = 0;      ///< PLD: grid step of the loss
+  double tail_mass = 0;           ///< PLD: mass counted directly as δ (∞ loss + truncation)
+};
+
+/// A δ answer (an upper bound in [0, 1]).
+struct DeltaResult {
+  double value = 1;
+  Accountant accountant = Accountant::kRdp;
+  std::string how;
+};
+
+/// PLD accuracy knobs. Smaller `discretization` is tighter and slower; results stay sound.
+struct PldOptions {
+  double discretization = 1e-4;  ///< grid step of the privacy loss (nats)
+  double tail_mass = 1e-15;      ///< truncated probability mass per side (added to δ)
+};
+
+namespace detail {
+struct PldCache;
+}
+
+/// A heterogeneous composition of mechanisms. Add parts, then ask questions. Queries cache
+/// the composed PLD (not thread-safe: use one Composition per thread).
+class Composition {
+ public:
+  Composition();
+  ~Composition();
+  Composition(const Composition&);
+  Composition& operator=(const Composition&);
+  Composition(Composition&&) noexcept;
+  Composition& operator=(Composition&&) noexcept;
+
+  /// Adds a part; false (with `error` set) when `validate` refuses it.
+  bool add(const Mechanism& m, std::string* error = nullptr);
+  const std::vector<Mechanism>& parts() const { return parts_; }
+  bool empty() const { return parts_.empty(); }
+
+  PldOptions pld_options;
+
+  /// True when every part is pure ε-DP (then ε at δ = 0 is finite).
+  bool all_pure() const;
+  /// Σ times·ε over pure parts, exact, when every part is pure and given as a rational.
+  std::optional<Rational> exact_pure_epsilon() const;
+  /// Σ times·ε rounded up (a valid ε at every δ ≥ 0); +∞ when some part is not pure.
+  double pure_epsilon_up() const;
+
+  /// Smallest ε the accountant can certify at `delta` (0 ≤ delta < 1): an upper bound.
+  /// At δ = 0 only pure compositions are finite (answered exactly when possible).
+  EpsilonResult epsilon(double delta, Accountant a = Accountant::kAuto) const;
+  /// δ(ε): an upper bound on the hockey-stick divergence at ε ≥ 0.
+  DeltaResult delta(double epsilon, Accountant a = Accountant::kAuto) const;
+  /// An ε with P[privacy loss > ε] ≤ delta (tail bound of the loss, used for posteriors):
+  /// RDP tail bound min_α exp((α−1)(RDP(α) − ε)) (Mironov 2017 Prop. 10 / Markov), and the
+  /// pure sum when all parts are pure. The PLD accountant's dominating pair bounds δ(ε) but
+  /// not the loss's quantile, so this always uses the RDP tail (accountant noted in `how`).
+  EpsilonResult loss_quantile(double delta, Accountant a = Accountant::kAuto) const;
+  /// Membership-inference advantage bound: min over ε ≥ 0 of (e^ε − 1 + 2δ(ε)) / (e^ε + 1)
+  /// (Humphries et al. 2023 / Kairouz et al. 2015 region); ≤ δ(0) and ≤ 1. Upper bound.
+  double advantage(Accountant a = Accountant::kAuto) const;
+
+ private:
+  std::vector<Mechanism> parts_;
+  mutable std::shared_ptr<detail::PldCache> pld_cache_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Amplification and transformations.
+
+/// Privacy amplification by shuffling, Feldman–McMillan–Talwar 2021 ("Hiding among the
+/// clones", Thm 3.1): n senders each apply an ε0-LDP randomizer; the shuffled output is
+/// (ε, δ)-DP with ε = log(1 + (e^ε0 − 1)/(e^ε0 + 1)·(8·sqrt(e^ε0·log(4/δ))/sqrt(n) + 8e^ε0/n))
+/// when ε0 ≤ log(n / (16 log(2/δ))); otherwise ε0 (post-processing). Upper bound; returns
+/// nullopt for out-of-range inputs.
+std::optional<double> shuffle_epsilon(double local_epsilon, std::uint64_t senders, double delta);
+
+/// Effective noise multiplier when n parties each add Gaussian noise with multiplier
+/// z/sqrt(n) (total z) and only h are honest: z·sqrt(h/n). A lower bound on the noise
+/// (so privacy computed from it is an upper bound on ε).
+double distributed_noise_multiplier(double z, std::uint64_t honest, std::uint64_t parties);
+
+/// Group privacy for groups of g records (Dwork–Roth 2014, Thm 2.2 and its (ε,δ) form,
+/// Vadhan 2017 Lemma 2.2): (g·ε, g·e^{(g−1)ε}·δ). Upper bounds (δ capped at 1).
+struct EpsDelta {
+  double epsilon = 0;
+  double delta = 0;
+};
+EpsDelta group_privacy(double epsilon, double delta, std::uint64_t group_size);
+
+// ---------------------------------------------------------------------------------------
+// Calibration: monotone bisection to a relative tolerance; the returned noise always meets
+// the target (it is the conservative end of the final bracket).
+
+struct CalibrationResult {
+  bool found = false;
+  double value = 0;            ///< the noise multiplier (or scale, or per-use ε)
+  EpsilonResult achieved;      ///< ε actually certified at the returned value
+  std::string how;
+};
+
+/// Smallest noise multiplier z (to relative tolerance `tol`) such that DP-SGD with
+/// sampling rate q over `steps` steps is (target_epsilon, delta)-DP.
+CalibrationResult calibrate_dpsgd(double target_epsilon, double delta, double sampling_rate,
+                                  std::uint64_t steps, Accountant a = Accountant::kAuto,
+                                  double tol = 1e-3, const PldOptions& pld = {});
+/// Smallest Gaussian noise multiplier for `times` uses.
+CalibrationResult calibrate_gaussian(double target_epsilon, double delta, std::uint64_t times,
+                                     Accountant a = Accountant::kAuto, double tol = 1e-3,
+                                     const PldOptions& pld = {});
+/// Smallest Laplace scale (sensitivity 1) for `times` uses.
+CalibrationResult calibrate_laplace(double target_epsilon, double delta, std::uint64_t times,
+                                    Accountant a = Accountant::kAuto, double tol = 1e-3,
+                                    const PldOptions& pld = {});
+/// Largest per-use ε of a pure mechanism family (given by a factory) for `times` uses.
+CalibrationResult calibrate_epsilon_per_use(double target_epsilon, double delta,
+                                            std::uint64_t times, MechanismKind kind,
+                                            std::uint64_t rr_values = 2,
+                                            Accountant a = Accountant::kAuto, double tol = 1e-3,
+                                            const PldOptions& pld = {});
+
+}  // namespace privflow::dp
