@@ -1,0 +1,323 @@
+#include "inference/measures.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <limits>
+#include <map>
+#include <unordered_map>
+
+#include "inference/mpfr_util.hpp"
+
+namespace privflow::inference {
+namespace {
+
+Rational ratio(const mpz_class& num, const mpz_class& den) {
+  Rational q(num, den);
+  q.canonicalize();
+  return q;
+}
+
+// Largest sum of masses with secret values inside a window of width 2d + 1, over sorted
+// (value, mass) entries. Some optimal window starts at an entry (shift it right until it
+// does); a guess w = s_i + d, clipped to the domain, still covers [s_i, s_i + 2d] ∩ domain.
+template <class Entries, class Value, class Mass>
+mpz_class best_window(const Entries& e, std::uint64_t d, Value value, Mass mass) {
+  const std::uint64_t width = d > (std::numeric_limits<std::uint64_t>::max() / 2) ? std::numeric_limits<std::uint64_t>::max() : 2 * d;
+  mpz_class best = 0, cur = 0;
+  std::size_t hi = 0;
+  for (std::size_t lo = 0; lo < e.size(); ++lo) {
+    const std::uint64_t end = value(e[lo]) > std::numeric_limits<std::uint64_t>::max() - width
+                                  ? std::numeric_limits<std::uint64_t>::max()
+                                  : value(e[lo]) + width;
+    while (hi < e.size() && value(e[hi]) <= end) cur += mass(e[hi++]);
+    if (cur > best) best = cur;
+    cur -= mass(e[lo]);
+  }
+  return best;
+}
+
+}  // namespace
+
+Rational Observation::output_probability(std::size_t i) const { return ratio(outputs.at(i).total, scale); }
+
+Rational Observation::posterior(std::size_t i, std::uint64_t v) const {
+  const Output& o = outputs.at(i);
+  auto it = std::lower_bound(o.mass.begin(), o.mass.end(), v,
+                             [](const auto& e, std::uint64_t s) { return e.first < s; });
+  if (it == o.mass.end() || it->first != v) return Rational(0);
+  return ratio(it->second, o.total);
+}
+
+Distribution Observation::posterior_distribution(std::size_t i) const {
+  Distribution d(secret_size, Rational(0));
+  const Output& o = outputs.at(i);
+  for (const auto& [s, m] : o.mass) d[s] = ratio(m, o.total);
+  return d;
+}
+
+Result<Observation> observe(const Joint& prior, const Channel& channel, std::size_t secret_pos,
+                            std::uint64_t max_cells) {
+  using R = Result<Observation>;
+  if (secret_pos >= prior.domain.sizes.size()) return R::failure("the secret is not a position of the prior");
+  if (prior.p.size() != channel.inputs() || prior.domain.cardinality() != channel.inputs())
+    return R::failure("the channel reads " + std::to_string(channel.inputs()) + " inputs but the prior has " +
+                      std::to_string(prior.p.size()));
+  Observation obs;
+  obs.secret_size = prior.domain.sizes[secret_pos];
+  obs.prior = prior.marginal(secret_pos);
+  const std::uint64_t stride = prior.domain.stride(secret_pos), k = obs.secret_size;
+
+  // Pass 1: weights a_x = π(x) / den_x and their common denominator L, so that
+  // P(s, y) = Σ_x (A_x · num_xy) / L with integers A_x = a_x · L.
+  std::vector<std::uint64_t> support;
+  std::vector<Rational> weight;
+  mpz_class scale = 1;
+  ChannelRow row;
+  std::uint64_t work = 0;
+  for (std::uint64_t x = 0; x < prior.p.size(); ++x) {
+    if (sgn(prior.p[x]) == 0) continue;
+    if (sgn(prior.p[x]) < 0) return R::failure("negative prior probability");
+    channel.row(x, row);
+    work += row.size;
+    if (work > max_cells)
+      return R::failure("the channel has more than " + std::to_string(max_cells) + " entries to combine");
+    Rational a = prior.p[x] / row.den;
+    a.canonicalize();
+    mpz_lcm(scale.get_mpz_t(), scale.get_mpz_t(), a.get_den_mpz_t());
+    support.push_back(x);
+    weight.push_back(std::move(a));
+  }
+  obs.scale = scale;
+
+  // Pass 2: accumulate integer masses per (output, secret). Small secrets get a dense
+  // vector per output, large ones an ordered map.
+  const bool dense = k <= 256;
+  std::unordered_map<std::uint64_t, std::size_t> slot_of;
+  std::vector<std::uint64_t> slot_y;
+  std::vector<std::vector<mpz_class>> dense_mass;
+  std::vector<std::map<std::uint64_t, mpz_class>> sparse_mass;
+  std::uint64_t cells = 0;
+  mpz_class big_a;
+  for (std::size_t i = 0; i < support.size(); ++i) {
+    const std::uint64_t x = support[i];
+    const std::uint64_t s = (x / stride) % k;
+    big_a = weight[i].get_num() * (scale / weight[i].get_den());
+    channel.row(x, row);
+    for (std::size_t e = 0; e < row.size; ++e) {
+      auto [it, fresh] = slot_of.try_emplace(row.out[e], slot_y.size());
+      if (fresh) {
+        slot_y.push_back(row.out[e]);
+        if (dense) {
+          cells += k;
+          if (cells > max_cells)
+            return R::failure("more than " + std::to_string(max_cells) + " (secret, output) pairs");
+          dense_mass.emplace_back(k);
+        } else {
+          sparse_mass.emplace_back();
+        }
+      }
+      if (dense) {
+        mpz_addmul(dense_mass[it->second][s].get_mpz_t(), big_a.get_mpz_t(), row.num[e].get_mpz_t());
+      } else {
+        auto& m = sparse_mass[it->second];
+        auto [mit, added] = m.try_emplace(s);
+        if (added && ++cells > max_cells)
+          return R::failure("more than " + std::to_string(max_cells) + " (secret, output) pairs");
+        mpz_addmul(mit->second.get_mpz_t(), big_a.get_mpz_t(), row.num[e].get_mpz_t());
+      }
+    }
+  }
+  std::vector<std::size_t> order(slot_y.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return slot_y[a] < slot_y[b]; });
+  obs.outputs.reserve(order.size());
+  for (std::size_t slot : order) {
+    Observation::Output out;
+    out.y = slot_y[slot];
+    out.total = 0;
+    if (dense) {
+      auto& v = dense_mass[slot];
+      for (std::uint64_t s = 0; s < k; ++s)
+        if (sgn(v[s]) != 0) {
+          out.total += v[s];
+          out.mass.emplace_back(s, std::move(v[s]));
+        }
+    } else {
+      for (auto& [s, m] : sparse_mass[slot])
+        if (sgn(m) != 0) {
+          out.total += m;
+          out.mass.emplace_back(s, std::move(m));
+        }
+    }
+    if (sgn(out.total) != 0) obs.outputs.push_back(std::move(out));
+  }
+  return obs;
+}
+
+MaxPosterior max_posterior(const Observation& obs, std::uint64_t v) {
+  MaxPosterior best;
+  best.value = v < obs.prior.size() ? obs.prior[v] : Rational(0);
+  mpz_class bn = -1, bd = 1;  // best so far as bn / bd
+  for (std::size_t i = 0; i < obs.outputs.size(); ++i) {
+    const auto& o = obs.outputs[i];
+    auto it = std::lower_bound(o.mass.begin(), o.mass.end(), v,
+                               [](const auto& e, std::uint64_t s) { return e.first < s; });
+    mpz_class m = (it != o.mass.end() && it->first == v) ? it->second : mpz_class(0);
+    if (m * bd > bn * o.total) {
+      bn = m;
+      bd = o.total;
+      best.output = i;
+    }
+  }
+  if (best.output != static_cast<std::size_t>(-1)) best.value = ratio(bn, bd);
+  return best;
+}
+
+Rational prior_vulnerability(const Observation& obs) {
+  Rational best = 0;
+  for (const Rational& q : obs.prior) best = std::max(best, q);
+  return best;
+}
+
+Rational posterior_vulnerability(const Observation& obs) {
+  mpz_class sum = 0;
+  for (const auto& o : obs.outputs) {
+    const mpz_class* best = nullptr;
+    for (const auto& [s, m] : o.mass)
+      if (!best || m > *best) best = &m;
+    if (best) sum += *best;
+  }
+  return ratio(sum, obs.scale);
+}
+
+Rational multiplicative_leakage(const Observation& obs) {
+  Rational prior = prior_vulnerability(obs);
+  if (sgn(prior) == 0) return Rational(1);
+  Rational r = posterior_vulnerability(obs) / prior;
+  r.canonicalize();
+  return r;
+}
+
+Bits log2_up(const Rational& q_in) {
+  Rational q = q_in;
+  q.canonicalize();
+  assert(sgn(q) > 0);
+  auto power_of_two = [](const mpz_class& z) { return z > 0 && mpz_popcount(z.get_mpz_t()) == 1; };
+  if (q.get_num() == 1 && power_of_two(q.get_den()))
+    return {Rational(-static_cast<long>(mpz_sizeinbase(q.get_den_mpz_t(), 2) - 1)), true};
+  if (q.get_den() == 1 && power_of_two(q.get_num()))
+    return {Rational(static_cast<long>(mpz_sizeinbase(q.get_num_mpz_t(), 2) - 1)), true};
+  detail::Mpfr x(q, MPFR_RNDU);
+  mpfr_log2(x.get(), x.get(), MPFR_RNDU);
+  return {x.to_rational(), false};
+}
+
+Bits min_entropy_leakage(const Observation& obs) {
+  Rational r = multiplicative_leakage(obs);
+  if (r <= 1) return {Rational(0), true};
+  return log2_up(r);
+}
+
+Rational prior_g_vulnerability(const Observation& obs, const GainFunction& g) {
+  Rational best = 0;
+  for (std::uint64_t w = 0; w < g.guesses; ++w) {
+    Rational sum = 0;
+    for (std::uint64_t s = 0; s < obs.prior.size(); ++s)
+      if (sgn(obs.prior[s]) != 0) sum += obs.prior[s] * g.gain(w, s);
+    if (w == 0 || sum > best) best = sum;
+  }
+  return best;
+}
+
+Rational posterior_g_vulnerability(const Observation& obs, const GainFunction& g) {
+  Rational total = 0;
+  for (const auto& o : obs.outputs) {
+    Rational best = 0;
+    for (std::uint64_t w = 0; w < g.guesses; ++w) {
+      Rational sum = 0;
+      for (const auto& [s, m] : o.mass) sum += Rational(m) * g.gain(w, s);
+      if (w == 0 || sum > best) best = sum;
+    }
+    total += best;
+  }
+  total /= obs.scale;
+  total.canonicalize();
+  return total;
+}
+
+Rational prior_vulnerability_within(const Observation& obs, std::uint64_t d) {
+  // Scale the prior to integers over its common denominator.
+  mpz_class den = 1;
+  for (const Rational& q : obs.prior) mpz_lcm(den.get_mpz_t(), den.get_mpz_t(), q.get_den_mpz_t());
+  std::vector<std::pair<std::uint64_t, mpz_class>> e;
+  for (std::uint64_t s = 0; s < obs.prior.size(); ++s)
+    if (sgn(obs.prior[s]) != 0) e.emplace_back(s, obs.prior[s].get_num() * (den / obs.prior[s].get_den()));
+  mpz_class best = best_window(e, d, [](const auto& p) { return p.first; }, [](const auto& p) -> const mpz_class& { return p.second; });
+  return ratio(best, den);
+}
+
+Rational posterior_vulnerability_within(const Observation& obs, std::uint64_t d) {
+  mpz_class sum = 0;
+  for (const auto& o : obs.outputs)
+    sum += best_window(o.mass, d, [](const auto& p) { return p.first; }, [](const auto& p) -> const mpz_class& { return p.second; });
+  return ratio(sum, obs.scale);
+}
+
+Result<Rational> bayes_capacity(const Channel& channel, std::uint64_t max_cells) {
+  // Per output the largest entry, kept as (num, den) and compared by cross-multiplication.
+  std::unordered_map<std::uint64_t, std::pair<mpz_class, mpz_class>> best;
+  ChannelRow row;
+  std::uint64_t work = 0;
+  for (std::uint64_t x = 0; x < channel.inputs(); ++x) {
+    channel.row(x, row);
+    work += row.size;
+    if (work > max_cells)
+      return Result<Rational>::failure("the channel has more than " + std::to_string(max_cells) + " entries");
+    for (std::size_t i = 0; i < row.size; ++i) {
+      auto [it, fresh] = best.try_emplace(row.out[i], row.num[i], row.den);
+      if (!fresh && row.num[i] * it->second.second > it->second.first * row.den) it->second = {row.num[i], row.den};
+    }
+  }
+  Rational sum = 0;
+  for (const auto& [y, b] : best) sum += ratio(b.first, b.second);
+  return sum;
+}
+
+Result<std::optional<Rational>> channel_epsilon_up(const Channel& channel, std::uint64_t max_cells) {
+  using R = Result<std::optional<Rational>>;
+  struct Column {
+    mpz_class max_num, max_den, min_num, min_den;
+    std::uint64_t rows = 0;
+  };
+  std::unordered_map<std::uint64_t, Column> col;
+  ChannelRow row;
+  std::uint64_t work = 0;
+  for (std::uint64_t x = 0; x < channel.inputs(); ++x) {
+    channel.row(x, row);
+    work += row.size;
+    if (work > max_cells) return R::failure("the channel has more than " + std::to_string(max_cells) + " entries");
+    for (std::size_t i = 0; i < row.size; ++i) {
+      Column& c = col[row.out[i]];
+      if (c.rows++ == 0) {
+        c.max_num = c.min_num = row.num[i];
+        c.max_den = c.min_den = row.den;
+        continue;
+      }
+      if (row.num[i] * c.max_den > c.max_num * row.den) c.max_num = row.num[i], c.max_den = row.den;
+      if (row.num[i] * c.min_den < c.min_num * row.den) c.min_num = row.num[i], c.min_den = row.den;
+    }
+  }
+  Rational worst = 1;
+  for (const auto& [y, c] : col) {
+    if (c.rows < channel.inputs()) return std::optional<Rational>{};  // a zero beside a positive entry
+    Rational r(c.max_num * c.min_den, c.min_num * c.max_den);
+    r.canonicalize();
+    worst = std::max(worst, r);
+  }
+  if (worst == 1) return std::optional<Rational>{Rational(0)};
+  detail::Mpfr x(worst, MPFR_RNDU);
+  mpfr_log(x.get(), x.get(), MPFR_RNDU);
+  return std::optional<Rational>{x.to_rational()};
+}
+
+}  // namespace privflow::inference

@@ -1,0 +1,103 @@
+#include "inference/channel.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "test_util.hpp"
+
+using namespace privflow::inference;
+using privflow::inference::test::q;
+using privflow::inference::test::qs;
+
+TEST_CASE("randomized response rows are exact", "[inference][channel]") {
+  struct Row {
+    std::uint64_t k;
+    const char* keep;
+    const char* off;
+  };
+  for (const Row& r : std::vector<Row>{{2, "4/5", "1/5"}, {3, "1/2", "1/4"}, {10, "1/10", "1/10"}, {4, "1", "0"}}) {
+    INFO(r.k << " " << r.keep);
+    auto c = Channel::randomized_response(Domain{{r.k}}, 0, q(r.keep));
+    REQUIRE(c);
+    REQUIRE(c->outputs() == r.k);
+    for (std::uint64_t x = 0; x < r.k; ++x)
+      for (std::uint64_t y = 0; y < r.k; ++y) REQUIRE(c->entry(x, y) == (x == y ? q(r.keep) : q(r.off)));
+    REQUIRE(c->is_deterministic() == (q(r.off) == 0));
+  }
+  REQUIRE_FALSE(Channel::randomized_response(Domain{{2}}, 0, q("3/2")));
+  REQUIRE(Channel::randomized_response(Domain{{2}}, 0, q("3/2")).error() == "keep probability 3/2 is outside [0, 1]");
+}
+
+TEST_CASE("randomized response on one field of a tuple", "[inference][channel]") {
+  // Domain (a: 2, b: 3); RR on b with keep 1/2 (off 1/4).
+  auto c = Channel::randomized_response(Domain{{2, 3}}, 1, q("1/2"));
+  REQUIRE(c);
+  REQUIRE(c->inputs() == 6);
+  REQUIRE(c->entry(Domain{{2, 3}}.index_of({1, 2}), 2) == q("1/2"));
+  REQUIRE(c->entry(Domain{{2, 3}}.index_of({1, 2}), 0) == q("1/4"));
+}
+
+TEST_CASE("projection is a sparse identity on the selected fields", "[inference][channel]") {
+  Domain d{{10000, 3, 7}};
+  auto c = Channel::projection(d, {2, 0});
+  REQUIRE(c);
+  REQUIRE(c->outputs() == 70000);
+  REQUIRE(c->is_deterministic());
+  auto row = c->row_rational(d.index_of({1234, 2, 5}));
+  REQUIRE(row.size() == 1);
+  REQUIRE(row[0].first == 5 * 10000 + 1234);
+  REQUIRE(row[0].second == 1);
+  REQUIRE_FALSE(Channel::projection(d, {3}));
+}
+
+TEST_CASE("parallel composition multiplies rows over output tuples", "[inference][channel]") {
+  Domain d{{2}};
+  auto rr = Channel::randomized_response(d, 0, q("3/4"));
+  auto id = Channel::projection(d, {0});
+  auto both = Channel::parallel({*rr, *id});
+  REQUIRE(both);
+  REQUIRE(both->outputs() == 4);
+  REQUIRE(both->output_radix() == std::vector<std::uint64_t>{2, 2});
+  // Input 1: rr says 1 (3/4) or 0 (1/4); id says 1. Output (rr, id) = rr*2 + id.
+  REQUIRE(both->entry(1, 3) == q("3/4"));
+  REQUIRE(both->entry(1, 1) == q("1/4"));
+  REQUIRE(both->entry(1, 0) == 0);
+  REQUIRE_FALSE(Channel::parallel({*rr, *Channel::projection(Domain{{3}}, {0})}));
+}
+
+TEST_CASE("cascade multiplies matrices", "[inference][channel]") {
+  // Two binary RR with keep 3/4: keep of the cascade = 9/16 + 1/16 = 5/8.
+  Domain d{{2}};
+  auto a = Channel::randomized_response(d, 0, q("3/4"));
+  auto c = Channel::cascade(*a, *a);
+  REQUIRE(c);
+  REQUIRE(c->entry(0, 0) == q("5/8"));
+  REQUIRE(c->entry(0, 1) == q("3/8"));
+  // A deterministic map then RR on its output.
+  auto parity = Channel::deterministic({0, 1, 0, 1}, 2);
+  auto c2 = Channel::cascade(*parity, *a);
+  REQUIRE(c2);
+  REQUIRE(c2->inputs() == 4);
+  REQUIRE(c2->entry(3, 1) == q("3/4"));
+  REQUIRE_FALSE(Channel::cascade(*a, *parity));
+}
+
+TEST_CASE("matrices are validated", "[inference][channel]") {
+  auto m = Channel::matrix({qs({"1/2", "1/2"}), qs({"1/3", "2/3"})});
+  REQUIRE(m);
+  REQUIRE(m->entry(1, 1) == q("2/3"));
+  auto bad = Channel::matrix({qs({"1/2", "1/3"})});
+  REQUIRE_FALSE(bad);
+  REQUIRE(bad.error() == "channel row 0 sums to 5/6, not 1");
+  REQUIRE_FALSE(Channel::matrix({qs({"1/2", "1/2"}), qs({"1"})}));
+  REQUIRE_FALSE(Channel::deterministic({0, 3}, 3));
+}
+
+TEST_CASE("the channel a correlated field induces", "[inference][channel]") {
+  BayesNet net;
+  FieldId vote = net.add_field("vote", 2, qs({"1/3", "2/3"}));
+  FieldId attends = net.add_field("attends", 2, {vote}, {qs({"3/5", "2/5"}), qs({"1/4", "3/4"})});
+  auto c = induced_channel(net, vote, attends);
+  REQUIRE(c);
+  REQUIRE(c->entry(0, 0) == q("3/5"));
+  REQUIRE(c->entry(1, 1) == q("3/4"));
+}
