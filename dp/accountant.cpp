@@ -1,0 +1,648 @@
+#include "dp/accountant.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "dp/numeric.hpp"
+#include "dp/pld.hpp"
+#include "dp/rdp.hpp"
+
+namespace privflow::dp {
+
+using detail::kInf;
+
+std::string_view to_string(Accountant a) {
+  switch (a) {
+    case Accountant::kRdp: return "rdp";
+    case Accountant::kPld: return "pld";
+    case Accountant::kAuto: return "auto";
+  }
+  return "auto";
+}
+
+// ------------------------------------------------------------------------------------------
+// Mechanism
+
+namespace {
+Mechanism pure_kind(MechanismKind k, double eps) {
+  Mechanism m;
+  m.kind = k;
+  m.epsilon = eps;
+  return m;
+}
+Mechanism pure_kind(MechanismKind k, const Rational& eps) {
+  Mechanism m = pure_kind(k, to_double_up(eps));
+  m.exact_epsilon = eps;
+  return m;
+}
+std::string num(double x) {
+  std::ostringstream o;
+  o.precision(6);
+  o << x;
+  return o.str();
+}
+constexpr std::uint64_t kMaxTimes = 1000000000000ULL;  // 10^12
+}  // namespace
+
+Mechanism Mechanism::laplace(double e) { return pure_kind(MechanismKind::kLaplace, e); }
+Mechanism Mechanism::laplace(const Rational& e) { return pure_kind(MechanismKind::kLaplace, e); }
+Mechanism Mechanism::laplace_scale(double scale, double sensitivity) {
+  // ε = s/b, rounded up.
+  double e = sensitivity / scale;
+  return pure_kind(MechanismKind::kLaplace, std::isfinite(e) ? std::nextafter(e, kInf) : e);
+}
+Mechanism Mechanism::geometric(double e) { return pure_kind(MechanismKind::kGeometric, e); }
+Mechanism Mechanism::geometric(const Rational& e) { return pure_kind(MechanismKind::kGeometric, e); }
+Mechanism Mechanism::exponential(double e) { return pure_kind(MechanismKind::kExponential, e); }
+Mechanism Mechanism::exponential(const Rational& e) { return pure_kind(MechanismKind::kExponential, e); }
+Mechanism Mechanism::gaussian(double z) {
+  Mechanism m;
+  m.kind = MechanismKind::kGaussian;
+  m.noise_multiplier = z;
+  return m;
+}
+Mechanism Mechanism::gaussian_sigma(double sigma, double sensitivity) {
+  // z = σ/s rounded down (less noise = more loss: the safe side).
+  double z = sigma / sensitivity;
+  return gaussian(std::isfinite(z) && z > 0 ? std::nextafter(z, 0.0) : z);
+}
+Mechanism Mechanism::randomized_response_keep(double keep, std::uint64_t k) {
+  Mechanism m;
+  m.kind = MechanismKind::kRandomizedResponse;
+  m.keep = keep;
+  m.values = k;
+  const double r = (1 - keep) / static_cast<double>(k > 1 ? k - 1 : 1);
+  m.epsilon = (keep > 0 && r > 0) ? detail::up(std::log(keep) - std::log(r), 1e-14) : kInf;
+  return m;
+}
+Mechanism Mechanism::randomized_response(double e, std::uint64_t k) {
+  Mechanism m;
+  m.kind = MechanismKind::kRandomizedResponse;
+  m.epsilon = e;
+  m.values = k;
+  // keep = e^ε/(e^ε + k − 1), rounded up (a larger keep leaks more).
+  m.keep = std::nextafter(1.0 / (1.0 + static_cast<double>(k - 1) * std::exp(-e)), 1.0);
+  return m;
+}
+Mechanism Mechanism::randomized_response(const Rational& e, std::uint64_t k) {
+  Mechanism m = randomized_response(to_double_up(e), k);
+  m.exact_epsilon = e;
+  return m;
+}
+Mechanism Mechanism::subsampled_gaussian(double z, double q) {
+  Mechanism m;
+  m.kind = MechanismKind::kSubsampledGaussian;
+  m.noise_multiplier = z;
+  m.sampling_rate = q;
+  return m;
+}
+Mechanism Mechanism::declared(double e, double d) {
+  Mechanism m = pure_kind(MechanismKind::kDeclared, e);
+  m.delta = d;
+  return m;
+}
+Mechanism Mechanism::declared(const Rational& e, double d) {
+  Mechanism m = pure_kind(MechanismKind::kDeclared, e);
+  m.delta = d;
+  return m;
+}
+Mechanism Mechanism::zcdp(double rho) {
+  Mechanism m;
+  m.kind = MechanismKind::kZcdp;
+  m.rho = rho;
+  return m;
+}
+Mechanism Mechanism::repeated(std::uint64_t t) const {
+  Mechanism m = *this;
+  if (t != 0 && m.times > 1000000000000000000ULL / t) m.times = 1000000000000000001ULL;
+  else m.times *= t;
+  return m;
+}
+Mechanism Mechanism::with(Neighbouring n) const {
+  Mechanism m = *this;
+  m.neighbouring = n;
+  return m;
+}
+
+bool Mechanism::is_pure() const {
+  switch (kind) {
+    case MechanismKind::kLaplace:
+    case MechanismKind::kGeometric:
+    case MechanismKind::kExponential:
+    case MechanismKind::kRandomizedResponse: return true;
+    case MechanismKind::kDeclared: return delta == 0;
+    default: return false;
+  }
+}
+
+std::string Mechanism::describe() const {
+  std::string s;
+  switch (kind) {
+    case MechanismKind::kLaplace: s = "laplace(eps=" + num(epsilon) + ")"; break;
+    case MechanismKind::kGeometric: s = "geometric(eps=" + num(epsilon) + ")"; break;
+    case MechanismKind::kExponential: s = "exponential(eps=" + num(epsilon) + ")"; break;
+    case MechanismKind::kGaussian: s = "gaussian(z=" + num(noise_multiplier) + ")"; break;
+    case MechanismKind::kRandomizedResponse:
+      s = "randomized_response(keep=" + num(keep) + ", k=" + std::to_string(values) + ")";
+      break;
+    case MechanismKind::kSubsampledGaussian:
+      s = "subsampled_gaussian(z=" + num(noise_multiplier) + ", q=" + num(sampling_rate) + ")";
+      break;
+    case MechanismKind::kDeclared: s = "declared(eps=" + num(epsilon) + ", delta=" + num(delta) + ")"; break;
+    case MechanismKind::kZcdp: s = "zcdp(rho=" + num(rho) + ")"; break;
+  }
+  if (times != 1) s += " x " + std::to_string(times);
+  return s;
+}
+
+std::optional<std::string> validate(const Mechanism& m) {
+  auto finite_nonneg = [](double x) { return std::isfinite(x) && x >= 0; };
+  if (m.times < 1 || m.times > kMaxTimes) return "times must be between 1 and 10^12";
+  switch (m.kind) {
+    case MechanismKind::kLaplace:
+    case MechanismKind::kGeometric:
+    case MechanismKind::kExponential:
+      if (!finite_nonneg(m.epsilon)) return "epsilon must be finite and >= 0";
+      if (m.exact_epsilon && sgn(*m.exact_epsilon) < 0) return "epsilon must be >= 0";
+      return std::nullopt;
+    case MechanismKind::kDeclared:
+      if (!finite_nonneg(m.epsilon)) return "epsilon must be finite and >= 0";
+      if (!(m.delta >= 0 && m.delta < 1)) return "delta must be in [0, 1)";
+      return std::nullopt;
+    case MechanismKind::kGaussian:
+      if (!(std::isfinite(m.noise_multiplier) && m.noise_multiplier > 0)) return "noise multiplier (sigma/sensitivity) must be > 0 and finite";
+      return std::nullopt;
+    case MechanismKind::kSubsampledGaussian:
+      if (!(std::isfinite(m.noise_multiplier) && m.noise_multiplier > 0)) return "noise multiplier must be > 0 and finite";
+      if (!(m.sampling_rate > 0 && m.sampling_rate <= 1)) return "sampling rate must be in (0, 1]";
+      return std::nullopt;
+    case MechanismKind::kRandomizedResponse:
+      if (m.values < 2) return "randomized response needs at least 2 values";
+      if (!(m.keep > 1.0 / static_cast<double>(m.values) && m.keep < 1)) return "keep probability must be in (1/k, 1)";
+      if (!finite_nonneg(m.epsilon) || m.epsilon == 0) return "epsilon must be finite and > 0";
+      return std::nullopt;
+    case MechanismKind::kZcdp:
+      if (!finite_nonneg(m.rho)) return "rho must be finite and >= 0";
+      return std::nullopt;
+  }
+  return "unknown mechanism";
+}
+
+// ------------------------------------------------------------------------------------------
+// Per-part curves
+
+namespace {
+
+/// RDP curve of one use of `m` on the default orders. Declared δ is handled separately.
+std::vector<double> rdp_curve(const Mechanism& m) {
+  const auto& orders = rdp::default_orders();
+  std::vector<double> out(orders.size());
+  const bool replace = m.neighbouring == Neighbouring::kReplace;
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    const double a = orders[i];
+    double v = kInf;
+    switch (m.kind) {
+      case MechanismKind::kLaplace: v = rdp::laplace(m.epsilon, a); break;
+      case MechanismKind::kGeometric:  // its loss takes the two values ±ε with RR weights
+      case MechanismKind::kDeclared: v = rdp::pure(m.epsilon, a); break;
+      case MechanismKind::kExponential: v = rdp::exponential(m.epsilon, a); break;
+      case MechanismKind::kGaussian: v = rdp::gaussian(m.noise_multiplier, a); break;
+      case MechanismKind::kRandomizedResponse: v = rdp::randomized_response(m.keep, m.values, a); break;
+      case MechanismKind::kZcdp: v = rdp::zcdp(m.rho, a); break;
+      case MechanismKind::kSubsampledGaussian:
+        // Under replace, no amplification is claimed: the Gaussian with sensitivity 2.
+        v = replace ? rdp::gaussian(m.noise_multiplier / 2, a)
+                    : rdp::subsampled_gaussian(m.noise_multiplier, m.sampling_rate, a);
+        break;
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+struct PartPlds {
+  pld::Pld remove, add;
+  bool symmetric = true;
+  bool available = true;
+};
+
+PartPlds part_pld(const Mechanism& m, const PldOptions& o) {
+  PartPlds p;
+  const double h = o.discretization, tail = o.tail_mass;
+  switch (m.kind) {
+    case MechanismKind::kLaplace: p.remove = pld::laplace(m.epsilon, h); break;
+    case MechanismKind::kGeometric:
+    case MechanismKind::kExponential: p.remove = pld::pure(m.epsilon, h); break;
+    case MechanismKind::kDeclared: p.remove = pld::declared(m.epsilon, m.delta, h); break;
+    case MechanismKind::kGaussian: p.remove = pld::gaussian(m.noise_multiplier, h, tail); break;
+    case MechanismKind::kRandomizedResponse: p.remove = pld::randomized_response(m.keep, m.values, h); break;
+    case MechanismKind::kZcdp: p.available = false; break;
+    case MechanismKind::kSubsampledGaussian:
+      if (m.neighbouring == Neighbouring::kReplace || m.sampling_rate >= 1) {
+        const double z = m.neighbouring == Neighbouring::kReplace ? m.noise_multiplier / 2 : m.noise_multiplier;
+        p.remove = pld::gaussian(z, h, tail);
+      } else {
+        p.remove = pld::subsampled_gaussian(m.noise_multiplier, m.sampling_rate, true, h, tail);
+        p.add = pld::subsampled_gaussian(m.noise_multiplier, m.sampling_rate, false, h, tail);
+        p.symmetric = false;
+      }
+      break;
+  }
+  return p;
+}
+
+std::string fmt_g(double x, int digits = 4) {
+  std::ostringstream o;
+  o.precision(digits);
+  o << x;
+  return o.str();
+}
+
+}  // namespace
+
+namespace detail {
+struct PldCache {
+  double h = 0, tail = 0;
+  bool available = true;
+  pld::Composed remove, add;
+};
+}  // namespace detail
+
+Composition::Composition() = default;
+Composition::~Composition() = default;
+Composition::Composition(const Composition& o) : pld_options(o.pld_options), parts_(o.parts_), pld_cache_(o.pld_cache_) {}
+Composition& Composition::operator=(const Composition& o) {
+  pld_options = o.pld_options;
+  parts_ = o.parts_;
+  pld_cache_ = o.pld_cache_;
+  return *this;
+}
+Composition::Composition(Composition&&) noexcept = default;
+Composition& Composition::operator=(Composition&&) noexcept = default;
+
+bool Composition::add(const Mechanism& m, std::string* error) {
+  if (auto e = validate(m)) {
+    if (error) *error = *e;
+    return false;
+  }
+  parts_.push_back(m);
+  pld_cache_.reset();
+  return true;
+}
+
+bool Composition::all_pure() const {
+  return std::all_of(parts_.begin(), parts_.end(), [](const Mechanism& m) { return m.is_pure(); });
+}
+
+std::optional<Rational> Composition::exact_pure_epsilon() const {
+  Rational sum = 0;
+  for (const auto& m : parts_) {
+    if (!m.is_pure() || !m.exact_epsilon) return std::nullopt;
+    Rational t(static_cast<double>(m.times));  // times ≤ 10^12: exact in a double
+    sum += t * *m.exact_epsilon;
+  }
+  sum.canonicalize();
+  return sum;
+}
+
+double Composition::pure_epsilon_up() const {
+  if (!all_pure()) return kInf;
+  if (auto q = exact_pure_epsilon()) return to_double_up(*q);
+  double s = 0;
+  for (const auto& m : parts_) s += static_cast<double>(m.times) * m.epsilon;
+  return detail::up(s, 1e-14);
+}
+
+namespace {
+
+struct RdpState {
+  std::vector<double> curve;
+  double extra_delta = 0;  // 1 − Π(1 − δ_i)^{T_i} of declared (ε, δ) parts
+};
+
+RdpState rdp_state(const std::vector<Mechanism>& parts) {
+  RdpState s;
+  s.curve.assign(rdp::default_orders().size(), 0.0);
+  double log_keep = 0;
+  for (const auto& m : parts) {
+    const auto c = rdp_curve(m);
+    for (std::size_t i = 0; i < c.size(); ++i) s.curve[i] += static_cast<double>(m.times) * c[i];
+    if (m.kind == MechanismKind::kDeclared && m.delta > 0)
+      log_keep += static_cast<double>(m.times) * std::log1p(-m.delta);
+  }
+  s.extra_delta = std::min(1.0, detail::up(-std::expm1(log_keep), 1e-12));
+  return s;
+}
+
+EpsilonResult infinite_result(double delta, Accountant a, std::string how) {
+  EpsilonResult r;
+  r.infinite = true;
+  r.value = kInf;
+  r.delta = delta;
+  r.accountant = a;
+  r.how = std::move(how);
+  return r;
+}
+
+}  // namespace
+
+namespace {
+EpsilonResult rdp_epsilon(const std::vector<Mechanism>& parts, double delta) {
+  const RdpState s = rdp_state(parts);
+  // (ε, δ_rdp) for the rest and δ_extra for declared parts: 1 − (1−δ_rdp)(1−δ_extra) ≤ δ.
+  const double eff = -std::expm1(std::log1p(-delta) - std::log1p(-s.extra_delta));
+  if (!(eff > 0)) return infinite_result(delta, Accountant::kRdp, "rdp: delta is not above the declared deltas");
+  const auto c = rdp::to_epsilon(rdp::default_orders(), s.curve, eff);
+  if (std::isinf(c.epsilon)) return infinite_result(delta, Accountant::kRdp, "rdp: no order gives a finite bound");
+  EpsilonResult r;
+  r.value = c.epsilon;
+  r.delta = delta;
+  r.accountant = Accountant::kRdp;
+  r.order = c.order;
+  r.how = "rdp, optimal order " + fmt_g(c.order) + " (conversion of Canonne-Kamath-Steinke 2020)";
+  if (s.extra_delta > 0) r.how += ", declared delta " + fmt_g(s.extra_delta) + " set aside";
+  return r;
+}
+}  // namespace
+
+static const detail::PldCache* pld_cache_for(const std::vector<Mechanism>& parts, const PldOptions& o,
+                                      std::shared_ptr<detail::PldCache>& cache) {
+  if (cache && cache->h == o.discretization && cache->tail == o.tail_mass) return cache.get();
+  auto c = std::make_shared<detail::PldCache>();
+  c->h = o.discretization;
+  c->tail = o.tail_mass;
+  std::vector<PartPlds> plds;
+  plds.reserve(parts.size());
+  for (const auto& m : parts) {
+    plds.push_back(part_pld(m, o));
+    if (!plds.back().available) c->available = false;
+  }
+  if (c->available) {
+    std::vector<std::pair<const pld::Pld*, std::uint64_t>> rem, add;
+    bool any_asym = false;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      rem.push_back({&plds[i].remove, parts[i].times});
+      add.push_back({plds[i].symmetric ? &plds[i].remove : &plds[i].add, parts[i].times});
+      any_asym = any_asym || !plds[i].symmetric;
+    }
+    c->remove = pld::compose(rem, o.tail_mass);
+    c->add = any_asym ? pld::compose(add, o.tail_mass) : c->remove;
+  }
+  cache = c;
+  return cache.get();
+}
+
+namespace {
+EpsilonResult pld_epsilon(const detail::PldCache& c, double delta) {
+  const double e = std::max(c.remove.epsilon(delta), c.add.epsilon(delta));
+  if (std::isinf(e)) return infinite_result(delta, Accountant::kPld, "pld: delta is below the mass of infinite loss");
+  EpsilonResult r;
+  r.value = e;
+  r.delta = delta;
+  r.accountant = Accountant::kPld;
+  r.discretization = c.h;
+  r.tail_mass = std::max(c.remove.inf_mass, c.add.inf_mass);
+  r.how = "pld, loss grid " + fmt_g(c.h) + ", tail mass " + fmt_g(r.tail_mass, 3) + " counted in delta";
+  return r;
+}
+}  // namespace
+
+EpsilonResult Composition::epsilon(double delta, Accountant a) const {
+  if (!(delta >= 0 && delta < 1)) return infinite_result(delta, a == Accountant::kPld ? Accountant::kPld : Accountant::kRdp, "delta must be in [0, 1)");
+  const Accountant shown = a == Accountant::kPld ? Accountant::kPld : Accountant::kRdp;
+  if (parts_.empty()) {
+    EpsilonResult r;
+    r.exact = Rational(0);
+    r.delta = delta;
+    r.accountant = shown;
+    r.how = "nothing released";
+    return r;
+  }
+  const double pure = pure_epsilon_up();
+  auto pure_result = [&](Accountant who) {
+    EpsilonResult r;
+    r.value = pure;
+    r.exact = exact_pure_epsilon();
+    r.delta = delta;
+    r.accountant = who;
+    r.how = "sum of pure epsilons (basic composition, Dwork-Roth 2014 Thm 3.16)";
+    return r;
+  };
+  if (delta == 0) {
+    if (std::isinf(pure)) return infinite_result(0, shown, "at delta 0 only pure mechanisms have a finite epsilon");
+    return pure_result(shown);
+  }
+  std::optional<EpsilonResult> best;
+  if (a == Accountant::kRdp || a == Accountant::kAuto) best = rdp_epsilon(parts_, delta);
+  if (a == Accountant::kPld || a == Accountant::kAuto) {
+    const auto* c = pld_cache_for(parts_, pld_options, pld_cache_);
+    if (c->available) {
+      EpsilonResult p = pld_epsilon(*c, delta);
+      if (!best || (!p.infinite && (best->infinite || p.value < best->value))) best = p;
+    } else if (!best) {
+      best = rdp_epsilon(parts_, delta);
+      best->how += " (the pld accountant cannot represent zCDP parts)";
+    }
+  }
+  if (!std::isinf(pure) && (best->infinite || pure < best->value)) return pure_result(best->accountant);
+  return *best;
+}
+
+DeltaResult Composition::delta(double epsilon, Accountant a) const {
+  DeltaResult out;
+  out.accountant = a == Accountant::kPld ? Accountant::kPld : Accountant::kRdp;
+  if (!(epsilon >= 0) || std::isnan(epsilon)) {
+    out.how = "epsilon must be >= 0";
+    return out;
+  }
+  if (parts_.empty() || (epsilon >= pure_epsilon_up())) {
+    out.value = 0;
+    out.how = parts_.empty() ? "nothing released" : "sum of pure epsilons";
+    return out;
+  }
+  double best = 1;
+  if (a == Accountant::kRdp || a == Accountant::kAuto) {
+    const RdpState s = rdp_state(parts_);
+    const auto d = rdp::to_delta(rdp::default_orders(), s.curve, epsilon);
+    best = std::min(1.0, d.delta + s.extra_delta - d.delta * s.extra_delta);
+    out.accountant = Accountant::kRdp;
+    out.how = "rdp, optimal order " + fmt_g(d.order);
+  }
+  if (a == Accountant::kPld || a == Accountant::kAuto) {
+    const auto* c = pld_cache_for(parts_, pld_options, pld_cache_);
+    if (c->available) {
+      const double d = std::max(c->remove.delta(epsilon), c->add.delta(epsilon));
+      if (d < best || a == Accountant::kPld) {
+        best = d;
+        out.accountant = Accountant::kPld;
+        out.how = "pld, loss grid " + fmt_g(c->h);
+      }
+    }
+  }
+  out.value = best;
+  return out;
+}
+
+EpsilonResult Composition::loss_quantile(double delta, Accountant a) const {
+  if (!(delta > 0 && delta < 1)) return infinite_result(delta, Accountant::kRdp, "delta must be in (0, 1)");
+  const double pure = pure_epsilon_up();
+  EpsilonResult r;
+  r.delta = delta;
+  r.accountant = Accountant::kRdp;
+  const RdpState s = rdp_state(parts_);
+  const double eff = delta - s.extra_delta;
+  if (eff > 0) {
+    const auto t = rdp::tail_epsilon(rdp::default_orders(), s.curve, eff);
+    r.value = t.epsilon;
+    r.order = t.order;
+    r.how = "rdp tail bound, order " + fmt_g(t.order);
+    if (a == Accountant::kPld) r.how += " (pld bounds delta(eps), not the loss quantile)";
+  } else {
+    r.value = kInf;
+  }
+  if (pure < r.value) {
+    r.value = pure;
+    r.exact = exact_pure_epsilon();
+    r.how = "sum of pure epsilons: the loss never exceeds it";
+  }
+  r.infinite = std::isinf(r.value);
+  return r;
+}
+
+double Composition::advantage(Accountant a) const {
+  if (parts_.empty()) return 0;
+  auto f = [&](double e) {
+    const double d = delta(e, a).value;
+    return std::min(1.0, (std::expm1(e) + 2 * d) / (std::exp(e) + 1));
+  };
+  double best = f(0);
+  const double pure = pure_epsilon_up();
+  if (!std::isinf(pure)) best = std::min(best, std::tanh(pure / 2));
+  // Any ε gives a valid bound; scan a grid then refine around the best point.
+  double best_e = 0;
+  for (int i = 1; i <= 60; ++i) {
+    const double e = 0.005 * std::pow(1.12, i);
+    if (std::tanh(e / 2) >= best) break;
+    const double v = f(e);
+    if (v < best) best = v, best_e = e;
+  }
+  for (double step = best_e * 0.1; step > 1e-4 && best_e > 0; step *= 0.5) {
+    for (double e : {best_e - step, best_e + step}) {
+      if (e <= 0) continue;
+      const double v = f(e);
+      if (v < best) best = v, best_e = e;
+    }
+  }
+  return std::min(1.0, detail::up(best, 1e-12));
+}
+
+// ------------------------------------------------------------------------------------------
+// Amplification
+
+std::optional<double> shuffle_epsilon(double e0, std::uint64_t n, double delta) {
+  if (!(std::isfinite(e0) && e0 >= 0) || n < 1 || !(delta > 0 && delta < 1)) return std::nullopt;
+  const double dn = static_cast<double>(n);
+  if (n >= 2 && e0 <= std::log(dn / (16 * std::log(2 / delta)))) {
+    const double ee = std::exp(e0);
+    const double v = std::log1p((ee - 1) / (ee + 1) * (8 * std::sqrt(ee * std::log(4 / delta)) / std::sqrt(dn) + 8 * ee / dn));
+    return std::min(e0, detail::up(v, 1e-12));
+  }
+  return e0;
+}
+
+double distributed_noise_multiplier(double z, std::uint64_t honest, std::uint64_t parties) {
+  if (parties == 0 || honest == 0 || !(z > 0)) return 0;
+  const double v = z * std::sqrt(static_cast<double>(std::min(honest, parties)) / static_cast<double>(parties));
+  return std::nextafter(v, 0.0);
+}
+
+EpsDelta group_privacy(double e, double d, std::uint64_t g) {
+  const double k = static_cast<double>(g);
+  EpsDelta r;
+  r.epsilon = detail::up(k * e, 1e-14);
+  r.delta = d == 0 ? 0 : std::min(1.0, detail::up(k * std::exp((k - 1) * e) * d, 1e-12));
+  return r;
+}
+
+// ------------------------------------------------------------------------------------------
+// Calibration
+
+namespace {
+
+/// Bisection on a parameter x in (0, ∞) where ε(x) is decreasing (noise) or increasing
+/// (per-use ε). Returns the conservative end meeting the target.
+template <class MakeFn>
+CalibrationResult bisect(MakeFn make, bool decreasing, double target, double delta, Accountant a, double tol, const PldOptions& pld) {
+  CalibrationResult out;
+  auto eval = [&](double x) {
+    Composition c;
+    c.pld_options = pld;
+    for (const auto& m : make(x)) c.add(m);
+    return c.epsilon(delta, a);
+  };
+  auto ok = [&](const EpsilonResult& r) { return !r.infinite && r.value <= target; };
+  double good = 1, bad = 1;
+  EpsilonResult rg = eval(good);
+  if (ok(rg)) {  // find a bad point on the other side
+    bad = good;
+    for (int i = 0; i < 60; ++i) {
+      bad = decreasing ? bad / 2 : bad * 2;
+      EpsilonResult rb = eval(bad);
+      if (!ok(rb)) break;
+      good = bad;
+      rg = rb;
+      if (i == 59) return out;
+    }
+  } else {
+    for (int i = 0; i < 60; ++i) {
+      bad = good;
+      good = decreasing ? good * 2 : good / 2;
+      rg = eval(good);
+      if (ok(rg)) break;
+      if (i == 59) return out;
+    }
+  }
+  while (std::abs(good - bad) > tol * std::max(good, bad)) {
+    const double mid = 0.5 * (good + bad);
+    EpsilonResult rm = eval(mid);
+    if (ok(rm)) good = mid, rg = rm;
+    else bad = mid;
+  }
+  out.found = true;
+  out.value = good;
+  out.achieved = rg;
+  out.how = "bisection to relative tolerance " + fmt_g(tol) + "; " + rg.how;
+  return out;
+}
+
+}  // namespace
+
+CalibrationResult calibrate_dpsgd(double target, double delta, double q, std::uint64_t steps, Accountant a, double tol, const PldOptions& pld) {
+  return bisect([&](double z) { return std::vector<Mechanism>{Mechanism::subsampled_gaussian(z, q).repeated(steps)}; },
+                true, target, delta, a, tol, pld);
+}
+CalibrationResult calibrate_gaussian(double target, double delta, std::uint64_t times, Accountant a, double tol, const PldOptions& pld) {
+  return bisect([&](double z) { return std::vector<Mechanism>{Mechanism::gaussian(z).repeated(times)}; }, true, target, delta, a, tol, pld);
+}
+CalibrationResult calibrate_laplace(double target, double delta, std::uint64_t times, Accountant a, double tol, const PldOptions& pld) {
+  return bisect([&](double b) { return std::vector<Mechanism>{Mechanism::laplace_scale(b).repeated(times)}; }, true, target, delta, a, tol, pld);
+}
+CalibrationResult calibrate_epsilon_per_use(double target, double delta, std::uint64_t times, MechanismKind kind, std::uint64_t k,
+                                            Accountant a, double tol, const PldOptions& pld) {
+  return bisect(
+      [&](double e) {
+        Mechanism m;
+        switch (kind) {
+          case MechanismKind::kGeometric: m = Mechanism::geometric(e); break;
+          case MechanismKind::kExponential: m = Mechanism::exponential(e); break;
+          case MechanismKind::kRandomizedResponse: m = Mechanism::randomized_response(e, k); break;
+          case MechanismKind::kDeclared: m = Mechanism::declared(e); break;
+          default: m = Mechanism::laplace(e); break;
+        }
+        return std::vector<Mechanism>{m.repeated(times)};
+      },
+      false, target, delta, a, tol, pld);
+}
+
+}  // namespace privflow::dp

@@ -1,0 +1,336 @@
+#include "dp/pld.hpp"
+
+#include <kissfft/kissfft.hh>
+
+#include <algorithm>
+#include <boost/math/special_functions/erf.hpp>
+#include <cmath>
+#include <complex>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "dp/numeric.hpp"
+
+namespace privflow::dp::pld {
+namespace {
+
+using detail::kInf;
+using cpx = std::complex<double>;
+
+/// Standard normal mass of (a, b], computed on the side that avoids cancellation.
+double normal_mass(double a, double b) {
+  if (!(b > a)) return 0;
+  constexpr double r = 0.70710678118654752440;
+  if (a >= 0) return 0.5 * (std::erfc(a * r) - std::erfc(b * r));
+  if (b <= 0) return 0.5 * (std::erfc(-b * r) - std::erfc(-a * r));
+  return 1.0 - 0.5 * std::erfc(-a * r) - 0.5 * std::erfc(b * r);
+}
+
+/// z such that the standard normal upper tail beyond z is `tail`.
+double normal_tail_point(double tail) { return std::sqrt(2.0) * boost::math::erfc_inv(2.0 * tail); }
+
+// Subsampled Gaussian, remove direction: L(x) = log(1 − q + q·e^{(2x−1)/(2z²)}), increasing.
+double sg_loss(double x, double z, double q) {
+  return std::log1p(q * std::expm1((2 * x - 1) / (2 * z * z)));
+}
+// Its inverse; −∞ below the infimum log(1 − q), +∞ at +∞.
+double sg_x(double loss, double z, double q) {
+  if (loss == kInf) return kInf;
+  if (loss == -kInf) return -kInf;
+  const double u = std::expm1(loss) + q;
+  if (!(u > 0)) return -kInf;
+  return z * z * (std::log(u) - std::log(q)) + 0.5;
+}
+
+std::size_t fast_size(std::size_t n) {
+  std::size_t best = 1;
+  while (best < n) best *= 2;
+  for (std::size_t p2 = 1; p2 < best; p2 *= 2)
+    for (std::size_t p3 = p2; p3 < best; p3 *= 3)
+      for (std::size_t p5 = p3; p5 < best; p5 *= 5)
+        if (p5 >= n && p5 < best) best = p5;
+  return best;
+}
+
+std::shared_ptr<const kissfft<double>> plan(std::size_t n, bool inverse) {
+  static std::mutex mu;
+  static std::map<std::pair<std::size_t, bool>, std::shared_ptr<const kissfft<double>>> plans;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& p = plans[{n, inverse}];
+  if (!p) {
+    if (plans.size() > 16) plans.clear();  // bounded cache; holders keep their plan alive
+    auto made = std::make_shared<const kissfft<double>>(n, inverse);
+    plans[{n, inverse}] = made;
+    return made;
+  }
+  return p;
+}
+
+cpx power(cpx z, std::uint64_t t) {  // repeated squaring
+  cpx r(1, 0);
+  while (t) {
+    if (t & 1) r *= z;
+    t >>= 1;
+    if (t) z *= z;
+    if (std::abs(r) < 1e-300 && std::abs(z) < 1e-300) return {0, 0};
+  }
+  return r;
+}
+
+}  // namespace
+
+Pld discretize(const CellFn& cell, double lo, double hi, double h) {
+  Pld out;
+  out.h = h;
+  std::int64_t i_lo = static_cast<std::int64_t>(std::floor(lo / h));
+  std::int64_t i_hi = static_cast<std::int64_t>(std::ceil(hi / h));
+  if (i_hi <= i_lo) i_hi = i_lo + 1;
+  const std::size_t n = static_cast<std::size_t>(i_hi - i_lo + 1);
+  out.offset = i_lo;
+  out.pmf.assign(n, 0.0);
+  const double eh = std::expm1(h);
+  // Bottom cell (−∞, ε_lo]: likelihood ratios in [0, e^{ε_lo}]: its P-mass goes to ε_lo.
+  out.pmf[0] += std::max(0.0, cell(-kInf, i_lo * h).p);
+  for (std::size_t j = 0; j + 1 < n; ++j) {
+    const double a = static_cast<double>(i_lo + static_cast<std::int64_t>(j)) * h;
+    const double b = static_cast<double>(i_lo + static_cast<std::int64_t>(j) + 1) * h;
+    const CellMass c = cell(a, b);
+    if (!(c.p > 0)) continue;
+    if (!(c.q > 0)) {  // underflowed Q-mass: all at the upper end (pessimistic)
+      out.pmf[j + 1] += c.p;
+      continue;
+    }
+    // Split into atoms at a and b keeping P- and Q-mass: θ = Q-share of the upper atom.
+    const double theta = std::clamp((c.p * std::exp(-a) / c.q - 1.0) / eh, 0.0, 1.0);
+    const double pb = std::min(c.p, theta * c.q * std::exp(b));
+    out.pmf[j + 1] += pb;
+    out.pmf[j] += c.p - pb;
+  }
+  // Top cell (ε_hi, +∞]: ratios in [e^{ε_hi}, ∞]: atom at ε_hi and the rest at +∞.
+  const double top_loss = static_cast<double>(i_hi) * h;
+  const CellMass c = cell(top_loss, kInf);
+  const double pk = std::min(std::max(c.p, 0.0), std::max(c.q, 0.0) * std::exp(top_loss));
+  out.pmf[n - 1] += pk;
+  out.inf_mass = std::max(0.0, c.p - pk);
+  return out;
+}
+
+Pld gaussian(double z, double h, double tail) {
+  // L ~ N(μ, 2μ) under P and N(−μ, 2μ) under Q, μ = 1/(2z²) (Balle & Wang 2018, Lemma 3).
+  const double mu = 1.0 / (2 * z * z), s = 1.0 / z, zt = normal_tail_point(tail);
+  CellFn cell = [=](double a, double b) {
+    return CellMass{normal_mass((a - mu) / s, (b - mu) / s), normal_mass((a + mu) / s, (b + mu) / s)};
+  };
+  return discretize(cell, mu - zt * s, mu + zt * s, h);
+}
+
+Pld laplace(double eps, double h) {
+  // P = Lap(0, 1/ε), Q = Lap(1, 1/ε): L = ε(|x−1| − |x|) ∈ [−ε, ε], atoms at ±ε.
+  auto fp = [eps](double l) {  // P(L ≤ l)
+    if (l < -eps) return 0.0;
+    if (l >= eps) return 1.0;
+    const double s = 0.5 * (1 - l / eps);
+    return 0.5 * std::exp(-s * eps);
+  };
+  auto fq = [eps](double l) {
+    if (l < -eps) return 0.0;
+    if (l >= eps) return 1.0;
+    const double s = 0.5 * (1 - l / eps);
+    return 1.0 - 0.5 * std::exp(-(1 - s) * eps);
+  };
+  CellFn cell = [=](double a, double b) {
+    return CellMass{std::max(0.0, fp(b) - fp(a)), std::max(0.0, fq(b) - fq(a))};
+  };
+  return discretize(cell, -eps, eps, h);
+}
+
+Pld discrete(const std::vector<std::pair<double, double>>& atoms, double h) {
+  double lo = kInf, hi = -kInf;
+  for (auto [l, p] : atoms) {
+    if (p <= 0 || l == kInf) continue;
+    lo = std::min(lo, l);
+    hi = std::max(hi, l);
+  }
+  if (lo == kInf) lo = hi = 0;
+  CellFn cell = [atoms](double a, double b) {
+    CellMass m;
+    for (auto [l, p] : atoms) {
+      if (l > a && l <= b) {
+        m.p += p;
+        if (l != kInf) m.q += p * std::exp(-l);
+      }
+    }
+    return m;
+  };
+  return discretize(cell, lo, hi, h);
+}
+
+Pld randomized_response(double keep, std::uint64_t k, double h) {
+  const double r = (1 - keep) / static_cast<double>(k - 1);
+  const double eps = std::log(keep) - std::log(r);
+  std::vector<std::pair<double, double>> atoms{{eps, keep}, {-eps, r}};
+  if (k > 2) atoms.push_back({0.0, (static_cast<double>(k) - 2) * r});
+  return discrete(atoms, h);
+}
+
+Pld pure(double eps, double h) {
+  const double keep = 1.0 / (1.0 + std::exp(-eps));
+  return discrete({{eps, keep}, {-eps, 1 - keep}}, h);
+}
+
+Pld declared(double eps, double delta, double h) {
+  const double keep = 1.0 / (1.0 + std::exp(-eps));
+  return discrete({{kInf, delta}, {eps, (1 - delta) * keep}, {-eps, (1 - delta) * (1 - keep)}}, h);
+}
+
+Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail) {
+  const double zt = normal_tail_point(tail);
+  if (remove) {
+    // P = (1−q)N(0,z²) + qN(1,z²), Q = N(0,z²).
+    CellFn cell = [=](double a, double b) {
+      const double xa = sg_x(a, z, q), xb = sg_x(b, z, q);
+      const double qm = normal_mass(xa / z, xb / z);
+      return CellMass{(1 - q) * qm + q * normal_mass((xa - 1) / z, (xb - 1) / z), qm};
+    };
+    return discretize(cell, sg_loss(-zt * z, z, q), sg_loss(1 + zt * z, z, q), h);
+  }
+  // P = N(0,z²), Q = mixture; L = −L_remove(x), decreasing in x.
+  CellFn cell = [=](double a, double b) {
+    const double xa = sg_x(-b, z, q), xb = sg_x(-a, z, q);  // L ∈ (a,b] ⇔ x ∈ [xa, xb)
+    const double pm = normal_mass(xa / z, xb / z);
+    return CellMass{pm, (1 - q) * pm + q * normal_mass((xa - 1) / z, (xb - 1) / z)};
+  };
+  return discretize(cell, -sg_loss(zt * z, z, q), -sg_loss(-zt * z, z, q), h);
+}
+
+Composed compose(const std::vector<std::pair<const Pld*, std::uint64_t>>& parts, double tail) {
+  Composed out;
+  if (parts.empty()) {
+    out.pmf = {1.0};
+    out.finalize();
+    return out;
+  }
+  const double h = parts.front().first->h;
+  out.h = h;
+  // Natural index range and ∞-mass: 1 − Π(1 − m_i)^{T_i}.
+  std::int64_t base = 0;
+  double max_idx = 0, log_finite = 0;
+  for (auto [p, t] : parts) {
+    base += p->offset * static_cast<std::int64_t>(t);
+    max_idx += static_cast<double>(p->pmf.size() - 1) * static_cast<double>(t);
+    log_finite += static_cast<double>(t) * std::log1p(-std::min(p->inf_mass, 1.0));
+  }
+  const double inf_mass = -std::expm1(log_finite);
+  // Chernoff range: P(S ≥ u) ≤ M(t)e^{−tu}; M of the (sub-probability) discretised parts.
+  const double log_tail = std::log(tail);
+  double lower = -kInf, upper = kInf;
+  static const double ts[] = {0.03, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128, 512};
+  for (int sign : {1, -1}) {
+    for (double t0 : ts) {
+      const double t = sign * t0;
+      double log_m = 0;
+      for (auto [p, times] : parts) {
+        double mx = -kInf;
+        for (std::size_t k = 0; k < p->pmf.size(); ++k)
+          if (p->pmf[k] > 0) mx = std::max(mx, t * (p->offset + static_cast<double>(k)) * h);
+        double s = 0;
+        for (std::size_t k = 0; k < p->pmf.size(); ++k)
+          if (p->pmf[k] > 0) s += p->pmf[k] * std::exp(t * (p->offset + static_cast<double>(k)) * h - mx);
+        log_m += static_cast<double>(times) * (mx + std::log(s));
+      }
+      if (sign > 0) upper = std::min(upper, (log_m - log_tail) / t);
+      else lower = std::max(lower, (log_m - log_tail) / t);  // t < 0: (log M(t) − log τ)/t
+    }
+  }
+  double lo_idx = std::max(static_cast<double>(base), std::floor(lower / h) - 1);
+  double hi_idx = std::min(static_cast<double>(base) + max_idx, std::ceil(upper / h) + 1);
+  if (hi_idx < lo_idx) hi_idx = lo_idx;
+  const auto L = static_cast<std::int64_t>(lo_idx), U = static_cast<std::int64_t>(hi_idx);
+  const auto need = static_cast<std::size_t>(U - L + 1);
+  const std::size_t n = fast_size(std::max<std::size_t>(need, 2));
+  // Mass outside [L, U] is at most `tail` per side when the bound was binding.
+  out.truncated = (static_cast<double>(L) > static_cast<double>(base) ? tail : 0.0) +
+                  (static_cast<double>(U) < static_cast<double>(base) + max_idx ? tail : 0.0);
+
+  std::vector<cpx> acc(n, cpx(1, 0)), buf(n), spec(n);
+  const auto fwd = plan(n, false);
+  for (auto [p, times] : parts) {
+    std::fill(buf.begin(), buf.end(), cpx(0, 0));
+    for (std::size_t k = 0; k < p->pmf.size(); ++k) buf[k % n] += p->pmf[k];
+    fwd->transform(buf.data(), spec.data());
+    for (std::size_t f = 0; f < n; ++f) acc[f] *= power(spec[f], times);
+  }
+  plan(n, true)->transform(acc.data(), buf.data());
+  double most_negative = 0, largest = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = buf[i].real() / static_cast<double>(n);
+    most_negative = std::min(most_negative, v);
+    largest = std::max(largest, v);
+  }
+  out.offset = L;
+  out.pmf.assign(need, 0.0);
+  const auto nn = static_cast<std::int64_t>(n);
+  for (std::int64_t a = L; a <= U; ++a) {
+    const std::int64_t pos = (((a - base) % nn) + nn) % nn;
+    out.pmf[static_cast<std::size_t>(a - L)] = std::max(0.0, buf[static_cast<std::size_t>(pos)].real() / static_cast<double>(n));
+  }
+  // Round-off: the FFT noise floor (the most negative output, or 2^-50·log2(n) of the largest
+  // value), counted once per bucket of the range. An estimate, not a proof (see README).
+  const double floor_est = std::max(-most_negative, std::ldexp(largest, -50) * std::log2(static_cast<double>(n)));
+  out.roundoff = floor_est * static_cast<double>(need);
+  out.inf_mass = inf_mass + out.truncated + out.roundoff;
+  out.finalize();
+  return out;
+}
+
+void Composed::finalize() {
+  const std::size_t n = pmf.size();
+  tail_p_.assign(n + 1, 0.0);
+  tail_c_.assign(n + 1, 0.0);
+  const double eh = std::exp(-h);
+  for (std::size_t j = n; j-- > 0;) {
+    tail_p_[j] = tail_p_[j + 1] + pmf[j];
+    tail_c_[j] = pmf[j] + eh * tail_c_[j + 1];
+  }
+}
+
+double Composed::delta(double epsilon) const {
+  const std::size_t n = pmf.size();
+  // first index j with ε_j > ε
+  const double pos = std::floor(epsilon / h) - static_cast<double>(offset) + 1;
+  std::size_t j = pos <= 0 ? 0 : (pos >= static_cast<double>(n) ? n : static_cast<std::size_t>(pos));
+  double d = inf_mass;
+  if (j < n) {
+    const double ej = static_cast<double>(offset + static_cast<std::int64_t>(j)) * h;
+    d += tail_p_[j] - std::exp(epsilon - ej) * tail_c_[j];
+  }
+  return std::clamp(detail::up(d, 1e-12), 0.0, 1.0);
+}
+
+double Composed::epsilon(double target) const {
+  if (inf_mass > target) return kInf;
+  const std::size_t n = pmf.size();
+  auto d_at = [&](std::size_t j) {  // δ(ε_j) = m + A_{j+1} − e^{−h}C_{j+1}
+    return inf_mass + tail_p_[j + 1] - std::exp(-h) * tail_c_[j + 1];
+  };
+  // smallest j with δ(ε_j) ≤ target (δ is decreasing; δ(ε_{n−1}) = m ≤ target)
+  std::size_t lo = 0, hi = n - 1;
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (d_at(mid) <= target) hi = mid;
+    else lo = mid + 1;
+  }
+  const std::size_t j = lo;
+  const double ej = static_cast<double>(offset + static_cast<std::int64_t>(j)) * h;
+  // On (ε_{j−1}, ε_j]: δ(ε) = m + A_j − e^{ε − ε_j} C_j.
+  const double num = inf_mass + tail_p_[j] - target;
+  double eps;
+  if (tail_c_[j] <= 0 || num <= 0) eps = j == 0 ? -kInf : ej - h;
+  else eps = std::min(ej, ej + std::log(num / tail_c_[j]));
+  if (j > 0) eps = std::max(eps, ej - h);
+  if (!(eps > 0)) return 0.0;
+  return detail::up(eps, 1e-12) + 1e-12;
+}
+
+}  // namespace privflow::dp::pld

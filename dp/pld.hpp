@@ -1,0 +1,76 @@
+#pragma once
+// Privacy loss distributions (PLDs): pessimistic discretisation and composition by FFT.
+//
+// A mechanism's dominating pair (P, Q) is described by the masses that P and Q give to cells
+// (a, b] of the privacy loss L = log(dP/dQ). Each grid cell (ε_j, ε_j + h] is replaced by two
+// atoms at its end points carrying the same P- and Q-mass ("connect the dots", Doroshenko,
+// Ghazi, Kamath, Kumar & Manurangsi 2022): the discrete pair is then more informative than the
+// true one (the true pair is a post-processing of it), so every δ(ε) computed from it, and from
+// any composition of such pairs, is an upper bound. Mass above the grid goes to loss +∞.
+// Composition multiplies discrete Fourier transforms (kissfft, double precision); T-fold
+// self-composition raises the spectrum to the power T by repeated squaring; the range of the
+// composed loss is bounded by a Chernoff bound on the discretised moment generating function,
+// and the mass outside it (≤ 2·tail) is added to δ.
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace privflow::dp::pld {
+
+/// A discretised PLD: pmf[i] is the P-mass at loss (offset + i)·h; inf_mass the mass at +∞.
+struct Pld {
+  double h = 1e-4;
+  std::int64_t offset = 0;
+  std::vector<double> pmf;
+  double inf_mass = 0;
+};
+
+/// The P- and Q-mass of the privacy loss in the cell (a, b] (a may be −∞, b may be +∞;
+/// b = +∞ includes the atom at L = +∞ in the P-mass).
+struct CellMass {
+  double p = 0, q = 0;
+};
+using CellFn = std::function<CellMass(double a, double b)>;
+
+/// Connect-the-dots discretisation of the loss over grid points covering [lo, hi].
+Pld discretize(const CellFn& cell, double lo, double hi, double h);
+
+/// PLDs of single mechanisms (per use). `remove` and `add` directions coincide for the
+/// symmetric ones. Losses are truncated where the P-tail is below `tail` (the truncated mass
+/// is kept: at the lowest grid point, or at +∞).
+Pld gaussian(double z, double h, double tail);
+Pld laplace(double epsilon, double h);
+/// Atoms (loss, P-mass); a loss of +∞ is allowed (δ of a declared guarantee).
+Pld discrete(const std::vector<std::pair<double, double>>& atoms, double h);
+Pld randomized_response(double keep, std::uint64_t k, double h);
+Pld pure(double epsilon, double h);                      ///< binary RR: dominates any ε-DP
+Pld declared(double epsilon, double delta, double h);    ///< (ε, δ): Kairouz et al. 2015
+/// Poisson-subsampled Gaussian, add/remove relation: `remove` = (mixture, N(0,z²)),
+/// add = (N(0,z²), mixture) (Zhu, Dong & Wang 2022, Thm 11: these two pairs dominate).
+Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail);
+
+/// A composed PLD ready for queries.
+class Composed {
+ public:
+  double h = 1e-4;
+  std::int64_t offset = 0;
+  std::vector<double> pmf;
+  double inf_mass = 0;   ///< ∞-loss mass + truncated tails + estimated FFT round-off (all δ)
+  double truncated = 0;  ///< of which: mass outside the composed range (Chernoff)
+  double roundoff = 0;   ///< of which: estimated FFT round-off
+
+  /// δ(ε) upper bound.
+  double delta(double epsilon) const;
+  /// Smallest ε ≥ 0 with δ(ε) ≤ delta (up to rounding upward); +∞ if none.
+  double epsilon(double delta) const;
+
+  void finalize();  ///< builds the suffix sums used by the queries
+ private:
+  std::vector<double> tail_p_;  // A_j = Σ_{k≥j} pmf_k
+  std::vector<double> tail_c_;  // C_j = Σ_{k≥j} pmf_k e^{ε_j − ε_k}
+};
+
+/// Composes parts (each used `times` times). All parts must share the grid step h.
+Composed compose(const std::vector<std::pair<const Pld*, std::uint64_t>>& parts, double tail);
+
+}  // namespace privflow::dp::pld
