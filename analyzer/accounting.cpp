@@ -1,0 +1,273 @@
+#include "analyzer/accounting.hpp"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+
+#include "base/rational.hpp"
+#include "base/text.hpp"
+
+namespace privflow::analyzer::detail {
+namespace {
+
+std::uint64_t ceil_to_u64(const Rational& q) {
+  mpz_class n = q.get_num() / q.get_den();
+  if (Rational(n) < q) n += 1;
+  return n.fits_ulong_p() ? n.get_ui() : UINT64_MAX;
+}
+
+std::uint64_t saturating_mul(std::uint64_t a, std::uint64_t b) {
+  if (a != 0 && b > UINT64_MAX / a) return UINT64_MAX;
+  return a * b;
+}
+
+std::string fmt_up(double x) { return format_double_up(x, 4); }
+std::string fmt_down(double x) {
+  if (!std::isfinite(x)) return format_double(x);
+  return format_down(Rational(x), 4);
+}
+
+struct Built {
+  dp::Mechanism mechanism;
+  std::string parameters;
+  std::string amplification;
+  std::string error;
+  bool pure_local = false;     // a pure ε mechanism (usable as an LDP randomizer)
+  std::optional<Rational> epsilon_per_use;  // pure ones
+};
+
+/// The number of records an instance of `agent` holds of `data` (for q = batch_size / rows).
+std::uint64_t rows_at(const flow::Graph& g, flow::Id data, flow::Id agent) {
+  const auto& d = g.data[data];
+  const auto& a = g.agents[agent];
+  for (const auto& h : a.holds)
+    if (h.data == data && h.partitioned && a.population && a.count > 0) return std::max<std::uint64_t>(1, d.rows / a.count);
+  return std::max<std::uint64_t>(1, d.rows);
+}
+
+Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question question) {
+  const flow::Artifact& x = g.artifacts[use.artifact];
+  const flow::Agent& at = g.agents[x.at];
+  const bool add_remove = g.data[data].neighbouring == flow::Neighbouring::kAddRemove;
+  const bool to_replace = question == Question::kValue && add_remove;
+  const std::uint64_t times = saturating_mul(g.times(x), use.copies);
+  auto p = [&](const char* name) { return g.param(x, name); };
+  Built b;
+  auto pure = [&](Rational eps, auto factory, const char* what) {
+    if (to_replace) eps *= 2;  // group privacy of 2 (Dwork & Roth 2014, Thm 2.2)
+    b.epsilon_per_use = eps;
+    b.mechanism = factory(eps).repeated(times);
+    b.pure_local = true;
+    b.parameters = std::string(what) + " " + format_up(eps, 4) + (to_replace ? " (replace-one: 2x)" : "");
+  };
+  switch (x.kind) {
+    case flow::ComputeKind::kLaplace:
+    case flow::ComputeKind::kGeometric:
+    case flow::ComputeKind::kExponential: {
+      Rational eps;
+      if (auto e = p("epsilon")) {
+        eps = *e;
+      } else if (auto s = p("scale")) {
+        Rational sens = p("sensitivity").value_or(Rational(1));
+        eps = sens / *s;
+        eps.canonicalize();
+      } else {
+        b.error = "no epsilon or scale";
+        return b;
+      }
+      if (x.kind == flow::ComputeKind::kLaplace)
+        pure(eps, [](const Rational& e) { return dp::Mechanism::laplace(e); }, "epsilon");
+      else if (x.kind == flow::ComputeKind::kGeometric)
+        pure(eps, [](const Rational& e) { return dp::Mechanism::geometric(e); }, "epsilon");
+      else
+        pure(eps, [](const Rational& e) { return dp::Mechanism::exponential(e); }, "epsilon");
+      break;
+    }
+    case flow::ComputeKind::kRandomizedResponse: {
+      std::uint64_t k = 2;
+      if (!x.inputs.empty() && x.inputs[0].kind == flow::Input::Kind::kField)
+        k = g.data[x.inputs[0].data].fields[x.inputs[0].field].domain_size();
+      // RR's guarantee is on the reported value itself (local, replace-one by nature).
+      if (auto keep = p("keep")) {
+        double keep_up = to_double_up(*keep);
+        b.mechanism = dp::Mechanism::randomized_response_keep(keep_up, k).repeated(times);
+        b.parameters = "keep " + format_exact(*keep) + ", " + std::to_string(k) + " values";
+      } else if (auto e = p("epsilon")) {
+        b.mechanism = dp::Mechanism::randomized_response(*e, k).repeated(times);
+        b.epsilon_per_use = *e;
+        b.parameters = "epsilon " + format_up(*e, 4) + ", " + std::to_string(k) + " values";
+      } else {
+        b.error = "no keep or epsilon";
+        return b;
+      }
+      b.pure_local = true;
+      break;
+    }
+    case flow::ComputeKind::kGaussian:
+    case flow::ComputeKind::kDpsgd: {
+      const bool sgd = x.kind == flow::ComputeKind::kDpsgd;
+      double z = 0;
+      if (sgd) {
+        z = to_double_down(p("noise_multiplier").value_or(Rational(0)));
+      } else {
+        Rational sens = p("sensitivity").value_or(Rational(1));
+        Rational ratio = p("sigma").value_or(Rational(0)) / sens;
+        z = to_double_down(ratio);
+      }
+      std::string noise = "noise multiplier " + fmt_down(z);
+      if (x.distributed && at.population && at.count > 1) {
+        double shared = dp::distributed_noise_multiplier(z, use.shares, at.count);
+        noise = "noise multiplier " + fmt_down(z) + " shared by " + std::to_string(at.count) + " → " +
+                std::to_string(use.shares) + (use.shares == 1 ? " honest share: " : " honest shares: ") + fmt_down(shared);
+        b.amplification = use.shares == 1 ? "own share only" : std::to_string(use.shares) + " honest shares";
+        z = shared;
+      }
+      if (to_replace) {
+        noise += " (replace-one: sensitivity 2)";
+      }
+      if (sgd) {
+        std::uint64_t rows = rows_at(g, data, x.at);
+        Rational q = p("sampling_rate").value_or(Rational(0));
+        if (auto batch = p("batch_size")) {
+          q = *batch / Rational(static_cast<unsigned long>(std::min<std::uint64_t>(rows, ULONG_MAX)));
+          q.canonicalize();
+          if (q > 1) q = 1;
+        }
+        std::uint64_t steps = 1;
+        if (auto s = p("steps")) {
+          steps = ceil_to_u64(*s);
+        } else if (auto e = p("epochs")) {
+          steps = q > 0 ? ceil_to_u64(*e / q) : 1;
+        }
+        double q_up = std::min(1.0, to_double_up(q));
+        steps = saturating_mul(steps, use.copies);
+        b.mechanism = dp::Mechanism::subsampled_gaussian(z, q_up);
+        if (to_replace) b.mechanism = b.mechanism.with(dp::Neighbouring::kReplace);
+        b.mechanism = b.mechanism.repeated(steps);
+        b.parameters = noise + ", sampling rate " + fmt_up(q_up) + ", " + std::to_string(steps) + " steps";
+      } else {
+        if (to_replace) z /= 2;  // replace-one moves the sum by twice the sensitivity
+        b.mechanism = dp::Mechanism::gaussian(z).repeated(times);
+        b.parameters = noise + (times > 1 ? ", " + std::to_string(times) + " times" : "");
+      }
+      break;
+    }
+    case flow::ComputeKind::kDeclared: {
+      if (auto rho = p("rho")) {
+        double r = to_double_up(*rho) * (to_replace ? 4 : 1);  // zCDP group privacy: g²ρ
+        b.mechanism = dp::Mechanism::zcdp(r).repeated(times);
+        b.parameters = "rho " + fmt_up(r) + " (declared)";
+      } else {
+        Rational eps = p("epsilon").value_or(Rational(0));
+        double delta = to_double_up(p("delta").value_or(Rational(0)));
+        if (to_replace) {
+          if (delta == 0) {
+            eps *= 2;
+            b.mechanism = dp::Mechanism::declared(eps, 0).repeated(times);
+          } else {
+            auto gp = dp::group_privacy(to_double_up(eps), delta, 2);
+            b.mechanism = dp::Mechanism::declared(gp.epsilon, gp.delta).repeated(times);
+          }
+        } else {
+          b.mechanism = dp::Mechanism::declared(eps, delta).repeated(times);
+        }
+        if (delta == 0) {
+          b.pure_local = true;
+          b.epsilon_per_use = eps;
+        }
+        b.parameters = "epsilon " + format_up(eps, 4) + (delta > 0 ? ", delta " + fmt_up(delta) : "") + " (declared)";
+      }
+      break;
+    }
+    default:
+      b.error = "not a private mechanism";
+      return b;
+  }
+  if (times > 1 && x.kind != flow::ComputeKind::kDpsgd && x.kind != flow::ComputeKind::kGaussian)
+    b.parameters += ", " + std::to_string(times) + " times";
+  if (use.copies > 1) b.parameters += " (" + std::to_string(use.copies) + " instances' releases)";
+  return b;
+}
+
+}  // namespace
+
+dp::Accountant to_dp(flow::AccountantKind kind) {
+  switch (kind) {
+    case flow::AccountantKind::kRdp: return dp::Accountant::kRdp;
+    case flow::AccountantKind::kPld: return dp::Accountant::kPld;
+    case flow::AccountantKind::kAuto: return dp::Accountant::kAuto;
+  }
+  return dp::Accountant::kAuto;
+}
+
+dp::EpsilonResult epsilon_at(const dp::Composition& c, double delta, flow::AccountantKind kind) {
+  if (c.empty()) {
+    dp::EpsilonResult r;
+    r.value = 0;
+    r.exact = Rational(0);
+    r.delta = delta;
+    r.how = "no release";
+    return r;
+  }
+  return c.epsilon(delta, to_dp(kind));
+}
+
+Accounted account(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases, Question question,
+                  double delta, const std::vector<flow::Id>& exact) {
+  Accounted out;
+  std::vector<ReleaseUse> sorted = releases;
+  std::sort(sorted.begin(), sorted.end(), [&](const ReleaseUse& a, const ReleaseUse& b) {
+    const auto& xa = g.artifacts[a.artifact];
+    const auto& xb = g.artifacts[b.artifact];
+    if (xa.span.begin != xb.span.begin) return xa.span.begin < xb.span.begin;
+    return static_cast<int>(a.copy) < static_cast<int>(b.copy);
+  });
+  for (const auto& use : sorted) {
+    if (std::find(exact.begin(), exact.end(), use.artifact) != exact.end()) continue;
+    Built b = build(g, data, use, question);
+    const flow::Artifact& x = g.artifacts[use.artifact];
+    if (!b.error.empty()) {
+      out.error = "release " + x.name + ": " + b.error;
+      return out;
+    }
+    if (use.shuffled_among > 0 && b.pure_local && b.mechanism.is_pure()) {
+      // Amplification by shuffling (Feldman, McMillan & Talwar 2021, Thm 3.1) with a tenth of
+      // the δ budget; used only when it beats the local guarantee.
+      dp::Composition local_part;
+      local_part.add(b.mechanism);
+      double local = local_part.pure_epsilon_up();
+      double share = delta / 10;
+      auto central = share > 0 ? dp::shuffle_epsilon(local, use.shuffled_among, share) : std::nullopt;
+      if (central && *central < local) {
+        b.mechanism = dp::Mechanism::declared(*central, share);
+        b.amplification = "shuffled among " + std::to_string(use.shuffled_among) + " honest senders: local epsilon " +
+                          fmt_up(local) + " → " + fmt_up(*central) + " at delta " + fmt_up(share);
+        out.notes.push_back("release " + x.name + ": " + b.amplification + " (Feldman, McMillan & Talwar 2021)");
+      }
+    }
+    std::string error;
+    if (!out.composition.add(b.mechanism, &error)) {
+      out.error = "release " + x.name + ": " + error;
+      return out;
+    }
+    ReleaseTerm term;
+    term.artifact = use.artifact;
+    term.mechanism = flow::kind_name(x.kind);
+    term.parameters = b.parameters;
+    term.copies = use.copies;
+    term.amplification = b.amplification;
+    dp::Composition alone;
+    alone.add(b.mechanism);
+    auto e = alone.epsilon(delta, dp::Accountant::kRdp);
+    term.epsilon_alone = e.infinite ? HUGE_VAL : e.value;
+    out.terms.push_back(term);
+  }
+  double total = 0;
+  for (const auto& t : out.terms) total += t.epsilon_alone;
+  for (auto& t : out.terms) t.share = total > 0 && std::isfinite(total) ? t.epsilon_alone / total : 0;
+  if (question == Question::kValue && g.data[data].neighbouring == flow::Neighbouring::kAddRemove && !out.terms.empty())
+    out.notes.push_back("the target's value changes by removing its record and adding another: add/remove guarantees count twice (group privacy)");
+  return out;
+}
+
+}  // namespace privflow::analyzer::detail

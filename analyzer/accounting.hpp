@@ -1,0 +1,35 @@
+#pragma once
+// From the releases a coalition observes to a dp::Composition: effective parameters after
+// amplification (distributed noise, shuffling, subsampling), copies, and `times`.
+#include <string>
+#include <vector>
+
+#include "analyzer/analysis.hpp"
+#include "analyzer/knowledge.hpp"
+#include "dp/accountant.hpp"
+#include "flow/graph.hpp"
+
+namespace privflow::analyzer::detail {
+
+/// Which question the loss answers: membership / dp (the data's own neighbouring relation),
+/// or the target's value (posterior, leakage): changing a value under add/remove is a
+/// removal plus an addition, so every add/remove guarantee is converted to replace-one.
+enum class Question { kMembership, kValue };
+
+struct Accounted {
+  dp::Composition composition;
+  std::vector<ReleaseTerm> terms;  // one per release use, in a deterministic order
+  std::vector<std::string> notes;  // conversions and amplifications applied
+  std::string error;               // non-empty when a release could not be accounted
+};
+
+/// Accounts `releases` (skipping those listed in `exact`, which the caller treats as exact
+/// channels). δ is needed for shuffle amplification's own δ share.
+Accounted account(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases,
+                  Question question, double delta, const std::vector<flow::Id>& exact = {});
+
+/// ε of a composition at δ with the spec's accountant, as an upper bound (infinite state kept).
+dp::EpsilonResult epsilon_at(const dp::Composition& c, double delta, flow::AccountantKind kind);
+dp::Accountant to_dp(flow::AccountantKind kind);
+
+}  // namespace privflow::analyzer::detail

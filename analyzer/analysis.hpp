@@ -1,0 +1,130 @@
+#pragma once
+// The result of analysing a flow graph: one verdict per requirement with its derivation,
+// the leakage matrix, findings and assumptions. Reports and diagrams read only this.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "flow/graph.hpp"
+
+namespace privflow::analyzer {
+
+/// A coalition as instance counts: taken[a] instances of agent a (0..count).
+struct Coalition {
+  std::vector<std::uint64_t> taken;
+
+  bool contains(flow::Id agent) const { return agent < taken.size() && taken[agent] > 0; }
+  std::uint64_t count(flow::Id agent) const { return agent < taken.size() ? taken[agent] : 0; }
+  bool empty() const;
+};
+
+/// "server + hospital[1..14]": instances named in order, populations as index ranges.
+std::string describe(const flow::Graph& g, const Coalition& c);
+/// JSON-style member list: "server", "14 of hospital" (or "hospital" when all are taken).
+std::vector<std::string> members(const flow::Graph& g, const Coalition& c);
+
+enum class Status { kHolds, kViolated, kUndecided };
+const char* status_name(Status s);
+
+/// One node of a verdict's derivation tree: coalition → observed artifacts → releases →
+/// composition → conversion → bound. `line` points at the statement it speaks of (0: none).
+struct Derivation {
+  std::string text;
+  std::uint32_t line = 0;
+  std::vector<Derivation> children;
+
+  Derivation& add(std::string child_text, std::uint32_t child_line = 0);
+};
+
+/// What a coalition learns about one data set's worst-case record.
+enum class LossKind {
+  kNothing,       // observes nothing that depends on the record
+  kPrivate,       // only releases: a finite ε
+  kExposedRecord, // observes the record's own fields (D itself, select, map, pseudonymize)
+  kExposedStats,  // observes an exact statistic of it (count, sum, mean, histogram, aggregate, train)
+  kHoldsData,     // holds the record itself
+};
+const char* loss_kind_name(LossKind k);
+
+/// One release that a coalition observes, as it counts in the composition.
+struct ReleaseTerm {
+  flow::Id artifact = flow::kNone;
+  std::string mechanism;         // "dpsgd", "laplace", …
+  std::string parameters;        // effective parameters, e.g. "noise multiplier 0.246 (1 of 20 shares), q 0.01, 10000 steps"
+  std::uint64_t copies = 1;      // distinct instances' releases of the record
+  double epsilon_alone = 0;      // its own ε at the requirement's δ (upper bound; +inf if unbounded)
+  double share = 0;              // its share of the composed ε (alone / sum of alone), for diagrams
+  std::string amplification;     // "", "secure aggregation: 1 honest share of 20", "shuffled among 999986"
+};
+
+/// A forbid rule's offender: an agent in the destination region and how the data got there.
+struct Crossing {
+  std::string observer;
+  std::optional<double> epsilon;  // nullopt: unbounded (exposed or holds the data)
+  std::string reason;             // "exposed", "holds the data", "epsilon 4.1 > 3"
+  std::vector<std::string> path;  // statements from the data's holder to the observer
+};
+
+struct Verdict {
+  flow::Id requirement = flow::kNone;
+  std::string name;
+  flow::Measure measure = flow::Measure::kDp;
+  Status status = Status::kUndecided;
+  /// ε for dp (nullopt when unbounded), a probability for posterior, advantage and
+  /// reidentification, bits for leakage; an upper bound, rounded up.
+  std::optional<double> value;
+  std::string value_text;      // as printed: exact fraction when exact ("1/2"), else rounded up
+  Rational bound;
+  double delta = 0;
+  bool exact = false;          // value computed exactly (finite channels, rationals)
+  std::string method;          // rdp | pld | pure | exact | bound | exposed | holds | none
+  Coalition coalition;         // the (worst) coalition
+  std::string coalition_text;  // describe(coalition)
+  std::string adversary;       // the adversary's name, or "" for an inline coalition
+  LossKind loss = LossKind::kNothing;
+  std::vector<ReleaseTerm> releases;
+  Derivation explanation;
+  std::string fix;             // the smallest single change that would fix a violation ("" if none known)
+  std::string reason;          // one line: why it holds / is violated / is undecided
+  std::vector<Crossing> crossings;  // forbid only
+};
+
+/// One cell of the leakage matrix.
+struct LeakageCell {
+  flow::Id data = flow::kNone;
+  std::string observer;      // an agent name, or "curious+malicious"
+  LossKind loss = LossKind::kNothing;
+  std::optional<double> epsilon;  // at `delta`; nullopt when unbounded
+  double delta = 0;
+  std::string status;        // private | exposed | holds
+};
+
+struct Finding {
+  std::string severity;  // warning | note
+  flow::Span span;
+  std::string message;
+};
+
+struct Options {
+  /// Override of settings.accountant (nullopt: the spec's).
+  std::optional<flow::AccountantKind> accountant;
+  /// Per-query solver limit in milliseconds (coalition search).
+  unsigned solver_timeout_ms = 10000;
+};
+
+struct Analysis {
+  std::vector<Verdict> verdicts;      // in requirement order
+  std::vector<LeakageCell> leakage;   // data × observer, sorted
+  std::vector<Finding> findings;      // sorted by location
+  std::vector<std::string> assumptions;
+
+  /// Exit status per DESIGN.md: 1 if any violated, else 3 if any undecided, else 0.
+  int exit_code() const;
+};
+
+/// Analyses a checked flow graph. Never throws on a valid graph; numeric failures become
+/// `undecided` verdicts with the reason.
+Analysis analyze(const flow::Graph& graph, const Options& options = {});
+
+}  // namespace privflow::analyzer

@@ -1,0 +1,644 @@
+// The analysis: requirements' verdicts, the leakage matrix and findings (LANGUAGE.md 7-9).
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "analyzer/accounting.hpp"
+#include "analyzer/analysis.hpp"
+#include "analyzer/beliefs.hpp"
+#include "analyzer/findings.hpp"
+#include "analyzer/knowledge.hpp"
+#include "analyzer/search.hpp"
+#include "base/rational.hpp"
+#include "base/text.hpp"
+#include "inference/dp_bounds.hpp"
+#include "inference/format.hpp"
+
+namespace privflow::analyzer {
+namespace {
+
+using detail::Observation;
+using detail::Question;
+using detail::Step;
+
+std::string fmt_value(double x) { return format_double_up(x, 4); }
+
+/// log2 rounded up of a positive double (with a relative margin for the libm call).
+double log2_up(double x) {
+  double l = std::log2(x);
+  return l + std::fabs(l) * 1e-12 + 1e-15;
+}
+
+std::string join_steps(const std::vector<Step>& steps) {
+  std::vector<std::string> parts;
+  for (const auto& s : steps) parts.push_back(s.line ? s.text + " (line " + std::to_string(s.line) + ")" : s.text);
+  return join(parts, " → ");
+}
+
+void add_steps(Derivation& node, const std::vector<Step>& steps) {
+  for (const auto& s : steps) node.add(s.text, s.line);
+}
+
+class Analyzer {
+ public:
+  Analyzer(const flow::Graph& g, const Options& o)
+      : g_(g), options_(o), accountant_(o.accountant.value_or(g.settings.accountant)) {}
+
+  Analysis run();
+
+  /// The verdict of one requirement against one concrete coalition.
+  Verdict evaluate(const flow::Requirement& r, const Coalition& c) const;
+
+ private:
+  double delta_of(const flow::Requirement& r) const { return to_double_down(g_.delta_of(r)); }
+  Coalition fixed_part(const flow::Coalition& c) const;
+  Verdict forbid(const flow::Requirement& r) const;
+  void explain_observation(Verdict& v, const Observation& obs, const flow::Requirement& r) const;
+  void finish(Verdict& v, const flow::Requirement& r) const;
+  std::string suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r, const Coalition& c) const;
+  LeakageCell cell(flow::Id data, const std::string& observer, const Coalition& c) const;
+
+  const flow::Graph& g_;
+  const Options& options_;
+  flow::AccountantKind accountant_;
+};
+
+Coalition Analyzer::fixed_part(const flow::Coalition& fc) const {
+  Coalition c;
+  c.taken.assign(g_.agents.size(), 0);
+  for (const auto& m : fc.fixed) {
+    if (m.agent >= g_.agents.size()) continue;
+    std::uint64_t n = g_.agents[m.agent].count;
+    std::uint64_t take = m.all ? n : m.count;
+    c.taken[m.agent] = std::min(n, c.taken[m.agent] + take);
+  }
+  return c;
+}
+
+void Analyzer::explain_observation(Verdict& v, const Observation& obs, const flow::Requirement& r) const {
+  const auto& d = g_.data[r.data];
+  Derivation& target = v.explanation.add("target: the worst-case record of " + d.name + " held by no member of the coalition",
+                                         d.span.line);
+  switch (obs.kind) {
+    case LossKind::kHoldsData:
+      target.add("the coalition holds the data: " + obs.holds_reason, obs.holds_path.empty() ? 0 : obs.holds_path[0].line);
+      break;
+    case LossKind::kExposedStats:
+    case LossKind::kExposedRecord: {
+      Derivation& e = target.add(obs.kind == LossKind::kExposedStats
+                                     ? "exposed: an exact statistic of the record reaches the coalition"
+                                     : "exposed: the record's own fields reach the coalition in the clear");
+      add_steps(e, obs.seen.exposure_path);
+      break;
+    }
+    case LossKind::kNothing:
+      target.add("nothing the coalition observes depends on the record");
+      break;
+    case LossKind::kPrivate:
+      break;
+  }
+}
+
+Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const {
+  Verdict v;
+  v.coalition = c;
+  v.coalition_text = describe(g_, c);
+  v.bound = r.bound;
+  v.delta = delta_of(r);
+  const double delta = v.delta;
+  const flow::Data& d = g_.data[r.data];
+  Observation obs = detail::observe(g_, r.data, c);
+  v.loss = obs.kind;
+  explain_observation(v, obs, r);
+
+  std::optional<Rational> exact_value;  // the value itself when exact (compared exactly)
+  auto set_value = [&](double value, std::string text, bool exact, std::string method) {
+    v.value = value;
+    if (exact) exact_value = parse_number(text);  // exact texts are fractions or short decimals
+    v.value_text = std::move(text);
+    v.exact = exact;
+    v.method = std::move(method);
+  };
+  auto releases_node = [&](const detail::Accounted& acc, const char* title) {
+    if (acc.terms.empty()) return;
+    Derivation& node = v.explanation.add(title);
+    for (const auto& t : acc.terms) {
+      const auto& x = g_.artifacts[t.artifact];
+      Derivation& rel = node.add("release " + x.name + " (" + t.mechanism + " at " + g_.agents[x.at].name + ", line " +
+                                     std::to_string(x.span.line) + "): " + t.parameters + "; epsilon alone " +
+                                     fmt_value(t.epsilon_alone),
+                                 x.span.line);
+      if (!t.amplification.empty()) rel.add("amplification: " + t.amplification);
+    }
+    for (const auto& n : acc.notes) node.add(n);
+    v.releases = acc.terms;
+  };
+
+  const std::uint64_t k = r.field != flow::kNone ? d.fields[r.field].domain_size() : 0;
+  switch (r.measure) {
+    case flow::Measure::kDp: {
+      if (obs.kind == LossKind::kHoldsData || obs.kind == LossKind::kExposedStats || obs.kind == LossKind::kExposedRecord) {
+        v.value.reset();
+        v.value_text = "unbounded";
+        v.method = obs.kind == LossKind::kHoldsData ? "holds" : "exposed";
+        break;
+      }
+      auto acc = detail::account(g_, r.data, obs.seen.releases, Question::kMembership, delta);
+      if (!acc.error.empty()) {
+        v.status = Status::kUndecided;
+        v.reason = acc.error;
+        return v;
+      }
+      releases_node(acc, "releases observed (composed sequentially)");
+      auto eps = detail::epsilon_at(acc.composition, delta, accountant_);
+      if (eps.infinite) {
+        v.value.reset();
+        v.value_text = "unbounded";
+        v.method = "bound";
+      } else if (eps.exact) {
+        set_value(to_double_up(*eps.exact), format_exact(*eps.exact), true, acc.terms.empty() ? "none" : "pure");
+      } else {
+        set_value(eps.value, fmt_value(eps.value), false, dp::to_string(eps.accountant).data());
+      }
+      v.explanation.add("composition: " + std::to_string(acc.terms.size()) + " release(s), " + eps.how);
+      break;
+    }
+    case flow::Measure::kAdvantage: {
+      if (obs.kind != LossKind::kPrivate && obs.kind != LossKind::kNothing) {
+        set_value(1, "1", true, obs.kind == LossKind::kHoldsData ? "holds" : "exposed");
+        break;
+      }
+      auto acc = detail::account(g_, r.data, obs.seen.releases, Question::kMembership, delta);
+      if (!acc.error.empty()) {
+        v.status = Status::kUndecided;
+        v.reason = acc.error;
+        return v;
+      }
+      releases_node(acc, "releases observed (composed sequentially)");
+      if (acc.terms.empty()) {
+        set_value(0, "0", true, "none");
+        break;
+      }
+      double adv = acc.composition.advantage(detail::to_dp(accountant_));
+      set_value(adv, fmt_value(adv), false, "bound");
+      v.explanation.add("advantage: min over epsilon of (e^epsilon - 1 + 2 delta(epsilon)) / (e^epsilon + 1) over the composed privacy profile");
+      break;
+    }
+    case flow::Measure::kPosterior:
+    case flow::Measure::kLeakage: {
+      const bool posterior = r.measure == flow::Measure::kPosterior;
+      const double cap_bits = log2_up(static_cast<double>(std::max<std::uint64_t>(k, 1)));
+      if (obs.kind == LossKind::kHoldsData || obs.kind == LossKind::kExposedStats) {
+        if (posterior)
+          set_value(1, "1", true, obs.kind == LossKind::kHoldsData ? "holds" : "exposed");
+        else {
+          auto bits = inference::log2_up(Rational(static_cast<unsigned long>(std::min<std::uint64_t>(k, ULONG_MAX))));
+          set_value(to_double_up(bits.value), bits.exact ? format_exact(bits.value) : format_up(bits.value, 4), bits.exact,
+                    obs.kind == LossKind::kHoldsData ? "holds" : "exposed");
+        }
+        break;
+      }
+      auto rr = detail::exact_rr(g_, r.data, obs.seen.releases);
+      std::vector<flow::Id> exact_ids;
+      for (const auto& e : rr) exact_ids.push_back(e.artifact);
+      auto acc = detail::account(g_, r.data, obs.seen.releases, Question::kValue, delta, exact_ids);
+      if (!acc.error.empty()) {
+        v.status = Status::kUndecided;
+        v.reason = acc.error;
+        return v;
+      }
+      const bool has_exact = !obs.seen.views.empty() || !rr.empty();
+      detail::Belief exact;
+      if (has_exact || posterior) {
+        exact = posterior ? detail::exact_posterior(g_, r.data, obs.seen.views, rr, r.field, r.value)
+                          : detail::exact_leakage(g_, r.data, obs.seen.views, rr, r.field);
+        if (!exact.error.empty()) {
+          v.status = Status::kUndecided;
+          v.reason = "exact inference: " + exact.error;
+          return v;
+        }
+      }
+      if (has_exact) {
+        Derivation& node = v.explanation.add("exact channel: what the coalition sees of the record through select, map and randomized response");
+        for (const auto& view : obs.seen.views) {
+          std::vector<std::string> names;
+          for (flow::Id f : view.fields) names.push_back(d.fields[f].name);
+          std::string what = view.kind == detail::RecordView::Kind::kMap ? "map reading " : "fields ";
+          std::string from = view.artifact != flow::kNone ? " (" + g_.artifacts[view.artifact].name + ")" : "";
+          node.add(what + join(names, ", ") + from, view.artifact != flow::kNone ? g_.artifacts[view.artifact].span.line : 0);
+        }
+        for (const auto& e : rr)
+          node.add("randomized response on " + d.fields[e.field].name + " with keep " + format_exact(e.keep) +
+                       (e.times > 1 ? " x " + std::to_string(e.times) : ""),
+                   g_.artifacts[e.artifact].span.line);
+        if (!exact.exact) node.add("a map is bounded by the fields it reads (an upper bound)");
+      }
+      releases_node(acc, "releases observed (their loss multiplies the posterior odds)");
+      // The releases' loss: the ε exceeded with probability at most δ (posterior), or the
+      // (ε, δ) bound on the channel's capacity e^ε + (k − 1)δ (leakage).
+      double eps = 0;
+      bool eps_exact = true;
+      std::string how;
+      if (!acc.terms.empty()) {
+        auto e = posterior ? acc.composition.loss_quantile(delta, detail::to_dp(accountant_))
+                           : detail::epsilon_at(acc.composition, delta, accountant_);
+        if (e.infinite) {
+          eps = HUGE_VAL;
+        } else {
+          eps = e.value;
+        }
+        eps_exact = false;
+        how = e.how;
+        v.explanation.add(std::string(posterior ? "loss exceeded with probability at most delta: " : "composition: ") +
+                          fmt_value(eps) + " (" + how + ")");
+      }
+      if (posterior) {
+        Rational prior = exact.prior;
+        Rational p = has_exact ? exact.value : prior;
+        if (!acc.terms.empty()) p = std::isfinite(eps) ? inference::combine_with_release_up(p, rational_up(eps)) : Rational(p > 0 ? 1 : 0);
+        bool is_exact = acc.terms.empty() && exact.exact;
+        set_value(to_double_up(p), is_exact ? inference::format_probability(p) : format_up(p, 4), is_exact,
+                  is_exact ? "exact" : "bound");
+        v.explanation.add("prior P(" + d.fields[r.field].name + " = " + d.fields[r.field].value_name(r.value) +
+                          ") = " + inference::format_probability(prior));
+        if (!acc.terms.empty())
+          v.explanation.add("posterior ≤ e^eps·p / (e^eps·p + 1 − p) with p = " +
+                            (has_exact ? "the exact posterior " + inference::format_probability(exact.value) : "the prior"));
+      } else {
+        double bits = has_exact ? to_double_up(exact.value) : 0;
+        if (!acc.terms.empty()) {
+          double extra = std::isfinite(eps) ? log2_up(std::exp(eps) * (1 + 1e-12) + static_cast<double>(k - 1) * delta) : HUGE_VAL;
+          bits += extra;
+        }
+        bool capped = bits >= cap_bits;
+        bits = std::min(bits, cap_bits);
+        bool is_exact = acc.terms.empty() && exact.exact && !capped;
+        std::string text = is_exact ? format_exact(exact.value) : format_double_up(bits, 4);
+        if (is_exact && exact.value.get_den() != 1) text = format_up(exact.value, 4);
+        set_value(bits, text, is_exact && exact.value.get_den() == 1, is_exact ? "exact" : "bound");
+        if (capped) v.explanation.add("capped at log2 of the field's " + std::to_string(k) + " values");
+      }
+      break;
+    }
+    case flow::Measure::kReidentification: {
+      if (obs.kind == LossKind::kExposedStats) {
+        set_value(1, "1", true, "exposed");
+        break;
+      }
+      bool sees_all = obs.kind == LossKind::kHoldsData;
+      auto b = detail::reidentification(g_, r.data, obs.seen.views, r.fields, sees_all);
+      if (!b.error.empty()) {
+        v.status = Status::kUndecided;
+        v.reason = "re-identification: " + b.error;
+        return v;
+      }
+      set_value(to_double_up(b.value), b.exact ? inference::format_probability(b.value) : format_up(b.value, 4), b.exact,
+                sees_all ? "holds" : (obs.kind == LossKind::kExposedRecord ? "exact" : "none"));
+      if (!b.how.empty()) v.explanation.add("cells: " + b.how);
+      v.explanation.add("expected fraction of unique records: sum over cells of p·(1 − p)^(rows − 1)");
+      break;
+    }
+    case flow::Measure::kForbid:
+      break;
+  }
+
+  // The verdict: holds only when the upper bound is within the user's bound.
+  bool within = false;
+  if (v.value) within = exact_value ? *exact_value <= r.bound : Rational(*v.value) <= r.bound;
+  v.status = within ? Status::kHolds : Status::kViolated;
+  if (v.status == Status::kViolated) v.fix = suggest_fix(v, obs, r, c);
+  return v;
+}
+
+std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r,
+                                  const Coalition& c) const {
+  if (obs.kind == LossKind::kHoldsData)
+    return "no mechanism protects data its holder sees: keep " + obs.holds_reason.substr(0, obs.holds_reason.find(' ')) +
+           " out of the coalition, or do not give it " + g_.data[r.data].name;
+  if (obs.kind == LossKind::kExposedStats || obs.kind == LossKind::kExposedRecord) {
+    // The last statement on the exposure path is where a private mechanism is missing.
+    const auto& path = obs.seen.exposure_path;
+    if (!path.empty()) return "release it through a private mechanism before it reaches the coalition: " + path.back().text;
+    return "";
+  }
+  if (r.measure != flow::Measure::kDp || v.releases.empty()) return "";
+  // One release decides: calibrate its noise so the composition meets the bound.
+  const ReleaseTerm* top = &v.releases[0];
+  for (const auto& t : v.releases)
+    if (t.epsilon_alone > top->epsilon_alone) top = &t;
+  const auto& x = g_.artifacts[top->artifact];
+  double target = to_double_down(r.bound);
+  double delta = delta_of(r);
+  if (v.releases.size() == 1 && x.kind == flow::ComputeKind::kDpsgd) {
+    auto q = g_.param(x, "sampling_rate");
+    auto steps = g_.param(x, "steps");
+    if (q && steps) {
+      auto cal = dp::calibrate_dpsgd(target, delta, to_double_up(*q), static_cast<std::uint64_t>(to_double_up(*steps)) * top->copies,
+                                     detail::to_dp(accountant_));
+      if (cal.found) {
+        double z = cal.value;
+        const auto& at = g_.agents[x.at];
+        std::string extra;
+        if (x.distributed && at.population && at.count > 1) {
+          // The coalition sees `shares` honest shares of n: the total must be larger.
+          std::uint64_t shares = 1;
+          auto obs2 = obs.seen.releases;
+          for (const auto& u : obs2)
+            if (u.artifact == top->artifact) shares = u.shares;
+          double total = z * std::sqrt(static_cast<double>(at.count) / static_cast<double>(shares));
+          std::uint64_t c_in = c.count(x.at);
+          std::uint64_t n = at.count;
+          auto z_spec = g_.param(x, "noise_multiplier").value_or(Rational(1));
+          double ratio = z / to_double_down(z_spec);
+          double needed_shares = std::ceil(static_cast<double>(n) * ratio * ratio);
+          if (needed_shares <= static_cast<double>(n - c_in) && c_in < n)
+            extra = ", or min_clients ≥ " + std::to_string(c_in + static_cast<std::uint64_t>(needed_shares)) +
+                    " with threshold ≥ " + std::to_string(c_in + 1) + " so that enough honest shares stay in the sum";
+          return "noise_multiplier ≥ " + format_double_up(total, 3) + extra;
+        }
+        return "noise_multiplier ≥ " + format_double_up(z, 3);
+      }
+    }
+  }
+  if (v.releases.size() == 1 && (x.kind == flow::ComputeKind::kLaplace || x.kind == flow::ComputeKind::kGeometric ||
+                                 x.kind == flow::ComputeKind::kExponential)) {
+    std::uint64_t uses = g_.times(x) * top->copies;
+    Rational per = r.bound / Rational(static_cast<unsigned long>(std::max<std::uint64_t>(1, uses)));
+    per.canonicalize();
+    return "epsilon ≤ " + format_down(per, 3) + " on " + x.name + (uses > 1 ? " (per use, " + std::to_string(uses) + " uses)" : "");
+  }
+  return "reduce what " + x.name + " releases (more noise, fewer uses), or keep it from the coalition";
+}
+
+void Analyzer::finish(Verdict& v, const flow::Requirement& r) const {
+  v.requirement = static_cast<flow::Id>(&r - g_.requirements.data());
+  v.name = r.name;
+  v.measure = r.measure;
+  std::string measure = flow::measure_name(r.measure);
+  std::string subject;
+  const flow::Data* d = r.data != flow::kNone ? &g_.data[r.data] : nullptr;
+  switch (r.measure) {
+    case flow::Measure::kPosterior:
+      subject = d->name + "." + d->fields[r.field].name + " = " + d->fields[r.field].value_name(r.value);
+      break;
+    case flow::Measure::kLeakage:
+      subject = d->name + "." + d->fields[r.field].name;
+      break;
+    case flow::Measure::kReidentification: {
+      std::vector<std::string> names;
+      for (flow::Id f : r.fields) names.push_back(d->fields[f].name);
+      subject = d->name + " by {" + join(names, ", ") + "}";
+      break;
+    }
+    case flow::Measure::kForbid:
+      break;
+    default:
+      subject = d->name;
+  }
+  if (r.measure != flow::Measure::kForbid) {
+    std::string target = v.adversary.empty() ? v.coalition_text : v.adversary;
+    std::string bound = r.bound_is_epsilon ? "epsilon " + format_exact(r.bound) : format_exact(r.bound) + (r.bound_in_bits ? " bits" : "");
+    std::string value = v.value ? v.value_text : "unbounded";
+    const char* op = v.status == Status::kHolds ? "≤" : ">";
+    v.explanation.text = measure + "(" + subject + ") against " + target + ": " +
+                         (v.status == Status::kUndecided ? "undecided" : value + " " + op + " " + bound);
+    if (v.reason.empty())
+      v.reason = v.status == Status::kUndecided ? "undecided"
+                 : (r.measure == flow::Measure::kDp ? "epsilon " : "") + value + " " + op + " " + format_exact(r.bound) +
+                       (r.measure == flow::Measure::kDp || r.measure == flow::Measure::kPosterior ||
+                                r.measure == flow::Measure::kAdvantage
+                            ? " at delta " + format_double(v.delta)
+                            : (r.measure == flow::Measure::kLeakage ? " bits" : ""));
+  }
+}
+
+Verdict Analyzer::forbid(const flow::Requirement& r) const {
+  Verdict v;
+  v.bound = r.unless_epsilon.value_or(Rational(0));
+  v.delta = delta_of(r);
+  v.method = "forbid";
+  const std::string cat = r.category != flow::kNone ? g_.categories[r.category].name : "?";
+  const std::string from = r.from_region != flow::kNone ? g_.regions[r.from_region].name : "?";
+  const std::string to = r.to_region != flow::kNone ? g_.regions[r.to_region].name : "?";
+  v.explanation.text = "forbid " + cat + " from " + from + " to " + to +
+                       (r.unless_epsilon ? " unless epsilon ≤ " + format_exact(*r.unless_epsilon) : "");
+  double worst = 0;
+  bool unbounded = false;
+  for (flow::Id di = 0; di < g_.data.size(); ++di) {
+    const auto& d = g_.data[di];
+    bool of_category = d.category == cat ||
+                       std::any_of(d.fields.begin(), d.fields.end(), [&](const flow::Field& f) { return f.category == cat; });
+    if (!of_category) continue;
+    bool held_in_from = std::any_of(g_.agents.begin(), g_.agents.end(), [&](const flow::Agent& a) {
+      return a.region == r.from_region &&
+             std::any_of(a.holds.begin(), a.holds.end(), [&](const flow::Holding& h) { return h.data == di; });
+    });
+    if (!held_in_from) continue;
+    Derivation& dnode = v.explanation.add(d.name + " (" + cat + ") is held in " + from, d.span.line);
+    for (flow::Id a = 0; a < g_.agents.size(); ++a) {
+      if (g_.agents[a].region != r.to_region) continue;
+      Coalition c;
+      c.taken.assign(g_.agents.size(), 0);
+      c.taken[a] = 1;
+      Observation obs = detail::observe(g_, di, c);
+      Crossing x;
+      x.observer = g_.agents[a].name + (g_.agents[a].population ? "[i]" : "");
+      if (obs.kind == LossKind::kNothing) continue;
+      if (obs.kind == LossKind::kHoldsData) {
+        x.reason = "holds the data";
+        for (const auto& s : obs.holds_path) x.path.push_back(s.text);
+      } else if (obs.kind == LossKind::kExposedRecord || obs.kind == LossKind::kExposedStats) {
+        x.reason = "exposed";
+        for (const auto& s : obs.seen.exposure_path) x.path.push_back(s.line ? s.text + " (line " + std::to_string(s.line) + ")" : s.text);
+      } else {
+        auto acc = detail::account(g_, di, obs.seen.releases, Question::kMembership, v.delta);
+        if (!acc.error.empty()) {
+          v.status = Status::kUndecided;
+          v.reason = acc.error;
+          return v;
+        }
+        auto eps = detail::epsilon_at(acc.composition, v.delta, accountant_);
+        double e = eps.infinite ? HUGE_VAL : (eps.exact ? to_double_up(*eps.exact) : eps.value);
+        bool within = r.unless_epsilon && !eps.infinite &&
+                      (eps.exact ? *eps.exact <= *r.unless_epsilon : Rational(e) <= *r.unless_epsilon);
+        if (std::isfinite(e)) x.epsilon = e;
+        if (within) {
+          dnode.add(x.observer + " in " + to + " sees it with epsilon " + fmt_value(e) + " (allowed)", g_.agents[a].span.line);
+          continue;
+        }
+        x.reason = "epsilon " + fmt_value(e) + (r.unless_epsilon ? " > " + format_exact(*r.unless_epsilon) : " > 0");
+        for (const auto& use : obs.seen.releases)
+          if (!use.route.empty()) {
+            for (const auto& s : use.route) x.path.push_back(s.line ? s.text + " (line " + std::to_string(s.line) + ")" : s.text);
+            break;
+          }
+      }
+      if (!x.epsilon) unbounded = true; else worst = std::max(worst, *x.epsilon);
+      Derivation& o = dnode.add(x.observer + " in " + to + ": " + x.reason, g_.agents[a].span.line);
+      for (const auto& s : x.path) o.add(s);
+      v.crossings.push_back(std::move(x));
+    }
+  }
+  v.status = v.crossings.empty() ? Status::kHolds : Status::kViolated;
+  if (v.crossings.empty()) {
+    v.value = 0;
+    v.value_text = "no crossing";
+    v.reason = "no agent in " + to + " observes " + cat + " data held in " + from +
+               (r.unless_epsilon ? " with epsilon above " + format_exact(*r.unless_epsilon) : "");
+  } else {
+    if (unbounded) v.value.reset(); else v.value = worst;
+    v.value_text = unbounded ? "unbounded" : fmt_value(worst);
+    std::vector<std::string> names;
+    for (const auto& x : v.crossings) names.push_back(x.observer + " (" + x.reason + ")");
+    v.reason = cat + " data crosses from " + from + " to " + to + ": " + join(names, ", ");
+    v.fix = "release it to " + to + " only through private mechanisms" +
+            (r.unless_epsilon ? " with epsilon ≤ " + format_exact(*r.unless_epsilon) : "") + ", or keep it in " + from;
+  }
+  return v;
+}
+
+LeakageCell Analyzer::cell(flow::Id data, const std::string& observer, const Coalition& c) const {
+  LeakageCell cell;
+  cell.data = data;
+  cell.observer = observer;
+  cell.delta = to_double_down(g_.settings.delta);
+  Observation obs = detail::observe(g_, data, c);
+  cell.loss = obs.kind;
+  switch (obs.kind) {
+    case LossKind::kHoldsData: cell.status = "holds"; break;
+    case LossKind::kExposedRecord:
+    case LossKind::kExposedStats: cell.status = "exposed"; break;
+    case LossKind::kNothing:
+      cell.status = "private";
+      cell.epsilon = 0;
+      break;
+    case LossKind::kPrivate: {
+      cell.status = "private";
+      auto acc = detail::account(g_, data, obs.seen.releases, Question::kMembership, cell.delta);
+      if (!acc.error.empty()) break;  // unbounded: no figure
+      auto eps = detail::epsilon_at(acc.composition, cell.delta, accountant_);
+      if (!eps.infinite) cell.epsilon = eps.exact ? to_double_up(*eps.exact) : eps.value;
+      break;
+    }
+  }
+  return cell;
+}
+
+Analysis Analyzer::run() {
+  Analysis a;
+  for (const auto& r : g_.requirements) {
+    Verdict v;
+    if (r.measure == flow::Measure::kForbid) {
+      v = forbid(r);
+    } else {
+      const flow::Coalition& target =
+          r.adversary != flow::kNone ? g_.adversaries[r.adversary].coalition : r.coalition;
+      Coalition base = fixed_part(target);
+      if (target.choose == 0) {
+        v = evaluate(r, base);
+      } else {
+        auto eval = [&](const Coalition& c) { return evaluate(r, c); };
+        v = search_worst(g_, target, base, eval, options_);
+      }
+      if (r.adversary != flow::kNone) v.adversary = g_.adversaries[r.adversary].name;
+      v.explanation.children.insert(v.explanation.children.begin(),
+                                    Derivation{"coalition: " + v.coalition_text, target.span.line, {}});
+    }
+    finish(v, r);
+    a.verdicts.push_back(std::move(v));
+  }
+
+  // The leakage matrix: each data against each agent alone, and all curious and malicious
+  // agents together.
+  for (flow::Id d = 0; d < g_.data.size(); ++d) {
+    for (flow::Id ag = 0; ag < g_.agents.size(); ++ag) {
+      Coalition c;
+      c.taken.assign(g_.agents.size(), 0);
+      c.taken[ag] = 1;
+      a.leakage.push_back(cell(d, g_.agents[ag].name, c));
+    }
+    Coalition all;
+    all.taken.assign(g_.agents.size(), 0);
+    for (flow::Id ag = 0; ag < g_.agents.size(); ++ag)
+      if (g_.agents[ag].trust == flow::Trust::kCurious || g_.agents[ag].trust == flow::Trust::kMalicious)
+        all.taken[ag] = g_.agents[ag].count;
+    if (!all.empty()) a.leakage.push_back(cell(d, "curious+malicious", all));
+  }
+  a.findings = collect_findings(g_);
+  a.assumptions = collect_assumptions(g_);
+  return a;
+}
+
+}  // namespace
+
+Derivation& Derivation::add(std::string child_text, std::uint32_t child_line) {
+  children.push_back(Derivation{std::move(child_text), child_line, {}});
+  return children.back();
+}
+
+bool Coalition::empty() const {
+  return std::all_of(taken.begin(), taken.end(), [](std::uint64_t t) { return t == 0; });
+}
+
+const char* status_name(Status s) {
+  switch (s) {
+    case Status::kHolds: return "holds";
+    case Status::kViolated: return "violated";
+    case Status::kUndecided: return "undecided";
+  }
+  return "?";
+}
+
+const char* loss_kind_name(LossKind k) {
+  switch (k) {
+    case LossKind::kNothing: return "nothing";
+    case LossKind::kPrivate: return "private";
+    case LossKind::kExposedRecord: return "exposed";
+    case LossKind::kExposedStats: return "exposed";
+    case LossKind::kHoldsData: return "holds";
+  }
+  return "?";
+}
+
+std::string describe(const flow::Graph& g, const Coalition& c) {
+  std::vector<std::string> parts;
+  for (flow::Id a = 0; a < g.agents.size() && a < c.taken.size(); ++a) {
+    std::uint64_t t = c.taken[a];
+    if (t == 0) continue;
+    const auto& agent = g.agents[a];
+    if (!agent.population)
+      parts.push_back(agent.name);
+    else if (t == 1)
+      parts.push_back(agent.name + "[1]");
+    else
+      parts.push_back(agent.name + "[1.." + std::to_string(t) + "]");
+  }
+  return parts.empty() ? "nobody" : join(parts, " + ");
+}
+
+std::vector<std::string> members(const flow::Graph& g, const Coalition& c) {
+  std::vector<std::string> out;
+  for (flow::Id a = 0; a < g.agents.size() && a < c.taken.size(); ++a) {
+    std::uint64_t t = c.taken[a];
+    if (t == 0) continue;
+    const auto& agent = g.agents[a];
+    if (!agent.population || t == agent.count)
+      out.push_back(agent.name);
+    else
+      out.push_back(std::to_string(t) + " of " + agent.name);
+  }
+  return out;
+}
+
+int Analysis::exit_code() const {
+  bool undecided = false;
+  for (const auto& v : verdicts) {
+    if (v.status == Status::kViolated) return 1;
+    if (v.status == Status::kUndecided) undecided = true;
+  }
+  return undecided ? 3 : 0;
+}
+
+Analysis analyze(const flow::Graph& graph, const Options& options) { return Analyzer(graph, options).run(); }
+
+}  // namespace privflow::analyzer

@@ -1,0 +1,51 @@
+#pragma once
+// From what a coalition sees of a record in the clear (select, map, the data itself) and through
+// exact randomized response, to exact beliefs with inference/: posteriors, min-entropy leakage
+// and re-identification cells (LANGUAGE.md section 8).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzer/knowledge.hpp"
+#include "base/rational.hpp"
+#include "flow/graph.hpp"
+#include "inference/bayes_net.hpp"
+
+namespace privflow::analyzer::detail {
+
+/// An exact randomized-response release observed individually: `times` reports of one field.
+struct ExactRr {
+  flow::Id artifact = flow::kNone;
+  flow::Id field = flow::kNone;
+  Rational keep;
+  std::uint64_t times = 1;
+};
+
+/// The randomized-response releases among `releases` that can be treated as exact channels:
+/// on a field of `data`, `keep` given as a rational, seen individually, few repetitions.
+std::vector<ExactRr> exact_rr(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases);
+
+/// The record's fields as a Bayesian network (field ids = flow field indices).
+inference::BayesNet network_of(const flow::Data& d);
+
+struct Belief {
+  std::string error;   // non-empty: could not be computed exactly (size limit, …)
+  Rational value;      // posterior probability, or bits (an upper bound; exact when `exact`)
+  bool exact = true;   // false when a map was over-approximated by the fields it reads
+  Rational prior;      // the prior of the value (posterior) or V(π) (leakage)
+  std::string how;
+};
+
+/// max over observations of P(field = value | what C sees through views and exact RR).
+Belief exact_posterior(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& views,
+                       const std::vector<ExactRr>& rr, flow::Id field, std::uint64_t value);
+
+/// Min-entropy leakage of `field` in bits (rounded up) through views and exact RR.
+Belief exact_leakage(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& views,
+                     const std::vector<ExactRr>& rr, flow::Id field);
+
+/// Expected fraction of the records unique on the quasi-identifiers as seen in the clear.
+Belief reidentification(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& views,
+                        const std::vector<flow::Id>& quasi_identifiers, bool sees_all);
+
+}  // namespace privflow::analyzer::detail

@@ -1,0 +1,406 @@
+#include "analyzer/knowledge.hpp"
+
+#include <algorithm>
+#include <array>
+#include <deque>
+#include <map>
+
+#include "base/rational.hpp"
+
+namespace privflow::analyzer::detail {
+namespace {
+
+constexpr std::size_t kMaxRouteSteps = 8;
+
+void append_step(std::vector<Step>& path, const Step& step) {
+  if (path.size() < kMaxRouteSteps) path.push_back(step);
+}
+
+bool is_local_randomizer(flow::ComputeKind k) {
+  // Pure ε mechanisms that an instance can apply to its own records (FMT21's ε0-LDP randomizers).
+  switch (k) {
+    case flow::ComputeKind::kRandomizedResponse:
+    case flow::ComputeKind::kLaplace:
+    case flow::ComputeKind::kGeometric:
+    case flow::ComputeKind::kExponential:
+      return true;
+    default:
+      return false;
+  }
+}
+
+class Propagation {
+ public:
+  Propagation(const flow::Graph& g, flow::Id data, const Coalition& c) : g_(g), data_(data), c_(c) {}
+
+  Observation run();
+
+ private:
+  using Classes = std::array<Knowledge, 2>;  // [0] single agent or target instance, [1] other instances
+
+  bool population(flow::Id agent) const { return g_.agents[agent].population; }
+  std::uint64_t count(flow::Id agent) const { return g_.agents[agent].count; }
+  std::uint64_t others(flow::Id agent) const { return count(agent) > 0 ? count(agent) - 1 : 0; }
+  std::size_t classes(flow::Id agent) const { return population(agent) ? 2 : 1; }
+  Copy copy_of(flow::Id agent, std::size_t cls) const {
+    if (!population(agent)) return Copy::kSingle;
+    return cls == 0 ? Copy::kTarget : Copy::kOther;
+  }
+  /// Honest contributions to a sum over the instances of `sender` (the target's among them).
+  std::uint64_t honest(flow::Id sender) const {
+    std::uint64_t n = count(sender), c = c_.count(sender);
+    return n > c ? n - c : 1;
+  }
+
+  Knowledge read_data(flow::Id agent, std::size_t cls, const flow::Input& in, const flow::Artifact& x) const;
+  Knowledge compute(flow::Id artifact, std::size_t cls) const;
+  Knowledge receive(const flow::Flow& f) const;
+  /// The knowledge of all instances of `sender` seen one by one.
+  Knowledge all_instances(flow::Id sender, const Classes& k) const;
+  /// The knowledge of the sum over the instances of `sender` with `h` honest contributions.
+  Knowledge summed(flow::Id sender, const Classes& k, std::uint64_t h, bool keep_amplifiable) const;
+
+  const Classes* held(flow::Id artifact, flow::Id agent) const {
+    auto it = index_.find({artifact, agent});
+    return it == index_.end() ? nullptr : &knowledge_[it->second];
+  }
+
+  const flow::Graph& g_;
+  flow::Id data_;
+  const Coalition& c_;
+  std::map<std::pair<flow::Id, flow::Id>, std::size_t> index_;  // (artifact, agent) -> holding
+  std::vector<std::pair<flow::Id, flow::Id>> holdings_;
+  std::vector<Classes> knowledge_;
+};
+
+Knowledge Propagation::read_data(flow::Id agent, std::size_t cls, const flow::Input& in, const flow::Artifact& x) const {
+  Knowledge k;
+  if (in.data != data_) return k;
+  const auto& a = g_.agents[agent];
+  bool reads_target = false;
+  for (const auto& h : a.holds) {
+    if (h.data != data_) continue;
+    if (!h.partitioned || !a.population || cls == 0) reads_target = true;
+  }
+  if (!reads_target) return k;
+  RecordView view;
+  view.kind = RecordView::Kind::kFields;
+  if (in.kind == flow::Input::Kind::kField) {
+    view.fields = {in.field};
+  } else {
+    for (flow::Id f = 0; f < g_.data[data_].fields.size(); ++f) view.fields.push_back(f);
+  }
+  k.views.push_back(view);
+  k.exposure_path.push_back(Step{in.span.line, a.name + " holds " + g_.data[data_].name});
+  return k;
+}
+
+Knowledge Propagation::compute(flow::Id id, std::size_t cls) const {
+  const flow::Artifact& x = g_.artifacts[id];
+  Knowledge in;
+  for (const auto& input : x.inputs) {
+    if (input.kind == flow::Input::Kind::kArtifact) {
+      if (const Classes* k = held(input.artifact, x.at)) in.merge((*k)[std::min(cls, classes(x.at) - 1)]);
+    } else {
+      in.merge(read_data(x.at, cls, input, x));
+    }
+  }
+  Step step{x.span.line, describe_artifact(g_, id)};
+  Knowledge out;
+  out.releases = in.releases;
+  if (flow::is_private(x.kind)) {
+    if (in.deterministic()) {
+      ReleaseUse use;
+      use.artifact = id;
+      use.copy = copy_of(x.at, cls);
+      use.route.push_back(step);
+      out.releases.push_back(use);
+    }
+    return out;
+  }
+  if (!in.deterministic()) return out;
+  out.exposure_path = in.exposure_path;
+  append_step(out.exposure_path, step);
+  switch (x.kind) {
+    case flow::ComputeKind::kSelect: {
+      bool from_data = !x.inputs.empty() && x.inputs[0].kind != flow::Input::Kind::kArtifact;
+      if (from_data) {
+        out.views.push_back(RecordView{RecordView::Kind::kFields, id, x.selected});
+      } else {
+        out.stats = in.stats;
+        out.views = in.views;
+      }
+      break;
+    }
+    case flow::ComputeKind::kMap: {
+      bool from_data = !x.inputs.empty() && x.inputs[0].kind != flow::Input::Kind::kArtifact;
+      if (from_data && x.expr) {
+        RecordView v{RecordView::Kind::kMap, id, {}};
+        // The fields the expression reads.
+        std::vector<const flow::Expr*> stack{&*x.expr};
+        while (!stack.empty()) {
+          const flow::Expr* e = stack.back();
+          stack.pop_back();
+          if (e->op == flow::Expr::Op::kField) v.fields.push_back(e->field);
+          for (const auto& c : e->children) stack.push_back(&c);
+        }
+        std::sort(v.fields.begin(), v.fields.end());
+        v.fields.erase(std::unique(v.fields.begin(), v.fields.end()), v.fields.end());
+        out.views.push_back(v);
+      } else {
+        out.stats = in.stats;
+        out.views = in.views;
+      }
+      break;
+    }
+    case flow::ComputeKind::kPseudonymize:
+      out.stats = in.stats;
+      out.views = in.views;
+      break;
+    case flow::ComputeKind::kAggregate:
+      // A sum over a population's instances: the target's distributed noise is protected by
+      // the honest shares in it (LANGUAGE.md 7.4).
+      out.stats = true;
+      for (auto& use : out.releases) {
+        flow::Id at = g_.artifacts[use.artifact].at;
+        if (use.copy == Copy::kTarget && use.individually && population(at)) {
+          use.shares = honest(at);
+          use.individually = false;
+          append_step(use.route, step);
+        }
+      }
+      break;
+    default:  // count, sum, mean, histogram, train
+      out.stats = true;
+      break;
+  }
+  return out;
+}
+
+Knowledge Propagation::all_instances(flow::Id sender, const Classes& k) const {
+  Knowledge out = k[0];
+  if (population(sender) && others(sender) > 0) {
+    Knowledge rest = k[1];
+    for (auto& use : rest.releases)
+      if (use.copy == Copy::kOther && g_.artifacts[use.artifact].at == sender) use.copies = others(sender);
+    out.merge(rest);
+  }
+  return out;
+}
+
+Knowledge Propagation::summed(flow::Id sender, const Classes& k, std::uint64_t h, bool shuffled) const {
+  Knowledge out = all_instances(sender, k);
+  if (out.deterministic()) {
+    out.stats = true;  // a sum (or a multiset) of exact per-instance values is a statistic
+    out.views.clear();
+  }
+  // Shuffle amplification applies only when the target's message is a single local
+  // randomizer of its own record (FMT21); anything else is counted as released.
+  bool amplifiable = shuffled && k[0].releases.size() == 1 && !k[0].deterministic();
+  for (auto& use : out.releases) {
+    if (g_.artifacts[use.artifact].at != sender || !use.individually) continue;
+    use.individually = false;
+    if (use.copy != Copy::kTarget) continue;
+    if (shuffled) {
+      if (amplifiable && is_local_randomizer(g_.artifacts[use.artifact].kind)) use.shuffled_among = h;
+    } else {
+      use.shares = h;
+    }
+  }
+  return out;
+}
+
+Knowledge Propagation::receive(const flow::Flow& f) const {
+  Knowledge out;
+  const Classes* k = held(f.artifact, f.from);
+  if (!k) return out;
+  const flow::Id s = f.from;
+  const std::uint64_t c = c_.count(s);
+  switch (f.channel.kind) {
+    case flow::Channel::Kind::kPlain:
+    case flow::Channel::Kind::kEncrypted:
+      out = all_instances(s, *k);
+      break;
+    case flow::Channel::Kind::kSecureAggregation: {
+      bool opened = c_.contains(f.to) && c >= f.channel.threshold && f.channel.threshold > 0;
+      if (opened || !population(s)) {
+        out = all_instances(s, *k);
+        break;
+      }
+      std::uint64_t h = honest(s);
+      if (c_.contains(f.to) && g_.agents[f.to].trust == flow::Trust::kMalicious) {
+        std::uint64_t min_clients = f.channel.min_clients ? f.channel.min_clients : f.channel.threshold;
+        std::uint64_t kept = min_clients > c ? min_clients - c : 0;
+        h = std::min(h, std::max<std::uint64_t>(1, kept));
+      }
+      out = summed(s, *k, h, false);
+      break;
+    }
+    case flow::Channel::Kind::kShuffler: {
+      bool opened = c_.contains(f.to) && f.channel.shuffler != flow::kNone && c_.contains(f.channel.shuffler);
+      if (opened || !population(s)) {
+        out = all_instances(s, *k);
+        break;
+      }
+      out = summed(s, *k, honest(s), true);
+      break;
+    }
+  }
+  Step step{f.span.line, describe_flow(g_, f)};
+  if (out.deterministic()) append_step(out.exposure_path, step);
+  for (auto& use : out.releases) append_step(use.route, step);
+  return out;
+}
+
+Observation Propagation::run() {
+  Observation obs;
+  const flow::Data& d = g_.data[data_];
+  // Rule 2: does the coalition hold the record itself?
+  for (flow::Id a = 0; a < g_.agents.size(); ++a) {
+    if (!c_.contains(a)) continue;
+    const auto& agent = g_.agents[a];
+    for (const auto& h : agent.holds) {
+      if (h.data != data_) continue;
+      bool all = !h.partitioned || !agent.population || c_.count(a) >= agent.count;
+      if (all) {
+        obs.kind = LossKind::kHoldsData;
+        obs.holds_reason = agent.name + (h.partitioned ? " (every partition)" : "") + " holds " + d.name;
+        obs.holds_path.push_back(Step{h.span.line, obs.holds_reason});
+        return obs;
+      }
+    }
+  }
+
+  // Holdings (artifact, agent): computed at the agent or received by it.
+  auto add_holding = [&](flow::Id artifact, flow::Id agent) {
+    auto [it, inserted] = index_.emplace(std::make_pair(artifact, agent), holdings_.size());
+    if (inserted) holdings_.emplace_back(artifact, agent);
+    return it->second;
+  };
+  for (flow::Id x = 0; x < g_.artifacts.size(); ++x) add_holding(x, g_.artifacts[x].at);
+  for (const auto& f : g_.flows)
+    if (f.artifact != flow::kNone && f.to != flow::kNone && f.from != flow::kNone) add_holding(f.artifact, f.to);
+
+  // Dependencies between holdings, then Kahn's order (flows form a DAG; the front end checks).
+  std::vector<std::vector<std::size_t>> users(holdings_.size());
+  std::vector<std::size_t> pending(holdings_.size(), 0);
+  auto depend = [&](std::size_t user, flow::Id artifact, flow::Id agent) {
+    auto it = index_.find({artifact, agent});
+    if (it == index_.end() || it->second == user) return;
+    users[it->second].push_back(user);
+    ++pending[user];
+  };
+  for (flow::Id x = 0; x < g_.artifacts.size(); ++x) {
+    std::size_t self = index_.at({x, g_.artifacts[x].at});
+    for (const auto& in : g_.artifacts[x].inputs)
+      if (in.kind == flow::Input::Kind::kArtifact) depend(self, in.artifact, g_.artifacts[x].at);
+  }
+  for (const auto& f : g_.flows) {
+    if (f.artifact == flow::kNone || f.to == flow::kNone || f.from == flow::kNone || f.from == f.to) continue;
+    depend(index_.at({f.artifact, f.to}), f.artifact, f.from);
+  }
+  std::vector<std::vector<const flow::Flow*>> incoming(holdings_.size());
+  for (const auto& f : g_.flows)
+    if (f.artifact != flow::kNone && f.to != flow::kNone && f.from != flow::kNone && f.from != f.to)
+      incoming[index_.at({f.artifact, f.to})].push_back(&f);
+
+  knowledge_.assign(holdings_.size(), Classes{});
+  std::deque<std::size_t> ready;
+  for (std::size_t i = 0; i < holdings_.size(); ++i)
+    if (pending[i] == 0) ready.push_back(i);
+  std::size_t done = 0;
+  while (!ready.empty()) {
+    std::size_t i = ready.front();
+    ready.pop_front();
+    ++done;
+    auto [artifact, agent] = holdings_[i];
+    for (std::size_t cls = 0; cls < classes(agent); ++cls) {
+      Knowledge k;
+      if (g_.artifacts[artifact].at == agent) k.merge(compute(artifact, cls));
+      for (const flow::Flow* f : incoming[i]) k.merge(receive(*f));
+      knowledge_[i][cls] = std::move(k);
+    }
+    for (std::size_t u : users[i])
+      if (--pending[u] == 0) ready.push_back(u);
+  }
+  if (done != holdings_.size()) {
+    // A cycle the front end should have refused: say so rather than under-report.
+    obs.kind = LossKind::kExposedStats;
+    obs.seen.stats = true;
+    obs.seen.exposure_path.push_back(Step{0, "the flows form a cycle: the analysis cannot bound it"});
+    return obs;
+  }
+
+  // Rule 1: the coalition's view is everything its members hold.
+  for (std::size_t i = 0; i < holdings_.size(); ++i) {
+    auto [artifact, agent] = holdings_[i];
+    if (!c_.contains(agent)) continue;
+    Knowledge k = knowledge_[i][population(agent) ? 1 : 0];
+    if (population(agent)) {
+      // Each member instance sees its own copy of the artifacts computed at it.
+      for (auto& use : k.releases)
+        if (use.copy == Copy::kOther && g_.artifacts[use.artifact].at == agent)
+          use.copies = std::max(use.copies, std::min(others(agent), c_.count(agent)));
+    }
+    obs.seen.merge(k);
+  }
+  if (obs.seen.stats)
+    obs.kind = LossKind::kExposedStats;
+  else if (!obs.seen.views.empty())
+    obs.kind = LossKind::kExposedRecord;
+  else if (!obs.seen.releases.empty())
+    obs.kind = LossKind::kPrivate;
+  return obs;
+}
+
+}  // namespace
+
+void Knowledge::merge(const Knowledge& other, std::uint64_t cap) {
+  if (!deterministic() && other.deterministic()) exposure_path = other.exposure_path;
+  // A statistic dominates; keep the path of a statistic when one appears.
+  if (!stats && other.stats) exposure_path = other.exposure_path;
+  stats = stats || other.stats;
+  for (const auto& v : other.views)
+    if (std::find(views.begin(), views.end(), v) == views.end()) views.push_back(v);
+  for (const auto& use : other.releases) {
+    auto it = std::find_if(releases.begin(), releases.end(),
+                           [&](const ReleaseUse& r) { return r.artifact == use.artifact && r.copy == use.copy; });
+    if (it == releases.end()) {
+      releases.push_back(use);
+      continue;
+    }
+    // Seen along two routes: the more revealing of the two counts (a release counts once).
+    it->copies = std::min(cap, std::max(it->copies, use.copies));
+    if (use.shares < it->shares) it->shares = use.shares;
+    it->shuffled_among = (it->shuffled_among == 0 || use.shuffled_among == 0) ? 0 : std::min(it->shuffled_among, use.shuffled_among);
+    if (use.individually && !it->individually) it->route = use.route;
+    it->individually = it->individually || use.individually;
+  }
+}
+
+Observation observe(const flow::Graph& g, flow::Id data, const Coalition& coalition) {
+  return Propagation(g, data, coalition).run();
+}
+
+std::string describe_artifact(const flow::Graph& g, flow::Id id) {
+  const flow::Artifact& x = g.artifacts[id];
+  std::string at = x.at < g.agents.size() ? g.agents[x.at].name : "?";
+  return "compute " + x.name + " at " + at + " = " + flow::kind_name(x.kind) + "(…)";
+}
+
+std::string describe_flow(const flow::Graph& g, const flow::Flow& f) {
+  std::string text = "send " + g.artifacts[f.artifact].name + " from " + g.agents[f.from].name + " to " + g.agents[f.to].name;
+  switch (f.channel.kind) {
+    case flow::Channel::Kind::kPlain: break;
+    case flow::Channel::Kind::kEncrypted: text += " via encrypted"; break;
+    case flow::Channel::Kind::kSecureAggregation:
+      text += " via secure_aggregation(threshold: " + std::to_string(f.channel.threshold) + ")";
+      break;
+    case flow::Channel::Kind::kShuffler:
+      text += " via shuffler(by: " + (f.channel.shuffler != flow::kNone ? g.agents[f.channel.shuffler].name : "?") + ")";
+      break;
+  }
+  return text;
+}
+
+}  // namespace privflow::analyzer::detail

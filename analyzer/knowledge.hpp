@@ -1,0 +1,77 @@
+#pragma once
+// What a coalition can learn about one record: the propagation of the target record of a
+// data set through computations and channels (LANGUAGE.md section 7, rules 1-4).
+//
+// Populations are never enumerated. Relative to a coalition C, the instances of a population
+// P fall in two classes: the target's instance (the one holding the worst-case record when the
+// data is partitioned at P, never in C) and the others (all alike by symmetry; c of them in C).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "analyzer/analysis.hpp"
+#include "flow/graph.hpp"
+
+namespace privflow::analyzer::detail {
+
+enum class Copy : std::uint8_t { kSingle, kTarget, kOther };
+
+/// One statement on the way from the record to an observer (for explanations).
+struct Step {
+  std::uint32_t line = 0;
+  std::string text;
+};
+
+/// A deterministic per-record view of the target: its fields through select / D / pseudonymize
+/// (kFields), a `map` expression (kMap).
+struct RecordView {
+  enum class Kind : std::uint8_t { kFields, kMap } kind = Kind::kFields;
+  flow::Id artifact = flow::kNone;  // the map / select artifact (kNone: the data read whole)
+  std::vector<flow::Id> fields;     // kFields: fields seen; kMap: fields the expression reads
+  bool operator==(const RecordView& o) const {
+    return kind == o.kind && artifact == o.artifact && fields == o.fields;
+  }
+};
+
+/// A release (a private mechanism applied to the record or a deterministic function of it)
+/// as it reaches an observer.
+struct ReleaseUse {
+  flow::Id artifact = flow::kNone;
+  Copy copy = Copy::kSingle;
+  std::uint64_t copies = 1;          // distinct instances' releases of the record
+  std::uint64_t shares = 1;          // distributed noise: honest contributions in the sum seen (1: its own)
+  std::uint64_t shuffled_among = 0;  // > 0: seen only inside a shuffle of this many honest senders
+  bool individually = true;          // seen as the instance's own output (not summed or shuffled)
+  std::vector<Step> route;           // how it reaches the observer (first route found)
+};
+
+/// What an artifact (as held by one agent, one instance class) reveals of the target record.
+struct Knowledge {
+  bool stats = false;  // an exact statistic of the record (count, sum, …, aggregate, train)
+  std::vector<RecordView> views;
+  std::vector<ReleaseUse> releases;
+  std::vector<Step> exposure_path;  // path of the first deterministic dependency
+
+  bool deterministic() const { return stats || !views.empty(); }
+  bool empty() const { return !deterministic() && releases.empty(); }
+  /// Union (what is seen through both). `cap` bounds merged `copies` of kOther releases.
+  void merge(const Knowledge& other, std::uint64_t cap = UINT64_MAX);
+};
+
+/// The coalition's whole view of one data set's target record.
+struct Observation {
+  LossKind kind = LossKind::kNothing;
+  Knowledge seen;                 // union over every member of what it holds
+  std::vector<Step> holds_path;   // kHoldsData: which member holds it
+  std::string holds_reason;
+};
+
+/// Propagates the target record of `data` through the graph and collects what `coalition`
+/// observes. Linear in the size of the graph; independent of population sizes.
+Observation observe(const flow::Graph& g, flow::Id data, const Coalition& coalition);
+
+/// A statement's short description for explanations: "compute update at hospital = dpsgd(…)".
+std::string describe_artifact(const flow::Graph& g, flow::Id artifact);
+std::string describe_flow(const flow::Graph& g, const flow::Flow& f);
+
+}  // namespace privflow::analyzer::detail
