@@ -386,8 +386,14 @@ static const detail::PldCache* pld_cache_for(const std::vector<Mechanism>& parts
       add.push_back({plds[i].symmetric ? &plds[i].remove : &plds[i].add, parts[i].times});
       any_asym = any_asym || !plds[i].symmetric;
     }
-    c->remove = pld::compose(rem, o.tail_mass);
-    c->add = any_asym ? pld::compose(add, o.tail_mass) : c->remove;
+    if (any_asym) {
+      auto both = pld::compose_pair(rem, add, o.tail_mass);
+      c->remove = std::move(both.first);
+      c->add = std::move(both.second);
+    } else {
+      c->remove = pld::compose(rem, o.tail_mass);
+      c->add = c->remove;
+    }
   }
   cache = c;
   return cache.get();

@@ -67,13 +67,19 @@ std::shared_ptr<const kissfft<double>> plan(std::size_t n, bool inverse) {
   return p;
 }
 
+inline cpx mul(cpx a, cpx b) {  // plain product (no C99 Annex G inf/NaN recovery: none occur)
+  return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
+}
+
 cpx power(cpx z, std::uint64_t t) {  // repeated squaring
   cpx r(1, 0);
   while (t) {
-    if (t & 1) r *= z;
+    if (t & 1) r = mul(r, z);
     t >>= 1;
-    if (t) z *= z;
-    if (std::abs(r) < 1e-300 && std::abs(z) < 1e-300) return {0, 0};
+    if (t) {
+      z = mul(z, z);
+      if (z.real() * z.real() + z.imag() * z.imag() < 1e-300) return t ? cpx(0, 0) : r;  // |z|^(2k) underflows: z^t ≈ 0
+    }
   }
   return r;
 }
@@ -204,84 +210,136 @@ Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail) 
   return discretize(cell, -sg_loss(zt * z, z, q), -sg_loss(-zt * z, z, q), h);
 }
 
-Composed compose(const std::vector<std::pair<const Pld*, std::uint64_t>>& parts, double tail) {
+namespace {
+
+using Parts = std::vector<std::pair<const Pld*, std::uint64_t>>;
+
+/// log Σ_k pmf_k e^{t·ε_k} for one part, by a multiplicative recurrence from the largest term.
+double log_mgf(const Pld& p, double t) {
+  std::size_t first = 0, last = p.pmf.size();
+  while (first < last && !(p.pmf[first] > 0)) ++first;
+  while (last > first && !(p.pmf[last - 1] > 0)) --last;
+  if (first == last) return -kInf;
+  const double r = std::exp(-std::abs(t) * p.h);
+  double s = 0, f = 1;
+  if (t >= 0) {
+    for (std::size_t k = last; k-- > first;) s += p.pmf[k] * f, f *= r;
+    return t * static_cast<double>(p.offset + static_cast<std::int64_t>(last - 1)) * p.h + std::log(s);
+  }
+  for (std::size_t k = first; k < last; ++k) s += p.pmf[k] * f, f *= r;
+  return t * static_cast<double>(p.offset + static_cast<std::int64_t>(first)) * p.h + std::log(s);
+}
+
+struct Range {
+  std::int64_t base = 0, lo = 0, hi = 0;
+  double inf_mass = 0, truncated = 0;
+};
+
+Range composed_range(const Parts& parts, double tail) {
+  Range g;
+  double max_idx = 0, log_finite = 0;
+  const double h = parts.front().first->h;
+  for (auto [p, t] : parts) {
+    g.base += p->offset * static_cast<std::int64_t>(t);
+    max_idx += static_cast<double>(p->pmf.size() - 1) * static_cast<double>(t);
+    log_finite += static_cast<double>(t) * std::log1p(-std::min(p->inf_mass, 1.0));
+  }
+  g.inf_mass = -std::expm1(log_finite);
+  // Chernoff: P(S ≥ u) ≤ M(t)e^{−tu} for t > 0, P(S ≤ u) ≤ M(−t)e^{tu}; M of the
+  // (sub-probability) discretised parts, so the bound covers the discrete S exactly.
+  const double log_tail = std::log(tail);
+  double lower = -kInf, upper = kInf;
+  static const double ts[] = {0.05, 0.15, 0.4, 0.7, 1, 1.5, 2.2, 3.2, 4.5, 6.5, 9, 13, 20, 32, 64, 200};
+  for (int sign : {1, -1}) {
+    for (double t0 : ts) {
+      const double t = sign * t0;
+      double lm = 0;
+      for (auto [p, times] : parts) lm += static_cast<double>(times) * log_mgf(*p, t);
+      if (sign > 0) upper = std::min(upper, (lm - log_tail) / t);
+      else lower = std::max(lower, (lm - log_tail) / t);
+    }
+  }
+  const double nat_hi = static_cast<double>(g.base) + max_idx;
+  const double lo = std::max(static_cast<double>(g.base), std::floor(lower / h) - 1);
+  double hi = std::min(nat_hi, std::ceil(upper / h) + 1);
+  if (hi < lo) hi = lo;
+  g.lo = static_cast<std::int64_t>(lo);
+  g.hi = static_cast<std::int64_t>(hi);
+  g.truncated = (lo > static_cast<double>(g.base) ? tail : 0.0) + (hi < nat_hi ? tail : 0.0);
+  return g;
+}
+
+void place(const Pld& p, std::size_t n, std::vector<double>& out) {
+  std::fill(out.begin(), out.end(), 0.0);
+  for (std::size_t k = 0; k < p.pmf.size(); ++k) out[k % n] += p.pmf[k];
+}
+
+Composed extract(const std::vector<double>& vals, std::size_t n, const Range& g, double h) {
   Composed out;
+  out.h = h;
+  double most_negative = 0, largest = 0;
+  for (double v : vals) most_negative = std::min(most_negative, v), largest = std::max(largest, v);
+  const auto need = static_cast<std::size_t>(g.hi - g.lo + 1);
+  out.offset = g.lo;
+  out.pmf.assign(need, 0.0);
+  const auto nn = static_cast<std::int64_t>(n);
+  for (std::int64_t a = g.lo; a <= g.hi; ++a) {
+    const std::int64_t pos = (((a - g.base) % nn) + nn) % nn;
+    out.pmf[static_cast<std::size_t>(a - g.lo)] = std::max(0.0, vals[static_cast<std::size_t>(pos)]);
+  }
+  // Round-off: the FFT noise floor (the most negative output, or 2^-50·log2(n) of the largest
+  // value), counted once per bucket of the range. An estimate, not a proof.
+  const double floor_est = std::max(-most_negative, std::ldexp(largest, -50) * std::log2(static_cast<double>(n)));
+  out.truncated = g.truncated;
+  out.roundoff = floor_est * static_cast<double>(need);
+  out.inf_mass = g.inf_mass + out.truncated + out.roundoff;
+  out.finalize();
+  return out;
+}
+
+}  // namespace
+
+Composed compose(const Parts& parts, double tail) {
   if (parts.empty()) {
+    Composed out;
     out.pmf = {1.0};
     out.finalize();
     return out;
   }
-  const double h = parts.front().first->h;
-  out.h = h;
-  // Natural index range and ∞-mass: 1 − Π(1 − m_i)^{T_i}.
-  std::int64_t base = 0;
-  double max_idx = 0, log_finite = 0;
-  for (auto [p, t] : parts) {
-    base += p->offset * static_cast<std::int64_t>(t);
-    max_idx += static_cast<double>(p->pmf.size() - 1) * static_cast<double>(t);
-    log_finite += static_cast<double>(t) * std::log1p(-std::min(p->inf_mass, 1.0));
-  }
-  const double inf_mass = -std::expm1(log_finite);
-  // Chernoff range: P(S ≥ u) ≤ M(t)e^{−tu}; M of the (sub-probability) discretised parts.
-  const double log_tail = std::log(tail);
-  double lower = -kInf, upper = kInf;
-  static const double ts[] = {0.03, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 64, 128, 512};
-  for (int sign : {1, -1}) {
-    for (double t0 : ts) {
-      const double t = sign * t0;
-      double log_m = 0;
-      for (auto [p, times] : parts) {
-        double mx = -kInf;
-        for (std::size_t k = 0; k < p->pmf.size(); ++k)
-          if (p->pmf[k] > 0) mx = std::max(mx, t * (p->offset + static_cast<double>(k)) * h);
-        double s = 0;
-        for (std::size_t k = 0; k < p->pmf.size(); ++k)
-          if (p->pmf[k] > 0) s += p->pmf[k] * std::exp(t * (p->offset + static_cast<double>(k)) * h - mx);
-        log_m += static_cast<double>(times) * (mx + std::log(s));
-      }
-      if (sign > 0) upper = std::min(upper, (log_m - log_tail) / t);
-      else lower = std::max(lower, (log_m - log_tail) / t);  // t < 0: (log M(t) − log τ)/t
+  return compose_pair(parts, parts, tail).first;
+}
+
+std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& second, double tail) {
+  const double h = first.front().first->h;
+  const Range g1 = composed_range(first, tail), g2 = composed_range(second, tail);
+  const bool same = &first == &second;
+  const auto need = static_cast<std::size_t>(std::max(g1.hi - g1.lo, g2.hi - g2.lo) + 1);
+  const std::size_t n = fast_size(std::max<std::size_t>(need, 2));
+  const auto fwd = plan(n, false);
+  std::vector<cpx> acc1(n, cpx(1, 0)), acc2(same ? 0 : n, cpx(1, 0)), z(n), spec(n);
+  std::vector<double> x1(n), x2(n);
+  const std::size_t parts = std::max(first.size(), second.size());
+  for (std::size_t i = 0; i < parts; ++i) {
+    // Two real sequences in one complex FFT: z = x1 + i·x2.
+    const bool has1 = i < first.size(), has2 = !same && i < second.size();
+    if (has1) place(*first[i].first, n, x1); else std::fill(x1.begin(), x1.end(), 0.0);
+    if (has2) place(*second[i].first, n, x2); else std::fill(x2.begin(), x2.end(), 0.0);
+    for (std::size_t k = 0; k < n; ++k) z[k] = cpx(x1[k], x2[k]);
+    fwd->transform(z.data(), spec.data());
+    for (std::size_t f = 0; f < n; ++f) {
+      const cpx a = spec[f], b = std::conj(spec[(n - f) % n]);
+      if (has1) acc1[f] = mul(acc1[f], power(0.5 * (a + b), first[i].second));
+      if (has2) acc2[f] = mul(acc2[f], power(cpx(0, -0.5) * (a - b), second[i].second));
     }
   }
-  double lo_idx = std::max(static_cast<double>(base), std::floor(lower / h) - 1);
-  double hi_idx = std::min(static_cast<double>(base) + max_idx, std::ceil(upper / h) + 1);
-  if (hi_idx < lo_idx) hi_idx = lo_idx;
-  const auto L = static_cast<std::int64_t>(lo_idx), U = static_cast<std::int64_t>(hi_idx);
-  const auto need = static_cast<std::size_t>(U - L + 1);
-  const std::size_t n = fast_size(std::max<std::size_t>(need, 2));
-  // Mass outside [L, U] is at most `tail` per side when the bound was binding.
-  out.truncated = (static_cast<double>(L) > static_cast<double>(base) ? tail : 0.0) +
-                  (static_cast<double>(U) < static_cast<double>(base) + max_idx ? tail : 0.0);
-
-  std::vector<cpx> acc(n, cpx(1, 0)), buf(n), spec(n);
-  const auto fwd = plan(n, false);
-  for (auto [p, times] : parts) {
-    std::fill(buf.begin(), buf.end(), cpx(0, 0));
-    for (std::size_t k = 0; k < p->pmf.size(); ++k) buf[k % n] += p->pmf[k];
-    fwd->transform(buf.data(), spec.data());
-    for (std::size_t f = 0; f < n; ++f) acc[f] *= power(spec[f], times);
-  }
-  plan(n, true)->transform(acc.data(), buf.data());
-  double most_negative = 0, largest = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double v = buf[i].real() / static_cast<double>(n);
-    most_negative = std::min(most_negative, v);
-    largest = std::max(largest, v);
-  }
-  out.offset = L;
-  out.pmf.assign(need, 0.0);
-  const auto nn = static_cast<std::int64_t>(n);
-  for (std::int64_t a = L; a <= U; ++a) {
-    const std::int64_t pos = (((a - base) % nn) + nn) % nn;
-    out.pmf[static_cast<std::size_t>(a - L)] = std::max(0.0, buf[static_cast<std::size_t>(pos)].real() / static_cast<double>(n));
-  }
-  // Round-off: the FFT noise floor (the most negative output, or 2^-50·log2(n) of the largest
-  // value), counted once per bucket of the range. An estimate, not a proof (see README).
-  const double floor_est = std::max(-most_negative, std::ldexp(largest, -50) * std::log2(static_cast<double>(n)));
-  out.roundoff = floor_est * static_cast<double>(need);
-  out.inf_mass = inf_mass + out.truncated + out.roundoff;
-  out.finalize();
-  return out;
+  // Both results are real: one inverse FFT of acc1 + i·acc2.
+  for (std::size_t f = 0; f < n; ++f) z[f] = same ? acc1[f] : acc1[f] + cpx(0, 1) * acc2[f];
+  plan(n, true)->transform(z.data(), spec.data());
+  const double inv_n = 1.0 / static_cast<double>(n);
+  for (std::size_t k = 0; k < n; ++k) x1[k] = spec[k].real() * inv_n, x2[k] = spec[k].imag() * inv_n;
+  Composed c1 = extract(x1, n, g1, h);
+  Composed c2 = same ? c1 : extract(x2, n, g2, h);
+  return {std::move(c1), std::move(c2)};
 }
 
 void Composed::finalize() {
