@@ -425,14 +425,37 @@ EpsilonResult Composition::epsilon(double delta, Accountant a) const {
     r.how = "nothing released";
     return r;
   }
-  const double pure = pure_epsilon_up();
+  // Basic composition (Dwork-Roth 2014, Thm 3.16) over pure and declared parts:
+  // (Σ T·ε, 1 − Π(1 − δ_i)^T) — exact when every ε is rational.
+  double pure = pure_epsilon_up();
+  std::optional<Rational> pure_exact = exact_pure_epsilon();
+  const bool basic_ok = std::all_of(parts_.begin(), parts_.end(), [](const Mechanism& m) {
+    return m.is_pure() || m.kind == MechanismKind::kDeclared;
+  });
+  if (basic_ok && std::isinf(pure) && delta >= rdp_state(parts_).extra_delta) {
+    Rational sum = 0;
+    double s = 0;
+    bool exact = true;
+    for (const auto& m : parts_) {
+      s += static_cast<double>(m.times) * m.epsilon;
+      if (m.exact_epsilon) sum += Rational(static_cast<double>(m.times)) * *m.exact_epsilon;
+      else exact = false;
+    }
+    if (exact) {
+      sum.canonicalize();
+      pure_exact = sum;
+      pure = to_double_up(sum);
+    } else {
+      pure = detail::up(s, 1e-14);
+    }
+  }
   auto pure_result = [&](Accountant who) {
     EpsilonResult r;
     r.value = pure;
-    r.exact = exact_pure_epsilon();
+    r.exact = pure_exact;
     r.delta = delta;
     r.accountant = who;
-    r.how = "sum of pure epsilons (basic composition, Dwork-Roth 2014 Thm 3.16)";
+    r.how = "sum of epsilons (basic composition, Dwork-Roth 2014 Thm 3.16)";
     return r;
   };
   if (delta == 0) {

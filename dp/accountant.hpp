@@ -99,7 +99,8 @@ std::optional<std::string> validate(const Mechanism& m);
 struct EpsilonResult {
   bool infinite = false;
   double value = 0;
-  std::optional<Rational> exact;  ///< exact ε: pure composition with rational per-use ε
+  std::optional<Rational> exact;  ///< the same bound as an exact rational, when it is a sum of
+                                  ///< rational per-use ε (basic composition; tight at δ = 0)
   double delta = 0;               ///< the δ it holds at
   Accountant accountant = Accountant::kRdp;  ///< who answered (kRdp or kPld; never kAuto)
   std::string how;                ///< e.g. "rdp, order 8.1" or "pld, grid 1e-4, tail 3e-15"
