@@ -1,0 +1,876 @@
+// The leakage diagram as DOT text. Written by hand rather than through cgraph's agwrite:
+// cgraph orders subgraphs by the addresses of their interned names, while this writer sorts
+// every cluster, node and edge by name, so the bytes depend on the spec's content only.
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "base/rational.hpp"
+#include "base/text.hpp"
+#include "viz/diagram.hpp"
+
+namespace privflow::viz {
+namespace {
+
+using flow::Id;
+using flow::kNone;
+
+// ---------------------------------------------------------------------------------------
+// Text
+// ---------------------------------------------------------------------------------------
+
+constexpr std::size_t kWrapNode = 22;   // characters per line in node and edge labels
+constexpr std::size_t kWrapTitle = 90;  // in the title and cluster labels
+
+// Escapes text for a DOT quoted string whose value is an escString (labels): backslashes are
+// doubled so that `\N`, `\G`, `\l` in user text stay literal; control characters become spaces.
+std::string dot_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"') out += "\\\"";
+    else if (c == '\\') out += "\\\\";
+    else if (u < 0x20 || u == 0x7f) out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+std::string quote(std::string_view s) { return "\"" + dot_escape(s) + "\""; }
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '"') out += "&quot;";
+    else if (u < 0x20 || u == 0x7f) out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
+// Characters as a reader counts them (UTF-8 continuation bytes do not count).
+std::size_t width_of(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s)
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+// The first `width` characters of s, in bytes (never splitting a UTF-8 sequence).
+std::size_t prefix_bytes(std::string_view s, std::size_t width) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) {
+      if (chars == width) return i;
+      ++chars;
+    }
+  }
+  return s.size();
+}
+
+// Greedy wrapping at spaces, and after `_ - . / ,` inside long identifiers; a piece longer
+// than a line is cut. Returns at least one line.
+std::vector<std::string> wrap(std::string_view text, std::size_t width) {
+  struct Piece {
+    std::string text;
+    bool new_word;
+  };
+  std::vector<Piece> pieces;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    std::size_t end = text.find(' ', i);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view word = text.substr(i, end - i);
+    bool first = true;
+    std::size_t start = 0;
+    for (std::size_t k = 0; k < word.size(); ++k) {
+      char c = word[k];
+      const bool letter_next = k + 1 < word.size() && std::isalpha(static_cast<unsigned char>(word[k + 1]));
+      if ((c == '_' || c == '-' || c == '/' || c == ',' || (c == '.' && letter_next)) && k + 1 < word.size()) {
+        pieces.push_back({std::string(word.substr(start, k + 1 - start)), first});
+        first = false;
+        start = k + 1;
+      }
+    }
+    if (start < word.size()) pieces.push_back({std::string(word.substr(start)), first});
+    i = end;
+  }
+  std::vector<std::string> lines;
+  std::string line;
+  for (auto& p : pieces) {
+    std::string add = (p.new_word && !line.empty() ? " " : "") + p.text;
+    if (!line.empty() && width_of(line) + width_of(add) > width) {
+      lines.push_back(line);
+      line.clear();
+      add = p.text;
+    }
+    line += add;
+    while (width_of(line) > width) {
+      std::size_t cut = prefix_bytes(line, width);
+      lines.push_back(line.substr(0, cut));
+      line.erase(0, cut);
+    }
+  }
+  if (!line.empty() || lines.empty()) lines.push_back(line);
+  return lines;
+}
+
+void append_wrapped(std::vector<std::string>& lines, std::string_view text, std::size_t width) {
+  for (auto& l : wrap(text, width)) lines.push_back(std::move(l));
+}
+
+// Lines joined with DOT's centred line break.
+std::string label_of(const std::vector<std::string>& lines) {
+  std::string out = "\"";
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i) out += "\\n";
+    out += dot_escape(lines[i]);
+  }
+  return out + "\"";
+}
+
+// Lines each ending in DOT's left-justified break (cluster labels).
+std::string left_label_of(const std::vector<std::string>& lines) {
+  std::string out = "\"";
+  for (const auto& l : lines) out += dot_escape(l) + "\\l";
+  return out + "\"";
+}
+
+// ---------------------------------------------------------------------------------------
+// Colour
+// ---------------------------------------------------------------------------------------
+
+struct Bin {
+  long num, den;  // upper end of the bin (inclusive)
+  const char* strong;
+  const char* pale;
+  const char* text;
+};
+// Upper ends chosen so that common budgets (0.1, 0.5, 1, 2, 4, 8) fall on a boundary. Strong
+// colours are dark enough for edges and text on white; pale ones fill nodes.
+constexpr Bin kBins[] = {
+    {1, 10, "#1b7837", "#d9f0d3", "\xce\xb5 \xe2\x89\xa4 0.1"},
+    {1, 2, "#5aae61", "#e7f5e4", "0.1 < \xce\xb5 \xe2\x89\xa4 0.5"},
+    {1, 1, "#8c8c1a", "#f4f4cf", "0.5 < \xce\xb5 \xe2\x89\xa4 1"},
+    {2, 1, "#d97b0f", "#fee0b6", "1 < \xce\xb5 \xe2\x89\xa4 2"},
+    {4, 1, "#d6604d", "#fddbc7", "2 < \xce\xb5 \xe2\x89\xa4 4"},
+    {8, 1, "#b2182b", "#f4c6c6", "4 < \xce\xb5 \xe2\x89\xa4 8"},
+};
+constexpr Bin kOverBin = {0, 1, "#67001f", "#e8b5c3", "\xce\xb5 > 8"};
+constexpr const char* kExposedColor = "#ff1a1a";
+constexpr const char* kExposedFill = "#ffd9d9";
+constexpr const char* kHoldsColor = "#7f7f7f";
+constexpr const char* kHoldsFill = "#e6e6e6";
+constexpr const char* kNeutralColor = "#333333";
+constexpr const char* kFadedColor = "#cfcfcf";
+constexpr const char* kFadedFill = "#f7f7f7";
+constexpr const char* kFadedFont = "#a8a8a8";
+constexpr const char* kCoalitionColor = "#6a3d9a";
+constexpr const char* kCoalitionFill = "#f1ebf8";
+
+const Bin& bin_of(const Rational& epsilon) {
+  for (const auto& b : kBins)
+    if (epsilon <= make_rational(b.num, b.den)) return b;
+  return kOverBin;
+}
+
+struct Look {
+  std::string color = kNeutralColor, fill = "#ffffff", font = "#000000";
+  std::string penwidth = "1";
+  bool bold = false;
+  std::string note;  // the leak as text ("ε ≤ 0.25", "EXPOSED", …); empty when unknown
+};
+
+std::string epsilon_text(const Rational& epsilon) {
+  return "\xce\xb5 \xe2\x89\xa4 " + format_up(epsilon, 3);
+}
+
+Look look_of(const Leak* leak, bool faded) {
+  Look look;
+  if (leak) {
+    switch (leak->status) {
+      case Leak::Status::kUnknown: break;
+      case Leak::Status::kPrivate: {
+        const Bin& b = bin_of(leak->epsilon);
+        look.color = b.strong;
+        look.fill = b.pale;
+        look.penwidth = leak->epsilon > 2 ? "2" : "1.5";
+        look.note = epsilon_text(leak->epsilon);
+        break;
+      }
+      case Leak::Status::kExposed:
+        look.color = kExposedColor;
+        look.fill = kExposedFill;
+        look.penwidth = "3";
+        look.bold = true;
+        look.note = "EXPOSED";
+        break;
+      case Leak::Status::kHolds:
+        look.color = kHoldsColor;
+        look.fill = kHoldsFill;
+        look.note = "holds the data";
+        break;
+    }
+  }
+  if (faded) {
+    look.color = kFadedColor;
+    look.fill = kFadedFill;
+    look.font = kFadedFont;
+    look.penwidth = "1";
+    look.bold = false;
+  }
+  return look;
+}
+
+const Leak* find_leak(const std::map<Id, Leak>& leaks, Id id) {
+  auto it = leaks.find(id);
+  return it == leaks.end() ? nullptr : &it->second;
+}
+
+bool any_leak(const Overlay& o) {
+  for (const auto* m : {&o.data, &o.artifacts, &o.flows, &o.agents})
+    for (const auto& [id, leak] : *m)
+      if (leak.status != Leak::Status::kUnknown) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------
+// The diagram as sorted nodes, clusters and edges
+// ---------------------------------------------------------------------------------------
+
+using Attrs = std::vector<std::pair<std::string, std::string>>;  // key, already-quoted value
+
+std::string attrs_text(const Attrs& attrs) {
+  std::string out;
+  for (const auto& [k, v] : attrs) {
+    if (!out.empty()) out += ", ";
+    out += k + "=" + v;
+  }
+  return out;
+}
+
+struct NodeOut {
+  std::string id;
+  Attrs attrs;
+  bool faded = false;
+};
+
+struct EdgeOut {
+  std::string tail, head;
+  Attrs attrs;
+  bool operator<(const EdgeOut& o) const {
+    return std::tie(tail, head, attrs) < std::tie(o.tail, o.head, o.attrs);
+  }
+};
+
+void add_look(Attrs& a, const Look& look, bool node) {
+  a.emplace_back("color", quote(look.color));
+  if (node) a.emplace_back("fillcolor", quote(look.fill));
+  if (node && look.font != "#000000") a.emplace_back("fontcolor", quote(look.font));
+  if (look.penwidth != "1") a.emplace_back("penwidth", quote(look.penwidth));
+}
+
+std::string channel_text(const flow::Graph& g, const flow::Channel& c) {
+  switch (c.kind) {
+    case flow::Channel::Kind::kPlain: return "plain";
+    case flow::Channel::Kind::kEncrypted: return "encrypted";
+    case flow::Channel::Kind::kSecureAggregation: {
+      std::string t = "secure aggregation, threshold " + std::to_string(c.threshold);
+      if (c.min_clients != 0 && c.min_clients != c.threshold)
+        t += ", min " + std::to_string(c.min_clients) + " clients";
+      return t;
+    }
+    case flow::Channel::Kind::kShuffler:
+      return "shuffler " + (c.shuffler < g.agents.size() ? g.agents[c.shuffler].name : std::string("?"));
+  }
+  return "plain";
+}
+
+// "hospital[1..20]": every instance of a population, as DESIGN.md writes instances.
+std::string instances(const flow::Agent& a) {
+  return a.population ? a.name + "[1.." + std::to_string(a.count) + "]" : a.name;
+}
+
+std::string line_suffix(const flow::Span& span) {
+  return span.line ? " (line " + std::to_string(span.line) + ")" : std::string();
+}
+
+class Writer {
+ public:
+  Writer(const flow::Graph& g, const Overlay& o) : g_(g), o_(o) {}
+
+  std::string run() {
+    select_elements();
+    build_nodes();
+    build_edges();
+    return emit();
+  }
+
+ private:
+  const flow::Graph& g_;
+  const Overlay& o_;
+  bool slice_ = false;  // only a requirement's derivation (or its data's dependents) is drawn
+  std::set<Id> data_shown_, artifacts_shown_, flows_shown_;
+  std::vector<std::string> title_notes_;
+
+  std::map<Id, std::vector<NodeOut>> agent_nodes_;  // by agent id; sorted by node id at emit
+  std::vector<NodeOut> top_nodes_;
+  std::vector<EdgeOut> edges_;
+  std::set<std::string> emitted_;        // ids of every node drawn
+  std::set<std::string> faded_nodes_;    // ids of nodes drawn faded
+  std::map<std::pair<Id, Id>, std::string> data_node_;                  // (data, agent) -> id
+  std::map<Id, std::string> loose_data_node_;                           // data held by nobody
+  std::map<std::pair<Id, Id>, std::vector<std::string>> received_node_;  // (artifact, agent)
+  std::map<Id, std::string> flow_node_;                                  // flow -> received id
+
+  bool fading() const { return o_.coalition && o_.coalition->view_known; }
+  bool faded_data(Id d) const { return fading() && !o_.coalition->view_data.count(d); }
+  bool faded_artifact(Id x) const { return fading() && !o_.coalition->view_artifacts.count(x); }
+  bool faded_flow(Id f) const { return fading() && !o_.coalition->view_flows.count(f); }
+
+  const std::string& agent_name(Id a) const {
+    static const std::string unknown = "?";
+    return a < g_.agents.size() ? g_.agents[a].name : unknown;
+  }
+
+  // Flows the analysis left out take their artifact's entry: an upper bound, since a
+  // channel (secure sum, shuffling) only removes information.
+  const Leak* flow_leak(Id f) const {
+    if (const Leak* l = find_leak(o_.flows, f)) return l;
+    return f < g_.flows.size() ? find_leak(o_.artifacts, g_.flows[f].artifact) : nullptr;
+  }
+
+  // --- what is drawn -------------------------------------------------------------------
+
+  void select_elements() {
+    const bool requirement = o_.requirement < g_.requirements.size();
+    if (requirement && o_.derivation) {
+      slice_ = true;
+      data_shown_ = o_.derivation->data;
+      artifacts_shown_ = o_.derivation->artifacts;
+      flows_shown_ = o_.derivation->flows;
+      return;
+    }
+    if (requirement) {
+      slice_ = true;
+      const auto& r = g_.requirements[o_.requirement];
+      std::vector<std::string> names;
+      if (r.measure == flow::Measure::kForbid) {
+        std::string cat = r.category < g_.categories.size() ? g_.categories[r.category].name : "";
+        for (Id d = 0; d < g_.data.size(); ++d) {
+          bool match = !cat.empty() && g_.data[d].category == cat;
+          for (const auto& f : g_.data[d].fields) match = match || (!cat.empty() && f.category == cat);
+          if (match) data_shown_.insert(d);
+        }
+      } else if (r.data < g_.data.size()) {
+        data_shown_.insert(r.data);
+      }
+      for (Id d : data_shown_) names.push_back(g_.data[d].name);
+      std::sort(names.begin(), names.end());
+      // Every artifact that depends on the data: a superset of any derivation.
+      bool changed = true;
+      while (changed) {
+        changed = false;
+        for (Id x = 0; x < g_.artifacts.size(); ++x) {
+          if (artifacts_shown_.count(x)) continue;
+          for (const auto& in : g_.artifacts[x].inputs) {
+            bool dep = in.kind == flow::Input::Kind::kArtifact ? artifacts_shown_.count(in.artifact) > 0
+                                                                : data_shown_.count(in.data) > 0;
+            if (dep) {
+              artifacts_shown_.insert(x);
+              changed = true;
+              break;
+            }
+          }
+        }
+      }
+      for (Id f = 0; f < g_.flows.size(); ++f)
+        if (artifacts_shown_.count(g_.flows[f].artifact)) flows_shown_.insert(f);
+      title_notes_.push_back("no derivation from the analysis: showing everything that depends on " +
+                             (names.empty() ? std::string("its data") : join(names, ", ")));
+      return;
+    }
+    for (Id d = 0; d < g_.data.size(); ++d) data_shown_.insert(d);
+    for (Id x = 0; x < g_.artifacts.size(); ++x) artifacts_shown_.insert(x);
+    for (Id f = 0; f < g_.flows.size(); ++f) flows_shown_.insert(f);
+  }
+
+  // --- nodes ---------------------------------------------------------------------------
+
+  void place(Id agent, NodeOut node) {
+    emitted_.insert(node.id);
+    if (node.faded) faded_nodes_.insert(node.id);
+    if (agent < g_.agents.size()) agent_nodes_[agent].push_back(std::move(node));
+    else top_nodes_.push_back(std::move(node));
+  }
+
+  std::vector<std::string> data_label(const flow::Data& d, const flow::Holding* h, const Look& look) {
+    std::vector<std::string> lines;
+    append_wrapped(lines, d.name, kWrapNode);
+    if (!d.title.empty()) append_wrapped(lines, d.title, kWrapNode);
+    std::string facts;
+    if (d.rows) facts = std::to_string(d.rows) + " rows";
+    if (!d.category.empty()) facts += (facts.empty() ? "" : ", ") + d.category;
+    if (!facts.empty()) lines.push_back(facts);
+    if (h && h->partitioned) lines.push_back("by partition");
+    if (!look.note.empty()) lines.push_back(look.note);
+    return lines;
+  }
+
+  void build_nodes() {
+    // Data: one cylinder per holder (each holds its copy or partition).
+    std::set<Id> held;
+    for (Id a = 0; a < g_.agents.size(); ++a) {
+      for (const auto& h : g_.agents[a].holds) {
+        if (h.data >= g_.data.size() || !data_shown_.count(h.data)) continue;
+        if (data_node_.count({h.data, a})) continue;
+        held.insert(h.data);
+        const auto& d = g_.data[h.data];
+        bool faded = faded_data(h.data);
+        Look look = look_of(find_leak(o_.data, h.data), faded);
+        NodeOut n{"data:" + d.name + "@" + g_.agents[a].name, {}, faded};
+        n.attrs.emplace_back("shape", quote("cylinder"));
+        n.attrs.emplace_back("label", label_of(data_label(d, &h, look)));
+        add_look(n.attrs, look, true);
+        n.attrs.emplace_back("tooltip", quote("data " + d.name + " held by " + g_.agents[a].name + line_suffix(d.span)));
+        data_node_[{h.data, a}] = n.id;
+        place(a, std::move(n));
+      }
+    }
+    for (Id d : data_shown_) {
+      if (held.count(d) || d >= g_.data.size()) continue;
+      bool faded = faded_data(d);
+      Look look = look_of(find_leak(o_.data, d), faded);
+      NodeOut n{"data:" + g_.data[d].name, {}, faded};
+      n.attrs.emplace_back("shape", quote("cylinder"));
+      auto lines = data_label(g_.data[d], nullptr, look);
+      lines.push_back("(held by no agent)");
+      n.attrs.emplace_back("label", label_of(lines));
+      add_look(n.attrs, look, true);
+      loose_data_node_[d] = n.id;
+      place(kNone, std::move(n));
+    }
+
+    // Artifacts: hexagons for releases, boxes for deterministic computations.
+    for (Id x : artifacts_shown_) {
+      if (x >= g_.artifacts.size()) continue;
+      const auto& art = g_.artifacts[x];
+      // The binding release is the point of a derivation: never faded, even unobserved.
+      const bool binding_release = slice_ && o_.derivation && o_.derivation->binding_release == x;
+      bool faded = faded_artifact(x) && !binding_release;
+      Look look = look_of(find_leak(o_.artifacts, x), faded);
+      const bool release = flow::is_private(art.kind);
+      std::vector<std::string> lines;
+      append_wrapped(lines, art.name, kWrapNode);
+      std::string kind = flow::kind_name(art.kind);
+      if (art.kind == flow::ComputeKind::kSelect && !art.inputs.empty()) {
+        std::vector<std::string> fields;
+        Id d = art.inputs[0].data;
+        for (Id f : art.selected)
+          if (d < g_.data.size() && f < g_.data[d].fields.size()) fields.push_back(g_.data[d].fields[f].name);
+        if (!fields.empty()) kind += " " + join(fields, ", ");
+      }
+      if (art.distributed) kind += ", distributed";
+      std::uint64_t times = g_.times(art);
+      if (times > 1) kind += " \xc3\x97" + std::to_string(times);
+      append_wrapped(lines, kind, kWrapNode);
+      if (!look.note.empty()) lines.push_back(look.note);
+      bool binding = false;
+      if (slice_ && o_.derivation) {
+        auto it = o_.derivation->shares.find(x);
+        binding = o_.derivation->binding_release == x;
+        if (it != o_.derivation->shares.end()) {
+          Rational pct = it->second * 100;
+          lines.push_back(std::string(binding ? "BINDING: " : "share ") + format_up(pct, 3) + "% of composed \xce\xb5");
+        } else if (binding) {
+          lines.push_back("BINDING release");
+        }
+      }
+      NodeOut n{"artifact:" + art.name, {}, faded};
+      n.attrs.emplace_back("shape", quote(release ? "hexagon" : "box"));
+      n.attrs.emplace_back("label", label_of(lines));
+      add_look(n.attrs, look, true);
+      if (binding) {
+        n.attrs.emplace_back("peripheries", quote("2"));
+        if (look.penwidth == "1" || look.penwidth == "1.5") n.attrs.emplace_back("penwidth", quote("2.5"));
+      }
+      if (look.bold) n.attrs.emplace_back("style", quote("filled,bold"));
+      n.attrs.emplace_back("tooltip", quote(art.name + ": " + (release ? "release by " : "deterministic ") +
+                                            flow::kind_name(art.kind) + " at " + agent_name(art.at) +
+                                            line_suffix(art.span)));
+      place(art.at, std::move(n));
+    }
+
+    // What receivers get: one dashed box per flow, in the receiver's cluster.
+    std::map<std::string, int> used;
+    for (Id f : flows_shown_) {
+      if (f >= g_.flows.size()) continue;
+      const auto& fl = g_.flows[f];
+      if (fl.artifact >= g_.artifacts.size() || fl.to >= g_.agents.size()) continue;
+      const auto& art = g_.artifacts[fl.artifact];
+      std::string id = "received:" + art.name + "@" + agent_name(fl.to) + "<-" + agent_name(fl.from);
+      if (int k = used[id]++; k > 0) id += "#" + std::to_string(k + 1);
+      bool faded = faded_flow(f);
+      Look look = look_of(flow_leak(f), faded);
+      std::vector<std::string> lines;
+      const flow::Agent* sender = fl.from < g_.agents.size() ? &g_.agents[fl.from] : nullptr;
+      bool many = sender && sender->population;
+      switch (fl.channel.kind) {
+        case flow::Channel::Kind::kSecureAggregation:
+          append_wrapped(lines, "\xce\xa3 " + art.name, kWrapNode);
+          lines.push_back(many ? "sum of " + instances(*sender) : "secure sum");
+          break;
+        case flow::Channel::Kind::kShuffler:
+          append_wrapped(lines, art.name, kWrapNode);
+          lines.push_back(many ? "shuffled, from " + instances(*sender) : "shuffled");
+          break;
+        default:
+          append_wrapped(lines, art.name, kWrapNode);
+          if (many) append_wrapped(lines, "each of " + instances(*sender), kWrapNode);
+          break;
+      }
+      if (!look.note.empty()) lines.push_back(look.note);
+      NodeOut n{id, {}, faded};
+      n.attrs.emplace_back("shape", quote("box"));
+      n.attrs.emplace_back("style", quote(look.bold ? "filled,rounded,dashed,bold" : "filled,rounded,dashed"));
+      n.attrs.emplace_back("label", label_of(lines));
+      add_look(n.attrs, look, true);
+      n.attrs.emplace_back("tooltip", quote(agent_name(fl.to) + " receives " + art.name + " from " +
+                                            agent_name(fl.from) + " (" + channel_text(g_, fl.channel) + ")" +
+                                            line_suffix(fl.span)));
+      received_node_[{fl.artifact, fl.to}].push_back(id);
+      flow_node_[f] = id;
+      place(fl.to, std::move(n));
+
+      // A shuffler's messages pass through its agent: a relay node in the shuffler's cluster.
+      if (fl.channel.kind == flow::Channel::Kind::kShuffler && fl.channel.shuffler < g_.agents.size()) {
+        NodeOut r{"shuffle:" + id, {}, faded};
+        r.attrs.emplace_back("shape", quote("box"));
+        r.attrs.emplace_back("style", quote("filled,dotted"));
+        std::vector<std::string> rl{"shuffle"};
+        append_wrapped(rl, art.name, kWrapNode);
+        r.attrs.emplace_back("label", label_of(rl));
+        add_look(r.attrs, look_of(nullptr, faded), true);
+        place(fl.channel.shuffler, std::move(r));
+      }
+    }
+    for (auto& [key, ids] : received_node_) std::sort(ids.begin(), ids.end());
+
+    // Agents with nothing to draw still show their frame (full diagram only).
+    if (!slice_) {
+      for (Id a = 0; a < g_.agents.size(); ++a) {
+        if (agent_nodes_.count(a)) continue;
+        NodeOut n{"agent:" + g_.agents[a].name, {}, false};
+        n.attrs.emplace_back("shape", quote("plaintext"));
+        n.attrs.emplace_back("style", quote(""));
+        n.attrs.emplace_back("label", label_of({"(computes and", "receives nothing)"}));
+        n.attrs.emplace_back("fontcolor", quote("#808080"));
+        place(a, std::move(n));
+      }
+    }
+  }
+
+  // --- edges ---------------------------------------------------------------------------
+
+  void add_edge(const std::string& tail, const std::string& head, const Look& look, std::vector<std::string> label,
+                bool flow_edge, bool dashed = false) {
+    if (!emitted_.count(tail) || !emitted_.count(head)) return;
+    EdgeOut e{tail, head, {}};
+    add_look(e.attrs, look, false);
+    if (look.penwidth == "1" && flow_edge) e.attrs.emplace_back("penwidth", quote("1.3"));
+    std::string style;
+    if (look.bold) style = "bold";
+    if (dashed) style += style.empty() ? "dashed" : ",dashed";
+    if (!style.empty()) e.attrs.emplace_back("style", quote(style));
+    if (!label.empty()) {
+      e.attrs.emplace_back("label", label_of(label));
+      e.attrs.emplace_back("fontcolor", quote(look.font != "#000000" ? look.font : look.color));
+    }
+    edges_.push_back(std::move(e));
+  }
+
+  void build_edges() {
+    // Inputs of each computation, inside its agent.
+    for (Id x : artifacts_shown_) {
+      if (x >= g_.artifacts.size()) continue;
+      const auto& art = g_.artifacts[x];
+      const std::string head = "artifact:" + art.name;
+      for (const auto& in : art.inputs) {
+        std::vector<std::string> tails;
+        const Leak* leak = nullptr;
+        bool faded = false;
+        std::vector<std::string> label;
+        if (in.kind == flow::Input::Kind::kArtifact) {
+          if (in.artifact >= g_.artifacts.size()) continue;
+          if (g_.artifacts[in.artifact].at == art.at) {
+            tails.push_back("artifact:" + g_.artifacts[in.artifact].name);
+            leak = find_leak(o_.artifacts, in.artifact);
+            faded = faded_artifact(in.artifact);
+            add_input_edges(tails, head, look_of(leak, faded), label);
+          } else {
+            // Received copies: each with its flow's look.
+            for (Id f = 0; f < g_.flows.size(); ++f) {
+              const auto& fl = g_.flows[f];
+              if (fl.artifact != in.artifact || fl.to != art.at || !flow_node_.count(f)) continue;
+              add_input_edges({flow_node_[f]}, head, look_of(flow_leak(f), faded_flow(f)), label);
+            }
+          }
+          continue;
+        }
+        if (in.data >= g_.data.size()) continue;
+        auto it = data_node_.find({in.data, art.at});
+        if (it != data_node_.end()) tails.push_back(it->second);
+        else if (loose_data_node_.count(in.data)) tails.push_back(loose_data_node_[in.data]);
+        if (in.kind == flow::Input::Kind::kField && in.field < g_.data[in.data].fields.size())
+          label.push_back("." + g_.data[in.data].fields[in.field].name);
+        // Data read by a computation whose output is exposed: that edge is on the exposed path.
+        const Leak* data_leak = find_leak(o_.data, in.data);
+        const Leak* head_leak = find_leak(o_.artifacts, x);
+        if (head_leak && head_leak->status == Leak::Status::kExposed && !flow::is_private(art.kind) &&
+            (!data_leak || data_leak->status == Leak::Status::kUnknown))
+          data_leak = head_leak;
+        add_input_edges(tails, head, look_of(data_leak, faded_data(in.data)), label);
+      }
+    }
+    // Flows between agents.
+    for (Id f : flows_shown_) {
+      if (!flow_node_.count(f)) continue;
+      const auto& fl = g_.flows[f];
+      const auto& art = g_.artifacts[fl.artifact];
+      std::string tail = "artifact:" + art.name;
+      if (fl.from != art.at) {
+        auto it = received_node_.find({fl.artifact, fl.from});
+        if (it != received_node_.end() && !it->second.empty()) tail = it->second.front();
+      }
+      Look look = look_of(flow_leak(f), faded_flow(f));
+      std::vector<std::string> label;
+      append_wrapped(label, art.name, kWrapNode);
+      if (fl.channel.kind == flow::Channel::Kind::kShuffler) {
+        std::string relay = "shuffle:" + flow_node_[f];
+        label.push_back("to shuffler");
+        add_edge(tail, relay, look, label, true);
+        std::vector<std::string> second{"shuffled"};
+        if (!look.note.empty()) second.push_back(look.note);
+        add_edge(relay, flow_node_[f], look, second, true);
+        continue;
+      }
+      append_wrapped(label, channel_text(g_, fl.channel), kWrapNode);
+      if (!look.note.empty()) label.push_back(look.note);
+      add_edge(tail, flow_node_[f], look, label, true,
+               fl.channel.kind == flow::Channel::Kind::kSecureAggregation);
+    }
+    std::sort(edges_.begin(), edges_.end());
+    edges_.erase(std::unique(edges_.begin(), edges_.end(),
+                             [](const EdgeOut& a, const EdgeOut& b) { return a.tail == b.tail && a.head == b.head && a.attrs == b.attrs; }),
+                 edges_.end());
+  }
+
+  void add_input_edges(const std::vector<std::string>& tails, const std::string& head, const Look& look,
+                       const std::vector<std::string>& label) {
+    for (const auto& t : tails) add_edge(t, head, look, label, false);
+  }
+
+  // --- output --------------------------------------------------------------------------
+
+  std::vector<std::string> title_lines() const {
+    std::vector<std::string> lines;
+    std::string title = o_.title;
+    if (title.empty()) {
+      title = g_.pipeline.empty() ? std::string("privflow diagram") : g_.pipeline;
+      if (!g_.title.empty()) title += " \xe2\x80\x94 " + g_.title;
+    }
+    append_wrapped(lines, title, kWrapTitle);
+    if (o_.requirement < g_.requirements.size())
+      append_wrapped(lines, "requirement " + describe_requirement(g_, g_.requirements[o_.requirement]), kWrapTitle);
+    if (slice_ && o_.derivation) {
+      std::string v = o_.derivation->verdict;
+      if (o_.derivation->composed_epsilon)
+        v += (v.empty() ? "" : "; ") + std::string("composed ") + epsilon_text(*o_.derivation->composed_epsilon);
+      if (!v.empty()) append_wrapped(lines, v, kWrapTitle);
+    }
+    if (any_leak(o_)) {
+      std::string obs = "colour: \xce\xb5 carried for " + (o_.observer.empty() ? std::string("the observer") : o_.observer);
+      if (o_.delta) obs += ", at \xce\xb4 = " + format_exact(*o_.delta);
+      append_wrapped(lines, obs, kWrapTitle);
+    } else {
+      lines.push_back("no leakage analysis: structure only");
+    }
+    if (o_.coalition && (!o_.coalition->note.empty() || !o_.coalition->view_known)) {
+      std::string c = "coalition " + o_.coalition->name;
+      if (!o_.coalition->note.empty()) c += " " + o_.coalition->note;
+      if (!o_.coalition->view_known) c += " (its view is not computed: nothing is faded)";
+      append_wrapped(lines, c, kWrapTitle);
+    }
+    for (const auto& n : title_notes_) append_wrapped(lines, n, kWrapTitle);
+    for (const auto& n : o_.notes) append_wrapped(lines, n, kWrapTitle);
+    return lines;
+  }
+
+  // The graph's label: the title lines, the colour scale as a bar of swatches, and a key to
+  // the shapes. One HTML label above the drawing keeps the legend out of the layout.
+  std::string heading() const {
+    std::ostringstream t;
+    auto swatch = [&](const std::string& fill, const std::string& border, const std::string& text, bool bold = false) {
+      t << "<td bgcolor=\"" << fill << "\" color=\"" << border << "\">" << (bold ? "<b>" : "")
+        << html_escape(text) << (bold ? "</b>" : "") << "</td>";
+    };
+    auto lines = title_lines();
+    t << "<<table border=\"0\" cellborder=\"0\" cellspacing=\"0\" cellpadding=\"2\">";
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      t << "<tr><td align=\"left\">";
+      if (i == 0) t << "<font point-size=\"15\"><b>" << html_escape(lines[i]) << "</b></font>";
+      else t << html_escape(lines[i]);
+      t << "</td></tr>";
+    }
+    const bool leaks = any_leak(o_);
+    const bool faded = o_.coalition && o_.coalition->view_known;
+    if (leaks || o_.coalition) {
+      t << "<tr><td align=\"left\"><table border=\"0\" cellborder=\"1\" cellspacing=\"3\" cellpadding=\"3\"><tr>";
+      if (leaks) {
+        t << "<td border=\"0\">" << html_escape("\xce\xb5 carried:") << "</td>";
+        for (const auto& b : kBins) swatch(b.pale, b.strong, b.text);
+        swatch(kOverBin.pale, kOverBin.strong, kOverBin.text);
+        swatch(kExposedFill, kExposedColor, "exposed", true);
+        swatch(kHoldsFill, kHoldsColor, "holds the data");
+      }
+      if (o_.coalition) swatch(kCoalitionFill, kCoalitionColor, "coalition member");
+      if (faded) swatch(kFadedFill, kFadedColor, "outside its view");
+      t << "</tr></table></td></tr>";
+    }
+    std::string key =
+        "cylinder: data at its holder \xc2\xb7 hexagon: release (private mechanism) \xc2\xb7 box: deterministic "
+        "computation \xc2\xb7 dashed box: what a receiver gets \xc2\xb7 dashed frame: region (trust boundary) "
+        "\xc2\xb7 frame: agent (\xc3\x97 n: a population)";
+    if (slice_ && o_.derivation && o_.derivation->binding_release != kNone) key += " \xc2\xb7 double border: binding release";
+    for (const auto& l : wrap(key, 120))
+      t << "<tr><td align=\"left\"><font point-size=\"9\" color=\"#555555\">" << html_escape(l) << "</font></td></tr>";
+    t << "</table>>";
+    return t.str();
+  }
+
+  void emit_nodes(std::ostringstream& out, std::vector<NodeOut> nodes, const std::string& indent) const {
+    std::sort(nodes.begin(), nodes.end(), [](const NodeOut& a, const NodeOut& b) { return a.id < b.id; });
+    for (const auto& n : nodes) out << indent << quote(n.id) << " [" << attrs_text(n.attrs) << "];\n";
+  }
+
+  void emit_agent(std::ostringstream& out, Id a, const std::string& indent) const {
+    const auto& agent = g_.agents[a];
+    std::vector<std::string> lines;
+    std::string head = agent.name;
+    if (agent.population) head += " \xc3\x97 " + std::to_string(agent.count);
+    append_wrapped(lines, head, kWrapTitle);
+    if (!agent.title.empty()) append_wrapped(lines, agent.title, 40);
+    static const char* kTrust[] = {"trusted", "honest", "curious", "malicious"};
+    lines.push_back(std::string("trust: ") + kTrust[static_cast<int>(agent.trust)]);
+    const std::uint64_t* members = nullptr;
+    if (o_.coalition) {
+      auto it = o_.coalition->members.find(a);
+      if (it != o_.coalition->members.end() && it->second > 0) members = &it->second;
+    }
+    if (members) {
+      std::string m = "\xe2\x97\x86 in coalition " + o_.coalition->name;
+      if (agent.population) m += ": " + std::to_string(*members) + " of " + std::to_string(agent.count);
+      append_wrapped(lines, m, 40);
+    }
+    Look look = look_of(find_leak(o_.agents, a), false);
+    if (!look.note.empty()) lines.push_back("on its own: " + look.note);
+    // A non-member frame fades when none of its nodes is in the coalition's view.
+    bool faded = false;
+    if (fading() && !members) {
+      faded = true;
+      auto it = agent_nodes_.find(a);
+      if (it != agent_nodes_.end())
+        for (const auto& n : it->second)
+          if (!n.faded) faded = false;
+    }
+    Attrs attrs;
+    attrs.emplace_back("label", left_label_of(lines));
+    if (members) {
+      attrs.emplace_back("style", quote("rounded,filled"));
+      attrs.emplace_back("fillcolor", quote(kCoalitionFill));
+      attrs.emplace_back("color", quote(kCoalitionColor));
+      attrs.emplace_back("penwidth", quote("3"));
+      attrs.emplace_back("fontcolor", quote(kCoalitionColor));
+    } else {
+      attrs.emplace_back("style", quote("rounded"));
+      attrs.emplace_back("color", quote(faded ? kFadedColor : (look.note.empty() ? "#555555" : look.color)));
+      if (faded) attrs.emplace_back("fontcolor", quote(kFadedFont));
+      else if (!look.note.empty()) attrs.emplace_back("penwidth", quote("2"));
+    }
+    out << indent << "subgraph " << quote("cluster_agent:" + agent.name) << " {\n";
+    out << indent << "  graph [" << attrs_text(attrs) << "];\n";
+    auto it = agent_nodes_.find(a);
+    if (it != agent_nodes_.end()) emit_nodes(out, it->second, indent + "  ");
+    out << indent << "}\n";
+  }
+
+  std::string emit() const {
+    std::ostringstream out;
+    std::string name = g_.pipeline.empty() ? std::string("privflow") : g_.pipeline;
+    out << "// privflow leakage diagram (deterministic: sorted by name)\n";
+    out << "digraph " << quote(name) << " {\n";
+    out << "  graph [rankdir=\"LR\", newrank=\"true\", compound=\"true\", charset=\"UTF-8\", "
+           "fontname=\"DejaVu Sans\", fontsize=\"11\", nodesep=\"0.25\", ranksep=\"0.5\", pad=\"0.2\", "
+           "labelloc=\"t\", labeljust=\"l\", label="
+        << heading() << "];\n";
+    out << "  node [fontname=\"DejaVu Sans\", fontsize=\"10\", style=\"filled\", fillcolor=\"#ffffff\", "
+           "color=\"#333333\", margin=\"0.1,0.05\"];\n";
+    out << "  edge [fontname=\"DejaVu Sans\", fontsize=\"9\", color=\"#333333\", arrowsize=\"0.7\"];\n";
+
+    // Agents sorted by name, grouped by region (regions sorted by name); regionless last.
+    auto shown = [&](Id a) { return agent_nodes_.count(a) > 0; };
+    std::vector<Id> agents;
+    for (Id a = 0; a < g_.agents.size(); ++a)
+      if (shown(a)) agents.push_back(a);
+    std::sort(agents.begin(), agents.end(), [&](Id x, Id y) { return g_.agents[x].name < g_.agents[y].name; });
+    std::vector<Id> regions;
+    for (Id r = 0; r < g_.regions.size(); ++r) regions.push_back(r);
+    std::sort(regions.begin(), regions.end(), [&](Id x, Id y) { return g_.regions[x].name < g_.regions[y].name; });
+    for (Id r : regions) {
+      std::vector<Id> inside;
+      for (Id a : agents)
+        if (g_.agents[a].region == r) inside.push_back(a);
+      if (inside.empty() && slice_) continue;
+      out << "  subgraph " << quote("cluster_region:" + g_.regions[r].name) << " {\n";
+      out << "    graph [label=" << left_label_of({"region " + g_.regions[r].name + " \xe2\x80\x94 trust boundary"})
+          << ", style=\"dashed,rounded\", color=\"#666666\", fontcolor=\"#444444\", fontsize=\"12\", "
+             "penwidth=\"1.5\", margin=\"14\"];\n";
+      if (inside.empty())
+        out << "    " << quote("region:" + g_.regions[r].name)
+            << " [shape=\"plaintext\", style=\"\", label=\"(no agents)\", fontcolor=\"#808080\"];\n";
+      for (Id a : inside) emit_agent(out, a, "    ");
+      out << "  }\n";
+    }
+    for (Id a : agents)
+      if (g_.agents[a].region >= g_.regions.size()) emit_agent(out, a, "  ");
+    emit_nodes(out, top_nodes_, "  ");
+    for (const auto& e : edges_)
+      out << "  " << quote(e.tail) << " -> " << quote(e.head) << " [" << attrs_text(e.attrs) << "];\n";
+    out << "}\n";
+    return out.str();
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> detail::wrap_text(std::string_view text, std::size_t width) {
+  return wrap(text, width == 0 ? 1 : width);
+}
+
+std::string to_dot(const flow::Graph& graph, const Overlay& overlay) { return Writer(graph, overlay).run(); }
+
+}  // namespace privflow::viz
