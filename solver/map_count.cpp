@@ -644,6 +644,34 @@ MapCount count_by_enumeration(const flow::Data& data, const Expr& expr, MapCount
   return m;
 }
 
+/// Candidate periods: the lcm and the product of the literal divisors of `/` and `%`
+/// (`x % 7` has period 7, `x / 10 % 10` period 100). Only candidates; each is proved by Z3.
+std::vector<mpz_class> candidate_periods(const Expr& root) {
+  mpz_class lcm = 1, product = 1;
+  std::vector<const Expr*> stack{&root};
+  while (!stack.empty()) {
+    const Expr* e = stack.back();
+    stack.pop_back();
+    if ((e->op == Op::kDiv || e->op == Op::kMod) && e->children[1].op == Op::kInt && e->children[1].value != 0) {
+      mpz_class d = static_cast<long>(e->children[1].value);
+      d = abs(d);
+      mpz_lcm(lcm.get_mpz_t(), lcm.get_mpz_t(), d.get_mpz_t());
+      product *= d;
+    }
+    for (const Expr& c : e->children) stack.push_back(&c);
+  }
+  std::vector<mpz_class> out;
+  if (lcm > 1) out.push_back(lcm);
+  if (product != lcm) out.push_back(product);
+  return out;
+}
+
+/// A box of the domain that stands for `weight` copies of itself (periodic reduction).
+struct WeightedBox {
+  Box box;
+  mpz_class weight;
+};
+
 MapCount count_by_solver(detail::SessionImpl& z, const flow::Data& data, const Expr& expr, MapCount m,
                          const Setup& su, const MapLimits& limits) {
   m.method = MapMethod::kSolver;
@@ -670,16 +698,66 @@ MapCount count_by_solver(detail::SessionImpl& z, const flow::Data& data, const E
     z3::expr out = enc.as_int(expr);
     z3::solver s(z.ctx);
     z.configure(s);
-    std::vector<Box> stack{su.box};
+    std::vector<WeightedBox> stack{{su.box, 1}};
+
+    // Periodic reduction: if f(x + p·e_j) = f(x) whenever both tuples are in the domain
+    // (proved: the negation is unsat), then f depends on x_j only through its residue, and
+    // counting over one period of x_j with each residue weighted by how often it occurs
+    // in [lo_j, hi_j] is exact: N_j = q·p + r values give r residues q + 1 times, the others q.
+    std::vector<bool> periodic(su.fields.size(), false);
+    for (const mpz_class& period : candidate_periods(expr)) {
+      for (std::size_t j = 0; j < su.fields.size(); ++j) {
+        if (periodic[j]) continue;
+        if (data.fields[su.fields[j]].type != flow::FieldType::kInt) continue;
+        const auto [lo, hi] = su.box[j];
+        const mpz_class n = width(lo, hi);
+        if (!period.fits_slong_p() || n < 2 * period) continue;
+        if (z.queries - queries_before >= limits.max_queries) break;
+        const long p = period.get_si();
+        z3::expr x = enc.var(j);
+        z3::expr_vector from(z.ctx), to(z.ctx);
+        from.push_back(x);
+        to.push_back(x + z.ctx.int_val(static_cast<int64_t>(p)));
+        z3::expr shifted = out;
+        shifted = shifted.substitute(from, to);
+        s.push();
+        add_box(s, enc, su.box);
+        s.add(x + z.ctx.int_val(static_cast<int64_t>(p)) <= z.ctx.int_val(static_cast<int64_t>(hi)));
+        s.add(out != shifted);
+        SolveResult r = z.check(s);
+        s.pop();
+        if (r.status != SolveStatus::kUnsat) continue;  // not periodic, or not proved: no reduction
+        periodic[j] = true;
+        mpz_class q, rem;
+        mpz_fdiv_qr(q.get_mpz_t(), rem.get_mpz_t(), n.get_mpz_t(), period.get_mpz_t());
+        std::vector<WeightedBox> reduced;
+        for (const WeightedBox& wb : stack) {
+          if (rem > 0) {
+            WeightedBox more = wb;
+            more.box[j] = {lo, lo + rem.get_si() - 1};
+            more.weight *= q + 1;
+            reduced.push_back(std::move(more));
+          }
+          WeightedBox rest = wb;
+          rest.box[j] = {lo + rem.get_si(), lo + p - 1};
+          rest.weight *= q;
+          reduced.push_back(std::move(rest));
+        }
+        std::reverse(reduced.begin(), reduced.end());  // the stack pops the lowest first
+        stack = std::move(reduced);
+      }
+    }
+
     while (!stack.empty()) {
-      Box box = std::move(stack.back());
+      Box box = std::move(stack.back().box);
+      const mpz_class weight = std::move(stack.back().weight);
       stack.pop_back();
       for (std::size_t j = 0; j < su.fields.size(); ++j)
         field_iv[su.fields[j]] = range(static_cast<long>(box[j].first), static_cast<long>(box[j].second));
       const mpz_class size = box_size(box);
       Iv iv = interval(expr, field_iv);
       if (!iv.empty && iv.lo == iv.hi) {  // constant on the box, proved without Z3
-        totals[iv.lo] += size;
+        totals[iv.lo] += size * weight;
       } else if (size <= limits.leaf_tuples) {
         leaf_work += size.get_ui();
         if (leaf_work > limits.max_leaf_work)
@@ -695,7 +773,7 @@ MapCount count_by_solver(detail::SessionImpl& z, const flow::Data& data, const E
           return finish(m);
         }
         for (std::size_t i = 0; i < table.size(); ++i)
-          totals[table.values()[i]] += mpz_class(static_cast<unsigned long>(table.counts()[i]));
+          totals[table.values()[i]] += mpz_class(static_cast<unsigned long>(table.counts()[i])) * weight;
       } else {
         // Is the box constant? Evaluate one corner, then ask for a tuple with another output.
         std::vector<std::int64_t> corner(su.fields.size());
@@ -718,7 +796,7 @@ MapCount count_by_solver(detail::SessionImpl& z, const flow::Data& data, const E
         if (r.status != SolveStatus::kSat) s.pop();
         if (r.status == SolveStatus::kUnknown) return finish(undecided(m, "solver: " + r.reason));
         if (r.status == SolveStatus::kUnsat) {
-          totals[v0] += size;
+          totals[v0] += size * weight;
         } else {
           // Z3 found a tuple with another output. Walk from the corner to it one coordinate at
           // a time: the first coordinate whose change changes the output is one the output
@@ -756,8 +834,8 @@ MapCount count_by_solver(detail::SessionImpl& z, const flow::Data& data, const E
           Box upper = box;
           upper[split] = {mid + 1, hi};
           box[split] = {lo, mid};
-          stack.push_back(std::move(upper));
-          stack.push_back(std::move(box));
+          stack.push_back({std::move(upper), weight});
+          stack.push_back({std::move(box), weight});
           s.pop();
         }
       }

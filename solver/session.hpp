@@ -21,8 +21,8 @@ struct Limits {
   /// near the limit vary between machines; tests use rlimit instead.
   std::uint32_t timeout_ms = 0;
   /// Z3's deterministic resource limit per query (same answer on every run of one Z3 build).
-  /// The default stops a single hopeless query after a few seconds of work on a 2020 laptop.
-  std::uint64_t rlimit = 20'000'000;
+  /// The default stops one hopeless query after about 1.5 s of CPU on the dev machine.
+  std::uint64_t rlimit = 5'000'000;
 };
 
 /// The answer of a query: status, and for kUnknown the reason (Z3's `reason_unknown()`,

@@ -141,3 +141,40 @@ TEST_CASE("brute force, enumeration and Z3 agree on random expressions", "[solve
   CHECK(division > 100);
   CHECK(queries > 1000);
 }
+
+TEST_CASE("enumeration and Z3 agree on wider domains", "[solver][map][random]") {
+  // 401 · 101 · 3 · 2 tuples: boxes are proved constant by intervals or by Z3 before leaves.
+  auto d = make_data({int_field("a", -200, 200), int_field("b", -50, 50), enum_field("c", {"red", "green", "blue"}),
+                      bool_field("d")});
+  Generator gen(d, 7u);
+  Session session;
+  MapLimits by_solver;
+  by_solver.max_enumeration = 0;
+  by_solver.leaf_tuples = 16;
+  by_solver.max_queries = 4000;
+  int exact = 0, undecided = 0;
+  for (int i = 0; i < 60; ++i) {
+    Expr e = gen.any();
+    INFO("expression #" << i);
+    MapCount en = count_map(session, d, e);
+    REQUIRE(en.method == MapMethod::kEnumeration);
+    if (en.status == MapStatus::kDivisionByZero) {
+      CHECK(find_division_by_zero(session, d, e, by_solver).status == SolveStatus::kSat);
+      continue;
+    }
+    MapCount z3 = count_map(session, d, e, by_solver);
+    if (z3.status == MapStatus::kUndecided) {
+      ++undecided;
+      CHECK(z3.classes.empty());
+      continue;
+    }
+    ++exact;
+    REQUIRE(z3.status == MapStatus::kExact);
+    REQUIRE(z3.classes.size() == en.classes.size());
+    for (std::size_t k = 0; k < en.classes.size(); ++k) {
+      CHECK(z3.classes[k].value == en.classes[k].value);
+      CHECK(z3.classes[k].preimage == en.classes[k].preimage);
+    }
+  }
+  CHECK(exact >= 20);
+}

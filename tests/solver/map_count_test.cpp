@@ -248,6 +248,30 @@ TEST_CASE("large domains through the solver", "[solver][map]") {
     expected.push_back(1);
     CHECK(preimages(m) == expected);
   }
+  SECTION("x % 7 and (x / 10) % 10: periods proved by Z3, one period counted") {
+    // 10^9 + 1 = 7·142857143: every residue 142857143 times.
+    MapCount m = count_map(session, d, binary(Op::kMod, field(d, "x"), lit(7)));
+    REQUIRE(m.status == MapStatus::kExact);
+    CHECK(names(m) == std::vector<std::string>{"0", "1", "2", "3", "4", "5", "6"});
+    for (const auto& c : m.classes) CHECK(c.preimage == 142'857'143);
+    // the tens digit: 10^9 + 1 values, x = 10^9 adds one more 0
+    MapCount t = count_map(session, d, binary(Op::kMod, binary(Op::kDiv, field(d, "x"), lit(10)), lit(10)));
+    REQUIRE(t.status == MapStatus::kExact);
+    std::vector<long> expected(10, 100'000'000);
+    expected[0] += 1;
+    CHECK(preimages(t) == expected);
+    // x % 7 - y % 3 over both fields: 7·3 residue pairs, weights multiply
+    MapCount xy = count_map(session, d,
+                            binary(Op::kSub, binary(Op::kMod, field(d, "x"), lit(7)), binary(Op::kMod, field(d, "y"), lit(3))));
+    REQUIRE(xy.status == MapStatus::kExact);
+    CHECK(names(xy).front() == "-2");
+    CHECK(names(xy).back() == "6");
+    mpz_class total = 0;
+    for (const auto& c : xy.classes) total += c.preimage;
+    CHECK(total == xy.tuples);
+    // value 6 = x%7 = 6 and y%3 = 0: 142857143 · |{0, 3, 6, 9}| = 571428572
+    CHECK(xy.classes.back().preimage == 571'428'572);
+  }
   SECTION("x - x + y: interval arithmetic cannot see it, Z3 can") {
     Expr e = binary(Op::kAdd, binary(Op::kSub, field(d, "x"), field(d, "x")), field(d, "y"));
     MapCount m = count_map(session, d, e);
@@ -260,12 +284,12 @@ TEST_CASE("large domains through the solver", "[solver][map]") {
 
 TEST_CASE("limits give undecided, never a guess", "[solver][map]") {
   auto d = make_data({int_field("x", 0, 999'999'999), int_field("y", 1, 1'000'000)});
-  SECTION("x % 7 needs too many boxes") {
+  SECTION("x < y needs too many boxes along the diagonal") {
     Session session;
     MapLimits limits;
     limits.max_queries = 50;
-    limits.max_leaf_work = 1 << 16;
-    MapCount m = count_map(session, d, binary(Op::kMod, field(d, "x"), lit(7)), limits);
+    Expr e = if_then_else(binary(Op::kLt, field(d, "x"), field(d, "y")), lit(1), lit(0));
+    MapCount m = count_map(session, d, e, limits);
     CHECK(m.status == MapStatus::kUndecided);
     CHECK(m.reason.rfind("limit reached", 0) == 0);
     CHECK(m.classes.empty());
