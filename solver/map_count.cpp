@@ -871,6 +871,7 @@ std::vector<flow::Id> read_fields(const flow::Expr& expr) {
 
 std::optional<mpz_class> evaluate(const flow::Expr& expr, const std::vector<std::int64_t>& record,
                                   const flow::Expr** division) {
+  if (division) *division = nullptr;
   for (flow::Id f : read_fields(expr))
     if (f >= record.size()) return std::nullopt;
   mpz_class out;

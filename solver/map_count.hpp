@@ -31,8 +31,8 @@ std::vector<flow::Id> read_fields(const flow::Expr& expr);
 /// The value of `expr` on one record. `record[f]` is the value of field f of the data (every
 /// field the expression reads must be present): the integer for an int field, the value index
 /// for an enum, 0/1 for a bool. The result is an integer, a value index (enum-typed) or 0/1
-/// (bool-typed). nullopt on division or modulo by zero; `*division` (if given) is then set to
-/// the offending `/` or `%` node.
+/// (bool-typed). nullopt on division or modulo by zero, with `*division` (if given) set to the
+/// offending `/` or `%` node; also nullopt, with `*division` null, when `record` is too short.
 std::optional<mpz_class> evaluate(const flow::Expr& expr, const std::vector<std::int64_t>& record,
                                   const flow::Expr** division = nullptr);
 

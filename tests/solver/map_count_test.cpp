@@ -48,6 +48,7 @@ TEST_CASE("evaluate: floor division and floor modulo", "[solver][map]") {
   const Expr* where = nullptr;
   CHECK_FALSE(evaluate(q, {5, 0}, &where).has_value());
   CHECK(where == &q);
+  CHECK_FALSE(evaluate(q, {5}).has_value());  // a read field missing from the record
 }
 
 TEST_CASE("age / 10 over int[0, 120]: 13 classes", "[solver][map]") {
@@ -186,7 +187,8 @@ TEST_CASE("division by zero: a witness, or a proof that none is reached", "[solv
   // Guarded by `if` or by `and`: never reached.
   Expr guarded_if = if_then_else(binary(Op::kNe, field(d, "x"), lit(3)), direct, lit(0));
   Expr guarded_and = binary(Op::kAnd, binary(Op::kNe, field(d, "x"), lit(3)), binary(Op::kGt, direct, lit(5)));
-  for (const Expr* e : {&guarded_if, &guarded_and}) {
+  Expr guarded_or = binary(Op::kOr, binary(Op::kEq, field(d, "x"), lit(3)), binary(Op::kGt, direct, lit(5)));
+  for (const Expr* e : {&guarded_if, &guarded_and, &guarded_or}) {
     CHECK(find_division_by_zero(session, d, *e).status == SolveStatus::kUnsat);
     CHECK(find_division_by_zero(session, d, *e, solver_only()).status == SolveStatus::kUnsat);
     CHECK(count_map(session, d, *e, solver_only()).status == MapStatus::kExact);

@@ -51,3 +51,9 @@ TEST_CASE("the resource limit makes a hard query unknown, deterministically", "[
   session.set_limits(Limits{0, 0});
   CHECK(session.limits().rlimit == 0);
 }
+
+TEST_CASE("a wall-clock timeout is accepted as a parameter", "[solver][session]") {
+  Session session(Limits{60'000, 0});
+  CHECK(session.check_smtlib("(declare-const x Int) (assert (= (* 3 x) 12))").status == SolveStatus::kSat);
+  CHECK(session.limits().timeout_ms == 60'000);
+}
