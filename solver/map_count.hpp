@@ -50,9 +50,9 @@ struct MapLimits {
   /// ... at most this many solver checks (each also bounded by the Session's Limits) ...
   std::uint64_t max_queries = 20'000;
   /// ... boxes of at most this many tuples are enumerated instead of asking the solver ...
-  std::uint64_t leaf_tuples = std::uint64_t{1} << 12;
+  std::uint64_t leaf_tuples = std::uint64_t{1} << 14;
   /// ... and at most this many tuples are enumerated in such boxes in total.
-  std::uint64_t max_leaf_work = std::uint64_t{1} << 24;
+  std::uint64_t max_leaf_work = std::uint64_t{1} << 26;
 };
 
 enum class MapStatus {
