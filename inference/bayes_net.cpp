@@ -15,12 +15,27 @@ std::uint64_t mul_sat(std::uint64_t a, std::uint64_t b) {
   return a * b;
 }
 
-// A table over some fields, mixed radix with the first variable most significant.
+// A table over some fields, mixed radix with the first variable most significant, in integer
+// form: entry i is num[i] / den. Products and sums then need integer arithmetic only.
 struct Factor {
   std::vector<FieldId> vars;
   std::vector<std::uint64_t> sizes;
-  std::vector<Rational> table;
+  std::vector<mpz_class> num;
+  mpz_class den = 1;
 };
+
+// Divides numerators and denominator by their common factor (keeps numbers short).
+void reduce(Factor& f) {
+  mpz_class g = f.den;
+  for (const mpz_class& n : f.num) {
+    if (g == 1) return;
+    if (sgn(n) != 0) mpz_gcd(g.get_mpz_t(), g.get_mpz_t(), n.get_mpz_t());
+  }
+  if (g == 1) return;
+  for (mpz_class& n : f.num)
+    if (sgn(n) != 0) mpz_divexact(n.get_mpz_t(), n.get_mpz_t(), g.get_mpz_t());
+  mpz_divexact(f.den.get_mpz_t(), f.den.get_mpz_t(), g.get_mpz_t());
+}
 
 // Σ over `sum_out` of the product of `factors`, as a factor over `keep` (in that order).
 // Iterates the union space once with an odometer that keeps each factor's offset current.
@@ -38,7 +53,9 @@ Factor combine(const std::vector<const Factor*>& factors, const std::vector<Fiel
   std::uint64_t out_cells = 1, inner = 1;
   for (std::size_t j = 0; j < keep.size(); ++j) out_cells *= sizes[j];
   for (std::size_t j = keep.size(); j < n; ++j) inner *= sizes[j];
-  out.table.assign(out_cells, Rational(0));
+  out.num.resize(out_cells);
+  out.den = 1;
+  for (const Factor* f : factors) out.den *= f->den;
 
   // stride[f][j]: how far factor f's offset moves when variable j increases by one.
   const std::size_t nf = factors.size();
@@ -55,18 +72,26 @@ Factor combine(const std::vector<const Factor*>& factors, const std::vector<Fiel
   }
   std::vector<std::uint64_t> digit(n, 0), offset(nf, 0);
   const std::uint64_t total = out_cells * inner;
-  Rational term;
+  mpz_class term;
   for (std::uint64_t idx = 0; idx < total; ++idx) {
     bool zero = false;
-    for (std::size_t f = 0; f < nf && !zero; ++f) zero = sgn(factors[f]->table[offset[f]]) == 0;
+    for (std::size_t f = 0; f < nf && !zero; ++f) zero = sgn(factors[f]->num[offset[f]]) == 0;
     if (!zero) {
+      mpz_class& acc = out.num[idx / inner];
       if (nf == 0) {
-        term = 1;
+        acc += 1;
+      } else if (nf == 1) {
+        acc += factors[0]->num[offset[0]];
       } else {
-        term = factors[0]->table[offset[0]];
-        for (std::size_t f = 1; f < nf; ++f) term *= factors[f]->table[offset[f]];
+        if (nf == 2) {
+          mpz_addmul(acc.get_mpz_t(), factors[0]->num[offset[0]].get_mpz_t(),
+                     factors[1]->num[offset[1]].get_mpz_t());
+        } else {
+          term = factors[0]->num[offset[0]];
+          for (std::size_t f = 1; f + 1 < nf; ++f) term *= factors[f]->num[offset[f]];
+          mpz_addmul(acc.get_mpz_t(), term.get_mpz_t(), factors[nf - 1]->num[offset[nf - 1]].get_mpz_t());
+        }
       }
-      out.table[idx / inner] += term;
     }
     // Advance the odometer.
     for (std::size_t j = n; j-- > 0;) {
@@ -78,6 +103,7 @@ Factor combine(const std::vector<const Factor*>& factors, const std::vector<Fiel
       for (std::size_t f = 0; f < nf; ++f) offset[f] -= stride[f][j] * (sizes[j] - 1);
     }
   }
+  reduce(out);
   return out;
 }
 
@@ -243,13 +269,15 @@ Result<Joint> joint_distribution(const BayesNet& net, const std::vector<FieldId>
     if (cells > max_cells)
       return Result<Joint>::failure("the table of field '" + nf.name + "' has more than " +
                                     std::to_string(max_cells) + " cells");
-    fac.table.reserve(cells);
     if (nf.cpt.empty()) {
-      Rational u(1, static_cast<unsigned long>(nf.size));
-      u.canonicalize();
-      fac.table.assign(cells, u);
+      fac.num.assign(cells, mpz_class(1));
+      fac.den = nf.size;
     } else {
-      for (const auto& row : nf.cpt) fac.table.insert(fac.table.end(), row.begin(), row.end());
+      for (const auto& row : nf.cpt)
+        for (const Rational& q : row) mpz_lcm(fac.den.get_mpz_t(), fac.den.get_mpz_t(), q.get_den_mpz_t());
+      fac.num.reserve(cells);
+      for (const auto& row : nf.cpt)
+        for (const Rational& q : row) fac.num.push_back(q.get_num() * (fac.den / q.get_den()));
     }
     factors.push_back(std::move(fac));
   }
@@ -299,7 +327,12 @@ Result<Joint> joint_distribution(const BayesNet& net, const std::vector<FieldId>
   Joint j;
   j.fields = fields;
   j.domain.sizes = result.sizes;
-  j.p = std::move(result.table);
+  j.p.resize(result.num.size());
+  for (std::size_t i = 0; i < result.num.size(); ++i) {
+    if (sgn(result.num[i]) == 0) continue;
+    j.p[i] = Rational(result.num[i], result.den);
+    j.p[i].canonicalize();
+  }
   return j;
 }
 

@@ -38,6 +38,28 @@ mpz_class best_window(const Entries& e, std::uint64_t d, Value value, Mass mass)
 
 }  // namespace
 
+namespace {
+// Budgets on the size of exact numbers, in 64-bit limbs: the accumulators' total size and the
+// work of bringing every mass to the common scale. Beyond them observe() refuses.
+constexpr double kMaxAccumulatorLimbs = 1.0e8;
+constexpr double kMaxLiftLimbWork = 1.0e9;
+
+double limbs(const mpz_class& z) { return static_cast<double>(mpz_size(z.get_mpz_t())) + 1.0; }
+}  // namespace
+
+mpz_class Observation::lifted(std::uint64_t s, const mpz_class& m) const {
+  if (lift[s] == 1) return m;
+  return m * lift[s];
+}
+
+Rational Observation::joint_probability(std::size_t i, std::uint64_t s) const {
+  const Output& o = outputs.at(i);
+  auto it = std::lower_bound(o.mass.begin(), o.mass.end(), s,
+                             [](const auto& e, std::uint64_t v) { return e.first < v; });
+  if (it == o.mass.end() || it->first != s) return Rational(0);
+  return ratio(it->second, class_scale[s]);
+}
+
 Rational Observation::output_probability(std::size_t i) const { return ratio(outputs.at(i).total, scale); }
 
 Rational Observation::posterior(std::size_t i, std::uint64_t v) const {
@@ -45,13 +67,13 @@ Rational Observation::posterior(std::size_t i, std::uint64_t v) const {
   auto it = std::lower_bound(o.mass.begin(), o.mass.end(), v,
                              [](const auto& e, std::uint64_t s) { return e.first < s; });
   if (it == o.mass.end() || it->first != v) return Rational(0);
-  return ratio(it->second, o.total);
+  return ratio(lifted(v, it->second), o.total);
 }
 
 Distribution Observation::posterior_distribution(std::size_t i) const {
   Distribution d(secret_size, Rational(0));
   const Output& o = outputs.at(i);
-  for (const auto& [s, m] : o.mass) d[s] = ratio(m, o.total);
+  for (const auto& [s, m] : o.mass) d[s] = ratio(lifted(s, m), o.total);
   return d;
 }
 
@@ -67,11 +89,12 @@ Result<Observation> observe(const Joint& prior, const Channel& channel, std::siz
   obs.prior = prior.marginal(secret_pos);
   const std::uint64_t stride = prior.domain.stride(secret_pos), k = obs.secret_size;
 
-  // Pass 1: weights a_x = π(x) / den_x and their common denominator L, so that
-  // P(s, y) = Σ_x (A_x · num_xy) / L with integers A_x = a_x · L.
-  std::vector<std::uint64_t> support;
+  // Pass 1: weights a_x = π(x) / den_x and, per secret value s, their common denominator
+  // L_s, so that P(s, y) = Σ_{x in class s} (A_x · num_xy) / L_s with integers A_x = a_x · L_s.
+  // Per-class scales keep the integers short when classes have unrelated denominators.
+  std::vector<std::uint64_t> support, row_size;
   std::vector<Rational> weight;
-  mpz_class scale = 1;
+  obs.class_scale.assign(k, mpz_class(1));
   ChannelRow row;
   std::uint64_t work = 0;
   for (std::uint64_t x = 0; x < prior.p.size(); ++x) {
@@ -83,15 +106,30 @@ Result<Observation> observe(const Joint& prior, const Channel& channel, std::siz
       return R::failure("the channel has more than " + std::to_string(max_cells) + " entries to combine");
     Rational a = prior.p[x] / row.den;
     a.canonicalize();
-    mpz_lcm(scale.get_mpz_t(), scale.get_mpz_t(), a.get_den_mpz_t());
+    mpz_class& cs = obs.class_scale[(x / stride) % k];
+    mpz_lcm(cs.get_mpz_t(), cs.get_mpz_t(), a.get_den_mpz_t());
     support.push_back(x);
+    row_size.push_back(row.size);
     weight.push_back(std::move(a));
   }
-  obs.scale = scale;
+  double accumulator_limbs = 0;
+  for (std::size_t i = 0; i < support.size(); ++i)
+    accumulator_limbs += static_cast<double>(row_size[i]) * (limbs(obs.class_scale[(support[i] / stride) % k]) + 1);
+  if (accumulator_limbs > kMaxAccumulatorLimbs)
+    return R::failure("exact inference would need numbers too large to handle (the priors' and channel's "
+                      "denominators share too few factors)");
+  obs.scale = 1;
+  for (const mpz_class& cs : obs.class_scale) mpz_lcm(obs.scale.get_mpz_t(), obs.scale.get_mpz_t(), cs.get_mpz_t());
+  // When the common scale is short anyway, use it for every class: comparisons and sums then
+  // need no cross-multiplication.
+  if (mpz_size(obs.scale.get_mpz_t()) <= 4) obs.class_scale.assign(k, obs.scale);
+  obs.lift.resize(k);
+  for (std::uint64_t s = 0; s < k; ++s) obs.lift[s] = obs.scale / obs.class_scale[s];
 
-  // Pass 2: accumulate integer masses per (output, secret). Small secrets get a dense
-  // vector per output, large ones an ordered map.
-  const bool dense = k <= 256;
+  // Pass 2: accumulate integer masses per (output, secret). A dense vector per output when
+  // the whole table is small, an ordered map per output otherwise.
+  const std::uint64_t max_dense = 4'000'000;
+  const bool dense = channel.outputs() <= max_dense / std::max<std::uint64_t>(k, 1);
   std::unordered_map<std::uint64_t, std::size_t> slot_of;
   std::vector<std::uint64_t> slot_y;
   std::vector<std::vector<mpz_class>> dense_mass;
@@ -101,7 +139,7 @@ Result<Observation> observe(const Joint& prior, const Channel& channel, std::siz
   for (std::size_t i = 0; i < support.size(); ++i) {
     const std::uint64_t x = support[i];
     const std::uint64_t s = (x / stride) % k;
-    big_a = weight[i].get_num() * (scale / weight[i].get_den());
+    big_a = weight[i].get_num() * (obs.class_scale[s] / weight[i].get_den());
     channel.row(x, row);
     for (std::size_t e = 0; e < row.size; ++e) {
       auto [it, fresh] = slot_of.try_emplace(row.out[e], slot_y.size());
@@ -127,10 +165,22 @@ Result<Observation> observe(const Joint& prior, const Channel& channel, std::siz
       }
     }
   }
+  bool all_one = true;
+  for (const mpz_class& l : obs.lift) all_one = all_one && l == 1;
+  if (!all_one && static_cast<double>(cells) * limbs(obs.scale) > kMaxLiftLimbWork)
+    return R::failure("exact inference would need numbers too large to handle (the priors' and channel's "
+                      "denominators share too few factors)");
+
   std::vector<std::size_t> order(slot_y.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return slot_y[a] < slot_y[b]; });
   obs.outputs.reserve(order.size());
+  auto add_lifted = [&](mpz_class& total, std::uint64_t s, const mpz_class& m) {
+    if (all_one || obs.lift[s] == 1)
+      total += m;
+    else
+      mpz_addmul(total.get_mpz_t(), m.get_mpz_t(), obs.lift[s].get_mpz_t());
+  };
   for (std::size_t slot : order) {
     Observation::Output out;
     out.y = slot_y[slot];
@@ -139,15 +189,17 @@ Result<Observation> observe(const Joint& prior, const Channel& channel, std::siz
       auto& v = dense_mass[slot];
       for (std::uint64_t s = 0; s < k; ++s)
         if (sgn(v[s]) != 0) {
-          out.total += v[s];
+          add_lifted(out.total, s, v[s]);
           out.mass.emplace_back(s, std::move(v[s]));
         }
+      std::vector<mpz_class>().swap(v);
     } else {
       for (auto& [s, m] : sparse_mass[slot])
         if (sgn(m) != 0) {
-          out.total += m;
+          add_lifted(out.total, s, m);
           out.mass.emplace_back(s, std::move(m));
         }
+      std::map<std::uint64_t, mpz_class>().swap(sparse_mass[slot]);
     }
     if (sgn(out.total) != 0) obs.outputs.push_back(std::move(out));
   }
@@ -157,7 +209,9 @@ Result<Observation> observe(const Joint& prior, const Channel& channel, std::siz
 MaxPosterior max_posterior(const Observation& obs, std::uint64_t v) {
   MaxPosterior best;
   best.value = v < obs.prior.size() ? obs.prior[v] : Rational(0);
-  mpz_class bn = -1, bd = 1;  // best so far as bn / bd
+  // Posterior = mass · lift[v] / total; lift[v] is common to all outputs, so compare
+  // mass / total by cross-multiplication.
+  mpz_class bn = -1, bd = 1;
   for (std::size_t i = 0; i < obs.outputs.size(); ++i) {
     const auto& o = obs.outputs[i];
     auto it = std::lower_bound(o.mass.begin(), o.mass.end(), v,
@@ -169,7 +223,7 @@ MaxPosterior max_posterior(const Observation& obs, std::uint64_t v) {
       best.output = i;
     }
   }
-  if (best.output != static_cast<std::size_t>(-1)) best.value = ratio(bn, bd);
+  if (best.output != static_cast<std::size_t>(-1)) best.value = ratio(obs.lifted(v, bn), bd);
   return best;
 }
 
@@ -180,13 +234,25 @@ Rational prior_vulnerability(const Observation& obs) {
 }
 
 Rational posterior_vulnerability(const Observation& obs) {
-  mpz_class sum = 0;
+  // Σ_y max_s mass(s, y) / class_scale[s], summed per arg-max class then lifted once.
+  std::vector<mpz_class> best_sum(obs.secret_size);
   for (const auto& o : obs.outputs) {
-    const mpz_class* best = nullptr;
-    for (const auto& [s, m] : o.mass)
-      if (!best || m > *best) best = &m;
-    if (best) sum += *best;
+    const std::pair<std::uint64_t, mpz_class>* best = nullptr;
+    for (const auto& e : o.mass) {
+      if (!best) {
+        best = &e;
+        continue;
+      }
+      const bool greater = obs.class_scale[e.first] == obs.class_scale[best->first]
+                               ? e.second > best->second
+                               : e.second * obs.class_scale[best->first] > best->second * obs.class_scale[e.first];
+      if (greater) best = &e;
+    }
+    if (best) best_sum[best->first] += best->second;
   }
+  mpz_class sum = 0;
+  for (std::uint64_t s = 0; s < obs.secret_size; ++s)
+    if (sgn(best_sum[s]) != 0) sum += obs.lifted(s, best_sum[s]);
   return ratio(sum, obs.scale);
 }
 
@@ -235,13 +301,11 @@ Rational posterior_g_vulnerability(const Observation& obs, const GainFunction& g
     Rational best = 0;
     for (std::uint64_t w = 0; w < g.guesses; ++w) {
       Rational sum = 0;
-      for (const auto& [s, m] : o.mass) sum += Rational(m) * g.gain(w, s);
+      for (const auto& [s, m] : o.mass) sum += ratio(m, obs.class_scale[s]) * g.gain(w, s);
       if (w == 0 || sum > best) best = sum;
     }
     total += best;
   }
-  total /= obs.scale;
-  total.canonicalize();
   return total;
 }
 
@@ -258,8 +322,13 @@ Rational prior_vulnerability_within(const Observation& obs, std::uint64_t d) {
 
 Rational posterior_vulnerability_within(const Observation& obs, std::uint64_t d) {
   mpz_class sum = 0;
-  for (const auto& o : obs.outputs)
-    sum += best_window(o.mass, d, [](const auto& p) { return p.first; }, [](const auto& p) -> const mpz_class& { return p.second; });
+  std::vector<std::pair<std::uint64_t, mpz_class>> lifted;
+  for (const auto& o : obs.outputs) {
+    lifted.clear();
+    for (const auto& [s, m] : o.mass) lifted.emplace_back(s, obs.lifted(s, m));
+    sum += best_window(lifted, d, [](const auto& p) { return p.first; },
+                       [](const auto& p) -> const mpz_class& { return p.second; });
+  }
   return ratio(sum, obs.scale);
 }
 

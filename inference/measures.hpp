@@ -18,20 +18,29 @@
 namespace privflow::inference {
 
 /// The joint of (secret, output) after pushing a prior through a channel, kept in integer
-/// form: P(secret = s, output = y) = mass / scale. Only outputs of positive probability
-/// and secret values of positive joint mass are stored.
+/// form so that large channels need integer multiply-adds only:
+///   P(secret = s, output = y) = mass(s, y) / class_scale[s],   P(y) = total(y) / scale,
+/// with scale = lcm of the class scales. Only outputs of positive probability and secret
+/// values of positive joint mass are stored. Use the member functions rather than the raw
+/// integers where possible.
 struct Observation {
   struct Output {
     std::uint64_t y = 0;  ///< channel output index
-    mpz_class total;      ///< Σ_s mass(s, y): P(y) = total / scale
-    /// (secret value, mass), secret ascending, masses > 0.
+    mpz_class total;      ///< P(y) = total / scale
+    /// (secret value, mass), secret ascending, masses > 0; P(s, y) = mass / class_scale[s].
     std::vector<std::pair<std::uint64_t, mpz_class>> mass;
   };
   std::uint64_t secret_size = 0;
-  Distribution prior;  ///< the secret's prior marginal (exact)
-  mpz_class scale;     ///< common denominator of every mass
-  std::vector<Output> outputs;  ///< outputs ascending
+  Distribution prior;                  ///< the secret's prior marginal (exact)
+  std::vector<mpz_class> class_scale;  ///< per secret value (1 where the value has no mass)
+  mpz_class scale;                     ///< lcm of class_scale
+  std::vector<mpz_class> lift;         ///< scale / class_scale[s]
+  std::vector<Output> outputs;         ///< outputs ascending
 
+  /// mass · scale / class_scale[s]: the mass over the common `scale`.
+  mpz_class lifted(std::uint64_t s, const mpz_class& mass) const;
+  /// P(secret = s, output = outputs[i].y) exactly.
+  Rational joint_probability(std::size_t i, std::uint64_t s) const;
   /// P(output = outputs[i].y) exactly.
   Rational output_probability(std::size_t i) const;
   /// The exact posterior P(secret = v | outputs[i].y).
@@ -42,8 +51,9 @@ struct Observation {
 
 /// Pushes `prior` (over channel.inputs() tuples) through `channel`, keeping the secret =
 /// position `secret_pos` of prior.domain. Fails when the channel's input count differs from
-/// the prior's domain, or when more than `max_cells` (secret, output) pairs or row entries
-/// would be handled.
+/// the prior's domain, when more than `max_cells` (secret, output) pairs or row entries would
+/// be handled, or when the exact numbers would grow too large (priors and channel rows whose
+/// denominators share no factors make exact masses thousands of digits long).
 Result<Observation> observe(const Joint& prior, const Channel& channel, std::size_t secret_pos,
                             std::uint64_t max_cells = kDefaultMaxCells);
 
