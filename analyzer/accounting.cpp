@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
@@ -106,25 +107,25 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
     case flow::ComputeKind::kGaussian:
     case flow::ComputeKind::kDpsgd: {
       const bool sgd = x.kind == flow::ComputeKind::kDpsgd;
-      double z = 0;
+      // Computation uses directed roundings of the exact parameters; text shows them as written.
+      Rational z_exact;
       if (sgd) {
-        z = to_double_down(p("noise_multiplier").value_or(Rational(0)));
+        z_exact = p("noise_multiplier").value_or(Rational(0));
       } else {
-        Rational sens = p("sensitivity").value_or(Rational(1));
-        Rational ratio = p("sigma").value_or(Rational(0)) / sens;
-        z = to_double_down(ratio);
+        z_exact = p("sigma").value_or(Rational(0)) / p("sensitivity").value_or(Rational(1));
+        z_exact.canonicalize();
       }
-      std::string noise = "noise multiplier " + fmt_down(z);
+      double z = to_double_down(z_exact);
+      std::string noise = "noise multiplier " + format_exact(z_exact);
       if (x.distributed && at.population && at.count > 1) {
         double shared = dp::distributed_noise_multiplier(z, use.shares, at.count);
-        noise = "noise multiplier " + fmt_down(z) + " shared by " + std::to_string(at.count) + " → " +
-                std::to_string(use.shares) + (use.shares == 1 ? " honest share: " : " honest shares: ") + fmt_down(shared);
-        b.amplification = use.shares == 1 ? "own share only" : std::to_string(use.shares) + " honest shares";
+        noise += " shared by " + std::to_string(at.count) + " → " + std::to_string(use.shares) +
+                 (use.shares == 1 ? " honest share: " : " honest shares: ") + fmt_down(shared);
+        b.amplification = use.shares == 1 ? "the coalition sees the target's own share of the noise"
+                                          : "secure sum: " + std::to_string(use.shares) + " honest shares of the noise";
         z = shared;
       }
-      if (to_replace) {
-        noise += " (replace-one: sensitivity 2)";
-      }
+      if (to_replace) noise += " (replace-one: sensitivity 2)";
       if (sgd) {
         std::uint64_t rows = rows_at(g, data, x.at);
         Rational q = p("sampling_rate").value_or(Rational(0));
@@ -144,7 +145,7 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
         b.mechanism = dp::Mechanism::subsampled_gaussian(z, q_up);
         if (to_replace) b.mechanism = b.mechanism.with(dp::Neighbouring::kReplace);
         b.mechanism = b.mechanism.repeated(steps);
-        b.parameters = noise + ", sampling rate " + fmt_up(q_up) + ", " + std::to_string(steps) + " steps";
+        b.parameters = noise + ", sampling rate " + format_compact(q) + ", " + std::to_string(steps) + " steps";
       } else {
         if (to_replace) z /= 2;  // replace-one moves the sum by twice the sensitivity
         b.mechanism = dp::Mechanism::gaussian(z).repeated(times);
@@ -210,6 +211,92 @@ dp::EpsilonResult epsilon_at(const dp::Composition& c, double delta, flow::Accou
     return r;
   }
   return c.epsilon(delta, to_dp(kind));
+}
+
+namespace {
+
+/// A key that identifies a composition's parts exactly (hex floats: no rounding).
+std::string parts_key(const dp::Composition& c) {
+  std::string key;
+  char buf[64];
+  auto put = [&](double x) {
+    std::snprintf(buf, sizeof buf, "%a,", x);
+    key += buf;
+  };
+  for (const auto& m : c.parts()) {
+    key += std::to_string(static_cast<int>(m.kind)) + "/" + std::to_string(static_cast<int>(m.neighbouring)) + "/" +
+           std::to_string(m.times) + "/" + std::to_string(m.values) + "/";
+    put(m.epsilon);
+    put(m.delta);
+    put(m.noise_multiplier);
+    put(m.sampling_rate);
+    put(m.keep);
+    put(m.rho);
+    if (m.exact_epsilon) key += m.exact_epsilon->get_str();
+    key += ";";
+  }
+  return key;
+}
+
+std::string query_key(const std::string& parts, int query, double delta, flow::AccountantKind kind) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%d:%d:%a:", query, static_cast<int>(kind), delta);
+  return buf + parts;
+}
+
+// Beyond this ε (from RDP, which is fast) a PLD grid of 1e-4 nats would be millions of
+// points for an answer that no requirement can accept: RDP's figure stands.
+constexpr double kPldUsefulUpTo = 40;
+
+}  // namespace
+
+const dp::Composition& Cache::canonical(const dp::Composition& c, std::string& key) {
+  key = parts_key(c);
+  auto it = compositions_.find(key);
+  if (it == compositions_.end()) it = compositions_.emplace(key, c).first;
+  return it->second;
+}
+
+dp::EpsilonResult Cache::epsilon(const dp::Composition& c, double delta, flow::AccountantKind kind) {
+  std::string parts;
+  const dp::Composition& comp = canonical(c, parts);
+  auto key = query_key(parts, 0, delta, kind);
+  auto it = epsilons_.find(key);
+  if (it != epsilons_.end()) return it->second;
+  dp::EpsilonResult r;
+  if (kind == flow::AccountantKind::kAuto && !comp.empty()) {
+    r = epsilon_at(comp, delta, flow::AccountantKind::kRdp);
+    if (r.infinite || r.value <= kPldUsefulUpTo) r = epsilon_at(comp, delta, kind);
+  } else {
+    r = epsilon_at(comp, delta, kind);
+  }
+  return epsilons_[key] = r;
+}
+
+dp::EpsilonResult Cache::loss_quantile(const dp::Composition& c, double delta, flow::AccountantKind kind) {
+  std::string parts;
+  const dp::Composition& comp = canonical(c, parts);
+  auto key = query_key(parts, 1, delta, kind);
+  auto it = epsilons_.find(key);
+  if (it != epsilons_.end()) return it->second;
+  return epsilons_[key] = comp.loss_quantile(delta, to_dp(kind));
+}
+
+double Cache::advantage(const dp::Composition& c, flow::AccountantKind kind) {
+  std::string parts;
+  const dp::Composition& comp = canonical(c, parts);
+  auto key = query_key(parts, 2, 0, kind);
+  auto it = advantages_.find(key);
+  if (it != advantages_.end()) return it->second;
+  double a;
+  if (kind == flow::AccountantKind::kAuto) {
+    a = comp.advantage(dp::Accountant::kRdp);
+    auto e = epsilon(comp, 1e-5, flow::AccountantKind::kRdp);
+    if (!e.infinite && e.value <= kPldUsefulUpTo) a = std::min(a, comp.advantage(dp::Accountant::kAuto));
+  } else {
+    a = comp.advantage(to_dp(kind));
+  }
+  return advantages_[key] = a;
 }
 
 Accounted account(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases, Question question,

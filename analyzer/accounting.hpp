@@ -1,6 +1,7 @@
 #pragma once
 // From the releases a coalition observes to a dp::Composition: effective parameters after
 // amplification (distributed noise, shuffling, subsampling), copies, and `times`.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,24 @@ struct Accounted {
 /// channels). δ is needed for shuffle amplification's own δ share.
 Accounted account(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases,
                   Question question, double delta, const std::vector<flow::Id>& exact = {});
+
+/// Answers of the accountants, memoised for one analysis: the same releases are composed for
+/// many requirements and matrix cells, and a PLD query costs a fraction of a second.
+class Cache {
+ public:
+  dp::EpsilonResult epsilon(const dp::Composition& c, double delta, flow::AccountantKind kind);
+  dp::EpsilonResult loss_quantile(const dp::Composition& c, double delta, flow::AccountantKind kind);
+  double advantage(const dp::Composition& c, flow::AccountantKind kind);
+
+ private:
+  /// The one Composition object per distinct list of parts, so that its own cache of the
+  /// composed privacy loss distribution serves every later query.
+  const dp::Composition& canonical(const dp::Composition& c, std::string& key);
+
+  std::map<std::string, dp::Composition> compositions_;
+  std::map<std::string, dp::EpsilonResult> epsilons_;
+  std::map<std::string, double> advantages_;
+};
 
 /// ε of a composition at δ with the spec's accountant, as an upper bound (infinite state kept).
 dp::EpsilonResult epsilon_at(const dp::Composition& c, double delta, flow::AccountantKind kind);

@@ -76,7 +76,8 @@ struct Verdict {
   std::optional<double> value;
   std::string value_text;      // as printed: exact fraction when exact ("1/2"), else rounded up
   Rational bound;
-  double delta = 0;
+  double delta = 0;            // the δ certified at (rounded down from the spec's)
+  std::string delta_text;      // the spec's δ as written exactly (`1e-5`)
   bool exact = false;          // value computed exactly (finite channels, rationals)
   std::string method;          // rdp | pld | pure | exact | bound | exposed | holds | none
   Coalition coalition;         // the (worst) coalition

@@ -61,6 +61,7 @@ class Analyzer {
   const flow::Graph& g_;
   const Options& options_;
   flow::AccountantKind accountant_;
+  mutable detail::Cache cache_;
 };
 
 Coalition Analyzer::fixed_part(const flow::Coalition& fc) const {
@@ -105,6 +106,7 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
   v.coalition_text = describe(g_, c);
   v.bound = r.bound;
   v.delta = delta_of(r);
+  v.delta_text = format_compact(g_.delta_of(r));
   const double delta = v.delta;
   const flow::Data& d = g_.data[r.data];
   Observation obs = detail::observe(g_, r.data, c);
@@ -150,8 +152,11 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
         return v;
       }
       releases_node(acc, "releases observed (composed sequentially)");
-      auto eps = detail::epsilon_at(acc.composition, delta, accountant_);
-      if (eps.infinite) {
+      auto eps = cache_.epsilon(acc.composition, delta, accountant_);
+      // A pure composition's exact sum is the answer when no accountant beats it.
+      auto pure_sum = acc.composition.exact_pure_epsilon();
+      if (pure_sum && (eps.infinite || Rational(eps.value) >= *pure_sum)) eps.exact = pure_sum;
+      if (eps.infinite && !eps.exact) {
         v.value.reset();
         v.value_text = "unbounded";
         v.method = "bound";
@@ -179,7 +184,7 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
         set_value(0, "0", true, "none");
         break;
       }
-      double adv = acc.composition.advantage(detail::to_dp(accountant_));
+      double adv = cache_.advantage(acc.composition, accountant_);
       set_value(adv, fmt_value(adv), false, "bound");
       v.explanation.add("advantage: min over epsilon of (e^epsilon - 1 + 2 delta(epsilon)) / (e^epsilon + 1) over the composed privacy profile");
       break;
@@ -240,8 +245,8 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
       bool eps_exact = true;
       std::string how;
       if (!acc.terms.empty()) {
-        auto e = posterior ? acc.composition.loss_quantile(delta, detail::to_dp(accountant_))
-                           : detail::epsilon_at(acc.composition, delta, accountant_);
+        auto e = posterior ? cache_.loss_quantile(acc.composition, delta, accountant_)
+                           : cache_.epsilon(acc.composition, delta, accountant_);
         if (e.infinite) {
           eps = HUGE_VAL;
         } else {
@@ -272,10 +277,12 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
         }
         bool capped = bits >= cap_bits;
         bits = std::min(bits, cap_bits);
-        bool is_exact = acc.terms.empty() && exact.exact && !capped;
-        std::string text = is_exact ? format_exact(exact.value) : format_double_up(bits, 4);
-        if (is_exact && exact.value.get_den() != 1) text = format_up(exact.value, 4);
-        set_value(bits, text, is_exact && exact.value.get_den() == 1, is_exact ? "exact" : "bound");
+        // Exact channel: the bits are exact, or their logarithm rounded up at 4 digits.
+        bool exact_channel = acc.terms.empty() && exact.exact && !capped;
+        bool exact_bits = exact_channel && exact.how == "exact";
+        std::string text = exact_bits ? format_exact(exact.value) : format_double_up(bits, 4);
+        if (exact_channel && !exact_bits) text = format_up(exact.value, 4);
+        set_value(bits, text, exact_bits, exact_channel ? "exact" : "bound");
         if (capped) v.explanation.add("capped at log2 of the field's " + std::to_string(k) + " values");
       }
       break;
@@ -407,7 +414,7 @@ void Analyzer::finish(Verdict& v, const flow::Requirement& r) const {
                  : (r.measure == flow::Measure::kDp ? "epsilon " : "") + value + " " + op + " " + format_exact(r.bound) +
                        (r.measure == flow::Measure::kDp || r.measure == flow::Measure::kPosterior ||
                                 r.measure == flow::Measure::kAdvantage
-                            ? " at delta " + format_double(v.delta)
+                            ? " at delta " + v.delta_text
                             : (r.measure == flow::Measure::kLeakage ? " bits" : ""));
   }
 }
@@ -416,6 +423,7 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
   Verdict v;
   v.bound = r.unless_epsilon.value_or(Rational(0));
   v.delta = delta_of(r);
+  v.delta_text = format_compact(g_.delta_of(r));
   v.method = "forbid";
   const std::string cat = r.category != flow::kNone ? g_.categories[r.category].name : "?";
   const std::string from = r.from_region != flow::kNone ? g_.regions[r.from_region].name : "?";
@@ -457,7 +465,7 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
           v.reason = acc.error;
           return v;
         }
-        auto eps = detail::epsilon_at(acc.composition, v.delta, accountant_);
+        auto eps = cache_.epsilon(acc.composition, v.delta, accountant_);
         double e = eps.infinite ? HUGE_VAL : (eps.exact ? to_double_up(*eps.exact) : eps.value);
         bool within = r.unless_epsilon && !eps.infinite &&
                       (eps.exact ? *eps.exact <= *r.unless_epsilon : Rational(e) <= *r.unless_epsilon);
@@ -516,7 +524,7 @@ LeakageCell Analyzer::cell(flow::Id data, const std::string& observer, const Coa
       cell.status = "private";
       auto acc = detail::account(g_, data, obs.seen.releases, Question::kMembership, cell.delta);
       if (!acc.error.empty()) break;  // unbounded: no figure
-      auto eps = detail::epsilon_at(acc.composition, cell.delta, accountant_);
+      auto eps = cache_.epsilon(acc.composition, cell.delta, accountant_);
       if (!eps.infinite) cell.epsilon = eps.exact ? to_double_up(*eps.exact) : eps.value;
       break;
     }

@@ -153,7 +153,8 @@ Belief exact_leakage(const flow::Graph& g, flow::Id data, const std::vector<Reco
   }
   auto bits = inference::min_entropy_leakage(*p.observation);
   b.value = bits.value;
-  b.exact = bits.exact && p.exact;
+  b.exact = p.exact;  // the channel is exact; the logarithm is rounded up unless a power of 2
+  b.how = bits.exact ? "exact" : "rounded up";
   b.prior = inference::prior_vulnerability(*p.observation);
   return b;
 }

@@ -188,6 +188,26 @@ std::string format_exact(const Rational& q) {
   return q.get_str();
 }
 
+std::string format_compact(const Rational& q) {
+  if (q <= 0 || q >= Rational(1, 1000)) return format_exact(q);
+  // Find k with q·10^k an integer of at most 6 digits.
+  Rational scaled = q;
+  for (int k = 1; k <= 300; ++k) {
+    scaled *= 10;
+    if (scaled.get_den() == 1) {
+      std::string digits = scaled.get_num().get_str();
+      if (digits.size() > 6) break;
+      int exponent = -k + static_cast<int>(digits.size()) - 1;
+      std::string mantissa = digits.substr(0, 1);
+      std::string rest = digits.substr(1);
+      while (!rest.empty() && rest.back() == '0') rest.pop_back();
+      if (!rest.empty()) mantissa += "." + rest;
+      return mantissa + "e" + std::to_string(exponent);
+    }
+  }
+  return format_exact(q);
+}
+
 std::string format_up(const Rational& q, int digits) { return format_rounded(q, digits, true); }
 std::string format_down(const Rational& q, int digits) { return format_rounded(q, digits, false); }
 

@@ -26,6 +26,10 @@ Rational make_rational(long num, long den = 1);
 /// used), else a fraction (`1/3`).
 std::string format_exact(const Rational& q);
 
+/// Like format_exact, but small exact decimals in scientific form as a spec writes them:
+/// 1/100000 is `1e-5`, 25/10^7 is `2.5e-6`; other values as format_exact.
+std::string format_compact(const Rational& q);
+
 /// Decimal text with at most `digits` significant digits, rounded towards +infinity
 /// (the safe direction for a loss or a probability the adversary achieves).
 std::string format_up(const Rational& q, int digits = 4);

@@ -58,6 +58,10 @@ TEST_CASE("exact and rounded printing", "[base][rational]") {
   CHECK(format_up(make_rational(41700), 3) == "41700");
   CHECK(format_up(make_rational(1, 100000), 3) == "0.00001");
   CHECK(format_up(make_rational(123456789, 1000), 4) == "123500");
+  CHECK(privflow::format_compact(make_rational(1, 100000)) == "1e-5");
+  CHECK(privflow::format_compact(make_rational(25, 10000000)) == "2.5e-6");
+  CHECK(privflow::format_compact(make_rational(1, 4)) == "0.25");
+  CHECK(privflow::format_compact(make_rational(1, 3000)) == "1/3000");
 }
 
 TEST_CASE("directed conversion to double", "[base][rational]") {

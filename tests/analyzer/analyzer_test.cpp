@@ -1,0 +1,205 @@
+// Unit tests of the analyzer's rules (LANGUAGE.md 7-8), each with a hand-computed value.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <sstream>
+
+#include "analyzer/analysis.hpp"
+#include "analyzer/knowledge.hpp"
+#include "dp/accountant.hpp"
+#include "lang/frontend.hpp"
+
+using namespace privflow;
+
+namespace {
+
+flow::Graph load(const std::string& text) {
+  lang::SourceFile source("test.pflow", text);
+  lang::Diagnostics diags(source);
+  auto g = lang::load_spec(source, diags);
+  std::ostringstream out;
+  diags.print(out);
+  INFO(out.str());
+  REQUIRE(g);
+  return *g;
+}
+
+const analyzer::Verdict& verdict(const analyzer::Analysis& a, const std::string& name) {
+  for (const auto& v : a.verdicts)
+    if (v.name == name) return v;
+  FAIL("no verdict " << name);
+  return a.verdicts.front();
+}
+
+double gaussian_epsilon(double z, double delta) {
+  dp::Composition c;
+  c.add(dp::Mechanism::gaussian(z));
+  return c.epsilon(delta).value;
+}
+
+// 64 clients each add 1/64 of the variance of a Gaussian with sigma 8.
+std::string secure_sum_spec(const std::string& server_trust, const std::string& adversary) {
+  return "data d { rows: 6400 field x: {a, b} }\n"
+         "agent client[64] { trust: curious, holds: d by partition }\n"
+         "agent server { trust: " + server_trust + " }\n"
+         "compute g at client = gaussian(d, sigma: 8, distributed: true)\n"
+         "send g to server via secure_aggregation(threshold: 40, min_clients: 40)\n"
+         "adversary adv = " + adversary + "\n"
+         "require r: dp(d) against adv <= epsilon 100\n";
+}
+
+}  // namespace
+
+TEST_CASE("secure aggregation: honest shares protect the target", "[analyzer][views]") {
+  struct Case {
+    std::string trust, adversary;
+    std::uint64_t shares;  // honest shares in what the coalition sees
+  };
+  // sigma 8 over 64 clients: 24 colluding -> 40 honest; malicious (min_clients 40) -> 16;
+  // 40 colluding reach the threshold -> the target's own share.
+  const Case cases[] = {
+      {"curious", "{server, 24 of client}", 40},
+      {"malicious", "{server, 24 of client}", 16},
+      {"curious", "{server, 40 of client}", 1},
+  };
+  for (const auto& c : cases) {
+    INFO(c.trust << " " << c.adversary);
+    auto g = load(secure_sum_spec(c.trust, c.adversary));
+    auto a = analyzer::analyze(g);
+    const auto& v = verdict(a, "r");
+    REQUIRE(v.releases.size() == 1);
+    double z = 8.0 * std::sqrt(static_cast<double>(c.shares) / 64.0);
+    REQUIRE(v.value);
+    CHECK(*v.value >= gaussian_epsilon(z, 1e-5) * (1 - 1e-9));
+    CHECK(*v.value <= gaussian_epsilon(z, 1e-5) * 1.02);
+  }
+}
+
+TEST_CASE("exposure, holding and post-processing", "[analyzer][exposure]") {
+  auto g = load(R"(
+    data d { rows: 100 field age: int[0, 120] field sick: bool }
+    agent a { trust: curious, holds: d }
+    agent b { trust: curious }
+    agent c { trust: curious }
+    compute n at a = count(d)
+    compute l at a = laplace(d, epsilon: 1/2)
+    compute l2 at a = laplace(d, epsilon: 1/4)
+    send n to b
+    send l to c
+    send l to b
+    send l2 to c
+    adversary ab = {a}
+    require holds: dp(d) against ab <= epsilon 1
+    require exposed: dp(d) against {b} <= epsilon 1
+    require pure: dp(d) against {c} <= epsilon 1
+  )");
+  auto a = analyzer::analyze(g);
+  CHECK(verdict(a, "holds").method == "holds");
+  CHECK(verdict(a, "holds").status == analyzer::Status::kViolated);
+  CHECK(verdict(a, "exposed").method == "exposed");
+  CHECK_FALSE(verdict(a, "exposed").value);
+  // c sees two pure releases: 1/2 + 1/4, exactly.
+  const auto& pure = verdict(a, "pure");
+  CHECK(pure.status == analyzer::Status::kHolds);
+  CHECK(pure.value_text == "0.75");  // the accountants may certify a little less than the sum
+  CHECK(*pure.value <= 0.75);
+}
+
+TEST_CASE("parallel composition across partitions", "[analyzer][composition]") {
+  // Each hospital's release touches only its own partition: one release counts.
+  auto g = load(R"(
+    data d { rows: 1000 field x: {a, b} }
+    agent h[10] { trust: curious, holds: d by partition }
+    agent s { trust: curious }
+    compute l at h = laplace(d, epsilon: 0.3, times: 2)
+    send l to s
+    require r: dp(d) against {s} <= epsilon 1
+  )");
+  auto a = analyzer::analyze(g);
+  CHECK(verdict(a, "r").value_text == "0.6");
+}
+
+TEST_CASE("splitting times into statements and renaming change no figure", "[analyzer][metamorphic]") {
+  auto one = load(R"(
+    data d { rows: 10 field x: {a, b} }
+    agent a { trust: curious, holds: d }
+    agent b { trust: curious }
+    compute g at a = gaussian(d, sigma: 3, times: 4)
+    send g to b
+    require r: dp(d) against {b} <= epsilon 5
+  )");
+  auto four = load(R"(
+    data people { rows: 10 field x: {a, b} }
+    agent owner { trust: curious, holds: people }
+    agent reader { trust: curious }
+    agent bystander { trust: curious }
+    compute g1 at owner = gaussian(people, sigma: 3)
+    compute g2 at owner = gaussian(people, sigma: 3)
+    compute g3 at owner = gaussian(people, sigma: 3)
+    compute g4 at owner = gaussian(people, sigma: 3)
+    compute unseen at owner = laplace(people, epsilon: 5)
+    send g4 to reader
+    send g3 to reader
+    send g2 to reader
+    send g1 to reader
+    send unseen to bystander
+    require r: dp(people) against {reader} <= epsilon 5
+  )");
+  auto a1 = analyzer::analyze(one);
+  auto a4 = analyzer::analyze(four);
+  REQUIRE(verdict(a1, "r").value);
+  REQUIRE(verdict(a4, "r").value);
+  CHECK(*verdict(a1, "r").value == Approx(*verdict(a4, "r").value).epsilon(1e-9));
+}
+
+TEST_CASE("randomized response is an exact channel for beliefs", "[analyzer][inference]") {
+  // Binary RR with keep 4/5, prior 1/5: the posterior of yes after "yes" is exactly 1/2.
+  auto g = load(R"(
+    data s { rows: 1000 neighbouring: replace field v: {yes, no} prior {1/5, 4/5} }
+    agent p[1000] { trust: curious, holds: s by partition }
+    agent q { trust: curious }
+    compute r at p = randomized_response(s.v, keep: 4/5)
+    send r to q
+    require post: posterior(s.v = yes) against {q} <= 0.5
+    require leak: leakage(s.v) against {q} <= 0 bits
+  )");
+  auto a = analyzer::analyze(g);
+  const auto& post = verdict(a, "post");
+  CHECK(post.exact);
+  CHECK(post.value_text == "0.5");  // exact: 1/2
+  CHECK(post.status == analyzer::Status::kHolds);
+  const auto& leak = verdict(a, "leak");
+  CHECK(leak.value_text == "0");
+  CHECK(leak.status == analyzer::Status::kHolds);
+}
+
+TEST_CASE("a correlated field is learnt through what select reveals", "[analyzer][inference]") {
+  // vote {1/3, 2/3}; attends given vote {a: {3/5, 2/5}, b: {1/4, 3/4}}: seeing attends = yes
+  // gives posterior(vote = a) = (1/3·3/5) / (1/3·3/5 + 2/3·1/4) = 6/11.
+  auto g = load(R"(
+    data v { rows: 50 field vote: {a, b} prior {1/3, 2/3}
+             field attends: {yes, no} given vote {a: {3/5, 2/5}, b: {1/4, 3/4}} }
+    agent o { trust: curious, holds: v }
+    agent w { trust: curious }
+    compute seen at o = select(v, attends)
+    send seen to w
+    require post: posterior(v.vote = a) against {w} <= 0.5
+  )");
+  auto a = analyzer::analyze(g);
+  const auto& post = verdict(a, "post");
+  CHECK(post.value_text == "6/11");
+  CHECK(post.status == analyzer::Status::kViolated);
+}
+
+TEST_CASE("a malicious receiver dropping honest senders is the worst choice", "[analyzer][search]") {
+  auto g = load(secure_sum_spec("malicious", "{server} + any 24 of {client}"));
+  auto a = analyzer::analyze(g);
+  const auto& v = verdict(a, "r");
+  CHECK(v.coalition.count(g.find_agent("client")) == 24);
+  CHECK(v.coalition.count(g.find_agent("server")) == 1);
+  CHECK(v.status == analyzer::Status::kHolds);
+  bool proof = false;
+  for (const auto& child : v.explanation.children)
+    proof = proof || child.text.find("proof over all choices") != std::string::npos;
+  CHECK(proof);
+}
