@@ -1,0 +1,70 @@
+// bench/analyze: analysis time of synthetic pipelines by number of computations and by
+// population size. Prints a table; growth should be near-linear in statements and flat in
+// population size (populations are counted, never enumerated).
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "analyzer/analysis.hpp"
+#include "lang/frontend.hpp"
+
+namespace {
+
+// `computations` releases and post-processing steps spread over a few agents, a population
+// of `population` instances holding the data by partition, secure aggregation to a server,
+// and four requirements (dp, advantage, posterior, forbid).
+std::string pipeline(std::size_t computations, unsigned long long population) {
+  std::string s = "settings { delta: 1e-6, accountant: rdp }\nregion EU\nregion US\ncategory health\n"
+                  "data d { rows: " + std::to_string(population * 10) + " category: health\n"
+                  "  field x: {a, b, c} prior {1/2, 1/4, 1/4}\n  field y: int[0, 99] }\n"
+                  "agent pop[" + std::to_string(population) + "] { trust: curious, region: EU, holds: d by partition }\n"
+                  "agent server { trust: malicious, region: US }\nagent analyst { trust: curious, region: US }\n";
+  std::size_t releases = std::max<std::size_t>(1, computations / 2);
+  for (std::size_t i = 0; i < releases; ++i) {
+    std::string n = std::to_string(i);
+    s += "compute r" + n + " at pop = gaussian(d, sigma: 40, distributed: true)\n";
+    s += "send r" + n + " to server via secure_aggregation(threshold: 3)\n";
+    s += "compute m" + n + " at server = aggregate(r" + n + ")\n";
+    if (i % 4 == 0) s += "send m" + n + " to analyst\n";
+  }
+  s += "adversary outside = {analyst}\nadversary inside = {server, 2 of pop}\n"
+       "require a: dp(d) against outside <= epsilon 1000\n"
+       "require b: advantage(d) against inside <= 1\n"
+       "require c: posterior(d.x = c) against outside <= 1\n"
+       "forbid health from EU to US unless epsilon <= 1000\n";
+  return s;
+}
+
+double seconds_to_analyze(const std::string& text, std::size_t* statements) {
+  using clock = std::chrono::steady_clock;
+  privflow::lang::SourceFile source("bench.pflow", text);
+  privflow::lang::Diagnostics diags(source);
+  auto graph = privflow::lang::load_spec(source, diags);
+  if (!graph) {
+    diags.print(std::cerr);
+    return -1;
+  }
+  *statements = graph->artifacts.size() + graph->flows.size();
+  auto start = clock::now();
+  auto analysis = privflow::analyzer::analyze(*graph);
+  auto stop = clock::now();
+  (void)analysis;
+  return std::chrono::duration<double>(stop - start).count();
+}
+
+}  // namespace
+
+int main() {
+  std::printf("%-14s %-14s %-12s %-12s %s\n", "computations", "population", "statements", "seconds", "us/statement");
+  for (std::size_t n : {10, 100, 1000, 10000}) {
+    std::size_t statements = 0;
+    double s = seconds_to_analyze(pipeline(n, 1000), &statements);
+    std::printf("%-14zu %-14d %-12zu %-12.4f %.1f\n", n, 1000, statements, s, 1e6 * s / static_cast<double>(statements));
+  }
+  for (unsigned long long pop : {10ULL, 1000ULL, 1000000ULL, 1000000000ULL}) {
+    std::size_t statements = 0;
+    double s = seconds_to_analyze(pipeline(100, pop), &statements);
+    std::printf("%-14d %-14llu %-12zu %-12.4f %.1f\n", 100, pop, statements, s, 1e6 * s / static_cast<double>(statements));
+  }
+}
