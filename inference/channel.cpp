@@ -144,16 +144,47 @@ Result<Channel> Channel::randomized_response(const Domain& input, std::size_t po
 }
 
 Result<Channel> Channel::matrix(const std::vector<std::vector<Rational>>& rows) {
-  std::vector<std::vector<std::pair<std::uint64_t, Rational>>> sparse_rows(rows.size());
-  const std::uint64_t outputs = rows.empty() ? 0 : rows[0].size();
+  // Direct path (no intermediate sparse copy): validate, then store each row over the lcm of
+  // its denominators.
+  auto node = std::make_shared<Node>();
+  node->kind = Kind::kMatrix;
+  node->inputs = rows.size();
+  node->outputs = rows.empty() ? 0 : rows[0].size();
+  node->start.push_back(0);
+  bool deterministic = true;
+  Rational sum;
+  mpz_class den;
   for (std::size_t x = 0; x < rows.size(); ++x) {
-    if (rows[x].size() != outputs)
-      return fail<Channel>("channel row " + std::to_string(x) + " has " + std::to_string(rows[x].size()) +
-                           " entries, expected " + std::to_string(outputs));
-    for (std::uint64_t y = 0; y < outputs; ++y)
-      if (sgn(rows[x][y]) != 0) sparse_rows[x].emplace_back(y, rows[x][y]);
+    const auto& r = rows[x];
+    if (r.size() != node->outputs)
+      return fail<Channel>("channel row " + std::to_string(x) + " has " + std::to_string(r.size()) +
+                           " entries, expected " + std::to_string(node->outputs));
+    sum = 0;
+    den = 1;
+    std::size_t nonzero = 0;
+    for (const Rational& q : r) {
+      if (sgn(q) == 0) continue;
+      Rational c = q;
+      c.canonicalize();
+      if (c < 0 || c > 1) return fail<Channel>("channel entry " + c.get_str() + " is outside [0, 1]");
+      sum += c;
+      mpz_lcm(den.get_mpz_t(), den.get_mpz_t(), c.get_den_mpz_t());
+      ++nonzero;
+    }
+    if (sum != 1) return fail<Channel>("channel row " + std::to_string(x) + " sums to " + sum.get_str() + ", not 1");
+    deterministic = deterministic && nonzero == 1;
+    for (std::uint64_t y = 0; y < r.size(); ++y) {
+      if (sgn(r[y]) == 0) continue;
+      Rational c = r[y];
+      c.canonicalize();
+      node->cols.push_back(y);
+      node->nums.push_back(c.get_num() * (den / c.get_den()));
+    }
+    node->dens.push_back(den);
+    node->start.push_back(node->cols.size());
   }
-  return sparse(sparse_rows, outputs);
+  node->deterministic = deterministic;
+  return Channel(std::move(node));
 }
 
 Result<Channel> Channel::sparse(const std::vector<std::vector<std::pair<std::uint64_t, Rational>>>& rows,

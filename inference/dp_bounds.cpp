@@ -19,6 +19,15 @@ void exp_into(Mpfr& t, const Rational& epsilon, mpfr_rnd_t rnd) {
 
 Rational min1(Rational q) { return q > 1 ? Rational(1) : q; }
 
+// ε·log2(e) = ε / ln 2: ε rounded up, ln 2 rounded down, quotient up.
+Rational epsilon_bits_up(const Rational& epsilon) {
+  Mpfr e, ln2;
+  mpfr_set_q(e.get(), clamp_epsilon(epsilon).get_mpq_t(), MPFR_RNDU);
+  mpfr_const_log2(ln2.get(), MPFR_RNDD);
+  mpfr_div(e.get(), e.get(), ln2.get(), MPFR_RNDU);
+  return e.to_rational();
+}
+
 }  // namespace
 
 Rational exp_up(const Rational& epsilon) {
@@ -82,13 +91,16 @@ Rational advantage_bound_up(const std::vector<std::pair<Rational, Rational>>& pr
 Bits leakage_bound_up(const Rational& epsilon, std::uint64_t k) {
   Bits cap = k <= 1 ? Bits{Rational(0), true} : log2_up(Rational(static_cast<unsigned long>(k)));
   if (k <= 1) return cap;
-  // ε·log2(e) = ε / ln 2: ε rounded up, ln 2 rounded down, quotient up.
-  Mpfr e, ln2;
-  mpfr_set_q(e.get(), clamp_epsilon(epsilon).get_mpq_t(), MPFR_RNDU);
-  mpfr_const_log2(ln2.get(), MPFR_RNDD);
-  mpfr_div(e.get(), e.get(), ln2.get(), MPFR_RNDU);
-  Rational bound = e.to_rational();
+  Rational bound = epsilon_bits_up(epsilon);
   if (bound < cap.value) return {bound, sgn(bound) == 0};
+  return cap;
+}
+
+Bits combine_leakage_up(const Bits& exact, const Rational& epsilon, std::uint64_t k) {
+  Bits cap = k <= 1 ? Bits{Rational(0), true} : log2_up(Rational(static_cast<unsigned long>(k)));
+  if (sgn(epsilon) <= 0) return exact.value < cap.value ? exact : cap;
+  Rational total = exact.value + epsilon_bits_up(epsilon);
+  if (total < cap.value) return {total, false};
   return cap;
 }
 

@@ -42,6 +42,12 @@ Rational advantage_bound_up(const std::vector<std::pair<Rational, Rational>>& pr
 /// differential privacy and QIF", Thm 3). Exact (k a power of 2) only for the cap.
 Bits leakage_bound_up(const Rational& epsilon, std::uint64_t k);
 
+/// Min-entropy leakage of exact finite channels (`exact` bits) combined with releases whose
+/// loss between any two values of the record is at most ε: each release multiplies the
+/// posterior Bayes vulnerability by at most e^ε (its likelihoods differ by at most e^ε across
+/// inputs), so leakage <= exact + ε·log2(e), and never above log2(k). Rounded up.
+Bits combine_leakage_up(const Bits& exact, const Rational& epsilon, std::uint64_t k);
+
 /// Multiplicative Bayes capacity of k-ary randomized response at ε: k·e^ε / (e^ε + k − 1),
 /// rounded up (closed form of Σ_y max_x C(x, y)).
 Rational rr_capacity_up(const Rational& epsilon, std::uint64_t k);

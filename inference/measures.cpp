@@ -206,6 +206,22 @@ Result<Observation> observe(const Joint& prior, const Channel& channel, std::siz
   return obs;
 }
 
+Result<Observation> observe_fields(const BayesNet& net, FieldId secret, const std::vector<FieldId>& observed,
+                                   std::uint64_t max_cells) {
+  std::vector<FieldId> fields{secret};
+  std::vector<std::size_t> positions;
+  for (FieldId f : observed) {
+    auto it = std::find(fields.begin(), fields.end(), f);
+    positions.push_back(static_cast<std::size_t>(it - fields.begin()));
+    if (it == fields.end()) fields.push_back(f);
+  }
+  auto joint = joint_distribution(net, fields, max_cells);
+  if (!joint) return Result<Observation>::failure(joint.error());
+  auto channel = Channel::projection(joint->domain, positions);
+  if (!channel) return Result<Observation>::failure(channel.error());
+  return observe(*joint, *channel, 0, max_cells);
+}
+
 MaxPosterior max_posterior(const Observation& obs, std::uint64_t v) {
   MaxPosterior best;
   best.value = v < obs.prior.size() ? obs.prior[v] : Rational(0);

@@ -57,6 +57,13 @@ struct Observation {
 Result<Observation> observe(const Joint& prior, const Channel& channel, std::size_t secret_pos,
                             std::uint64_t max_cells = kDefaultMaxCells);
 
+/// What an adversary who sees the fields `observed` of a record in the clear (linked: as one
+/// tuple) can infer about the field `secret`, through the network's correlations: the joint of
+/// {secret} ∪ observed (ancestors only), a projection channel, then observe(). Seeing the
+/// secret itself is allowed (the posterior is then 1 on the true value).
+Result<Observation> observe_fields(const BayesNet& net, FieldId secret, const std::vector<FieldId>& observed,
+                                   std::uint64_t max_cells = kDefaultMaxCells);
+
 /// The largest exact posterior of (secret = v) over outputs of positive probability, and
 /// the index into Observation::outputs where it is reached (the prior and npos when no
 /// output is possible).

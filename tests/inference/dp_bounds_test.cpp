@@ -79,3 +79,18 @@ TEST_CASE("e^eps brackets", "[inference][dp]") {
   REQUIRE(exp_up(q("1")) <= q("2.718281828459045235360287471353"));
   REQUIRE(exp_up(q("0")) == 1);
 }
+
+TEST_CASE("exact leakage combined with releases", "[inference][dp]") {
+  // 1 exact bit + ε = ln 2 (rounded up) ≈ 1 bit more, capped by log2 8 = 3.
+  Bits exact{q("1"), true};
+  Bits b = combine_leakage_up(exact, q("0.6931471805599454"), 8);  // > ln 2
+  REQUIRE_FALSE(b.exact);
+  REQUIRE(b.value >= 2);
+  REQUIRE(b.value <= q("2.0000000000000002"));
+  Bits capped = combine_leakage_up(exact, q("5"), 8);
+  REQUIRE(capped.exact);
+  REQUIRE(capped.value == 3);
+  Bits none = combine_leakage_up(exact, q("0"), 8);
+  REQUIRE(none.value == 1);
+  REQUIRE(none.exact);
+}

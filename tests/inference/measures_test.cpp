@@ -195,3 +195,28 @@ TEST_CASE("printing probabilities", "[inference][format]") {
     REQUIRE(format_probability(q(c.q)) == c.text);
   }
 }
+
+TEST_CASE("observe_fields: seeing some fields of a record in the clear", "[inference][measures]") {
+  BayesNet net;
+  FieldId vote = net.add_field("vote", 2, qs({"1/3", "2/3"}));
+  FieldId attends = net.add_field("attends", 2, {vote}, {qs({"3/5", "2/5"}), qs({"1/4", "3/4"})});
+  FieldId age = net.add_field("age", 3);  // independent of vote
+  auto obs = observe_fields(net, vote, {attends});
+  REQUIRE(obs);
+  REQUIRE(obs->posterior(0, 0) == q("6/11"));
+  REQUIRE(multiplicative_leakage(*obs) == q("21/20"));
+  // An independent field teaches nothing.
+  auto none = observe_fields(net, vote, {age});
+  REQUIRE(none);
+  REQUIRE(min_entropy_leakage(*none).value == 0);
+  REQUIRE(max_posterior(*none, 0).value == q("1/3"));
+  // Linked with age, attends teaches the same; seeing vote itself teaches everything.
+  auto both = observe_fields(net, vote, {age, attends});
+  REQUIRE(both);
+  REQUIRE(posterior_vulnerability(*both) == q("7/10"));
+  auto self = observe_fields(net, vote, {attends, vote});
+  REQUIRE(self);
+  REQUIRE(posterior_vulnerability(*self) == 1);
+  REQUIRE(max_posterior(*self, 0).value == 1);
+  REQUIRE(min_entropy_leakage(*self).value >= q("0.5849625007"));  // log2(3/2)
+}
