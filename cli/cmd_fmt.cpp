@@ -1,16 +1,81 @@
+// privflow fmt SPEC... [--check | -i]: the canonical layout of specs (lang/format.hpp).
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "cli/commands.hpp"
+#include "lang/diagnostics.hpp"
+#include "lang/format.hpp"
+#include "lang/source.hpp"
 
 namespace privflow::cli {
+namespace {
 
-// Placeholder until its owner lands it; exits 4 so nobody mistakes it for a result.
+struct FmtOptions {
+  std::vector<std::string> specs;
+  bool check = false;
+  bool in_place = false;
+};
+
+int run_fmt(const FmtOptions& opt, Io& io) {
+  if (opt.in_place) {
+    for (const auto& path : opt.specs)
+      if (path == "-") {
+        io.err << "privflow: error: -i cannot rewrite standard input\n";
+        return static_cast<int>(ExitStatus::kInvalid);
+      }
+  }
+  bool invalid = false, unformatted = false, failed = false;
+  for (const auto& path : opt.specs) {
+    std::string text;
+    if (!read_spec_text(path, io, text)) {
+      invalid = true;
+      continue;
+    }
+    lang::SourceFile source(path == "-" ? "<stdin>" : path, std::move(text));
+    lang::Diagnostics diags(source);
+    auto formatted = lang::format_spec(source, diags);
+    if (!diags.all().empty()) diags.print(io.err, io.color);
+    if (!formatted) {
+      invalid = true;
+      continue;
+    }
+    bool same = *formatted == source.text();
+    if (opt.check) {
+      if (!same) {
+        io.out << source.path() << "\n";  // gofmt -l style: the files that need formatting
+        unformatted = true;
+      }
+    } else if (opt.in_place) {
+      if (!same && !write_result(path, *formatted, io)) failed = true;
+    } else if (!write_result("-", *formatted, io)) {
+      failed = true;
+    }
+  }
+  if (failed) return static_cast<int>(ExitStatus::kInternal);
+  if (invalid) return static_cast<int>(ExitStatus::kInvalid);
+  if (unformatted) {
+    io.err << "privflow: " << (opt.specs.size() == 1 ? "the spec is" : "these specs are")
+           << " not formatted; run 'privflow fmt -i' to fix\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
 void add_fmt_command(CLI::App& root, Action& action) {
-  auto* sub = root.add_subcommand("fmt", "(not built yet)");
-  sub->allow_extras();
-  sub->callback([&action] {
-    action = [](Io& io) {
-      io.err << "privflow: 'fmt' is not built yet\n";
-      return 4;
-    };
+  auto opt = std::make_shared<FmtOptions>();
+  auto* sub = root.add_subcommand("fmt", "Print a spec in the canonical layout (comments kept)");
+  sub->add_option("SPEC", opt->specs, "spec files ('-' reads standard input)")->required();
+  auto* check = sub->add_flag("--check", opt->check,
+                              "print the specs that are not formatted and exit 1 if there are any; change nothing");
+  auto* in_place = sub->add_flag("-i,--in-place", opt->in_place, "rewrite the files that are not formatted");
+  check->excludes(in_place);
+  sub->footer("Exit codes: 0 done (or formatted already), 1 --check found a file to format,\n"
+              "2 a spec could not be read or has a lexical error, 4 a file could not be written.");
+  sub->callback([opt, &action] {
+    action = [opt](Io& io) { return run_fmt(*opt, io); };
   });
 }
 

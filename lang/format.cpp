@@ -1,1 +1,668 @@
-// Placeholder: the canonical formatter (privflow fmt) lands here.
+#include "lang/format.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace privflow::lang {
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Lexer: tokens with the comments and blank lines around them.
+// ---------------------------------------------------------------------------------------
+
+enum class Kind { kIdent, kNumber, kString, kPunct, kEnd };
+
+struct Comment {
+  std::string text;           // from `#` or `//` to the end of the line, trailing space removed
+  bool blank_before = false;  // an empty line separates it from what came before
+};
+
+struct Token {
+  Kind kind = Kind::kEnd;
+  std::string text;
+  std::size_t begin = 0, end = 0;
+  bool glued_left = false;             // written with nothing between it and the previous token
+  bool blank_before = false;           // an empty line between it and the previous token/comment
+  std::vector<Comment> leading;        // own-line comments just before it
+  std::optional<std::string> trailing; // a comment after it on the same line
+};
+
+bool is_ident_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
+
+std::string rstrip(std::string_view s) {
+  std::size_t n = s.size();
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) --n;
+  return std::string(s.substr(0, n));
+}
+
+/// Splits `text` into tokens (the last one is kEnd, holding the comments at the end of the
+/// file). Lexical errors go to `diags`; returns false when there was any.
+bool lex(std::string_view text, Diagnostics& diags, std::vector<Token>& out) {
+  bool ok = true;
+  std::size_t i = 0, n = text.size();
+  int newlines = 0;          // line breaks since the previous token or comment
+  bool any_item = false;     // a token or comment was seen
+  bool last_was_token = false;
+  std::vector<Comment> pending;
+  std::size_t prev_end = static_cast<std::size_t>(-1);
+
+  auto push = [&](Kind kind, std::size_t b, std::size_t e) {
+    Token t;
+    t.kind = kind;
+    t.text = std::string(text.substr(b, e - b));
+    t.begin = b;
+    t.end = e;
+    t.glued_left = (prev_end == b);
+    t.blank_before = any_item && newlines >= 2;
+    t.leading = std::move(pending);
+    pending.clear();
+    out.push_back(std::move(t));
+    newlines = 0;
+    any_item = true;
+    last_was_token = true;
+    prev_end = e;
+  };
+
+  while (i < n) {
+    char c = text[i];
+    if (c == '\n') {
+      ++newlines;
+      ++i;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r') {
+      ++i;
+      continue;
+    }
+    if (c == '#' || (c == '/' && i + 1 < n && text[i + 1] == '/')) {
+      std::size_t e = text.find('\n', i);
+      if (e == std::string_view::npos) e = n;
+      std::string body = rstrip(text.substr(i, e - i));
+      if (last_was_token && newlines == 0 && !out.empty()) {
+        out.back().trailing = std::move(body);
+      } else {
+        pending.push_back(Comment{std::move(body), any_item && newlines >= 2});
+      }
+      newlines = 0;
+      any_item = true;
+      last_was_token = false;
+      prev_end = static_cast<std::size_t>(-1);
+      i = e;
+      continue;
+    }
+    std::size_t b = i;
+    if (is_ident_start(c)) {
+      while (i < n && is_ident_char(text[i])) ++i;
+      push(Kind::kIdent, b, i);
+      continue;
+    }
+    if (is_digit(c)) {
+      while (i < n && (is_digit(text[i]) || text[i] == '_')) ++i;
+      if (i + 1 < n && text[i] == '.' && is_digit(text[i + 1])) {
+        ++i;
+        while (i < n && (is_digit(text[i]) || text[i] == '_')) ++i;
+      }
+      if (i < n && (text[i] == 'e' || text[i] == 'E')) {
+        std::size_t j = i + 1;
+        if (j < n && (text[j] == '+' || text[j] == '-')) ++j;
+        if (j < n && is_digit(text[j])) {
+          i = j;
+          while (i < n && is_digit(text[i])) ++i;
+        }
+      }
+      if (i < n && (is_ident_char(text[i]) || (text[i] == '.' && i + 1 < n && is_digit(text[i + 1])))) {
+        std::size_t e = i;
+        while (e < n && (is_ident_char(text[e]) || text[e] == '.')) ++e;
+        diags.error(b, e, fmt::format("malformed number '{}'", text.substr(b, e - b)));
+        ok = false;
+        i = e;
+        push(Kind::kNumber, b, e);
+        continue;
+      }
+      push(Kind::kNumber, b, i);
+      continue;
+    }
+    if (c == '"') {
+      ++i;
+      bool closed = false;
+      while (i < n && text[i] != '\n') {
+        if (text[i] == '\\') {
+          if (i + 1 < n && (text[i + 1] == '"' || text[i + 1] == '\\')) {
+            i += 2;
+            continue;
+          }
+          diags.error(i, i + 2 <= n ? i + 2 : n,
+                      "unknown escape in string (only \\\" and \\\\ are allowed)");
+          ok = false;
+          ++i;
+          continue;
+        }
+        if (text[i] == '"') {
+          ++i;
+          closed = true;
+          break;
+        }
+        ++i;
+      }
+      if (!closed) {
+        std::size_t e = i;
+        if (e > b && text[e - 1] == '\r') --e;
+        diags.error(b, e, "unterminated string (a string ends on its own line)");
+        ok = false;
+      }
+      push(Kind::kString, b, i);
+      continue;
+    }
+    static constexpr std::array<std::string_view, 3> kTwo = {"!=", "<=", ">="};
+    bool two = false;
+    for (auto p : kTwo)
+      if (text.substr(i, 2) == p) two = true;
+    if (two) {
+      i += 2;
+      push(Kind::kPunct, b, i);
+      continue;
+    }
+    static constexpr std::string_view kOne = "{}[](),:;=<>+-*/%.";
+    if (kOne.find(c) != std::string_view::npos) {
+      ++i;
+      push(Kind::kPunct, b, i);
+      continue;
+    }
+    // An unknown character: a whole UTF-8 sequence counts as one.
+    std::size_t e = i + 1;
+    if (static_cast<unsigned char>(c) >= 0xC0)
+      while (e < n && (static_cast<unsigned char>(text[e]) & 0xC0) == 0x80) ++e;
+    std::string shown;
+    for (std::size_t k = i; k < e; ++k) shown += fmt::format("\\x{:02X}", static_cast<unsigned char>(text[k]));
+    if (e == i + 1 && static_cast<unsigned char>(c) >= 0x21 && static_cast<unsigned char>(c) < 0x7F)
+      shown = std::string(1, c);
+    diags.error(i, e, fmt::format("unexpected character '{}'", shown));
+    ok = false;
+    i = e;
+  }
+  Token end;
+  end.kind = Kind::kEnd;
+  end.begin = end.end = n;
+  end.blank_before = any_item && newlines >= 2;
+  end.leading = std::move(pending);
+  out.push_back(std::move(end));
+  return ok;
+}
+
+// ---------------------------------------------------------------------------------------
+// Structure: statements and the brackets inside them.
+// ---------------------------------------------------------------------------------------
+
+bool is(const Token& t, std::string_view text) { return t.kind != Kind::kString && t.text == text; }
+
+bool is_statement_keyword(const Token& t) {
+  static constexpr std::array<std::string_view, 12> kWords = {
+      "pipeline", "settings", "region", "category", "param", "data",
+      "agent",    "compute",  "send",   "adversary", "require", "forbid"};
+  if (t.kind != Kind::kIdent) return false;
+  return std::find(kWords.begin(), kWords.end(), t.text) != kWords.end();
+}
+
+bool is_expression_keyword(const Token& t) {
+  static constexpr std::array<std::string_view, 6> kWords = {"if", "then", "else", "and", "or", "not"};
+  if (t.kind != Kind::kIdent) return false;
+  return std::find(kWords.begin(), kWords.end(), t.text) != kWords.end();
+}
+
+int depth_change(const Token& t) {
+  if (t.kind != Kind::kPunct) return 0;
+  if (t.text == "{" || t.text == "[" || t.text == "(") return 1;
+  if (t.text == "}" || t.text == "]" || t.text == ")") return -1;
+  return 0;
+}
+
+/// Statement ranges [begin, end) over tokens [0, count): a statement starts at a statement
+/// keyword outside any bracket (and the file's first token starts one in any case).
+std::vector<std::pair<std::size_t, std::size_t>> statements(const std::vector<Token>& toks, std::size_t count) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  int depth = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i == 0 || (depth == 0 && is_statement_keyword(toks[i]))) {
+      if (!out.empty()) out.back().second = i;
+      out.push_back({i, count});
+    }
+    depth = std::max(0, depth + depth_change(toks[i]));
+  }
+  return out;
+}
+
+/// The index of the bracket closing the one at `open`, or `limit` when it is not closed
+/// before `limit`.
+std::size_t matching(const std::vector<Token>& toks, std::size_t open, std::size_t limit) {
+  int depth = 0;
+  for (std::size_t i = open; i < limit; ++i) {
+    depth += depth_change(toks[i]);
+    if (depth == 0) return i;
+  }
+  return limit;
+}
+
+/// The first token `text` at the statement's own bracket depth in [begin, end), or end.
+std::size_t find_top(const std::vector<Token>& toks, std::size_t begin, std::size_t end, std::string_view text) {
+  int depth = 0;
+  for (std::size_t i = begin; i < end; ++i) {
+    if (depth == 0 && is(toks[i], text) && toks[i].kind == Kind::kPunct) return i;
+    depth = std::max(0, depth + depth_change(toks[i]));
+  }
+  return end;
+}
+
+/// Splits (open, close) at commas one level inside `open`: the ranges of the items,
+/// each without its comma.
+std::vector<std::pair<std::size_t, std::size_t>> split_commas(const std::vector<Token>& toks, std::size_t open,
+                                                              std::size_t close) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  std::size_t start = open + 1;
+  int depth = 0;
+  for (std::size_t i = open + 1; i < close; ++i) {
+    if (depth == 0 && is(toks[i], ",")) {
+      out.push_back({start, i});
+      start = i + 1;
+    }
+    depth = std::max(0, depth + depth_change(toks[i]));
+  }
+  if (start < close || !out.empty()) out.push_back({start, close});
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Spacing between two tokens written on one line.
+// ---------------------------------------------------------------------------------------
+
+bool ends_operand(const Token& t) {
+  if (t.kind == Kind::kIdent) return !is_expression_keyword(t);
+  if (t.kind == Kind::kNumber || t.kind == Kind::kString) return true;
+  return is(t, ")") || is(t, "]") || is(t, "}");
+}
+
+class Spacing {
+ public:
+  explicit Spacing(const std::vector<Token>& toks) : toks_(toks) {}
+
+  /// `-` with no operand before it (negation), written tight to its operand.
+  bool unary(std::size_t i) const { return is(toks_[i], "-") && (i == 0 || !ends_operand(toks_[i - 1])); }
+
+  /// `/` between two numbers written without spaces is the exact ratio `1/3`: kept tight.
+  /// Written with spaces it stays spaced (inside `map` it is floor division).
+  bool ratio(std::size_t i) const {
+    return is(toks_[i], "/") && i > 0 && i + 1 < toks_.size() && toks_[i - 1].kind == Kind::kNumber &&
+           toks_[i + 1].kind == Kind::kNumber && toks_[i].glued_left && toks_[i + 1].glued_left;
+  }
+
+  bool space_before(std::size_t i) const {
+    if (i == 0) return false;
+    const Token& a = toks_[i - 1];
+    const Token& b = toks_[i];
+    if (b.kind == Kind::kPunct) {
+      if (b.text == "," || b.text == ":" || b.text == ";" || b.text == ")" || b.text == "]" || b.text == "}")
+        return false;
+      // `D.f`: tight between names only, so that `0 .5` never becomes the number `0.5`.
+      if (b.text == "." && a.kind == Kind::kIdent) return false;
+    }
+    if (a.kind == Kind::kPunct) {
+      if (a.text == "." && b.kind == Kind::kIdent) return false;
+      if (a.text == "(" || a.text == "[" || a.text == "{") return false;
+      if (a.text == "-" && unary(i - 1)) return false;
+      if (a.text == "/" && ratio(i - 1)) return false;
+    }
+    if (ratio(i)) return false;
+    if (is(b, "(") && b.kind == Kind::kPunct) return !(a.kind == Kind::kIdent && !is_expression_keyword(a));
+    if (is(b, "[") && b.kind == Kind::kPunct) return !(a.kind == Kind::kIdent && a.text != "in");
+    return true;
+  }
+
+  /// Width of tokens [b, e) on one line (comments ignored), from `b` without a space before it.
+  std::size_t width(std::size_t b, std::size_t e) const {
+    std::size_t w = 0;
+    for (std::size_t i = b; i < e; ++i) w += toks_[i].text.size() + (i > b && space_before(i) ? 1 : 0);
+    return w;
+  }
+
+  /// True when a token in [b, e) carries a comment that would force a line break inside the
+  /// range (leading comments of b and a trailing comment of e-1 are outside it).
+  bool has_inner_comments(std::size_t b, std::size_t e) const {
+    for (std::size_t i = b; i < e; ++i) {
+      if (i > b && !toks_[i].leading.empty()) return true;
+      if (i + 1 < e && toks_[i].trailing) return true;
+    }
+    return false;
+  }
+
+ private:
+  const std::vector<Token>& toks_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Printer
+// ---------------------------------------------------------------------------------------
+
+constexpr int kStatementContinuation = 4;
+constexpr int kItemIndent = 2;
+
+class Printer {
+ public:
+  Printer(const std::vector<Token>& toks, std::size_t width) : toks_(toks), sp_(toks), width_(width) {}
+
+  std::string run() {
+    std::size_t count = toks_.size() - 1;  // without the end token
+    for (auto [b, e] : statements(toks_, count)) statement(b, e);
+    const Token& end = toks_.back();
+    if (!end.leading.empty()) {
+      flush_if_open();
+      comments(end.leading, 0, true);
+    }
+    flush_if_open();
+    return out_;
+  }
+
+ private:
+  // --- emission ---------------------------------------------------------------------
+
+  std::string spaces(int n) const { return std::string(static_cast<std::size_t>(std::max(0, n)), ' '); }
+
+  void flush() {
+    out_ += rstrip(line_);
+    out_ += '\n';
+    line_.clear();
+    need_break_ = false;
+  }
+  void flush_if_open() {
+    if (!line_.empty()) flush();
+  }
+  void blank_line() {
+    if (out_.empty()) return;
+    if (out_.size() >= 2 && out_.compare(out_.size() - 2, 2, "\n\n") == 0) return;
+    out_ += '\n';
+  }
+  /// Starts a fresh line at `indent` for the next token; blank lines before it are kept
+  /// (at most one) when `allow_blank`.
+  void start_line(int indent, int continuation, bool allow_blank) {
+    flush_if_open();
+    indent_ = indent;
+    cont_ = continuation;
+    allow_blank_ = allow_blank;
+  }
+  void comments(const std::vector<Comment>& list, int indent, bool allow_blank) {
+    for (const Comment& c : list) {
+      if (c.blank_before && allow_blank) blank_line();
+      out_ += spaces(indent) + c.text + '\n';
+    }
+  }
+
+  /// Writes token i, with a space before it when `space` and the line already has text.
+  void emit(std::size_t i, bool space, bool skip_leading = false) {
+    const Token& t = toks_[i];
+    if (!t.leading.empty() && !skip_leading) {
+      int col = line_.empty() ? indent_ : cont_;
+      flush_if_open();
+      comments(t.leading, col, allow_blank_);
+      indent_ = col;
+    } else if (need_break_) {
+      flush();
+      indent_ = cont_;
+    }
+    if (line_.empty()) {
+      if (t.blank_before && allow_blank_) blank_line();
+      line_ = spaces(indent_) + t.text;
+    } else {
+      if (space) line_ += ' ';
+      line_ += t.text;
+    }
+    allow_blank_ = false;
+    if (t.trailing) {
+      line_ += "  ";
+      line_ += *t.trailing;
+      need_break_ = true;
+    }
+  }
+  void emit_range(std::size_t b, std::size_t e) {
+    for (std::size_t i = b; i < e; ++i) emit(i, sp_.space_before(i));
+  }
+  /// A token dropped from the output (a separator in a property block): its comments stay.
+  void drop(std::size_t i, int comment_indent) {
+    const Token& t = toks_[i];
+    if (!t.leading.empty()) {
+      flush_if_open();
+      comments(t.leading, comment_indent, false);
+    }
+    if (t.trailing) {
+      if (line_.empty() || need_break_) {  // the line already ends with a comment
+        flush_if_open();
+        out_ += spaces(comment_indent) + *t.trailing + '\n';
+      } else {
+        line_ += "  ";
+        line_ += *t.trailing;
+        need_break_ = true;
+      }
+    }
+  }
+  std::size_t column() const { return line_.size(); }
+
+  // --- statements -------------------------------------------------------------------
+
+  void statement(std::size_t b, std::size_t e) {
+    start_line(0, kStatementContinuation, true);
+    const Token& head = toks_[b];
+    if (head.kind == Kind::kIdent) {
+      if (head.text == "data" && data_statement(b, e)) return;
+      if ((head.text == "settings" || head.text == "agent") && block_statement(b, e)) return;
+      if ((head.text == "compute" || head.text == "send") && call_statement(b, e)) return;
+    }
+    emit_range(b, e);
+  }
+
+  /// `data D "title" { item... }`: one item per line.
+  bool data_statement(std::size_t b, std::size_t e) {
+    std::size_t open = find_top(toks_, b, e, "{");
+    if (open == e) return false;
+    std::size_t close = matching(toks_, open, e);
+    if (close == e || close + 1 != e) return false;
+    emit_range(b, open + 1);
+    // Items start at rows / neighbouring / field, or `category` followed by `:`.
+    std::vector<std::size_t> starts;
+    int depth = 0;
+    for (std::size_t i = open + 1; i < close; ++i) {
+      bool item = depth == 0 && toks_[i].kind == Kind::kIdent &&
+                  (toks_[i].text == "rows" || toks_[i].text == "neighbouring" || toks_[i].text == "field" ||
+                   (toks_[i].text == "category" && i + 1 < close && is(toks_[i + 1], ":")));
+      if (i == open + 1 || item) starts.push_back(i);
+      depth = std::max(0, depth + depth_change(toks_[i]));
+    }
+    for (std::size_t k = 0; k < starts.size(); ++k) {
+      std::size_t ib = starts[k], ie = k + 1 < starts.size() ? starts[k + 1] : close;
+      start_line(kItemIndent, kItemIndent + 4, k > 0);
+      if (!(is(toks_[ib], "field") && given_item(ib, ie))) emit_range(ib, ie);
+    }
+    close_block(close, kItemIndent);
+    return true;
+  }
+
+  /// A field with a `given` table, when it is too long for one line or has comments inside
+  /// the table: one table entry per line.
+  bool given_item(std::size_t b, std::size_t e) {
+    std::size_t g = e;
+    int depth = 0;
+    for (std::size_t i = b; i < e; ++i) {
+      if (depth == 0 && is(toks_[i], "given") && toks_[i].kind == Kind::kIdent) {
+        g = i;
+        break;
+      }
+      depth = std::max(0, depth + depth_change(toks_[i]));
+    }
+    if (g == e || g + 2 >= e || !is(toks_[g + 2], "{")) return false;
+    std::size_t open = g + 2, close = matching(toks_, open, e);
+    if (close == e) return false;
+    bool fits = kItemIndent + sp_.width(b, e) <= width_;
+    if (fits && !sp_.has_inner_comments(open, close + 1)) return false;
+    emit_range(b, open + 1);
+    auto entries = split_commas(toks_, open, close);
+    for (std::size_t k = 0; k < entries.size(); ++k) {
+      auto [eb, ee] = entries[k];
+      start_line(kItemIndent + 2, kItemIndent + 6, false);
+      emit_range(eb, ee);
+      if (ee < close) emit(ee, false);  // the comma
+    }
+    close_block(close, kItemIndent + 2, kItemIndent);
+    emit_range(close + 1, e);
+    return true;
+  }
+
+  /// `settings { p: v, ... }` and `agent A { p: v, ... }`: on one line when it fits and has
+  /// no comments inside, else one property per line.
+  bool block_statement(std::size_t b, std::size_t e) {
+    std::size_t open = find_top(toks_, b, e, "{");
+    if (open == e) return false;
+    std::size_t close = matching(toks_, open, e);
+    if (close == e || close + 1 != e) return false;
+    // Properties: IDENT ':' value, each optionally followed by ',' and then ';'.
+    struct Prop {
+      std::size_t b, e;
+      std::vector<std::size_t> separators;
+    };
+    std::vector<Prop> props;
+    std::size_t i = open + 1;
+    while (i < close) {
+      if (toks_[i].kind != Kind::kIdent || i + 1 >= close || !is(toks_[i + 1], ":")) return false;
+      std::size_t pb = i;
+      i += 2;
+      int depth = 0;
+      while (i < close) {
+        if (depth == 0 && (is(toks_[i], ",") || is(toks_[i], ";"))) break;
+        if (depth == 0 && i > pb + 2 && toks_[i].kind == Kind::kIdent && i + 1 < close && is(toks_[i + 1], ":"))
+          break;
+        depth = std::max(0, depth + depth_change(toks_[i]));
+        ++i;
+      }
+      Prop p{pb, i, {}};
+      if (p.e == pb + 2) return false;  // no value
+      if (i < close && is(toks_[i], ",")) p.separators.push_back(i++);
+      if (i < close && is(toks_[i], ";")) p.separators.push_back(i++);
+      props.push_back(std::move(p));
+    }
+    // One line: header { p: v, q: w }
+    bool inline_ok = !sp_.has_inner_comments(b, close + 1);
+    std::size_t w = sp_.width(b, open) + 2;  // "header {"
+    if (props.empty()) {
+      w += 1;
+    } else {
+      w += 1;
+      for (std::size_t k = 0; k < props.size(); ++k) w += sp_.width(props[k].b, props[k].e) + (k ? 2 : 0);
+      w += 2;
+    }
+    if (inline_ok && w <= width_) {
+      emit_range(b, open);
+      emit(open, true);
+      for (std::size_t k = 0; k < props.size(); ++k) {
+        if (k) line_ += ',';
+        for (std::size_t j = props[k].b; j < props[k].e; ++j) emit(j, j == props[k].b ? true : sp_.space_before(j));
+      }
+      emit(close, !props.empty());
+      return true;
+    }
+    emit_range(b, open + 1);
+    for (std::size_t k = 0; k < props.size(); ++k) {
+      const Prop& p = props[k];
+      start_line(kItemIndent, kItemIndent + 4, k > 0);
+      emit_range(p.b, p.e);
+      for (std::size_t s : p.separators) drop(s, kItemIndent);
+    }
+    close_block(close, kItemIndent);
+    return true;
+  }
+
+  /// The closing `}` of a block at `indent`, its own-line comments inside the block.
+  void close_block(std::size_t close, int comment_indent, int indent = 0) {
+    flush_if_open();
+    if (!toks_[close].leading.empty()) comments(toks_[close].leading, comment_indent, false);
+    start_line(indent, indent + kStatementContinuation, false);
+    emit(close, false, /*skip_leading=*/true);
+  }
+
+  /// `compute X at A = k(args)` and `send X ... via c(args)`: the arguments filled up to the
+  /// width, continuation lines aligned after the `(`.
+  bool call_statement(std::size_t b, std::size_t e) {
+    std::size_t open = find_top(toks_, b, e, "(");
+    if (open == e) return false;
+    std::size_t close = matching(toks_, open, e);
+    if (close == e) return false;
+    emit_range(b, open + 1);
+    // Continuation lines align after the `(`, unless a comment follows it.
+    cont_ = toks_[open].trailing ? kStatementContinuation : static_cast<int>(column());
+    auto args = split_commas(toks_, open, close);
+    for (std::size_t k = 0; k < args.size(); ++k) {
+      auto [ab, ae] = args[k];
+      std::size_t unit_end = ae < close ? ae + 1 : e;  // with its comma, or `)` and the rest
+      if (k > 0 && !line_.empty() && !need_break_ && ab < unit_end &&
+          column() + 1 + sp_.width(ab, unit_end) > width_)
+        need_break_ = true;
+      emit_range(ab, unit_end);
+    }
+    if (args.empty()) emit_range(open + 1, e);
+    return true;
+  }
+
+  const std::vector<Token>& toks_;
+  Spacing sp_;
+  std::size_t width_;
+  std::string out_, line_;
+  int indent_ = 0, cont_ = kStatementContinuation;
+  bool need_break_ = false, allow_blank_ = false;
+};
+
+/// What formatting must preserve: every token and comment in order, except the optional
+/// separators between properties of `settings` and agent blocks.
+std::vector<std::string> meaning(const std::vector<Token>& toks) {
+  std::vector<std::string> out;
+  std::size_t count = toks.size() - 1;
+  std::vector<bool> dropped(toks.size(), false);
+  for (auto [b, e] : statements(toks, count)) {
+    if (!(is(toks[b], "settings") || is(toks[b], "agent"))) continue;
+    std::size_t open = find_top(toks, b, e, "{");
+    if (open == e) continue;
+    std::size_t close = matching(toks, open, e);
+    int depth = 0;
+    for (std::size_t i = open + 1; i < close; ++i) {
+      if (depth == 0 && (is(toks[i], ",") || is(toks[i], ";"))) dropped[i] = true;
+      depth = std::max(0, depth + depth_change(toks[i]));
+    }
+  }
+  for (std::size_t i = 0; i < toks.size(); ++i) {
+    for (const Comment& c : toks[i].leading) out.push_back("#" + c.text);
+    if (!dropped[i] && toks[i].kind != Kind::kEnd)
+      out.push_back(std::to_string(static_cast<int>(toks[i].kind)) + toks[i].text);
+    if (toks[i].trailing) out.push_back("#" + *toks[i].trailing);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> format_spec(const SourceFile& source, Diagnostics& diags, const FormatOptions& options) {
+  std::vector<Token> toks;
+  if (!lex(source.text(), diags, toks)) return std::nullopt;
+  std::string result = Printer(toks, options.width).run();
+
+  // The safety net: the output must hold the same tokens and comments, in the same order.
+  SourceFile again(source.path(), result);
+  Diagnostics scratch(again);
+  std::vector<Token> toks2;
+  if (!lex(result, scratch, toks2) || meaning(toks) != meaning(toks2)) {
+    diags.error(0, 0, "internal error: formatting would change this spec; it was left as it is (please report this)");
+    return std::nullopt;
+  }
+  return result;
+}
+
+}  // namespace privflow::lang
