@@ -92,8 +92,8 @@ int main() {
   };
 
   // Wall time is what a user waits; CPU time is what the machine did (the dev machine is shared).
-  std::printf("%-28s %12s %-10s %-10s %7s %7s %9s %9s\n", "expression", "tuples", "method", "status", "classes",
-              "queries", "wall ms", "cpu ms");
+  std::printf("%-28s %12s %-10s %-10s %7s %7s %11s %9s %9s\n", "expression", "tuples", "method", "status",
+              "classes", "queries", "z3 units", "wall ms", "cpu ms");
   for (const Workload& w : workloads) {
     for (std::int64_t n = 100; n <= 1'000'000'000; n *= 10) {
       Data d;
@@ -111,9 +111,10 @@ int main() {
       solver::MapCount m = solver::count_map(session, d, e);
       double cpu = 1000.0 * static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
       double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-      std::printf("%-28s %12s %-10s %-10s %7zu %7llu %9.1f %9.1f%s%s\n", w.name, m.tuples.get_str().c_str(),
+      std::printf("%-28s %12s %-10s %-10s %7zu %7llu %11llu %9.1f %9.1f%s%s\n", w.name, m.tuples.get_str().c_str(),
                   m.method == solver::MapMethod::kEnumeration ? "enumerate" : "z3", status_text(m),
-                  m.output_count(), static_cast<unsigned long long>(m.solver_queries), ms, cpu,
+                  m.output_count(), static_cast<unsigned long long>(m.solver_queries),
+                  static_cast<unsigned long long>(m.solver_work), ms, cpu,
                   m.reason.empty() ? "" : "  ", m.reason.c_str());
     }
   }

@@ -676,9 +676,19 @@ MapCount count_by_solver(detail::SessionImpl& z, const flow::Data& data, const E
                          const Setup& su, const MapLimits& limits) {
   m.method = MapMethod::kSolver;
   const std::uint64_t queries_before = z.queries;
+  const std::uint64_t work_before = z.work;
   auto finish = [&](MapCount r) {
     r.solver_queries = z.queries - queries_before;
+    r.solver_work = z.work - work_before;
     return r;
+  };
+  // Between queries: has this count used up its query or work budget?
+  auto exhausted = [&]() -> std::optional<std::string> {
+    if (z.queries - queries_before >= limits.max_queries)
+      return "limit reached: more than " + std::to_string(limits.max_queries) + " solver queries";
+    if (z.work - work_before >= limits.max_solver_work)
+      return "limit reached: more than " + std::to_string(limits.max_solver_work) + " solver resource units";
+    return std::nullopt;
   };
 
   DivisionCheck dz = solver_division_check(z, data, expr, su);
@@ -712,7 +722,7 @@ MapCount count_by_solver(detail::SessionImpl& z, const flow::Data& data, const E
         const auto [lo, hi] = su.box[j];
         const mpz_class n = width(lo, hi);
         if (!period.fits_slong_p() || n < 2 * period) continue;
-        if (z.queries - queries_before >= limits.max_queries) break;
+        if (exhausted()) break;
         const long p = period.get_si();
         z3::expr x = enc.var(j);
         z3::expr_vector from(z.ctx), to(z.ctx);
@@ -786,9 +796,7 @@ MapCount count_by_solver(detail::SessionImpl& z, const flow::Data& data, const E
           m.division = division ? division->span : flow::Span{};
           return finish(m);
         }
-        if (z.queries - queries_before >= limits.max_queries)
-          return finish(undecided(m, "limit reached: more than " + std::to_string(limits.max_queries) +
-                                         " solver queries"));
+        if (auto reason = exhausted()) return finish(undecided(m, *reason));
         s.push();
         add_box(s, enc, box);
         s.add(out != z.ctx.int_val(v0.get_str().c_str()));

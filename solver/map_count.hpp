@@ -51,8 +51,12 @@ struct MapLimits {
   std::uint64_t max_queries = 20'000;
   /// ... boxes of at most this many tuples are enumerated instead of asking the solver ...
   std::uint64_t leaf_tuples = std::uint64_t{1} << 14;
-  /// ... and at most this many tuples are enumerated in such boxes in total.
+  /// ... at most this many tuples are enumerated in such boxes in total ...
   std::uint64_t max_leaf_work = std::uint64_t{1} << 26;
+  /// ... and the solver spends at most this many resource units (Session::work) in total
+  /// (checked between queries; each query is also bounded by the Session's rlimit). 5·10^6
+  /// units took about 1.8 s of CPU on a hard nonlinear query on the dev machine.
+  std::uint64_t max_solver_work = 50'000'000;
 };
 
 enum class MapStatus {
@@ -93,6 +97,7 @@ struct MapCount {
   std::vector<std::int64_t> witness;
   flow::Span division;
   std::uint64_t solver_queries = 0;  // checks made by this count
+  std::uint64_t solver_work = 0;     // resource units they spent (deterministic)
 
   /// Number of distinct outputs (kExact). log2 of it is the min-entropy leakage of the read
   /// fields under a uniform prior (Smith 2009, Thm 5.1: capacity of a deterministic channel).

@@ -32,9 +32,20 @@ void SessionImpl::configure(z3::solver& solver) {
   solver.set(p);
 }
 
+std::uint64_t rlimit_count(z3::solver& solver) {
+  try {
+    z3::stats stats = solver.statistics();
+    for (unsigned i = 0; i < stats.size(); ++i)
+      if (stats.key(i) == "rlimit count") return stats.is_uint(i) ? stats.uint_value(i) : 0;
+  } catch (const z3::exception&) {
+  }
+  return 0;
+}
+
 SolveResult SessionImpl::check(z3::solver& solver) {
   ++queries;
   SolveResult result;
+  const std::uint64_t before = rlimit_count(solver);
   try {
     switch (solver.check()) {
       case z3::sat: result.status = SolveStatus::kSat; break;
@@ -49,6 +60,8 @@ SolveResult SessionImpl::check(z3::solver& solver) {
     result.reason = first_line(e.msg());
   }
   if (result.status == SolveStatus::kUnknown) ++unknowns;
+  const std::uint64_t after = rlimit_count(solver);
+  if (after > before) work += after - before;
   return result;
 }
 
@@ -61,6 +74,7 @@ const Limits& Session::limits() const { return impl_->limits; }
 void Session::set_limits(const Limits& limits) { impl_->limits = limits; }
 std::uint64_t Session::queries() const { return impl_->queries; }
 std::uint64_t Session::unknowns() const { return impl_->unknowns; }
+std::uint64_t Session::work() const { return impl_->work; }
 detail::SessionImpl& Session::impl() { return *impl_; }
 
 SolveResult Session::check_smtlib(std::string_view smtlib) {

@@ -54,6 +54,9 @@ class Session {
   /// Number of checks made so far, and how many of them answered kUnknown.
   std::uint64_t queries() const;
   std::uint64_t unknowns() const;
+  /// Z3 resource units (the unit of Limits::rlimit) spent by all checks so far: a
+  /// deterministic measure of work, for budgets over many queries.
+  std::uint64_t work() const;
 
   /// Checks the satisfiability of SMT-LIB 2 text (declarations and assertions) under the
   /// session's limits. A syntax error in `smtlib` is kUnknown with Z3's message as reason

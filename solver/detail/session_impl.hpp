@@ -15,14 +15,18 @@ struct SessionImpl {
   Limits limits;
   std::uint64_t queries = 0;
   std::uint64_t unknowns = 0;
+  std::uint64_t work = 0;  // resource units spent by checks ("rlimit count" deltas)
 
   /// Applies the session's limits to a solver (call once after creating it, and again
   /// after set_limits).
   void configure(z3::solver& solver);
   /// solver.check() with z3::exception caught and mapped to kUnknown ("canceled" can arrive
-  /// as an exception: Z3#1607, #2425). Counts the query.
+  /// as an exception: Z3#1607, #2425). Counts the query and the resource units it spent.
   SolveResult check(z3::solver& solver);
 };
+
+/// Z3's context-wide "rlimit count" statistic as seen through `solver` (0 if absent).
+std::uint64_t rlimit_count(z3::solver& solver);
 
 /// The first line of a Z3 message (an unknown-parameter error lists every parameter).
 std::string first_line(const std::string& text);

@@ -249,6 +249,9 @@ TEST_CASE("large domains through the solver", "[solver][map]") {
     std::vector<long> expected(10, 100'000'000);
     expected.push_back(1);
     CHECK(preimages(m) == expected);
+    CHECK(m.solver_queries > 0);
+    CHECK(m.solver_work > 0);
+    CHECK(session.work() >= m.solver_work);
   }
   SECTION("x % 7 and (x / 10) % 10: periods proved by Z3, one period counted") {
     // 10^9 + 1 = 7·142857143: every residue 142857143 times.
@@ -295,6 +298,16 @@ TEST_CASE("limits give undecided, never a guess", "[solver][map]") {
     CHECK(m.status == MapStatus::kUndecided);
     CHECK(m.reason.rfind("limit reached", 0) == 0);
     CHECK(m.classes.empty());
+  }
+  SECTION("a budget of solver work") {
+    Session session;
+    MapLimits limits;
+    limits.max_solver_work = 1000;
+    Expr e = if_then_else(binary(Op::kLt, field(d, "x"), field(d, "y")), lit(1), lit(0));
+    MapCount m = count_map(session, d, e, limits);
+    CHECK(m.status == MapStatus::kUndecided);
+    CHECK(m.reason == "limit reached: more than 1000 solver resource units");
+    CHECK(m.solver_work >= 1000);
   }
   SECTION("x / 10 has too many outputs") {
     Session session;
