@@ -104,6 +104,25 @@ Bits combine_leakage_up(const Bits& exact, const Rational& epsilon, std::uint64_
   return cap;
 }
 
+std::pair<Rational, Rational> rr_keep_interval(const Rational& epsilon, std::uint64_t k) {
+  if (k <= 1) return {Rational(1), Rational(1)};
+  // keep = 1 / (1 + (k − 1)/e^ε), increasing in e^ε.
+  auto keep = [&](mpfr_rnd_t dir, mpfr_rnd_t opposite) {
+    Mpfr t, r;
+    exp_into(t, epsilon, dir);
+    mpfr_set_ui(r.get(), static_cast<unsigned long>(k - 1), opposite);
+    mpfr_div(r.get(), r.get(), t.get(), opposite);
+    mpfr_add_ui(r.get(), r.get(), 1, opposite);
+    mpfr_ui_div(r.get(), 1, r.get(), dir);
+    return r.to_rational();
+  };
+  Rational lo = keep(MPFR_RNDD, MPFR_RNDU), hi = keep(MPFR_RNDU, MPFR_RNDD);
+  // Shorten to 12 significant digits, outwards, so exact arithmetic on them stays cheap.
+  Rational lo_short = *parse_number(format_down(lo, 12));
+  Rational hi_short = *parse_number(format_up(hi, 12));
+  return {lo_short, min1(hi_short)};
+}
+
 Rational rr_capacity_up(const Rational& epsilon, std::uint64_t k) {
   if (k <= 1) return Rational(1);
   // k e^ε / (e^ε + k − 1) = k / (1 + (k − 1)/e^ε): increasing in e^ε.

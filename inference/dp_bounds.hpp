@@ -48,6 +48,15 @@ Bits leakage_bound_up(const Rational& epsilon, std::uint64_t k);
 /// inputs), so leakage <= exact + ε·log2(e), and never above log2(k). Rounded up.
 Bits combine_leakage_up(const Bits& exact, const Rational& epsilon, std::uint64_t k);
 
+/// An interval [lo, hi] of short decimals (12 significant digits) containing the keep
+/// probability e^ε / (e^ε + k − 1) of k-ary randomized response at ε, for channels given by
+/// `epsilon` rather than an exact `keep`. Every channel entry is affine in keep, so a posterior
+/// after a given output is a linear-fractional function of each keep and Bayes vulnerability a
+/// convex one: their maxima over a box of keeps are reached at its vertices. Evaluating the
+/// exact measures at every vertex (2^m for m such channels) and taking the largest is an upper
+/// bound for the true keeps.
+std::pair<Rational, Rational> rr_keep_interval(const Rational& epsilon, std::uint64_t k);
+
 /// Multiplicative Bayes capacity of k-ary randomized response at ε: k·e^ε / (e^ε + k − 1),
 /// rounded up (closed form of Σ_y max_x C(x, y)).
 Rational rr_capacity_up(const Rational& epsilon, std::uint64_t k);

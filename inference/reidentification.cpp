@@ -1,5 +1,6 @@
 #include "inference/reidentification.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "inference/mpfr_util.hpp"
@@ -17,36 +18,58 @@ std::vector<CellGroup> to_groups(std::map<Rational, mpz_class>& m) {
 }  // namespace
 
 std::vector<CellGroup> cell_groups(const Distribution& distribution) {
-  std::map<Rational, mpz_class> m;
+  std::vector<Rational> sorted;
+  sorted.reserve(distribution.size());
   for (const Rational& q : distribution)
     if (sgn(q) > 0) {
-      Rational c = q;
-      c.canonicalize();
-      m[c] += 1;
+      sorted.push_back(q);
+      sorted.back().canonicalize();
     }
-  return to_groups(m);
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<CellGroup> out;
+  for (std::size_t i = 0; i < sorted.size();) {
+    std::size_t j = i;
+    while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
+    out.push_back(CellGroup{sorted[i], mpz_class(static_cast<unsigned long>(j - i))});
+    i = j;
+  }
+  return out;
 }
 
 std::vector<CellGroup> cell_groups(const Joint& joint) { return cell_groups(joint.p); }
 
-Result<std::vector<CellGroup>> cell_groups_independent(const std::vector<Distribution>& fields,
-                                                       std::uint64_t max_groups) {
+std::vector<CellGroup> uniform_groups(std::uint64_t k) {
+  if (k == 0) return {};
+  Rational p(mpz_class(1), mpz_class(static_cast<unsigned long>(k)));
+  return {CellGroup{p, mpz_class(static_cast<unsigned long>(k))}};
+}
+
+Result<std::vector<CellGroup>> cell_groups_product(const std::vector<std::vector<CellGroup>>& fields,
+                                                   std::uint64_t max_groups) {
   std::map<Rational, mpz_class> cur;
   cur[Rational(1)] = 1;
-  for (const Distribution& f : fields) {
-    std::vector<CellGroup> g = cell_groups(f);
+  for (const std::vector<CellGroup>& g : fields) {
     if (static_cast<double>(cur.size()) * static_cast<double>(g.size()) > static_cast<double>(max_groups))
       return Result<std::vector<CellGroup>>::failure(
           "the quasi-identifier cells have more than " + std::to_string(max_groups) + " distinct probabilities");
     std::map<Rational, mpz_class> next;
     for (const auto& [p, c] : cur)
       for (const CellGroup& h : g) {
+        if (sgn(h.probability) == 0 || sgn(h.count) == 0) continue;
         Rational q = p * h.probability;
         next[q] += c * h.count;
       }
     cur = std::move(next);
   }
   return to_groups(cur);
+}
+
+Result<std::vector<CellGroup>> cell_groups_independent(const std::vector<Distribution>& fields,
+                                                       std::uint64_t max_groups) {
+  std::vector<std::vector<CellGroup>> groups;
+  groups.reserve(fields.size());
+  for (const Distribution& f : fields) groups.push_back(cell_groups(f));
+  return cell_groups_product(groups, max_groups);
 }
 
 Result<Reidentification> reidentification(const std::vector<CellGroup>& groups, std::uint64_t rows) {

@@ -23,6 +23,12 @@ struct CellGroup {
 /// `max_groups` distinct probabilities would arise.
 Result<std::vector<CellGroup>> cell_groups_independent(const std::vector<Distribution>& fields,
                                                        std::uint64_t max_groups = 1'000'000);
+/// The same from each field's own groups (so a uniform field of 10^9 values is one group,
+/// never a vector of 10^9 probabilities).
+Result<std::vector<CellGroup>> cell_groups_product(const std::vector<std::vector<CellGroup>>& fields,
+                                                   std::uint64_t max_groups = 1'000'000);
+/// The single group of a uniform field of k values: {1/k, k}.
+std::vector<CellGroup> uniform_groups(std::uint64_t k);
 /// Groups of an exact joint distribution's cells (for correlated fields).
 std::vector<CellGroup> cell_groups(const Joint& joint);
 /// Groups of one distribution's cells.

@@ -94,3 +94,23 @@ TEST_CASE("exact leakage combined with releases", "[inference][dp]") {
   REQUIRE(none.value == 1);
   REQUIRE(none.exact);
 }
+
+TEST_CASE("keep interval of randomized response given by epsilon", "[inference][dp]") {
+  struct Case {
+    const char* epsilon;
+    std::uint64_t k;
+    const char* keep;  // mpmath, 30 digits
+  };
+  for (const Case& c : std::vector<Case>{{"1", 2, "0.731058578630004879251159241821"},
+                                         {"1", 10, "0.231969316684073936388234960611"},
+                                         {"0.1", 1000, "0.00110505469845848693779234379425"}}) {
+    INFO(c.epsilon << " " << c.k);
+    auto [lo, hi] = rr_keep_interval(q(c.epsilon), c.k);
+    REQUIRE(lo <= q(c.keep));
+    REQUIRE(hi >= q(c.keep));
+    REQUIRE(hi - lo <= q(c.keep) * q("1e-11"));
+  }
+  auto one = rr_keep_interval(q("3"), 1);
+  REQUIRE(one.first == 1);
+  REQUIRE(one.second == 1);
+}

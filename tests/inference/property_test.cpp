@@ -154,3 +154,42 @@ TEST_CASE("composition never decreases vulnerability; post-processing never incr
     REQUIRE(posterior_vulnerability_within(*observe(prior, *both, pos), 1) >= g1);
   }
 }
+
+TEST_CASE("measures at interior keeps never exceed the box's vertices", "[inference][property]") {
+  std::mt19937 rng(5);
+  auto keep_at = [](int num) { return privflow::make_rational(num, 20); };
+  for (int trial = 0; trial < 60; ++trial) {
+    Joint prior = random_joint(rng);
+    // Box of keeps [lo1, hi1] x [lo2, hi2] on two RR channels (one per field), seen together.
+    int lo1 = std::uniform_int_distribution<int>(0, 15)(rng), hi1 = lo1 + 4;
+    int lo2 = std::uniform_int_distribution<int>(0, 15)(rng), hi2 = lo2 + 4;
+    std::size_t pos = trial % 2;
+    auto measure = [&](int k1, int k2, Rational& vpost, std::vector<Rational>& maxpost) {
+      auto c = Channel::parallel({*Channel::randomized_response(prior.domain, 0, keep_at(k1)),
+                                  *Channel::randomized_response(prior.domain, 1, keep_at(k2))});
+      auto obs = observe(prior, *c, pos);
+      vpost = posterior_vulnerability(*obs);
+      maxpost.clear();
+      for (std::uint64_t v = 0; v < obs->secret_size; ++v) maxpost.push_back(max_posterior(*obs, v).value);
+    };
+    Rational vmax = 0;
+    std::vector<Rational> pmax;
+    for (int k1 : {lo1, hi1})
+      for (int k2 : {lo2, hi2}) {
+        Rational v;
+        std::vector<Rational> p;
+        measure(k1, k2, v, p);
+        vmax = std::max(vmax, v);
+        if (pmax.empty()) pmax = p;
+        for (std::size_t i = 0; i < p.size(); ++i) pmax[i] = std::max(pmax[i], p[i]);
+      }
+    for (int k1 = lo1; k1 <= hi1; ++k1)
+      for (int k2 = lo2; k2 <= hi2; ++k2) {
+        Rational v;
+        std::vector<Rational> p;
+        measure(k1, k2, v, p);
+        REQUIRE(v <= vmax);
+        for (std::size_t i = 0; i < p.size(); ++i) REQUIRE(p[i] <= pmax[i]);
+      }
+  }
+}

@@ -79,3 +79,19 @@ TEST_CASE("correlated fields come as a joint", "[inference][reid]") {
   REQUIRE(r->unique_fraction == q("5/8"));
   REQUIRE(r->prosecutor_risk == 1);
 }
+
+TEST_CASE("groups from per-field groups: a uniform field is one group", "[inference][reid]") {
+  auto g = cell_groups_product({uniform_groups(1'000'000'000), uniform_groups(100), cell_groups(qs({"1/2", "1/4", "1/4"}))});
+  REQUIRE(g);
+  REQUIRE(g->size() == 2);
+  REQUIRE((*g)[0].probability == q("1/400000000000"));
+  REQUIRE((*g)[0].count == mpz_class("200000000000"));
+  REQUIRE((*g)[1].probability == q("1/200000000000"));
+  REQUIRE((*g)[1].count == mpz_class("100000000000"));
+  auto r = reidentification(*g, 1'000'000'000);
+  REQUIRE(r);
+  // Σ p (1 − p)^(N − 1) = 1/2 (1 − 1/4e11)^(N−1) + 1/2 (1 − 1/2e11)^(N−1)
+  //                     = 0.996257800798797851369... (mpmath)
+  REQUIRE(r->unique_fraction >= q("0.9962578007987978513"));
+  REQUIRE(r->unique_fraction <= q("0.9962578007987978514"));
+}
