@@ -1,6 +1,7 @@
 // Brute force against the solver path on random small expressions (deterministic seed).
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <map>
 #include <random>
 
@@ -177,4 +178,46 @@ TEST_CASE("enumeration and Z3 agree on wider domains", "[solver][map][random]") 
     }
   }
   CHECK(exact >= 20);
+}
+
+TEST_CASE("ill-typed trees (a front-end bug) still agree, never crash", "[solver][map][random]") {
+  // Bools used as integers and integers as conditions: every layer reads a bool as 0/1 and
+  // an integer condition as "non-zero", so enumeration and Z3 must still agree.
+  auto d = make_data({int_field("a", -3, 3), bool_field("d"), enum_field("c", {"red", "green", "blue"})});
+  std::mt19937 rng(99u);
+  auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
+  static const Op binaries[] = {Op::kAdd, Op::kSub, Op::kMul, Op::kDiv, Op::kMod, Op::kEq, Op::kNe, Op::kLt,
+                                Op::kLe,  Op::kGt,  Op::kGe,  Op::kAnd, Op::kOr};
+  std::function<Expr(int)> any = [&](int depth) -> Expr {
+    int k = depth <= 0 ? pick(4) : pick(8);
+    switch (k) {
+      case 0: return lit(pick(5) - 2);
+      case 1: return field(d, "a");
+      case 2: return field(d, "d");
+      case 3: return field(d, "c");
+      case 4: return unary(pick(2) == 0 ? Op::kNeg : Op::kNot, any(depth - 1));
+      case 5: return if_then_else(any(depth - 1), any(depth - 1), any(depth - 1));
+      default: return binary(binaries[pick(13)], any(depth - 1), any(depth - 1));
+    }
+  };
+  Session session;
+  MapLimits by_solver;
+  by_solver.max_enumeration = 0;
+  by_solver.leaf_tuples = 1;
+  int exact = 0;
+  for (int i = 0; i < 150; ++i) {
+    Expr e = any(4);
+    INFO("expression #" << i);
+    MapCount en = count_map(session, d, e);
+    MapCount z3 = count_map(session, d, e, by_solver);
+    REQUIRE(z3.status == en.status);
+    if (en.status != MapStatus::kExact) continue;
+    ++exact;
+    REQUIRE(z3.classes.size() == en.classes.size());
+    for (std::size_t k = 0; k < en.classes.size(); ++k) {
+      CHECK(z3.classes[k].value == en.classes[k].value);
+      CHECK(z3.classes[k].preimage == en.classes[k].preimage);
+    }
+  }
+  CHECK(exact > 50);
 }
