@@ -323,11 +323,11 @@ Iv mod_part(const Iv& a, const mpz_class& blo, const mpz_class& bhi) {
   if (blo == bhi && fdiv(a.lo, blo) == fdiv(a.hi, blo)) return range(fmod(a.lo, blo), fmod(a.hi, blo));
   if (blo > 0) {
     Iv r = range(0, bhi - 1);
-    if (a.lo >= 0 && a.hi < r.hi) r.hi = a.hi;  // 0 <= a < b: a % b = a
+    if (a.lo >= 0 && a.hi < r.hi) r.hi = a.hi;  // a >= 0, b > 0: 0 <= a % b <= a
     return r;
   }
   Iv r = range(blo + 1, 0);
-  if (a.hi <= 0 && a.lo > r.lo) r.lo = a.lo;  // b < a <= 0: a % b = a
+  if (a.hi <= 0 && a.lo > r.lo) r.lo = a.lo;  // a <= 0, b < 0: a <= a % b <= 0
   return r;
 }
 

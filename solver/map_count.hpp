@@ -22,8 +22,6 @@
 
 namespace privflow::solver {
 
-class Session;
-
 /// Fields of the data that `expr` reads (kField nodes), ascending by index into Data::fields.
 /// Enumeration literals name a type, not a read, and do not count.
 std::vector<flow::Id> read_fields(const flow::Expr& expr);
@@ -111,9 +109,11 @@ struct MapCount {
 };
 
 /// Counts the output classes of `expr` over `data`'s read fields. Small product domains
-/// (<= limits.max_enumeration tuples) are enumerated exactly; larger ones are split into
-/// boxes that are proved constant (interval arithmetic, else one Z3 check each) or small
-/// enough to enumerate. Division by zero is looked for first (on every path). Never throws
+/// (<= limits.max_enumeration tuples) are enumerated exactly; larger ones are first reduced
+/// to one period of each int field in which Z3 proves the expression periodic (candidate
+/// periods come from literal divisors: `x % 7` over 10^9 values costs one query), then split
+/// into boxes that are proved constant (interval arithmetic, else one Z3 check each) or small
+/// enough to enumerate. Every count on the solver path is exact or kUndecided. Division by zero is looked for first (on every path). Never throws
 /// for bad input: a malformed expression is kUndecided with the reason; Z3 failures are
 /// kUndecided with Z3's reason.
 MapCount count_map(Session& session, const flow::Data& data, const flow::Expr& expr,
