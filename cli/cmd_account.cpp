@@ -1,17 +1,318 @@
+// `privflow account KIND …`: the standalone accountant (the same numbers as dp/).
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/rational.hpp"
 #include "cli/commands.hpp"
+#include "dp/accountant.hpp"
 
 namespace privflow::cli {
+namespace {
 
-// Placeholder until its owner lands it; exits 4 so nobody mistakes it for a result.
+struct AccountArgs {
+  std::string accountant = "auto";
+  bool json = false;
+  std::string delta;
+  // mechanism parameters, as written (parsed exactly)
+  std::string noise_multiplier, sampling_rate, steps, epsilon, sigma, sensitivity = "1", times = "1", scale, keep,
+      values, local_epsilon, senders, rho;
+};
+
+/// Parses a number exactly; reports a user error (exit 2) otherwise.
+std::optional<Rational> number(const std::string& text, const char* name, Io& io) {
+  NumberError why = NumberError::kNone;
+  auto q = parse_number(text, &why);
+  if (!q) io.err << "privflow account: error: --" << name << " '" << text << "' is not a number\n";
+  return q;
+}
+
+std::optional<std::uint64_t> count(const std::string& text, const char* name, Io& io) {
+  auto q = number(text, name, io);
+  if (!q) return std::nullopt;
+  if (q->get_den() != 1 || sgn(*q) <= 0 || *q > Rational(1e12)) {
+    io.err << "privflow account: error: --" << name << " must be a whole number between 1 and 10^12\n";
+    return std::nullopt;
+  }
+  return static_cast<std::uint64_t>(q->get_d());
+}
+
+/// Doubles for parameters where a larger value is less private are rounded up, and for
+/// noise (where a smaller value is less private) rounded down.
+double up(const Rational& q) { return to_double_up(q); }
+double down(const Rational& q) { return to_double_down(q); }
+
+double shown_delta = 0;  // the δ as written (nearest double), for output only
+
+std::string num_up(double x) { return std::isfinite(x) ? format_double_up(x, 6) : "inf"; }
+
+nlohmann::json json_number_up(double x) {
+  if (!std::isfinite(x)) return nullptr;
+  return std::stod(format_double_up(x, 6));  // the double nearest a decimal ≥ x is ≥ x
+}
+
+int invalid(Io& io, const std::string& message) {
+  io.err << "privflow account: error: " << message << "\n";
+  return static_cast<int>(ExitStatus::kInvalid);
+}
+
+std::optional<dp::Accountant> parse_accountant(const std::string& s) {
+  if (s == "rdp") return dp::Accountant::kRdp;
+  if (s == "pld") return dp::Accountant::kPld;
+  if (s == "auto") return dp::Accountant::kAuto;
+  return std::nullopt;
+}
+
+/// Prints an ε answer: text (two lines) or JSON.
+int print_epsilon(const dp::EpsilonResult& r, double delta, const AccountArgs& a, Io& io,
+                  std::optional<double> calibrated = std::nullopt, const char* calibrated_name = "noise_multiplier",
+                  const std::string& calibration_how = "") {
+  if (a.json) {
+    nlohmann::json j;
+    j["epsilon"] = r.infinite ? nlohmann::json(nullptr) : json_number_up(r.value);
+    j["infinite"] = r.infinite;
+    j["delta"] = shown_delta;
+    j["accountant"] = std::string(dp::to_string(r.accountant));
+    if (r.exact) j["epsilon_exact"] = format_exact(*r.exact);
+    if (r.order > 0) j["order"] = r.order;
+    if (r.discretization > 0) j["discretization"] = r.discretization;
+    if (r.discretization > 0) j["tail_mass"] = json_number_up(r.tail_mass);
+    if (calibrated) j[calibrated_name] = *calibrated;
+    j["how"] = calibration_how.empty() ? r.how : calibration_how;
+    io.out << j.dump(2) << "\n";
+    return 0;
+  }
+  if (calibrated) {
+    io.out << calibrated_name << " = " << format_double(*calibrated) << "  (epsilon " << num_up(r.value)
+           << " at delta " << format_double(shown_delta) << ")\n";
+    io.out << "how: " << calibration_how << "\n";
+    return 0;
+  }
+  io.out << "epsilon = " << (r.infinite ? std::string("inf") : num_up(r.value));
+  if (r.exact) io.out << " (exactly " << format_exact(*r.exact) << ")";
+  io.out << " at delta = " << format_double(shown_delta) << "\n";
+  io.out << "how: " << r.how << "\n";
+  return 0;
+}
+
+/// The shared part of every kind: accountant, δ, and the output format.
+struct Common {
+  dp::Accountant accountant = dp::Accountant::kAuto;
+  double delta = 0;  // rounded down: the stricter question
+};
+
+std::optional<Common> common(const AccountArgs& a, Io& io) {
+  Common c;
+  auto acc = parse_accountant(a.accountant);
+  if (!acc) {
+    invalid(io, "--accountant must be rdp, pld or auto");
+    return std::nullopt;
+  }
+  c.accountant = *acc;
+  auto d = number(a.delta, "delta", io);
+  if (!d) return std::nullopt;
+  if (sgn(*d) < 0 || *d >= 1) {
+    invalid(io, "--delta must be in [0, 1)");
+    return std::nullopt;
+  }
+  c.delta = down(*d);  // a smaller δ is the stricter question
+  shown_delta = d->get_d();
+  return c;
+}
+
+int run_composition(const dp::Mechanism& m, const AccountArgs& a, Io& io) {
+  auto c = common(a, io);
+  if (!c) return static_cast<int>(ExitStatus::kInvalid);
+  dp::Composition comp;
+  std::string err;
+  if (!comp.add(m, &err)) return invalid(io, err);
+  return print_epsilon(comp.epsilon(c->delta, c->accountant), c->delta, a, io);
+}
+
+int run_dpsgd(const AccountArgs& a, Io& io) {
+  auto c = common(a, io);
+  if (!c) return static_cast<int>(ExitStatus::kInvalid);
+  auto q = number(a.sampling_rate, "sampling-rate", io);
+  auto t = count(a.steps, "steps", io);
+  if (!q || !t) return static_cast<int>(ExitStatus::kInvalid);
+  const double rate = up(*q);
+  if (!(rate > 0 && rate <= 1)) return invalid(io, "--sampling-rate must be in (0, 1]");
+  if (!a.epsilon.empty()) {
+    auto e = number(a.epsilon, "epsilon", io);
+    if (!e) return static_cast<int>(ExitStatus::kInvalid);
+    if (sgn(*e) <= 0) return invalid(io, "--epsilon must be > 0");
+    if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
+    auto r = dp::calibrate_dpsgd(down(*e), c->delta, rate, *t, c->accountant);
+    if (!r.found) return invalid(io, "no noise multiplier meets the target");
+    return print_epsilon(r.achieved, c->delta, a, io, r.value, "noise_multiplier", r.how);
+  }
+  auto z = number(a.noise_multiplier, "noise-multiplier", io);
+  if (!z) return static_cast<int>(ExitStatus::kInvalid);
+  return run_composition(dp::Mechanism::subsampled_gaussian(down(*z), rate).repeated(*t), a, io);
+}
+
+int run_gaussian(const AccountArgs& a, Io& io) {
+  auto s = number(a.sensitivity, "sensitivity", io);
+  auto k = count(a.times, "times", io);
+  if (!s || !k) return static_cast<int>(ExitStatus::kInvalid);
+  if (sgn(*s) <= 0) return invalid(io, "--sensitivity must be > 0");
+  if (!a.epsilon.empty()) {
+    auto c = common(a, io);
+    auto e = number(a.epsilon, "epsilon", io);
+    if (!c || !e) return static_cast<int>(ExitStatus::kInvalid);
+    if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
+    auto r = dp::calibrate_gaussian(down(*e), c->delta, *k, c->accountant);
+    if (!r.found) return invalid(io, "no noise meets the target");
+    return print_epsilon(r.achieved, c->delta, a, io, r.value * up(*s), "sigma", r.how);
+  }
+  auto sigma = number(a.sigma, "sigma", io);
+  if (!sigma) return static_cast<int>(ExitStatus::kInvalid);
+  Rational z = *sigma / *s;
+  return run_composition(dp::Mechanism::gaussian(down(z)).repeated(*k), a, io);
+}
+
+int run_laplace(const AccountArgs& a, Io& io) {
+  auto s = number(a.sensitivity, "sensitivity", io);
+  auto k = count(a.times, "times", io);
+  if (!s || !k) return static_cast<int>(ExitStatus::kInvalid);
+  if (sgn(*s) <= 0) return invalid(io, "--sensitivity must be > 0");
+  if (a.epsilon.empty() == a.scale.empty()) return invalid(io, "give exactly one of --epsilon and --scale");
+  Rational eps;
+  if (!a.epsilon.empty()) {
+    auto e = number(a.epsilon, "epsilon", io);
+    if (!e) return static_cast<int>(ExitStatus::kInvalid);
+    eps = *e;
+  } else {
+    auto b = number(a.scale, "scale", io);
+    if (!b) return static_cast<int>(ExitStatus::kInvalid);
+    if (sgn(*b) <= 0) return invalid(io, "--scale must be > 0");
+    eps = *s / *b;  // pure ε = sensitivity / scale, exactly
+  }
+  return run_composition(dp::Mechanism::laplace(eps).repeated(*k), a, io);
+}
+
+int run_rr(const AccountArgs& a, Io& io) {
+  auto k = count(a.times, "times", io);
+  auto v = count(a.values, "values", io);
+  if (!k || !v) return static_cast<int>(ExitStatus::kInvalid);
+  if (*v < 2) return invalid(io, "--values must be at least 2");
+  if (a.epsilon.empty() == a.keep.empty()) return invalid(io, "give exactly one of --keep and --epsilon");
+  dp::Mechanism m;
+  if (!a.epsilon.empty()) {
+    auto e = number(a.epsilon, "epsilon", io);
+    if (!e) return static_cast<int>(ExitStatus::kInvalid);
+    if (sgn(*e) <= 0) return invalid(io, "--epsilon must be > 0");
+    m = dp::Mechanism::randomized_response(*e, *v);
+  } else {
+    auto p = number(a.keep, "keep", io);
+    if (!p) return static_cast<int>(ExitStatus::kInvalid);
+    m = dp::Mechanism::randomized_response_keep(up(*p), *v);
+  }
+  return run_composition(m.with(dp::Neighbouring::kReplace).repeated(*k), a, io);
+}
+
+int run_shuffle(const AccountArgs& a, Io& io) {
+  auto c = common(a, io);
+  auto e = number(a.local_epsilon, "local-epsilon", io);
+  auto n = count(a.senders, "senders", io);
+  if (!c || !e || !n) return static_cast<int>(ExitStatus::kInvalid);
+  if (c->delta <= 0) return invalid(io, "--delta must be > 0 for shuffling");
+  auto eps = dp::shuffle_epsilon(up(*e), *n, c->delta);
+  if (!eps) return invalid(io, "--local-epsilon must be >= 0");
+  dp::EpsilonResult r;
+  r.value = *eps;
+  r.delta = c->delta;
+  r.how = *eps < up(*e) ? "amplification by shuffling, closed form of Feldman-McMillan-Talwar 2021 (Thm 3.1)"
+                        : "outside the range of Feldman-McMillan-Talwar 2021: the local epsilon (post-processing)";
+  if (a.json) {
+    nlohmann::json j{{"epsilon", json_number_up(r.value)}, {"delta", shown_delta}, {"accountant", "shuffle"},
+                     {"infinite", false}, {"how", r.how}};
+    io.out << j.dump(2) << "\n";
+    return 0;
+  }
+  io.out << "epsilon = " << num_up(r.value) << " at delta = " << format_double(shown_delta) << "\n";
+  io.out << "how: " << r.how << "\n";
+  return 0;
+}
+
+int run_zcdp(const AccountArgs& a, Io& io) {
+  auto rho = number(a.rho, "rho", io);
+  if (!rho) return static_cast<int>(ExitStatus::kInvalid);
+  return run_composition(dp::Mechanism::zcdp(up(*rho)), a, io);
+}
+
+void add_common(CLI::App* sub, AccountArgs& a) {
+  sub->add_option("--delta", a.delta, "target delta")->required();
+  sub->add_option("--accountant", a.accountant, "rdp, pld or auto (both, the smaller epsilon)")
+      ->capture_default_str();
+  sub->add_flag("--json", a.json, "print JSON");
+}
+
+}  // namespace
+
 void add_account_command(CLI::App& root, Action& action) {
-  auto* sub = root.add_subcommand("account", "(not built yet)");
-  sub->allow_extras();
-  sub->callback([&action] {
-    action = [](Io& io) {
-      io.err << "privflow: 'account' is not built yet\n";
-      return 4;
+  auto args = std::make_shared<AccountArgs>();
+  auto* account = root.add_subcommand("account", "privacy accounting of a mechanism, standalone");
+  account->require_subcommand(1);
+  auto& a = *args;
+
+  auto* dpsgd = account->add_subcommand("dpsgd", "DP-SGD: Poisson-subsampled Gaussian over steps");
+  auto* z_opt = dpsgd->add_option("--noise-multiplier", a.noise_multiplier, "noise std / clipping norm");
+  auto* e_opt = dpsgd->add_option("--epsilon", a.epsilon, "target epsilon: calibrates the noise multiplier");
+  z_opt->excludes(e_opt);
+  dpsgd->add_option("--sampling-rate", a.sampling_rate, "Poisson sampling rate q")->required();
+  dpsgd->add_option("--steps", a.steps, "number of steps")->required();
+  add_common(dpsgd, a);
+  dpsgd->callback([&action, args, z_opt, e_opt] {
+    action = [args, has = z_opt->count() + e_opt->count()](Io& io) {
+      if (has == 0) return invalid(io, "give --noise-multiplier or --epsilon");
+      return run_dpsgd(*args, io);
     };
   });
+
+  auto* gauss = account->add_subcommand("gaussian", "Gaussian mechanism");
+  auto* s_opt = gauss->add_option("--sigma", a.sigma, "noise standard deviation");
+  auto* ge_opt = gauss->add_option("--epsilon", a.epsilon, "target epsilon: calibrates sigma");
+  s_opt->excludes(ge_opt);
+  gauss->add_option("--sensitivity", a.sensitivity, "L2 sensitivity")->capture_default_str();
+  gauss->add_option("--times", a.times, "number of uses")->capture_default_str();
+  add_common(gauss, a);
+  gauss->callback([&action, args, s_opt, ge_opt] {
+    action = [args, has = s_opt->count() + ge_opt->count()](Io& io) {
+      if (has == 0) return invalid(io, "give --sigma or --epsilon");
+      return run_gaussian(*args, io);
+    };
+  });
+
+  auto* lap = account->add_subcommand("laplace", "Laplace mechanism");
+  lap->add_option("--epsilon", a.epsilon, "epsilon per use");
+  lap->add_option("--scale", a.scale, "noise scale b");
+  lap->add_option("--sensitivity", a.sensitivity, "L1 sensitivity")->capture_default_str();
+  lap->add_option("--times", a.times, "number of uses")->capture_default_str();
+  add_common(lap, a);
+  lap->callback([&action, args] { action = [args](Io& io) { return run_laplace(*args, io); }; });
+
+  auto* rr = account->add_subcommand("randomized-response", "k-ary randomized response (replace one value)");
+  rr->add_option("--keep", a.keep, "probability of reporting the true value");
+  rr->add_option("--epsilon", a.epsilon, "epsilon per use");
+  rr->add_option("--values", a.values, "number of values k")->required();
+  rr->add_option("--times", a.times, "number of uses")->capture_default_str();
+  add_common(rr, a);
+  rr->callback([&action, args] { action = [args](Io& io) { return run_rr(*args, io); }; });
+
+  auto* sh = account->add_subcommand("shuffle", "amplification by shuffling of local-DP reports");
+  sh->add_option("--local-epsilon", a.local_epsilon, "local epsilon of each sender")->required();
+  sh->add_option("--senders", a.senders, "number of senders n")->required();
+  add_common(sh, a);
+  sh->callback([&action, args] { action = [args](Io& io) { return run_shuffle(*args, io); }; });
+
+  auto* zc = account->add_subcommand("zcdp", "convert rho-zCDP to (epsilon, delta)");
+  zc->add_option("--rho", a.rho, "rho")->required();
+  add_common(zc, a);
+  zc->callback([&action, args] { action = [args](Io& io) { return run_zcdp(*args, io); }; });
 }
 
 }  // namespace privflow::cli

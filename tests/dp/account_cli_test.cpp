@@ -1,0 +1,100 @@
+// `privflow account`, run in-process through cli::run.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/app.hpp"
+
+namespace {
+struct Result {
+  int code;
+  std::string out, err;
+};
+Result run(std::vector<std::string> args) {
+  args.insert(args.begin(), "account");
+  std::istringstream in;
+  std::ostringstream out, err;
+  const int code = privflow::cli::run(args, {in, out, err, false});
+  return {code, out.str(), err.str()};
+}
+nlohmann::json run_json(std::vector<std::string> args) {
+  args.push_back("--json");
+  const Result r = run(args);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  return nlohmann::json::parse(r.out);
+}
+}  // namespace
+
+TEST_CASE("account dpsgd: epsilon and calibration", "[cli][account]") {
+  const std::vector<std::string> mnist{"dpsgd", "--sampling-rate", "256/60000", "--steps", "14063", "--delta", "1e-5"};
+  auto args = mnist;
+  args.insert(args.end(), {"--noise-multiplier", "1.1", "--accountant", "rdp"});
+  auto j = run_json(args);
+  CHECK(j["accountant"] == "rdp");
+  CHECK(double(j["epsilon"]) == Approx(2.596655529521983).epsilon(1e-3));
+  CHECK(double(j["epsilon"]) >= 2.596655529521983 * (1 - 1e-9));
+  CHECK(double(j["order"]) == Approx(8.1));
+
+  args = mnist;
+  args.insert(args.end(), {"--noise-multiplier", "1.1"});  // auto: the PLD wins
+  j = run_json(args);
+  CHECK(j["accountant"] == "pld");
+  CHECK(double(j["epsilon"]) >= 2.371548325522908);
+  CHECK(double(j["epsilon"]) <= 2.3817788079120428 * 1.01);
+
+  args = mnist;
+  args.insert(args.end(), {"--epsilon", "3", "--accountant", "rdp"});
+  j = run_json(args);
+  CHECK(double(j["noise_multiplier"]) == Approx(1.0141).epsilon(3e-3));
+  CHECK(double(j["epsilon"]) <= 3.0);
+
+  args = mnist;
+  args.insert(args.end(), {"--noise-multiplier", "1.1"});
+  const Result text = run(args);
+  REQUIRE(text.code == 0);
+  CHECK(text.out.rfind("epsilon = 2.38", 0) == 0);
+  CHECK(text.out.find("\nhow: pld") != std::string::npos);
+}
+
+TEST_CASE("account laplace, gaussian, randomized response, shuffle, zcdp", "[cli][account]") {
+  const Result lap = run({"laplace", "--epsilon", "0.1", "--times", "10", "--delta", "0"});
+  REQUIRE(lap.code == 0);
+  CHECK(lap.out.rfind("epsilon = 1 (exactly 1) at delta = 0\n", 0) == 0);
+
+  auto j = run_json({"laplace", "--scale", "10", "--times", "10", "--delta", "1e-5", "--accountant", "pld"});
+  CHECK(double(j["epsilon"]) >= 0.9899598683482543);
+  CHECK(double(j["epsilon"]) <= 0.9899623169851428 * 1.01);
+
+  j = run_json({"gaussian", "--sigma", "2", "--times", "10", "--delta", "1e-5"});
+  CHECK(double(j["epsilon"]) >= 7.511275900744783);
+  CHECK(double(j["epsilon"]) <= 7.511275900744783 * 1.01);
+
+  j = run_json({"randomized-response", "--keep", "3/4", "--values", "2", "--times", "100", "--delta", "1e-5"});
+  CHECK(double(j["epsilon"]) >= 90.78153850830114);
+  CHECK(double(j["epsilon"]) <= 90.78153850830114 * 1.01);
+
+  j = run_json({"shuffle", "--local-epsilon", "1", "--senders", "100000", "--delta", "1e-6"});
+  CHECK(double(j["epsilon"]) < 1.0);
+  CHECK(j["accountant"] == "shuffle");
+
+  j = run_json({"zcdp", "--rho", "0.1", "--delta", "1e-5"});
+  CHECK(double(j["epsilon"]) == Approx(1.9142498748403742).epsilon(1e-3));
+}
+
+TEST_CASE("account refuses bad input with exit 2", "[cli][account]") {
+  CHECK(run({"gaussian", "--sigma", "1", "--delta", "2"}).code == 2);
+  CHECK(run({"gaussian", "--sigma", "0", "--delta", "1e-5"}).code == 2);
+  CHECK(run({"dpsgd", "--noise-multiplier", "1", "--sampling-rate", "0", "--steps", "10", "--delta", "1e-5"}).code == 2);
+  CHECK(run({"dpsgd", "--noise-multiplier", "1", "--sampling-rate", "0.1", "--steps", "1.5", "--delta", "1e-5"}).code == 2);
+  CHECK(run({"laplace", "--epsilon", "1", "--scale", "1", "--delta", "1e-5"}).code == 2);
+  CHECK(run({"laplace", "--epsilon", "abc", "--delta", "1e-5"}).code == 2);
+  CHECK(run({"gaussian", "--sigma", "1", "--delta", "1e-5", "--accountant", "best"}).code == 2);
+  CHECK(run({"randomized-response", "--keep", "0.2", "--values", "3", "--delta", "1e-5"}).code == 2);
+  const Result help = run({"--help"});
+  CHECK(help.code == 0);
+  CHECK(help.out.find("dpsgd") != std::string::npos);
+}
