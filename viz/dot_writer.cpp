@@ -300,9 +300,19 @@ std::string channel_text(const flow::Graph& g, const flow::Channel& c) {
   return "plain";
 }
 
+// 1000000 -> "1,000,000": counts readable at a glance.
+std::string grouped(std::uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 // "hospital[1..20]": every instance of a population, as DESIGN.md writes instances.
 std::string instances(const flow::Agent& a) {
-  return a.population ? a.name + "[1.." + std::to_string(a.count) + "]" : a.name;
+  return a.population ? a.name + "[1.." + grouped(a.count) + "]" : a.name;
 }
 
 std::string line_suffix(const flow::Span& span) {
@@ -423,7 +433,7 @@ class Writer {
     append_wrapped(lines, d.name, kWrapNode);
     if (!d.title.empty()) append_wrapped(lines, d.title, kWrapNode);
     std::string facts;
-    if (d.rows) facts = std::to_string(d.rows) + " rows";
+    if (d.rows) facts = grouped(d.rows) + " rows";
     if (!d.category.empty()) facts += (facts.empty() ? "" : ", ") + d.category;
     if (!facts.empty()) lines.push_back(facts);
     if (h && h->partitioned) lines.push_back("by partition");
@@ -488,6 +498,15 @@ class Writer {
       std::uint64_t times = g_.times(art);
       if (times > 1) kind += " \xc3\x97" + std::to_string(times);
       append_wrapped(lines, kind, kWrapNode);
+      // A release's parameters as written (a param shows its current value).
+      if (release) {
+        for (const auto& [name, value] : art.params) {
+          std::string text = name + ": ";
+          if (value.param < g_.params.size()) text += g_.params[value.param].name + " = ";
+          text += format_exact(g_.value(value));
+          append_wrapped(lines, text, kWrapNode + 8);
+        }
+      }
       if (!look.note.empty()) lines.push_back(look.note);
       bool binding = false;
       if (slice_ && o_.derivation) {
@@ -771,7 +790,7 @@ class Writer {
     const auto& agent = g_.agents[a];
     std::vector<std::string> lines;
     std::string head = agent.name;
-    if (agent.population) head += " \xc3\x97 " + std::to_string(agent.count);
+    if (agent.population) head += " \xc3\x97 " + grouped(agent.count);
     append_wrapped(lines, head, kWrapTitle);
     if (!agent.title.empty()) append_wrapped(lines, agent.title, 40);
     static const char* kTrust[] = {"trusted", "honest", "curious", "malicious"};
@@ -783,7 +802,7 @@ class Writer {
     }
     if (members) {
       std::string m = "\xe2\x97\x86 in coalition " + o_.coalition->name;
-      if (agent.population) m += ": " + std::to_string(*members) + " of " + std::to_string(agent.count);
+      if (agent.population) m += ": " + grouped(*members) + " of " + grouped(agent.count);
       append_wrapped(lines, m, 40);
     }
     Look look = look_of(find_leak(o_.agents, a), false);
