@@ -21,7 +21,9 @@ std::string first_line(const std::string& text) {
   return line.empty() ? std::string("z3 error") : line;
 }
 
-void SessionImpl::configure(z3::solver& solver) {
+namespace {
+
+z3::params limit_params(z3::context& ctx, const Limits& limits) {
   z3::params p(ctx);
   if (limits.timeout_ms != 0) p.set("timeout", static_cast<unsigned>(limits.timeout_ms));
   if (limits.rlimit != 0) {
@@ -29,41 +31,67 @@ void SessionImpl::configure(z3::solver& solver) {
     const std::uint64_t cap = 0xFFFFFFFFu;
     p.set("rlimit", static_cast<unsigned>(limits.rlimit < cap ? limits.rlimit : cap));
   }
-  solver.set(p);
+  return p;
 }
 
-std::uint64_t rlimit_count(z3::solver& solver) {
-  try {
-    z3::stats stats = solver.statistics();
-    for (unsigned i = 0; i < stats.size(); ++i)
-      if (stats.key(i) == "rlimit count") return stats.is_uint(i) ? stats.uint_value(i) : 0;
-  } catch (const z3::exception&) {
-  }
+std::uint64_t rlimit_of(const z3::stats& stats) {
+  for (unsigned i = 0; i < stats.size(); ++i)
+    if (stats.key(i) == "rlimit count") return stats.is_uint(i) ? stats.uint_value(i) : 0;
   return 0;
 }
 
-SolveResult SessionImpl::check(z3::solver& solver) {
-  ++queries;
+std::string reason_of(z3::solver& solver) { return solver.reason_unknown(); }
+// z3::optimize has no reason_unknown() in 4.8.12's C++ API: the C call it wraps later.
+std::string reason_of(z3::optimize& optimize) {
+  Z3_string reason = Z3_optimize_get_reason_unknown(optimize.ctx(), optimize);
+  optimize.ctx().check_error();
+  return reason ? reason : "unknown";
+}
+
+/// check() with exceptions mapped to kUnknown, for solver and optimize alike.
+template <typename Checker>
+SolveResult checked(SessionImpl& z, Checker& checker) {
+  ++z.queries;
   SolveResult result;
-  const std::uint64_t before = rlimit_count(solver);
+  std::uint64_t before = 0;
   try {
-    switch (solver.check()) {
+    before = rlimit_of(checker.statistics());
+    switch (checker.check()) {
       case z3::sat: result.status = SolveStatus::kSat; break;
       case z3::unsat: result.status = SolveStatus::kUnsat; break;
       case z3::unknown:
         result.status = SolveStatus::kUnknown;
-        result.reason = first_line(solver.reason_unknown());
+        result.reason = first_line(reason_of(checker));
         break;
     }
   } catch (const z3::exception& e) {
     result.status = SolveStatus::kUnknown;
     result.reason = first_line(e.msg());
   }
-  if (result.status == SolveStatus::kUnknown) ++unknowns;
-  const std::uint64_t after = rlimit_count(solver);
-  if (after > before) work += after - before;
+  if (result.status == SolveStatus::kUnknown) ++z.unknowns;
+  try {
+    const std::uint64_t after = rlimit_of(checker.statistics());
+    if (after > before) z.work += after - before;
+  } catch (const z3::exception&) {
+  }
   return result;
 }
+
+}  // namespace
+
+void SessionImpl::configure(z3::solver& solver) { solver.set(limit_params(ctx, limits)); }
+void SessionImpl::configure(z3::optimize& optimize) { optimize.set(limit_params(ctx, limits)); }
+SolveResult SessionImpl::check(z3::optimize& optimize) { return checked(*this, optimize); }
+
+std::uint64_t rlimit_count(z3::solver& solver) {
+  try {
+    return rlimit_of(solver.statistics());
+  } catch (const z3::exception&) {
+    return 0;
+  }
+}
+
+SolveResult SessionImpl::check(z3::solver& solver) { return checked(*this, solver); }
 
 }  // namespace detail
 

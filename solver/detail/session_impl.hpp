@@ -23,6 +23,10 @@ struct SessionImpl {
   /// solver.check() with z3::exception caught and mapped to kUnknown ("canceled" can arrive
   /// as an exception: Z3#1607, #2425). Counts the query and the resource units it spent.
   SolveResult check(z3::solver& solver);
+
+  /// The same for optimization (worst-case searches): limits, exceptions, counting.
+  void configure(z3::optimize& optimize);
+  SolveResult check(z3::optimize& optimize);
 };
 
 /// Z3's context-wide "rlimit count" statistic as seen through `solver` (0 if absent).

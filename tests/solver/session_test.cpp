@@ -57,3 +57,31 @@ TEST_CASE("a wall-clock timeout is accepted as a parameter", "[solver][session]"
   CHECK(session.check_smtlib("(declare-const x Int) (assert (= (* 3 x) 12))").status == SolveStatus::kSat);
   CHECK(session.limits().timeout_ms == 60'000);
 }
+
+// The private Z3 side is for solver/*.cpp; its tests may look at it.
+#include "solver/detail/session_impl.hpp"
+
+TEST_CASE("optimization runs under the same limits and boundary", "[solver][session]") {
+  Session session;
+  auto& z = session.impl();
+  z3::optimize opt(z.ctx);
+  z.configure(opt);
+  z3::expr x = z.ctx.int_const("x"), y = z.ctx.int_const("y");
+  opt.add(x + y <= 10 && x >= 0 && y >= 0 && x - y <= 4);
+  z3::optimize::handle h = opt.maximize(x);
+  REQUIRE(z.check(opt).status == SolveStatus::kSat);
+  CHECK(opt.upper(h).get_numeral_int64() == 7);
+  CHECK(session.queries() == 1);
+
+  Session tight(Limits{0, 1});
+  auto& t = tight.impl();
+  z3::optimize hard(t.ctx);
+  t.configure(hard);
+  z3::expr a = t.ctx.int_const("a"), b = t.ctx.int_const("b");
+  hard.add(a > 1 && b > 1 && a * b == t.ctx.int_val("1000000016000000063"));
+  hard.maximize(a);
+  auto r = t.check(hard);
+  CHECK(r.status == SolveStatus::kUnknown);
+  CHECK_FALSE(r.reason.empty());
+  CHECK(tight.unknowns() == 1);
+}
