@@ -103,7 +103,7 @@ int main() {
         bits = min_entropy_leakage(obs);
         mp = max_posterior(obs, 0);
       });
-      std::string name = stress ? "arbitrary-denominator matrix" : "decimal matrix";
+      std::string name = stress ? "arbitrary-denom. matrix" : "decimal matrix";
       row(name + ": build", std::to_string(k) + "x" + std::to_string(k), tb, "");
       row(name + ": observe+leakage+post", std::to_string(k) + "x" + std::to_string(k), tm,
           privflow::format_up(bits.value, 4) + " bits");
@@ -152,10 +152,9 @@ int main() {
 
   // Reidentification at 10^10 cells.
   {
-    auto uniform = [](std::uint64_t k) { return Distribution(k, privflow::make_rational(1, static_cast<long>(k))); };
     std::vector<CellGroup> groups;
     Reidentification r;
-    double tg = seconds_of([&] { groups = *cell_groups_independent({uniform(100000), uniform(100000)}); }, 3);
+    double tg = seconds_of([&] { groups = *cell_groups_product({uniform_groups(100000), uniform_groups(100000)}); }, 100);
     double t = seconds_of([&] { r = *reidentification(groups, 1'000'000'000); }, 100);
     row("reid uniform: groups", "10^10 cells", tg, std::to_string(groups.size()) + " group(s)");
     row("reid uniform: unique fraction", "10^9 rows", t, privflow::format_up(r.unique_fraction, 6));

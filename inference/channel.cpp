@@ -11,6 +11,7 @@ struct Channel::Node {
   Kind kind = Kind::kDeterministic;
   std::uint64_t inputs = 0, outputs = 0;
   bool deterministic = false;
+  std::uint64_t max_row = 1;  // upper bound on nonzero entries per row
   // kProjection: output digit j is (x / in_stride[j]) % radix[j].
   std::vector<std::uint64_t> in_stride, radix;
   // kDeterministic
@@ -140,6 +141,7 @@ Result<Channel> Channel::randomized_response(const Domain& input, std::size_t po
     node->den /= g;
   }
   node->deterministic = sgn(node->off_num) == 0;
+  node->max_row = node->deterministic ? 1 : node->k;
   return Channel(std::move(node));
 }
 
@@ -182,6 +184,7 @@ Result<Channel> Channel::matrix(const std::vector<std::vector<Rational>>& rows) 
     }
     node->dens.push_back(den);
     node->start.push_back(node->cols.size());
+    node->max_row = std::max<std::uint64_t>(node->max_row, nonzero);
   }
   node->deterministic = deterministic;
   return Channel(std::move(node));
@@ -219,6 +222,7 @@ Result<Channel> Channel::sparse(const std::vector<std::vector<std::pair<std::uin
     for (const auto& e : merged) nonzero += sgn(e.second) != 0;
     deterministic = deterministic && nonzero == 1;
     append_rational_row(*node, merged);
+    node->max_row = std::max<std::uint64_t>(node->max_row, nonzero);
   }
   node->deterministic = deterministic;
   return Channel(std::move(node));
@@ -237,6 +241,8 @@ Result<Channel> Channel::parallel(std::vector<Channel> parts) {
       return fail<Channel>("the composed channel has more than 2^64 outputs");
     node->outputs *= c.outputs();
     node->deterministic = node->deterministic && c.is_deterministic();
+    node->max_row = mul_overflows(node->max_row, c.max_row_size()) ? std::numeric_limits<std::uint64_t>::max()
+                                                                    : node->max_row * c.max_row_size();
   }
   if (parts.size() == 1) return parts[0];
   node->parts = std::move(parts);
@@ -252,6 +258,9 @@ Result<Channel> Channel::cascade(Channel first, Channel second) {
   node->inputs = first.inputs();
   node->outputs = second.outputs();
   node->deterministic = first.is_deterministic() && second.is_deterministic();
+  node->max_row = std::min(node->outputs, mul_overflows(first.max_row_size(), second.max_row_size())
+                                              ? std::numeric_limits<std::uint64_t>::max()
+                                              : first.max_row_size() * second.max_row_size());
   node->parts = {std::move(first), std::move(second)};
   return Channel(std::move(node));
 }
@@ -260,6 +269,7 @@ Channel::Kind Channel::kind() const { return node_->kind; }
 std::uint64_t Channel::inputs() const { return node_->inputs; }
 std::uint64_t Channel::outputs() const { return node_->outputs; }
 bool Channel::is_deterministic() const { return node_->deterministic; }
+std::uint64_t Channel::max_row_size() const { return node_->max_row; }
 
 std::vector<std::uint64_t> Channel::output_radix() const {
   if (node_->kind != Kind::kParallel) return {node_->outputs};

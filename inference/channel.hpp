@@ -69,6 +69,10 @@ class Channel {
   /// True when every row has exactly one output of probability 1.
   bool is_deterministic() const;
 
+  /// An upper bound on the number of nonzero entries of any row (saturating at 2^64 − 1):
+  /// callers check it against their limits before asking for rows.
+  std::uint64_t max_row_size() const;
+
   /// Fills `row` with input x's row, outputs ascending, zero entries omitted.
   void row(std::uint64_t x, ChannelRow& row) const;
   /// C(x, y) exactly (convenience; slow for large rows).

@@ -92,6 +92,9 @@ Result<Observation> observe(const Joint& prior, const Channel& channel, std::siz
   // Pass 1: weights a_x = π(x) / den_x and, per secret value s, their common denominator
   // L_s, so that P(s, y) = Σ_{x in class s} (A_x · num_xy) / L_s with integers A_x = a_x · L_s.
   // Per-class scales keep the integers short when classes have unrelated denominators.
+  if (channel.max_row_size() > max_cells)
+    return R::failure("a row of the channel may have " + std::to_string(channel.max_row_size()) +
+                      " outputs, more than the limit of " + std::to_string(max_cells));
   std::vector<std::uint64_t> support, row_size;
   std::vector<Rational> weight;
   obs.class_scale.assign(k, mpz_class(1));
@@ -349,6 +352,9 @@ Rational posterior_vulnerability_within(const Observation& obs, std::uint64_t d)
 }
 
 Result<Rational> bayes_capacity(const Channel& channel, std::uint64_t max_cells) {
+  if (channel.max_row_size() > max_cells)
+    return Result<Rational>::failure("a row of the channel may have more outputs than the limit of " +
+                                     std::to_string(max_cells));
   // Per output the largest entry, kept as (num, den) and compared by cross-multiplication.
   std::unordered_map<std::uint64_t, std::pair<mpz_class, mpz_class>> best;
   ChannelRow row;
@@ -370,6 +376,8 @@ Result<Rational> bayes_capacity(const Channel& channel, std::uint64_t max_cells)
 
 Result<std::optional<Rational>> channel_epsilon_up(const Channel& channel, std::uint64_t max_cells) {
   using R = Result<std::optional<Rational>>;
+  if (channel.max_row_size() > max_cells)
+    return R::failure("a row of the channel may have more outputs than the limit of " + std::to_string(max_cells));
   struct Column {
     mpz_class max_num, max_den, min_num, min_den;
     std::uint64_t rows = 0;

@@ -1,4 +1,5 @@
 #include "inference/channel.hpp"
+#include "inference/measures.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -100,4 +101,26 @@ TEST_CASE("the channel a correlated field induces", "[inference][channel]") {
   REQUIRE(c);
   REQUIRE(c->entry(0, 0) == q("3/5"));
   REQUIRE(c->entry(1, 1) == q("3/4"));
+}
+
+TEST_CASE("row sizes are bounded before rows are built", "[inference][channel]") {
+  Domain d{{10}};
+  auto rr = *Channel::randomized_response(d, 0, q("1/2"));
+  REQUIRE(rr.max_row_size() == 10);
+  REQUIRE(Channel::randomized_response(d, 0, q("1"))->max_row_size() == 1);
+  std::vector<Channel> copies(8, rr);
+  auto eight = Channel::parallel(copies);
+  REQUIRE(eight);
+  REQUIRE(eight->outputs() == 100'000'000);
+  REQUIRE(eight->max_row_size() == 100'000'000);
+  Joint prior;
+  prior.domain = d;
+  prior.p.assign(10, q("1/10"));
+  auto obs = observe(prior, *eight, 0);
+  REQUIRE_FALSE(obs);
+  REQUIRE(obs.error() == "a row of the channel may have 100000000 outputs, more than the limit of 20000000");
+  REQUIRE_FALSE(bayes_capacity(*eight));
+  auto c = Channel::cascade(rr, *Channel::deterministic({0, 0, 0, 0, 0, 1, 1, 1, 1, 1}, 2));
+  REQUIRE(c->max_row_size() == 2);
+  REQUIRE(Channel::matrix({qs({"1/2", "0", "1/2"}), qs({"0", "1", "0"})})->max_row_size() == 2);
 }
