@@ -25,7 +25,8 @@ int run_fmt(const FmtOptions& opt, Io& io) {
         return static_cast<int>(ExitStatus::kInvalid);
       }
   }
-  bool invalid = false, unformatted = false, failed = false;
+  bool invalid = false, failed = false;
+  std::size_t unformatted = 0;
   for (const auto& path : opt.specs) {
     std::string text;
     if (!read_spec_text(path, io, text)) {
@@ -44,7 +45,7 @@ int run_fmt(const FmtOptions& opt, Io& io) {
     if (opt.check) {
       if (!same) {
         io.out << source.path() << "\n";  // gofmt -l style: the files that need formatting
-        unformatted = true;
+        ++unformatted;
       }
     } else if (opt.in_place) {
       if (!same && !write_result(path, *formatted, io)) failed = true;
@@ -54,9 +55,9 @@ int run_fmt(const FmtOptions& opt, Io& io) {
   }
   if (failed) return static_cast<int>(ExitStatus::kInternal);
   if (invalid) return static_cast<int>(ExitStatus::kInvalid);
-  if (unformatted) {
-    io.err << "privflow: " << (opt.specs.size() == 1 ? "the spec is" : "these specs are")
-           << " not formatted; run 'privflow fmt -i' to fix\n";
+  if (unformatted > 0) {
+    io.err << "privflow: " << unformatted << (unformatted == 1 ? " spec is" : " specs are")
+           << " not formatted; 'privflow fmt -i' rewrites them\n";
     return 1;
   }
   return 0;

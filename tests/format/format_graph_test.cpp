@@ -89,3 +89,62 @@ TEST_CASE("formatting leaves the flow graph of every example unchanged", "[forma
   }
   CHECK(compared >= 6);
 }
+
+namespace {
+
+Run run_cli(const std::vector<std::string>& args, const std::string& input = "") {
+  std::istringstream in(input);
+  std::ostringstream out, err;
+  int code = privflow::cli::run(args, {in, out, err});
+  return {code, out.str(), err.str()};
+}
+
+}  // namespace
+
+TEST_CASE("privflow fmt on the command line", "[format][cli]") {
+  const fs::path dir = fs::temp_directory_path() / "privflow_fmt_cli_test";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string messy = "region   EU\nagent a{trust:curious,region:EU}  # why\n";
+  const std::string tidy = "region EU\nagent a { trust: curious, region: EU }  # why\n";
+  const fs::path messy_path = dir / "messy.pflow", tidy_path = dir / "tidy.pflow", bad_path = dir / "bad.pflow";
+  std::ofstream(messy_path) << messy;
+  std::ofstream(tidy_path) << tidy;
+  std::ofstream(bad_path) << "region E$U\n";
+
+  SECTION("prints the canonical layout to standard output") {
+    Run r = run_cli({"fmt", messy_path.string()});
+    CHECK(r.code == 0);
+    CHECK(r.out == tidy);
+    CHECK(read_file(messy_path) == messy);  // the file is untouched
+  }
+  SECTION("reads standard input") {
+    Run r = run_cli({"fmt", "-"}, messy);
+    CHECK(r.code == 0);
+    CHECK(r.out == tidy);
+  }
+  SECTION("--check lists the files to format and exits 1") {
+    Run r = run_cli({"fmt", "--check", tidy_path.string(), messy_path.string()});
+    CHECK(r.code == 1);
+    CHECK(r.out == messy_path.string() + "\n");
+    CHECK(r.err.find("1 spec is not formatted") != std::string::npos);
+    CHECK(run_cli({"fmt", "--check", tidy_path.string()}).code == 0);
+  }
+  SECTION("-i rewrites only what changes") {
+    Run r = run_cli({"fmt", "-i", messy_path.string(), tidy_path.string()});
+    CHECK(r.code == 0);
+    CHECK(r.out.empty());
+    CHECK(read_file(messy_path) == tidy);
+    CHECK(read_file(tidy_path) == tidy);
+  }
+  SECTION("errors: a lexical error changes nothing; bad command lines exit 2") {
+    Run r = run_cli({"fmt", "-i", bad_path.string()});
+    CHECK(r.code == 2);
+    CHECK(r.err.find("bad.pflow:1:9: error: unexpected character '$'") != std::string::npos);
+    CHECK(read_file(bad_path) == "region E$U\n");
+    CHECK(run_cli({"fmt", "-i", "-"}, messy).code == 2);
+    CHECK(run_cli({"fmt", "--check", "-i", tidy_path.string()}).code == 2);
+    CHECK(run_cli({"fmt", (dir / "missing.pflow").string()}).code == 2);
+  }
+  fs::remove_all(dir);
+}
