@@ -43,6 +43,7 @@ std::string num(double x) {
   return o.str();
 }
 constexpr std::uint64_t kMaxTimes = 1000000000000ULL;  // 10^12
+constexpr double kMaxPldBins = 1 << 22;                 // memory guard of the PLD grid
 }  // namespace
 
 Mechanism Mechanism::laplace(double e) { return pure_kind(MechanismKind::kLaplace, e); }
@@ -263,11 +264,68 @@ std::string fmt_g(double x, int digits = 4) {
 
 namespace detail {
 struct PldCache {
-  double h = 0, tail = 0;
+  double h = 0, tail = 0;  // the options asked for
+  double grid = 0;         // the grid used (may be exact for lattice losses, or coarser when huge)
   bool available = true;
+  bool analytic = false;   // only Gaussians: the exact hockey-stick of one Gaussian
+  double z = 0;            // its noise multiplier
   pld::Composed remove, add;
 };
 }  // namespace detail
+
+namespace {
+
+/// δ(ε) of the Gaussian mechanism with noise multiplier z, exactly (Balle & Wang 2018, Thm 8):
+/// Φ(−εz + 1/(2z)) − e^ε Φ(−εz − 1/(2z)); rounded up.
+double gaussian_delta(double z, double eps) {
+  const double r = 0.70710678118654752440;
+  const double a = -eps * z + 0.5 / z, b = -eps * z - 0.5 / z;
+  const double d = 0.5 * std::erfc(-a * r) - std::exp(eps + std::log(0.5 * std::erfc(-b * r)));
+  return std::clamp(d * (1 + 1e-9) + 1e-300, 0.0, 1.0);
+}
+
+/// Smallest ε ≥ 0 with gaussian_delta(z, ε) ≤ δ, by bisection; the returned end satisfies it.
+double gaussian_epsilon(double z, double delta) {
+  if (gaussian_delta(z, 0) <= delta) return 0;
+  double lo = 0, hi = 1;
+  while (gaussian_delta(z, hi) > delta) {
+    lo = hi;
+    hi *= 2;
+    if (hi > 1e6) return kInf;
+  }
+  for (int i = 0; i < 200 && hi - lo > 1e-13 * hi; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    if (gaussian_delta(z, mid) <= delta) hi = mid;
+    else lo = mid;
+  }
+  return detail::up(hi, 1e-12);
+}
+
+/// The per-use noise multiplier when `m` is exactly a Gaussian mechanism, else 0.
+double gaussian_equivalent(const Mechanism& m) {
+  if (m.kind == MechanismKind::kGaussian) return m.noise_multiplier;
+  if (m.kind == MechanismKind::kSubsampledGaussian) {
+    if (m.neighbouring == Neighbouring::kReplace) return m.noise_multiplier / 2;
+    if (m.sampling_rate >= 1) return m.noise_multiplier;
+  }
+  return 0;
+}
+
+/// ε of the two loss atoms ±ε of a lattice mechanism (its PLD has atoms only at 0, ±ε, +∞).
+double lattice_epsilon(const Mechanism& m) {
+  switch (m.kind) {
+    case MechanismKind::kGeometric:
+    case MechanismKind::kExponential:
+    case MechanismKind::kDeclared: return m.epsilon;
+    case MechanismKind::kRandomizedResponse: {
+      const double r = (1 - m.keep) / static_cast<double>(m.values - 1);
+      return std::log(m.keep) - std::log(r);  // as pld::randomized_response computes it
+    }
+    default: return 0;
+  }
+}
+
+}  // namespace
 
 Composition::Composition() = default;
 Composition::~Composition() = default;
@@ -367,24 +425,58 @@ EpsilonResult rdp_epsilon(const std::vector<Mechanism>& parts, double delta) {
 }  // namespace
 
 static const detail::PldCache* pld_cache_for(const std::vector<Mechanism>& parts, const PldOptions& o,
-                                      std::shared_ptr<detail::PldCache>& cache) {
+                                             std::shared_ptr<detail::PldCache>& cache) {
   if (cache && cache->h == o.discretization && cache->tail == o.tail_mass) return cache.get();
   auto c = std::make_shared<detail::PldCache>();
   c->h = o.discretization;
   c->tail = o.tail_mass;
-  std::vector<PartPlds> plds;
-  plds.reserve(parts.size());
+  // Gaussians compose into one Gaussian: z^-2 = Σ T_i z_i^-2 (exact; Dong, Roth & Su 2019).
+  double inv = 0;
+  std::vector<Mechanism> rest;
   for (const auto& m : parts) {
-    plds.push_back(part_pld(m, o));
-    if (!plds.back().available) c->available = false;
+    const double z = gaussian_equivalent(m);
+    if (z > 0) inv += static_cast<double>(m.times) / (z * z);
+    else rest.push_back(m);
+    if (m.kind == MechanismKind::kZcdp) c->available = false;
   }
-  if (c->available) {
+  if (!c->available) return (cache = c).get();
+  if (rest.empty() && inv > 0) {
+    c->analytic = true;
+    c->z = std::nextafter(1 / std::sqrt(inv), 0.0);  // less noise: the safe side
+    return (cache = c).get();
+  }
+  if (inv > 0) rest.push_back(Mechanism::gaussian(std::nextafter(1 / std::sqrt(inv), 0.0)));
+  // Lattice losses (randomized response, geometric, declared …) with one common ε: a grid of
+  // step ε puts every atom on a grid point, so the PLD is exact.
+  double grid = o.discretization;
+  double common = -1;
+  for (const auto& m : rest) {
+    const double e = lattice_epsilon(m);
+    if (e <= 0 || (common >= 0 && e != common)) {
+      common = 0;
+      break;
+    }
+    common = e;
+  }
+  if (common > 0) grid = common;
+  PldOptions eff = o;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    eff.discretization = grid;
+    std::vector<PartPlds> plds;
+    plds.reserve(rest.size());
+    for (const auto& m : rest) plds.push_back(part_pld(m, eff));
     std::vector<std::pair<const pld::Pld*, std::uint64_t>> rem, add;
     bool any_asym = false;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-      rem.push_back({&plds[i].remove, parts[i].times});
-      add.push_back({plds[i].symmetric ? &plds[i].remove : &plds[i].add, parts[i].times});
+    for (std::size_t i = 0; i < rest.size(); ++i) {
+      rem.push_back({&plds[i].remove, rest[i].times});
+      add.push_back({plds[i].symmetric ? &plds[i].remove : &plds[i].add, rest[i].times});
       any_asym = any_asym || !plds[i].symmetric;
+    }
+    // Memory guard: a coarser grid is still sound, only less tight.
+    const double bins = std::max(pld::composed_bins(rem, o.tail_mass), any_asym ? pld::composed_bins(add, o.tail_mass) : 0.0);
+    if (bins > kMaxPldBins && attempt < 3) {
+      grid *= bins / kMaxPldBins * 1.05;
+      continue;
     }
     if (any_asym) {
       auto both = pld::compose_pair(rem, add, o.tail_mass);
@@ -394,22 +486,33 @@ static const detail::PldCache* pld_cache_for(const std::vector<Mechanism>& parts
       c->remove = pld::compose(rem, o.tail_mass);
       c->add = c->remove;
     }
+    break;
   }
-  cache = c;
-  return cache.get();
+  c->grid = grid;
+  return (cache = c).get();
 }
 
 namespace {
 EpsilonResult pld_epsilon(const detail::PldCache& c, double delta) {
+  if (c.analytic) {
+    EpsilonResult r;
+    r.value = gaussian_epsilon(c.z, delta);
+    r.infinite = std::isinf(r.value);
+    r.delta = delta;
+    r.accountant = Accountant::kPld;
+    r.how = "pld of the composed Gaussian (noise multiplier " + fmt_g(c.z) + "), exact hockey-stick (Balle-Wang 2018)";
+    return r;
+  }
   const double e = std::max(c.remove.epsilon(delta), c.add.epsilon(delta));
   if (std::isinf(e)) return infinite_result(delta, Accountant::kPld, "pld: delta is below the mass of infinite loss");
   EpsilonResult r;
   r.value = e;
   r.delta = delta;
   r.accountant = Accountant::kPld;
-  r.discretization = c.h;
+  r.discretization = c.grid;
   r.tail_mass = std::max(c.remove.inf_mass, c.add.inf_mass);
-  r.how = "pld, loss grid " + fmt_g(c.h) + ", tail mass " + fmt_g(r.tail_mass, 3) + " counted in delta";
+  r.how = "pld, loss grid " + fmt_g(c.grid) + (c.grid != c.h ? (c.grid > c.h ? " (coarsened: huge range)" : " (exact lattice)") : std::string()) +
+          ", tail mass " + fmt_g(r.tail_mass, 3) + " counted in delta";
   return r;
 }
 }  // namespace
@@ -501,11 +604,12 @@ DeltaResult Composition::delta(double epsilon, Accountant a) const {
   if (a == Accountant::kPld || a == Accountant::kAuto) {
     const auto* c = pld_cache_for(parts_, pld_options, pld_cache_);
     if (c->available) {
-      const double d = std::max(c->remove.delta(epsilon), c->add.delta(epsilon));
+      const double d = c->analytic ? gaussian_delta(c->z, epsilon)
+                                   : std::max(c->remove.delta(epsilon), c->add.delta(epsilon));
       if (d < best || a == Accountant::kPld) {
         best = d;
         out.accountant = Accountant::kPld;
-        out.how = "pld, loss grid " + fmt_g(c->h);
+        out.how = c->analytic ? "pld, exact Gaussian" : "pld, loss grid " + fmt_g(c->grid);
       }
     }
   }
@@ -600,9 +704,11 @@ EpsDelta group_privacy(double e, double d, std::uint64_t g) {
 namespace {
 
 /// Bisection on a parameter x in (0, ∞) where ε(x) is decreasing (noise) or increasing
-/// (per-use ε). Returns the conservative end meeting the target.
+/// (per-use ε), starting from a point believed good. Returns the end of the final bracket
+/// that meets the target (so the answer is certified by the accountant that computed it).
 template <class MakeFn>
-CalibrationResult bisect(MakeFn make, bool decreasing, double target, double delta, Accountant a, double tol, const PldOptions& pld) {
+CalibrationResult search(MakeFn make, bool decreasing, double target, double delta, Accountant a, double tol,
+                         const PldOptions& pld, double start, double step) {
   CalibrationResult out;
   auto eval = [&](double x) {
     Composition c;
@@ -611,25 +717,26 @@ CalibrationResult bisect(MakeFn make, bool decreasing, double target, double del
     return c.epsilon(delta, a);
   };
   auto ok = [&](const EpsilonResult& r) { return !r.infinite && r.value <= target; };
-  double good = 1, bad = 1;
+  auto toward_bad = [&](double x) { return decreasing ? x / step : x * step; };
+  auto toward_good = [&](double x) { return decreasing ? x * step : x / step; };
+  double good = start, bad = start;
   EpsilonResult rg = eval(good);
-  if (ok(rg)) {  // find a bad point on the other side
-    bad = good;
-    for (int i = 0; i < 60; ++i) {
-      bad = decreasing ? bad / 2 : bad * 2;
+  int guard = 0;
+  if (ok(rg)) {
+    while (true) {
+      bad = toward_bad(good);
       EpsilonResult rb = eval(bad);
       if (!ok(rb)) break;
-      good = bad;
-      rg = rb;
-      if (i == 59) return out;
+      good = bad, rg = rb;
+      if (++guard > 200) return out;
     }
   } else {
-    for (int i = 0; i < 60; ++i) {
+    while (true) {
       bad = good;
-      good = decreasing ? good * 2 : good / 2;
+      good = toward_good(good);
       rg = eval(good);
       if (ok(rg)) break;
-      if (i == 59) return out;
+      if (++guard > 200) return out;
     }
   }
   while (std::abs(good - bad) > tol * std::max(good, bad)) {
@@ -643,6 +750,27 @@ CalibrationResult bisect(MakeFn make, bool decreasing, double target, double del
   out.achieved = rg;
   out.how = "bisection to relative tolerance " + fmt_g(tol) + "; " + rg.how;
   return out;
+}
+
+/// Calibration with any accountant. PLD: start from the RDP answer (PLD is tighter), search
+/// on a 10× coarser grid first (each answer still certified), then refine on the asked grid.
+template <class MakeFn>
+CalibrationResult bisect(MakeFn make, bool decreasing, double target, double delta, Accountant a, double tol,
+                         const PldOptions& pld) {
+  CalibrationResult rdp = search(make, decreasing, target, delta, Accountant::kRdp, tol, pld, 1.0, 2.0);
+  if (a == Accountant::kRdp) return rdp;
+  double start = rdp.found ? rdp.value : 1.0;
+  PldOptions coarse = pld;
+  coarse.discretization = pld.discretization * 10;
+  CalibrationResult c = search(make, decreasing, target, delta, Accountant::kPld, tol, coarse, start, 1.25);
+  if (c.found) start = c.value;
+  CalibrationResult p = search(make, decreasing, target, delta, Accountant::kPld, tol, pld, start, 1.02);
+  if (a == Accountant::kPld) return p;
+  // auto: the better of two certified answers
+  if (!p.found) return rdp;
+  if (!rdp.found) return p;
+  const bool pld_better = decreasing ? p.value < rdp.value : p.value > rdp.value;
+  return pld_better ? p : rdp;
 }
 
 }  // namespace

@@ -299,6 +299,12 @@ Composed extract(const std::vector<double>& vals, std::size_t n, const Range& g,
 
 }  // namespace
 
+double composed_bins(const Parts& parts, double tail) {
+  if (parts.empty()) return 1;
+  const Range g = composed_range(parts, tail);
+  return static_cast<double>(g.hi - g.lo + 1);
+}
+
 Composed compose(const Parts& parts, double tail) {
   if (parts.empty()) {
     Composed out;

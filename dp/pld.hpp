@@ -72,6 +72,8 @@ class Composed {
 
 /// Composes parts (each used `times` times). All parts must share the grid step h.
 Composed compose(const std::vector<std::pair<const Pld*, std::uint64_t>>& parts, double tail);
+/// Number of grid points the composition of `parts` would need (the memory guard uses it).
+double composed_bins(const std::vector<std::pair<const Pld*, std::uint64_t>>& parts, double tail);
 /// Composes two lists at once (the remove and add directions), sharing the FFTs (two real
 /// sequences packed in one complex transform). Passing the same list twice composes it once.
 std::pair<Composed, Composed> compose_pair(const std::vector<std::pair<const Pld*, std::uint64_t>>& first,
