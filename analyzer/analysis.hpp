@@ -102,7 +102,7 @@ struct LeakageCell {
 };
 
 struct Finding {
-  std::string severity;  // warning | note
+  std::string severity;  // error (e.g. a division by zero a record reaches) | warning | note
   flow::Span span;
   std::string message;
 };
@@ -120,7 +120,8 @@ struct Analysis {
   std::vector<Finding> findings;      // sorted by location
   std::vector<std::string> assumptions;
 
-  /// Exit status per DESIGN.md: 1 if any violated, else 3 if any undecided, else 0.
+  /// Exit status per DESIGN.md: 2 if a finding is an error (the spec is invalid), else 1 if
+  /// any requirement is violated, else 3 if any is undecided, else 0.
   int exit_code() const;
 };
 

@@ -13,6 +13,7 @@
 #include "base/text.hpp"
 #include "inference/dp_bounds.hpp"
 #include "inference/format.hpp"
+#include "solver/map_count.hpp"
 
 namespace privflow::analyzer {
 namespace {
@@ -42,7 +43,7 @@ void add_steps(Derivation& node, const std::vector<Step>& steps) {
 class Analyzer {
  public:
   Analyzer(const flow::Graph& g, const Options& o)
-      : g_(g), options_(o), accountant_(o.accountant.value_or(g.settings.accountant)) {}
+      : g_(g), options_(o), accountant_(o.accountant.value_or(g.settings.accountant)), maps_(g) {}
 
   Analysis run();
 
@@ -62,6 +63,7 @@ class Analyzer {
   const Options& options_;
   flow::AccountantKind accountant_;
   mutable detail::Cache cache_;
+  mutable detail::Maps maps_;
 };
 
 Coalition Analyzer::fixed_part(const flow::Coalition& fc) const {
@@ -215,8 +217,8 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
       const bool has_exact = !obs.seen.views.empty() || !rr.empty();
       detail::Belief exact;
       if (has_exact || posterior) {
-        exact = posterior ? detail::exact_posterior(g_, r.data, obs.seen.views, rr, r.field, r.value)
-                          : detail::exact_leakage(g_, r.data, obs.seen.views, rr, r.field);
+        exact = posterior ? detail::exact_posterior(g_, maps_, r.data, obs.seen.views, rr, r.field, r.value)
+                          : detail::exact_leakage(g_, maps_, r.data, obs.seen.views, rr, r.field);
         if (!exact.error.empty()) {
           v.status = Status::kUndecided;
           v.reason = "exact inference: " + exact.error;
@@ -293,7 +295,7 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
         break;
       }
       bool sees_all = obs.kind == LossKind::kHoldsData;
-      auto b = detail::reidentification(g_, r.data, obs.seen.views, r.fields, sees_all);
+      auto b = detail::reidentification(g_, maps_, r.data, obs.seen.views, r.fields, sees_all);
       if (!b.error.empty()) {
         v.status = Status::kUndecided;
         v.reason = "re-identification: " + b.error;
@@ -573,6 +575,24 @@ Analysis Analyzer::run() {
     if (!all.empty()) a.leakage.push_back(cell(d, "curious+malicious", all));
   }
   a.findings = collect_findings(g_);
+  // "Division by zero is an error found by analysis" (LANGUAGE.md 6): any record reaching it.
+  for (flow::Id x = 0; x < g_.artifacts.size(); ++x) {
+    if (g_.artifacts[x].kind != flow::ComputeKind::kMap) continue;
+    const auto& mc = maps_.count(x);
+    if (mc.status != solver::MapStatus::kDivisionByZero) continue;
+    const auto& d = g_.data[g_.artifacts[x].inputs[0].data];
+    std::vector<std::string> values;
+    for (std::size_t j = 0; j < mc.read_fields.size() && j < mc.witness.size(); ++j) {
+      const auto& f = d.fields[mc.read_fields[j]];
+      std::string v = f.type == flow::FieldType::kInt ? std::to_string(mc.witness[j])
+                                                       : f.value_name(static_cast<std::uint64_t>(mc.witness[j]));
+      values.push_back(f.name + " = " + v);
+    }
+    a.findings.push_back(Finding{"error", mc.division.line ? mc.division : g_.artifacts[x].span,
+                                 "division by zero in map '" + g_.artifacts[x].name + "' for a record with " + join(values, ", ")});
+  }
+  std::stable_sort(a.findings.begin(), a.findings.end(),
+                   [](const Finding& l, const Finding& r) { return l.span.begin < r.span.begin; });
   a.assumptions = collect_assumptions(g_);
   return a;
 }
@@ -639,6 +659,8 @@ std::vector<std::string> members(const flow::Graph& g, const Coalition& c) {
 }
 
 int Analysis::exit_code() const {
+  for (const auto& f : findings)
+    if (f.severity == "error") return 2;
   bool undecided = false;
   for (const auto& v : verdicts) {
     if (v.status == Status::kViolated) return 1;

@@ -33,6 +33,23 @@ std::vector<flow::Id> involved(const std::vector<RecordView>& views, const std::
   return order;
 }
 
+/// The exact channel of an enumerated map over the joint domain of `order` (nullopt when the
+/// solver could only count its classes, or the domain is too large to list).
+std::optional<inference::Channel> map_channel(const solver::MapCount& mc, const inference::Domain& domain,
+                                              const std::vector<flow::Id>& order) {
+  if (mc.status != solver::MapStatus::kExact || mc.function.empty()) return std::nullopt;
+  std::vector<std::size_t> pos = positions(order, mc.read_fields);
+  std::vector<std::uint64_t> output_of(domain.cardinality());
+  for (std::uint64_t x = 0; x < output_of.size(); ++x) {
+    std::uint64_t index = 0;
+    for (std::size_t j = 0; j < pos.size(); ++j) index = index * mc.radix[j] + domain.value_at(x, pos[j]);
+    output_of[x] = mc.function[index];
+  }
+  auto ch = inference::Channel::deterministic(std::move(output_of), mc.classes.size());
+  if (!ch) return std::nullopt;
+  return *ch;
+}
+
 struct Pushed {
   std::string error;
   std::optional<inference::Observation> observation;
@@ -40,7 +57,7 @@ struct Pushed {
 };
 
 /// Pushes the joint of the involved fields through the parallel composition of every view.
-Pushed push(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& views, const std::vector<ExactRr>& rr,
+Pushed push(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views, const std::vector<ExactRr>& rr,
             flow::Id secret) {
   Pushed out;
   auto net = network_of(g.data[data]);
@@ -53,8 +70,14 @@ Pushed push(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& 
   }
   std::vector<inference::Channel> parts;
   for (const auto& v : views) {
-    // A map is post-processing of the fields it reads: seeing those fields is an upper bound.
-    if (v.kind == RecordView::Kind::kMap) out.exact = false;
+    if (v.kind == RecordView::Kind::kMap) {
+      if (auto ch = map_channel(maps.count(v.artifact), joint->domain, order)) {
+        parts.push_back(*ch);
+        continue;
+      }
+      // A map is post-processing of the fields it reads: seeing those fields is an upper bound.
+      out.exact = false;
+    }
     auto ch = inference::Channel::projection(joint->domain, positions(order, v.fields));
     if (!ch) {
       out.error = ch.error();
@@ -96,7 +119,68 @@ Pushed push(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& 
   return out;
 }
 
+/// The seen quasi-identifier views as independent distributions over their cells: fields by
+/// their marginals, maps of uniform fields by their output classes' preimage counts. nullopt
+/// when pieces are correlated (shared fields or `given` ancestors) or a map is not counted.
+std::optional<std::vector<inference::Distribution>> independent_components(const flow::Graph& g, Maps& maps,
+                                                                           const flow::Data& d,
+                                                                           const inference::BayesNet& net,
+                                                                           const std::vector<RecordView>& cells) {
+  std::vector<inference::Distribution> parts;
+  std::vector<flow::Id> used;
+  for (const auto& v : cells) {
+    if (v.kind == RecordView::Kind::kFields) {
+      for (flow::Id f : v.fields) {
+        if (std::find(used.begin(), used.end(), f) != used.end()) continue;
+        auto m = inference::marginal(net, f);
+        if (!m) return std::nullopt;
+        used.push_back(f);
+        parts.push_back(*m);
+      }
+      continue;
+    }
+    const auto& mc = maps.count(v.artifact);
+    if (mc.status != solver::MapStatus::kExact || mc.tuples == 0) return std::nullopt;
+    for (flow::Id f : mc.read_fields) {
+      const auto& field = d.fields[f];
+      bool uniform = field.parent == flow::kNone && (field.prior.empty() || field.prior[0].empty());
+      if (!uniform || std::find(used.begin(), used.end(), f) != used.end()) return std::nullopt;
+      used.push_back(f);
+    }
+    inference::Distribution dist;
+    for (const auto& c : mc.classes) {
+      Rational p(c.preimage, mc.tuples);
+      p.canonicalize();
+      dist.push_back(p);
+    }
+    parts.push_back(std::move(dist));
+  }
+  // Independence: no two used fields share a `given` ancestor (or are one another's).
+  std::vector<flow::Id> roots;
+  for (flow::Id f : used) {
+    flow::Id r = f;
+    for (std::size_t guard = 0; d.fields[r].parent != flow::kNone && guard < d.fields.size(); ++guard) r = d.fields[r].parent;
+    if (std::find(roots.begin(), roots.end(), r) != roots.end()) return std::nullopt;
+    roots.push_back(r);
+  }
+  return parts;
+}
+
 }  // namespace
+
+Maps::Maps(const flow::Graph& g) : g_(g), session_(std::make_unique<solver::Session>()) {}
+Maps::~Maps() = default;
+
+const solver::MapCount& Maps::count(flow::Id artifact) {
+  auto it = counts_.find(artifact);
+  if (it != counts_.end()) return it->second;
+  solver::MapCount mc;
+  mc.reason = "not a map of a data set";
+  const auto& x = g_.artifacts[artifact];
+  if (x.kind == flow::ComputeKind::kMap && x.expr && !x.inputs.empty() && x.inputs[0].data < g_.data.size())
+    mc = solver::count_map(*session_, g_.data[x.inputs[0].data], *x.expr);
+  return counts_.emplace(artifact, std::move(mc)).first->second;
+}
 
 inference::BayesNet network_of(const flow::Data& d) {
   inference::BayesNet net;
@@ -127,10 +211,10 @@ std::vector<ExactRr> exact_rr(const flow::Graph& g, flow::Id data, const std::ve
   return out;
 }
 
-Belief exact_posterior(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& views,
+Belief exact_posterior(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
                        const std::vector<ExactRr>& rr, flow::Id field, std::uint64_t value) {
   Belief b;
-  Pushed p = push(g, data, views, rr, field);
+  Pushed p = push(g, maps, data, views, rr, field);
   if (!p.observation) {
     b.error = p.error;
     return b;
@@ -143,10 +227,10 @@ Belief exact_posterior(const flow::Graph& g, flow::Id data, const std::vector<Re
   return b;
 }
 
-Belief exact_leakage(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& views,
+Belief exact_leakage(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
                      const std::vector<ExactRr>& rr, flow::Id field) {
   Belief b;
-  Pushed p = push(g, data, views, rr, field);
+  Pushed p = push(g, maps, data, views, rr, field);
   if (!p.observation) {
     b.error = p.error;
     return b;
@@ -159,7 +243,7 @@ Belief exact_leakage(const flow::Graph& g, flow::Id data, const std::vector<Reco
   return b;
 }
 
-Belief reidentification(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& views,
+Belief reidentification(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
                         const std::vector<flow::Id>& quasi_identifiers, bool sees_all) {
   Belief b;
   const auto& d = g.data[data];
@@ -190,43 +274,29 @@ Belief reidentification(const flow::Graph& g, flow::Id data, const std::vector<R
     b.how = "no quasi-identifier is seen in the clear";
     return b;
   }
-  std::vector<flow::Id> seen;
-  for (const auto& v : cells) {
-    seen.insert(seen.end(), v.fields.begin(), v.fields.end());
-    if (v.kind == RecordView::Kind::kMap) b.exact = false;
-  }
-  std::sort(seen.begin(), seen.end());
-  seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
   std::uint64_t rows = std::max<std::uint64_t>(1, d.rows);
-
-  // Independent fields: the product of their priors, grouped by equal probability (never
-  // enumerating 10^10 cells). Correlated ones: their exact joint.
-  bool independent = std::all_of(seen.begin(), seen.end(), [&](flow::Id f) {
-    const auto& field = d.fields[f];
-    if (field.parent != flow::kNone) return false;
-    return std::none_of(d.fields.begin(), d.fields.end(), [&](const flow::Field& other) {
-      return other.parent == f && std::find(seen.begin(), seen.end(), static_cast<flow::Id>(&other - d.fields.data())) != seen.end();
-    });
-  });
   auto net = network_of(d);
   std::vector<inference::CellGroup> groups;
-  if (independent) {
-    std::vector<inference::Distribution> marginals;
-    for (flow::Id f : seen) {
-      auto m = inference::marginal(net, f);
-      if (!m) {
-        b.error = m.error();
-        return b;
-      }
-      marginals.push_back(*m);
-    }
-    auto gr = inference::cell_groups_independent(marginals);
+  bool exact_cells = true;
+  if (auto parts = independent_components(g, maps, d, net, cells)) {
+    // Independent pieces: the product of their distributions, grouped by equal probability
+    // (never enumerating 10^10 cells).
+    auto gr = inference::cell_groups_independent(*parts);
     if (!gr) {
       b.error = gr.error();
       return b;
     }
     groups = std::move(*gr);
   } else {
+    // Correlated pieces: their exact joint; a map is bounded by the fields it reads (finer
+    // cells only make more records unique).
+    std::vector<flow::Id> seen;
+    for (const auto& v : cells) {
+      seen.insert(seen.end(), v.fields.begin(), v.fields.end());
+      if (v.kind == RecordView::Kind::kMap) exact_cells = false;
+    }
+    std::sort(seen.begin(), seen.end());
+    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
     auto joint = inference::joint_distribution(net, std::vector<inference::FieldId>(seen.begin(), seen.end()));
     if (!joint) {
       b.error = joint.error();
@@ -234,6 +304,7 @@ Belief reidentification(const flow::Graph& g, flow::Id data, const std::vector<R
     }
     groups = inference::cell_groups(*joint);
   }
+  b.exact = exact_cells;
   auto r = inference::reidentification(groups, rows);
   if (!r) {
     b.error = r.error();
@@ -241,7 +312,10 @@ Belief reidentification(const flow::Graph& g, flow::Id data, const std::vector<R
   }
   b.value = r->unique_fraction;
   b.exact = b.exact && rows <= 2;
-  b.how = std::to_string(seen.size()) + " quasi-identifier field(s) seen in the clear over " + std::to_string(rows) + " rows";
+  std::uint64_t cells_count = 0;
+  for (const auto& gr : groups) cells_count += gr.count.fits_ulong_p() ? gr.count.get_ui() : 0;
+  b.how = std::to_string(cells.size()) + " view(s) of quasi-identifiers seen in the clear, " +
+          (cells_count ? std::to_string(cells_count) + " cells, " : "") + std::to_string(rows) + " rows";
   return b;
 }
 

@@ -2,6 +2,8 @@
 // From what a coalition sees of a record in the clear (select, map, the data itself) and through
 // exact randomized response, to exact beliefs with inference/: posteriors, min-entropy leakage
 // and re-identification cells (LANGUAGE.md section 8).
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,8 +12,25 @@
 #include "base/rational.hpp"
 #include "flow/graph.hpp"
 #include "inference/bayes_net.hpp"
+#include "solver/map_count.hpp"
+#include "solver/session.hpp"
 
 namespace privflow::analyzer::detail {
+
+/// What each `map` of the graph reveals (output classes from the solver), counted once per
+/// analysis.
+class Maps {
+ public:
+  explicit Maps(const flow::Graph& g);
+  ~Maps();
+  /// The output classes of map artifact `artifact` (kUndecided when it is not a map of data).
+  const solver::MapCount& count(flow::Id artifact);
+
+ private:
+  const flow::Graph& g_;
+  std::unique_ptr<solver::Session> session_;
+  std::map<flow::Id, solver::MapCount> counts_;
+};
 
 /// An exact randomized-response release observed individually: `times` reports of one field.
 struct ExactRr {
@@ -37,15 +56,15 @@ struct Belief {
 };
 
 /// max over observations of P(field = value | what C sees through views and exact RR).
-Belief exact_posterior(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& views,
+Belief exact_posterior(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
                        const std::vector<ExactRr>& rr, flow::Id field, std::uint64_t value);
 
 /// Min-entropy leakage of `field` in bits (rounded up) through views and exact RR.
-Belief exact_leakage(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& views,
+Belief exact_leakage(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
                      const std::vector<ExactRr>& rr, flow::Id field);
 
 /// Expected fraction of the records unique on the quasi-identifiers as seen in the clear.
-Belief reidentification(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& views,
+Belief reidentification(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
                         const std::vector<flow::Id>& quasi_identifiers, bool sees_all);
 
 }  // namespace privflow::analyzer::detail

@@ -203,3 +203,69 @@ TEST_CASE("a malicious receiver dropping honest senders is the worst choice", "[
     proof = proof || child.text.find("proof over all choices") != std::string::npos;
   CHECK(proof);
 }
+
+TEST_CASE("a map is an exact channel: coarsening hides the value", "[analyzer][inference][map]") {
+  // age uniform over 0..120; seeing age / 10 leaves 10 candidates (1 in the class of 120).
+  auto g = load(R"(
+    data p { rows: 1000 neighbouring: replace field age: int[0, 120] }
+    agent o { trust: curious, holds: p }
+    agent w { trust: curious }
+    compute decade at o = map(p, age / 10)
+    send decade to w
+    require five: posterior(p.age = 5) against {w} <= 0.1
+    require top: posterior(p.age = 120) against {w} <= 0.5
+    require bits: leakage(p.age) against {w} <= 4 bits
+  )");
+  auto a = analyzer::analyze(g);
+  CHECK(verdict(a, "five").value_text == "0.1");
+  CHECK(verdict(a, "five").exact);
+  CHECK(verdict(a, "five").status == analyzer::Status::kHolds);
+  CHECK(verdict(a, "top").value_text == "1");
+  CHECK(verdict(a, "top").status == analyzer::Status::kViolated);
+  // 13 classes under a uniform prior: log2(13) bits, rounded up.
+  REQUIRE(verdict(a, "bits").value);
+  CHECK(*verdict(a, "bits").value >= std::log2(13.0));
+  CHECK(*verdict(a, "bits").value <= std::log2(13.0) + 1e-3);
+}
+
+TEST_CASE("a division by zero that a record reaches is an error of the spec", "[analyzer][map]") {
+  auto g = load(R"(
+    data p { rows: 10 field age: int[0, 120] }
+    agent o { trust: curious, holds: p }
+    compute ratio at o = map(p, 100 / age)
+    require r: dp(p) against {o} <= epsilon 1
+  )");
+  auto a = analyzer::analyze(g);
+  bool found = false;
+  for (const auto& f : a.findings)
+    found = found || (f.severity == "error" && f.message.find("age = 0") != std::string::npos);
+  CHECK(found);
+  CHECK(a.exit_code() == 2);
+}
+
+TEST_CASE("re-identification counts the cells a coarsening map leaves", "[analyzer][reidentification]") {
+  // zip/100 gives 10 areas x 80 years x 2 sexes = 1600 equally likely cells:
+  // (1 - 1/1600)^49999 ~ 2.7e-14; in the clear 160000 cells: (1 - 1/160000)^49999 ~ 0.7316.
+  auto g = load(R"(
+    data r { rows: 50_000 field zip: int[0, 999] field year: int[1925, 2004] field sex: {f, m} }
+    agent office { trust: trusted, holds: r }
+    agent portal { trust: curious }
+    agent researcher { trust: curious }
+    compute area at office = map(r, zip / 100)
+    compute demo at office = select(r, year, sex)
+    compute micro at office = select(r, zip, year, sex)
+    send area to portal
+    send demo to portal
+    send micro to researcher
+    require open: reidentification(r by {zip, year, sex}) against {portal} <= 0.05
+    require clear: reidentification(r by {zip, year, sex}) against {researcher} <= 0.05
+  )");
+  auto a = analyzer::analyze(g);
+  REQUIRE(verdict(a, "open").value);
+  CHECK(*verdict(a, "open").value < 1e-13);
+  CHECK(*verdict(a, "open").value > 2e-14);
+  CHECK(verdict(a, "open").status == analyzer::Status::kHolds);
+  REQUIRE(verdict(a, "clear").value);
+  CHECK(*verdict(a, "clear").value == Approx(0.7316).epsilon(1e-3));
+  CHECK(verdict(a, "clear").status == analyzer::Status::kViolated);
+}
