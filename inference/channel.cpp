@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <functional>
 #include <limits>
 #include <map>
 
@@ -22,6 +23,11 @@ struct Channel::Node {
   // kMatrix (compressed sparse rows): row x is entries [start[x], start[x+1]).
   std::vector<std::uint64_t> start, cols;
   std::vector<mpz_class> nums, dens;
+  // kRepeatedRR (with stride, k, keep_num, off_num, den of one report): per output, its count
+  // vector and multinomial coefficient; powers of keep_num and off_num up to `times`.
+  std::uint64_t times = 0;
+  std::vector<std::vector<std::uint32_t>> counts;
+  std::vector<mpz_class> multinomial, keep_pow, off_pow;
   // kParallel, kCascade
   std::vector<Channel> parts;
 };
@@ -142,6 +148,63 @@ Result<Channel> Channel::randomized_response(const Domain& input, std::size_t po
   }
   node->deterministic = sgn(node->off_num) == 0;
   node->max_row = node->deterministic ? 1 : node->k;
+  return Channel(std::move(node));
+}
+
+Result<Channel> Channel::repeated_randomized_response(const Domain& input, std::size_t pos, const Rational& keep,
+                                                      std::uint64_t times, std::uint64_t max_outputs) {
+  auto one = randomized_response(input, pos, keep);
+  if (!one) return one;
+  if (times == 1) return one;
+  const Node& base = *one->node_;
+  const std::uint64_t k = base.k;
+  if (times == 0 || k == 1 || base.deterministic) {
+    // Nothing random to repeat (or nothing reported): one report carries everything.
+    if (times == 0) return deterministic(std::vector<std::uint64_t>(base.inputs, 0), 1);
+    return one;
+  }
+  // Number of count vectors C(T + k − 1, k − 1), checked against the limit as it grows.
+  mpz_class n_out;
+  mpz_bin_uiui(n_out.get_mpz_t(), static_cast<unsigned long>(times + k - 1), static_cast<unsigned long>(k - 1));
+  if (n_out > max_outputs)
+    return fail<Channel>("repeated randomized response has " + n_out.get_str() + " count vectors, more than " +
+                         std::to_string(max_outputs));
+  auto node = std::make_shared<Node>(base);
+  node->kind = Kind::kRepeatedRR;
+  node->times = times;
+  node->outputs = n_out.get_ui();
+  node->max_row = node->outputs;
+  node->deterministic = false;
+  // Enumerate count vectors in lexicographic order, largest first count first.
+  std::vector<std::uint32_t> c(k, 0);
+  mpz_class t_fact;
+  mpz_fac_ui(t_fact.get_mpz_t(), static_cast<unsigned long>(times));
+  std::function<void(std::size_t, std::uint64_t)> rec = [&](std::size_t j, std::uint64_t left) {
+    if (j + 1 == k) {
+      c[j] = static_cast<std::uint32_t>(left);
+      node->counts.push_back(c);
+      mpz_class m = t_fact, f;
+      for (std::uint32_t cj : c) {
+        mpz_fac_ui(f.get_mpz_t(), cj);
+        mpz_divexact(m.get_mpz_t(), m.get_mpz_t(), f.get_mpz_t());
+      }
+      node->multinomial.push_back(m);
+      return;
+    }
+    for (std::uint64_t v = left + 1; v-- > 0;) {
+      c[j] = static_cast<std::uint32_t>(v);
+      rec(j + 1, left - v);
+    }
+  };
+  rec(0, times);
+  node->keep_pow.resize(times + 1);
+  node->off_pow.resize(times + 1);
+  node->keep_pow[0] = node->off_pow[0] = 1;
+  for (std::uint64_t t = 1; t <= times; ++t) {
+    node->keep_pow[t] = node->keep_pow[t - 1] * base.keep_num;
+    node->off_pow[t] = node->off_pow[t - 1] * base.off_num;
+  }
+  mpz_pow_ui(node->den.get_mpz_t(), base.den.get_mpz_t(), static_cast<unsigned long>(times));
   return Channel(std::move(node));
 }
 
@@ -304,6 +367,19 @@ void Channel::row(std::uint64_t x, ChannelRow& row) const {
         } else if (off) {
           row.push(y, n.off_num);
         }
+      }
+      return;
+    }
+    case Kind::kRepeatedRR: {
+      // P(counts c | value v) = multinomial(c) · keep^c_v · off^(T − c_v).
+      const std::uint64_t v = (x / n.stride) % n.k;
+      row.den = n.den;
+      mpz_class num;
+      for (std::uint64_t y = 0; y < n.counts.size(); ++y) {
+        const std::uint32_t cv = n.counts[y][v];
+        num = n.multinomial[y] * n.keep_pow[cv];
+        num *= n.off_pow[n.times - cv];
+        if (sgn(num) != 0) row.push(y, num);
       }
       return;
     }

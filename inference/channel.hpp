@@ -34,7 +34,7 @@ struct ChannelRow {
 
 class Channel {
  public:
-  enum class Kind { kProjection, kDeterministic, kRandomizedResponse, kMatrix, kParallel, kCascade };
+  enum class Kind { kProjection, kDeterministic, kRandomizedResponse, kMatrix, kParallel, kCascade, kRepeatedRR };
 
   /// `select`: the identity on the sub-tuple at `positions` of `input` (in that order);
   /// output index is that sub-tuple's mixed-radix index. Deterministic.
@@ -46,6 +46,15 @@ class Channel {
   /// reports the true value with probability `keep`, each other value with
   /// (1 − keep)/(k − 1) (Warner 1965; k-ary form: Kairouz, Oh, Viswanath 2016). Exact.
   static Result<Channel> randomized_response(const Domain& input, std::size_t pos, const Rational& keep);
+  /// `times` independent k-ary randomized responses of the same value, observed together,
+  /// reduced to their counts: output = how many times each value was reported (count vectors
+  /// in lexicographic order, first value's count most significant, descending from (T,0,…)).
+  /// The counts are a sufficient statistic (every report sequence with the same counts has
+  /// the same likelihood under every input), so posteriors and vulnerabilities equal those of
+  /// the parallel composition of `times` copies, with C(T+k−1, k−1) outputs instead of k^T.
+  /// Fails above `max_outputs` outputs.
+  static Result<Channel> repeated_randomized_response(const Domain& input, std::size_t pos, const Rational& keep,
+                                                      std::uint64_t times, std::uint64_t max_outputs = 1'000'000);
   /// An explicit matrix, one row per input (each row sums to exactly 1, entries >= 0).
   static Result<Channel> matrix(const std::vector<std::vector<Rational>>& rows);
   /// An explicit sparse matrix: rows[x] lists (output, probability) pairs, outputs < outputs.

@@ -124,3 +124,22 @@ TEST_CASE("row sizes are bounded before rows are built", "[inference][channel]")
   REQUIRE(c->max_row_size() == 2);
   REQUIRE(Channel::matrix({qs({"1/2", "0", "1/2"}), qs({"0", "1", "0"})})->max_row_size() == 2);
 }
+
+TEST_CASE("repeated randomized response reduced to counts", "[inference][channel]") {
+  Domain d{{2}};
+  auto two = Channel::repeated_randomized_response(d, 0, q("3/4"), 2);
+  REQUIRE(two);
+  REQUIRE(two->outputs() == 3);  // counts (2,0), (1,1), (0,2)
+  REQUIRE(two->entry(0, 0) == q("9/16"));
+  REQUIRE(two->entry(0, 1) == q("6/16"));
+  REQUIRE(two->entry(0, 2) == q("1/16"));
+  REQUIRE(two->entry(1, 2) == q("9/16"));
+  auto big = Channel::repeated_randomized_response(Domain{{10}}, 0, q("1/2"), 8);
+  REQUIRE(big);
+  REQUIRE(big->outputs() == 24310);  // C(17, 9)
+  Rational sum = 0;
+  for (const auto& [y, p] : big->row_rational(3)) sum += p;
+  REQUIRE(sum == 1);
+  REQUIRE_FALSE(Channel::repeated_randomized_response(Domain{{100}}, 0, q("1/2"), 8));
+  REQUIRE(Channel::repeated_randomized_response(d, 0, q("3/4"), 1)->kind() == Channel::Kind::kRandomizedResponse);
+}

@@ -193,3 +193,25 @@ TEST_CASE("measures at interior keeps never exceed the box's vertices", "[infere
       }
   }
 }
+
+TEST_CASE("counts of repeated RR leak exactly what the report sequences leak", "[inference][property]") {
+  std::mt19937 rng(11);
+  for (int trial = 0; trial < 40; ++trial) {
+    Joint prior = random_joint(rng);
+    std::size_t field = trial % 2, pos = (trial / 2) % 2;
+    std::uint64_t times = std::uniform_int_distribution<std::uint64_t>(2, 4)(rng);
+    Rational keep(std::uniform_int_distribution<int>(0, 8)(rng), 8);
+    keep.canonicalize();
+    auto counts = Channel::repeated_randomized_response(prior.domain, field, keep, times);
+    REQUIRE(counts);
+    std::vector<Channel> copies(times, *Channel::randomized_response(prior.domain, field, keep));
+    auto sequences = Channel::parallel(copies);
+    auto a = observe(prior, *counts, pos);
+    auto b = observe(prior, *sequences, pos);
+    REQUIRE(a);
+    REQUIRE(b);
+    REQUIRE(posterior_vulnerability(*a) == posterior_vulnerability(*b));
+    for (std::uint64_t v = 0; v < a->secret_size; ++v) REQUIRE(max_posterior(*a, v).value == max_posterior(*b, v).value);
+    REQUIRE(posterior_vulnerability_within(*a, 1) == posterior_vulnerability_within(*b, 1));
+  }
+}
