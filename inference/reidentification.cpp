@@ -72,6 +72,57 @@ Result<std::vector<CellGroup>> cell_groups_independent(const std::vector<Distrib
   return cell_groups_product(groups, max_groups);
 }
 
+Result<std::vector<CellGroup>> quasi_identifier_groups(const BayesNet& net, const std::vector<FieldId>& fields_in,
+                                                       std::uint64_t max_cells, std::uint64_t max_groups) {
+  using R = Result<std::vector<CellGroup>>;
+  if (auto e = net.check(); !e.empty()) return R::failure(e);
+  std::vector<FieldId> fields = fields_in;
+  std::sort(fields.begin(), fields.end());
+  fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
+  const std::size_t n = fields.size();
+  // Ancestry of each field (itself included).
+  std::vector<std::vector<bool>> ancestry(n, std::vector<bool>(net.size(), false));
+  for (std::size_t i = 0; i < n; ++i) {
+    if (fields[i] >= net.size()) return R::failure("unknown quasi-identifier field");
+    std::vector<FieldId> todo{fields[i]};
+    while (!todo.empty()) {
+      FieldId f = todo.back();
+      todo.pop_back();
+      if (ancestry[i][f]) continue;
+      ancestry[i][f] = true;
+      for (FieldId p : net.field(f).parents) todo.push_back(p);
+    }
+  }
+  // Components of fields linked by shared ancestors (union-find).
+  std::vector<std::size_t> parent(n);
+  for (std::size_t i = 0; i < n; ++i) parent[i] = i;
+  auto find = [&](std::size_t i) {
+    while (parent[i] != i) i = parent[i] = parent[parent[i]];
+    return i;
+  };
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j)
+      for (FieldId f = 0; f < net.size(); ++f)
+        if (ancestry[i][f] && ancestry[j][f]) {
+          parent[find(i)] = find(j);
+          break;
+        }
+  std::map<std::size_t, std::vector<FieldId>> components;
+  for (std::size_t i = 0; i < n; ++i) components[find(i)].push_back(fields[i]);
+  std::vector<std::vector<CellGroup>> parts;
+  for (const auto& [root, members] : components) {
+    const NetField& f = net.field(members[0]);
+    if (members.size() == 1 && f.parents.empty() && f.cpt.empty()) {
+      parts.push_back(uniform_groups(f.size));
+      continue;
+    }
+    auto joint = joint_distribution(net, members, max_cells);
+    if (!joint) return R::failure(joint.error());
+    parts.push_back(cell_groups(*joint));
+  }
+  return cell_groups_product(parts, max_groups);
+}
+
 Result<Reidentification> reidentification(const std::vector<CellGroup>& groups, std::uint64_t rows) {
   Rational total = 0;
   for (const CellGroup& g : groups) {

@@ -34,6 +34,15 @@ std::vector<CellGroup> cell_groups(const Joint& joint);
 /// Groups of one distribution's cells.
 std::vector<CellGroup> cell_groups(const Distribution& distribution);
 
+/// Cell groups of the quasi-identifier `fields` of a record, from the network's priors.
+/// Fields whose ancestries (themselves and their `given` ancestors) are disjoint are
+/// independent (d-separated) and multiply as groups, so a uniform field of 10^9 values stays
+/// one group; fields that share an ancestor are enumerated through their exact joint (within
+/// `max_cells`). Fails on an invalid network or above the limits.
+Result<std::vector<CellGroup>> quasi_identifier_groups(const BayesNet& net, const std::vector<FieldId>& fields,
+                                                       std::uint64_t max_cells = kDefaultMaxCells,
+                                                       std::uint64_t max_groups = 1'000'000);
+
 struct Reidentification {
   /// Expected fraction of the `rows` records that are unique on the cells:
   /// Σ_c p_c (1 − p_c)^(rows − 1) (records drawn independently from the cells' distribution;

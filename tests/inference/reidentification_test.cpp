@@ -95,3 +95,36 @@ TEST_CASE("groups from per-field groups: a uniform field is one group", "[infere
   REQUIRE(r->unique_fraction >= q("0.9962578007987978513"));
   REQUIRE(r->unique_fraction <= q("0.9962578007987978514"));
 }
+
+TEST_CASE("quasi-identifier groups from a network", "[inference][reid]") {
+  BayesNet net;
+  FieldId zip = net.add_field("zip", 30000);
+  FieldId birth = net.add_field("birth", 36500);
+  FieldId sex = net.add_field("sex", 2);
+  FieldId region = net.add_field("region", 2, qs({"1/4", "3/4"}));
+  FieldId income = net.add_field("income", 3, {region}, {qs({"1/2", "1/2", "0"}), qs({"0", "1/3", "2/3"})});
+  FieldId huge = net.add_field("id", 1'000'000'000'000ULL);
+  // Independent uniform fields: one group, never 2.19·10^9 probabilities.
+  auto g = quasi_identifier_groups(net, {zip, birth, sex});
+  REQUIRE(g);
+  REQUIRE(g->size() == 1);
+  REQUIRE((*g)[0].count == mpz_class("2190000000"));
+  auto r = reidentification(*g, 100'000'000);
+  REQUIRE(r->unique_fraction >= q("0.955364725387551862631549539474"));
+  REQUIRE(r->unique_fraction <= q("0.955364725387551862631549539475"));
+  // Correlated fields through their joint: cells (region, income) = 1/8, 1/8, 1/4, 1/2.
+  auto c = quasi_identifier_groups(net, {income, region, sex});
+  REQUIRE(c);
+  REQUIRE(c->size() == 3);
+  REQUIRE((*c)[0].probability == q("1/16"));
+  REQUIRE((*c)[0].count == 4);
+  REQUIRE((*c)[1].probability == q("1/8"));
+  REQUIRE((*c)[1].count == 2);
+  REQUIRE((*c)[2].probability == q("1/4"));
+  REQUIRE((*c)[2].count == 2);
+  // A uniform field of 10^12 values is one group.
+  auto h = quasi_identifier_groups(net, {huge, sex});
+  REQUIRE(h);
+  REQUIRE(h->size() == 1);
+  REQUIRE((*h)[0].count == mpz_class("2000000000000"));
+}
