@@ -1,0 +1,786 @@
+// The .pflow grammar in Boost.Spirit X3 (LANGUAGE.md sections 3 and 6).
+//
+// Layout: lexical helpers (hand-written skipper, keywords, leaves), then one rule per
+// production, then the statement loop with error recovery. Every rule builds its node
+// through semantic actions (no fusion adaptation: see STYLE.md on single-member structs and
+// on the partial attributes that alternatives leave behind), and records its byte span
+// through `spanned[...]` (not X3's error_handler / annotate_on_success: see STYLE.md).
+// Rule names are the error vocabulary: `a > b` throws expectation_failure whose which() is
+// the name of b, which becomes "expected <b> after '<previous token>'".
+#include "lang/parser.hpp"
+
+#include <boost/spirit/home/x3.hpp>
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <string_view>
+
+#include "base/text.hpp"
+
+// Names for error messages: an action, a raw[] or an alternative reads as what it parses
+// (X3 1.74 would print the parser's mangled type name).
+namespace boost::spirit::x3 {
+template <class Subject, class Action>
+struct get_info<action<Subject, Action>> {
+  typedef std::string result_type;
+  std::string operator()(action<Subject, Action> const& p) const { return what(p.subject); }
+};
+template <class Subject>
+struct get_info<raw_directive<Subject>> {
+  typedef std::string result_type;
+  std::string operator()(raw_directive<Subject> const& p) const { return what(p.subject); }
+};
+template <class Left, class Right>
+struct get_info<alternative<Left, Right>> {
+  typedef std::string result_type;
+  std::string operator()(alternative<Left, Right> const& p) const { return what(p.left) + " or " + what(p.right); }
+};
+}  // namespace boost::spirit::x3
+
+namespace privflow::lang {
+namespace x3 = boost::spirit::x3;
+
+namespace {
+
+using Iter = const char*;
+
+// ---------------------------------------------------------------------------------------
+// Parse state, shared through x3::with<state_tag>
+// ---------------------------------------------------------------------------------------
+
+struct ParseState {
+  const char* base = nullptr;
+  int depth = 0;
+  const Limits* limits = nullptr;
+};
+struct state_tag;
+
+/// A limit was hit inside the grammar: reported at `where`, then the statement is skipped.
+struct LimitError {
+  Iter where;
+  std::string message;
+};
+
+template <class Ctx>
+ParseState& state(Ctx const& ctx) {
+  return *x3::get<state_tag>(ctx);
+}
+
+// ---------------------------------------------------------------------------------------
+// Trivia: white space and comments (`#` or `//` to the end of the line)
+// ---------------------------------------------------------------------------------------
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+Iter skip_trivia(Iter p, Iter end) {
+  for (;;) {
+    while (p != end && is_space(*p)) ++p;
+    if (p != end && (*p == '#' || (*p == '/' && p + 1 != end && p[1] == '/'))) {
+      while (p != end && *p != '\n') ++p;
+      continue;
+    }
+    return p;
+  }
+}
+
+/// The skipper as an X3 parser: consumes all trivia at once, fails when there is none.
+struct skipper_parser : x3::parser<skipper_parser> {
+  using attribute_type = x3::unused_type;
+  static bool const has_attribute = false;
+  template <class It, class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It const& last, Ctx const&, RCtx&, Attr&) const {
+    It p = skip_trivia(first, last);
+    if (p == first) return false;
+    first = p;
+    return true;
+  }
+};
+skipper_parser const skipper{};
+
+// ---------------------------------------------------------------------------------------
+// Nesting guard: a located error instead of a stack overflow
+// ---------------------------------------------------------------------------------------
+
+template <class Subject>
+struct guard_parser : x3::unary_parser<Subject, guard_parser<Subject>> {
+  using base_type = x3::unary_parser<Subject, guard_parser<Subject>>;
+  static bool const is_pass_through_unary = true;
+  static bool const handles_container = Subject::handles_container;
+  constexpr guard_parser(Subject const& subject) : base_type(subject) {}
+
+  template <class It, class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It const& last, Ctx const& ctx, RCtx& rctx, Attr& attr) const {
+    ParseState& st = state(ctx);
+    if (st.depth + 1 > st.limits->max_depth)
+      throw LimitError{skip_trivia(first, last),
+                       "nesting is deeper than " + std::to_string(st.limits->max_depth) + " levels"};
+    ++st.depth;
+    struct Leave {
+      ParseState& s;
+      ~Leave() { --s.depth; }
+    } leave{st};
+    return this->subject.parse(first, last, ctx, rctx, attr);
+  }
+};
+
+struct guard_gen {
+  template <class Subject>
+  constexpr guard_parser<typename x3::extension::as_parser<Subject>::value_type> operator[](
+      Subject const& subject) const {
+    return {x3::as_parser(subject)};
+  }
+};
+constexpr guard_gen depth_guard{};
+
+// ---------------------------------------------------------------------------------------
+// Semantic-action helpers
+// ---------------------------------------------------------------------------------------
+
+template <class M>
+auto set(M member) {
+  return [member](auto& ctx) { x3::_val(ctx).*member = std::move(x3::_attr(ctx)); };
+}
+template <class M, class V>
+auto flag(M member, V value) {
+  return [member, value](auto& ctx) { x3::_val(ctx).*member = value; };
+}
+template <class M>
+auto push(M member) {
+  return [member](auto& ctx) { (x3::_val(ctx).*member).push_back(std::move(x3::_attr(ctx))); };
+}
+auto const assign = [](auto& ctx) { x3::_val(ctx) = std::move(x3::_attr(ctx)); };
+
+template <class Ctx>
+void set_span(Ctx& ctx, Iter b, Iter e) {
+  const char* base = state(ctx).base;
+  x3::_val(ctx).begin = static_cast<std::uint32_t>(b - base);
+  x3::_val(ctx).end = static_cast<std::uint32_t>(e - base);
+}
+
+/// `spanned[p]`: parses p (whose actions fill _val) and records the span of what it matched.
+struct spanned_gen {
+  template <class Subject>
+  auto operator[](Subject const& subject) const {
+    return x3::raw[subject][([](auto& ctx) {
+      auto const& range = x3::_attr(ctx);
+      set_span(ctx, range.begin(), range.end());
+    })];
+  }
+};
+constexpr spanned_gen spanned{};
+
+// ---------------------------------------------------------------------------------------
+// Leaves: identifiers, numbers, strings, keywords
+// ---------------------------------------------------------------------------------------
+
+auto const ident_start = x3::char_("a-zA-Z_");
+auto const ident_char = x3::char_("a-zA-Z0-9_");
+auto const digit = x3::char_("0-9");
+
+constexpr std::array<std::string_view, 12> kStatementKeywords = {
+    "pipeline", "settings", "region", "category", "param", "data",
+    "agent",    "compute",  "send",   "adversary", "require", "forbid"};
+
+// Words that cannot name a declaration (they would make the grammar ambiguous).
+constexpr std::array<std::string_view, 24> kReserved = {
+    "pipeline", "settings", "region", "category", "param", "data", "agent", "compute",
+    "send", "adversary", "require", "forbid", "at", "to", "from", "via", "by", "of",
+    "any", "against", "if", "then", "else", "unless"};
+// Words that cannot be an operand of an expression.
+constexpr std::array<std::string_view, 6> kExprKeywords = {"if", "then", "else", "and", "or", "not"};
+
+template <std::size_t N>
+bool in(const std::array<std::string_view, N>& words, std::string_view w) {
+  return std::find(words.begin(), words.end(), w) != words.end();
+}
+
+enum class IdentClass { kAny, kName, kOperand };
+
+template <IdentClass C>
+auto ident_action() {
+  return [](auto& ctx) {
+    auto const& range = x3::_attr(ctx);
+    std::string_view word(range.begin(), static_cast<std::size_t>(range.end() - range.begin()));
+    ParseState& st = state(ctx);
+    if (word.size() > st.limits->max_identifier)
+      throw LimitError{range.begin(), "identifier is longer than " + std::to_string(st.limits->max_identifier) +
+                                          " characters"};
+    if ((C == IdentClass::kName && in(kReserved, word)) || (C == IdentClass::kOperand && in(kExprKeywords, word))) {
+      x3::_pass(ctx) = false;
+      return;
+    }
+    x3::_val(ctx).name.assign(word);
+    set_span(ctx, range.begin(), range.end());
+  };
+}
+
+x3::rule<class ident_any_class, ast::Ident> const ident_any = "name";
+x3::rule<class ident_name_class, ast::Ident> const ident_name = "name";
+x3::rule<class ident_operand_class, ast::Ident> const ident_operand = "operand";
+x3::rule<class number_class, ast::Number> const number = "number";
+x3::rule<class int_literal_class, ast::Number> const int_literal = "integer";
+x3::rule<class string_class, ast::String> const string = "string";
+
+auto const word = x3::raw[x3::lexeme[ident_start >> *ident_char]];
+auto const ident_any_def = word[ident_action<IdentClass::kAny>()];
+auto const ident_name_def = word[ident_action<IdentClass::kName>()];
+auto const ident_operand_def = word[ident_action<IdentClass::kOperand>()];
+
+auto const digits = +digit >> *('_' >> +digit);
+auto const decimal = digits >> -('.' >> +digit) >> -(x3::char_("eE") >> -x3::char_("+-") >> +digit);
+auto const number_action = [](auto& ctx) {
+  auto const& range = x3::_attr(ctx);
+  x3::_val(ctx).text.assign(range.begin(), range.end());
+  set_span(ctx, range.begin(), range.end());
+};
+auto const number_def =
+    x3::raw[x3::lexeme[-x3::lit('-') >> decimal >> -('/' >> decimal) >> !x3::char_("a-zA-Z0-9_.")]][number_action];
+auto const int_literal_def = x3::raw[x3::lexeme[digits >> !x3::char_("a-zA-Z0-9_.")]][number_action];
+
+// Strings: one line, `\"` and `\\` escapes. A leading '!' in a rule name marks a full message.
+x3::rule<class escape_class> const escape = "!unknown escape in string (only \\\" and \\\\ are allowed)";
+x3::rule<class string_end_class> const string_end = "!unterminated string (strings end on the same line)";
+auto const escape_def = x3::char_("\"\\");
+auto const string_end_def = x3::lit('"');
+auto const string_def = x3::raw[x3::lexeme['"' > *(('\\' > escape) | ~x3::char_("\"\\\n")) > string_end]][(
+    [](auto& ctx) {
+      auto const& range = x3::_attr(ctx);
+      std::string text;
+      for (Iter p = range.begin() + 1; p + 1 < range.end(); ++p) {
+        if (*p == '\\') ++p;
+        text.push_back(*p);
+      }
+      x3::_val(ctx).text = std::move(text);
+      set_span(ctx, range.begin(), range.end());
+    })];
+
+BOOST_SPIRIT_DEFINE(ident_any, ident_name, ident_operand, number, int_literal, string, escape, string_end)
+
+// A keyword or symbol, named as it is written (`'rows'`), so that it reads well in
+// "expected 'partition' after 'by'".
+#define PF_KW(w) (x3::rule<class kw_class>{"'" w "'"} = x3::lexeme[x3::lit(w) >> !ident_char])
+#define PF_SYM(s) (x3::rule<class sym_class>{"'" s "'"} = x3::lit(s))
+// A name in a given role, e.g. PF_NAME("agent name"): not a reserved word.
+#define PF_NAME(label) (x3::rule<class name_class, ast::Ident>{label} = ident_name)
+// Any word in a given role (keys, kinds, values).
+#define PF_WORD(label) (x3::rule<class word_class, ast::Ident>{label} = ident_any)
+
+// ---------------------------------------------------------------------------------------
+// Values and properties (settings, agents)
+// ---------------------------------------------------------------------------------------
+
+x3::rule<class value_class, ast::Value> const value = "value";
+x3::rule<class holding_class, ast::Value> const holding = "holding";
+x3::rule<class value_list_class, ast::Value> const value_list = "list";
+x3::rule<class prop_class, ast::Prop> const prop = "property";
+
+using VK = ast::Value::Kind;
+auto const holding_def = spanned[ident_any[set(&ast::Value::ident)] >> PF_KW("by") >
+                                 PF_KW("partition")[flag(&ast::Value::kind, VK::kHolding)]];
+auto const value_list_def = spanned[x3::lit('{')[flag(&ast::Value::kind, VK::kList)] > value[push(&ast::Value::items)] >
+                                    *(',' > value[push(&ast::Value::items)]) > '}'];
+auto const value_def = depth_guard[holding[assign] | value_list[assign] |
+                                   spanned[number[set(&ast::Value::number)][flag(&ast::Value::kind, VK::kNumber)]] |
+                                   spanned[string[set(&ast::Value::string)][flag(&ast::Value::kind, VK::kString)]] |
+                                   spanned[ident_any[set(&ast::Value::ident)][flag(&ast::Value::kind, VK::kIdent)]]];
+auto const prop_def = spanned[PF_WORD("property name")[set(&ast::Prop::key)] > ':' > value[set(&ast::Prop::value)] >
+                              -x3::lit(',') > -x3::lit(';')];
+
+BOOST_SPIRIT_DEFINE(value, holding, value_list, prop)
+
+// ---------------------------------------------------------------------------------------
+// Expressions (section 6), by increasing precedence
+// ---------------------------------------------------------------------------------------
+
+using Op = ast::Expr::Op;
+x3::rule<class expr_class, ast::Expr> const expr = "expression";
+x3::rule<class if_expr_class, ast::Expr> const if_expr = "expression";
+x3::rule<class or_expr_class, ast::Expr> const or_expr = "expression";
+x3::rule<class and_expr_class, ast::Expr> const and_expr = "expression";
+x3::rule<class not_expr_class, ast::Expr> const not_expr = "expression";
+x3::rule<class cmp_expr_class, ast::Expr> const cmp_expr = "expression";
+x3::rule<class add_expr_class, ast::Expr> const add_expr = "expression";
+x3::rule<class mul_expr_class, ast::Expr> const mul_expr = "expression";
+x3::rule<class unary_expr_class, ast::Expr> const unary_expr = "expression";
+x3::rule<class primary_class, ast::Expr> const primary = "expression";
+
+/// Folds `_val op _attr` into _val (left associative).
+auto fold(Op op) {
+  return [op](auto& ctx) {
+    ast::Expr& lhs = x3::_val(ctx);
+    ast::Expr& rhs = x3::_attr(ctx);
+    ast::Expr e;
+    e.op = op;
+    e.begin = lhs.begin;
+    e.end = rhs.end;
+    e.children.push_back(std::move(lhs));
+    e.children.push_back(std::move(rhs));
+    lhs = std::move(e);
+  };
+}
+/// Makes _val the unary `op` of _attr.
+auto unary(Op op) {
+  return [op](auto& ctx) {
+    x3::_val(ctx).op = op;
+    x3::_val(ctx).children.push_back(std::move(x3::_attr(ctx)));
+  };
+}
+auto child(Op op) {
+  return [op](auto& ctx) {
+    x3::_val(ctx).op = op;
+    x3::_val(ctx).children.push_back(std::move(x3::_attr(ctx)));
+  };
+}
+auto const add_child = [](auto& ctx) { x3::_val(ctx).children.push_back(std::move(x3::_attr(ctx))); };
+
+auto const expr_def = depth_guard[if_expr[assign] | or_expr[assign]];
+auto const if_expr_def = spanned[PF_KW("if") > expr[child(Op::kIf)] > PF_KW("then") > expr[add_child] > PF_KW("else") >
+                                 expr[add_child]];
+auto const or_expr_def = spanned[and_expr[assign] >> *(PF_KW("or") > and_expr[fold(Op::kOr)])];
+auto const and_expr_def = spanned[not_expr[assign] >> *(PF_KW("and") > not_expr[fold(Op::kAnd)])];
+auto const not_expr_def = depth_guard[spanned[PF_KW("not") > not_expr[unary(Op::kNot)]] | cmp_expr[assign]];
+auto const cmp_expr_def =
+    spanned[add_expr[assign] >> -((PF_SYM("<=") > add_expr[fold(Op::kLe)]) | (PF_SYM(">=") > add_expr[fold(Op::kGe)]) |
+                                  (PF_SYM("!=") > add_expr[fold(Op::kNe)]) | (PF_SYM("=") > add_expr[fold(Op::kEq)]) |
+                                  (PF_SYM("<") > add_expr[fold(Op::kLt)]) | (PF_SYM(">") > add_expr[fold(Op::kGt)]))];
+auto const add_expr_def = spanned[mul_expr[assign] >> *((PF_SYM("+") > mul_expr[fold(Op::kAdd)]) |
+                                                        (PF_SYM("-") > mul_expr[fold(Op::kSub)]))];
+auto const mul_expr_def =
+    spanned[unary_expr[assign] >> *((PF_SYM("*") > unary_expr[fold(Op::kMul)]) |
+                                    (!x3::lit("//") >> PF_SYM("/") > unary_expr[fold(Op::kDiv)]) |
+                                    (PF_SYM("%") > unary_expr[fold(Op::kMod)]))];
+auto const unary_expr_def = depth_guard[spanned[PF_SYM("-") > unary_expr[unary(Op::kNeg)]] | primary[assign]];
+auto const primary_def =
+    spanned[int_literal[set(&ast::Expr::number)][flag(&ast::Expr::op, Op::kInt)] |
+            ident_operand[set(&ast::Expr::ident)][flag(&ast::Expr::op, Op::kIdent)]] |
+    ('(' > expr[assign] > ')');
+
+BOOST_SPIRIT_DEFINE(expr, if_expr, or_expr, and_expr, not_expr, cmp_expr, add_expr, mul_expr, unary_expr, primary)
+
+// ---------------------------------------------------------------------------------------
+// Arguments of computations and channels
+// ---------------------------------------------------------------------------------------
+
+using AK = ast::Arg::Kind;
+x3::rule<class arg_class, ast::Arg> const arg = "argument";
+x3::rule<class named_arg_class, ast::Arg> const named_arg = "argument";
+x3::rule<class field_arg_class, ast::Arg> const field_arg = "argument";
+x3::rule<class arg_value_class, ast::Value> const arg_value = "number or name";
+
+auto const arg_value_def = spanned[number[set(&ast::Value::number)][flag(&ast::Value::kind, VK::kNumber)] |
+                                   ident_any[set(&ast::Value::ident)][flag(&ast::Value::kind, VK::kIdent)]];
+auto const named_arg_def = spanned[ident_any[set(&ast::Arg::key)] >> x3::lit(':')[flag(&ast::Arg::kind, AK::kNamed)] >
+                                   arg_value[set(&ast::Arg::value)]];
+auto const field_arg_def = spanned[ident_any[set(&ast::Arg::key)] >> x3::lit('.')[flag(&ast::Arg::kind, AK::kField)] >
+                                   PF_WORD("field name")[set(&ast::Arg::field)]];
+auto const arg_def = named_arg[assign] | field_arg[assign] |
+                     spanned[expr[set(&ast::Arg::expr)][flag(&ast::Arg::kind, AK::kExpr)]];
+
+BOOST_SPIRIT_DEFINE(arg, named_arg, field_arg, arg_value)
+
+// ---------------------------------------------------------------------------------------
+// Statements
+// ---------------------------------------------------------------------------------------
+
+x3::rule<class pipeline_class, ast::Pipeline> const pipeline = "pipeline statement";
+x3::rule<class settings_class, ast::Settings> const settings = "settings statement";
+x3::rule<class region_class, ast::Region> const region = "region statement";
+x3::rule<class category_class, ast::Category> const category = "category statement";
+x3::rule<class param_class, ast::Param> const param = "param statement";
+
+auto const pipeline_def = spanned[PF_KW("pipeline") > PF_NAME("pipeline name")[set(&ast::Pipeline::name)] >
+                                  -string[set(&ast::Pipeline::title)]];
+auto const settings_def = spanned[PF_KW("settings") > '{' > *prop[push(&ast::Settings::props)] > '}'];
+auto const region_def = spanned[PF_KW("region") > PF_NAME("region name")[set(&ast::Region::name)]];
+auto const category_def = spanned[PF_KW("category") > PF_NAME("category name")[set(&ast::Category::name)] >
+                                  -PF_KW("special")[flag(&ast::Category::special, true)]];
+auto const param_def = spanned[PF_KW("param") > PF_NAME("param name")[set(&ast::Param::name)] > '=' >
+                               number[set(&ast::Param::value)] >
+                               -(PF_KW("in") > '[' > number[set(&ast::Param::lo)] > ',' > number[set(&ast::Param::hi)] >
+                                 ']')];
+
+BOOST_SPIRIT_DEFINE(pipeline, settings, region, category, param)
+
+// data
+using DK = ast::DataItem::Kind;
+using FP = ast::Field::Prior;
+using TK = ast::Type::Kind;
+x3::rule<class data_class, ast::Data> const data = "data statement";
+x3::rule<class data_item_class, ast::DataItem> const data_item = "data item";
+x3::rule<class rows_item_class, ast::DataItem> const rows_item = "rows";
+x3::rule<class data_category_item_class, ast::DataItem> const data_category_item = "category";
+x3::rule<class neighbouring_item_class, ast::DataItem> const neighbouring_item = "neighbouring";
+x3::rule<class field_item_class, ast::DataItem> const field_item = "field";
+x3::rule<class field_class, ast::Field> const field = "field";
+x3::rule<class type_class, ast::Type> const type = "field type ('{a, b, ...}', 'int[lo, hi]' or 'bool')";
+x3::rule<class dist_class, ast::Dist> const dist = "distribution '{p1, p2, ...}'";
+x3::rule<class given_row_class, ast::GivenRow> const given_row = "given row 'value: {p1, ...}'";
+
+auto const data_def = spanned[PF_KW("data") > PF_NAME("data name")[set(&ast::Data::name)] >
+                              -string[set(&ast::Data::title)] > '{' > *data_item[push(&ast::Data::items)] > '}'];
+auto const data_item_def = rows_item[assign] | data_category_item[assign] | neighbouring_item[assign] | field_item[assign];
+auto const rows_item_def =
+    spanned[PF_KW("rows")[flag(&ast::DataItem::kind, DK::kRows)] > ':' > number[set(&ast::DataItem::rows)]];
+auto const data_category_item_def = spanned[PF_KW("category")[flag(&ast::DataItem::kind, DK::kCategory)] > ':' >
+                                            PF_NAME("category name")[set(&ast::DataItem::ident)]];
+auto const neighbouring_item_def =
+    spanned[PF_KW("neighbouring")[flag(&ast::DataItem::kind, DK::kNeighbouring)] > ':' >
+            PF_WORD("'add_remove' or 'replace'")[set(&ast::DataItem::ident)]];
+auto const field_item_def =
+    spanned[PF_KW("field")[flag(&ast::DataItem::kind, DK::kField)] > field[set(&ast::DataItem::field)]];
+auto const field_def = spanned[
+    PF_NAME("field name")[set(&ast::Field::name)] > ':' > type[set(&ast::Field::type)] >
+    -((PF_KW("prior")[flag(&ast::Field::prior_kind, FP::kPrior)] > dist[set(&ast::Field::prior)]) |
+      (PF_KW("given")[flag(&ast::Field::prior_kind, FP::kGiven)] > PF_WORD("field name")[set(&ast::Field::parent)] >
+       '{' > given_row[push(&ast::Field::given)] > *(',' > given_row[push(&ast::Field::given)]) > '}')) >
+    -(PF_KW("category") >> !x3::lit(':') > PF_NAME("category name")[set(&ast::Field::category)])];
+auto const type_def = spanned[
+    (x3::lit('{')[flag(&ast::Type::kind, TK::kEnum)] > PF_WORD("value name")[push(&ast::Type::values)] >
+     *(',' > PF_WORD("value name")[push(&ast::Type::values)]) > '}') |
+    (PF_KW("int")[flag(&ast::Type::kind, TK::kInt)] > '[' > number[set(&ast::Type::lo)] > ',' >
+     number[set(&ast::Type::hi)] > ']') |
+    PF_KW("bool")[flag(&ast::Type::kind, TK::kBool)]];
+auto const dist_def = spanned['{' > number[push(&ast::Dist::values)] > *(',' > number[push(&ast::Dist::values)]) > '}'];
+auto const given_row_def = spanned[PF_WORD("value name")[set(&ast::GivenRow::value)] > ':' >
+                                   dist[set(&ast::GivenRow::dist)]];
+
+BOOST_SPIRIT_DEFINE(data, data_item, rows_item, data_category_item, neighbouring_item, field_item, field, type, dist,
+                    given_row)
+
+// agent, compute, send
+x3::rule<class agent_class, ast::Agent> const agent = "agent statement";
+x3::rule<class compute_class, ast::Compute> const compute = "compute statement";
+x3::rule<class send_class, ast::Send> const send = "send statement";
+
+auto const agent_def = spanned[PF_KW("agent") > PF_NAME("agent name")[set(&ast::Agent::name)] >
+                               -('[' > number[set(&ast::Agent::count)] > ']') > -string[set(&ast::Agent::title)] > '{' >
+                               *prop[push(&ast::Agent::props)] > '}'];
+auto const compute_def =
+    spanned[PF_KW("compute") > PF_NAME("artifact name")[set(&ast::Compute::name)] > PF_KW("at") >
+            PF_NAME("agent name")[set(&ast::Compute::at)] > '=' >
+            PF_WORD("computation kind")[set(&ast::Compute::kind)] > '(' > arg[push(&ast::Compute::args)] >
+            *(',' > arg[push(&ast::Compute::args)]) > ')'];
+auto const send_def = spanned[
+    PF_KW("send") > PF_NAME("artifact name")[set(&ast::Send::artifact)] >
+    -(PF_KW("from") > PF_NAME("agent name")[set(&ast::Send::from)]) > PF_KW("to") >
+    PF_NAME("agent name")[set(&ast::Send::to)] >
+    -(PF_KW("via") > PF_WORD("channel")[set(&ast::Send::channel)] >
+      -(x3::lit('(')[flag(&ast::Send::has_channel_args, true)] > arg[push(&ast::Send::channel_args)] >
+        *(',' > arg[push(&ast::Send::channel_args)]) > ')'))];
+
+BOOST_SPIRIT_DEFINE(agent, compute, send)
+
+// adversary, coalitions
+x3::rule<class adversary_class, ast::Adversary> const adversary = "adversary statement";
+x3::rule<class coalition_class, ast::Coalition> const coalition = "coalition ('{a, K of b}' or 'any K of {...}')";
+x3::rule<class members_class, ast::Coalition> const members = "members";
+x3::rule<class member_class, ast::Member> const member = "member ('agent' or 'K of agent')";
+x3::rule<class choice_class, ast::Coalition> const choice = "'any K of {...}'";
+
+auto const merge_choice = [](auto& ctx) {
+  ast::Coalition& c = x3::_val(ctx);
+  ast::Coalition& ch = x3::_attr(ctx);
+  c.has_choice = true;
+  c.choose = std::move(ch.choose);
+  c.candidates = std::move(ch.candidates);
+  c.choice_begin = ch.begin;
+  c.choice_end = ch.end;
+};
+auto const adversary_def = spanned[PF_KW("adversary") > PF_NAME("adversary name")[set(&ast::Adversary::name)] > '=' >
+                                   coalition[set(&ast::Adversary::coalition)]];
+auto const coalition_def = spanned[choice[merge_choice] | (members[assign] >> -('+' > choice[merge_choice]))];
+auto const members_def =
+    spanned['{' > member[push(&ast::Coalition::members)] > *(',' > member[push(&ast::Coalition::members)]) > '}'];
+auto const member_def = spanned[(number[set(&ast::Member::count)] > PF_KW("of") >
+                                 PF_NAME("agent name")[set(&ast::Member::agent)]) |
+                                PF_NAME("agent name")[set(&ast::Member::agent)]];
+auto const choice_def = spanned[PF_KW("any") > number[set(&ast::Coalition::choose)] > PF_KW("of") > '{' >
+                                PF_NAME("agent name")[push(&ast::Coalition::candidates)] >
+                                *(',' > PF_NAME("agent name")[push(&ast::Coalition::candidates)]) > '}'];
+
+BOOST_SPIRIT_DEFINE(adversary, coalition, members, member, choice)
+
+// require, forbid
+using MK = ast::Measure::Kind;
+x3::rule<class require_class, ast::Require> const require = "require statement";
+x3::rule<class label_class, ast::Ident> const label = "requirement name";
+x3::rule<class measure_class, ast::Measure> const measure =
+    "measure (dp, posterior, advantage, leakage or reidentification)";
+x3::rule<class bound_class, ast::Bound> const bound = "bound ('epsilon X', 'X' or 'X bits')";
+x3::rule<class at_delta_class, ast::Number> const at_delta = "'at delta D'";
+x3::rule<class forbid_class, ast::Forbid> const forbid = "forbid statement";
+
+x3::rule<class target_class, ast::Require> const target = "adversary name or coalition";
+
+auto const label_def = ident_name[assign] >> ':';
+auto const target_def = coalition[set(&ast::Require::target)] |
+                        ident_name[set(&ast::Require::target_name)][flag(&ast::Require::target_is_name, true)];
+auto const merge_target = [](auto& ctx) {
+  ast::Require& r = x3::_val(ctx);
+  ast::Require& t = x3::_attr(ctx);
+  r.target = std::move(t.target);
+  r.target_name = std::move(t.target_name);
+  r.target_is_name = t.target_is_name;
+};
+auto const measure_def = spanned[
+    (PF_KW("dp")[flag(&ast::Measure::kind, MK::kDp)] > '(' > PF_NAME("data name")[set(&ast::Measure::data)] > ')') |
+    (PF_KW("posterior")[flag(&ast::Measure::kind, MK::kPosterior)] > '(' >
+     PF_NAME("data name")[set(&ast::Measure::data)] > '.' > PF_WORD("field name")[set(&ast::Measure::field)] > '=' >
+     (PF_WORD("value")[set(&ast::Measure::value)] |
+      int_literal[([](auto& ctx) {
+        x3::_val(ctx).value.name = x3::_attr(ctx).text;
+        x3::_val(ctx).value.begin = x3::_attr(ctx).begin;
+        x3::_val(ctx).value.end = x3::_attr(ctx).end;
+      })]) > ')') |
+    (PF_KW("advantage")[flag(&ast::Measure::kind, MK::kAdvantage)] > '(' >
+     PF_NAME("data name")[set(&ast::Measure::data)] > ')') |
+    (PF_KW("leakage")[flag(&ast::Measure::kind, MK::kLeakage)] > '(' > PF_NAME("data name")[set(&ast::Measure::data)] >
+     '.' > PF_WORD("field name")[set(&ast::Measure::field)] > ')') |
+    (PF_KW("reidentification")[flag(&ast::Measure::kind, MK::kReidentification)] > '(' >
+     PF_NAME("data name")[set(&ast::Measure::data)] > PF_KW("by") > '{' >
+     PF_WORD("field name")[push(&ast::Measure::fields)] > *(',' > PF_WORD("field name")[push(&ast::Measure::fields)]) >
+     '}' > ')')];
+auto const at_delta_def = PF_KW("at") > PF_KW("delta") > number[assign];
+auto const bound_def =
+    spanned[(PF_KW("epsilon")[flag(&ast::Bound::epsilon, true)] > number[set(&ast::Bound::value)] >
+             -at_delta[set(&ast::Bound::delta)]) |
+            (number[set(&ast::Bound::value)] > -PF_KW("bits")[flag(&ast::Bound::bits, true)] >
+             -at_delta[set(&ast::Bound::delta)])];
+auto const require_def = spanned[
+    PF_KW("require") > -label[set(&ast::Require::name)] > measure[set(&ast::Require::measure)] > PF_KW("against") >
+    target[merge_target] >
+    PF_SYM("<=") > bound[set(&ast::Require::bound)]];
+auto const forbid_def = spanned[
+    PF_KW("forbid") > -label[set(&ast::Forbid::name)] > PF_NAME("category name")[set(&ast::Forbid::category)] >
+    PF_KW("from") > PF_NAME("region name")[set(&ast::Forbid::from)] > PF_KW("to") >
+    PF_NAME("region name")[set(&ast::Forbid::to)] >
+    -(PF_KW("unless")[flag(&ast::Forbid::has_unless, true)] > PF_KW("epsilon") > PF_SYM("<=") >
+      number[set(&ast::Forbid::unless_epsilon)] > -at_delta[set(&ast::Forbid::unless_delta)])];
+
+BOOST_SPIRIT_DEFINE(require, label, target, measure, bound, at_delta, forbid)
+
+// ---------------------------------------------------------------------------------------
+// The statement loop
+// ---------------------------------------------------------------------------------------
+
+/// A token for messages: [begin, end).
+struct Token {
+  Iter begin = nullptr, end = nullptr;
+};
+
+/// The token starting at p (p is not trivia).
+Iter token_end(Iter p, Iter end) {
+  if (p == end) return p;
+  if (is_ident_start(*p)) {
+    while (p != end && is_ident_char(*p)) ++p;
+    return p;
+  }
+  if (is_digit(*p)) {
+    Iter q = p;
+    while (q != end && (is_ident_char(*q) || *q == '.' || *q == '/' ||
+                        ((*q == '-' || *q == '+') && (q[-1] == 'e' || q[-1] == 'E'))))
+      ++q;
+    return q;
+  }
+  if (*p == '"') {
+    Iter q = p + 1;
+    while (q != end && *q != '\n' && *q != '"') {
+      if (*q == '\\' && q + 1 != end && q[1] != '\n') ++q;
+      ++q;
+    }
+    return q != end && *q == '"' ? q + 1 : q;
+  }
+  if (p + 1 != end && ((p[0] == '<' || p[0] == '>' || p[0] == '!') && p[1] == '=')) return p + 2;
+  return p + 1;
+}
+
+/// The last token that ends at or before `limit`, scanning from `from`.
+Token previous_token(Iter from, Iter limit, Iter end) {
+  Token last;
+  Iter p = skip_trivia(from, end);
+  while (p < limit && p != end) {
+    Iter e = token_end(p, end);
+    if (e > limit) break;
+    last = {p, e};
+    p = skip_trivia(e, end);
+  }
+  return last;
+}
+
+std::string quote(Iter b, Iter e) {
+  std::string text(b, e);
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return "'" + text + "'";
+}
+
+bool same_line(Iter a, Iter b) { return std::find(std::min(a, b), std::max(a, b), '\n') == std::max(a, b); }
+
+/// Where the statement beginning at `start` should resume after an error: the next
+/// statement keyword at brace depth 0 that starts a line or follows `}`; or, to survive a
+/// missing `}`, a statement keyword at the very start of a line not followed by ':'.
+Iter recover(Iter start, Iter end) {
+  Iter p = skip_trivia(start, end);
+  p = token_end(p, end);  // the statement's own keyword
+  int depth = 0;
+  char previous = 0;
+  while (true) {
+    Iter before = p;
+    p = skip_trivia(p, end);
+    if (p == end) return end;
+    // A token starts a line when a newline separates it from the previous token.
+    bool line_start = std::find(before, p, '\n') != p;
+    Iter e = token_end(p, end);
+    if (is_ident_start(*p)) {
+      std::string_view w(p, static_cast<std::size_t>(e - p));
+      if (in(kStatementKeywords, w)) {
+        Iter after = skip_trivia(e, end);
+        bool colon = after != end && *after == ':';
+        bool column_one = p > start && p[-1] == '\n';
+        if (depth == 0 && (line_start || previous == '}') && !colon) return p;
+        if (column_one && !colon) return p;
+      }
+      previous = 'a';
+    } else {
+      char c = *p;
+      if (c == '{' || c == '(' || c == '[') ++depth;
+      if ((c == '}' || c == ')' || c == ']') && depth > 0) --depth;
+      previous = c;
+    }
+    p = e;
+  }
+}
+
+/// Parses one statement with `rule` into a new element of `out`.
+template <class Rule, class Attr>
+bool parse_one(Rule const& rule, Iter& it, Iter end, ParseState& st, std::vector<Attr>& out) {
+  Attr attr;
+  bool ok = x3::phrase_parse(it, end, x3::with<state_tag>(&st)[rule], skipper, attr);
+  if (ok) out.push_back(std::move(attr));
+  return ok;
+}
+
+}  // namespace
+
+bool is_statement_keyword(std::string_view w) { return in(kStatementKeywords, w); }
+
+ast::Program parse_program(const SourceFile& source, Diagnostics& diags, const Limits& limits) {
+  ast::Program program;
+  const std::string& text = source.text();
+  Iter base = text.data();
+  Iter end = base + text.size();
+  auto offset = [&](Iter p) { return static_cast<std::size_t>(p - base); };
+  ParseState st{base, 0, &limits};
+  std::size_t errors = 0;
+  auto too_many = [&] { return errors >= limits.max_errors; };
+
+  if (text.size() > limits.max_bytes) {
+    diags.error(0, 0,
+                "the spec is " + std::to_string(text.size()) + " bytes, more than the limit of " +
+                    std::to_string(limits.max_bytes));
+    return program;
+  }
+
+  Iter it = skip_trivia(base, end);
+  while (it != end) {
+    if (too_many()) {
+      diags.error(offset(it), offset(it), "too many errors; stopping here");
+      break;
+    }
+    if (program.statement_count >= limits.max_statements) {
+      diags.error(offset(it), offset(token_end(it, end)),
+                  "more than " + std::to_string(limits.max_statements) + " statements");
+      break;
+    }
+    Iter start = it;
+    Iter word_end = token_end(it, end);
+    std::string_view word(it, static_cast<std::size_t>(word_end - it));
+    if (!is_ident_start(*it) || !in(kStatementKeywords, word)) {
+      auto& d = diags.error(offset(it), offset(word_end), "expected a statement, found " + quote(it, word_end));
+      if (is_ident_start(*it)) {
+        std::vector<std::string> words(kStatementKeywords.begin(), kStatementKeywords.end());
+        if (auto m = closest_match(word, words)) diags.note(d, d.span, "did you mean '" + *m + "'?");
+      }
+      ++errors;
+      it = recover(start, end);
+      continue;
+    }
+    ++program.statement_count;
+    bool ok = false;
+    try {
+      st.depth = 0;
+      if (word == "pipeline") ok = parse_one(pipeline, it, end, st, program.pipelines);
+      else if (word == "settings") ok = parse_one(settings, it, end, st, program.settings);
+      else if (word == "region") ok = parse_one(region, it, end, st, program.regions);
+      else if (word == "category") ok = parse_one(category, it, end, st, program.categories);
+      else if (word == "param") ok = parse_one(param, it, end, st, program.params);
+      else if (word == "data") ok = parse_one(data, it, end, st, program.data);
+      else if (word == "agent") ok = parse_one(agent, it, end, st, program.agents);
+      else if (word == "compute") ok = parse_one(compute, it, end, st, program.computes);
+      else if (word == "send") ok = parse_one(send, it, end, st, program.sends);
+      else if (word == "adversary") ok = parse_one(adversary, it, end, st, program.adversaries);
+      else if (word == "require") ok = parse_one(require, it, end, st, program.requires_);
+      else if (word == "forbid") ok = parse_one(forbid, it, end, st, program.forbids);
+      if (!ok) {
+        diags.error(offset(start), offset(word_end), "invalid " + std::string(word) + " statement");
+        ++errors;
+      }
+    } catch (const x3::expectation_failure<Iter>& e) {
+      Iter where = skip_trivia(e.where(), end);  // X3 may report the place before white space
+      std::string which = e.which();
+      Token prev = previous_token(start, where, end);
+      Iter found_end = token_end(where, end);
+      std::string message;
+      if (!which.empty() && which[0] == '!') {
+        message = which.substr(1);
+      } else {
+        message = "expected " + which;
+        if (prev.begin) message += " after " + quote(prev.begin, prev.end);
+        if (where == end) message += " (at end of file)";
+        else if (prev.begin && same_line(prev.end, where) && is_ident_start(*where) &&
+                 in(kReserved, std::string_view(where, static_cast<std::size_t>(found_end - where))) &&
+                 which.find("name") != std::string::npos)
+          message += "; " + quote(where, found_end) + " is a keyword";
+      }
+      std::size_t b, en;
+      if (which == "!unterminated string (strings end on the same line)") {
+        // Point at the opening quote.
+        Iter q = where;
+        while (q != start && *q != '"') --q;
+        b = offset(q);
+        en = offset(where);
+      } else if (where != end && prev.begin && same_line(prev.end, where)) {
+        b = offset(where);
+        en = offset(found_end);
+      } else if (prev.begin) {
+        b = offset(prev.end);
+        en = b;
+      } else {
+        b = en = offset(where);
+      }
+      diags.error(b, en, message);
+      ++errors;
+      ok = false;
+    } catch (const LimitError& e) {
+      diags.error(offset(e.where), offset(token_end(e.where, end)), e.message);
+      ++errors;
+      ok = false;
+    }
+    if (!ok) {
+      // Remember the name the statement meant to declare, so that references to it are
+      // not reported again.
+      Iter n = skip_trivia(word_end, end);
+      Iter ne = token_end(n, end);
+      if (n != end && is_ident_start(*n)) program.broken_names.emplace_back(n, ne);
+      it = recover(start, end);
+    } else {
+      it = skip_trivia(it, end);
+    }
+  }
+  return program;
+}
+
+}  // namespace privflow::lang
