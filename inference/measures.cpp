@@ -206,6 +206,10 @@ Result<Observation> observe(const Joint& prior, const Channel& channel, std::siz
     }
     if (sgn(out.total) != 0) obs.outputs.push_back(std::move(out));
   }
+  // Rows sum to 1 by construction, so the outputs' probabilities sum to Σ π: it must be 1.
+  mpz_class sum = 0;
+  for (const auto& o : obs.outputs) sum += o.total;
+  if (sum != obs.scale) return R::failure("the prior does not sum to 1");
   return obs;
 }
 

@@ -182,6 +182,8 @@ TEST_CASE("observe refuses mismatches and limits", "[inference][measures]") {
   REQUIRE_FALSE(observe(prior_of(qs({"1/2", "1/4", "1/4"})), *rr, 1));
   auto small = observe(prior_of(qs({"1/2", "1/4", "1/4"})), *rr, 0, 5);
   REQUIRE_FALSE(small);
+  auto unnormalised = observe(prior_of(qs({"1/2", "1/4", "1/8"})), *rr, 0);
+  REQUIRE(unnormalised.error() == "the prior does not sum to 1");
 }
 
 TEST_CASE("printing probabilities", "[inference][format]") {
