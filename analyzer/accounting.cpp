@@ -157,7 +157,7 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
       if (auto rho = p("rho")) {
         double r = to_double_up(*rho) * (to_replace ? 4 : 1);  // zCDP group privacy: g²ρ
         b.mechanism = dp::Mechanism::zcdp(r).repeated(times);
-        b.parameters = "rho " + fmt_up(r) + " (declared)";
+        b.parameters = "rho " + format_compact(*rho) + (to_replace ? " (replace-one: 4x)" : "") + " (declared)";
       } else {
         Rational eps = p("epsilon").value_or(Rational(0));
         double delta = to_double_up(p("delta").value_or(Rational(0)));
@@ -176,7 +176,9 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
           b.pure_local = true;
           b.epsilon_per_use = eps;
         }
-        b.parameters = "epsilon " + format_up(eps, 4) + (delta > 0 ? ", delta " + fmt_up(delta) : "") + " (declared)";
+        auto delta_exact = p("delta");
+        b.parameters = "epsilon " + format_up(eps, 4) +
+                       (delta > 0 && delta_exact ? ", delta " + format_compact(*delta_exact) : "") + " (declared)";
       }
       break;
     }

@@ -1,0 +1,121 @@
+// Every example's verdicts, with their figures inside the bracket that hand computation (and
+// the reference accountants) allow: a figure below the lower end would be an unsound claim.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "analyzer/analysis.hpp"
+#include "lang/frontend.hpp"
+
+using namespace privflow;
+
+namespace {
+
+struct Expect {
+  const char* example;
+  std::size_t requirement;  // index among the spec's requirements
+  analyzer::Status status;
+  double lo, hi;            // the value's bracket; lo = hi = -1: unbounded (exposed or holds the data)
+};
+
+constexpr auto kHolds = analyzer::Status::kHolds;
+constexpr auto kViolated = analyzer::Status::kViolated;
+constexpr double kUnbounded = -1;
+
+const Expect kExpected[] = {
+    // hospital_fl: the analyst behind the secure sum (noise multiplier 1.1, q 0.01, 10^4 steps),
+    // the malicious server with 14 hospitals (1 honest share left), any 16, EU -> US.
+    {"hospital_fl", 0, kViolated, 5.0, 5.7},
+    {"hospital_fl", 1, kViolated, 0.99, 1},
+    {"hospital_fl", 2, kViolated, 0.99, 1},
+    {"hospital_fl", 3, kViolated, 6.5, 7.5},
+    // phones_shuffler: shuffling 10^6 eps0 = ln 7.5 reports; the shuffler colluding.
+    {"phones_shuffler", 0, kHolds, 0.03, 0.1},
+    {"phones_shuffler", 1, kHolds, 0.03, 0.1},
+    {"phones_shuffler", 2, kViolated, std::log(7.5) - 1e-5, std::log(7.5) + 1e-3},  // at delta 1e-6, a hair under ln 7.5
+    {"phones_shuffler", 3, kViolated, 15.0 / 53, 15.0 / 53 + 1e-4},
+    {"phones_shuffler", 4, kHolds, std::log2(301.0 / 200), std::log2(301.0 / 200) + 1e-3},
+    // rr_survey: exact channels, pure composition ln 3 + ln 2.
+    {"rr_survey", 0, kHolds, 0.25, 0.25},
+    {"rr_survey", 1, kHolds, 0, 0},
+    {"rr_survey", 2, kViolated, std::log(6) - 1e-5, std::log(6) + 1e-3},
+    {"rr_survey", 3, kHolds, std::log(3) - 1e-5, std::log(3) + 1e-3},
+    // social_recommender: select of likes correlated with leaning; RR keep 1/2 over 4 values.
+    {"social_recommender", 0, kViolated, 15.0 / 26, 15.0 / 26 + 1e-4},
+    {"social_recommender", 1, kHolds, std::log2(7.0 / 5), std::log2(7.0 / 5) + 1e-3},
+    {"social_recommender", 2, kViolated, kUnbounded, kUnbounded},
+    {"social_recommender", 3, kHolds, 55.0 / 152, 55.0 / 152 + 1e-4},
+    {"social_recommender", 4, kHolds, std::log2(247.0 / 240), std::log2(247.0 / 240) + 1e-3},
+    {"social_recommender", 5, kHolds, std::log(3) - 1e-5, std::log(3) + 1e-3},
+    // census_stats: 160000 cells in the clear, 1600 after zip / 100; pure 3/4 + 1/2.
+    {"census_stats", 0, kViolated, 0.7315, 0.7320},
+    {"census_stats", 1, kHolds, 2e-14, 4e-14},
+    {"census_stats", 2, kViolated, kUnbounded, kUnbounded},
+    {"census_stats", 3, kHolds, 1.2, 1.25},
+    {"census_stats", 4, kHolds, 0, 0},
+    // support_agents: train exposes everything.
+    {"support_agents", 0, kViolated, kUnbounded, kUnbounded},
+    {"support_agents", 1, kViolated, 1, 1},
+    {"support_agents", 2, kViolated, std::log2(3.0), std::log2(3.0) + 1e-3},
+    {"support_agents", 3, kViolated, kUnbounded, kUnbounded},
+    // smart_meters: distributed Gaussian, noise multiplier 2 over 10^4 meters.
+    {"smart_meters", 0, kHolds, 1.99, 2.2},
+    {"smart_meters", 1, kHolds, 2.94, 3.2},
+    {"smart_meters", 2, kHolds, 2.97, 3.23},
+    {"smart_meters", 3, kViolated, 0.99, 1},
+};
+
+flow::Graph load_example(const std::string& name) {
+  std::string path = std::string(PRIVFLOW_SOURCE_DIR) + "/examples/" + name + ".pflow";
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  lang::SourceFile source(path, text.str());
+  lang::Diagnostics diags(source);
+  auto g = lang::load_spec(source, diags);
+  std::ostringstream out;
+  diags.print(out);
+  INFO(out.str());
+  REQUIRE(g);
+  return *g;
+}
+
+}  // namespace
+
+TEST_CASE("every example gives its expected verdicts", "[analyzer][examples]") {
+  std::string current;
+  std::optional<analyzer::Analysis> analysis;
+  for (const auto& e : kExpected) {
+    if (current != e.example) {
+      current = e.example;
+      analysis = analyzer::analyze(load_example(current));
+    }
+    INFO(e.example << " requirement #" << e.requirement);
+    REQUIRE(e.requirement < analysis->verdicts.size());
+    const auto& v = analysis->verdicts[e.requirement];
+    INFO(v.name << ": " << v.reason);
+    CHECK(v.status == e.status);
+    if (e.lo == kUnbounded) {
+      CHECK_FALSE(v.value);
+    } else {
+      REQUIRE(v.value);
+      CHECK(*v.value >= e.lo - 1e-12);
+      CHECK(*v.value <= e.hi + 1e-12);
+    }
+  }
+}
+
+TEST_CASE("the worst coalitions of the examples", "[analyzer][examples][search]") {
+  auto g = load_example("hospital_fl");
+  auto a = analyzer::analyze(g);
+  // any 16 of {server, hospital, analyst}: the server with 15 hospitals opens the threshold.
+  CHECK(a.verdicts[2].coalition.count(g.find_agent("server")) == 1);
+  CHECK(a.verdicts[2].coalition.count(g.find_agent("hospital")) == 15);
+  // Both US agents break the EU -> US rule.
+  REQUIRE(a.verdicts[3].crossings.size() == 2);
+  auto p = load_example("phones_shuffler");
+  auto b = analyzer::analyze(p);
+  CHECK(b.verdicts[2].coalition.count(p.find_agent("shuffler")) == 1);
+}
