@@ -156,7 +156,7 @@ int main() {
         std::vector<std::vector<Rational>> cpt;
         for (std::uint64_t v = 0; v < k; ++v) cpt.push_back(decimal_distribution(rng, k));
         // Chain: each field depends on the previous one.
-        ids.push_back(net.add_field("f" + std::to_string(i), k, {ids.back()}, cpt));
+        ids.push_back(net.add_field(std::string(1, 'f').append(std::to_string(i)), k, {ids.back()}, cpt));
       }
       Distribution m;
       double t = seconds_of([&] { m = *marginal(net, ids.back()); });
