@@ -878,7 +878,10 @@ class Checker {
         continue;
       }
       auto pv = param_value(*a);
-      if (!pv) continue;
+      if (!pv) {
+        unknown_parameter = true;  // reported; do not also say that it is missing
+        continue;
+      }
       check_param_range(key, pv->literal, *a, k);
       art.params.emplace(key, *pv);
     }

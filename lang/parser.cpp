@@ -136,6 +136,18 @@ struct guard_gen {
 };
 constexpr guard_gen depth_guard{};
 
+}  // namespace
+}  // namespace privflow::lang
+
+template <class Subject>
+struct boost::spirit::x3::get_info<privflow::lang::guard_parser<Subject>> {
+  typedef std::string result_type;
+  std::string operator()(privflow::lang::guard_parser<Subject> const& p) const { return what(p.subject); }
+};
+
+namespace privflow::lang {
+namespace {
+
 // ---------------------------------------------------------------------------------------
 // Semantic-action helpers
 // ---------------------------------------------------------------------------------------
@@ -337,14 +349,16 @@ auto child(Op op) {
 }
 auto const add_child = [](auto& ctx) { x3::_val(ctx).children.push_back(std::move(x3::_attr(ctx))); };
 
-auto const expr_def = depth_guard[if_expr[assign] | or_expr[assign]];
-auto const if_expr_def = spanned[PF_KW("if") > expr[child(Op::kIf)] > PF_KW("then") > expr[add_child] > PF_KW("else") >
-                                 expr[add_child]];
+// Each syntactic nesting level (a parenthesis, an `if`, a unary operator) passes one
+// depth_guard, so that the limit counts levels as the user sees them.
+auto const expr_def = if_expr[assign] | or_expr[assign];
+auto const if_expr_def = depth_guard[spanned[PF_KW("if") > expr[child(Op::kIf)] > PF_KW("then") > expr[add_child] >
+                                             PF_KW("else") > expr[add_child]]];
 auto const or_expr_def = spanned[and_expr[assign] >> *(PF_KW("or") > and_expr[fold(Op::kOr)])];
 auto const and_expr_def = spanned[not_expr[assign] >> *(PF_KW("and") > not_expr[fold(Op::kAnd)])];
-auto const not_expr_def = depth_guard[spanned[PF_KW("not") > not_expr[unary(Op::kNot)]] | cmp_expr[assign]];
+auto const not_expr_def = spanned[PF_KW("not") > depth_guard[not_expr[unary(Op::kNot)]]] | cmp_expr[assign];
 auto const cmp_expr_def =
-    spanned[add_expr[assign] >> -((PF_SYM("<=") > add_expr[fold(Op::kLe)]) | (PF_SYM(">=") > add_expr[fold(Op::kGe)]) |
+    spanned[add_expr[assign] >> *((PF_SYM("<=") > add_expr[fold(Op::kLe)]) | (PF_SYM(">=") > add_expr[fold(Op::kGe)]) |
                                   (PF_SYM("!=") > add_expr[fold(Op::kNe)]) | (PF_SYM("=") > add_expr[fold(Op::kEq)]) |
                                   (PF_SYM("<") > add_expr[fold(Op::kLt)]) | (PF_SYM(">") > add_expr[fold(Op::kGt)]))];
 auto const add_expr_def = spanned[mul_expr[assign] >> *((PF_SYM("+") > mul_expr[fold(Op::kAdd)]) |
@@ -353,11 +367,11 @@ auto const mul_expr_def =
     spanned[unary_expr[assign] >> *((PF_SYM("*") > unary_expr[fold(Op::kMul)]) |
                                     (!x3::lit("//") >> PF_SYM("/") > unary_expr[fold(Op::kDiv)]) |
                                     (PF_SYM("%") > unary_expr[fold(Op::kMod)]))];
-auto const unary_expr_def = depth_guard[spanned[PF_SYM("-") > unary_expr[unary(Op::kNeg)]] | primary[assign]];
+auto const unary_expr_def = spanned[PF_SYM("-") > depth_guard[unary_expr[unary(Op::kNeg)]]] | primary[assign];
 auto const primary_def =
     spanned[int_literal[set(&ast::Expr::number)][flag(&ast::Expr::op, Op::kInt)] |
             ident_operand[set(&ast::Expr::ident)][flag(&ast::Expr::op, Op::kIdent)]] |
-    ('(' > expr[assign] > ')');
+    ('(' > depth_guard[expr[assign]] > ')');
 
 BOOST_SPIRIT_DEFINE(expr, if_expr, or_expr, and_expr, not_expr, cmp_expr, add_expr, mul_expr, unary_expr, primary)
 
@@ -774,7 +788,9 @@ ast::Program parse_program(const SourceFile& source, Diagnostics& diags, const L
       // not reported again.
       Iter n = skip_trivia(word_end, end);
       Iter ne = token_end(n, end);
-      if (n != end && is_ident_start(*n)) program.broken_names.emplace_back(n, ne);
+      if (n != end && is_ident_start(*n) && same_line(word_end, n) &&
+          !in(kReserved, std::string_view(n, static_cast<std::size_t>(ne - n))))
+        program.broken_names.emplace_back(n, ne);
       it = recover(start, end);
     } else {
       it = skip_trivia(it, end);
