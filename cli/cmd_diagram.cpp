@@ -1,16 +1,103 @@
+// privflow diagram SPEC [-o FILE] [--adversary NAME] [--requirement NAME] [--format svg|png|pdf|dot]
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/text.hpp"
 #include "cli/commands.hpp"
+#include "viz/diagram.hpp"
 
 namespace privflow::cli {
+namespace {
 
-// Placeholder until its owner lands it; exits 4 so nobody mistakes it for a result.
+struct DiagramOptions {
+  std::string spec;
+  std::string output;  // empty: standard output
+  std::string adversary, requirement;
+  std::string format;  // empty: from the output's extension, else dot
+};
+
+// THE hook where the analysis meets the diagram. For now it gives the structural overlay only
+// (title, the coalition's fixed members, the requirement): no leakage, no view, no derivation.
+// The analyzer fills viz::Overlay here — ε per data / artifact / flow / agent for the chosen
+// observer, the coalition's view (view_known = true), and the requirement's derivation.
+viz::Overlay build_diagram_overlay(const flow::Graph& graph, flow::Id adversary, flow::Id requirement) {
+  return viz::structural_overlay(graph, adversary, requirement);
+}
+
+int invalid(Io& io, const std::string& message) {
+  io.err << "privflow: error: " << message << "\n";
+  return static_cast<int>(ExitStatus::kInvalid);
+}
+
+// "adversary 'insdier' is not declared; did you mean 'insider'?" (or the declared names).
+std::string not_declared(const std::string& what, const std::string& name, std::vector<std::string> names) {
+  std::string message = what + " '" + printable(name) + "' is not declared";
+  if (auto close = closest_match(name, names)) return message + "; did you mean '" + *close + "'?";
+  if (names.empty()) return message + " (the spec declares none)";
+  return message + " (declared: " + join(names, ", ") + ")";
+}
+
+int run_diagram(const DiagramOptions& opts, Io& io) {
+  std::optional<viz::Format> format;
+  if (!opts.format.empty()) {
+    format = viz::format_from_name(opts.format);
+    if (!format) return invalid(io, "unknown diagram format '" + printable(opts.format) + "' (svg, png, pdf or dot)");
+  } else if (!opts.output.empty() && opts.output != "-") {
+    format = viz::format_from_path(opts.output);
+    if (!format)
+      return invalid(io, "cannot tell the diagram format from '" + printable(opts.output) +
+                             "': name it .svg, .png, .pdf or .dot, or give --format");
+  } else {
+    format = viz::Format::kDot;
+  }
+
+  auto graph = load_spec_file(opts.spec, io);
+  if (!graph) return static_cast<int>(ExitStatus::kInvalid);
+
+  flow::Id adversary = flow::kNone, requirement = flow::kNone;
+  if (!opts.adversary.empty()) {
+    adversary = graph->find_adversary(opts.adversary);
+    if (adversary == flow::kNone) {
+      std::vector<std::string> names;
+      for (const auto& a : graph->adversaries) names.push_back(a.name);
+      return invalid(io, not_declared("adversary", opts.adversary, names));
+    }
+  }
+  if (!opts.requirement.empty()) {
+    requirement = viz::find_requirement(*graph, opts.requirement);
+    if (requirement == flow::kNone) {
+      std::vector<std::string> names;
+      for (const auto& r : graph->requirements) names.push_back(r.name);
+      return invalid(io, not_declared("requirement", opts.requirement, names));
+    }
+  }
+
+  viz::Overlay overlay = build_diagram_overlay(*graph, adversary, requirement);
+  std::string bytes, error;
+  if (!viz::render(viz::to_dot(*graph, overlay), *format, bytes, error)) {
+    io.err << "privflow: error: " << printable(error) << "\n";
+    return static_cast<int>(ExitStatus::kInternal);
+  }
+  if (!write_result(opts.output, bytes, io)) return static_cast<int>(ExitStatus::kInternal);
+  return static_cast<int>(ExitStatus::kOk);
+}
+
+}  // namespace
+
 void add_diagram_command(CLI::App& root, Action& action) {
-  auto* sub = root.add_subcommand("diagram", "(not built yet)");
-  sub->allow_extras();
-  sub->callback([&action] {
-    action = [](Io& io) {
-      io.err << "privflow: 'diagram' is not built yet\n";
-      return 4;
-    };
+  auto opts = std::make_shared<DiagramOptions>();
+  auto* sub = root.add_subcommand("diagram", "Draw the pipeline as a leakage diagram (Graphviz: DOT, SVG, PNG, PDF)");
+  sub->add_option("SPEC", opts->spec, "the .pflow spec ('-' reads standard input)")->required();
+  sub->add_option("-o,--output", opts->output,
+                  "write to FILE (atomically); .svg .png .pdf .dot pick the format. Default: DOT on standard output");
+  sub->add_option("--adversary", opts->adversary, "highlight this adversary's coalition and fade what it cannot see");
+  sub->add_option("--requirement", opts->requirement,
+                  "draw only the derivation of this requirement's verdict (its name, or line<N> when unnamed)");
+  sub->add_option("--format", opts->format, "svg, png, pdf or dot (default: from -o's extension, else dot)");
+  sub->callback([&action, opts] {
+    action = [opts](Io& io) { return run_diagram(*opts, io); };
   });
 }
 
