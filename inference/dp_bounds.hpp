@@ -19,8 +19,8 @@ Rational exp_down(const Rational& epsilon);
 /// Most an adversary can believe that the target has a property of prior probability
 /// `prior` after a release of privacy loss ε (ε the loss exceeded with probability at most
 /// δ): e^ε·π / (e^ε·π + 1 − π), rounded up. Bayes' rule with a likelihood ratio of at most
-/// e^ε (Kasiviswanathan & Smith 2014, "On the 'semantics' of differential privacy", Thm 2.2;
-/// Dwork & Roth 2014 §2.3). Monotone in π and ε; 0 and 1 are fixed points.
+/// e^ε (the Bayesian reading of DP: Kasiviswanathan & Smith 2014, "On the 'semantics' of
+/// differential privacy"). Monotone in π and ε; 0 and 1 are fixed points.
 Rational posterior_bound_up(const Rational& prior, const Rational& epsilon);
 
 /// An exact posterior `posterior` (from finite channels) combined with releases of total
@@ -29,17 +29,19 @@ Rational posterior_bound_up(const Rational& prior, const Rational& epsilon);
 Rational combine_with_release_up(const Rational& posterior, const Rational& epsilon);
 
 /// Membership-inference advantage TPR − FPR of any test against an (ε, δ)-DP mechanism:
-/// at most (e^ε − 1 + 2δ) / (e^ε + 1) (the hypothesis-testing region of Kairouz, Oh,
-/// Viswanath 2015, Thm 2.1, maximised over the region). Rounded up, capped at 1.
+/// at most (e^ε − 1 + 2δ) / (e^ε + 1): the largest TPR − FPR allowed by the hypothesis-testing
+/// characterisation of (ε, δ)-DP (Kairouz, Oh, Viswanath 2015: TPR <= e^ε FPR + δ and
+/// 1 − FPR <= e^ε (1 − TPR) + δ), reached where the two lines meet. Rounded up, capped at 1.
 Rational advantage_bound_up(const Rational& epsilon, const Rational& delta);
 /// The same minimised over the points (ε_i, δ(ε_i)) of a privacy profile (each point is a
 /// valid guarantee, so the least bound holds). 1 for an empty profile.
 Rational advantage_bound_up(const std::vector<std::pair<Rational, Rational>>& profile);
 
 /// Min-entropy leakage bound of an ε-DP release about a field of k values:
-/// min(ε·log2(e), log2(k)) bits, rounded up (ε-LDP: multiplicative capacity <= e^ε; any
-/// channel: <= number of secret values; Alvim et al. 2011, "On the relation between
-/// differential privacy and QIF", Thm 3). Exact (k a power of 2) only for the cap.
+/// min(ε·log2(e), log2(k)) bits, rounded up. An ε-DP channel has multiplicative Bayes capacity
+/// Σ_y max_x C(x,y) <= Σ_y e^ε C(x0,y) = e^ε, and any channel at most k (cf. Alvim et al. 2011,
+/// "On the relation between differential privacy and quantitative information flow").
+/// Exact (k a power of 2) only for the cap.
 Bits leakage_bound_up(const Rational& epsilon, std::uint64_t k);
 
 /// Min-entropy leakage of exact finite channels (`exact` bits) combined with releases whose

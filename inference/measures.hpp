@@ -109,8 +109,8 @@ Rational posterior_vulnerability_within(const Observation& obs, std::uint64_t d)
 
 /// Multiplicative Bayes capacity of a channel: Σ_y max_x C(x, y), the largest
 /// multiplicative Bayes leakage over all priors on its inputs, reached by the uniform
-/// prior (Braun, Chatzikokolakis, Palamidessi 2009, Thm 5.1). Exact. Fails above max_cells
-/// row entries.
+/// prior (Braun, Chatzikokolakis, Palamidessi 2009, "Quantitative notions of leakage for
+/// one-try attacks"). Exact. Fails above max_cells row entries.
 Result<Rational> bayes_capacity(const Channel& channel, std::uint64_t max_cells = kDefaultMaxCells);
 
 /// The local-DP ε of an exact channel, rounded UP: max over outputs of
