@@ -119,7 +119,10 @@ std::optional<Common> common(const AccountArgs& a, Io& io) {
     return std::nullopt;
   }
   c.delta = down(*d);  // a smaller δ is the stricter question
-  shown_delta = d->get_d();
+  {  // the nearest double to what was written (GMP's get_d truncates)
+    const double lo = to_double_down(*d), hi = to_double_up(*d);
+    shown_delta = (Rational(hi) - *d < *d - Rational(lo)) ? hi : lo;
+  }
   return c;
 }
 

@@ -1,6 +1,7 @@
 #include "dp/accountant.hpp"
 
 #include <algorithm>
+#include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <sstream>
 
@@ -266,6 +267,7 @@ namespace detail {
 struct PldCache {
   double h = 0, tail = 0;  // the options asked for
   double grid = 0;         // the grid used (may be exact for lattice losses, or coarser when huge)
+  bool lattice = false, coarsened = false;
   bool available = true;
   bool analytic = false;   // only Gaussians: the exact hockey-stick of one Gaussian
   double z = 0;            // its noise multiplier
@@ -458,7 +460,7 @@ static const detail::PldCache* pld_cache_for(const std::vector<Mechanism>& parts
     }
     common = e;
   }
-  if (common > 0) grid = common;
+  if (common > 0) grid = common, c->lattice = true;
   PldOptions eff = o;
   for (int attempt = 0; attempt < 4; ++attempt) {
     eff.discretization = grid;
@@ -476,6 +478,7 @@ static const detail::PldCache* pld_cache_for(const std::vector<Mechanism>& parts
     const double bins = std::max(pld::composed_bins(rem, o.tail_mass), any_asym ? pld::composed_bins(add, o.tail_mass) : 0.0);
     if (bins > kMaxPldBins && attempt < 3) {
       grid *= bins / kMaxPldBins * 1.05;
+      c->coarsened = true;
       continue;
     }
     if (any_asym) {
@@ -511,7 +514,7 @@ EpsilonResult pld_epsilon(const detail::PldCache& c, double delta) {
   r.accountant = Accountant::kPld;
   r.discretization = c.grid;
   r.tail_mass = std::max(c.remove.inf_mass, c.add.inf_mass);
-  r.how = "pld, loss grid " + fmt_g(c.grid) + (c.grid != c.h ? (c.grid > c.h ? " (coarsened: huge range)" : " (exact lattice)") : std::string()) +
+  r.how = "pld, loss grid " + fmt_g(c.grid) + (c.coarsened ? " (coarsened: huge range)" : c.lattice ? " (the losses' lattice: exact)" : "") +
           ", tail mass " + fmt_g(r.tail_mass, 3) + " counted in delta";
   return r;
 }
@@ -638,6 +641,23 @@ EpsilonResult Composition::loss_quantile(double delta, Accountant a) const {
     r.value = pure;
     r.exact = exact_pure_epsilon();
     r.how = "sum of pure epsilons: the loss never exceeds it";
+  }
+  // Only Gaussians: the loss is exactly N(μ, 2μ) with μ = 1/(2z²) (Balle & Wang 2018).
+  double inv = 0;
+  bool gaussian_only = !parts_.empty();
+  for (const auto& m : parts_) {
+    const double z = gaussian_equivalent(m);
+    if (z > 0) inv += static_cast<double>(m.times) / (z * z);
+    else gaussian_only = false;
+  }
+  if (gaussian_only) {
+    const double mu = inv / 2;
+    const double v = detail::up(mu + std::sqrt(2 * mu) * std::sqrt(2.0) * boost::math::erfc_inv(2 * delta), 1e-12);
+    if (v < r.value) {
+      r.value = v;
+      r.order = 0;
+      r.how = "exact quantile of the Gaussian privacy loss N(mu, 2mu)";
+    }
   }
   r.infinite = std::isinf(r.value);
   return r;

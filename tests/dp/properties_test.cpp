@@ -179,7 +179,7 @@ TEST_CASE("advantage and loss quantile are upper bounds", "[dp][advantage]") {
   const double mu = 1.0 / 8, q = mu + std::sqrt(2 * mu) * 4.264890793922825;  // z_{1e-5}
   const EpsilonResult lq = g.loss_quantile(1e-5);
   CHECK(lq.value >= q);
-  CHECK(lq.value <= q * 1.5);
+  CHECK(lq.value <= q * (1 + 1e-9));  // exact for Gaussians
   CHECK(p.loss_quantile(1e-9).value <= 1.0 + 1e-12);  // a pure loss never exceeds ε
 }
 
