@@ -271,7 +271,7 @@ Range composed_range(const Parts& parts, double tail) {
 
 void place(const Pld& p, std::size_t n, std::vector<double>& out) {
   std::fill(out.begin(), out.end(), 0.0);
-  for (std::size_t k = 0; k < p.pmf.size(); ++k) out[k % n] += p.pmf[k];
+  for (std::size_t k = 0, pos = 0; k < p.pmf.size(); ++k, pos = pos + 1 == n ? 0 : pos + 1) out[pos] += p.pmf[k];
 }
 
 Composed extract(const std::vector<double>& vals, std::size_t n, const Range& g, double h) {
@@ -322,8 +322,15 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
   const auto need = static_cast<std::size_t>(std::max(g1.hi - g1.lo, g2.hi - g2.lo) + 1);
   const std::size_t n = fast_size(std::max<std::size_t>(need, 2));
   const auto fwd = plan(n, false);
-  std::vector<cpx> acc1(n, cpx(1, 0)), acc2(same ? 0 : n, cpx(1, 0)), z(n), spec(n);
-  std::vector<double> x1(n), x2(n);
+  // Work buffers are reused across calls (per thread) to avoid page-faulting fresh memory.
+  thread_local std::vector<cpx> acc1, acc2, z, spec;
+  thread_local std::vector<double> x1, x2;
+  acc1.assign(n, cpx(1, 0));
+  acc2.assign(same ? 0 : n, cpx(1, 0));
+  z.resize(n);
+  spec.resize(n);
+  x1.resize(n);
+  x2.resize(n);
   const std::size_t parts = std::max(first.size(), second.size());
   for (std::size_t i = 0; i < parts; ++i) {
     // Two real sequences in one complex FFT: z = x1 + i·x2.
@@ -333,7 +340,7 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
     for (std::size_t k = 0; k < n; ++k) z[k] = cpx(x1[k], x2[k]);
     fwd->transform(z.data(), spec.data());
     for (std::size_t f = 0; f < n; ++f) {
-      const cpx a = spec[f], b = std::conj(spec[(n - f) % n]);
+      const cpx a = spec[f], b = std::conj(spec[f == 0 ? 0 : n - f]);
       if (has1) acc1[f] = mul(acc1[f], power(0.5 * (a + b), first[i].second));
       if (has2) acc2[f] = mul(acc2[f], power(cpx(0, -0.5) * (a - b), second[i].second));
     }
