@@ -495,8 +495,6 @@ class Writer {
         if (!fields.empty()) kind += " " + join(fields, ", ");
       }
       if (art.distributed) kind += ", distributed";
-      std::uint64_t times = g_.times(art);
-      if (times > 1) kind += " \xc3\x97" + std::to_string(times);
       append_wrapped(lines, kind, kWrapNode);
       // A release's parameters as written (a param shows its current value).
       if (release) {

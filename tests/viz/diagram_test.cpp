@@ -401,5 +401,17 @@ TEST_CASE("every example renders", "[viz][examples]") {
     REQUIRE(viz::render(viz::to_dot(*graph, {}), viz::Format::kPng, bytes, error));
     CHECK(starts_with(bytes, "\x89PNG"));
     REQUIRE(write_output((out_dir() / (path.stem().string() + ".png")).string(), bytes, error));
+    // Every adversary's and every requirement's view renders (SVG: cheaper than PNG).
+    for (flow::Id a = 0; a < graph->adversaries.size(); ++a) {
+      INFO("adversary " << graph->adversaries[a].name);
+      REQUIRE(viz::render(viz::to_dot(*graph, viz::structural_overlay(*graph, a, flow::kNone)), viz::Format::kSvg,
+                          bytes, error));
+    }
+    for (flow::Id r = 0; r < graph->requirements.size(); ++r) {
+      INFO("requirement " << graph->requirements[r].name);
+      std::string dot = viz::to_dot(*graph, viz::structural_overlay(*graph, flow::kNone, r));
+      CHECK(dot.find("requirement " + graph->requirements[r].name + ": ") != std::string::npos);
+      REQUIRE(viz::render(dot, viz::Format::kSvg, bytes, error));
+    }
   }
 }
