@@ -782,9 +782,9 @@ CalibrationResult bisect(MakeFn make, bool decreasing, double target, double del
   double start = rdp.found ? rdp.value : 1.0;
   PldOptions coarse = pld;
   coarse.discretization = pld.discretization * 10;
-  CalibrationResult c = search(make, decreasing, target, delta, Accountant::kPld, tol, coarse, start, 1.25);
+  CalibrationResult c = search(make, decreasing, target, delta, Accountant::kPld, tol, coarse, start, 1.1);
   if (c.found) start = c.value;
-  CalibrationResult p = search(make, decreasing, target, delta, Accountant::kPld, tol, pld, start, 1.02);
+  CalibrationResult p = search(make, decreasing, target, delta, Accountant::kPld, tol, pld, start, 1.004);
   if (a == Accountant::kPld) return p;
   // auto: the better of two certified answers
   if (!p.found) return rdp;
