@@ -30,9 +30,39 @@ using flow::kNone;
 constexpr std::size_t kWrapNode = 22;   // characters per line in node and edge labels
 constexpr std::size_t kWrapTitle = 90;  // in the title and cluster labels
 
+// Invalid UTF-8 (a spec may hold any bytes in a string) becomes U+FFFD, so that Graphviz and
+// the SVG it writes always see well-formed text.
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size() && !(len == 2 && c < 0xC2);
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    if (ok && len == 3) {
+      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);  // overlong, surrogates
+    }
+    if (ok && len == 4) {
+      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90) && c <= 0xF4;
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += "\xef\xbf\xbd";
+      ++i;
+    }
+  }
+  return out;
+}
+
 // Escapes text for a DOT quoted string whose value is an escString (labels): backslashes are
 // doubled so that `\N`, `\G`, `\l` in user text stay literal; control characters become spaces.
-std::string dot_escape(std::string_view s) {
+std::string dot_escape(std::string_view raw) {
+  const std::string s = valid_utf8(raw);
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
@@ -47,7 +77,8 @@ std::string dot_escape(std::string_view s) {
 
 std::string quote(std::string_view s) { return "\"" + dot_escape(s) + "\""; }
 
-std::string html_escape(std::string_view s) {
+std::string html_escape(std::string_view raw) {
+  const std::string s = valid_utf8(raw);
   std::string out;
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);

@@ -315,6 +315,11 @@ TEST_CASE("user text is escaped for DOT", "[viz]") {
   REQUIRE(viz::render(dot, viz::Format::kSvg, bytes, error));
   CHECK(bytes.find("say &quot;hi&quot; \\N and tab") != std::string::npos);
   CHECK(bytes.find("back\\slash &lt;b&gt;&amp;&lt;/b&gt;") != std::string::npos);
+  // Invalid UTF-8 becomes U+FFFD; valid multi-byte text is kept.
+  g.title = "bad \xff\xc3 ok \xce\xb5 \xed\xa0\x80 end \xce";
+  dot = viz::to_dot(g, {});
+  CHECK(dot.find("bad \xef\xbf\xbd\xef\xbf\xbd ok \xce\xb5 \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd end \xef\xbf\xbd") !=
+        std::string::npos);
 }
 
 TEST_CASE("diagrams render in-process to PNG, SVG and PDF", "[viz][render]") {
