@@ -60,7 +60,9 @@ struct Overlay {
   std::string observer;  ///< whom the colours are for, e.g. "coalition insider"
   std::optional<Rational> delta;  ///< the δ at which every ε is stated (legend)
   // ε carried for the observer, keyed by index into Graph::data / artifacts / flows / agents.
-  // Missing keys are kUnknown. For agents: what that agent learns on its own.
+  // Missing keys are kUnknown, except a flow without an entry, which is drawn with its
+  // artifact's entry (an upper bound: a channel only removes information). For agents: what
+  // that agent learns on its own (the leakage matrix row).
   std::map<flow::Id, Leak> data, artifacts, flows, agents;
   std::optional<CoalitionView> coalition;  ///< highlighted members; fading when view_known
   flow::Id requirement = flow::kNone;      ///< `--requirement`: the diagram shows its derivation
