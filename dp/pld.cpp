@@ -6,6 +6,7 @@
 #include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <complex>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -190,22 +191,57 @@ Pld declared(double eps, double delta, double h) {
   return discrete({{kInf, delta}, {eps, (1 - delta) * keep}, {-eps, (1 - delta) * (1 - keep)}}, h);
 }
 
+namespace {
+/// 0.5·erfc(|x|/√2) = min(Φ(x), 1 − Φ(x)): the one value a grid point contributes.
+double normal_tail(double x) { return 0.5 * std::erfc(std::abs(x) * 0.70710678118654752440); }
+/// Standard normal mass of (a, b] from the points' tails (same cancellation-free sides as
+/// normal_mass).
+double mass_from_tails(double a, double ta, double b, double tb) {
+  if (!(b > a)) return 0;
+  if (a >= 0) return std::max(0.0, ta - tb);
+  if (b <= 0) return std::max(0.0, tb - ta);
+  return std::max(0.0, 1.0 - ta - tb);
+}
+/// Per-point values of the mixture pair, cached from one cell to the next (cells share ends).
+struct SgPoint {
+  double loss = std::numeric_limits<double>::quiet_NaN();
+  double u0 = 0, t0 = 0, u1 = 0, t1 = 0;  // x/z and (x−1)/z, and their tails
+};
+}  // namespace
+
 Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail) {
   const double zt = normal_tail_point(tail);
+  // One grid point's values; x is the Gaussian statistic at which the loss equals `loss`.
+  auto point = [z, q](double x) {
+    SgPoint p;
+    p.u0 = x / z;
+    p.u1 = (x - 1) / z;
+    p.t0 = normal_tail(p.u0);
+    p.t1 = normal_tail(p.u1);
+    return p;
+  };
   if (remove) {
     // P = (1−q)N(0,z²) + qN(1,z²), Q = N(0,z²).
-    CellFn cell = [=](double a, double b) {
-      const double xa = sg_x(a, z, q), xb = sg_x(b, z, q);
-      const double qm = normal_mass(xa / z, xb / z);
-      return CellMass{(1 - q) * qm + q * normal_mass((xa - 1) / z, (xb - 1) / z), qm};
+    SgPoint last;
+    CellFn cell = [=](double a, double b) mutable {
+      const SgPoint pa = (a == last.loss) ? last : point(sg_x(a, z, q));
+      SgPoint pb = point(sg_x(b, z, q));
+      pb.loss = b;
+      last = pb;
+      const double qm = mass_from_tails(pa.u0, pa.t0, pb.u0, pb.t0);
+      return CellMass{(1 - q) * qm + q * mass_from_tails(pa.u1, pa.t1, pb.u1, pb.t1), qm};
     };
     return discretize(cell, sg_loss(-zt * z, z, q), sg_loss(1 + zt * z, z, q), h);
   }
-  // P = N(0,z²), Q = mixture; L = −L_remove(x), decreasing in x.
-  CellFn cell = [=](double a, double b) {
-    const double xa = sg_x(-b, z, q), xb = sg_x(-a, z, q);  // L ∈ (a,b] ⇔ x ∈ [xa, xb)
-    const double pm = normal_mass(xa / z, xb / z);
-    return CellMass{pm, (1 - q) * pm + q * normal_mass((xa - 1) / z, (xb - 1) / z)};
+  // P = N(0,z²), Q = mixture; L = −L_remove(x), decreasing in x: L ∈ (a,b] ⇔ x ∈ [x(−b), x(−a)).
+  SgPoint last;
+  CellFn cell = [=](double a, double b) mutable {
+    const SgPoint pa = (a == last.loss) ? last : point(sg_x(-a, z, q));  // upper x end
+    SgPoint pb = point(sg_x(-b, z, q));                                  // lower x end
+    pb.loss = b;
+    last = pb;
+    const double pm = mass_from_tails(pb.u0, pb.t0, pa.u0, pa.t0);
+    return CellMass{pm, (1 - q) * pm + q * mass_from_tails(pb.u1, pb.t1, pa.u1, pa.t1)};
   };
   return discretize(cell, -sg_loss(zt * z, z, q), -sg_loss(-zt * z, z, q), h);
 }
