@@ -198,7 +198,10 @@ const Verdict* Search::at(const std::vector<std::uint64_t>& x) {
   }
   Verdict v = evaluate_(coalition(x));
   auto& slot = memo_.emplace(x, std::move(v)).first->second;
-  consider(slot, x);
+  // Upper corners may take more than K: bounds, never choices.
+  std::uint64_t used = 0;
+  for (auto c : x) used += c;
+  if (used <= k_) consider(slot, x);
   return &slot;
 }
 
