@@ -9,7 +9,7 @@
 namespace privflow::analyzer::detail {
 namespace {
 
-constexpr std::uint64_t kMaxExactRepeats = 8;
+constexpr std::uint64_t kMaxExactRepeats = 64;  // beyond, RR counts as its ε
 
 /// The positions of `fields` in `order`.
 std::vector<std::size_t> positions(const std::vector<flow::Id>& order, const std::vector<flow::Id>& fields) {
@@ -87,14 +87,14 @@ Pushed push(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<R
   }
   for (const auto& r : rr) {
     std::size_t pos = positions(order, {r.field})[0];
-    for (std::uint64_t t = 0; t < r.times; ++t) {
-      auto ch = inference::Channel::randomized_response(joint->domain, pos, r.keep);
-      if (!ch) {
-        out.error = ch.error();
-        return out;
-      }
-      parts.push_back(*ch);
+    // T reports of the same value: their counts are a sufficient statistic.
+    auto ch = r.times == 1 ? inference::Channel::randomized_response(joint->domain, pos, r.keep)
+                           : inference::Channel::repeated_randomized_response(joint->domain, pos, r.keep, r.times);
+    if (!ch) {
+      out.error = ch.error();
+      return out;
     }
+    parts.push_back(*ch);
   }
   if (parts.empty()) {
     // Nothing seen: the identity on nothing (a channel with one output).
@@ -122,20 +122,21 @@ Pushed push(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<R
 /// The seen quasi-identifier views as independent distributions over their cells: fields by
 /// their marginals, maps of uniform fields by their output classes' preimage counts. nullopt
 /// when pieces are correlated (shared fields or `given` ancestors) or a map is not counted.
-std::optional<std::vector<inference::Distribution>> independent_components(const flow::Graph& g, Maps& maps,
+std::optional<std::vector<std::vector<inference::CellGroup>>> independent_components(const flow::Graph& g, Maps& maps,
                                                                            const flow::Data& d,
                                                                            const inference::BayesNet& net,
                                                                            const std::vector<RecordView>& cells) {
-  std::vector<inference::Distribution> parts;
+  std::vector<std::vector<inference::CellGroup>> parts;
   std::vector<flow::Id> used;
   for (const auto& v : cells) {
     if (v.kind == RecordView::Kind::kFields) {
       for (flow::Id f : v.fields) {
         if (std::find(used.begin(), used.end(), f) != used.end()) continue;
-        auto m = inference::marginal(net, f);
-        if (!m) return std::nullopt;
+        // A uniform field stays one group however large its domain.
+        auto groups = inference::quasi_identifier_groups(net, {f});
+        if (!groups) return std::nullopt;
         used.push_back(f);
-        parts.push_back(*m);
+        parts.push_back(std::move(*groups));
       }
       continue;
     }
@@ -153,7 +154,7 @@ std::optional<std::vector<inference::Distribution>> independent_components(const
       p.canonicalize();
       dist.push_back(p);
     }
-    parts.push_back(std::move(dist));
+    parts.push_back(inference::cell_groups(dist));
   }
   // Independence: no two used fields share a `given` ancestor (or are one another's).
   std::vector<flow::Id> roots;
@@ -281,7 +282,7 @@ Belief reidentification(const flow::Graph& g, Maps& maps, flow::Id data, const s
   if (auto parts = independent_components(g, maps, d, net, cells)) {
     // Independent pieces: the product of their distributions, grouped by equal probability
     // (never enumerating 10^10 cells).
-    auto gr = inference::cell_groups_independent(*parts);
+    auto gr = inference::cell_groups_product(*parts);
     if (!gr) {
       b.error = gr.error();
       return b;
@@ -297,12 +298,12 @@ Belief reidentification(const flow::Graph& g, Maps& maps, flow::Id data, const s
     }
     std::sort(seen.begin(), seen.end());
     seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-    auto joint = inference::joint_distribution(net, std::vector<inference::FieldId>(seen.begin(), seen.end()));
-    if (!joint) {
-      b.error = joint.error();
+    auto gr = inference::quasi_identifier_groups(net, std::vector<inference::FieldId>(seen.begin(), seen.end()));
+    if (!gr) {
+      b.error = gr.error();
       return b;
     }
-    groups = inference::cell_groups(*joint);
+    groups = std::move(*gr);
   }
   b.exact = exact_cells;
   auto r = inference::reidentification(groups, rows);
