@@ -462,7 +462,7 @@ static const detail::PldCache* pld_cache_for(const std::vector<Mechanism>& parts
   }
   if (common > 0) grid = common, c->lattice = true;
   PldOptions eff = o;
-  for (int attempt = 0; attempt < 4; ++attempt) {
+  for (int attempt = 0; attempt < 12; ++attempt) {
     eff.discretization = grid;
     std::vector<PartPlds> plds;
     plds.reserve(rest.size());
@@ -476,7 +476,11 @@ static const detail::PldCache* pld_cache_for(const std::vector<Mechanism>& parts
     }
     // Memory guard: a coarser grid is still sound, only less tight.
     const double bins = std::max(pld::composed_bins(rem, o.tail_mass), any_asym ? pld::composed_bins(add, o.tail_mass) : 0.0);
-    if (bins > kMaxPldBins && attempt < 3) {
+    if (bins > kMaxPldBins) {
+      if (attempt == 11) {  // cannot fit: leave it to RDP rather than exhaust memory
+        c->available = false;
+        return (cache = c).get();
+      }
       grid *= bins / kMaxPldBins * 1.05;
       c->coarsened = true;
       continue;
@@ -577,7 +581,7 @@ EpsilonResult Composition::epsilon(double delta, Accountant a) const {
       if (!best || (!p.infinite && (best->infinite || p.value < best->value))) best = p;
     } else if (!best) {
       best = rdp_epsilon(parts_, delta);
-      best->how += " (the pld accountant cannot represent zCDP parts)";
+      best->how += " (the pld accountant cannot represent this composition: zCDP parts or too wide a range)";
     }
   }
   if (!std::isinf(pure) && (best->infinite || pure < best->value)) return pure_result(best->accountant);
