@@ -601,23 +601,34 @@ DeltaResult Composition::delta(double epsilon, Accountant a) const {
     return out;
   }
   double best = 1;
-  if (a == Accountant::kRdp || a == Accountant::kAuto) {
+  const detail::PldCache* c = a == Accountant::kRdp ? nullptr : pld_cache_for(parts_, pld_options, pld_cache_);
+  const bool use_pld = c && c->available;
+  if (a != Accountant::kPld || !use_pld) {
     const RdpState s = rdp_state(parts_);
     const auto d = rdp::to_delta(rdp::default_orders(), s.curve, epsilon);
     best = std::min(1.0, d.delta + s.extra_delta - d.delta * s.extra_delta);
     out.accountant = Accountant::kRdp;
     out.how = "rdp, optimal order " + fmt_g(d.order);
-  }
-  if (a == Accountant::kPld || a == Accountant::kAuto) {
-    const auto* c = pld_cache_for(parts_, pld_options, pld_cache_);
-    if (c->available) {
-      const double d = c->analytic ? gaussian_delta(c->z, epsilon)
-                                   : std::max(c->remove.delta(epsilon), c->add.delta(epsilon));
-      if (d < best || a == Accountant::kPld) {
-        best = d;
-        out.accountant = Accountant::kPld;
-        out.how = c->analytic ? "pld, exact Gaussian" : "pld, loss grid " + fmt_g(c->grid);
+    // Basic composition of pure and declared parts: δ ≤ 1 − Π(1 − δ_i)^T once ε ≥ Σ T·ε_i.
+    const bool basic = std::all_of(parts_.begin(), parts_.end(), [](const Mechanism& m) {
+      return m.is_pure() || m.kind == MechanismKind::kDeclared;
+    });
+    if (basic) {
+      double sum = 0;
+      for (const auto& m : parts_) sum += static_cast<double>(m.times) * m.epsilon;
+      if (epsilon >= detail::up(sum, 1e-12) && s.extra_delta < best) {
+        best = s.extra_delta;
+        out.how = "basic composition of declared guarantees";
       }
+    }
+  }
+  if (use_pld) {
+    const double d = c->analytic ? gaussian_delta(c->z, epsilon)
+                                 : std::max(c->remove.delta(epsilon), c->add.delta(epsilon));
+    if (d < best || a == Accountant::kPld) {
+      best = d;
+      out.accountant = Accountant::kPld;
+      out.how = c->analytic ? "pld, exact Gaussian" : "pld, loss grid " + fmt_g(c->grid);
     }
   }
   out.value = best;

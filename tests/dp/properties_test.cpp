@@ -239,3 +239,17 @@ TEST_CASE("PLD discretisation dominates: delta of one Gaussian", "[dp][pld]") {
     }
   }
 }
+
+TEST_CASE("delta falls back soundly and uses basic composition", "[dp][conversion]") {
+  Composition z;
+  REQUIRE(z.add(Mechanism::zcdp(0.1)));
+  const DeltaResult d = z.delta(1.9142498748403742 * 1.001, Accountant::kPld);  // PLD cannot: RDP answers
+  CHECK(d.accountant == Accountant::kRdp);
+  CHECK(d.value <= 1e-5);
+  Composition dec;
+  REQUIRE(dec.add(Mechanism::declared(0.5, 1e-6).repeated(4)));
+  const double basic = 1 - std::pow(1 - 1e-6, 4);
+  CHECK(dec.delta(2.0 + 1e-9, Accountant::kRdp).value <= basic * (1 + 1e-9));
+  CHECK(dec.delta(2.0 + 1e-9, Accountant::kRdp).value >= basic * (1 - 1e-9));
+  CHECK(dec.delta(1.0, Accountant::kPld).value >= basic);  // never below the declared mass
+}
