@@ -350,11 +350,11 @@ std::string graph_dot(const flow::Graph& g) {
   o << "  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
   for (const auto& d : g.data) {
     std::string label = d.name;
-    if (d.rows) label += "\\n" + std::to_string(d.rows) + " rows";
+    if (d.rows) label += "\n" + std::to_string(d.rows) + " rows";
     o << "  " << dot_quote("data:" + d.name) << " [shape=cylinder, label=" << dot_quote(label) << "];\n";
   }
   for (const auto& a : g.agents) {
-    std::string label = a.name + (a.population ? "[" + std::to_string(a.count) + "]" : "") + "\\n" + trust_name(a.trust);
+    std::string label = a.name + (a.population ? "[" + std::to_string(a.count) + "]" : "") + "\n" + trust_name(a.trust);
     if (a.region != kNone) label += ", " + g.regions[a.region].name;
     o << "  " << dot_quote("agent:" + a.name) << " [shape=box, label=" << dot_quote(label) << "];\n";
     for (const auto& h : a.holds)
@@ -362,7 +362,7 @@ std::string graph_dot(const flow::Graph& g) {
         << " [style=dashed, label=" << dot_quote(h.partitioned ? "holds by partition" : "holds") << "];\n";
   }
   for (const auto& a : g.artifacts) {
-    std::string label = a.name + "\\n" + flow::kind_name(a.kind);
+    std::string label = a.name + "\n" + flow::kind_name(a.kind);
     o << "  " << dot_quote("artifact:" + a.name) << " [shape=" << (flow::is_private(a.kind) ? "doubleoctagon" : "ellipse")
       << ", label=" << dot_quote(label) << "];\n";
     if (a.at != kNone)

@@ -90,7 +90,7 @@ Iter skip_trivia(Iter p, Iter end) {
 /// The skipper as an X3 parser: consumes all trivia at once, fails when there is none.
 struct skipper_parser : x3::parser<skipper_parser> {
   using attribute_type = x3::unused_type;
-  static bool const has_attribute = false;
+  [[maybe_unused]] static bool const has_attribute = false;
   template <class It, class Ctx, class RCtx, class Attr>
   bool parse(It& first, It const& last, Ctx const&, RCtx&, Attr&) const {
     It p = skip_trivia(first, last);
@@ -291,7 +291,7 @@ x3::rule<class value_list_class, ast::Value> const value_list = "list";
 x3::rule<class prop_class, ast::Prop> const prop = "property";
 
 using VK = ast::Value::Kind;
-auto const holding_def = spanned[ident_any[set(&ast::Value::ident)] >> PF_KW("by") >
+auto const holding_def = spanned[(ident_any[set(&ast::Value::ident)] >> PF_KW("by")) >
                                  PF_KW("partition")[flag(&ast::Value::kind, VK::kHolding)]];
 auto const value_list_def = spanned[x3::lit('{')[flag(&ast::Value::kind, VK::kList)] > value[push(&ast::Value::items)] >
                                     *(',' > value[push(&ast::Value::items)]) > '}'];
@@ -365,7 +365,7 @@ auto const add_expr_def = spanned[mul_expr[assign] >> *((PF_SYM("+") > mul_expr[
                                                         (PF_SYM("-") > mul_expr[fold(Op::kSub)]))];
 auto const mul_expr_def =
     spanned[unary_expr[assign] >> *((PF_SYM("*") > unary_expr[fold(Op::kMul)]) |
-                                    (!x3::lit("//") >> PF_SYM("/") > unary_expr[fold(Op::kDiv)]) |
+                                    ((!x3::lit("//") >> PF_SYM("/")) > unary_expr[fold(Op::kDiv)]) |
                                     (PF_SYM("%") > unary_expr[fold(Op::kMod)]))];
 auto const unary_expr_def = spanned[PF_SYM("-") > depth_guard[unary_expr[unary(Op::kNeg)]]] | primary[assign];
 auto const primary_def =
@@ -387,9 +387,9 @@ x3::rule<class arg_value_class, ast::Value> const arg_value = "number or name";
 
 auto const arg_value_def = spanned[number[set(&ast::Value::number)][flag(&ast::Value::kind, VK::kNumber)] |
                                    ident_any[set(&ast::Value::ident)][flag(&ast::Value::kind, VK::kIdent)]];
-auto const named_arg_def = spanned[ident_any[set(&ast::Arg::key)] >> x3::lit(':')[flag(&ast::Arg::kind, AK::kNamed)] >
+auto const named_arg_def = spanned[(ident_any[set(&ast::Arg::key)] >> x3::lit(':')[flag(&ast::Arg::kind, AK::kNamed)]) >
                                    arg_value[set(&ast::Arg::value)]];
-auto const field_arg_def = spanned[ident_any[set(&ast::Arg::key)] >> x3::lit('.')[flag(&ast::Arg::kind, AK::kField)] >
+auto const field_arg_def = spanned[(ident_any[set(&ast::Arg::key)] >> x3::lit('.')[flag(&ast::Arg::kind, AK::kField)]) >
                                    PF_WORD("field name")[set(&ast::Arg::field)]];
 auto const arg_def = named_arg[assign] | field_arg[assign] |
                      spanned[expr[set(&ast::Arg::expr)][flag(&ast::Arg::kind, AK::kExpr)]];
@@ -451,7 +451,7 @@ auto const field_def = spanned[
     -((PF_KW("prior")[flag(&ast::Field::prior_kind, FP::kPrior)] > dist[set(&ast::Field::prior)]) |
       (PF_KW("given")[flag(&ast::Field::prior_kind, FP::kGiven)] > PF_WORD("field name")[set(&ast::Field::parent)] >
        '{' > given_row[push(&ast::Field::given)] > *(',' > given_row[push(&ast::Field::given)]) > '}')) >
-    -(PF_KW("category") >> !x3::lit(':') > PF_NAME("category name")[set(&ast::Field::category)])];
+    -((PF_KW("category") >> !x3::lit(':')) > PF_NAME("category name")[set(&ast::Field::category)])];
 auto const type_def = spanned[
     (x3::lit('{')[flag(&ast::Type::kind, TK::kEnum)] > PF_WORD("value name")[push(&ast::Type::values)] >
      *(',' > PF_WORD("value name")[push(&ast::Type::values)]) > '}') |
