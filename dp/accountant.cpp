@@ -331,11 +331,13 @@ double lattice_epsilon(const Mechanism& m) {
 
 Composition::Composition() = default;
 Composition::~Composition() = default;
-Composition::Composition(const Composition& o) : pld_options(o.pld_options), parts_(o.parts_), pld_cache_(o.pld_cache_) {}
+Composition::Composition(const Composition& o)
+    : pld_options(o.pld_options), parts_(o.parts_), pld_cache_(o.pld_cache_), rdp_cache_(o.rdp_cache_) {}
 Composition& Composition::operator=(const Composition& o) {
   pld_options = o.pld_options;
   parts_ = o.parts_;
   pld_cache_ = o.pld_cache_;
+  rdp_cache_ = o.rdp_cache_;
   return *this;
 }
 Composition::Composition(Composition&&) noexcept = default;
@@ -348,6 +350,7 @@ bool Composition::add(const Mechanism& m, std::string* error) {
   }
   parts_.push_back(m);
   pld_cache_.reset();
+  rdp_cache_.reset();
   return true;
 }
 
@@ -376,10 +379,15 @@ double Composition::pure_epsilon_up() const {
 
 namespace {
 
+}  // namespace
+namespace detail {
 struct RdpState {
   std::vector<double> curve;
   double extra_delta = 0;  // 1 − Π(1 − δ_i)^{T_i} of declared (ε, δ) parts
 };
+}  // namespace detail
+namespace {
+using detail::RdpState;
 
 RdpState rdp_state(const std::vector<Mechanism>& parts) {
   RdpState s;
@@ -408,8 +416,7 @@ EpsilonResult infinite_result(double delta, Accountant a, std::string how) {
 }  // namespace
 
 namespace {
-EpsilonResult rdp_epsilon(const std::vector<Mechanism>& parts, double delta) {
-  const RdpState s = rdp_state(parts);
+EpsilonResult rdp_epsilon(const RdpState& s, double delta) {
   // (ε, δ_rdp) for the rest and δ_extra for declared parts: 1 − (1−δ_rdp)(1−δ_extra) ≤ δ.
   const double eff = -std::expm1(std::log1p(-delta) - std::log1p(-s.extra_delta));
   if (!(eff > 0)) return infinite_result(delta, Accountant::kRdp, "rdp: delta is not above the declared deltas");
@@ -524,6 +531,11 @@ EpsilonResult pld_epsilon(const detail::PldCache& c, double delta) {
 }
 }  // namespace
 
+const detail::RdpState& Composition::rdp_cached() const {
+  if (!rdp_cache_) rdp_cache_ = std::make_shared<detail::RdpState>(rdp_state(parts_));
+  return *rdp_cache_;
+}
+
 EpsilonResult Composition::epsilon(double delta, Accountant a) const {
   if (!(delta >= 0 && delta < 1)) return infinite_result(delta, a == Accountant::kPld ? Accountant::kPld : Accountant::kRdp, "delta must be in [0, 1)");
   const Accountant shown = a == Accountant::kPld ? Accountant::kPld : Accountant::kRdp;
@@ -542,7 +554,7 @@ EpsilonResult Composition::epsilon(double delta, Accountant a) const {
   const bool basic_ok = std::all_of(parts_.begin(), parts_.end(), [](const Mechanism& m) {
     return m.is_pure() || m.kind == MechanismKind::kDeclared;
   });
-  if (basic_ok && std::isinf(pure) && delta >= rdp_state(parts_).extra_delta) {
+  if (basic_ok && std::isinf(pure) && delta >= rdp_cached().extra_delta) {
     Rational sum = 0;
     double s = 0;
     bool exact = true;
@@ -573,14 +585,14 @@ EpsilonResult Composition::epsilon(double delta, Accountant a) const {
     return pure_result(shown);
   }
   std::optional<EpsilonResult> best;
-  if (a == Accountant::kRdp || a == Accountant::kAuto) best = rdp_epsilon(parts_, delta);
+  if (a == Accountant::kRdp || a == Accountant::kAuto) best = rdp_epsilon(rdp_cached(), delta);
   if (a == Accountant::kPld || a == Accountant::kAuto) {
     const auto* c = pld_cache_for(parts_, pld_options, pld_cache_);
     if (c->available) {
       EpsilonResult p = pld_epsilon(*c, delta);
       if (!best || (!p.infinite && (best->infinite || p.value < best->value))) best = p;
     } else if (!best) {
-      best = rdp_epsilon(parts_, delta);
+      best = rdp_epsilon(rdp_cached(), delta);
       best->how += " (the pld accountant cannot represent this composition: zCDP parts or too wide a range)";
     }
   }
@@ -604,7 +616,7 @@ DeltaResult Composition::delta(double epsilon, Accountant a) const {
   const detail::PldCache* c = a == Accountant::kRdp ? nullptr : pld_cache_for(parts_, pld_options, pld_cache_);
   const bool use_pld = c && c->available;
   if (a != Accountant::kPld || !use_pld) {
-    const RdpState s = rdp_state(parts_);
+    const RdpState& s = rdp_cached();
     const auto d = rdp::to_delta(rdp::default_orders(), s.curve, epsilon);
     best = std::min(1.0, d.delta + s.extra_delta - d.delta * s.extra_delta);
     out.accountant = Accountant::kRdp;
@@ -641,7 +653,7 @@ EpsilonResult Composition::loss_quantile(double delta, Accountant a) const {
   EpsilonResult r;
   r.delta = delta;
   r.accountant = Accountant::kRdp;
-  const RdpState s = rdp_state(parts_);
+  const RdpState& s = rdp_cached();
   const double eff = delta - s.extra_delta;
   if (eff > 0) {
     const auto t = rdp::tail_epsilon(rdp::default_orders(), s.curve, eff);

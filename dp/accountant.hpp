@@ -124,10 +124,11 @@ struct PldOptions {
 
 namespace detail {
 struct PldCache;
+struct RdpState;
 }
 
 /// A heterogeneous composition of mechanisms. Add parts, then ask questions. Queries cache
-/// the composed PLD (not thread-safe: use one Composition per thread).
+/// the RDP curve and the composed PLD (not thread-safe: use one Composition per thread).
 class Composition {
  public:
   Composition();
@@ -166,8 +167,10 @@ class Composition {
   double advantage(Accountant a = Accountant::kAuto) const;
 
  private:
+  const detail::RdpState& rdp_cached() const;
   std::vector<Mechanism> parts_;
   mutable std::shared_ptr<detail::PldCache> pld_cache_;
+  mutable std::shared_ptr<detail::RdpState> rdp_cache_;
 };
 
 // ---------------------------------------------------------------------------------------
