@@ -119,8 +119,11 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
       std::string noise = "noise multiplier " + format_exact(z_exact);
       if (x.distributed && at.population && at.count > 1) {
         double shared = dp::distributed_noise_multiplier(z, use.shares, at.count);
-        noise += " shared by " + std::to_string(at.count) + " → " + std::to_string(use.shares) +
-                 (use.shares == 1 ? " honest share: " : " honest shares: ") + fmt_down(shared);
+        if (use.shares >= at.count)
+          noise += " shared by " + std::to_string(at.count) + ", all in the sum";
+        else
+          noise += " shared by " + std::to_string(at.count) + " → " + std::to_string(use.shares) +
+                   (use.shares == 1 ? " honest share: " : " honest shares: ") + fmt_down(shared);
         b.amplification = use.shares == 1 ? "the coalition sees the target's own share of the noise"
                                           : "secure sum: " + std::to_string(use.shares) + " honest shares of the noise";
         z = shared;
@@ -302,7 +305,7 @@ double Cache::advantage(const dp::Composition& c, flow::AccountantKind kind) {
 }
 
 Accounted account(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases, Question question,
-                  double delta, const std::vector<flow::Id>& exact) {
+                  double delta, Cache& cache, flow::AccountantKind kind, const std::vector<flow::Id>& exact) {
   Accounted out;
   std::vector<ReleaseUse> sorted = releases;
   std::sort(sorted.begin(), sorted.end(), [&](const ReleaseUse& a, const ReleaseUse& b) {
@@ -347,8 +350,8 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
     term.amplification = b.amplification;
     dp::Composition alone;
     alone.add(b.mechanism);
-    auto e = alone.epsilon(delta, dp::Accountant::kRdp);
-    term.epsilon_alone = e.infinite ? HUGE_VAL : e.value;
+    auto e = cache.epsilon(alone, delta, kind);
+    term.epsilon_alone = e.infinite ? HUGE_VAL : (e.exact ? to_double_up(*e.exact) : e.value);
     out.terms.push_back(term);
   }
   double total = 0;

@@ -17,18 +17,6 @@ namespace privflow::analyzer::detail {
 /// removal plus an addition, so every add/remove guarantee is converted to replace-one.
 enum class Question { kMembership, kValue };
 
-struct Accounted {
-  dp::Composition composition;
-  std::vector<ReleaseTerm> terms;  // one per release use, in a deterministic order
-  std::vector<std::string> notes;  // conversions and amplifications applied
-  std::string error;               // non-empty when a release could not be accounted
-};
-
-/// Accounts `releases` (skipping those listed in `exact`, which the caller treats as exact
-/// channels). δ is needed for shuffle amplification's own δ share.
-Accounted account(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases,
-                  Question question, double delta, const std::vector<flow::Id>& exact = {});
-
 /// Answers of the accountants, memoised for one analysis: the same releases are composed for
 /// many requirements and matrix cells, and a PLD query costs a fraction of a second.
 class Cache {
@@ -50,5 +38,20 @@ class Cache {
 /// ε of a composition at δ with the spec's accountant, as an upper bound (infinite state kept).
 dp::EpsilonResult epsilon_at(const dp::Composition& c, double delta, flow::AccountantKind kind);
 dp::Accountant to_dp(flow::AccountantKind kind);
+
+struct Accounted {
+  dp::Composition composition;
+  std::vector<ReleaseTerm> terms;  // one per release use, in a deterministic order
+  std::vector<std::string> notes;  // conversions and amplifications applied
+  std::string error;               // non-empty when a release could not be accounted
+};
+
+/// Accounts `releases` (skipping those listed in `exact`, which the caller treats as exact
+/// channels). δ is needed for shuffle amplification's own δ share.
+/// Each term's own ε is asked of `cache` with the spec's accountant `kind`.
+Accounted account(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases,
+                  Question question, double delta, Cache& cache, flow::AccountantKind kind,
+                  const std::vector<flow::Id>& exact = {});
+
 
 }  // namespace privflow::analyzer::detail

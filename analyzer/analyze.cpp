@@ -147,7 +147,7 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
         v.method = obs.kind == LossKind::kHoldsData ? "holds" : "exposed";
         break;
       }
-      auto acc = detail::account(g_, r.data, obs.seen.releases, Question::kMembership, delta);
+      auto acc = detail::account(g_, r.data, obs.seen.releases, Question::kMembership, delta, cache_, accountant_);
       if (!acc.error.empty()) {
         v.status = Status::kUndecided;
         v.reason = acc.error;
@@ -175,7 +175,7 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
         set_value(1, "1", true, obs.kind == LossKind::kHoldsData ? "holds" : "exposed");
         break;
       }
-      auto acc = detail::account(g_, r.data, obs.seen.releases, Question::kMembership, delta);
+      auto acc = detail::account(g_, r.data, obs.seen.releases, Question::kMembership, delta, cache_, accountant_);
       if (!acc.error.empty()) {
         v.status = Status::kUndecided;
         v.reason = acc.error;
@@ -208,7 +208,7 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
       auto rr = detail::exact_rr(g_, r.data, obs.seen.releases);
       std::vector<flow::Id> exact_ids;
       for (const auto& e : rr) exact_ids.push_back(e.artifact);
-      auto acc = detail::account(g_, r.data, obs.seen.releases, Question::kValue, delta, exact_ids);
+      auto acc = detail::account(g_, r.data, obs.seen.releases, Question::kValue, delta, cache_, accountant_, exact_ids);
       if (!acc.error.empty()) {
         v.status = Status::kUndecided;
         v.reason = acc.error;
@@ -461,7 +461,7 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
         x.reason = "exposed";
         for (const auto& s : obs.seen.exposure_path) x.path.push_back(s.line ? s.text + " (line " + std::to_string(s.line) + ")" : s.text);
       } else {
-        auto acc = detail::account(g_, di, obs.seen.releases, Question::kMembership, v.delta);
+        auto acc = detail::account(g_, di, obs.seen.releases, Question::kMembership, v.delta, cache_, accountant_);
         if (!acc.error.empty()) {
           v.status = Status::kUndecided;
           v.reason = acc.error;
@@ -524,7 +524,7 @@ LeakageCell Analyzer::cell(flow::Id data, const std::string& observer, const Coa
       break;
     case LossKind::kPrivate: {
       cell.status = "private";
-      auto acc = detail::account(g_, data, obs.seen.releases, Question::kMembership, cell.delta);
+      auto acc = detail::account(g_, data, obs.seen.releases, Question::kMembership, cell.delta, cache_, accountant_);
       if (!acc.error.empty()) break;  // unbounded: no figure
       auto eps = cache_.epsilon(acc.composition, cell.delta, accountant_);
       if (!eps.infinite) cell.epsilon = eps.exact ? to_double_up(*eps.exact) : eps.value;

@@ -1,32 +1,79 @@
-// privflow check SPEC...: loads every spec and prints its diagnostics. For now only the
-// front end runs (exit 0 clean, 2 on any error); the analyzer extends `check_spec`.
+// privflow check SPEC...: checks every spec (syntax, names, types, values), analyses it and
+// prints a compiler-style line per requirement with its short derivation and fix.
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "analyzer/analysis.hpp"
+#include "base/text.hpp"
 #include "cli/commands.hpp"
+#include "report/report.hpp"
 
 namespace privflow::cli {
 namespace {
 
-/// Checks one spec file ("-" is standard input): diagnostics go to io.err. Returns the exit
-/// status of this file alone. The place where verdicts will be added.
-ExitStatus check_spec(const std::string& path, Io& io) {
+struct CheckOptions {
+  std::vector<std::string> specs;
+  std::string accountant;          // empty: the spec's settings
+  unsigned solver_timeout_s = 10;  // per solver query
+  bool verbose = false;            // the full text report (leakage matrix, findings, assumptions)
+};
+
+/// Checks one spec file ("-" is standard input): diagnostics go to io.err, verdicts to io.out.
+/// Returns the exit status of this file alone.
+ExitStatus check_spec(const std::string& path, const CheckOptions& opts, Io& io) {
   auto graph = load_spec_file(path, io);
   if (!graph) return ExitStatus::kInvalid;
-  return ExitStatus::kOk;
+  analyzer::Options options;
+  if (opts.accountant == "rdp") options.accountant = flow::AccountantKind::kRdp;
+  if (opts.accountant == "pld") options.accountant = flow::AccountantKind::kPld;
+  if (opts.accountant == "auto") options.accountant = flow::AccountantKind::kAuto;
+  options.solver_timeout_ms = opts.solver_timeout_s * 1000;
+  analyzer::Analysis analysis = analyzer::analyze(*graph, options);
+  report::Options ropts;
+  ropts.spec_path = path == "-" ? graph->file : path;
+  ropts.compact = !opts.verbose;
+  io.out << report::to_text(*graph, analysis, ropts);
+  // Errors found by analysis (a division by zero a record reaches) make the spec invalid.
+  for (const auto& f : analysis.findings)
+    if (f.severity == "error")
+      io.err << printable(ropts.spec_path) << ":" << f.span.line << ":" << f.span.column << ": error: "
+             << printable(f.message) << "\n";
+  return static_cast<ExitStatus>(analysis.exit_code());
+}
+
+/// The exit status of several files: invalid beats violated beats undecided beats ok.
+int combine(int worst, ExitStatus next) {
+  auto rank = [](int code) {
+    switch (code) {
+      case 0: return 0;
+      case 3: return 1;
+      case 1: return 2;
+      case 2: return 3;
+      default: return 4;
+    }
+  };
+  int code = static_cast<int>(next);
+  return rank(code) > rank(worst) ? code : worst;
 }
 
 }  // namespace
 
 void add_check_command(CLI::App& root, Action& action) {
-  auto* sub = root.add_subcommand("check", "Check specs: syntax, names, types and values (verdicts come later)");
-  auto specs = std::make_shared<std::vector<std::string>>();
-  sub->add_option("SPEC", *specs, "spec files ('-' reads standard input)")->required();
-  sub->footer("Exit codes: 0 no error, 2 a spec is invalid or unreadable.");
-  sub->callback([&action, specs] {
-    action = [specs](Io& io) {
+  auto opts = std::make_shared<CheckOptions>();
+  auto* sub = root.add_subcommand("check", "Check specs and give every requirement its verdict");
+  sub->add_option("SPEC", opts->specs, "spec files ('-' reads standard input)")->required();
+  sub->add_option("--accountant", opts->accountant, "override the spec's accountant: rdp, pld or auto")
+      ->check(CLI::IsMember({"rdp", "pld", "auto"}));
+  sub->add_option("--solver-timeout", opts->solver_timeout_s, "seconds per solver query (default 10)");
+  sub->add_flag("-v,--verbose", opts->verbose, "also print the leakage matrix, findings and assumptions");
+  sub->footer(
+      "Exit codes: 0 every requirement holds, 1 one is violated, 2 a spec is invalid or unreadable,\n"
+      "3 undecided (a solver limit was reached) and none violated, 4 internal failure.");
+  sub->callback([&action, opts] {
+    action = [opts](Io& io) {
       int worst = 0;
-      for (const auto& path : *specs) worst = std::max(worst, static_cast<int>(check_spec(path, io)));
+      for (const auto& path : opts->specs) worst = combine(worst, check_spec(path, *opts, io));
       return worst;
     };
   });

@@ -60,6 +60,13 @@ const Expect kExpected[] = {
     {"support_agents", 1, kViolated, 1, 1},
     {"support_agents", 2, kViolated, std::log2(3.0), std::log2(3.0) + 1e-3},
     {"support_agents", 3, kViolated, kUnbounded, kUnbounded},
+    // genai_finetune: DP-SGD q 0.001, noise 0.8, 3000 steps (PLD ~0.63, RDP ~1.54) with a declared
+    // (0.5, 1e-7); pseudonymized labels; health crosses at ~0.63 > 0.5.
+    {"genai_finetune", 0, kHolds, 0.6, 2.1},
+    {"genai_finetune", 1, kHolds, 0.001, 0.15},
+    {"genai_finetune", 2, kViolated, kUnbounded, kUnbounded},
+    {"genai_finetune", 3, kHolds, 0, 0},
+    {"genai_finetune", 4, kViolated, 0.6, 1.6},
     // smart_meters: distributed Gaussian, noise multiplier 2 over 10^4 meters.
     {"smart_meters", 0, kHolds, 1.99, 2.2},
     {"smart_meters", 1, kHolds, 2.94, 3.2},
