@@ -1,16 +1,58 @@
+// privflow explain SPEC REQUIREMENT: the whole derivation of one verdict.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyzer/analysis.hpp"
+#include "base/text.hpp"
 #include "cli/commands.hpp"
+#include "report/report.hpp"
 
 namespace privflow::cli {
+namespace {
 
-// Placeholder until its owner lands it; exits 4 so nobody mistakes it for a result.
+struct ExplainOptions {
+  std::string spec;
+  std::string requirement;
+};
+
+int run_explain(const ExplainOptions& opts, Io& io) {
+  auto graph = load_spec_file(opts.spec, io);
+  if (!graph) return static_cast<int>(ExitStatus::kInvalid);
+  flow::Id id = report::find_requirement(*graph, opts.requirement);
+  if (id == flow::kNone) {
+    std::vector<std::string> names;
+    for (const auto& r : graph->requirements) names.push_back(r.name);
+    io.err << "privflow: error: requirement '" << printable(opts.requirement) << "' is not declared";
+    if (auto close = closest_match(opts.requirement, names))
+      io.err << "; did you mean '" << printable(*close) << "'?\n";
+    else if (names.empty())
+      io.err << " (the spec states no requirements)\n";
+    else
+      io.err << " (requirements: " << printable(join(names, ", ")) << ")\n";
+    return static_cast<int>(ExitStatus::kInvalid);
+  }
+  // Only the requirement asked about is analysed: the others cost time and say nothing here.
+  flow::Graph single = *graph;
+  single.requirements = {graph->requirements[id]};
+  analyzer::Analysis analysis = analyzer::analyze(single);
+  report::Options options;
+  options.spec_path = graph->file;
+  if (!write_result("-", report::explain(single, analysis, 0, options), io))
+    return static_cast<int>(ExitStatus::kInternal);
+  return analysis.exit_code();
+}
+
+}  // namespace
+
 void add_explain_command(CLI::App& root, Action& action) {
-  auto* sub = root.add_subcommand("explain", "(not built yet)");
-  sub->allow_extras();
-  sub->callback([&action] {
-    action = [](Io& io) {
-      io.err << "privflow: 'explain' is not built yet\n";
-      return 4;
-    };
+  auto opts = std::make_shared<ExplainOptions>();
+  auto* sub = root.add_subcommand("explain", "Explain one verdict: its whole derivation, with the spec lines it rests on");
+  sub->add_option("SPEC", opts->spec, "the .pflow spec ('-' reads standard input)")->required();
+  sub->add_option("REQUIREMENT", opts->requirement, "the requirement's name, or line<N> for an unnamed one")->required();
+  sub->footer("Exit codes: 0 it holds, 1 it is violated, 2 invalid spec, command line or unknown requirement, 3 undecided.");
+  sub->callback([&action, opts] {
+    action = [opts](Io& io) { return run_explain(*opts, io); };
   });
 }
 

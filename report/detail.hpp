@@ -1,0 +1,96 @@
+#pragma once
+// Shared pieces of every report format: verdict headlines, the short derivation, the leakage
+// matrix and number texts. Internal to report/ (tests may use it).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzer/analysis.hpp"
+#include "flow/graph.hpp"
+#include "report/report.hpp"
+
+namespace privflow::report::detail {
+
+/// The spec path to print: options.spec_path, else graph.file, else "<spec>".
+std::string spec_path(const flow::Graph& graph, const Options& options);
+
+/// The requirement a verdict speaks of (by verdict.requirement, else by its position), or null.
+const flow::Requirement* requirement_of(const flow::Graph& graph, const analyzer::Analysis& analysis, std::size_t index);
+
+/// `dp(patients)`, `posterior(patients.diagnosis = cancer)`, `reidentification(r by {zip, sex})`,
+/// `forbid health from EU to US unless epsilon ≤ 3`.
+std::string measure_text(const flow::Graph& graph, const flow::Requirement& requirement);
+
+/// The adversary's name, else the (worst) coalition it was evaluated against.
+std::string target_text(const analyzer::Verdict& verdict);
+
+/// A δ as a spec writes it: `1e-5`, `2.5e-6`, `0.01` (exact; never rounded).
+std::string delta_text(const Rational& delta);
+
+/// The bound as written, with its unit: `epsilon 2`, `0.2`, `0.1 bits`.
+std::string bound_text(const flow::Requirement& requirement);
+
+/// The measured value with its unit: `epsilon 5.193`, `15/26`, `0.04148 bits`,
+/// `epsilon unbounded (exposed)`. Upper bounds, as the analysis rounded them.
+std::string value_text(const flow::Requirement& requirement, const analyzer::Verdict& verdict);
+
+/// The unit of a requirement's value: "epsilon", "probability", "bits" or "fraction".
+const char* value_unit(const flow::Requirement& requirement);
+
+/// `dp(patients) against insider: epsilon 41.7 > 2 at delta 1e-5` (no location, no status).
+std::string headline(const flow::Graph& graph, const flow::Requirement& requirement, const analyzer::Verdict& verdict);
+
+/// `FILE:LINE:COL` of a span (`FILE` alone when it has no line).
+std::string location(const std::string& path, const flow::Span& span);
+
+/// One line of a short derivation, indented `depth` levels under the verdict line.
+struct Line {
+  std::string text;
+  std::uint32_t line = 0;  // the spec line it speaks of (0: none)
+  int depth = 0;
+};
+
+/// The short derivation of a verdict: the coalition, what exposes the record (if anything),
+/// the binding releases (largest share of ε first, at most `max_releases`, then a count of the
+/// rest), the composition and conversion steps. The fix is not included (see Verdict::fix).
+std::vector<Line> short_derivation(const analyzer::Verdict& verdict, std::size_t max_releases = 3);
+
+/// `(line 12)` unless `text` already names that line; "" for line 0.
+std::string line_suffix(const std::string& text, std::uint32_t line);
+
+/// An ε upper bound as text with 4 significant digits rounded up; `unbounded` for +inf.
+std::string epsilon_up(double epsilon);
+
+/// What one matrix cell says: `0.4271`, `exposed`, `holds`, `nothing`, `unbounded`.
+std::string cell_text(const analyzer::LeakageCell& cell);
+/// How bad a cell is, for colours and sorting: 0 nothing, 1 private, 2 exposed, 3 holds.
+int cell_severity(const analyzer::LeakageCell& cell);
+
+/// The leakage matrix as a grid: one row per observer (agents in declaration order, then
+/// `curious+malicious`), one column per data set (declaration order).
+struct Matrix {
+  std::vector<flow::Id> data;
+  std::vector<std::string> observers;
+  /// cells[row][column]; null when the analysis has no such cell.
+  std::vector<std::vector<const analyzer::LeakageCell*>> cells;
+  /// The δ of the cells as the spec writes it (`1e-5`): the settings' δ, at which the
+  /// analysis computes every cell. Empty when there is no cell.
+  std::string delta;
+};
+Matrix leakage_matrix(const flow::Graph& graph, const analyzer::Analysis& analysis);
+
+/// `4 requirements: 1 holds, 2 violated, 1 undecided` (zero counts left out).
+std::string summary_line(const analyzer::Analysis& analysis);
+
+/// Counts per status.
+struct Counts {
+  std::size_t holds = 0, violated = 0, undecided = 0;
+};
+Counts count_statuses(const analyzer::Analysis& analysis);
+
+/// A decimal text that is an upper bound of `value` (as the analysis printed it) when it is a
+/// plain decimal, for JSON numbers; nullopt for fractions and non-numbers.
+std::optional<double> decimal_of(const std::string& text);
+
+}  // namespace privflow::report::detail

@@ -1,0 +1,179 @@
+// The JSON report (DESIGN.md "Report JSON"). Keys are emitted in a fixed order
+// (nlohmann::ordered_json); figures are JSON numbers that are upper bounds.
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <string>
+
+#include "base/rational.hpp"
+#include "privflow/version.hpp"
+#include "report/detail.hpp"
+
+namespace privflow::report {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json line_or_null(std::uint32_t line) { return line ? Json(line) : Json(nullptr); }
+
+/// A figure the analysis printed as `text` (rounded up) with the raw upper bound `raw`:
+/// the printed decimal when it is one (still an upper bound, and stable), else the raw double.
+Json figure(const std::string& text, std::optional<double> raw) {
+  if (!raw || !std::isfinite(*raw)) return nullptr;
+  if (auto d = detail::decimal_of(text)) return *d;
+  return *raw;
+}
+
+/// An ε upper bound: 4 significant digits, rounded up.
+Json epsilon_figure(std::optional<double> eps) {
+  if (!eps || !std::isfinite(*eps)) return nullptr;
+  return figure(detail::epsilon_up(*eps), eps);
+}
+
+/// A bound the user wrote: the nearest double to an exact decimal, else rounded down (safe).
+Json bound_figure(const Rational& q) {
+  if (auto d = detail::decimal_of(format_exact(q))) return *d;
+  return to_double_down(q);
+}
+
+/// A δ as the spec wrote it, as the nearest double (never below what the analysis used).
+Json delta_figure(const std::string& text, double used) {
+  if (auto d = detail::decimal_of(text); d && *d >= used) return *d;
+  return used;
+}
+
+Json tree(const analyzer::Derivation& d) {
+  Json node;
+  node["text"] = d.text;
+  node["line"] = line_or_null(d.line);
+  node["children"] = Json::array();
+  for (const auto& c : d.children) node["children"].push_back(tree(c));
+  return node;
+}
+
+Json requirement_json(const flow::Graph& g, const flow::Requirement* r, const analyzer::Verdict& v) {
+  Json j;
+  const bool forbid = v.measure == flow::Measure::kForbid;
+  j["name"] = v.name.empty() && r ? r->name : v.name;
+  j["line"] = line_or_null(r ? r->span.line : 0);
+  j["column"] = line_or_null(r ? r->span.column : 0);
+  j["measure"] = flow::measure_name(v.measure);
+  j["data"] = r && !forbid && r->data < g.data.size() ? Json(g.data[r->data].name) : Json(nullptr);
+  if (r && (v.measure == flow::Measure::kPosterior || v.measure == flow::Measure::kLeakage) && r->data < g.data.size() &&
+      r->field < g.data[r->data].fields.size()) {
+    const auto& f = g.data[r->data].fields[r->field];
+    j["field"] = f.name;
+    if (v.measure == flow::Measure::kPosterior) j["field_value"] = f.value_name(r->value);
+  }
+  if (r && v.measure == flow::Measure::kReidentification && r->data < g.data.size()) {
+    Json fields = Json::array();
+    for (flow::Id f : r->fields)
+      if (f < g.data[r->data].fields.size()) fields.push_back(g.data[r->data].fields[f].name);
+    j["fields"] = fields;
+  }
+  j["adversary"] = forbid || v.adversary.empty() ? Json(nullptr) : Json(v.adversary);
+  j["status"] = analyzer::status_name(v.status);
+  j["value"] = figure(v.value_text, v.value);
+  j["value_text"] = v.value ? v.value_text : std::string("unbounded");
+  j["unit"] = r ? detail::value_unit(*r) : "";
+  const Rational bound = forbid && r && r->unless_epsilon ? *r->unless_epsilon : v.bound;
+  j["bound"] = forbid && !(r && r->unless_epsilon) ? Json(nullptr) : bound_figure(bound);
+  j["bound_text"] = forbid && !(r && r->unless_epsilon) ? Json(nullptr) : Json(format_exact(bound));
+  // The spec's δ: the analysis certified ε at a δ rounded down from it, so the pair holds at
+  // this δ too (a larger δ is a weaker claim).
+  const std::string delta = r ? detail::delta_text(g.delta_of(*r)) : "";
+  j["delta"] = delta_figure(delta, v.delta);
+  j["delta_text"] = delta;
+  j["exact"] = v.exact;
+  if (forbid) {
+    j["coalition"] = nullptr;
+  } else {
+    Json members = Json::array();
+    for (const auto& m : analyzer::members(g, v.coalition)) members.push_back(m);
+    j["coalition"] = members;
+  }
+  j["method"] = v.method;
+  j["reason"] = v.reason;
+  j["fix"] = v.fix.empty() ? Json(nullptr) : Json(v.fix);
+  if (forbid) {
+    if (r) {
+      auto name = [](const auto& list, flow::Id id) { return id < list.size() ? Json(list[id].name) : Json(nullptr); };
+      j["category"] = name(g.categories, r->category);
+      j["from"] = name(g.regions, r->from_region);
+      j["to"] = name(g.regions, r->to_region);
+    }
+    Json observers = Json::array();
+    for (const auto& x : v.crossings) {
+      Json o;
+      o["observer"] = x.observer;
+      o["epsilon"] = epsilon_figure(x.epsilon);
+      o["reason"] = x.reason;
+      o["path"] = x.path;
+      observers.push_back(o);
+    }
+    j["observers"] = observers;
+  } else {
+    Json releases = Json::array();
+    for (const auto& t : v.releases) {
+      Json o;
+      o["artifact"] = t.artifact < g.artifacts.size() ? Json(g.artifacts[t.artifact].name) : Json(nullptr);
+      o["line"] = line_or_null(t.artifact < g.artifacts.size() ? g.artifacts[t.artifact].span.line : 0);
+      o["mechanism"] = t.mechanism;
+      o["parameters"] = t.parameters;
+      o["copies"] = t.copies;
+      o["epsilon"] = epsilon_figure(t.epsilon_alone);
+      o["share"] = figure(format_double_up(t.share, 4), t.share);
+      o["amplification"] = t.amplification.empty() ? Json(nullptr) : Json(t.amplification);
+      releases.push_back(o);
+    }
+    j["releases"] = releases;
+  }
+  j["explanation"] = tree(v.explanation);
+  return j;
+}
+
+}  // namespace
+
+std::string to_json(const flow::Graph& graph, const analyzer::Analysis& analysis, const Options& options) {
+  Json j;
+  j["pipeline"] = graph.pipeline;
+  j["title"] = graph.title;
+  j["spec"] = detail::spec_path(graph, options);
+  j["privflow_version"] = kVersion;
+  j["requirements"] = Json::array();
+  for (std::size_t i = 0; i < analysis.verdicts.size(); ++i)
+    j["requirements"].push_back(requirement_json(graph, detail::requirement_of(graph, analysis, i), analysis.verdicts[i]));
+  j["leakage"] = Json::array();
+  for (const auto& c : analysis.leakage) {
+    Json o;
+    o["data"] = c.data < graph.data.size() ? Json(graph.data[c.data].name) : Json(nullptr);
+    o["observer"] = c.observer;
+    o["epsilon"] = c.loss == analyzer::LossKind::kNothing ? Json(0) : epsilon_figure(c.epsilon);
+    o["delta"] = delta_figure(detail::delta_text(graph.settings.delta), c.delta);
+    o["status"] = c.status;
+    o["loss"] = analyzer::loss_kind_name(c.loss);
+    j["leakage"].push_back(o);
+  }
+  j["findings"] = Json::array();
+  for (const auto& f : analysis.findings) {
+    Json o;
+    o["severity"] = f.severity;
+    o["line"] = line_or_null(f.span.line);
+    o["column"] = line_or_null(f.span.column);
+    o["message"] = f.message;
+    j["findings"].push_back(o);
+  }
+  j["assumptions"] = analysis.assumptions;
+  detail::Counts c = detail::count_statuses(analysis);
+  Json summary;
+  summary["requirements"] = analysis.verdicts.size();
+  summary["holds"] = c.holds;
+  summary["violated"] = c.violated;
+  summary["undecided"] = c.undecided;
+  summary["exit_code"] = analysis.exit_code();
+  j["summary"] = summary;
+  // Invalid UTF-8 in names cannot come from the front end; replace rather than throw anyway.
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace privflow::report
