@@ -2,6 +2,8 @@
 // The result of analysing a flow graph: one verdict per requirement with its derivation,
 // the leakage matrix, findings and assumptions. Reports and diagrams read only this.
 #include <cstdint>
+#include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -124,6 +126,25 @@ struct Analysis {
   /// any requirement is violated, else 3 if any is undecided, else 0.
   int exit_code() const;
 };
+
+/// What one element of the graph carries about a record, for one observer.
+struct ElementLeak {
+  LossKind loss = LossKind::kNothing;
+  std::optional<double> epsilon;  // kPrivate: an upper bound at `delta`
+};
+
+/// For diagrams: what each data set, artifact and flow carries for an observing coalition
+/// (its view rules decide amplification), the worst over the data sets it depends on.
+struct LeakageMap {
+  std::map<flow::Id, ElementLeak> data, artifacts, flows;  // flows by index into Graph::flows
+  std::set<flow::Id> seen_data, seen_artifacts, seen_flows;  // what the coalition itself observes
+  double delta = 0;
+};
+LeakageMap leakage_map(const flow::Graph& graph, const Coalition& observer, const Options& options = {});
+
+/// The coalition a requirement or adversary names without its `any K` part (that part is
+/// chosen by the analysis: see Verdict::coalition).
+Coalition fixed_coalition(const flow::Graph& graph, const flow::Coalition& coalition);
 
 /// Analyses a checked flow graph. Never throws on a valid graph; numeric failures become
 /// `undecided` verdicts with the reason.

@@ -46,6 +46,7 @@ class Analyzer {
       : g_(g), options_(o), accountant_(o.accountant.value_or(g.settings.accountant)), maps_(g) {}
 
   Analysis run();
+  LeakageMap leakage_map(const Coalition& observer) const;
 
   /// The verdict of one requirement against one concrete coalition.
   Verdict evaluate(const flow::Requirement& r, const Coalition& c) const;
@@ -66,17 +67,7 @@ class Analyzer {
   mutable detail::Maps maps_;
 };
 
-Coalition Analyzer::fixed_part(const flow::Coalition& fc) const {
-  Coalition c;
-  c.taken.assign(g_.agents.size(), 0);
-  for (const auto& m : fc.fixed) {
-    if (m.agent >= g_.agents.size()) continue;
-    std::uint64_t n = g_.agents[m.agent].count;
-    std::uint64_t take = m.all ? n : m.count;
-    c.taken[m.agent] = std::min(n, c.taken[m.agent] + take);
-  }
-  return c;
-}
+Coalition Analyzer::fixed_part(const flow::Coalition& fc) const { return fixed_coalition(g_, fc); }
 
 void Analyzer::explain_observation(Verdict& v, const Observation& obs, const flow::Requirement& r) const {
   const auto& d = g_.data[r.data];
@@ -534,6 +525,60 @@ LeakageCell Analyzer::cell(flow::Id data, const std::string& observer, const Coa
   return cell;
 }
 
+LeakageMap Analyzer::leakage_map(const Coalition& observer) const {
+  LeakageMap map;
+  map.delta = to_double_down(g_.settings.delta);
+  auto rank = [](const ElementLeak& e) {
+    switch (e.loss) {
+      case LossKind::kHoldsData: return 4;
+      case LossKind::kExposedRecord:
+      case LossKind::kExposedStats: return 3;
+      case LossKind::kPrivate: return 2;
+      case LossKind::kNothing: return 1;
+    }
+    return 0;
+  };
+  auto worse = [&](ElementLeak& into, const ElementLeak& e) {
+    if (rank(e) > rank(into) || (rank(e) == rank(into) && e.epsilon && (!into.epsilon || *e.epsilon > *into.epsilon)))
+      into = e;
+  };
+  auto leak_of = [&](flow::Id data, const detail::Knowledge& k) {
+    ElementLeak e;
+    if (k.deterministic()) {
+      e.loss = k.stats ? LossKind::kExposedStats : LossKind::kExposedRecord;
+    } else if (!k.releases.empty()) {
+      e.loss = LossKind::kPrivate;
+      auto acc = detail::account(g_, data, k.releases, Question::kMembership, map.delta, cache_, accountant_);
+      if (acc.error.empty()) {
+        auto eps = cache_.epsilon(acc.composition, map.delta, accountant_);
+        if (!eps.infinite) e.epsilon = eps.exact ? to_double_up(*eps.exact) : eps.value;
+      }
+    }
+    return e;
+  };
+  for (flow::Id d = 0; d < g_.data.size(); ++d) {
+    auto t = detail::trace(g_, d, observer);
+    for (flow::Id x = 0; x < t.artifacts.size(); ++x)
+      if (!t.artifacts[x].empty()) worse(map.artifacts[x], leak_of(d, t.artifacts[x]));
+    for (flow::Id f = 0; f < t.flows.size(); ++f)
+      if (!t.flows[f].empty()) worse(map.flows[f], leak_of(d, t.flows[f]));
+    auto c = cell(d, "", observer);
+    if (c.loss != LossKind::kNothing) worse(map.data[d], ElementLeak{c.loss, c.epsilon});
+  }
+  for (flow::Id a = 0; a < g_.agents.size(); ++a) {
+    if (!observer.contains(a)) continue;
+    for (const auto& h : g_.agents[a].holds) map.seen_data.insert(h.data);
+  }
+  for (flow::Id x = 0; x < g_.artifacts.size(); ++x)
+    if (observer.contains(g_.artifacts[x].at)) map.seen_artifacts.insert(x);
+  for (flow::Id f = 0; f < g_.flows.size(); ++f)
+    if (observer.contains(g_.flows[f].to)) {
+      map.seen_flows.insert(f);
+      map.seen_artifacts.insert(g_.flows[f].artifact);
+    }
+  return map;
+}
+
 Analysis Analyzer::run() {
   Analysis a;
   for (const auto& r : g_.requirements) {
@@ -687,5 +732,20 @@ int Analysis::exit_code() const {
 }
 
 Analysis analyze(const flow::Graph& graph, const Options& options) { return Analyzer(graph, options).run(); }
+
+LeakageMap leakage_map(const flow::Graph& graph, const Coalition& observer, const Options& options) {
+  return Analyzer(graph, options).leakage_map(observer);
+}
+
+Coalition fixed_coalition(const flow::Graph& graph, const flow::Coalition& coalition) {
+  Coalition c;
+  c.taken.assign(graph.agents.size(), 0);
+  for (const auto& m : coalition.fixed) {
+    if (m.agent >= graph.agents.size()) continue;
+    std::uint64_t n = graph.agents[m.agent].count;
+    c.taken[m.agent] = std::min(n, c.taken[m.agent] + (m.all ? n : m.count));
+  }
+  return c;
+}
 
 }  // namespace privflow::analyzer

@@ -34,6 +34,8 @@ class Propagation {
   Propagation(const flow::Graph& g, flow::Id data, const Coalition& c) : g_(g), data_(data), c_(c) {}
 
   Observation run();
+  /// Runs the propagation and keeps what each artifact and flow carries.
+  Trace trace();
 
  private:
   using Classes = std::array<Knowledge, 2>;  // [0] single agent or target instance, [1] other instances
@@ -52,6 +54,8 @@ class Propagation {
     return n > c ? n - c : 1;
   }
 
+  bool propagate();
+  Observation collect(Observation obs) const;
   Knowledge read_data(flow::Id agent, std::size_t cls, const flow::Input& in, const flow::Artifact& x) const;
   Knowledge compute(flow::Id artifact, std::size_t cls) const;
   Knowledge receive(const flow::Flow& f) const;
@@ -271,6 +275,17 @@ Observation Propagation::run() {
     }
   }
 
+  if (!propagate()) {
+    // A cycle the front end should have refused: say so rather than under-report.
+    obs.kind = LossKind::kExposedStats;
+    obs.seen.stats = true;
+    obs.seen.exposure_path.push_back(Step{0, "the flows form a cycle: the analysis cannot bound it"});
+    return obs;
+  }
+  return collect(obs);
+}
+
+bool Propagation::propagate() {
   // Holdings (artifact, agent): computed at the agent or received by it.
   auto add_holding = [&](flow::Id artifact, flow::Id agent) {
     auto [it, inserted] = index_.emplace(std::make_pair(artifact, agent), holdings_.size());
@@ -323,14 +338,10 @@ Observation Propagation::run() {
     for (std::size_t u : users[i])
       if (--pending[u] == 0) ready.push_back(u);
   }
-  if (done != holdings_.size()) {
-    // A cycle the front end should have refused: say so rather than under-report.
-    obs.kind = LossKind::kExposedStats;
-    obs.seen.stats = true;
-    obs.seen.exposure_path.push_back(Step{0, "the flows form a cycle: the analysis cannot bound it"});
-    return obs;
-  }
+  return done == holdings_.size();
+}
 
+Observation Propagation::collect(Observation obs) const {
   // Rule 1: the coalition's view is everything its members hold.
   for (std::size_t i = 0; i < holdings_.size(); ++i) {
     auto [artifact, agent] = holdings_[i];
@@ -351,6 +362,23 @@ Observation Propagation::run() {
   else if (!obs.seen.releases.empty())
     obs.kind = LossKind::kPrivate;
   return obs;
+}
+
+Trace Propagation::trace() {
+  Trace t;
+  t.artifacts.resize(g_.artifacts.size());
+  t.flows.resize(g_.flows.size());
+  Observation holds = run();
+  t.holds = holds.kind == LossKind::kHoldsData;
+  if (holdings_.empty() && !propagate()) return t;
+  for (flow::Id x = 0; x < g_.artifacts.size(); ++x)
+    if (const Classes* k = held(x, g_.artifacts[x].at)) t.artifacts[x] = (*k)[0];
+  for (std::size_t i = 0; i < g_.flows.size(); ++i) {
+    const auto& f = g_.flows[i];
+    if (f.artifact != flow::kNone && f.from != flow::kNone && f.to != flow::kNone && f.from != f.to)
+      t.flows[i] = receive(f);
+  }
+  return t;
 }
 
 }  // namespace
@@ -380,6 +408,10 @@ void Knowledge::merge(const Knowledge& other, std::uint64_t cap) {
 
 Observation observe(const flow::Graph& g, flow::Id data, const Coalition& coalition) {
   return Propagation(g, data, coalition).run();
+}
+
+Trace trace(const flow::Graph& g, flow::Id data, const Coalition& coalition) {
+  return Propagation(g, data, coalition).trace();
 }
 
 std::string describe_artifact(const flow::Graph& g, flow::Id id) {

@@ -70,6 +70,16 @@ struct Observation {
 /// observes. Linear in the size of the graph; independent of population sizes.
 Observation observe(const flow::Graph& g, flow::Id data, const Coalition& coalition);
 
+/// What each artifact (at its own agent; the target's instance for a population) and each
+/// flow (as received) reveals of the target record, for a coalition (which decides the
+/// amplification of secure sums and shuffles). For diagrams.
+struct Trace {
+  std::vector<Knowledge> artifacts;  // by artifact id
+  std::vector<Knowledge> flows;      // by flow index
+  bool holds = false;                // the coalition holds the data
+};
+Trace trace(const flow::Graph& g, flow::Id data, const Coalition& coalition);
+
 /// A statement's short description for explanations: "compute update at hospital = dpsgd(…)".
 std::string describe_artifact(const flow::Graph& g, flow::Id artifact);
 std::string describe_flow(const flow::Graph& g, const flow::Flow& f);

@@ -6,6 +6,7 @@
 
 #include "base/text.hpp"
 #include "cli/commands.hpp"
+#include "cli/overlay.hpp"
 #include "viz/diagram.hpp"
 
 namespace privflow::cli {
@@ -18,12 +19,10 @@ struct DiagramOptions {
   std::string format;  // empty: from the output's extension, else dot
 };
 
-// THE hook where the analysis meets the diagram. For now it gives the structural overlay only
-// (title, the coalition's fixed members, the requirement): no leakage, no view, no derivation.
-// The analyzer fills viz::Overlay here — ε per data / artifact / flow / agent for the chosen
-// observer, the coalition's view (view_known = true), and the requirement's derivation.
+// The hook where the analysis meets the diagram (cli/overlay.cpp): ε per data / artifact /
+// flow / agent for the chosen observer, the coalition's view, and the requirement's derivation.
 viz::Overlay build_diagram_overlay(const flow::Graph& graph, flow::Id adversary, flow::Id requirement) {
-  return viz::structural_overlay(graph, adversary, requirement);
+  return analysis_overlay(graph, adversary, requirement);
 }
 
 int invalid(Io& io, const std::string& message) {
