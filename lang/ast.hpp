@@ -131,6 +131,9 @@ struct Expr : Node {
   Number number;
   Ident ident;
   std::vector<Expr> children;
+  /// Height of this tree (a leaf is 1). The parser bounds it (Limits::max_depth), so that
+  /// every pass may recurse over an expression: `a + a + … + a` is as deep as it is long.
+  std::uint32_t height = 1;
 };
 
 /// `arg := IDENT ':' (NUMBER | IDENT | true | false) | IDENT '.' IDENT | expr`

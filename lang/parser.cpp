@@ -320,6 +320,16 @@ x3::rule<class mul_expr_class, ast::Expr> const mul_expr = "expression";
 x3::rule<class unary_expr_class, ast::Expr> const unary_expr = "expression";
 x3::rule<class primary_class, ast::Expr> const primary = "expression";
 
+/// Records the height of a new node over `child`, refusing trees deeper than the limit.
+/// The error points at `at` (the operand that made the tree too deep).
+template <class Ctx>
+void grow(Ctx& ctx, ast::Expr& node, const ast::Expr& child, const ast::Expr& at) {
+  node.height = std::max(node.height, child.height + 1);
+  const ParseState& st = state(ctx);
+  if (node.height > static_cast<std::uint32_t>(st.limits->max_depth))
+    throw LimitError{st.base + at.begin,
+                     "nesting is deeper than " + std::to_string(st.limits->max_depth) + " levels"};
+}
 /// Folds `_val op _attr` into _val (left associative).
 auto fold(Op op) {
   return [op](auto& ctx) {
@@ -329,25 +339,26 @@ auto fold(Op op) {
     e.op = op;
     e.begin = lhs.begin;
     e.end = rhs.end;
+    grow(ctx, e, lhs, rhs);
+    grow(ctx, e, rhs, rhs);
     e.children.push_back(std::move(lhs));
     e.children.push_back(std::move(rhs));
     lhs = std::move(e);
   };
 }
-/// Makes _val the unary `op` of _attr.
+/// Makes _val the unary `op` (or the `if`) of _attr.
 auto unary(Op op) {
   return [op](auto& ctx) {
     x3::_val(ctx).op = op;
+    grow(ctx, x3::_val(ctx), x3::_attr(ctx), x3::_attr(ctx));
     x3::_val(ctx).children.push_back(std::move(x3::_attr(ctx)));
   };
 }
-auto child(Op op) {
-  return [op](auto& ctx) {
-    x3::_val(ctx).op = op;
-    x3::_val(ctx).children.push_back(std::move(x3::_attr(ctx)));
-  };
-}
-auto const add_child = [](auto& ctx) { x3::_val(ctx).children.push_back(std::move(x3::_attr(ctx))); };
+auto child(Op op) { return unary(op); }
+auto const add_child = [](auto& ctx) {
+  grow(ctx, x3::_val(ctx), x3::_attr(ctx), x3::_attr(ctx));
+  x3::_val(ctx).children.push_back(std::move(x3::_attr(ctx)));
+};
 
 // Each syntactic nesting level (a parenthesis, an `if`, a unary operator) passes one
 // depth_guard, so that the limit counts levels as the user sees them.
@@ -698,7 +709,9 @@ ast::Program parse_program(const SourceFile& source, Diagnostics& diags, const L
     return program;
   }
 
-  Iter it = skip_trivia(base, end);
+  Iter it = base;
+  if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) it += 3;  // a UTF-8 byte order mark
+  it = skip_trivia(it, end);
   while (it != end) {
     if (too_many()) {
       diags.error(offset(it), offset(it), "too many errors; stopping here");

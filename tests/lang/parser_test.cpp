@@ -262,6 +262,15 @@ TEST_CASE("limits: nesting depth and identifier length are located errors", "[la
   p = parse(values);
   REQUIRE(p.errors.size() == 1);
   CHECK(p.errors[0].find("nesting is deeper than 256 levels") != std::string::npos);
+  // A long chain of binary operators is a deep tree too.
+  std::string chain = "compute m at x = map(d, a";
+  for (int i = 0; i < 100000; ++i) chain += " + a";
+  p = parse(chain + ")");
+  REQUIRE(p.errors.size() == 1);
+  CHECK(p.errors[0] == "1:1049: nesting is deeper than 256 levels");
+  std::string ok = "compute m at x = map(d, a";
+  for (int i = 0; i < 255; ++i) ok += " and a";
+  CHECK(parse(ok + ")").errors.empty());
   p = parse("region " + std::string(300, 'x'));
   REQUIRE(p.errors.size() == 1);
   CHECK(p.errors[0] == "1:8: identifier is longer than 256 characters");
