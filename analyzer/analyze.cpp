@@ -124,6 +124,12 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
                                      fmt_value(t.epsilon_alone),
                                  x.span.line);
       if (!t.amplification.empty()) rel.add("amplification: " + t.amplification);
+      // How it reaches the coalition: the route of its first observation.
+      for (const auto& use : obs.seen.releases) {
+        if (use.artifact != t.artifact) continue;
+        for (std::size_t i = 1; i < use.route.size(); ++i) rel.add("then " + use.route[i].text, use.route[i].line);
+        break;
+      }
     }
     for (const auto& n : acc.notes) node.add(n);
     v.releases = acc.terms;

@@ -122,6 +122,8 @@ Knowledge Propagation::compute(flow::Id id, std::size_t cls) const {
     }
     return out;
   }
+  // Post-processing passes releases on: note the step on their routes.
+  for (auto& use : out.releases) append_step(use.route, step);
   if (!in.deterministic()) return out;
   out.exposure_path = in.exposure_path;
   append_step(out.exposure_path, step);
@@ -170,7 +172,6 @@ Knowledge Propagation::compute(flow::Id id, std::size_t cls) const {
         if (use.copy == Copy::kTarget && use.individually && population(at)) {
           use.shares = honest(at);
           use.individually = false;
-          append_step(use.route, step);
         }
       }
       break;
