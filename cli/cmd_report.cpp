@@ -14,6 +14,8 @@ struct ReportOptions {
   std::string spec;
   std::string format = "text";
   std::string output;  // empty or "-": standard output
+  std::string accountant;          // empty: the spec's settings
+  unsigned solver_timeout_s = 10;  // per solver query
 };
 
 int run_report(const ReportOptions& opts, Io& io) {
@@ -25,7 +27,12 @@ int run_report(const ReportOptions& opts, Io& io) {
   }
   auto graph = load_spec_file(opts.spec, io);
   if (!graph) return static_cast<int>(ExitStatus::kInvalid);
-  analyzer::Analysis analysis = analyzer::analyze(*graph);
+  analyzer::Options aopts;
+  if (opts.accountant == "rdp") aopts.accountant = flow::AccountantKind::kRdp;
+  if (opts.accountant == "pld") aopts.accountant = flow::AccountantKind::kPld;
+  if (opts.accountant == "auto") aopts.accountant = flow::AccountantKind::kAuto;
+  aopts.solver_timeout_ms = opts.solver_timeout_s * 1000;
+  analyzer::Analysis analysis = analyzer::analyze(*graph, aopts);
   report::Options options;
   options.spec_path = graph->file;
   if (!write_result(opts.output, report::render(*format, *graph, analysis, options), io))
@@ -41,6 +48,9 @@ void add_report_command(CLI::App& root, Action& action) {
   sub->add_option("SPEC", opts->spec, "the .pflow spec ('-' reads standard input)")->required();
   sub->add_option("--format", opts->format, "text (default), markdown, json, sarif or html");
   sub->add_option("-o,--output", opts->output, "write to FILE (atomically: whole or not at all); default standard output");
+  sub->add_option("--accountant", opts->accountant, "override the spec's accountant: rdp, pld or auto")
+      ->check(CLI::IsMember({"rdp", "pld", "auto"}));
+  sub->add_option("--solver-timeout", opts->solver_timeout_s, "seconds per solver query (default 10)");
   sub->footer(
       "Exit codes: 0 every requirement holds, 1 one is violated, 2 invalid spec or command line,\n"
       "3 undecided and none violated, 4 internal failure (e.g. the output cannot be written).");

@@ -144,7 +144,11 @@ std::string to_markdown(const flow::Graph& graph, const analyzer::Analysis& anal
     if (!m.delta.empty()) out += ": ε at δ = " + m.delta + ", rounded up";
     out += ". *exposed* and *holds* are unbounded.\n\n";
     out += "| Observer |";
-    for (flow::Id d : m.data) out += " " + code(graph.data[d].name, true) + " |";
+    for (flow::Id d : m.data) {
+      out += ' ';
+      out += code(graph.data[d].name, true);
+      out += " |";
+    }
     out += "\n|---|";
     for (std::size_t j = 0; j < m.data.size(); ++j) out += "---:|";
     out += "\n";
@@ -167,7 +171,7 @@ std::string to_markdown(const flow::Graph& graph, const analyzer::Analysis& anal
   if (!analysis.findings.empty()) {
     out += "## Findings\n\n";
     for (const auto& f : analysis.findings) {
-      out += std::string("- ") + (f.severity == "warning" ? "⚠️ " : "ℹ️ ") + md(f.severity);
+      out += std::string("- ") + (f.severity == "error" ? "⛔ " : f.severity == "warning" ? "⚠️ " : "ℹ️ ") + md(f.severity);
       if (f.span.line) out += " (line " + std::to_string(f.span.line) + ")";
       out += ": " + md(f.message) + "\n";
     }

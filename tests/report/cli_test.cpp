@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -102,6 +103,10 @@ TEST_CASE("report: formats, exit codes and the output file", "[report][cli]") {
   }
   CHECK(run({"report", holds.string()}).code == 0);
 
+  // The accountant can be overridden, as for `check`; an unknown one is a command-line error.
+  CHECK(run({"report", spec.string(), "--accountant", "rdp"}).code == 1);
+  CHECK(run({"report", spec.string(), "--accountant", "fft"}).code == 2);
+
   // Standard input.
   auto piped = run({"report", "-", "--format", "json"}, kSpec);
   CHECK(piped.code == 1);
@@ -150,4 +155,29 @@ TEST_CASE("explain: the derivation of one verdict, did-you-mean for unknown name
   CHECK(far.code == 2);
   CHECK(far.err == "privflow: error: requirement 'zzzzzzzz' is not declared (requirements: budget, loose)\n");
   CHECK(run({"explain", "-"}, kSpec).code == 2);
+}
+
+TEST_CASE("report --format html gives the same bytes in two processes, diagram included", "[report][cli][html]") {
+  fs::path binary = fs::path(PRIVFLOW_BINARY_DIR) / "privflow";
+  if (!fs::exists(binary)) {
+    WARN("skipped: " << binary.string() << " is not built");
+    return;
+  }
+  fs::path dir = fs::path(PRIVFLOW_BINARY_DIR) / "tests" / "report" / "cli";
+  fs::create_directories(dir);
+  std::string pages[2];
+  for (int i = 0; i < 2; ++i) {
+    fs::path out = dir / ("twice" + std::to_string(i) + ".html");
+    fs::remove(out);
+    std::string command = "'" + binary.string() + "' report '" + example("rr_survey") + "' --format html -o '" + out.string() +
+                          "' 2>/dev/null";
+    int rc = std::system(command.c_str());
+    if (!fs::exists(out)) {
+      WARN("skipped: the example does not load (exit status " << rc << ")");
+      return;
+    }
+    pages[i] = read_file(out);
+  }
+  CHECK(contains(pages[0], "<svg"));
+  CHECK(pages[0] == pages[1]);
 }
