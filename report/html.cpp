@@ -49,7 +49,7 @@ code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, mo
 table { border-collapse: collapse; margin: 8px 0 12px; }
 th, td { border: 1px solid #d8dee4; padding: 5px 10px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .badge { display: inline-block; min-width: 5.5em; text-align: center; border-radius: 10px; padding: 1px 8px;
          font-size: 0.85em; font-weight: 600; color: #ffffff; }
 .badge.holds { background: #1a7f37; }
