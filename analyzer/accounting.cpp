@@ -333,8 +333,8 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
       if (central && *central < local) {
         b.mechanism = dp::Mechanism::declared(*central, share);
         b.amplification = "shuffled among " + std::to_string(use.shuffled_among) + " honest senders: local epsilon " +
-                          fmt_up(local) + " → " + fmt_up(*central) + " at delta " + fmt_up(share);
-        out.notes.push_back("release " + x.name + ": " + b.amplification + " (Feldman, McMillan & Talwar 2021)");
+                          fmt_up(local) + " → " + fmt_up(*central) + " at delta " + format_compact(rational_up(share));
+        b.amplification += " (Feldman, McMillan & Talwar 2021)";
       }
     }
     std::string error;

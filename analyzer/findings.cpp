@@ -108,10 +108,10 @@ std::vector<std::string> collect_assumptions(const flow::Graph& g) {
   for (const auto& x : g.artifacts) {
     if (x.kind != flow::ComputeKind::kDeclared) continue;
     std::string what;
-    if (auto rho = g.param(x, "rho")) what = "rho " + format_exact(*rho) + " (zero-concentrated DP)";
+    if (auto rho = g.param(x, "rho")) what = "rho " + format_compact(*rho) + " (zero-concentrated DP)";
     else {
-      what = "epsilon " + format_exact(g.param(x, "epsilon").value_or(Rational(0)));
-      if (auto d = g.param(x, "delta")) what += ", delta " + format_exact(*d);
+      what = "epsilon " + format_compact(g.param(x, "epsilon").value_or(Rational(0)));
+      if (auto d = g.param(x, "delta")) what += ", delta " + format_compact(*d);
     }
     out.push_back("line " + std::to_string(x.span.line) + ": '" + x.name + "' is declared " + what +
                   ": taken as stated, not verified");
