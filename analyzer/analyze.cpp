@@ -65,6 +65,7 @@ class Analyzer {
   flow::AccountantKind accountant_;
   mutable detail::Cache cache_;
   mutable detail::Maps maps_;
+  bool search_fixes_ = true;  // off inside the trials of a fix search
 };
 
 Coalition Analyzer::fixed_part(const flow::Coalition& fc) const { return fixed_coalition(g_, fc); }
@@ -316,6 +317,29 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
   return v;
 }
 
+namespace {
+
+/// The spec's spelling of a numeric parameter: the param's name when it is one.
+std::string param_text(const flow::Graph& g, const flow::Artifact& x, const std::string& name) {
+  auto it = x.params.find(name);
+  if (it != x.params.end() && it->second.param != flow::kNone) return g.params[it->second.param].name;
+  return name + " of " + x.name;
+}
+
+/// Multiplies (or divides) one parameter of an artifact in a copy of the graph.
+void scale_param(flow::Graph& g, flow::Id artifact, const std::string& name, const Rational& factor, bool divide) {
+  auto& pv = g.artifacts[artifact].params[name];
+  Rational value = g.value(pv);
+  Rational scaled = divide ? Rational(value / factor) : Rational(value * factor);
+  scaled.canonicalize();
+  if (pv.param != flow::kNone)
+    g.params[pv.param].value = scaled;
+  else
+    pv.literal = scaled;
+}
+
+}  // namespace
+
 std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r,
                                   const Coalition& c) const {
   if (obs.kind == LossKind::kHoldsData)
@@ -324,56 +348,89 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
   if (obs.kind == LossKind::kExposedStats || obs.kind == LossKind::kExposedRecord) {
     // The last statement on the exposure path is where a private mechanism is missing.
     const auto& path = obs.seen.exposure_path;
-    if (!path.empty()) return "release it through a private mechanism before it reaches the coalition: " + path.back().text;
+    if (!path.empty())
+      return "release it through a private mechanism (or not at all) before it reaches the coalition: " + path.back().text +
+             (path.back().line ? " (line " + std::to_string(path.back().line) + ")" : "");
     return "";
   }
-  if (r.measure != flow::Measure::kDp || v.releases.empty()) return "";
-  // One release decides: calibrate its noise so the composition meets the bound.
+  if (!search_fixes_ || v.releases.empty()) return "";
+  const flow::Id ri = static_cast<flow::Id>(&r - g_.requirements.data());
+  Options fast = options_;
+  fast.accountant = flow::AccountantKind::kRdp;  // RDP is an upper bound on auto: a fix found with it holds
+  auto holds_with = [&](const flow::Graph& changed) {
+    Analyzer trial(changed, fast);
+    trial.search_fixes_ = false;
+    return trial.evaluate(changed.requirements[ri], c).status == Status::kHolds;
+  };
+  std::vector<std::string> fixes;
+
+  // 1. Secure aggregation the coalition breaks open or starves: a threshold above its members
+  //    and the fewest min_clients that keep enough honest shares in the sum.
+  for (std::size_t fi = 0; fi < g_.flows.size(); ++fi) {
+    const auto& f = g_.flows[fi];
+    if (f.channel.kind != flow::Channel::Kind::kSecureAggregation || !c.contains(f.to)) continue;
+    const auto& sender = g_.agents[f.from];
+    std::uint64_t members = c.count(f.from), n = sender.count;
+    if (members + 1 > n) continue;
+    std::uint64_t threshold = std::max<std::uint64_t>(f.channel.threshold, members + 1);
+    auto with = [&](std::uint64_t min_clients) {
+      flow::Graph changed = g_;
+      changed.flows[fi].channel.threshold = std::min(threshold, min_clients);
+      changed.flows[fi].channel.min_clients = min_clients;
+      return changed;
+    };
+    std::uint64_t lo = std::max<std::uint64_t>(threshold, f.channel.min_clients ? f.channel.min_clients : f.channel.threshold);
+    if (lo > n || !holds_with(with(n))) continue;
+    std::uint64_t hi = n;  // holds at hi; find the least
+    while (lo < hi) {
+      std::uint64_t mid = lo + (hi - lo) / 2;
+      if (holds_with(with(mid))) hi = mid; else lo = mid + 1;
+    }
+    std::uint64_t current = f.channel.min_clients ? f.channel.min_clients : f.channel.threshold;
+    std::string where = " on " + g_.artifacts[f.artifact].name + " (line " + std::to_string(f.span.line) + ")";
+    if (hi <= current)
+      fixes.push_back("threshold ≥ " + std::to_string(std::min(threshold, hi)) + where);
+    else
+      fixes.push_back("min_clients ≥ " + std::to_string(hi) + " with threshold ≥ " + std::to_string(std::min(threshold, hi)) + where);
+  }
+
+  // 2. More noise on the binding release (or a smaller ε): the least factor, to 3 digits.
   const ReleaseTerm* top = &v.releases[0];
   for (const auto& t : v.releases)
     if (t.epsilon_alone > top->epsilon_alone) top = &t;
   const auto& x = g_.artifacts[top->artifact];
-  double target = to_double_down(r.bound);
-  double delta = delta_of(r);
-  if (v.releases.size() == 1 && x.kind == flow::ComputeKind::kDpsgd) {
-    auto q = g_.param(x, "sampling_rate");
-    auto steps = g_.param(x, "steps");
-    if (q && steps) {
-      auto cal = dp::calibrate_dpsgd(target, delta, to_double_up(*q), static_cast<std::uint64_t>(to_double_up(*steps)) * top->copies,
-                                     detail::to_dp(accountant_));
-      if (cal.found) {
-        double z = cal.value;
-        const auto& at = g_.agents[x.at];
-        std::string extra;
-        if (x.distributed && at.population && at.count > 1) {
-          // The coalition sees `shares` honest shares of n: the total must be larger.
-          std::uint64_t shares = 1;
-          auto obs2 = obs.seen.releases;
-          for (const auto& u : obs2)
-            if (u.artifact == top->artifact) shares = u.shares;
-          double total = z * std::sqrt(static_cast<double>(at.count) / static_cast<double>(shares));
-          std::uint64_t c_in = c.count(x.at);
-          std::uint64_t n = at.count;
-          auto z_spec = g_.param(x, "noise_multiplier").value_or(Rational(1));
-          double ratio = z / to_double_down(z_spec);
-          double needed_shares = std::ceil(static_cast<double>(n) * ratio * ratio);
-          if (needed_shares <= static_cast<double>(n - c_in) && c_in < n)
-            extra = ", or min_clients ≥ " + std::to_string(c_in + static_cast<std::uint64_t>(needed_shares)) +
-                    " with threshold ≥ " + std::to_string(c_in + 1) + " so that enough honest shares stay in the sum";
-          return "noise_multiplier ≥ " + format_double_up(total, 3) + extra;
-        }
-        return "noise_multiplier ≥ " + format_double_up(z, 3);
+  std::string name;
+  bool divide = false;  // ε-like parameters shrink, noise grows
+  if (x.kind == flow::ComputeKind::kDpsgd) name = "noise_multiplier";
+  else if (x.kind == flow::ComputeKind::kGaussian) name = "sigma";
+  else if (x.params.count("scale")) name = "scale";
+  else if (x.params.count("epsilon")) {
+    name = "epsilon";
+    divide = true;
+  }
+  if (!name.empty() && x.params.count(name)) {
+    auto with = [&](double factor) {
+      flow::Graph changed = g_;
+      scale_param(changed, top->artifact, name, rational_up(factor), divide);
+      return changed;
+    };
+    double lo = 1, hi = 2;
+    while (hi <= 4096 && !holds_with(with(hi))) {
+      lo = hi;
+      hi *= 2;
+    }
+    if (hi <= 4096) {
+      while (hi / lo > 1.001) {
+        double mid = std::sqrt(lo * hi);
+        if (holds_with(with(mid))) hi = mid; else lo = mid;
       }
+      flow::Graph changed = with(hi);
+      Rational value = changed.value(changed.artifacts[top->artifact].params[name]);
+      fixes.push_back(param_text(g_, x, name) + (divide ? " ≤ " + format_down(value, 3) : " ≥ " + format_up(value, 3)));
     }
   }
-  if (v.releases.size() == 1 && (x.kind == flow::ComputeKind::kLaplace || x.kind == flow::ComputeKind::kGeometric ||
-                                 x.kind == flow::ComputeKind::kExponential)) {
-    std::uint64_t uses = g_.times(x) * top->copies;
-    Rational per = r.bound / Rational(static_cast<unsigned long>(std::max<std::uint64_t>(1, uses)));
-    per.canonicalize();
-    return "epsilon ≤ " + format_down(per, 3) + " on " + x.name + (uses > 1 ? " (per use, " + std::to_string(uses) + " uses)" : "");
-  }
-  return "reduce what " + x.name + " releases (more noise, fewer uses), or keep it from the coalition";
+  if (fixes.empty()) return "reduce what " + x.name + " releases (more noise, fewer uses), or keep it from the coalition";
+  return join(fixes, ", or ");
 }
 
 void Analyzer::finish(Verdict& v, const flow::Requirement& r) const {

@@ -34,14 +34,14 @@ struct Relevance {
   std::vector<bool> dependent;   // per artifact: depends on the data
 };
 
-Relevance relevance(const flow::Graph& g, flow::Id data) {
+Relevance relevance(const flow::Graph& g, const std::set<flow::Id>& datas) {
   Relevance r;
   const std::size_t na = g.agents.size();
   r.relevant.assign(na, false);
   r.continuous.assign(na, false);
   r.breakpoints.assign(na, {});
   r.dependent.assign(g.artifacts.size(), false);
-  auto of_data = [&](flow::Id d) { return d != flow::kNone && (data == flow::kNone || d == data); };
+  auto of_data = [&](flow::Id d) { return d != flow::kNone && (datas.empty() || datas.count(d) > 0); };
   // Artifacts that depend on the data, to a fixpoint (the flows form a DAG).
   for (bool changed = true; changed;) {
     changed = false;
@@ -140,9 +140,9 @@ std::vector<std::string> active_rules(const flow::Graph& g, const Relevance& rel
 class Search {
  public:
   Search(const flow::Graph& g, const flow::Coalition& target, const Coalition& fixed, const Evaluate& evaluate,
-         const Options& options, flow::Id data, const SearchLimits& limits)
+         const Options& options, const std::set<flow::Id>& datas, const SearchLimits& limits)
       : g_(g), target_(target), fixed_(fixed), evaluate_(evaluate), options_(options), limits_(limits),
-        rel_(relevance(g, data)) {}
+        rel_(relevance(g, datas)) {}
 
   Verdict run(SearchStats& stats);
 
@@ -150,14 +150,27 @@ class Search {
   struct Slot {
     flow::Id agent;
     std::uint64_t room;
+    /// Interchangeable single agents chosen by count (first `count` of them), or empty.
+    std::vector<flow::Id> group = {};
   };
+  /// Adds instances [from, from + n) of a slot to a coalition.
+  static void add_to(Coalition& c, const Slot& s, std::uint64_t from, std::uint64_t n) {
+    if (s.group.empty()) {
+      c.taken[s.agent] += n;
+      return;
+    }
+    for (std::uint64_t j = from; j < from + n && j < s.group.size(); ++j) c.taken[s.group[j]] += 1;
+  }
+  /// Groups interchangeable leaves among the single slots (see leaf_signature).
+  void group_leaves();
+  std::string leaf_signature(flow::Id a) const;
 
   /// The verdict at relevant counts `x` (memoised); nullptr when the evaluation limit is hit.
   const Verdict* at(const std::vector<std::uint64_t>& x);
   Coalition coalition(const std::vector<std::uint64_t>& x) const {
     Coalition c = fixed_;
     c.taken.resize(g_.agents.size(), 0);
-    for (std::size_t i = 0; i < slots_.size(); ++i) c.taken[slots_[i].agent] += x[i];
+    for (std::size_t i = 0; i < slots_.size(); ++i) add_to(c, slots_[i], 0, x[i]);
     return c;
   }
   /// Keeps `v` at `x` if it is the worst so far; undecided verdicts are kept aside.
@@ -316,6 +329,78 @@ bool Search::solve_class(const solver::ClassEnumerator& en, const solver::Choice
   return ok;
 }
 
+std::string Search::leaf_signature(flow::Id a) const {
+  // A leaf: a single agent that holds nothing, computes nothing, sends nothing and shuffles
+  // nothing, and receives only artifacts that go to it alone and feed no computation. Two
+  // leaves with the same signature (what they receive: the same mechanism with the same
+  // parameters on the same inputs, from the same sender, on the same kind of channel) are
+  // swapped by an automorphism of the graph: any choice of them is as bad as any other
+  // choice of as many.
+  const auto& agent = g_.agents[a];
+  if (agent.population || !agent.holds.empty()) return "";
+  for (const auto& x : g_.artifacts) {
+    if (x.at == a) return "";
+    for (const auto& in : x.inputs)
+      if (in.kind == flow::Input::Kind::kArtifact && in.artifact < g_.artifacts.size() && g_.artifacts[in.artifact].at == a)
+        return "";
+  }
+  std::vector<std::string> parts;
+  for (const auto& f : g_.flows) {
+    if (f.from == a || f.channel.shuffler == a) return "";
+    if (f.to != a) continue;
+    if (f.artifact >= g_.artifacts.size()) return "";
+    const auto& x = g_.artifacts[f.artifact];
+    if (f.channel.kind != flow::Channel::Kind::kPlain && f.channel.kind != flow::Channel::Kind::kEncrypted) return "";
+    if (x.at >= g_.agents.size() || g_.agents[x.at].population) return "";
+    for (const auto& other : g_.flows)
+      if (other.artifact == f.artifact && other.to != a) return "";
+    for (const auto& y : g_.artifacts)
+      for (const auto& in : y.inputs)
+        if (in.kind == flow::Input::Kind::kArtifact && in.artifact == f.artifact) return "";
+    std::string sig = std::to_string(static_cast<int>(f.channel.kind)) + "|" + std::to_string(f.from) + "|" +
+                      std::to_string(static_cast<int>(x.kind)) + "@" + std::to_string(x.at) + "|" +
+                      (x.distributed ? "d" : "") + "(";
+    for (const auto& in : x.inputs)
+      sig += std::to_string(static_cast<int>(in.kind)) + ":" + std::to_string(in.data) + ":" + std::to_string(in.field) + ":" +
+             std::to_string(in.artifact) + ",";
+    for (const auto& [key, pv] : x.params) sig += key + "=" + g_.value(pv).get_str() + ",";
+    for (flow::Id f2 : x.selected) sig += "s" + std::to_string(f2) + ",";
+    if (x.expr) return "";  // maps: not compared
+    parts.push_back(sig + ")");
+  }
+  if (parts.empty()) return "";
+  std::sort(parts.begin(), parts.end());
+  return std::to_string(static_cast<int>(agent.trust)) + "#" + join(parts, ";");
+}
+
+void Search::group_leaves() {
+  std::map<std::string, std::vector<std::size_t>> by_signature;
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (fixed_.count(slots_[i].agent) > 0) continue;
+    std::string sig = leaf_signature(slots_[i].agent);
+    if (!sig.empty()) by_signature[sig].push_back(i);
+  }
+  std::vector<bool> grouped(slots_.size(), false);
+  std::vector<Slot> out;
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (grouped[i]) continue;
+    std::string sig = fixed_.count(slots_[i].agent) > 0 ? "" : leaf_signature(slots_[i].agent);
+    auto it = sig.empty() ? by_signature.end() : by_signature.find(sig);
+    if (it == by_signature.end() || it->second.size() < 2) {
+      out.push_back(slots_[i]);
+      continue;
+    }
+    Slot group{slots_[i].agent, 0, {}};
+    for (std::size_t j : it->second) {
+      grouped[j] = true;
+      group.group.push_back(slots_[j].agent);
+    }
+    group.room = group.group.size();
+    out.push_back(std::move(group));
+  }
+  slots_ = std::move(out);
+}
+
 Verdict Search::run(SearchStats& stats) {
   std::vector<std::string> names;
   std::uint64_t capacity = 0;
@@ -333,6 +418,7 @@ Verdict Search::run(SearchStats& stats) {
     (rel_.relevant[a] ? slots_ : filler_).push_back(Slot{a, room});
   }
   k_ = std::min<std::uint64_t>(target_.choose, capacity);
+  group_leaves();
   const std::string scope = std::to_string(target_.choose) + " among " + join(names, ", ");
 
   // Breakpoints on the chosen count (the fixed part already counts toward each).
@@ -341,8 +427,16 @@ Verdict Search::run(SearchStats& stats) {
     const auto& agent = g_.agents[s.agent];
     solver::ChoiceSlot cs;
     cs.name = agent.name;
-    cs.single = !agent.population;
+    cs.single = !agent.population && s.group.empty();
     cs.room = std::min(s.room, k_);
+    if (!s.group.empty()) {
+      // A group of interchangeable observers: only how many of them are chosen matters,
+      // each one adding its own releases (monotone, between any two counts).
+      cs.breakpoints.push_back(1);
+      choice.push_back(std::move(cs));
+      continuous_.push_back(true);
+      continue;
+    }
     const std::uint64_t f = fixed_.count(s.agent);
     for (std::uint64_t b : rel_.breakpoints[s.agent])
       if (b > f && b - f <= cs.room) cs.breakpoints.push_back(b - f);
@@ -414,7 +508,7 @@ Verdict Search::run(SearchStats& stats) {
     }
     for (std::size_t i = 0; i < slots_.size() && used < k_; ++i) {
       std::uint64_t add = std::min(slots_[i].room - x[i], k_ - used);
-      c.taken[slots_[i].agent] += add;
+      add_to(c, slots_[i], x[i], add);
       used += add;
     }
     return c;
@@ -496,13 +590,29 @@ Verdict search_worst(const flow::Graph& g, const flow::Coalition& target, const 
                      const Evaluate& evaluate, const Options& options, flow::Id data, const SearchLimits& limits,
                      SearchStats* stats) {
   SearchStats local;
-  Search s(g, target, fixed, evaluate, options, data, limits);
+  std::set<flow::Id> datas;
+  if (data != flow::kNone) datas.insert(data);
+  Search s(g, target, fixed, evaluate, options, datas, limits);
   return s.run(stats ? *stats : local);
 }
 
 Verdict search_worst(const flow::Graph& g, const flow::Coalition& target, const Coalition& fixed,
                      const Evaluate& evaluate, const Options& options) {
-  return search_worst(g, target, fixed, evaluate, options, flow::kNone);
+  // The data sets of the requirements that use this coalition (by address: a named
+  // adversary's or a requirement's own): only they can be what `evaluate` measures.
+  std::set<flow::Id> datas;
+  bool unknown = false;
+  for (const auto& r : g.requirements) {
+    const flow::Coalition* c =
+        r.adversary != flow::kNone && r.adversary < g.adversaries.size() ? &g.adversaries[r.adversary].coalition : &r.coalition;
+    if (c != &target) continue;
+    if (r.data == flow::kNone) unknown = true;
+    else datas.insert(r.data);
+  }
+  if (unknown) datas.clear();  // empty: any data set
+  SearchStats local;
+  Search s(g, target, fixed, evaluate, options, datas, {});
+  return s.run(local);
 }
 
 }  // namespace privflow::analyzer
