@@ -355,12 +355,18 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
   }
   if (!search_fixes_ || v.releases.empty()) return "";
   const flow::Id ri = static_cast<flow::Id>(&r - g_.requirements.data());
+  // Trials use RDP first (fast, an upper bound on the others: what it accepts holds), then
+  // the spec's accountant where RDP is too coarse to decide.
   Options fast = options_;
-  fast.accountant = flow::AccountantKind::kRdp;  // RDP is an upper bound on auto: a fix found with it holds
+  fast.accountant = flow::AccountantKind::kRdp;
   auto holds_with = [&](const flow::Graph& changed) {
     Analyzer trial(changed, fast);
     trial.search_fixes_ = false;
-    return trial.evaluate(changed.requirements[ri], c).status == Status::kHolds;
+    if (trial.evaluate(changed.requirements[ri], c).status == Status::kHolds) return true;
+    if (accountant_ == flow::AccountantKind::kRdp) return false;
+    Analyzer accurate(changed, options_);
+    accurate.search_fixes_ = false;
+    return accurate.evaluate(changed.requirements[ri], c).status == Status::kHolds;
   };
   std::vector<std::string> fixes;
 
@@ -420,13 +426,20 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
       hi *= 2;
     }
     if (hi <= 4096) {
-      while (hi / lo > 1.001) {
+      while (hi / lo > 1.005) {
         double mid = std::sqrt(lo * hi);
         if (holds_with(with(mid))) hi = mid; else lo = mid;
       }
       flow::Graph changed = with(hi);
       Rational value = changed.value(changed.artifacts[top->artifact].params[name]);
-      fixes.push_back(param_text(g_, x, name) + (divide ? " ≤ " + format_down(value, 3) : " ≥ " + format_up(value, 3)));
+      std::string fix = param_text(g_, x, name) + (divide ? " ≤ " + format_down(value, 3) : " ≥ " + format_up(value, 3));
+      auto it = x.params.find(name);
+      if (it != x.params.end() && it->second.param != flow::kNone) {
+        const auto& p = g_.params[it->second.param];
+        if ((p.hi && value > *p.hi) || (p.lo && value < *p.lo))
+          fix += " (outside its declared range [" + format_exact(p.lo.value_or(0)) + ", " + format_exact(p.hi.value_or(0)) + "])";
+      }
+      fixes.push_back(fix);
     }
   }
   if (fixes.empty()) return "reduce what " + x.name + " releases (more noise, fewer uses), or keep it from the coalition";

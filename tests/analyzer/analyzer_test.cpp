@@ -303,3 +303,27 @@ TEST_CASE("reordering statements changes no figure", "[analyzer][metamorphic]") 
     CHECK(v.coalition_text == w.coalition_text);
   }
 }
+
+TEST_CASE("a fix is found by search and holds when applied", "[analyzer][fix]") {
+  auto spec = [](const std::string& sigma, const std::string& threshold) {
+    return "param sigma = " + sigma + " in [0.3, 20]\n"
+           "data d { rows: 50000 field x: {a, b} }\n"
+           "agent h[20] { trust: curious, holds: d by partition }\n"
+           "agent s { trust: curious }\n"
+           "compute u at h = dpsgd(d, noise_multiplier: sigma, sampling_rate: 0.01, steps: 100, distributed: true)\n"
+           "send u to s via secure_aggregation(threshold: " + threshold + ")\n"
+           "require open: dp(d) against {s, 15 of h} <= epsilon 6\n";
+  };
+  auto a = analyzer::analyze(load(spec("1.1", "15")));
+  const auto& v = verdict(a, "open");
+  REQUIRE(v.status == analyzer::Status::kViolated);
+  INFO(v.fix);
+  // Either raise the threshold above the 15 colluding hospitals, or add noise.
+  CHECK(v.fix.find("threshold ≥ 16") != std::string::npos);
+  auto at = v.fix.find("sigma ≥ ");
+  REQUIRE(at != std::string::npos);
+  std::string sigma = v.fix.substr(at + std::string("sigma ≥ ").size());
+  sigma = sigma.substr(0, sigma.find_first_of(" ,"));
+  CHECK(verdict(analyzer::analyze(load(spec(sigma, "15"))), "open").status == analyzer::Status::kHolds);
+  CHECK(verdict(analyzer::analyze(load(spec("1.1", "16"))), "open").status == analyzer::Status::kHolds);
+}
