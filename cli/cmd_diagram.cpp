@@ -6,7 +6,8 @@
 
 #include "base/text.hpp"
 #include "cli/commands.hpp"
-#include "cli/overlay.hpp"
+#include "analyzer/analysis.hpp"
+#include "report/overlay.hpp"
 #include "viz/diagram.hpp"
 
 namespace privflow::cli {
@@ -19,10 +20,10 @@ struct DiagramOptions {
   std::string format;  // empty: from the output's extension, else dot
 };
 
-// The hook where the analysis meets the diagram (cli/overlay.cpp): ε per data / artifact /
-// flow / agent for the chosen observer, the coalition's view, and the requirement's derivation.
+// Where the analysis meets the diagram (report/overlay.cpp): ε per data / artifact / flow /
+// agent for the chosen observer, the coalition's view, and the requirement's derivation.
 viz::Overlay build_diagram_overlay(const flow::Graph& graph, flow::Id adversary, flow::Id requirement) {
-  return analysis_overlay(graph, adversary, requirement);
+  return report::analysis_overlay(graph, analyzer::analyze(graph), adversary, requirement);
 }
 
 int invalid(Io& io, const std::string& message) {

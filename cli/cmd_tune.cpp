@@ -1,16 +1,172 @@
+// privflow tune SPEC --param NAME [--json] [--all]: the best value of a param that meets every
+// requirement (analyzer/tune.hpp), verified by a full analysis.
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "analyzer/tune.hpp"
+#include "base/rational.hpp"
+#include "base/text.hpp"
 #include "cli/commands.hpp"
 
 namespace privflow::cli {
+namespace {
 
-// Placeholder until its owner lands it; exits 4 so nobody mistakes it for a result.
+struct TuneArgs {
+  std::string spec;
+  std::vector<std::string> params;
+  std::vector<std::string> requirements;
+  std::string tolerance;
+  double solver_timeout = 10;
+  unsigned probes = 5;
+  bool json = false;
+  bool all = false;
+};
+
+int invalid(Io& io, const std::string& message) {
+  io.err << "privflow tune: error: " << message << "\n";
+  return static_cast<int>(ExitStatus::kInvalid);
+}
+
+int exit_of(analyzer::TuneOutcome o) {
+  switch (o) {
+    case analyzer::TuneOutcome::kFound: return static_cast<int>(ExitStatus::kOk);
+    case analyzer::TuneOutcome::kNone: return static_cast<int>(ExitStatus::kViolated);
+    case analyzer::TuneOutcome::kUndecided: return static_cast<int>(ExitStatus::kUndecided);
+    default: return static_cast<int>(ExitStatus::kInvalid);
+  }
+}
+
+const char* outcome_name(analyzer::TuneOutcome o) {
+  switch (o) {
+    case analyzer::TuneOutcome::kFound: return "found";
+    case analyzer::TuneOutcome::kNone: return "none";
+    case analyzer::TuneOutcome::kNotMonotone: return "not-monotone";
+    case analyzer::TuneOutcome::kNoEffect: return "no-effect";
+    case analyzer::TuneOutcome::kUndecided: return "undecided";
+    case analyzer::TuneOutcome::kInvalid: return "invalid";
+  }
+  return "invalid";
+}
+
+/// A JSON number no smaller than x (the double nearest a decimal rounded up); null if unbounded.
+nlohmann::json up(std::optional<double> x) {
+  if (!x || !std::isfinite(*x)) return nullptr;
+  return std::stod(format_double_up(*x, 6));
+}
+
+nlohmann::json margins_json(const std::vector<analyzer::TuneMargin>& ms) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& m : ms) {
+    nlohmann::json j;
+    j["name"] = m.name;
+    j["value"] = up(m.value);
+    j["bound"] = m.bound.get_d();  // the bound as written (nearest double)
+    j["status"] = analyzer::status_name(m.status);
+    // The margin rounded down (the safe side) to 6 digits: a decimal ≤ the margin.
+    j["margin"] = m.margin && std::isfinite(*m.margin) ? nlohmann::json(std::stod(format_down(Rational(*m.margin), 6)))
+                                                       : nlohmann::json(nullptr);
+    arr.push_back(j);
+  }
+  return arr;
+}
+
+void print_margins(const std::vector<analyzer::TuneMargin>& ms, std::ostream& out) {
+  for (const auto& m : ms) {
+    std::string status = analyzer::status_name(m.status);
+    std::string op = m.status == analyzer::Status::kHolds ? " ≤ " : (m.status == analyzer::Status::kViolated ? " > " : " ? ");
+    out << "  " << status << std::string(10 - std::min<std::size_t>(9, status.size()), ' ') << m.name << ": " << m.value_text
+        << op << m.bound_text;
+    if (m.margin && std::isfinite(*m.margin)) out << "  (margin " << format_down(Rational(*m.margin), 4) << ")";
+    out << "\n";
+  }
+}
+
+int run_tune(const TuneArgs& a, Io& io) {
+  if (!a.all && a.params.size() != 1) return invalid(io, "give one --param NAME (or --all for several pure-epsilon params)");
+  analyzer::TuneOptions options;
+  options.requirements = a.requirements;
+  options.probes = a.probes;
+  if (!(a.solver_timeout > 0) || a.solver_timeout > 86400) return invalid(io, "--solver-timeout must be between 0 and 86400 seconds");
+  options.analysis.solver_timeout_ms = static_cast<unsigned>(std::ceil(a.solver_timeout * 1000));
+  if (!a.tolerance.empty()) {
+    auto t = parse_number(a.tolerance);
+    if (!t || *t <= 0) return invalid(io, "--tolerance '" + printable(a.tolerance) + "' is not a positive number");
+    options.tolerance = *t;
+  }
+  auto graph = load_spec_file(a.spec, io);
+  if (!graph) return static_cast<int>(ExitStatus::kInvalid);
+
+  if (a.all) {
+    auto r = analyzer::tune_all(*graph, a.params, options);
+    if (r.outcome == analyzer::TuneOutcome::kInvalid) return invalid(io, r.message);
+    if (a.json) {
+      nlohmann::json j;
+      j["params"] = nlohmann::json::array();
+      for (const auto& [name, v] : r.values)
+        j["params"].push_back({{"param", name}, {"value", to_double_down(v)}, {"value_exact", format_exact(v)}});
+      j["status"] = outcome_name(r.outcome);
+      j["message"] = r.message;
+      j["requirements"] = margins_json(r.requirements);
+      j["analyses"] = r.analyses;
+      io.out << j.dump(2) << "\n";
+    } else {
+      for (const auto& [name, v] : r.values) io.out << name << " = " << format_exact(v) << "\n";
+      io.out << r.message << "\n";
+      print_margins(r.requirements, io.out);
+    }
+    return exit_of(r.outcome);
+  }
+
+  auto r = analyzer::tune(*graph, a.params[0], options);
+  if (r.outcome == analyzer::TuneOutcome::kInvalid) return invalid(io, r.message);
+  if (a.json) {
+    nlohmann::json j;
+    j["param"] = r.param;
+    j["value"] = r.outcome == analyzer::TuneOutcome::kFound ? nlohmann::json(to_double_down(r.value)) : nlohmann::json(nullptr);
+    j["value_exact"] = r.value_text;
+    j["status"] = outcome_name(r.outcome);
+    j["direction"] = r.larger_is_private ? "larger is more private" : "smaller is more private";
+    j["tolerance"] = format_exact(r.tolerance);
+    j["range"] = {format_exact(r.lo), format_exact(r.hi)};
+    j["message"] = r.message;
+    j["requirements"] = margins_json(r.requirements);
+    j["analyses"] = r.analyses;
+    io.out << j.dump(2) << "\n";
+  } else {
+    if (r.outcome == analyzer::TuneOutcome::kFound) {
+      io.out << r.message << "\n";
+    } else {
+      io.err << "privflow tune: " << r.message << "\n";
+      if (!r.requirements.empty()) io.out << "at " << r.param << " = " << r.value_text << ":\n";
+    }
+    print_margins(r.requirements, io.out);
+  }
+  return exit_of(r.outcome);
+}
+
+}  // namespace
+
 void add_tune_command(CLI::App& root, Action& action) {
-  auto* sub = root.add_subcommand("tune", "(not built yet)");
-  sub->allow_extras();
-  sub->callback([&action] {
-    action = [](Io& io) {
-      io.err << "privflow: 'tune' is not built yet\n";
-      return 4;
-    };
+  auto a = std::make_shared<TuneArgs>();
+  auto* sub = root.add_subcommand("tune", "The best value of a param that meets every requirement");
+  sub->add_option("SPEC", a->spec, "the .pflow spec ('-' reads standard input)")->required();
+  sub->add_option("--param", a->params, "the param to tune (declared `param NAME = v in [lo, hi]`); with --all, repeatable");
+  sub->add_flag("--all", a->all, "tune several pure-epsilon params at once (Z3 optimize: the largest sum of epsilon)");
+  sub->add_option("--requirement", a->requirements, "meet only this requirement (repeatable); default: all");
+  sub->add_option("--tolerance", a->tolerance, "the answer is within this of the boundary (default: about range/1000)");
+  sub->add_option("--probes", a->probes, "grid points for the monotonicity check (default 5)")->check(CLI::Range(2u, 101u));
+  sub->add_option("--solver-timeout", a->solver_timeout, "Z3 limit per query in seconds (default 10)");
+  sub->add_flag("--json", a->json, "JSON: {\"param\", \"value\", \"requirements\": [{\"name\", \"value\", \"bound\"}]}");
+  sub->footer(
+      "Exit codes: 0 a value meets every requirement, 1 no value in the range does, 2 invalid input\n"
+      "(or a param that is not monotone), 3 undecided, 4 internal failure.");
+  sub->callback([&action, a] {
+    action = [a](Io& io) { return run_tune(*a, io); };
   });
 }
 

@@ -9,6 +9,7 @@
 #include "base/text.hpp"
 #include "privflow/version.hpp"
 #include "report/detail.hpp"
+#include "report/overlay.hpp"
 #include "viz/diagram.hpp"
 
 namespace privflow::report {
@@ -111,42 +112,6 @@ void append_tree(std::string& out, const analyzer::Derivation& node) {
   out += "</li>\n";
 }
 
-/// The overlay for the page's diagram: every agent coloured by what it learns on its own
-/// (the worst over data sets), from the leakage matrix.
-viz::Overlay page_overlay(const flow::Graph& graph, const analyzer::Analysis& analysis) {
-  viz::Overlay o = viz::structural_overlay(graph, flow::kNone, flow::kNone);
-  o.observer = "each agent on its own (worst over data sets)";
-  o.delta = graph.settings.delta;
-  for (flow::Id a = 0; a < graph.agents.size(); ++a) {
-    const analyzer::LeakageCell* worst = nullptr;
-    for (const auto& c : analysis.leakage) {
-      if (c.observer != graph.agents[a].name) continue;
-      int s = detail::cell_severity(c);
-      if (!worst || s > detail::cell_severity(*worst) ||
-          (s == detail::cell_severity(*worst) && s == 1 && c.epsilon.value_or(HUGE_VAL) > worst->epsilon.value_or(HUGE_VAL)))
-        worst = &c;
-    }
-    if (!worst) continue;
-    viz::Leak leak;
-    switch (detail::cell_severity(*worst)) {
-      case 3: leak.status = viz::Leak::Status::kHolds; break;
-      case 2: leak.status = viz::Leak::Status::kExposed; break;
-      case 0:
-        leak.status = viz::Leak::Status::kPrivate;
-        leak.epsilon = 0;
-        break;
-      default:
-        if (worst->epsilon && std::isfinite(*worst->epsilon)) {
-          leak.status = viz::Leak::Status::kPrivate;
-          leak.epsilon = rational_up(*worst->epsilon);  // never drawn below the analysis' figure
-        } else {
-          leak.status = viz::Leak::Status::kExposed;  // an unbounded ε: drawn as the worst colour short of holding
-        }
-    }
-    o.agents[a] = leak;
-  }
-  return o;
-}
 
 /// Graphviz's SVG without the XML prolog, DOCTYPE and comments (they carry the Graphviz
 /// version, and the DOCTYPE names an external DTD), ready to sit inside HTML.
@@ -245,13 +210,13 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
     std::string svg, error;
     bool ok = false;
     try {
-      ok = viz::render(viz::to_dot(graph, page_overlay(graph, analysis)), viz::Format::kSvg, svg, error);
+      ok = viz::render(viz::to_dot(graph, analysis_overlay(graph, analysis, flow::kNone, flow::kNone)), viz::Format::kSvg, svg, error);
     } catch (const std::exception& e) {  // a library failure must not cost the whole report
       error = e.what();
     }
     std::string inlined = ok ? inline_svg(svg) : std::string();
     if (!inlined.empty()) {
-      out += "<p class=\"note\">Agents are coloured by what each learns on its own (the worst over data sets).</p>\n";
+      out += "<p class=\"note\">Each data set, release, computation and flow is coloured by the ε it carries for whoever sees it; each agent lists what it learns on its own (the worst over data sets).</p>\n";
       out += "<div class=\"diagram\">\n" + inlined + "</div>\n";
     } else {
       out += "<p class=\"note\">The diagram could not be drawn: " + esc(error.empty() ? "Graphviz gave no SVG" : error) + "</p>\n";

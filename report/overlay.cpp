@@ -1,4 +1,4 @@
-#include "cli/overlay.hpp"
+#include "report/overlay.hpp"
 
 #include <algorithm>
 #include <set>
@@ -6,7 +6,7 @@
 #include "analyzer/analysis.hpp"
 #include "base/rational.hpp"
 
-namespace privflow::cli {
+namespace privflow::report {
 namespace {
 
 viz::Leak to_leak(analyzer::LossKind loss, const std::optional<double>& epsilon) {
@@ -34,9 +34,9 @@ void collect_lines(const analyzer::Derivation& d, std::set<std::uint32_t>& lines
 
 }  // namespace
 
-viz::Overlay analysis_overlay(const flow::Graph& graph, flow::Id adversary, flow::Id requirement) {
+viz::Overlay analysis_overlay(const flow::Graph& graph, const analyzer::Analysis& analysis, flow::Id adversary,
+                              flow::Id requirement) {
   viz::Overlay overlay = viz::structural_overlay(graph, adversary, requirement);
-  analyzer::Analysis analysis = analyzer::analyze(graph);
   overlay.delta = graph.settings.delta;
 
   // Each agent on its own: the worst of its leakage-matrix row.
@@ -115,4 +115,4 @@ viz::Overlay analysis_overlay(const flow::Graph& graph, flow::Id adversary, flow
   return overlay;
 }
 
-}  // namespace privflow::cli
+}  // namespace privflow::report
