@@ -578,7 +578,9 @@ Verdict Search::run(SearchStats& stats) {
                       std::to_string(stats.classes) + " classes of choices, " + std::to_string(memo_.size()) +
                       " coalitions evaluated); worst choice " + describe(g_, v.coalition));
   else if (v.status == Status::kViolated) {
-    Derivation& why = v.explanation.add("worst choice of any " + scope + ": " + describe(g_, v.coalition));
+    Derivation& why = v.explanation.add("worst choice of any " + scope + ": " + describe(g_, v.coalition) + " (Z3: " +
+                                        std::to_string(stats.classes) + " classes of choices, " +
+                                        std::to_string(memo_.size()) + " coalitions evaluated)");
     for (const auto& rule : active_rules(g_, rel_, v.coalition)) why.add(rule);
   }
   return v;
