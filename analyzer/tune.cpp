@@ -334,31 +334,43 @@ TuneAllResult tune_all(const flow::Graph& graph, const std::vector<std::string>&
   Analysis a1 = run.at(high);
   solver::LinearProgram lp;
   for (flow::Id p : ps) lp.variables.push_back({graph.params[p].name, *graph.params[p].lo, *graph.params[p].hi, 1});
+  // Each dp requirement whose observed releases (at the lower ends) are all pure ε: basic
+  // composition bounds its ε by Σ times·copies·ε_i (Dwork & Roth 2014, Thm 3.16), linear in
+  // the params: a sufficient (conservative) constraint. Others are left to the final check.
+  (void)a1;
+  (void)ai;
+  (void)exact_value;
   for (flow::Id r : run.selected) {
     const auto& req = graph.requirements[r];
-    if (req.measure != flow::Measure::kDp) continue;
-    auto b0 = exact_value(a0.verdicts[r]);
-    auto b1 = exact_value(a1.verdicts[r]);
-    if (!b0 || !b1) continue;  // not pure: checked by the final analysis only
-    std::vector<Rational> coeff;
-    bool ok = true;
-    Rational predicted = *b0;
-    for (std::size_t i = 0; i < ps.size() && ok; ++i) {
-      auto bi = exact_value(ai[i].verdicts[r]);
-      if (!bi) {
-        ok = false;
+    if (req.measure != flow::Measure::kDp || r >= a0.verdicts.size()) continue;
+    const Verdict& v0 = a0.verdicts[r];
+    if (v0.releases.empty()) continue;
+    std::vector<Rational> coeff(ps.size(), Rational(0));
+    Rational constant = 0;
+    bool pure = true;
+    for (const auto& t : v0.releases) {
+      if (t.artifact >= graph.artifacts.size()) {
+        pure = false;
         break;
       }
-      Rational width = *graph.params[ps[i]].hi - *graph.params[ps[i]].lo;
-      Rational c = width > 0 ? Rational((*bi - *b0) / width) : Rational(0);
-      c.canonicalize();
-      coeff.push_back(c);
-      predicted += c * width;
+      const auto& x = graph.artifacts[t.artifact];
+      bool pure_kind = x.kind == flow::ComputeKind::kLaplace || x.kind == flow::ComputeKind::kGeometric ||
+                       x.kind == flow::ComputeKind::kExponential ||
+                       (x.kind == flow::ComputeKind::kDeclared && !x.params.count("delta") && !x.params.count("rho"));
+      auto it = x.params.find("epsilon");
+      if (!pure_kind || it == x.params.end()) {
+        pure = false;
+        break;
+      }
+      Rational uses(static_cast<unsigned long>(graph.times(x) * t.copies));
+      auto pos = std::find(ps.begin(), ps.end(), it->second.param);
+      if (it->second.param != flow::kNone && pos != ps.end())
+        coeff[static_cast<std::size_t>(pos - ps.begin())] += uses;
+      else
+        constant += uses * graph.value(it->second);
     }
-    if (!ok || predicted != *b1) continue;  // not linear over the box: left to the final check
-    Rational offset = *b0;
-    for (std::size_t i = 0; i < ps.size(); ++i) offset -= coeff[i] * *graph.params[ps[i]].lo;
-    lp.constraints.push_back({coeff, req.bound - offset});
+    if (!pure) continue;
+    lp.constraints.push_back({coeff, req.bound - constant});
   }
   solver::Session session(solver::Limits{options.analysis.solver_timeout_ms, 5'000'000});
   auto sol = solver::maximize_linear(session, lp);
