@@ -53,6 +53,12 @@ const char* outcome_name(analyzer::TuneOutcome o) {
   return "invalid";
 }
 
+/// The nearest double of an exact value (its decimal text when it has one).
+double nearest(const Rational& q) {
+  std::string t = format_exact(q);
+  return t.find('/') == std::string::npos ? std::stod(t) : q.get_d();
+}
+
 /// A JSON number no smaller than x (the double nearest a decimal rounded up); null if unbounded.
 nlohmann::json up(std::optional<double> x) {
   if (!x || !std::isfinite(*x)) return nullptr;
@@ -108,7 +114,7 @@ int run_tune(const TuneArgs& a, Io& io) {
       nlohmann::json j;
       j["params"] = nlohmann::json::array();
       for (const auto& [name, v] : r.values)
-        j["params"].push_back({{"param", name}, {"value", to_double_down(v)}, {"value_exact", format_exact(v)}});
+        j["params"].push_back({{"param", name}, {"value", nearest(v)}, {"value_exact", format_exact(v)}});
       j["status"] = outcome_name(r.outcome);
       j["message"] = r.message;
       j["requirements"] = margins_json(r.requirements);
@@ -127,7 +133,7 @@ int run_tune(const TuneArgs& a, Io& io) {
   if (a.json) {
     nlohmann::json j;
     j["param"] = r.param;
-    j["value"] = r.outcome == analyzer::TuneOutcome::kFound ? nlohmann::json(to_double_down(r.value)) : nlohmann::json(nullptr);
+    j["value"] = r.outcome == analyzer::TuneOutcome::kFound ? nlohmann::json(nearest(r.value)) : nlohmann::json(nullptr);
     j["value_exact"] = r.value_text;
     j["status"] = outcome_name(r.outcome);
     j["direction"] = r.larger_is_private ? "larger is more private" : "smaller is more private";
