@@ -114,6 +114,9 @@ struct Options {
   std::optional<flow::AccountantKind> accountant;
   /// Per-query solver limit in milliseconds (coalition search).
   unsigned solver_timeout_ms = 10000;
+  /// Search for the smallest change that fixes each violation (re-analyses the requirement
+  /// with changed parameters: the costliest part of a violated verdict).
+  bool suggest_fixes = true;
 };
 
 struct Analysis {

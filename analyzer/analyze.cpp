@@ -43,13 +43,16 @@ void add_steps(Derivation& node, const std::vector<Step>& steps) {
 class Analyzer {
  public:
   Analyzer(const flow::Graph& g, const Options& o)
-      : g_(g), options_(o), accountant_(o.accountant.value_or(g.settings.accountant)), maps_(g) {}
+      : g_(g), options_(o), accountant_(o.accountant.value_or(g.settings.accountant)), maps_(g),
+        search_fixes_(o.suggest_fixes) {}
 
   Analysis run();
   LeakageMap leakage_map(const Coalition& observer) const;
 
   /// The verdict of one requirement against one concrete coalition.
-  Verdict evaluate(const flow::Requirement& r, const Coalition& c) const;
+  /// `with_fix`: also search for the smallest change that fixes a violation (costly: only for
+  /// the verdict that is reported, not for every coalition a search tries).
+  Verdict evaluate(const flow::Requirement& r, const Coalition& c, bool with_fix = true) const;
 
  private:
   double delta_of(const flow::Requirement& r) const { return to_double_down(g_.delta_of(r)); }
@@ -65,7 +68,7 @@ class Analyzer {
   flow::AccountantKind accountant_;
   mutable detail::Cache cache_;
   mutable detail::Maps maps_;
-  bool search_fixes_ = true;  // off inside the trials of a fix search
+  bool search_fixes_;  // off inside the trials of a fix search
 };
 
 Coalition Analyzer::fixed_part(const flow::Coalition& fc) const { return fixed_coalition(g_, fc); }
@@ -94,7 +97,7 @@ void Analyzer::explain_observation(Verdict& v, const Observation& obs, const flo
   }
 }
 
-Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const {
+Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool with_fix) const {
   Verdict v;
   v.coalition = c;
   v.coalition_text = describe(g_, c);
@@ -136,6 +139,19 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
     v.releases = acc.terms;
   };
 
+  // The observed releases accounted for a question, drawn in the explanation; nullopt (and the
+  // verdict undecided) when one of them cannot be accounted.
+  auto accounted = [&](Question question, const char* title,
+                       const std::vector<flow::Id>& exact = {}) -> std::optional<detail::Accounted> {
+    auto acc = detail::account(g_, r.data, obs.seen.releases, question, delta, cache_, accountant_, exact);
+    if (!acc.error.empty()) {
+      v.status = Status::kUndecided;
+      v.reason = acc.error;
+      return std::nullopt;
+    }
+    releases_node(acc, title);
+    return acc;
+  };
   const std::uint64_t k = r.field != flow::kNone ? d.fields[r.field].domain_size() : 0;
   switch (r.measure) {
     case flow::Measure::kDp: {
@@ -145,27 +161,22 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
         v.method = obs.kind == LossKind::kHoldsData ? "holds" : "exposed";
         break;
       }
-      auto acc = detail::account(g_, r.data, obs.seen.releases, Question::kMembership, delta, cache_, accountant_);
-      if (!acc.error.empty()) {
-        v.status = Status::kUndecided;
-        v.reason = acc.error;
-        return v;
-      }
-      releases_node(acc, "releases observed (composed sequentially)");
-      auto eps = cache_.epsilon(acc.composition, delta, accountant_);
+      auto acc = accounted(Question::kMembership, "releases observed (composed sequentially)");
+      if (!acc) return v;
+      auto eps = cache_.epsilon(acc->composition, delta, accountant_);
       // A pure composition's exact sum is the answer when no accountant beats it.
-      auto pure_sum = acc.composition.exact_pure_epsilon();
+      auto pure_sum = acc->composition.exact_pure_epsilon();
       if (pure_sum && (eps.infinite || Rational(eps.value) >= *pure_sum)) eps.exact = pure_sum;
       if (eps.infinite && !eps.exact) {
         v.value.reset();
         v.value_text = "unbounded";
         v.method = "bound";
       } else if (eps.exact) {
-        set_value(to_double_up(*eps.exact), format_exact(*eps.exact), true, acc.terms.empty() ? "none" : "pure");
+        set_value(to_double_up(*eps.exact), format_exact(*eps.exact), true, acc->terms.empty() ? "none" : "pure");
       } else {
         set_value(eps.value, fmt_value(eps.value), false, dp::to_string(eps.accountant).data());
       }
-      v.explanation.add("composition: " + std::to_string(acc.terms.size()) + " release(s), " + eps.how);
+      v.explanation.add("composition: " + std::to_string(acc->terms.size()) + " release(s), " + eps.how);
       break;
     }
     case flow::Measure::kAdvantage: {
@@ -173,18 +184,13 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
         set_value(1, "1", true, obs.kind == LossKind::kHoldsData ? "holds" : "exposed");
         break;
       }
-      auto acc = detail::account(g_, r.data, obs.seen.releases, Question::kMembership, delta, cache_, accountant_);
-      if (!acc.error.empty()) {
-        v.status = Status::kUndecided;
-        v.reason = acc.error;
-        return v;
-      }
-      releases_node(acc, "releases observed (composed sequentially)");
-      if (acc.terms.empty()) {
+      auto acc = accounted(Question::kMembership, "releases observed (composed sequentially)");
+      if (!acc) return v;
+      if (acc->terms.empty()) {
         set_value(0, "0", true, "none");
         break;
       }
-      double adv = cache_.advantage(acc.composition, accountant_);
+      double adv = cache_.advantage(acc->composition, accountant_);
       set_value(adv, fmt_value(adv), false, "bound");
       v.explanation.add("advantage: min over epsilon of (e^epsilon - 1 + 2 delta(epsilon)) / (e^epsilon + 1) over the composed privacy profile");
       break;
@@ -206,12 +212,8 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
       auto rr = detail::exact_rr(g_, r.data, obs.seen.releases);
       std::vector<flow::Id> exact_ids;
       for (const auto& e : rr) exact_ids.push_back(e.artifact);
-      auto acc = detail::account(g_, r.data, obs.seen.releases, Question::kValue, delta, cache_, accountant_, exact_ids);
-      if (!acc.error.empty()) {
-        v.status = Status::kUndecided;
-        v.reason = acc.error;
-        return v;
-      }
+      auto acc = accounted(Question::kValue, "releases observed (their loss multiplies the posterior odds)", exact_ids);
+      if (!acc) return v;
       const bool has_exact = !obs.seen.views.empty() || !rr.empty();
       detail::Belief exact;
       if (has_exact || posterior) {
@@ -238,15 +240,14 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
                    g_.artifacts[e.artifact].span.line);
         if (!exact.exact) node.add("a map is bounded by the fields it reads (an upper bound)");
       }
-      releases_node(acc, "releases observed (their loss multiplies the posterior odds)");
       // The releases' loss: the ε exceeded with probability at most δ (posterior), or the
       // (ε, δ) bound on the channel's capacity e^ε + (k − 1)δ (leakage).
       double eps = 0;
       bool eps_exact = true;
       std::string how;
-      if (!acc.terms.empty()) {
-        auto e = posterior ? cache_.loss_quantile(acc.composition, delta, accountant_)
-                           : cache_.epsilon(acc.composition, delta, accountant_);
+      if (!acc->terms.empty()) {
+        auto e = posterior ? cache_.loss_quantile(acc->composition, delta, accountant_)
+                           : cache_.epsilon(acc->composition, delta, accountant_);
         if (e.infinite) {
           eps = HUGE_VAL;
         } else {
@@ -260,25 +261,25 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
       if (posterior) {
         Rational prior = exact.prior;
         Rational p = has_exact ? exact.value : prior;
-        if (!acc.terms.empty()) p = std::isfinite(eps) ? inference::combine_with_release_up(p, rational_up(eps)) : Rational(p > 0 ? 1 : 0);
-        bool is_exact = acc.terms.empty() && exact.exact;
+        if (!acc->terms.empty()) p = std::isfinite(eps) ? inference::combine_with_release_up(p, rational_up(eps)) : Rational(p > 0 ? 1 : 0);
+        bool is_exact = acc->terms.empty() && exact.exact;
         set_value(to_double_up(p), is_exact ? inference::format_probability(p) : format_up(p, 4), is_exact,
                   is_exact ? "exact" : "bound");
         v.explanation.add("prior P(" + d.fields[r.field].name + " = " + d.fields[r.field].value_name(r.value) +
                           ") = " + inference::format_probability(prior));
-        if (!acc.terms.empty())
+        if (!acc->terms.empty())
           v.explanation.add("posterior ≤ e^eps·p / (e^eps·p + 1 − p) with p = " +
                             (has_exact ? "the exact posterior " + inference::format_probability(exact.value) : "the prior"));
       } else {
         double bits = has_exact ? to_double_up(exact.value) : 0;
-        if (!acc.terms.empty()) {
+        if (!acc->terms.empty()) {
           double extra = std::isfinite(eps) ? log2_up(std::exp(eps) * (1 + 1e-12) + static_cast<double>(k - 1) * delta) : HUGE_VAL;
           bits += extra;
         }
         bool capped = bits >= cap_bits;
         bits = std::min(bits, cap_bits);
         // Exact channel: the bits are exact, or their logarithm rounded up at 4 digits.
-        bool exact_channel = acc.terms.empty() && exact.exact && !capped;
+        bool exact_channel = acc->terms.empty() && exact.exact && !capped;
         bool exact_bits = exact_channel && exact.how == "exact";
         std::string text = exact_bits ? format_exact(exact.value) : format_double_up(bits, 4);
         if (exact_channel && !exact_bits) text = format_up(exact.value, 4);
@@ -313,7 +314,7 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c) const
   bool within = false;
   if (v.value) within = exact_value ? *exact_value <= r.bound : Rational(*v.value) <= r.bound;
   v.status = within ? Status::kHolds : Status::kViolated;
-  if (v.status == Status::kViolated) v.fix = suggest_fix(v, obs, r, c);
+  if (v.status == Status::kViolated && with_fix) v.fix = suggest_fix(v, obs, r, c);
   return v;
 }
 
@@ -668,8 +669,9 @@ Analysis Analyzer::run() {
       if (target.choose == 0) {
         v = evaluate(r, base);
       } else {
-        auto eval = [&](const Coalition& c) { return evaluate(r, c); };
-        v = search_worst(g_, target, base, eval, options_);
+        auto eval = [&](const Coalition& c) { return evaluate(r, c, false); };
+        v = search_worst(g_, target, base, eval, options_, r.data);
+        if (v.status == Status::kViolated && search_fixes_) v.fix = evaluate(r, v.coalition).fix;
       }
       if (r.adversary != flow::kNone) v.adversary = g_.adversaries[r.adversary].name;
       v.explanation.children.insert(v.explanation.children.begin(),

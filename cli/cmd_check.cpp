@@ -24,12 +24,7 @@ struct CheckOptions {
 ExitStatus check_spec(const std::string& path, const CheckOptions& opts, Io& io) {
   auto graph = load_spec_file(path, io);
   if (!graph) return ExitStatus::kInvalid;
-  analyzer::Options options;
-  if (opts.accountant == "rdp") options.accountant = flow::AccountantKind::kRdp;
-  if (opts.accountant == "pld") options.accountant = flow::AccountantKind::kPld;
-  if (opts.accountant == "auto") options.accountant = flow::AccountantKind::kAuto;
-  options.solver_timeout_ms = opts.solver_timeout_s * 1000;
-  analyzer::Analysis analysis = analyzer::analyze(*graph, options);
+  analyzer::Analysis analysis = analyzer::analyze(*graph, analysis_options(opts.accountant, opts.solver_timeout_s));
   report::Options ropts;
   ropts.spec_path = path == "-" ? graph->file : path;
   ropts.compact = !opts.verbose;

@@ -27,12 +27,7 @@ int run_report(const ReportOptions& opts, Io& io) {
   }
   auto graph = load_spec_file(opts.spec, io);
   if (!graph) return static_cast<int>(ExitStatus::kInvalid);
-  analyzer::Options aopts;
-  if (opts.accountant == "rdp") aopts.accountant = flow::AccountantKind::kRdp;
-  if (opts.accountant == "pld") aopts.accountant = flow::AccountantKind::kPld;
-  if (opts.accountant == "auto") aopts.accountant = flow::AccountantKind::kAuto;
-  aopts.solver_timeout_ms = opts.solver_timeout_s * 1000;
-  analyzer::Analysis analysis = analyzer::analyze(*graph, aopts);
+  analyzer::Analysis analysis = analyzer::analyze(*graph, analysis_options(opts.accountant, opts.solver_timeout_s));
   report::Options options;
   options.spec_path = graph->file;
   if (!write_result(opts.output, report::render(*format, *graph, analysis, options), io))

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "analyzer/analysis.hpp"
 #include "cli/app.hpp"
 #include "flow/graph.hpp"
 
@@ -26,6 +27,10 @@ void add_graph_command(CLI::App& root, Action& action);
 /// Reads a spec ("-" is io.in), parses, checks and lowers it; prints its diagnostics
 /// (warnings too) to io.err. Returns nullopt (after printing) when the spec is invalid.
 std::optional<flow::Graph> load_spec_file(const std::string& path, Io& io);
+
+/// The analysis options of `--accountant rdp|pld|auto` (empty: the spec's) and
+/// `--solver-timeout SECONDS`.
+analyzer::Options analysis_options(const std::string& accountant, unsigned solver_timeout_s);
 
 /// Reads a file or "-" into `contents`; on failure prints "privflow: error: …" to io.err.
 bool read_spec_text(const std::string& path, Io& io, std::string& contents);

@@ -8,6 +8,15 @@
 
 namespace privflow::cli {
 
+analyzer::Options analysis_options(const std::string& accountant, unsigned solver_timeout_s) {
+  analyzer::Options options;
+  if (accountant == "rdp") options.accountant = flow::AccountantKind::kRdp;
+  if (accountant == "pld") options.accountant = flow::AccountantKind::kPld;
+  if (accountant == "auto") options.accountant = flow::AccountantKind::kAuto;
+  options.solver_timeout_ms = solver_timeout_s * 1000;
+  return options;
+}
+
 bool read_spec_text(const std::string& path, Io& io, std::string& contents) {
   if (path == "-") {
     contents.assign(std::istreambuf_iterator<char>(io.in), std::istreambuf_iterator<char>());
