@@ -469,11 +469,6 @@ Verdict Search::run(SearchStats& stats) {
       break;
     }
     ++stats.classes;
-    if (std::getenv("PRIVFLOW_SEARCH_DEBUG")) {
-      std::string l;
-      for (auto x : cls.level) l += std::to_string(x) + " ";
-      std::fprintf(stderr, "class %llu: %s(evaluations %zu)\n", static_cast<unsigned long long>(stats.classes), l.c_str(), memo_.size());
-    }
     // The upper corner of everything at or below this class.
     std::vector<std::uint64_t> top(slots_.size());
     for (std::size_t i = 0; i < slots_.size(); ++i) top[i] = std::min(en.hi(i, cls.level[i]), k_);
