@@ -23,6 +23,7 @@ int run(const std::vector<std::string>& args, Io io) {
   add_account_command(app, action);
   add_fmt_command(app, action);
   add_graph_command(app, action);
+  add_init_command(app, action);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(reversed);

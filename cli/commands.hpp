@@ -23,6 +23,7 @@ void add_tune_command(CLI::App& root, Action& action);
 void add_account_command(CLI::App& root, Action& action);
 void add_fmt_command(CLI::App& root, Action& action);
 void add_graph_command(CLI::App& root, Action& action);
+void add_init_command(CLI::App& root, Action& action);
 
 /// Reads a spec ("-" is io.in), parses, checks and lowers it; prints its diagnostics
 /// (warnings too) to io.err. Returns nullopt (after printing) when the spec is invalid.
