@@ -1,0 +1,2 @@
+" privflow specs (.pflow)
+autocmd BufNewFile,BufRead *.pflow setfiletype privflow
