@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -329,4 +330,61 @@ TEST_CASE("the tutorial builds up to the flagship example, statement for stateme
   for (std::size_t i = 0; i < fixed.size(); ++i)
     if (fixed[i] != example[i]) changed.push_back(fixed[i]);
   CHECK(changed == std::vector<std::string>{"param sigma = 7.65 in [0.3, 8.0]"});
+}
+
+namespace {
+
+// GitHub's anchor of a heading: lower case, punctuation dropped, spaces to '-'.
+std::string anchor_of(const std::string& heading) {
+  std::string out;
+  for (unsigned char c : heading) {
+    if (std::isalnum(c)) out += static_cast<char>(std::tolower(c));
+    else if (c == ' ' || c == '-') out += '-';
+    else if (c == '_') out += '_';
+  }
+  return out;
+}
+
+std::vector<std::string> anchors_of(const fs::path& markdown) {
+  std::vector<std::string> anchors;
+  bool in_code = false;
+  for (const auto& line : split_lines(slurp(markdown))) {
+    if (line.rfind("```", 0) == 0) in_code = !in_code;
+    if (in_code || line.empty() || line.front() != '#') continue;
+    std::size_t text = line.find_first_not_of('#');
+    if (text == std::string::npos || line[text] != ' ') continue;
+    anchors.push_back(anchor_of(line.substr(text + 1)));
+  }
+  return anchors;
+}
+
+}  // namespace
+
+TEST_CASE("the user guides link to files and headings that exist", "[docs][links]") {
+  CHECK(anchor_of("Verdicts: holds, violated, undecided") == "verdicts-holds-violated-undecided");
+  CHECK(anchor_of("Layout: `privflow fmt`") == "layout-privflow-fmt");
+  static const std::regex link_re(R"(\]\(([^)\s]+)\))");
+  const fs::path docs = fs::path(PRIVFLOW_SOURCE_DIR) / "docs";
+  std::size_t checked = 0;
+  for (const char* page : {"tutorial.md", "concepts.md"}) {
+    const std::string text = slurp(docs / page);
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), link_re); it != std::sregex_iterator(); ++it) {
+      std::string target = (*it)[1].str();
+      if (target.rfind("http", 0) == 0) continue;
+      std::string file = target, anchor;
+      if (auto hash = target.find('#'); hash != std::string::npos) {
+        file = target.substr(0, hash);
+        anchor = target.substr(hash + 1);
+      }
+      const fs::path path = file.empty() ? docs / page : docs / file;
+      INFO("docs/" << page << ": link " << target);
+      CHECK(fs::exists(path));
+      if (!anchor.empty() && fs::is_regular_file(path)) {
+        auto anchors = anchors_of(path);
+        CHECK(std::find(anchors.begin(), anchors.end(), anchor) != anchors.end());
+      }
+      ++checked;
+    }
+  }
+  CHECK(checked >= 15);
 }
