@@ -1,6 +1,7 @@
 #include "analyzer/findings.hpp"
 
 #include <algorithm>
+#include <climits>
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
@@ -19,6 +20,27 @@ void honest_members(const flow::Graph& g, const flow::Coalition& c, const flow::
       warn(out, span, what + " names honest agent '" + g.agents[a].name + "': honest agents do not collude unless named");
   };
   for (const auto& m : c.fixed) check(m.agent);
+}
+
+/// DP-SGD's sampling rate is batch_size / the records its agent holds; a batch larger than
+/// that is taken as rate 1 (no amplification: the safe side), which the user should know.
+void batch_larger_than_rows(const flow::Graph& g, const flow::Artifact& x, std::vector<Finding>& out) {
+  auto batch = g.param(x, "batch_size");
+  if (!batch || x.at >= g.agents.size()) return;
+  const flow::Agent& at = g.agents[x.at];
+  for (const auto& in : x.inputs) {
+    if (in.kind != flow::Input::Kind::kData || in.data >= g.data.size()) continue;
+    const flow::Data& d = g.data[in.data];
+    std::uint64_t rows = d.rows;
+    bool partitioned = false;
+    for (const auto& h : at.holds)
+      if (h.data == in.data && h.partitioned && at.population && at.count > 0) rows = std::max<std::uint64_t>(1, d.rows / at.count), partitioned = true;
+    if (*batch > Rational(static_cast<unsigned long>(std::min<std::uint64_t>(rows, ULONG_MAX))))
+      warn(out, x.span, "batch_size " + format_compact(*batch) + " of '" + x.name + "' is more than the " +
+                            std::to_string(rows) + " records of '" + d.name + "'" +
+                            (partitioned ? " each '" + at.name + "' holds" : "") +
+                            ": the sampling rate is taken as 1 (no amplification by subsampling)");
+  }
 }
 
 }  // namespace
@@ -40,6 +62,7 @@ std::vector<Finding> collect_findings(const flow::Graph& g) {
       warn(out, x.span, "'" + x.name + "' is pseudonymized data: still personal data, linkable to the person");
     if (x.kind == flow::ComputeKind::kTrain)
       warn(out, x.span, "'" + x.name + "' is trained without privacy: the model can memorise its input");
+    if (x.kind == flow::ComputeKind::kDpsgd) batch_larger_than_rows(g, x, out);
   }
   for (const auto& f : g.flows) {
     if (f.artifact < artifact_used.size()) artifact_used[f.artifact] = true;
@@ -69,8 +92,12 @@ std::vector<Finding> collect_findings(const flow::Graph& g) {
   }
   for (const auto& a : g.agents) {
     if (a.region < region_used.size()) region_used[a.region] = true;
-    for (const auto& h : a.holds)
+    for (const auto& h : a.holds) {
       if (h.data < data_used.size()) data_used[h.data] = true;
+      if (h.partitioned && !a.population && h.data < g.data.size())
+        warn(out, h.span, "'" + g.data[h.data].name + " by partition' at '" + a.name +
+                              "', a single agent: the partition has one part, which holds every record");
+    }
   }
   for (const auto& d : g.data) {
     flow::Id c = g.find_category(d.category);

@@ -327,3 +327,27 @@ TEST_CASE("a fix is found by search and holds when applied", "[analyzer][fix]") 
   CHECK(verdict(analyzer::analyze(load(spec(sigma, "15"))), "open").status == analyzer::Status::kHolds);
   CHECK(verdict(analyzer::analyze(load(spec("1.1", "16"))), "open").status == analyzer::Status::kHolds);
 }
+
+TEST_CASE("findings: a batch larger than the records, a partition with one part", "[analyzer][findings]") {
+  auto g = load(R"(
+    data d { rows: 1000 field x: {a, b} }
+    agent site[10] { trust: curious, holds: d by partition }
+    agent solo { trust: curious, holds: d by partition }
+    agent analyst { trust: curious }
+    compute m at site = dpsgd(d, noise_multiplier: 1, batch_size: 200, steps: 100)
+    compute m2 at solo = dpsgd(d, noise_multiplier: 1, batch_size: 200, steps: 100)
+    send m to analyst
+    send m2 to analyst
+    require r: dp(d) against {analyst} <= epsilon 1000
+  )");
+  auto a = analyzer::analyze(g);
+  std::vector<std::string> messages;
+  for (const auto& f : a.findings) messages.push_back(std::to_string(f.span.line) + ": " + f.message);
+  CHECK(messages == std::vector<std::string>{
+                        "4: 'd by partition' at 'solo', a single agent: the partition has one part, which holds every record",
+                        "6: batch_size 200 of 'm' is more than the 100 records of 'd' each 'site' holds: the sampling "
+                        "rate is taken as 1 (no amplification by subsampling)"});
+  // m2's 200 of 1000 records is a rate of 1/5: no warning, and the release says so.
+  const auto& v = verdict(a, "r");
+  REQUIRE(v.releases.size() == 2);
+}
