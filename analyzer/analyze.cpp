@@ -166,7 +166,7 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool 
       auto eps = cache_.epsilon(acc->composition, delta, accountant_);
       // A pure composition's exact sum is the answer when no accountant beats it.
       auto pure_sum = acc->composition.exact_pure_epsilon();
-      if (pure_sum && (eps.infinite || Rational(eps.value) >= *pure_sum)) eps.exact = pure_sum;
+      if (pure_sum && (eps.infinite || !std::isfinite(eps.value) || Rational(eps.value) >= *pure_sum)) eps.exact = pure_sum;
       if (eps.infinite && !eps.exact) {
         v.value.reset();
         v.value_text = "unbounded";
@@ -312,7 +312,8 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool 
 
   // The verdict: holds only when the upper bound is within the user's bound.
   bool within = false;
-  if (v.value) within = exact_value ? *exact_value <= r.bound : Rational(*v.value) <= r.bound;
+  // (an infinite double, e.g. an exact ε beyond double range, cannot become a Rational: not within)
+  if (v.value) within = exact_value ? *exact_value <= r.bound : std::isfinite(*v.value) && Rational(*v.value) <= r.bound;
   v.status = within ? Status::kHolds : Status::kViolated;
   if (v.status == Status::kViolated && with_fix) v.fix = suggest_fix(v, obs, r, c);
   return v;
@@ -538,7 +539,7 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
         auto eps = cache_.epsilon(acc.composition, v.delta, accountant_);
         double e = eps.infinite ? HUGE_VAL : (eps.exact ? to_double_up(*eps.exact) : eps.value);
         bool within = r.unless_epsilon && !eps.infinite &&
-                      (eps.exact ? *eps.exact <= *r.unless_epsilon : Rational(e) <= *r.unless_epsilon);
+                      (eps.exact ? *eps.exact <= *r.unless_epsilon : std::isfinite(e) && Rational(e) <= *r.unless_epsilon);
         if (std::isfinite(e)) x.epsilon = e;
         if (within) {
           dnode.add(x.observer + " in " + to + " sees it with epsilon " + fmt_value(e) + " (allowed)", g_.agents[a].span.line);

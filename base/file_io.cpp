@@ -1,6 +1,7 @@
 #include "base/file_io.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +14,30 @@
 
 namespace privflow {
 namespace {
+
+// The temporary file of the write in progress (one at a time: privflow writes one output).
+// Read by remove_pending_output() from a signal handler: a fixed buffer and an atomic flag.
+char g_pending[4096];
+volatile sig_atomic_t g_pending_set = 0;
+
+/// Blocks the signals that end a run (SIGINT, SIGTERM, SIGHUP) for its lifetime.
+class SignalBlock {
+ public:
+  SignalBlock() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, &old_);
+  }
+  ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  SignalBlock(const SignalBlock&) = delete;
+  SignalBlock& operator=(const SignalBlock&) = delete;
+
+ private:
+  sigset_t old_;
+};
 
 std::string describe(const std::string& verb, const std::string& path, int err) {
   return "cannot " + verb + " '" + path + "': " + std::strerror(err);
@@ -104,26 +129,48 @@ bool write_output(const std::string& path, const std::string& contents, std::str
   auto slash = path.rfind('/');
   if (slash != std::string::npos) folder = slash == 0 ? "/" : path.substr(0, slash);
   std::string temp = path + ".tmp-XXXXXX";
-  int fd = ::mkstemp(temp.data());
+  if (temp.size() >= sizeof g_pending) {
+    error = "cannot write '" + path + "': the path is too long";
+    return false;
+  }
+  int fd = -1;
+  {
+    SignalBlock block;  // the temporary file exists only once it is registered
+    fd = ::mkstemp(temp.data());
+    if (fd >= 0) {
+      std::memcpy(g_pending, temp.c_str(), temp.size() + 1);
+      g_pending_set = 1;
+    }
+  }
   if (fd < 0) {
-    error = describe("write", path, errno);
-    if (errno == ENOENT) error = "cannot write '" + path + "': folder '" + folder + "' does not exist";
+    int err = errno;
+    error = describe("write", path, err);
+    if (err == ENOENT) error = "cannot write '" + path + "': folder '" + folder + "' does not exist";
     return false;
   }
   bool ok = write_all(fd, contents) && ::fsync(fd) == 0;
   int saved = errno;
   ::fchmod(fd, 0644);
   ok = (::close(fd) == 0) && ok;
+  SignalBlock block;  // rename or remove, then forget the temporary file, uninterrupted
   if (ok && ::rename(temp.c_str(), path.c_str()) != 0) {
     saved = errno;
     ok = false;
   }
+  if (!ok) ::unlink(temp.c_str());
+  g_pending_set = 0;
   if (!ok) {
-    ::unlink(temp.c_str());
     error = describe("write", path, saved);
     return false;
   }
   return true;
+}
+
+void remove_pending_output() noexcept {
+  if (g_pending_set) {
+    ::unlink(g_pending);
+    g_pending_set = 0;
+  }
 }
 
 }  // namespace privflow

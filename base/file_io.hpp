@@ -15,4 +15,11 @@ bool read_input(const std::string& path, std::string& contents, std::string& err
 /// directly, since they cannot be renamed over.
 bool write_output(const std::string& path, const std::string& contents, std::string& error);
 
+/// Removes the temporary file of a write_output in progress, if any. Async-signal-safe (only
+/// unlink(2) on a fixed buffer): a SIGINT/SIGTERM handler or a watchdog calls it before the
+/// process ends, so that an interrupted write leaves no partial file behind. While the
+/// temporary file is being created or renamed, SIGINT, SIGTERM and SIGHUP are blocked, so a
+/// temporary file that exists is always known here.
+void remove_pending_output() noexcept;
+
 }  // namespace privflow

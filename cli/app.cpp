@@ -1,12 +1,83 @@
 #include "cli/app.hpp"
 
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "base/file_io.hpp"
+#include "base/rational.hpp"
 
 #include "cli/commands.hpp"
 #include "privflow/version.hpp"
 
 namespace privflow::cli {
+namespace {
+
+// The analysis budget (--timeout): a watchdog thread that ends the process with exit 3
+// (undecided) when the budget runs out before the output is being written. The analysis
+// passes have no cancellation points, so ending the process is the only way to stop them;
+// the watchdog removes a pending output's temporary file first, so nothing partial remains.
+struct WatchdogState {
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool armed = false;
+};
+
+WatchdogState& watchdog_state() {
+  static WatchdogState state;
+  return state;
+}
+
+class Watchdog {
+ public:
+  explicit Watchdog(double seconds) {
+    if (!(seconds > 0)) return;
+    auto& st = watchdog_state();
+    {
+      std::lock_guard<std::mutex> lock(st.mutex);
+      st.armed = true;
+    }
+    thread_ = std::thread([seconds] {
+      auto& st = watchdog_state();
+      auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+      std::unique_lock<std::mutex> lock(st.mutex);
+      if (st.wake.wait_until(lock, until, [&st] { return !st.armed; })) return;
+      remove_pending_output();
+      std::string message = "privflow: undecided: the analysis did not finish within " +
+                            format_double(seconds) + " seconds (--timeout); nothing more is written\n";
+      ssize_t ignored = ::write(STDERR_FILENO, message.data(), message.size());
+      (void)ignored;
+      std::_Exit(static_cast<int>(ExitStatus::kUndecided));
+    });
+  }
+  ~Watchdog() {
+    disarm_timeout();
+    if (thread_.joinable()) thread_.join();
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  std::thread thread_;
+};
+
+}  // namespace
+
+void disarm_timeout() {
+  auto& st = watchdog_state();
+  {
+    std::lock_guard<std::mutex> lock(st.mutex);
+    st.armed = false;
+  }
+  st.wake.notify_all();
+}
 
 int run(const std::vector<std::string>& args, Io io) {
   CLI::App app{"privflow checks the privacy of multi-agent AI pipelines before they are built.", "privflow"};
@@ -23,6 +94,15 @@ int run(const std::vector<std::string>& args, Io io) {
   add_account_command(app, action);
   add_fmt_command(app, action);
   add_graph_command(app, action);
+  // The wall-clock budget of the commands that analyse (docs/limits.md).
+  double timeout_s = kDefaultTimeoutSeconds;
+  for (const char* name : {"check", "report", "diagram", "explain", "tune"}) {
+    app.get_subcommand(name)
+        ->add_option("--timeout", timeout_s,
+                     "give up after SECONDS of analysis: undecided, exit 3, no output file (default " +
+                         std::to_string(static_cast<int>(kDefaultTimeoutSeconds)) + "; 0: no limit)")
+        ->check(CLI::Range(0.0, 1e6));
+  }
   add_init_command(app, action);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -32,6 +112,7 @@ int run(const std::vector<std::string>& args, Io io) {
     return code == 0 ? 0 : static_cast<int>(ExitStatus::kInvalid);
   }
   if (!action) return static_cast<int>(ExitStatus::kInvalid);
+  Watchdog watchdog(timeout_s);
   try {
     return action(io);
   } catch (const std::exception& e) {

@@ -18,7 +18,15 @@ struct Io {
   bool color = false;  // ANSI colour on diagnostics (a terminal, and NO_COLOR unset)
 };
 
+/// The default of `--timeout` (seconds of wall-clock time for check, report, diagram, explain
+/// and tune): past it the run ends as undecided (exit 3) with no output file.
+inline constexpr double kDefaultTimeoutSeconds = 300;
+
 /// Runs privflow with `args` (without the program name). Never throws.
 int run(const std::vector<std::string>& args, Io io);
+
+/// Stops the --timeout watchdog of the current run: called when the output starts being
+/// written (the analysis is over; an output is then written whole or not at all).
+void disarm_timeout();
 
 }  // namespace privflow::cli

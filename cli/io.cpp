@@ -42,6 +42,7 @@ std::optional<flow::Graph> load_spec_file(const std::string& path, Io& io) {
 }
 
 bool write_result(const std::string& path, const std::string& contents, Io& io) {
+  disarm_timeout();  // the analysis is done: the output is written whole, not cut by the budget
   if (path.empty() || path == "-") {
     io.out << contents;
     io.out.flush();
