@@ -328,6 +328,11 @@ def check_textmate(src):
         ("forbid health from EU to US unless epsilon <= 3.0", "unless", "keyword.other.pflow"),
         ("adversary any16 = any 16 of", "any16", "entity.name.tag.adversary.pflow"),
         ("adversary any16 = any 16 of", "16", "constant.numeric.pflow"),
+        ("  region: EU", "region", "variable.parameter.pflow"),
+        ("region US", "region", "keyword.control.statement.pflow"),
+        ("  category: health", "category", "variable.parameter.pflow"),
+        ("  holds: patients by partition", "by", "keyword.other.pflow"),
+        ("  holds: patients by partition", "partition", "keyword.other.pflow"),
     ]
     hosp_tokens = tok.tokenize(hosp)
     hosp_lines = hosp.split("\n")
@@ -418,9 +423,22 @@ def check_vim(src, work):
             contexts.append((w, len(lines) + 1, ctx.index(w)))
             lines.append(ctx)
     boundary = ["data_x at_y compute2 myagent by_region laplace_2(x) rows_: notify", "x1e5 a1_2 e5 _1"]
+    # Known groups on synthetic lines: (line, word, group).
+    extra = [
+        ("rows: 50_000", "50_000", "pflowNumber"),
+        ("x: 2.5e+3/7", "2.5e+3/7", "pflowNumber"),
+        ('p "a \\" b"', '\\"', "pflowEscape"),
+        ('p "a \\t b"', "\\t", "pflowBadEscape"),
+        ("x // a comment", "// a comment", "pflowComment"),
+        ("map(people, if age > 17 then 1 else 0)", "then", "pflowConditional"),
+        ("map(people, not x and y)", "and", "pflowOperatorWord"),
+        ("field age: int[0, 120]", "int", "pflowType"),
+        ("send x via shuffler(by: s)", "by", "pflowProperty"),
+        ("select(users, likes)", "select", "pflowComputation"),
+    ]
     synth = os.path.join(work, "keywords.pflow")
     with open(synth, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines + boundary) + "\n")
+        f.write("\n".join(lines + boundary + [x[0] for x in extra]) + "\n")
     hosp = os.path.join(src, "examples", "hospital_fl.pflow")
     groups = vim_groups(src, work, [hosp, synth])
     failures = 0
@@ -453,6 +471,15 @@ def check_vim(src, work):
             else:
                 passed += 1
 
+    for k, (line, word, expected) in enumerate(extra):
+        row = rows[len(lines) + len(boundary) + k]
+        col = word_at(line, word)
+        got = set(row[col:col + len(word)])
+        if got == {expected}:
+            passed += 1
+        else:
+            fail(f"{VIM}: in '{line}', '{word}' has groups {sorted(got)}, expected {expected}")
+
     text = open(hosp, encoding="utf-8").read().split("\n")
     hrows = groups[hosp][1]
     table = [
@@ -469,6 +496,14 @@ def check_vim(src, work):
         ("require outsider_budget: dp(patients)", "outsider_budget", "pflowLabel"),
         ("require outsider_budget: dp(patients)", "dp", "pflowMeasure"),
         ("  trust: curious", "curious", "pflowConstant"),
+        ("  region: EU", "region", "pflowProperty"),
+        ("region US", "region", "pflowStatement"),
+        ("  category: health", "category", "pflowProperty"),
+        ("category health special", "category", "pflowStatement"),
+        ("settings { delta: 1e-5", "delta", "pflowProperty"),
+        ("against outsider <= epsilon 2.0", "epsilon", "pflowKeyword"),
+        ("  holds: patients by partition", "by", "pflowKeyword"),
+        ("adversary insider = {server, 14 of hospital}", "14", "pflowNumber"),
     ]
     for needle, word, expected in table:
         hit = code_lines(text, needle)

@@ -16,11 +16,13 @@ syn case match
 syn iskeyword @,48-57,_
 
 " Statements.
-syn keyword pflowStatement pipeline settings region category param data agent compute send
-syn keyword pflowStatement adversary require forbid
+syn keyword pflowStatement pipeline settings param data agent compute send adversary require forbid
 " Other keywords of the grammar.
-syn keyword pflowKeyword at to from via by of any against unless special in rows neighbouring
-syn keyword pflowKeyword field prior given partition delta epsilon bits
+syn keyword pflowKeyword at to from via of any against unless special in neighbouring
+syn keyword pflowKeyword field prior given partition bits
+" Words that are also keys (`region: EU`, `delta: 1e-5`): keywords unless a colon follows.
+syn match pflowStatement "\<\%(region\|category\)\>\%(\s*:\)\@!"
+syn match pflowKeyword "\<\%(rows\|by\|delta\|epsilon\)\>\%(\s*:\)\@!"
 syn keyword pflowConditional if then else
 syn keyword pflowOperatorWord and or not
 syn keyword pflowType int bool
