@@ -4,7 +4,7 @@
   check_ci_doc.py PRIVFLOW SOURCE_DIR WORK_DIR
 
 Each `privflow ...` command in the page's fenced code blocks (shell lines and YAML `run:`
-steps alike) is cut at its shell operators (`||`, `&&`, `;`, `|`), its spec paths (specs/*.pflow,
+steps alike), and each inline `privflow ... specs/...` span, is cut at its shell operators (`||`, `&&`, `;`, `|`), its spec paths (specs/*.pflow,
 specs/pipeline.pflow, ${{ matrix.spec }}) are pointed at copies of an example in WORK_DIR, and it
 is run there (so `-o` and `fmt -i` touch only the copies). It must exit 0 or 1: never 2 (a
 command line the tool rejects), 3 or 4. The workflow blocks must also parse as YAML (when
@@ -20,6 +20,7 @@ import sys
 
 EXAMPLE = "rr_survey.pflow"  # a small spec with violated requirements: exit 1, fast
 SPEC_NAMES = ("pipeline.pflow", "analytics.pflow")
+REQUIREMENT = "pollster_budget"  # one of EXAMPLE's requirements, for NAME
 
 
 def code_blocks(text):
@@ -65,6 +66,21 @@ def commands(blocks):
     return found
 
 
+def inline_commands(text):
+    """[(line number, command)] of inline code spans that run privflow on a spec."""
+    found = []
+    in_block = False
+    for n, line in enumerate(text.split("\n"), 1):
+        if re.match(r"^\s*```", line):
+            in_block = not in_block
+            continue
+        if in_block:
+            continue
+        for m in re.finditer(r"`(privflow [^`]*specs/[^`]*)`", line):
+            found.append((n, m.group(1)))
+    return found
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
@@ -73,7 +89,7 @@ def main():
     doc_path = os.path.join(src, "docs", "ci.md")
     text = open(doc_path, encoding="utf-8").read()
     blocks = code_blocks(text)
-    cmds = commands(blocks)
+    cmds = commands(blocks) + inline_commands(text)
     failures = 0
     passed = 0
 
@@ -134,6 +150,7 @@ def main():
     privflow = os.path.abspath(privflow)
     for line, cmd in cmds:
         cmd = cmd.replace("${{ matrix.spec }}", "specs/pipeline.pflow")
+        cmd = re.sub(r"\bNAME\b", REQUIREMENT, cmd)  # a requirement of the example
         try:
             argv = shlex.split(cmd)
         except ValueError as e:
