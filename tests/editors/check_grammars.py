@@ -281,7 +281,8 @@ def check_textmate(src):
 
     # No token boundary inside a word, in every example and diagnostics spec.
     files = sorted(glob.glob(os.path.join(src, "examples", "*.pflow")) +
-                   glob.glob(os.path.join(src, "tests", "diagnostics", "*.pflow")))
+                   glob.glob(os.path.join(src, "tests", "diagnostics", "*.pflow")) +
+                   glob.glob(os.path.join(src, "tests", "schema", "specs", "*.pflow")))
     if len(files) < 10:
         fail("too few specs found to tokenise")
     for path in files:
