@@ -38,20 +38,74 @@ std::optional<std::string> closest_match(std::string_view name, const std::vecto
   return best;
 }
 
-std::string printable(std::string_view text) {
+namespace {
+
+// Length of the well-formed UTF-8 sequence at text[i] (1..4), or 0 when it is not one.
+std::size_t utf8_length(std::string_view text, std::size_t i, char32_t& cp) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char c = b(i);
+  std::size_t n = 0;
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+    cp = c & 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    cp = c & 0x0f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > text.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3f);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;  // overlong or a surrogate
+  return n;
+}
+
+std::string escape_for_terminal(std::string_view text, bool keep_lines) {
   std::string out;
   out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) {
-      char buf[8];
+  char buf[16];
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if ((c < 0x20 || c == 0x7f) && !(keep_lines && (c == '\n' || c == '\t'))) {
+        std::snprintf(buf, sizeof buf, "\\x%02x", c);
+        out += buf;
+      } else {
+        out.push_back(static_cast<char>(c));
+      }
+      ++i;
+      continue;
+    }
+    char32_t cp = 0;
+    const std::size_t n = utf8_length(text, i, cp);
+    if (n == 0) {
       std::snprintf(buf, sizeof buf, "\\x%02x", c);
       out += buf;
+      ++i;
+    } else if ((cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) {
+      std::snprintf(buf, sizeof buf, "\\u{%04x}", static_cast<unsigned>(cp));
+      out += buf;
+      i += n;
     } else {
-      out.push_back(static_cast<char>(c));
+      out.append(text.substr(i, n));
+      i += n;
     }
   }
   return out;
 }
+
+}  // namespace
+
+std::string printable(std::string_view text) { return escape_for_terminal(text, false); }
+
+std::string printable_lines(std::string_view text) { return escape_for_terminal(text, true); }
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;

@@ -14,8 +14,13 @@ std::size_t edit_distance(std::string_view a, std::string_view b);
 /// (distance <= max(1, len/3)); ties go to the first in sorted order (deterministic).
 std::optional<std::string> closest_match(std::string_view name, const std::vector<std::string>& candidates);
 
-/// Text safe to print on a terminal: control characters (ESC, CR, ...) become `\xNN`.
+/// Text safe to print on a terminal: control characters (ESC, CR, ...) and bytes that are
+/// not UTF-8 become `\xNN`; C1 controls (U+0080..U+009F, e.g. the one-character CSI) and
+/// bidirectional controls (U+202A..U+202E, U+2066..U+2069: "Trojan Source") become `\u{NNNN}`.
 std::string printable(std::string_view text);
+
+/// The same, but newlines and tabs are kept: for whole outputs written to a terminal.
+std::string printable_lines(std::string_view text);
 
 /// Joins with a separator.
 std::string join(const std::vector<std::string>& parts, std::string_view separator);

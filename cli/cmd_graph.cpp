@@ -327,7 +327,7 @@ std::string graph_json(const flow::Graph& g) {
     requirements.push_back(j);
   }
   root["requirements"] = requirements;
-  return root.dump(2) + "\n";
+  return root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";  // invalid UTF-8 in a string: U+FFFD
 }
 
 /// DOT text, quoted and escaped by hand (no Graphviz needed to print a graph).

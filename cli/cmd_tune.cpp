@@ -119,7 +119,7 @@ int run_tune(const TuneArgs& a, Io& io) {
       j["message"] = r.message;
       j["requirements"] = margins_json(r.requirements);
       j["analyses"] = r.analyses;
-      io.out << j.dump(2) << "\n";
+      io.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
       for (const auto& [name, v] : r.values) io.out << name << " = " << format_exact(v) << "\n";
       io.out << r.message << "\n";
@@ -142,7 +142,7 @@ int run_tune(const TuneArgs& a, Io& io) {
     j["message"] = r.message;
     j["requirements"] = margins_json(r.requirements);
     j["analyses"] = r.analyses;
-    io.out << j.dump(2) << "\n";
+    io.out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     if (r.outcome == analyzer::TuneOutcome::kFound) {
       io.out << r.message << "\n";

@@ -4,8 +4,11 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <streambuf>
+#include <string>
 
 #include "base/file_io.hpp"
+#include "base/text.hpp"
 #include "cli/app.hpp"
 
 namespace {
@@ -22,6 +25,43 @@ extern "C" void on_terminate(int sig) {
   std::raise(sig);
 }
 
+// Standard output on a terminal: what a spec wrote (names, strings, comments through fmt) must
+// not reach the terminal as escape sequences, so control characters, C1 and bidirectional
+// controls and bytes that are not UTF-8 are shown escaped (printable_lines). Whole lines are
+// filtered (a UTF-8 sequence never spans a newline); files and pipes get the exact bytes.
+class TerminalSafeBuf : public std::streambuf {
+ public:
+  explicit TerminalSafeBuf(std::streambuf* target) : target_(target) {}
+  TerminalSafeBuf(const TerminalSafeBuf&) = delete;
+  TerminalSafeBuf& operator=(const TerminalSafeBuf&) = delete;
+
+ protected:
+  int_type overflow(int_type ch) override {
+    if (traits_type::eq_int_type(ch, traits_type::eof())) return traits_type::not_eof(ch);
+    pending_.push_back(traits_type::to_char_type(ch));
+    return emit(false) ? ch : traits_type::eof();
+  }
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    pending_.append(s, static_cast<std::size_t>(n));
+    return emit(false) ? n : 0;
+  }
+  int sync() override { return emit(true) && target_->pubsync() == 0 ? 0 : -1; }
+
+ private:
+  bool emit(bool all) {
+    std::size_t end = all ? pending_.size() : pending_.rfind('\n');
+    if (end == std::string::npos) return true;
+    if (!all) ++end;
+    std::string chunk = privflow::printable_lines(std::string_view(pending_).substr(0, end));
+    pending_.erase(0, end);
+    return target_->sputn(chunk.data(), static_cast<std::streamsize>(chunk.size())) ==
+           static_cast<std::streamsize>(chunk.size());
+  }
+
+  std::streambuf* target_;
+  std::string pending_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -35,8 +75,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   const char* no_color = std::getenv("NO_COLOR");
   bool color = ::isatty(STDERR_FILENO) && !(no_color && *no_color);
+  std::streambuf* real_stdout = std::cout.rdbuf();
+  TerminalSafeBuf terminal_safe(real_stdout);
+  if (::isatty(STDOUT_FILENO)) std::cout.rdbuf(&terminal_safe);
   int code = privflow::cli::run(args, {std::cin, std::cout, std::cerr, color});
   std::cout.flush();
+  std::cout.rdbuf(real_stdout);
   if (!std::cout) {
     // Verdicts that did not reach their reader are a failure whatever they said
     // (commands that write through write_result have already said why: exit 4).
