@@ -1,0 +1,159 @@
+# bash completion for privflow(1). Installed as share/bash-completion/completions/privflow.
+# Self-contained (does not need the bash-completion package's helpers). Keep every subcommand
+# and option of `privflow SUB --help` here: tests/install checks that none is missing.
+
+# The names a spec declares, for --adversary, --requirement, --param and `explain SPEC <TAB>`.
+# $1: adversary | require | param; $2: the spec file.
+_privflow_spec_names() {
+  [[ -r $2 ]] || return 0
+  case $1 in
+    adversary) sed -n 's/^[[:space:]]*adversary[[:space:]]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\).*/\1/p' -- "$2" ;;
+    require) sed -n 's/^[[:space:]]*require[[:space:]]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\)[[:space:]]*:.*/\1/p' -- "$2" ;;
+    param) sed -n 's/^[[:space:]]*param[[:space:]]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\).*/\1/p' -- "$2" ;;
+  esac 2>/dev/null
+}
+
+# Spec files (*.pflow) and directories to descend into.
+_privflow_specs() {
+  local cur=$1 IFS=$'\n'
+  compopt -o filenames 2>/dev/null
+  COMPREPLY+=($(compgen -f -X '!*.pflow' -- "$cur") $(compgen -d -- "$cur"))
+}
+
+_privflow() {
+  local cur=${COMP_WORDS[COMP_CWORD]}
+  local prev=${COMP_WORDS[COMP_CWORD-1]}
+  local commands="check report diagram explain tune account fmt graph init"
+  local kinds="dpsgd gaussian laplace randomized-response shuffle zcdp"
+  COMPREPLY=()
+
+  # The subcommand (and the account kind), and the first spec file, before the cursor.
+  local i word sub="" kind="" spec="" positional=0
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=${COMP_WORDS[i]}
+    if [[ -z $sub ]]; then
+      [[ " $commands " == *" $word "* ]] && sub=$word
+      continue
+    fi
+    if [[ $sub == account && -z $kind && " $kinds " == *" $word "* ]]; then
+      kind=$word
+      continue
+    fi
+    case $word in
+      -*) ;;
+      *)
+        case ${COMP_WORDS[i-1]} in
+          --format | -o | --output | --accountant | --solver-timeout | --timeout | --adversary | \
+            --requirement | --param | --tolerance | --probes) ;;
+          *)
+            ((positional++))
+            [[ -z $spec && $word == *.pflow ]] && spec=$word
+            ;;
+        esac
+        ;;
+    esac
+  done
+
+  if [[ -z $sub ]]; then
+    if [[ $cur == -* ]]; then
+      COMPREPLY=($(compgen -W "--help --version" -- "$cur"))
+    else
+      COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+    fi
+    return 0
+  fi
+
+  # Values of options.
+  case $prev in
+    --format)
+      case $sub in
+        report) COMPREPLY=($(compgen -W "text markdown json sarif html" -- "$cur")) ;;
+        diagram) COMPREPLY=($(compgen -W "svg png pdf dot" -- "$cur")) ;;
+        graph) COMPREPLY=($(compgen -W "json dot" -- "$cur")) ;;
+      esac
+      return 0
+      ;;
+    --accountant)
+      COMPREPLY=($(compgen -W "rdp pld auto" -- "$cur"))
+      return 0
+      ;;
+    -o | --output)
+      compopt -o filenames 2>/dev/null
+      local IFS=$'\n'
+      COMPREPLY=($(compgen -f -- "$cur"))
+      return 0
+      ;;
+    --adversary)
+      COMPREPLY=($(compgen -W "$(_privflow_spec_names adversary "$spec")" -- "$cur"))
+      return 0
+      ;;
+    --requirement)
+      COMPREPLY=($(compgen -W "$(_privflow_spec_names require "$spec")" -- "$cur"))
+      return 0
+      ;;
+    --param)
+      COMPREPLY=($(compgen -W "$(_privflow_spec_names param "$spec")" -- "$cur"))
+      return 0
+      ;;
+    --solver-timeout | --timeout | --tolerance | --probes | --delta | --noise-multiplier | --epsilon | \
+      --sampling-rate | --steps | --sigma | --sensitivity | --times | --scale | --keep | --values | \
+      --local-epsilon | --senders | --rho)
+      return 0  # a number
+      ;;
+  esac
+
+  local opts=""
+  case $sub in
+    check) opts="--accountant --solver-timeout --timeout -v --verbose --help" ;;
+    report) opts="--format -o --output --accountant --solver-timeout --timeout --help" ;;
+    diagram) opts="-o --output --format --adversary --requirement --timeout --help" ;;
+    explain) opts="--timeout --help" ;;
+    tune) opts="--param --all --requirement --tolerance --probes --solver-timeout --timeout --json --help" ;;
+    fmt) opts="--check -i --in-place --help" ;;
+    graph) opts="--format --help" ;;
+    init) opts="-o --output --force --help" ;;
+    account)
+      local common="--delta --accountant --json --help"
+      case $kind in
+        "")
+          if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "--help" -- "$cur"))
+          else
+            COMPREPLY=($(compgen -W "$kinds" -- "$cur"))
+          fi
+          return 0
+          ;;
+        dpsgd) opts="--noise-multiplier --epsilon --sampling-rate --steps $common" ;;
+        gaussian) opts="--sigma --epsilon --sensitivity --times $common" ;;
+        laplace) opts="--epsilon --scale --sensitivity --times $common" ;;
+        randomized-response) opts="--keep --epsilon --values --times $common" ;;
+        shuffle) opts="--local-epsilon --senders $common" ;;
+        zcdp) opts="--rho $common" ;;
+      esac
+      COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+      return 0
+      ;;
+  esac
+
+  if [[ $cur == -* ]]; then
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    return 0
+  fi
+  case $sub in
+    init) return 0 ;;  # NAME: a new pipeline's name
+    explain)
+      if ((positional == 1)) && [[ -n $spec ]]; then
+        COMPREPLY=($(compgen -W "$(_privflow_spec_names require "$spec")" -- "$cur"))
+        return 0
+      fi
+      ((positional >= 2)) && return 0
+      ;;
+    report | diagram | tune | graph)
+      ((positional >= 1)) && return 0
+      ;;
+  esac
+  _privflow_specs "$cur"
+  return 0
+}
+
+complete -F _privflow privflow
