@@ -53,8 +53,8 @@ struct Diagnostic {
   std::string message;
 };
 
-/// A checked spec, lowered to privflow's flow graph. Cheap to copy (shares an immutable
-/// graph); safe to analyse from several threads only one analysis at a time per thread.
+/// A checked spec, lowered to privflow's flow graph. Cheap to copy (copies share one immutable
+/// graph). Analyses are not guaranteed to be thread-safe: run one analyze() at a time.
 class Spec {
  public:
   /// The path given to parse() (or "<stdin>"-style names), for messages.
