@@ -78,6 +78,8 @@ while read -r sub second third; do
     ((count++))
   fi
 done <<<"$items"
+stale=$(privflow_stale_options "$completion" "$items")
+[[ -z $stale ]] || { echo "FAIL: the completion offers options that no --help lists:" $stale; fail=1; }
 echo "checked $count options"
 ((count > 20)) || { echo "FAIL: too few options read from --help ($count)"; fail=1; }
 exit $fail

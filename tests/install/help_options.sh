@@ -33,3 +33,16 @@ privflow_help_items() {
     fi
   done
 }
+
+# privflow_stale_options FILE ITEMS [SED]: the long options FILE names (after the sed script
+# SED, e.g. roff's \- to -) that no `--help` lists (ITEMS: privflow_help_items' output), one
+# per line; empty when FILE documents nothing that has gone.
+privflow_stale_options() {
+  local file=$1 items=$2 script=${3:-}
+  local known
+  known=" --help --version $(grep -oE -- '--[a-z][a-z0-9-]*' <<<"$items" | sort -u | tr '\n' ' ') "
+  local opt
+  for opt in $(sed "$script" "$file" | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u); do
+    [[ $known == *" $opt "* ]] || echo "$opt"
+  done
+}

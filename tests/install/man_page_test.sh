@@ -57,6 +57,8 @@ while read -r sub second third; do
   ((count++))
 done <<<"$items"
 has_word "$text" --version || { echo "FAIL: --version is not in the page"; fail=1; }
+stale=$(privflow_stale_options "$page" "$items" 's/\\-/-/g')
+[[ -z $stale ]] || { echo "FAIL: the page names options that no --help lists:" $stale; fail=1; }
 # The example spec (the first .EX block) checks: both requirements hold (exit 0).
 example=$(mktemp --suffix=.pflow)
 awk '/^\.EX/ { n++; f = n == 1; next } /^\.EE/ { f = 0 } f' "$page" | sed 's/\\-/-/g; s/\\e/\\/g' >"$example"

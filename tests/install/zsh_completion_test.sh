@@ -24,4 +24,6 @@ while read -r sub second third; do
       { echo "FAIL: '$word' (privflow $sub $second $third) is not in $completion"; fail=1; }
   done
 done <<<"$items"
+stale=$(privflow_stale_options "$completion" "$items")
+[[ -z $stale ]] || { echo "FAIL: the completion offers options that no --help lists:" $stale; fail=1; }
 exit $fail
