@@ -310,28 +310,89 @@ void place(const Pld& p, std::size_t n, std::vector<double>& out) {
   for (std::size_t k = 0, pos = 0; k < p.pmf.size(); ++k, pos = pos + 1 == n ? 0 : pos + 1) out[pos] += p.pmf[k];
 }
 
-Composed extract(const std::vector<double>& vals, std::size_t n, const Range& g, double h) {
+Composed extract(const std::vector<double>& vals, std::size_t n, const Range& g, double h, double roundoff) {
   Composed out;
   out.h = h;
-  double most_negative = 0, largest = 0;
-  for (double v : vals) most_negative = std::min(most_negative, v), largest = std::max(largest, v);
   const auto need = static_cast<std::size_t>(g.hi - g.lo + 1);
   out.offset = g.lo;
   out.pmf.assign(need, 0.0);
   const auto nn = static_cast<std::int64_t>(n);
-  for (std::int64_t a = g.lo; a <= g.hi; ++a) {
-    const std::int64_t pos = (((a - g.base) % nn) + nn) % nn;
-    out.pmf[static_cast<std::size_t>(a - g.lo)] = std::max(0.0, vals[static_cast<std::size_t>(pos)]);
-  }
-  // Round-off: the FFT noise floor (the most negative output, or 2^-50·log2(n) of the largest
-  // value), counted once per bucket of the range. An estimate, not a proof.
-  const double floor_est = std::max(-most_negative, std::ldexp(largest, -50) * std::log2(static_cast<double>(n)));
+  auto pos = static_cast<std::size_t>((((g.lo - g.base) % nn) + nn) % nn);  // of loss index g.lo
+  for (std::size_t k = 0; k < need; ++k, pos = pos + 1 == n ? 0 : pos + 1) out.pmf[k] = std::max(0.0, vals[pos]);
+  // Round-off: a proven bound on the L1 error of the window (see SpectrumError); the δ of
+  // any ε moves by at most that much, so it is counted as δ.
   out.truncated = g.truncated;
-  out.roundoff = floor_est * static_cast<double>(need);
+  out.roundoff = std::isfinite(roundoff) ? roundoff : 1.0;
   out.inf_mass = g.inf_mass + out.truncated + out.roundoff;
   out.finalize();
   return out;
 }
+
+/// Number of butterfly stages kissfft uses for size n: it factors out 4s, then 2s, then odd
+/// factors (fast_size gives only 3s and 5s).
+int fft_stages(std::size_t n) {
+  int stages = 0;
+  for (std::size_t p : {4, 2, 3, 5})
+    while (n % p == 0) n /= p, ++stages;
+  for (std::size_t p = 7; n > 1; p += 2)
+    while (n % p == 0) n /= p, ++stages;
+  return stages;
+}
+
+// FFT round-off, bounded (not estimated). Notation: u = 2^-53; a stage of kissfft's mixed-radix
+// decimation-in-time FFT computes each node as Σ_j w_j·in_j over r ≤ 5 inputs with twiddles
+// w_j = exp(iθ) whose phase θ = i·(2π/n) is off by at most 4πu (plus 1 ulp in cos, sin): each
+// node's new error is at most kStageError·u·Σ_j |in_j| (radix 5, the worst: ≈ 36u; we take
+// 64u). In the tree of one output, the nodes of a stage are partial DFTs of disjoint parts of
+// the input, so their |inputs| sum to at most ||x||₁ (forward) or Σ_f |X_f| (inverse): an
+// output's error is at most kStageError·u·stages·(that sum) (first order; the factor
+// kSlack covers the second-order terms for the sizes allowed here).
+//  - forward: |X̃_f − X_f| ≤ e1 = kStageError·u·stages·(||x1||₁ + ||x2||₁) + separation;
+//  - power: |X̃^T − X^T| ≤ T·e1·m^(T−1) with m = |X̃| + e1 ≥ max(|X̃|, |X|) (mean value), and
+//    repeated squaring adds a relative error of at most 3u per product, doubled along each
+//    squaring chain: ≤ 3u·(T + 64)·m^T;
+//  - products over parts add their errors, each times the others' magnitudes;
+//  - inverse: y = IDFT(Y)/n is linear, so by Parseval the error it carries has L2 norm
+//    ||ΔY||₂/√n, and L1 over the `need` bins read at most √(need/n)·||ΔY||₂; the inverse's own
+//    round-off is at most kStageError·u·stages·Σ_f|Y_f|/n per bin, and scaling by 1/n adds u·|y|.
+// Since δ(ε) = Σ_j p_j (1 − e^(ε−ε_j))⁺ weighs each bin by at most 1, δ moves by at most the
+// L1 error. Clipping negative values to 0 only brings them closer to the true (≥ 0) values.
+constexpr double kUnit = 0x1p-53;
+constexpr double kStageError = 64;
+constexpr double kSlack = 1.01;
+
+/// |z| rounded up: sqrt(re² + im²) is within 2u of it (no overflow for these magnitudes ≤ 2),
+/// and cheaper than std::abs's hypot.
+inline double magnitude(cpx z) { return std::sqrt(z.real() * z.real() + z.imag() * z.imag()) * (1 + 4 * kUnit); }
+
+/// Per frequency: an upper bound on |computed − exact| of the product of powers so far, and
+/// on the magnitudes of both (for the next part's error terms).
+struct SpectrumError {
+  std::vector<double> err, mag;
+  void reset(std::size_t n) {
+    err.assign(n, 0.0);
+    mag.assign(n, 1.0);
+  }
+  /// Multiplies in part `base`^t (base computed with error at most e1; result `power_value`).
+  void add_part(std::size_t f, cpx base, cpx power_value, std::uint64_t t, double e1) {
+    const double b = magnitude(base), td = static_cast<double>(t);
+    const double pt = magnitude(power_value) + 1e-150;  // |b̃^t| (underflow: ≤ 1e-150)
+    double m_t1;  // (|b̃| + e1)^(t−1)
+    if (t == 1) m_t1 = 1;
+    else if (b > 0 && (td - 1) * e1 <= 1e-3 * b) m_t1 = pt / b * 1.0011;  // (1 + e1/b)^(t−1) ≤ e^0.001
+    else m_t1 = std::pow(b + e1, td - 1) * kSlack;
+    const double m_t = m_t1 * (b + e1);
+    const double part_err = td * e1 * m_t1 + 3 * kUnit * (td + 64) * m_t;
+    const double part_mag = m_t * (1 + 3 * kUnit * (td + 64));
+    err[f] = (err[f] * part_mag + part_err * mag[f] + 3 * kUnit * mag[f] * part_mag) * kSlack;
+    mag[f] *= part_mag;
+  }
+  double l2() const {
+    double s = 0;
+    for (double e : err) s += e * e;
+    return std::sqrt(s) * kSlack;
+  }
+};
 
 }  // namespace
 
@@ -361,12 +422,21 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
   // Work buffers are reused across calls (per thread) to avoid page-faulting fresh memory.
   thread_local std::vector<cpx> acc1, acc2, z, spec;
   thread_local std::vector<double> x1, x2;
+  thread_local SpectrumError err1, err2;
   acc1.assign(n, cpx(1, 0));
   acc2.assign(same ? 0 : n, cpx(1, 0));
+  err1.reset(n);
+  if (!same) err2.reset(n);
   z.resize(n);
   spec.resize(n);
   x1.resize(n);
   x2.resize(n);
+  const double stages = fft_stages(n);
+  auto mass = [](const Pld& p) {
+    double m = 0;
+    for (double v : p.pmf) m += std::abs(v);
+    return m * kSlack;
+  };
   const std::size_t parts = std::max(first.size(), second.size());
   for (std::size_t i = 0; i < parts; ++i) {
     // Two real sequences in one complex FFT: z = x1 + i·x2.
@@ -375,19 +445,47 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
     if (has2) place(*second[i].first, n, x2); else std::fill(x2.begin(), x2.end(), 0.0);
     for (std::size_t k = 0; k < n; ++k) z[k] = cpx(x1[k], x2[k]);
     fwd->transform(z.data(), spec.data());
+    // Error of each separated spectrum: the packed transform's, plus placing (wrapped sums)
+    // and separating (a half-sum: 2u of its size, ≤ the mass).
+    const double l1 = (has1 ? mass(*first[i].first) : 0) + (has2 ? mass(*second[i].first) : 0);
+    const double e1 = (kStageError * kUnit * stages * l1 + 4 * kUnit * l1) * kSlack;
     for (std::size_t f = 0; f < n; ++f) {
       const cpx a = spec[f], b = std::conj(spec[f == 0 ? 0 : n - f]);
-      if (has1) acc1[f] = mul(acc1[f], power(0.5 * (a + b), first[i].second));
-      if (has2) acc2[f] = mul(acc2[f], power(cpx(0, -0.5) * (a - b), second[i].second));
+      if (has1) {
+        const cpx base = 0.5 * (a + b), pw = power(base, first[i].second);
+        err1.add_part(f, base, pw, first[i].second, e1);
+        acc1[f] = mul(acc1[f], pw);
+      }
+      if (has2) {
+        const cpx base = cpx(0, -0.5) * (a - b), pw = power(base, second[i].second);
+        err2.add_part(f, base, pw, second[i].second, e1);
+        acc2[f] = mul(acc2[f], pw);
+      }
     }
   }
-  // Both results are real: one inverse FFT of acc1 + i·acc2.
-  for (std::size_t f = 0; f < n; ++f) z[f] = same ? acc1[f] : acc1[f] + cpx(0, 1) * acc2[f];
+  // Both results are real: one inverse FFT of acc1 + i·acc2. Either result's real (imaginary)
+  // part also carries the other's error, whose exact inverse is real (imaginary).
+  double spectrum_l1 = 0;
+  for (std::size_t f = 0; f < n; ++f) {
+    z[f] = same ? acc1[f] : acc1[f] + cpx(0, 1) * acc2[f];
+    spectrum_l1 += magnitude(z[f]);
+  }
   plan(n, true)->transform(z.data(), spec.data());
   const double inv_n = 1.0 / static_cast<double>(n);
-  for (std::size_t k = 0; k < n; ++k) x1[k] = spec[k].real() * inv_n, x2[k] = spec[k].imag() * inv_n;
-  Composed c1 = extract(x1, n, g1, h);
-  Composed c2 = same ? c1 : extract(x2, n, g2, h);
+  double out_l1 = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    x1[k] = spec[k].real() * inv_n, x2[k] = spec[k].imag() * inv_n;
+    out_l1 += std::abs(x1[k]) + std::abs(x2[k]);
+  }
+  const double spectrum_l2 = err1.l2() + (same ? 0.0 : err2.l2());
+  auto roundoff = [&](const Range& g) {
+    const double share = static_cast<double>(g.hi - g.lo + 1) * inv_n;
+    return (std::sqrt(share) * spectrum_l2 + share * kStageError * kUnit * stages * spectrum_l1 * kSlack +
+            2 * kUnit * out_l1) *
+           kSlack;
+  };
+  Composed c1 = extract(x1, n, g1, h, roundoff(g1));
+  Composed c2 = same ? c1 : extract(x2, n, g2, h, roundoff(g2));
   return {std::move(c1), std::move(c2)};
 }
 

@@ -55,9 +55,9 @@ class Composed {
   double h = 1e-4;
   std::int64_t offset = 0;
   std::vector<double> pmf;
-  double inf_mass = 0;   ///< ∞-loss mass + truncated tails + estimated FFT round-off (all δ)
+  double inf_mass = 0;   ///< ∞-loss mass + truncated tails + FFT round-off bound (all δ)
   double truncated = 0;  ///< of which: mass outside the composed range (Chernoff)
-  double roundoff = 0;   ///< of which: estimated FFT round-off
+  double roundoff = 0;   ///< of which: FFT round-off (a proven bound on the window's L1 error)
 
   /// δ(ε) upper bound.
   double delta(double epsilon) const;
