@@ -2,10 +2,13 @@
 // its macros (TRUE, MIN, ROUND, …) stay here.
 #include <gvc.h>
 
+#include <cstring>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <new>
 #include <string>
+#include <unordered_map>
 
 #include "viz/diagram.hpp"
 
@@ -33,6 +36,92 @@ std::mutex& render_mutex() {
 GVC_t* context() {
   static std::unique_ptr<GVC_t, decltype(&gvFreeContext)> gvc(gvContext(), &gvFreeContext);
   return gvc.get();
+}
+
+// Deterministic object ids. Graphviz 2.42's default id discipline (cgraph/id.c) gives a named
+// object the address of its interned name as id, and keeps subgraphs ordered by id: cluster
+// order, and with it the layout, then depended on the heap (a second render in the same
+// process, or another locale, drew the clusters in another order). This discipline numbers
+// names in order of first appearance (even ids) and anonymous objects with a per-graph
+// counter (odd ids), so the same DOT text always gives the same graph.
+struct IdState {
+  std::unordered_map<std::string, IDTYPE> ids;
+  std::deque<std::string> names;  // names[i] has id 2(i+1); deque: stable c_str() pointers
+  IDTYPE next_anonymous = 1;
+};
+
+void* id_open(Agraph_t*, Agdisc_t*) { return new IdState; }
+
+long id_map(void* state, int, char* str, IDTYPE* id, int createflag) {
+  auto* st = static_cast<IdState*>(state);
+  if (!str) {
+    *id = st->next_anonymous;
+    st->next_anonymous += 2;
+    return 1;
+  }
+  auto it = st->ids.find(str);
+  if (it != st->ids.end()) {
+    *id = it->second;
+    return 1;
+  }
+  if (!createflag) return 0;
+  st->names.emplace_back(str);
+  *id = static_cast<IDTYPE>(2 * st->names.size());
+  st->ids.emplace(str, *id);
+  return 1;
+}
+
+long id_alloc(void*, int, IDTYPE) { return 0; }  // no caller-chosen ids (as the default)
+void id_free(void*, int, IDTYPE) {}               // a name keeps its id until the graph closes
+
+char* id_print(void* state, int, IDTYPE id) {
+  auto* st = static_cast<IdState*>(state);
+  if (id % 2 != 0 || id == 0 || id / 2 > st->names.size()) return nullptr;  // anonymous
+  return st->names[id / 2 - 1].data();
+}
+
+void id_close(void* state) { delete static_cast<IdState*>(state); }
+void id_register(void*, int, void*) {}
+
+Agiddisc_t g_id_disc = {id_open, id_map, id_alloc, id_free, id_print, id_close, id_register};
+
+// Reading DOT from memory through agread with that discipline (agmemread fixes the default one).
+struct MemoryReader {
+  const char* data;
+  std::size_t size;
+  std::size_t pos = 0;
+};
+
+int memory_read(void* chan, char* buf, int bufsize) {
+  auto* r = static_cast<MemoryReader*>(chan);
+  int n = 0;
+  while (n < bufsize && r->pos < r->size) {  // one line at a time, as Graphviz's own reader
+    char c = r->data[r->pos++];
+    buf[n++] = c;
+    if (c == '\n') break;
+  }
+  return n;
+}
+
+Agraph_t* read_dot(const std::string& dot) {
+  static Agiodisc_t io = {memory_read, AgIoDisc.putstr, AgIoDisc.flush};
+  static Agdisc_t disc = {&AgMemDisc, &g_id_disc, &io};
+  MemoryReader reader{dot.c_str(), dot.size()};
+  return agread(&reader, &disc);
+}
+
+// cairo 1.16 stamps PDFs with the current time (it ignores SOURCE_DATE_EPOCH): the date is
+// replaced by a fixed one of the same length, so the cross-reference offsets stay valid.
+void fix_pdf_dates(std::string& pdf) {
+  for (const char* key : {"/CreationDate (D:", "/ModDate (D:"}) {
+    for (std::size_t at = pdf.find(key); at != std::string::npos; at = pdf.find(key, at + 1)) {
+      std::size_t from = at + std::strlen(key);
+      std::size_t to = pdf.find(')', from);
+      if (to == std::string::npos) break;
+      const std::string fixed = "19700101000000Z";
+      for (std::size_t i = from; i < to; ++i) pdf[i] = i - from < fixed.size() ? fixed[i - from] : '0';
+    }
+  }
 }
 
 struct GraphCloser {
@@ -73,7 +162,7 @@ bool render_locked(const std::string& dot, Format format, std::string& bytes, st
     return false;
   }
   agreseterrors();
-  GraphPtr graph(agmemread(dot.c_str()));
+  GraphPtr graph(read_dot(dot));
   if (!graph || agerrors() >= AGERR) {
     error = "Graphviz cannot read the diagram: " + first_line(messages);
     return false;
@@ -94,6 +183,7 @@ bool render_locked(const std::string& dot, Format format, std::string& bytes, st
     return false;
   }
   bytes.assign(raw, length);
+  if (format == Format::kPdf) fix_pdf_dates(bytes);
   return true;
 }
 
