@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <streambuf>
@@ -81,7 +82,9 @@ int main(int argc, char** argv) {
   int code = privflow::cli::run(args, {std::cin, std::cout, std::cerr, color});
   std::cout.flush();
   std::cout.rdbuf(real_stdout);
-  if (!std::cout) {
+  // std::cout writes through C's stdout: a failed write may show only in its error flag.
+  const bool stdout_failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
+  if (stdout_failed) {
     // Verdicts that did not reach their reader are a failure whatever they said
     // (commands that write through write_result have already said why: exit 4).
     if (code != 4) std::cerr << "privflow: error: cannot write to standard output\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/math/special_functions/erf.hpp>
 #include <cmath>
+#include <locale>
 #include <sstream>
 
 #include "dp/numeric.hpp"
@@ -39,6 +40,7 @@ Mechanism pure_kind(MechanismKind k, const Rational& eps) {
 }
 std::string num(double x) {
   std::ostringstream o;
+  o.imbue(std::locale::classic());  // a decimal point whatever the global locale
   o.precision(6);
   o << x;
   return o.str();
@@ -256,6 +258,7 @@ PartPlds part_pld(const Mechanism& m, const PldOptions& o) {
 
 std::string fmt_g(double x, int digits = 4) {
   std::ostringstream o;
+  o.imbue(std::locale::classic());  // a decimal point whatever the global locale
   o.precision(digits);
   o << x;
   return o.str();

@@ -1,7 +1,9 @@
 // Rendering through Graphviz's C API (cgraph + gvc 2.42). The only file that includes gvc.h:
 // its macros (TRUE, MIN, ROUND, …) stay here.
 #include <gvc.h>
+#include <locale.h>
 
+#include <clocale>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -197,6 +199,18 @@ bool render(const std::string& dot, Format format, std::string& bytes, std::stri
     return true;
   }
   std::lock_guard<std::mutex> lock(render_mutex());
+  // Graphviz prints coordinates with printf: under a host's setlocale(LC_ALL, "de_DE.UTF-8")
+  // they came out as "1,5". This thread renders in the C locale, whatever the process uses.
+  struct CLocale {
+    locale_t c = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(nullptr));
+    locale_t previous = c ? uselocale(c) : static_cast<locale_t>(nullptr);
+    ~CLocale() {
+      if (c) {
+        uselocale(previous);
+        freelocale(c);
+      }
+    }
+  } c_locale;
   std::string messages;
   g_messages = &messages;
   agusererrf previous = agseterrf(&collect_message);

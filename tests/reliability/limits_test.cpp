@@ -1,0 +1,111 @@
+// Limits of the analysis: extreme magnitudes finish in seconds with a (conservative) verdict,
+// a located error or `undecided` with a reason; --timeout bounds the wall-clock time.
+#include "tests/reliability/run.hpp"
+
+namespace {
+
+using namespace reliability;
+
+struct Probe {
+  const char* spec;
+  int exit_code;
+  std::vector<const char*> expected;  // substrings of standard output
+};
+
+}  // namespace
+
+TEST_CASE("extreme magnitudes give a verdict, an error or undecided, never a crash", "[reliability][limits]") {
+  const std::vector<Probe> probes = {
+      // An exact epsilon of 10^312 (1e300 x 10^12 uses) is beyond double range: it crashed with
+      // SIGFPE (mpq_set_d(inf)) before; now violated, with the exact sum printed.
+      {"laplace_big", 1, {"violated: dp(d) against ana: epsilon 1000000000000000000000", "3 violated"}},
+      // 10^-288: exact and below the bound; the posterior is strictly above 1/2.
+      {"laplace_tiny", 1, {"holds: dp(d) against ana", "violated: posterior(d.f = a) against ana: 0.5001 > 0.5"}},
+      // steps = epochs x rows / batch = 10^24: beyond the 10^12 limit, a reason.
+      {"dpsgd_epochs", 3, {"undecided", "between 1 and 10^12"}},
+      {"dpsgd_steps", 1, {"violated: dp(d) against ana: epsilon 7", "4 violated"}},
+      // Total variation below delta (Renyi divergence of order 2 is 5e-11): epsilon 0 at 1e-5 is sound.
+      {"dpsgd_tinyq", 0, {"holds: dp(d) against ana: epsilon 0"}},
+      {"dpsgd_hugez", 0, {"holds"}},
+      // sigma / sensitivity = 1e-600 is no positive double: undecided with the reason.
+      {"gauss_times", 3, {"undecided", "must be > 0"}},
+      {"rr_times", 1, {"3 violated"}},
+      {"rr_eps", 3, {"undecided", "keep probability"}},
+      {"declared_rho", 1, {"epsilon unbounded"}},
+      {"declared_delta", 1, {"violated"}},
+      {"delta_near1", 1, {"at delta 0.999999999999", "at delta 1e-300", "2 violated"}},
+      // Populations of 10^12 in fixed coalitions and in `any K of`.
+      {"pop_shuffle", 1, {"6 requirements: 6 violated"}},
+      {"pop_secagg", 1, {"5 requirements: 5 violated"}},
+      {"pop_dpsgd", 1, {"2 requirements: 2 violated"}},
+  };
+  TempDir dir;
+  for (const auto& p : probes) {
+    CAPTURE(p.spec);
+    Result r = run_privflow({"check", "--timeout", "120", (kSpecs / (std::string(p.spec) + ".pflow")).string()}, dir.path());
+    CAPTURE(r.out, r.err);
+    CHECK(r.code == p.exit_code);
+    CHECK(r.err.find("internal error") == std::string::npos);
+    for (const char* s : p.expected) CHECK(r.out.find(s) != std::string::npos);
+  }
+  CHECK(dir.list().empty());
+}
+
+TEST_CASE("--timeout ends a long analysis as undecided with nothing written", "[reliability][limits]") {
+  TempDir dir;
+  const std::string spec = (kSpecs / "slow_search.pflow").string();  // any 50 of 100 observers: minutes
+  Result r = run_privflow({"check", "--timeout", "1", spec}, dir.path());
+  CHECK(r.code == 3);
+  CHECK(r.err.find("privflow: undecided: the analysis did not finish within 1 seconds (--timeout)") != std::string::npos);
+  for (const char* format : {"json", "html"}) {
+    Result w = run_privflow({"report", spec, "--format", format, "--timeout", "0.5", "-o", "out." + std::string(format)},
+                        dir.path());
+    CHECK(w.code == 3);
+    CHECK(w.err.find("0.5 seconds") != std::string::npos);
+  }
+  Result d = run_privflow({"diagram", spec, "--timeout", "1", "-o", "d.svg"}, dir.path());
+  CHECK(d.code == 3);
+  Result t = run_privflow({"explain", spec, "line1000", "--timeout", "1"}, dir.path());
+  CHECK(t.code == 2);  // unknown requirement: found before any analysis
+  CHECK(dir.list().empty());
+  // A budget is a number of seconds, at least 0 (0: no limit).
+  Result bad = run_privflow({"check", "--timeout", "-1", spec}, dir.path());
+  CHECK(bad.code == 2);
+  Result word = run_privflow({"check", "--timeout", "soon", spec}, dir.path());
+  CHECK(word.code == 2);
+  // The budget does not touch a run that finishes in time.
+  Result ok = run_privflow({"check", "--timeout", "100", (kExamples / "rr_survey.pflow").string()}, dir.path());
+  CHECK(ok.code == 1);
+  CHECK(ok.err.find("did not finish") == std::string::npos);
+}
+
+TEST_CASE("privflow account with counts up to 10^12", "[reliability][limits]") {
+  TempDir dir;
+  struct Case {
+    std::vector<std::string> args;
+    int code;
+    const char* expected;  // in stdout (code 0) or stderr
+  };
+  const std::vector<Case> cases = {
+      {{"dpsgd", "--noise-multiplier", "1.1", "--sampling-rate", "0.01", "--steps", "1000000000000"}, 0, "epsilon = 7"},
+      {{"dpsgd", "--noise-multiplier", "1.1", "--sampling-rate", "0.01", "--steps", "1000000000001"}, 2,
+       "between 1 and 10^12"},
+      {{"gaussian", "--sigma", "1", "--times", "1000000000000"}, 0, "epsilon = 5"},
+      {{"laplace", "--epsilon", "1e300", "--times", "1000000000000"}, 0, "epsilon = inf"},
+      {{"randomized-response", "--values", "1000000000000", "--keep", "0.5", "--times", "1000000000000"}, 0,
+       "epsilon = 2"},
+      {{"shuffle", "--local-epsilon", "1e300", "--senders", "1000000000000"}, 0, "epsilon = 1.00001e300"},
+      {{"zcdp", "--rho", "1e300"}, 0, "epsilon = 1.1"},
+      {{"gaussian", "--sigma", "1e999"}, 2, "is not a number"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args = {"account"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    args.insert(args.end(), {"--delta", "1e-5"});
+    CAPTURE(args);
+    Result r = run_privflow(args, dir.path());
+    CAPTURE(r.out, r.err);
+    CHECK(r.code == c.code);
+    CHECK((c.code == 0 ? r.out : r.err).find(c.expected) != std::string::npos);
+  }
+}
