@@ -128,7 +128,12 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
                                           : "secure sum: " + std::to_string(use.shares) + " honest shares of the noise";
         z = shared;
       }
-      if (to_replace) noise += " (replace-one: sensitivity 2)";
+      // DP-SGD clips each record's gradient to the unit its noise multiplier is measured in:
+      // that is the add/remove sensitivity. Replacing a record (data declared `neighbouring:
+      // replace`, or a value question) moves the sum by twice as much, and privflow then
+      // claims no amplification by subsampling (dp::Neighbouring::kReplace).
+      const bool sgd_replace = sgd && (to_replace || !add_remove);
+      if (to_replace || sgd_replace) noise += " (replace-one: sensitivity 2)";
       if (sgd) {
         std::uint64_t rows = rows_at(g, data, x.at);
         Rational q = p("sampling_rate").value_or(Rational(0));
@@ -146,7 +151,7 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
         double q_up = std::min(1.0, to_double_up(q));
         steps = saturating_mul(steps, use.copies);
         b.mechanism = dp::Mechanism::subsampled_gaussian(z, q_up);
-        if (to_replace) b.mechanism = b.mechanism.with(dp::Neighbouring::kReplace);
+        if (sgd_replace) b.mechanism = b.mechanism.with(dp::Neighbouring::kReplace);
         b.mechanism = b.mechanism.repeated(steps);
         b.parameters = noise + ", sampling rate " + format_compact(q) + ", " + std::to_string(steps) + " steps";
       } else {

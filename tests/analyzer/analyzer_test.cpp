@@ -351,3 +351,24 @@ TEST_CASE("findings: a batch larger than the records, a partition with one part"
   const auto& v = verdict(a, "r");
   REQUIRE(v.releases.size() == 2);
 }
+
+TEST_CASE("DP-SGD on replace-one data: sensitivity 2, no amplification by subsampling", "[analyzer][composition]") {
+  // Under `neighbouring: replace` a replaced record moves the clipped sum by twice the clip
+  // norm, and privflow claims no subsampling amplification: 100 steps of noise multiplier 2
+  // are 100 Gaussians of multiplier 1, one Gaussian of multiplier 1/10.
+  auto spec = [](const std::string& neighbouring) {
+    return "data d { rows: 10000 neighbouring: " + neighbouring + " field x: {a, b} }\n"
+           "agent trainer { trust: curious, holds: d }\n"
+           "agent analyst { trust: curious }\n"
+           "compute m at trainer = dpsgd(d, noise_multiplier: 2, sampling_rate: 0.01, steps: 100)\n"
+           "send m to analyst\n"
+           "require r: dp(d) against {analyst} <= epsilon 1000\n";
+  };
+  const auto replace = analyzer::analyze(load(spec("replace")));
+  const auto add_remove = analyzer::analyze(load(spec("add_remove")));
+  const double expected = gaussian_epsilon(0.1, 1e-5);
+  REQUIRE(verdict(replace, "r").value);
+  CHECK(*verdict(replace, "r").value >= expected * (1 - 1e-9));
+  CHECK(*verdict(replace, "r").value <= expected * 1.1);  // RDP above 40 (PLD is skipped there)
+  CHECK(*verdict(add_remove, "r").value < 1);             // subsampled: far smaller
+}
