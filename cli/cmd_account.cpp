@@ -258,7 +258,7 @@ void add_common(CLI::App* sub, AccountArgs& a) {
 
 void add_account_command(CLI::App& root, Action& action) {
   auto args = std::make_shared<AccountArgs>();
-  auto* account = root.add_subcommand("account", "privacy accounting of a mechanism, standalone");
+  auto* account = root.add_subcommand("account", "Privacy accounting of one mechanism, without a spec");
   account->require_subcommand(1);
   auto& a = *args;
 
