@@ -48,6 +48,15 @@ class Watchdog {
       auto& st = watchdog_state();
       auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
       std::unique_lock<std::mutex> lock(st.mutex);
+      // A long run is not silent on a terminal: one note after 10 seconds.
+      auto note_at = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      if (note_at < until && !st.wake.wait_until(lock, note_at, [&st] { return !st.armed; }) &&
+          ::isatty(STDERR_FILENO)) {
+        std::string note = "privflow: still analysing after 10 seconds (gives up after " + format_double(seconds) +
+                           "; --timeout SECONDS changes it)\n";
+        ssize_t ignored = ::write(STDERR_FILENO, note.data(), note.size());
+        (void)ignored;
+      }
       if (st.wake.wait_until(lock, until, [&st] { return !st.armed; })) return;
       remove_pending_output();
       std::string message = "privflow: undecided: the analysis did not finish within " +

@@ -20,7 +20,7 @@ struct Io {
 
 /// The default of `--timeout` (seconds of wall-clock time for check, report, diagram, explain
 /// and tune): past it the run ends as undecided (exit 3) with no output file.
-inline constexpr double kDefaultTimeoutSeconds = 300;
+inline constexpr double kDefaultTimeoutSeconds = 120;
 
 /// Runs privflow with `args` (without the program name). Never throws.
 int run(const std::vector<std::string>& args, Io io);
