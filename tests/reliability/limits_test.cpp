@@ -53,7 +53,7 @@ TEST_CASE("extreme magnitudes give a verdict, an error or undecided, never a cra
   CHECK(dir.list().empty());
 }
 
-TEST_CASE("--timeout ends a long analysis as undecided with nothing written", "[reliability][limits]") {
+TEST_CASE("the --timeout option ends a long analysis as undecided with nothing written", "[reliability][limits]") {
   TempDir dir;
   const std::string spec = (kSpecs / "slow_search.pflow").string();  // any 50 of 100 observers: minutes
   Result r = run_privflow({"check", "--timeout", "1", spec}, dir.path());

@@ -31,7 +31,7 @@ TEST_CASE("the evil spec's payloads are really in it", "[reliability][security]"
   CHECK(spec.find('\0') != std::string::npos);
 }
 
-TEST_CASE("no output format carries a raw ESC; JSON escapes it; only named files appear", "[reliability][security]") {
+TEST_CASE("no output format carries a raw ESC, JSON escapes it, only named files appear", "[reliability][security]") {
   TempDir dir;
   fs::copy_file(kEvil, dir / "evil.pflow");
   struct Output {
