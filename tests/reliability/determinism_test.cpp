@@ -64,9 +64,10 @@ void require_same(const std::map<std::string, std::string>& a, const std::map<st
 }  // namespace
 
 TEST_CASE("two runs give the same bytes in every format", "[reliability][determinism]") {
-  auto first = all_outputs(kExamples / "hospital_fl.pflow", "outsider_budget", "sigma", "");
-  auto second = all_outputs(kExamples / "hospital_fl.pflow", "outsider_budget", "sigma", "");
-  CHECK(first.size() == 17);  // 8 on standard output, 9 files
+  // (tune, the slowest, is compared across processes in the locale test below)
+  auto first = all_outputs(kExamples / "hospital_fl.pflow", "outsider_budget", "", "");
+  auto second = all_outputs(kExamples / "hospital_fl.pflow", "outsider_budget", "", "");
+  CHECK(first.size() == 16);  // 7 on standard output, 9 files
   require_same(first, second);
 }
 
@@ -105,12 +106,9 @@ TEST_CASE("a process-wide German locale (std::locale::global and setlocale) chan
     return out.str();
   };
   const std::vector<std::vector<std::string>> commands = {
-      {"check", "-v", spec},
       {"report", spec, "--format", "json"},
-      {"report", spec, "--format", "html"},
-      {"report", spec, "--format", "markdown"},
+      {"report", spec, "--format", "html"},  // text, tables and the rendered SVG
       {"diagram", spec, "--format", "svg"},
-      {"diagram", spec, "--format", "dot", "--adversary", "insider"},
       {"explain", spec, "outsider_budget"},
       {"graph", spec, "--format", "json"},
       {"account", "dpsgd", "--noise-multiplier", "1.1", "--sampling-rate", "0.01", "--steps", "10000", "--delta", "1e-5"},
