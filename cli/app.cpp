@@ -121,7 +121,9 @@ int run(const std::vector<std::string>& args, Io io) {
     return code == 0 ? 0 : static_cast<int>(ExitStatus::kInvalid);
   }
   if (!action) return static_cast<int>(ExitStatus::kInvalid);
-  Watchdog watchdog(timeout_s);
+  bool analyses = false;  // only the commands that analyse have a budget
+  for (const char* name : {"check", "report", "diagram", "explain", "tune"}) analyses = analyses || app.got_subcommand(name);
+  Watchdog watchdog(analyses ? timeout_s : 0);
   try {
     return action(io);
   } catch (const std::exception& e) {
