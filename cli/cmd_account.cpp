@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/rational.hpp"
+#include "base/text.hpp"
 #include "cli/commands.hpp"
 #include "dp/accountant.hpp"
 
@@ -26,7 +27,7 @@ struct AccountArgs {
 std::optional<Rational> number(const std::string& text, const char* name, Io& io) {
   NumberError why = NumberError::kNone;
   auto q = parse_number(text, &why);
-  if (!q) io.err << "privflow account: error: --" << name << " '" << text << "' is not a number\n";
+  if (!q) io.err << "privflow account: error: --" << name << " '" << printable(text) << "' is not a number\n";
   return q;
 }
 

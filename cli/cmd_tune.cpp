@@ -28,7 +28,7 @@ struct TuneArgs {
 };
 
 int invalid(Io& io, const std::string& message) {
-  io.err << "privflow tune: error: " << message << "\n";
+  io.err << "privflow tune: error: " << printable(message) << "\n";
   return static_cast<int>(ExitStatus::kInvalid);
 }
 
@@ -147,7 +147,7 @@ int run_tune(const TuneArgs& a, Io& io) {
     if (r.outcome == analyzer::TuneOutcome::kFound) {
       io.out << r.message << "\n";
     } else {
-      io.err << "privflow tune: " << r.message << "\n";
+      io.err << "privflow tune: " << printable(r.message) << "\n";
       if (!r.requirements.empty()) io.out << "at " << r.param << " = " << r.value_text << ":\n";
     }
     print_margins(r.requirements, io.out);

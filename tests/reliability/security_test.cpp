@@ -87,6 +87,24 @@ TEST_CASE("diagnostics quote the spec's lines without raw control characters", "
   CHECK(dir.list().empty());
 }
 
+TEST_CASE("command-line text is echoed escaped in error messages", "[reliability][security]") {
+  TempDir dir;
+  const std::string evil = "1\x1b]0;TITLE\x07\xe2\x80\xae";
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"account", "laplace", "--epsilon", "1", "--delta", evil},
+           {"tune", (kExamples / "genai_finetune.pflow").string(), "--param", "noise", "--tolerance", evil},
+           {"explain", (kExamples / "rr_survey.pflow").string(), evil},
+           {"diagram", (kExamples / "rr_survey.pflow").string(), "--adversary", evil},
+           {"report", (kExamples / "rr_survey.pflow").string(), "--format", evil},
+           {"check", evil}}) {
+    CAPTURE(args);
+    Result r = run_privflow(args, dir.path());
+    CHECK(r.code == 2);
+    CHECK_FALSE(has_raw_controls(r.err));
+    CHECK(r.err.find("\\x1b]0;TITLE\\x07") != std::string::npos);
+  }
+}
+
 TEST_CASE("standard output on a terminal is escaped (fmt prints comments as written)", "[reliability][security]") {
   if (!has_tool("script")) RELIABILITY_SKIP("no `script` (util-linux) to give privflow a terminal");
   TempDir dir;
