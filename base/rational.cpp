@@ -185,6 +185,18 @@ std::string format_exact(const Rational& q) {
     s.insert(s.size() - static_cast<std::size_t>(places), ".");
     return negative ? "-" + s : s;
   }
+  if (d == 1) {  // a long finite decimal (1e-288): exact scientific notation, not a huge fraction
+    mpz_class p;
+    mpz_ui_pow_ui(p.get_mpz_t(), 10, static_cast<unsigned long>(places));
+    mpz_class n = q.get_num() * p / q.get_den();
+    const bool negative = n < 0;
+    if (negative) n = -n;
+    const std::string digits = n.get_str();
+    std::string rest = digits.substr(1);
+    while (!rest.empty() && rest.back() == '0') rest.pop_back();
+    const long exponent = static_cast<long>(digits.size()) - 1 - places;
+    return (negative ? "-" : "") + digits.substr(0, 1) + (rest.empty() ? "" : "." + rest) + "e" + std::to_string(exponent);
+  }
   return q.get_str();
 }
 

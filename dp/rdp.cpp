@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "dp/numeric.hpp"
 
@@ -57,9 +58,12 @@ double log_a_fractional(double z, double q, double alpha) {
   return kInf;  // no convergence: no bound at this order
 }
 
+// Every curve that reaches here belongs to a mechanism that leaks something (zero-loss cases
+// return 0 before): its true RDP is positive, so a value that underflowed to 0 is raised to the
+// least positive double. Otherwise 0 would claim δ(0) = TV = 0 and advantage 0.
 double finish(double v) {
   if (std::isnan(v)) return kInf;
-  return detail::up(std::max(v, 0.0), kRdpMargin);
+  return std::max(detail::up(std::max(v, 0.0), kRdpMargin), std::numeric_limits<double>::denorm_min());
 }
 
 }  // namespace
@@ -154,7 +158,8 @@ DeltaAtOrder to_delta(std::span<const double> orders, std::span<const double> rd
   for (std::size_t i = 0; i < orders.size() && i < rdp.size(); ++i) {
     const double a = orders[i], r = std::max(rdp[i], 0.0);
     if (std::isinf(r) || std::isnan(r)) continue;
-    double ld = r == 0 ? -kInf : 0.5 * std::log1p(-std::exp(-r));
+    // TV ≤ sqrt(1 − e^{−KL}) ≤ sqrt(1 − e^{−r}) (Bretagnolle–Huber); −expm1 keeps tiny r exact.
+    double ld = r == 0 ? -kInf : 0.5 * std::log(-std::expm1(-r));
     if (a > 1.01) ld = std::min(ld, (a - 1) * (r - epsilon + std::log1p(-1 / a)) - std::log(a));
     if (ld < best_log) {
       best_log = ld;

@@ -51,6 +51,13 @@ TEST_CASE("exact and rounded printing", "[base][rational]") {
   CHECK(format_exact(make_rational(1, 3)) == "1/3");
   CHECK(format_exact(make_rational(7)) == "7");
   CHECK(format_exact(make_rational(-3, 8)) == "-0.375");
+  // Long finite decimals stay exact, in scientific notation, and read back to the same value.
+  for (const char* text : {"1e-288", "2.5e-20", "-1.0000001e-13", "1.5e-300"}) {
+    const auto q = privflow::parse_number(text);
+    REQUIRE(q);
+    CHECK(format_exact(*q) == text);
+    CHECK(*privflow::parse_number(format_exact(*q)) == *q);
+  }
   CHECK(format_up(make_rational(1, 3), 4) == "0.3334");
   CHECK(format_down(make_rational(1, 3), 4) == "0.3333");
   CHECK(format_up(make_rational(-1, 3), 4) == "-0.3333");

@@ -294,3 +294,14 @@ TEST_CASE("the PLD's FFT round-off bound covers the actual round-off", "[dp][pld
     CHECK(composed.roundoff > 0);
   }
 }
+
+TEST_CASE("tiny losses never round to a zero advantage or delta", "[dp][underflow]") {
+  // 10^12 uses of Laplace with ε = 2e-300: its RDP (~1e-588) underflows a double. Rounding it
+  // to 0 would claim TV = δ(0) = 0 and advantage 0, below the truth (tanh(1e-288) > 0).
+  Composition c;
+  REQUIRE(c.add(Mechanism::laplace(*privflow::parse_number("2e-300")).repeated(1000000000000ull)));
+  CHECK(c.delta(0, Accountant::kRdp).value > 0);
+  CHECK(c.advantage() >= 1e-288 * (1 - 1e-9));
+  // ε = 0 at δ = 1e-5 is true here: the total variation is far below δ.
+  CHECK(c.epsilon(1e-5, Accountant::kRdp).value >= 0);
+}
