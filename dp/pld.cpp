@@ -90,6 +90,15 @@ cpx power(cpx z, std::uint64_t t) {  // repeated squaring
 Pld discretize(const CellFn& cell, double lo, double hi, double h) {
   Pld out;
   out.h = h;
+  // A loss range no grid can hold (a pure epsilon of 1e300, noise near 0) would overflow the
+  // cell index (undefined behaviour, found by UBSan) or exhaust memory: all mass at +inf
+  // instead, which is sound (epsilon = inf); the RDP and exact pure answers remain.
+  constexpr double kMaxCells = 1 << 28;
+  if (!(std::isfinite(lo / h) && std::isfinite(hi / h) && (hi - lo) / h <= kMaxCells)) {
+    out.pmf.assign(1, 0.0);
+    out.inf_mass = 1;
+    return out;
+  }
   std::int64_t i_lo = static_cast<std::int64_t>(std::floor(lo / h));
   std::int64_t i_hi = static_cast<std::int64_t>(std::ceil(hi / h));
   if (i_hi <= i_lo) i_hi = i_lo + 1;
