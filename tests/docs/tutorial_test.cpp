@@ -123,8 +123,8 @@ Tutorial parse_tutorial(const std::string& markdown) {
           c.line = j;
           c.text = l.substr(2);
           if (std::regex_match(c.text, m, exit_re)) {
+            c.exit_code = std::stoi(m[2].str());  // before c.text changes: m points into it
             c.text = m[1].str();
-            c.exit_code = std::stoi(m[2].str());
           }
           if (c.text.rfind("privflow ", 0) != 0 && c.text != "privflow")
             t.problems.push_back("line " + std::to_string(j + 1) + ": a console command that is not privflow");

@@ -171,7 +171,8 @@ std::vector<std::string> statements(const std::string& text) {
 // Verdicts without names or lines (an unnamed requirement is named after its line).
 std::multiset<std::string> verdicts(const std::string& json) {
   std::multiset<std::string> out;
-  for (const auto& r : nlohmann::json::parse(json)["requirements"]) {
+  const nlohmann::json doc = nlohmann::json::parse(json);  // outlives the loop (ASan: use after free)
+  for (const auto& r : doc.at("requirements")) {
     std::string name = r.value("name", "");
     bool unnamed = name.rfind("line", 0) == 0;
     out.insert((unnamed ? std::string("-") : name) + " " + r.value("measure", "") + " " + r.value("data", "") + " " +
