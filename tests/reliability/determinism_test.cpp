@@ -172,12 +172,16 @@ std::vector<std::string> statements(const std::string& text) {
 std::multiset<std::string> verdicts(const std::string& json) {
   std::multiset<std::string> out;
   const nlohmann::json doc = nlohmann::json::parse(json);  // outlives the loop (ASan: use after free)
+  auto text = [](const nlohmann::json& r, const char* key) {  // null (forbid's data, an inline coalition): ""
+    auto it = r.find(key);
+    return it != r.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
   for (const auto& r : doc.at("requirements")) {
-    std::string name = r.value("name", "");
+    std::string name = text(r, "name");
     bool unnamed = name.rfind("line", 0) == 0;
-    out.insert((unnamed ? std::string("-") : name) + " " + r.value("measure", "") + " " + r.value("data", "") + " " +
-               r.value("adversary", "") + " " + r.value("status", "") + " " + r["value"].dump() + " " +
-               r["bound"].dump() + " " + r["coalition"].dump());
+    out.insert((unnamed ? std::string("-") : name) + " " + text(r, "measure") + " " + text(r, "data") + " " +
+               text(r, "adversary") + " " + text(r, "status") + " " + r["value"].dump() + " " + r["bound"].dump() +
+               " " + r["coalition"].dump());
   }
   return out;
 }
