@@ -46,6 +46,10 @@ std::optional<std::uint64_t> count(const std::string& text, const char* name, Io
 double up(const Rational& q) { return to_double_up(q); }
 double down(const Rational& q) { return to_double_down(q); }
 
+/// Calibration targets above this take the PLD search through ever wider loss grids (fuzz_account:
+/// dpsgd --epsilon 1e122 --accountant pld took 11 s) for a noise that protects nothing.
+const Rational kMaxCalibratedEpsilon(1000);
+
 double shown_delta = 0;  // the δ as written (nearest double), for output only
 
 std::string num_up(double x) { return std::isfinite(x) ? format_double_up(x, 6) : "inf"; }
@@ -148,6 +152,7 @@ int run_dpsgd(const AccountArgs& a, Io& io) {
     auto e = number(a.epsilon, "epsilon", io);
     if (!e) return static_cast<int>(ExitStatus::kInvalid);
     if (sgn(*e) <= 0) return invalid(io, "--epsilon must be > 0");
+    if (*e > kMaxCalibratedEpsilon) return invalid(io, "--epsilon above 1000 cannot be calibrated (it protects nothing)");
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
     auto r = dp::calibrate_dpsgd(down(*e), c->delta, rate, *t, c->accountant);
     if (!r.found) return invalid(io, "no noise multiplier meets the target");
@@ -167,6 +172,7 @@ int run_gaussian(const AccountArgs& a, Io& io) {
     auto c = common(a, io);
     auto e = number(a.epsilon, "epsilon", io);
     if (!c || !e) return static_cast<int>(ExitStatus::kInvalid);
+    if (*e > kMaxCalibratedEpsilon) return invalid(io, "--epsilon above 1000 cannot be calibrated (it protects nothing)");
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
     auto r = dp::calibrate_gaussian(down(*e), c->delta, *k, c->accountant);
     if (!r.found) return invalid(io, "no noise meets the target");
