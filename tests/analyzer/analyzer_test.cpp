@@ -8,21 +8,13 @@
 #include "analyzer/knowledge.hpp"
 #include "dp/accountant.hpp"
 #include "lang/frontend.hpp"
+#include "tests/support/spec.hpp"
 
 using namespace privflow;
 
 namespace {
 
-flow::Graph load(const std::string& text) {
-  lang::SourceFile source("test.pflow", text);
-  lang::Diagnostics diags(source);
-  auto g = lang::load_spec(source, diags);
-  std::ostringstream out;
-  diags.print(out);
-  INFO(out.str());
-  REQUIRE(g);
-  return *g;
-}
+flow::Graph load(const std::string& text) { return test::load_spec_text("test.pflow", text); }
 
 const analyzer::Verdict& verdict(const analyzer::Analysis& a, const std::string& name) {
   for (const auto& v : a.verdicts)

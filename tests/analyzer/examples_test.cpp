@@ -3,11 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "analyzer/analysis.hpp"
 #include "lang/frontend.hpp"
+#include "tests/support/spec.hpp"
 
 using namespace privflow;
 
@@ -74,20 +73,7 @@ const Expect kExpected[] = {
     {"smart_meters", 3, kViolated, 0.99, 1},
 };
 
-flow::Graph load_example(const std::string& name) {
-  std::string path = std::string(PRIVFLOW_SOURCE_DIR) + "/examples/" + name + ".pflow";
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  lang::SourceFile source(path, text.str());
-  lang::Diagnostics diags(source);
-  auto g = lang::load_spec(source, diags);
-  std::ostringstream out;
-  diags.print(out);
-  INFO(out.str());
-  REQUIRE(g);
-  return *g;
-}
+using test::load_example;
 
 }  // namespace
 

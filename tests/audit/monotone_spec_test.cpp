@@ -6,28 +6,19 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "analyzer/analysis.hpp"
-#include "lang/frontend.hpp"
+#include "tests/support/spec.hpp"
 
 using namespace privflow;
 
 namespace {
 
-std::optional<analyzer::Analysis> analyze_text(const std::string& name, const std::string& text) {
-  lang::SourceFile source(name, text);
-  lang::Diagnostics diags(source);
-  auto g = lang::load_spec(source, diags);
-  std::ostringstream out;
-  diags.print(out);
-  INFO(out.str());
-  REQUIRE(g);
+analyzer::Analysis analyze_text(const std::string& name, const std::string& text) {
   analyzer::Options options;
   options.suggest_fixes = false;
-  return analyzer::analyze(*g, options);
+  return analyzer::analyze(test::load_spec_text(name, text), options);
 }
 
 /// The spec with every `steps: N`, `epochs: N` and `times: N` doubled; "" when it has none.
@@ -55,18 +46,16 @@ TEST_CASE("doubling every count of releases never lowers a figure", "[audit][ana
   int compared = 0;
   for (const char* example : {"hospital_fl", "phones_shuffler", "rr_survey", "social_recommender",
                               "genai_finetune", "census_stats", "support_agents", "smart_meters"}) {
-    const std::string path = std::string(PRIVFLOW_SOURCE_DIR) + "/examples/" + example + ".pflow";
-    std::ifstream in(path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    const std::string more = doubled(buffer.str());
+    const std::string path = test::example_path(example);
+    const std::string text = test::read_text(path);
+    const std::string more = doubled(text);
     if (more.empty()) continue;
-    const auto before = analyze_text(path, buffer.str());
+    const auto before = analyze_text(path, text);
     const auto after = analyze_text(path, more);
-    REQUIRE(before->verdicts.size() == after->verdicts.size());
-    for (std::size_t i = 0; i < before->verdicts.size(); ++i) {
-      const auto& b = before->verdicts[i];
-      const auto& a = after->verdicts[i];
+    REQUIRE(before.verdicts.size() == after.verdicts.size());
+    for (std::size_t i = 0; i < before.verdicts.size(); ++i) {
+      const auto& b = before.verdicts[i];
+      const auto& a = after.verdicts[i];
       INFO(example << ": " << b.name << ": " << b.value_text << " (" << b.reason << ") then " << a.value_text << " ("
                    << a.reason << ")");
       if (b.status == analyzer::Status::kViolated) CHECK(a.status != analyzer::Status::kHolds);

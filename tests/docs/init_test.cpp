@@ -12,23 +12,15 @@
 #include "lang/diagnostics.hpp"
 #include "lang/frontend.hpp"
 #include "lang/source.hpp"
+#include "tests/support/cli.hpp"
 
 namespace privflow::cli {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int code;
-  std::string out, err;
-};
-
-Run run_cli(const std::vector<std::string>& args, const std::string& input = "") {
-  std::istringstream in(input);
-  std::ostringstream out, err;
-  int code = run(args, {in, out, err, false});
-  return {code, out.str(), err.str()};
-}
+using Run = test::CliRun;
+using test::run_cli;
 
 std::string slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

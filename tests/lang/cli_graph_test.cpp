@@ -6,21 +6,13 @@
 #include <sstream>
 
 #include "cli/app.hpp"
+#include "tests/support/cli.hpp"
 
 namespace privflow::cli {
 namespace {
 
-struct Run {
-  int code;
-  std::string out, err;
-};
-
-Run run_cli(const std::vector<std::string>& args, const std::string& input = "") {
-  std::istringstream in(input);
-  std::ostringstream out, err;
-  int code = run(args, {in, out, err, false});
-  return {code, out.str(), err.str()};
-}
+using Run = test::CliRun;
+using test::run_cli;
 
 const std::string kSpec = std::string(PRIVFLOW_SOURCE_DIR) + "/tests/lang/hospital_fl.pflow";
 
