@@ -24,8 +24,11 @@ using detail::Step;
 
 std::string fmt_value(double x) { return format_double_up(x, 4); }
 
-/// log2 rounded up of a positive double (with a relative margin for the libm call).
+/// log2 rounded up of a positive double (with a relative margin for the libm call); exact for
+/// a power of two (a binary field's cap is 1 bit, not 1.001).
 double log2_up(double x) {
+  int exponent = 0;
+  if (std::frexp(x, &exponent) == 0.5) return exponent - 1;
   double l = std::log2(x);
   return l + std::fabs(l) * 1e-12 + 1e-15;
 }

@@ -364,3 +364,20 @@ TEST_CASE("DP-SGD on replace-one data: sensitivity 2, no amplification by subsam
   CHECK(*verdict(replace, "r").value <= expected * 1.1);  // RDP above 40 (PLD is skipped there)
   CHECK(*verdict(add_remove, "r").value < 1);             // subsampled: far smaller
 }
+
+TEST_CASE("leakage capped at the field's size is exactly log2 of it", "[analyzer][leakage]") {
+  // A release of epsilon 50 about a bool field: the bound ε·log2(e) is capped at log2 2 = 1
+  // bit, exactly, so a bound of 1 bit holds.
+  auto g = load(R"(
+    data d { rows: 100 field sick: bool }
+    agent a { trust: curious, holds: d }
+    agent b { trust: curious }
+    compute s at a = laplace(d, epsilon: 50)
+    send s to b
+    require r: leakage(d.sick) against {b} <= 1 bits
+  )");
+  const auto& v = verdict(analyzer::analyze(g), "r");
+  REQUIRE(v.value);
+  CHECK(*v.value == 1);
+  CHECK(v.status == analyzer::Status::kHolds);
+}
