@@ -787,7 +787,13 @@ CalibrationResult search(MakeFn make, bool decreasing, double target, double del
       EpsilonResult rb = eval(bad);
       if (!ok(rb)) break;
       good = bad, rg = rb;
-      if (++guard > max_walk) return out;
+      if (++guard > max_walk) {  // out of steps: the last good point is certified all the same
+        out.found = true;
+        out.value = good;
+        out.achieved = rg;
+        out.how = "walk of " + std::to_string(max_walk) + " steps; " + rg.how;
+        return out;
+      }
     }
   } else {
     while (true) {
@@ -827,7 +833,9 @@ CalibrationResult bisect(MakeFn make, bool decreasing, double target, double del
   // compositions (`account dpsgd --epsilon 1e-12 --steps 1e12 --accountant pld`: 14 s; fuzz_account).
   CalibrationResult c = search(make, decreasing, target, delta, Accountant::kPld, tol, coarse, start, 1.1, 60);
   if (c.found) start = c.value;
-  CalibrationResult p = c.found ? search(make, decreasing, target, delta, Accountant::kPld, tol, pld, start, 1.004) : c;
+  // The fine walk is short: the coarse answer is certified already, the fine grid only improves it.
+  CalibrationResult p = c.found ? search(make, decreasing, target, delta, Accountant::kPld, tol, pld, start, 1.004, 12) : c;
+  if (!p.found && c.found) p = c;
   if (a == Accountant::kPld) return p;
   // auto: the better of two certified answers
   if (!p.found) return rdp;
