@@ -93,7 +93,7 @@ Pld discretize(const CellFn& cell, double lo, double hi, double h) {
   // A loss range no grid can hold (a pure epsilon of 1e300, noise near 0) would overflow the
   // cell index (undefined behaviour, found by UBSan) or exhaust memory: all mass at +inf
   // instead, which is sound (epsilon = inf); the RDP and exact pure answers remain.
-  constexpr double kMaxCells = 1 << 28;
+  constexpr double kMaxCells = 1 << 22;  // a part wider than 2^22 cells (a Laplace of ε 210 at 1e-4) goes to RDP
   if (!(std::isfinite(lo / h) && std::isfinite(hi / h) && (hi - lo) / h <= kMaxCells)) {
     out.pmf.assign(1, 0.0);
     out.inf_mass = 1;
