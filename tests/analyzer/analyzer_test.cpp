@@ -376,7 +376,8 @@ TEST_CASE("leakage capped at the field's size is exactly log2 of it", "[analyzer
     send s to b
     require r: leakage(d.sick) against {b} <= 1 bits
   )");
-  const auto& v = verdict(analyzer::analyze(g), "r");
+  const auto analysis = analyzer::analyze(g);
+  const auto& v = verdict(analysis, "r");
   REQUIRE(v.value);
   CHECK(*v.value == 1);
   CHECK(v.status == analyzer::Status::kHolds);
