@@ -33,12 +33,6 @@ double log2_up(double x) {
   return l + std::fabs(l) * 1e-12 + 1e-15;
 }
 
-std::string join_steps(const std::vector<Step>& steps) {
-  std::vector<std::string> parts;
-  for (const auto& s : steps) parts.push_back(s.line ? s.text + " (line " + std::to_string(s.line) + ")" : s.text);
-  return join(parts, " → ");
-}
-
 void add_steps(Derivation& node, const std::vector<Step>& steps) {
   for (const auto& s : steps) node.add(s.text, s.line);
 }
@@ -246,7 +240,6 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool 
       // The releases' loss: the ε exceeded with probability at most δ (posterior), or the
       // (ε, δ) bound on the channel's capacity e^ε + (k − 1)δ (leakage).
       double eps = 0;
-      bool eps_exact = true;
       std::string how;
       if (!acc->terms.empty()) {
         auto e = posterior ? cache_.loss_quantile(acc->composition, delta, accountant_)
@@ -256,7 +249,6 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool 
         } else {
           eps = e.value;
         }
-        eps_exact = false;
         how = e.how;
         v.explanation.add(std::string(posterior ? "loss exceeded with probability at most delta: " : "composition: ") +
                           fmt_value(eps) + " (" + how + ")");
