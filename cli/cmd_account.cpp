@@ -230,13 +230,20 @@ int run_shuffle(const AccountArgs& a, Io& io) {
   auto n = count(a.senders, "senders", io);
   if (!c || !e || !n) return static_cast<int>(ExitStatus::kInvalid);
   if (c->delta <= 0) return invalid(io, "--delta must be > 0 for shuffling");
-  auto eps = dp::shuffle_epsilon(up(*e), *n, c->delta);
+  const double local = up(*e);
+  auto eps = dp::shuffle_epsilon(local, *n, c->delta);
   if (!eps) return invalid(io, "--local-epsilon must be >= 0");
+  const auto closed = dp::shuffle_epsilon_closed_form(local, *n, c->delta);
   dp::EpsilonResult r;
   r.value = *eps;
   r.delta = c->delta;
-  r.how = *eps < up(*e) ? "amplification by shuffling, closed form of Feldman-McMillan-Talwar 2021 (Thm 3.1)"
-                        : "outside the range of Feldman-McMillan-Talwar 2021: the local epsilon (post-processing)";
+  if (*eps >= local)
+    r.how = "no amplification found for these senders: the local epsilon (post-processing)";
+  else if (closed && *eps < *closed)
+    r.how = "amplification by shuffling, numerical bound of Feldman-McMillan-Talwar 2021 (Thm 3.2; closed form " +
+            num_up(*closed) + ")";
+  else
+    r.how = "amplification by shuffling, closed form of Feldman-McMillan-Talwar 2021 (Thm 3.1)";
   if (a.json) {
     nlohmann::json j{{"epsilon", json_number_up(r.value)}, {"delta", shown_delta}, {"accountant", "shuffle"},
                      {"infinite", false}, {"how", r.how}};

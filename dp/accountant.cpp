@@ -733,7 +733,7 @@ double Composition::advantage(Accountant a) const {
 // ------------------------------------------------------------------------------------------
 // Amplification
 
-std::optional<double> shuffle_epsilon(double e0, std::uint64_t n, double delta) {
+std::optional<double> shuffle_epsilon_closed_form(double e0, std::uint64_t n, double delta) {
   if (!(std::isfinite(e0) && e0 >= 0) || n < 1 || !(delta > 0 && delta < 1)) return std::nullopt;
   const double dn = static_cast<double>(n);
   if (n >= 2 && e0 <= std::log(dn / (16 * std::log(2 / delta)))) {

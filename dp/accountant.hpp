@@ -176,11 +176,25 @@ class Composition {
 // ---------------------------------------------------------------------------------------
 // Amplification and transformations.
 
-/// Privacy amplification by shuffling, Feldman–McMillan–Talwar 2021 ("Hiding among the
-/// clones", Thm 3.1): n senders each apply an ε0-LDP randomizer; the shuffled output is
-/// (ε, δ)-DP with ε = log(1 + (e^ε0 − 1)/(e^ε0 + 1)·(8·sqrt(e^ε0·log(4/δ))/sqrt(n) + 8e^ε0/n))
-/// when ε0 ≤ log(n / (16 log(2/δ))); otherwise ε0 (post-processing). Upper bound; returns
-/// nullopt for out-of-range inputs.
+/// Privacy amplification by shuffling (dp/shuffle.cpp): n senders each apply an ε0-LDP
+/// randomizer and the receiver sees the shuffled multiset. Every answer is an upper bound;
+/// nullopt for out-of-range inputs (ε0 < 0 or not finite, n = 0, δ outside (0, 1)).
+///
+/// Closed form of Feldman–McMillan–Talwar 2021 ("Hiding among the clones", Thm 3.1):
+/// ε = log(1 + (e^ε0 − 1)/(e^ε0 + 1)·(8·sqrt(e^ε0·log(4/δ))/sqrt(n) + 8e^ε0/n)) when
+/// ε0 ≤ log(n / (16 log(2/δ))); otherwise ε0 (post-processing).
+std::optional<double> shuffle_epsilon_closed_form(double local_epsilon, std::uint64_t senders, double delta);
+/// Their numerical bound (Thm 3.2): the shuffled output is a post-processing of the pair
+/// P = (A+Δ, C−A+1−Δ), Q = (A+1−Δ, C−A+Δ) with C ~ Bin(n−1, e^−ε0) clones, A ~ Bin(C, ½) and
+/// Δ ~ Bern(e^ε0/(e^ε0+1)); this returns an upper bound on their hockey-stick divergence
+/// δ(ε) = sup_S P(S) − e^ε Q(S), which is at most the shuffled output's. nullopt as above or
+/// for ε < 0.
+std::optional<double> shuffle_delta(double local_epsilon, std::uint64_t senders, double epsilon);
+/// The smallest ε (to a relative 1e-9, rounded up) with shuffle_delta(ε) ≤ δ, for the largest
+/// point ≤ n of a fixed grid (all counts to 4096, then 32 per octave): the answer never grows
+/// with n, at a cost of at most 1.1 % beyond 4096 senders.
+std::optional<double> shuffle_epsilon_numerical(double local_epsilon, std::uint64_t senders, double delta);
+/// The smaller of the two (each is an upper bound), never above ε0.
 std::optional<double> shuffle_epsilon(double local_epsilon, std::uint64_t senders, double delta);
 
 /// Effective noise multiplier when n parties each add Gaussian noise with multiplier

@@ -214,12 +214,14 @@ TEST_CASE("amplification and group privacy helpers", "[dp][amplification]") {
   const std::uint64_t n = 100000;
   const double ee = std::exp(e0);
   const double expected = std::log(1 + (ee - 1) / (ee + 1) * (8 * std::sqrt(ee * std::log(4 / d)) / std::sqrt(double(n)) + 8 * ee / n));
-  const auto s = shuffle_epsilon(e0, n, d);
+  const auto s = shuffle_epsilon_closed_form(e0, n, d);
   REQUIRE(s);
   CHECK(*s >= expected);
   CHECK(*s == Approx(expected).epsilon(1e-9));
-  CHECK(*shuffle_epsilon(5.0, 100, d) == 5.0);  // outside the theorem's range: ε0
+  CHECK(*shuffle_epsilon_closed_form(5.0, 100, d) == 5.0);  // outside the theorem's range: ε0
+  CHECK_FALSE(shuffle_epsilon_closed_form(-1, 10, d));
   CHECK_FALSE(shuffle_epsilon(-1, 10, d));
+  CHECK(*shuffle_epsilon(e0, n, d) <= *s);  // the numerical bound is used when tighter
   CHECK(distributed_noise_multiplier(1.1, 1, 20) == Approx(1.1 / std::sqrt(20.0)));
   CHECK(distributed_noise_multiplier(1.1, 1, 20) <= 1.1 / std::sqrt(20.0));
   const EpsDelta g = group_privacy(0.5, 1e-6, 3);
