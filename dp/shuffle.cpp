@@ -16,7 +16,7 @@
 //
 // δ_c is non-increasing in c: one more clone adds an independent Bern(½) to both P_c and Q_c
 // (a post-processing). So a block of clone counts [a, b] is bounded by δ_a, and counting the
-// whole of Bin(n−1, e^−ε0) in ~512 blocks costs O(1) binomial evaluations per block instead of
+// whole of Bin(n−1, e^−ε0) in ~128 blocks costs O(1) binomial evaluations per block instead of
 // O(n). Boost.Math's binomial cdf and pdf (computed in long double on this platform) are taken
 // to be accurate to a relative 1e-10, far above their documented error; every term carries
 // that margin, so the result stays an upper bound.
@@ -33,7 +33,7 @@ namespace {
 
 constexpr double kLibraryError = 1e-10;  // relative margin on every Boost.Math value
 constexpr double kExactCounts = 4096;    // up to this many clone counts, each is its own block
-constexpr double kBlocks = 512;
+constexpr double kBlocks = 128;
 constexpr double kWindowSigmas = 12;  // beyond ±12σ the mass is bounded crudely (it is ~1e-33)
 
 struct Block {
