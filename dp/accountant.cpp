@@ -737,8 +737,8 @@ std::optional<double> shuffle_epsilon_closed_form(double e0, std::uint64_t n, do
   if (!(std::isfinite(e0) && e0 >= 0) || n < 1 || !(delta > 0 && delta < 1)) return std::nullopt;
   const double dn = static_cast<double>(n);
   if (n >= 2 && e0 <= std::log(dn / (16 * std::log(2 / delta)))) {
-    const double ee = std::exp(e0);
-    const double v = std::log1p((ee - 1) / (ee + 1) * (8 * std::sqrt(ee * std::log(4 / delta)) / std::sqrt(dn) + 8 * ee / dn));
+    const double ee = std::exp(e0);  // expm1: e^ε0 − 1 of a tiny ε0 is not 0
+    const double v = std::log1p(std::expm1(e0) / (ee + 1) * (8 * std::sqrt(ee * std::log(4 / delta)) / std::sqrt(dn) + 8 * ee / dn));
     return std::min(e0, detail::up(v, 1e-12));
   }
   return e0;
