@@ -401,6 +401,10 @@ struct SpectrumError {
     err[f] = (err[f] * part_mag + part_err * mag[f] + 3 * kUnit * mag[f] * part_mag) * kSlack;
     mag[f] *= part_mag;
   }
+  void mirror(std::size_t to, std::size_t from) {
+    err[to] = err[from];
+    mag[to] = mag[from];
+  }
   double l2() const {
     double s = 0;
     for (double e : err) s += e * e;
@@ -428,8 +432,8 @@ Composed compose(const Parts& parts, double tail) {
 
 std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& second, double tail) {
   const double h = first.front().first->h;
-  const Range g1 = composed_range(first, tail), g2 = composed_range(second, tail);
   const bool same = &first == &second;
+  const Range g1 = composed_range(first, tail), g2 = same ? g1 : composed_range(second, tail);
   const auto need = static_cast<std::size_t>(std::max(g1.hi - g1.lo, g2.hi - g2.lo) + 1);
   const std::size_t n = fast_size(std::max<std::size_t>(need, 2));
   const auto fwd = plan(n, false);
@@ -463,7 +467,10 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
     // and separating (a half-sum: 2u of its size, ≤ the mass).
     const double l1 = (has1 ? mass(*first[i].first) : 0) + (has2 ? mass(*second[i].first) : 0);
     const double e1 = (kStageError * kUnit * stages * l1 + 4 * kUnit * l1) * kSlack;
-    for (std::size_t f = 0; f < n; ++f) {
+    // The inputs are real, so every spectrum is conjugate-symmetric, and so is everything
+    // computed from it, bit for bit (conjugation and negation are exact, and mul's arithmetic
+    // is the same on the mirrored values): the upper half is mirrored below, not computed.
+    for (std::size_t f = 0; f <= n / 2; ++f) {
       const cpx a = spec[f], b = std::conj(spec[f == 0 ? 0 : n - f]);
       if (has1) {
         const cpx base = 0.5 * (a + b), pw = power(base, first[i].second);
@@ -475,6 +482,14 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
         err2.add_part(f, base, pw, second[i].second, e1);
         acc2[f] = mul(acc2[f], pw);
       }
+    }
+  }
+  for (std::size_t f = n / 2 + 1; f < n; ++f) {
+    acc1[f] = std::conj(acc1[n - f]);
+    err1.mirror(f, n - f);
+    if (!same) {
+      acc2[f] = std::conj(acc2[n - f]);
+      err2.mirror(f, n - f);
     }
   }
   // Both results are real: one inverse FFT of acc1 + i·acc2. Either result's real (imaginary)
