@@ -309,13 +309,6 @@ double Cache::advantage(const dp::Composition& c, flow::AccountantKind kind) {
   return advantages_[key] = a;
 }
 
-std::optional<double> Cache::shuffle_epsilon(double local, std::uint64_t senders, double delta) {
-  const auto key = std::make_tuple(local, senders, delta);
-  auto it = shuffles_.find(key);
-  if (it != shuffles_.end()) return it->second;
-  return shuffles_[key] = dp::shuffle_epsilon(local, senders, delta);
-}
-
 Accounted account(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases, Question question,
                   double delta, Cache& cache, flow::AccountantKind kind, const std::vector<flow::Id>& exact) {
   Accounted out;
@@ -345,7 +338,7 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
       local_part.add(b.mechanism);
       double local = local_part.pure_epsilon_up();
       double share = delta / 10;
-      auto central = share > 0 ? cache.shuffle_epsilon(local, use.shuffled_among, share) : std::nullopt;
+      auto central = share > 0 ? dp::shuffle_epsilon(local, use.shuffled_among, share) : std::nullopt;
       const auto plain = cache.epsilon(local_part, delta, kind);
       const double worth = std::min(local, plain.infinite ? local : plain.value) * (1 - 1e-3);
       if (central && *central < worth) {

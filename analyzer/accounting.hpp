@@ -2,9 +2,7 @@
 // From the releases a coalition observes to a dp::Composition: effective parameters after
 // amplification (distributed noise, shuffling, subsampling), copies, and `times`.
 #include <map>
-#include <optional>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "analyzer/analysis.hpp"
@@ -26,8 +24,6 @@ class Cache {
   dp::EpsilonResult epsilon(const dp::Composition& c, double delta, flow::AccountantKind kind);
   dp::EpsilonResult loss_quantile(const dp::Composition& c, double delta, flow::AccountantKind kind);
   double advantage(const dp::Composition& c, flow::AccountantKind kind);
-  /// dp::shuffle_epsilon, remembered: a coalition search asks it again for every choice.
-  std::optional<double> shuffle_epsilon(double local, std::uint64_t senders, double delta);
 
  private:
   /// The one Composition object per distinct list of parts, so that its own cache of the
@@ -37,7 +33,6 @@ class Cache {
   std::map<std::string, dp::Composition> compositions_;
   std::map<std::string, dp::EpsilonResult> epsilons_;
   std::map<std::string, double> advantages_;
-  std::map<std::tuple<double, std::uint64_t, double>, std::optional<double>> shuffles_;
 };
 
 /// ε of a composition at δ with the spec's accountant, as an upper bound (infinite state kept).

@@ -191,8 +191,8 @@ std::optional<double> shuffle_epsilon_closed_form(double local_epsilon, std::uin
 /// for ε < 0.
 std::optional<double> shuffle_delta(double local_epsilon, std::uint64_t senders, double epsilon);
 /// The smallest ε (to a relative 1e-9, rounded up) with shuffle_delta(ε) ≤ δ, for the largest
-/// point ≤ n of a fixed grid (all counts to 4096, then 32 per octave): the answer never grows
-/// with n, at a cost of at most 1.1 % beyond 4096 senders.
+/// point ≤ n of a fixed grid (all counts to 64, then 32 per octave): the answer never grows
+/// with n, at a cost of at most 1.1 %. Answers are remembered (pure function of the inputs).
 std::optional<double> shuffle_epsilon_numerical(double local_epsilon, std::uint64_t senders, double delta);
 /// The smaller of the two (each is an upper bound), never above ε0.
 std::optional<double> shuffle_epsilon(double local_epsilon, std::uint64_t senders, double delta);

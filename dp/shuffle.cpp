@@ -23,6 +23,9 @@
 #include <algorithm>
 #include <boost/math/distributions/binomial.hpp>
 #include <cmath>
+#include <map>
+#include <mutex>
+#include <tuple>
 #include <vector>
 
 #include "dp/accountant.hpp"
@@ -153,19 +156,35 @@ double search_epsilon(const ShuffleSetup& s, double e0, std::uint64_t n, double 
 
 bool valid(double e0, std::uint64_t n) { return std::isfinite(e0) && e0 >= 0 && n >= 1; }
 
-/// The largest point ≤ n of a fixed grid: every count up to 4096, then 32 points per octave.
+/// The largest point ≤ n of a fixed grid: every count up to 64, then 32 points per octave.
 /// A bound for fewer senders holds for more (the extra reports are independent of the target,
-/// so the larger multiset is a post-processing of the smaller one and those reports), and on
-/// this grid neighbouring answers differ by far more than the search's tolerance and the
-/// blocks' slack, so the ε returned never grows with n — which the coalition search relies
-/// on. It costs at most 1.1 % of ε beyond 4096 senders.
+/// so the larger multiset is a post-processing of the smaller one and those reports). On this
+/// grid neighbouring answers differ by far more than the search's tolerance and the blocks'
+/// slack, so the ε returned never grows with n — which the coalition search relies on — and a
+/// search that tries many counts meets few distinct ones. It costs at most 1.1 % of ε.
 std::uint64_t grid_floor(std::uint64_t n) {
-  constexpr std::uint64_t kExact = 4096;
+  constexpr std::uint64_t kExact = 64;
   if (n <= kExact) return n;
   int j = static_cast<int>(std::floor(32 * std::log2(static_cast<double>(n) / kExact)));
   auto point = [](int i) { return static_cast<std::uint64_t>(std::floor(kExact * std::exp2(i / 32.0))); };
   while (j > 0 && point(j) > n) --j;
   return point(j);
+}
+
+/// Answers already computed (a coalition search asks again and again), bounded.
+std::optional<double> remembered(double e0, std::uint64_t n, double delta, double (*compute)(double, std::uint64_t, double)) {
+  static std::mutex mu;
+  static std::map<std::tuple<double, std::uint64_t, double>, double> memo;
+  const auto key = std::make_tuple(e0, n, delta);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = memo.find(key); it != memo.end()) return it->second;
+  }
+  const double v = compute(e0, n, delta);
+  std::lock_guard<std::mutex> lock(mu);
+  if (memo.size() >= 4096) memo.clear();
+  memo[key] = v;
+  return v;
 }
 
 }  // namespace
@@ -183,12 +202,13 @@ std::optional<double> shuffle_delta(double e0, std::uint64_t n, double eps) {
 std::optional<double> shuffle_epsilon_numerical(double e0, std::uint64_t n, double delta) {
   if (!valid(e0, n) || !(delta > 0 && delta < 1)) return std::nullopt;
   if (e0 == 0) return 0.0;
-  n = grid_floor(n);
-  try {
-    return search_epsilon(setup(e0, n), e0, n, delta);
-  } catch (const std::exception&) {  // a Boost.Math evaluation error: the local ε still holds
-    return e0;
-  }
+  return remembered(e0, grid_floor(n), delta, [](double e0, std::uint64_t n, double delta) {
+    try {
+      return search_epsilon(setup(e0, n), e0, n, delta);
+    } catch (const std::exception&) {  // a Boost.Math evaluation error: the local ε still holds
+      return e0;
+    }
+  });
 }
 
 std::optional<double> shuffle_epsilon(double e0, std::uint64_t n, double delta) {
