@@ -167,7 +167,17 @@ Rational make_rational(long num, long den) {
 }
 
 std::string format_exact(const Rational& q) {
-  if (q.get_den() == 1) return q.get_num().get_str();
+  if (q.get_den() == 1) {
+    std::string digits = q.get_num().get_str();
+    const bool negative = !digits.empty() && digits[0] == '-';
+    if (negative) digits.erase(0, 1);
+    if (digits.size() <= 21) return q.get_num().get_str();
+    // A huge integer (a bound of 1e300): exact scientific notation, not 301 digits.
+    std::string rest = digits.substr(1);
+    while (!rest.empty() && rest.back() == '0') rest.pop_back();
+    return (negative ? "-" : "") + digits.substr(0, 1) + (rest.empty() ? "" : "." + rest) + "e" +
+           std::to_string(digits.size() - 1);
+  }
   // A denominator of the form 2^a 5^b has a finite decimal expansion.
   mpz_class d = q.get_den();
   long twos = 0, fives = 0;

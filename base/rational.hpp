@@ -23,7 +23,8 @@ std::optional<Rational> parse_number(std::string_view text, NumberError* error =
 Rational make_rational(long num, long den = 1);
 
 /// Exact text: an integer (`3`), a short decimal when exact (`0.25`, `1e-05` style is never
-/// used), else a fraction (`1/3`).
+/// used), else a fraction (`1/3`). Integers beyond 21 digits and long finite decimals are
+/// written in exact scientific notation (`1e300`, `1e-288`).
 std::string format_exact(const Rational& q);
 
 /// Like format_exact, but small exact decimals in scientific form as a spec writes them:

@@ -52,7 +52,8 @@ TEST_CASE("exact and rounded printing", "[base][rational]") {
   CHECK(format_exact(make_rational(7)) == "7");
   CHECK(format_exact(make_rational(-3, 8)) == "-0.375");
   // Long finite decimals stay exact, in scientific notation, and read back to the same value.
-  for (const char* text : {"1e-288", "2.5e-20", "-1.0000001e-13", "1.5e-300"}) {
+  CHECK(format_exact(*privflow::parse_number("123456789012345678901")) == "123456789012345678901");
+  for (const char* text : {"1e-288", "2.5e-20", "-1.0000001e-13", "1.5e-300", "1e300", "-1.2345e40", "1.234567890123456789012e21"}) {
     const auto q = privflow::parse_number(text);
     REQUIRE(q);
     CHECK(format_exact(*q) == text);
