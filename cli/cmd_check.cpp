@@ -28,12 +28,16 @@ ExitStatus check_spec(const std::string& path, const CheckOptions& opts, Io& io)
   report::Options ropts;
   ropts.spec_path = path == "-" ? graph->file : path;
   ropts.compact = !opts.verbose;
-  io.out << report::to_text(*graph, analysis, ropts);
-  // Errors found by analysis (a division by zero a record reaches) make the spec invalid.
+  // Errors found by analysis (a division by zero a record reaches) make the spec invalid;
+  // warnings (training without privacy, a batch larger than the data) come with them, first,
+  // as a compiler's do. With -v both are in the report too; errors are repeated here.
+  io.out.flush();  // the previous spec's verdicts first, when both streams go to one pipe
   for (const auto& f : analysis.findings)
-    if (f.severity == "error")
-      io.err << printable(ropts.spec_path) << ":" << f.span.line << ":" << f.span.column << ": error: "
-             << printable(f.message) << "\n";
+    if (f.severity == "error" || (f.severity == "warning" && !opts.verbose))
+      io.err << printable(ropts.spec_path) << ":" << f.span.line << ":" << f.span.column << ": " << f.severity
+             << ": " << printable(f.message) << "\n";
+  io.err.flush();
+  io.out << report::to_text(*graph, analysis, ropts);
   return static_cast<ExitStatus>(analysis.exit_code());
 }
 
