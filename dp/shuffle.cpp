@@ -17,9 +17,11 @@
 // δ_c is non-increasing in c: one more clone adds an independent Bern(½) to both P_c and Q_c
 // (a post-processing). So a block of clone counts [a, b] is bounded by δ_a, and counting the
 // whole of Bin(n−1, e^−ε0) in ~128 blocks costs O(1) binomial evaluations per block instead of
-// O(n). Boost.Math's binomial cdf and pdf (computed in long double on this platform) are taken
-// to be accurate to a relative 1e-10, far above their documented error; every term carries
-// that margin, so the result stays an upper bound.
+// O(n). Boost.Math's binomial cdf and pdf (computed in long double on this platform) lose
+// accuracy as the number of trials grows: against 256-bit MPFR, the pdf of Bin(10^12, 0.37)
+// is off by a relative 1.5e-8 (about 0.3·n·2^-64), of Bin(3.7·10^11, 0.9) by 1.9e-9. Every
+// term carries a margin of max(1e-10, 8·n·2^-64) relative (25x the worst seen), so the
+// result stays an upper bound.
 #include <algorithm>
 #include <boost/math/distributions/binomial.hpp>
 #include <cmath>
@@ -34,7 +36,8 @@
 namespace privflow::dp {
 namespace {
 
-constexpr double kLibraryError = 1e-10;  // relative margin on every Boost.Math value
+/// Relative margin on every Boost.Math binomial value with up to n trials (see the top).
+double library_error(double n) { return std::max(1e-10, 8 * n * 0x1p-64); }
 constexpr double kExactCounts = 4096;    // up to this many clone counts, each is its own block
 constexpr double kBlocks = 128;
 constexpr double kWindowSigmas = 12;  // beyond ±12σ the mass is bounded crudely (it is ~1e-33)
@@ -45,7 +48,6 @@ struct Block {
   bool unbounded = false;  // below the window: δ_c ≤ 1 is used
 };
 
-double mass_up(double x) { return x <= 0 ? 0 : detail::up(x, 2 * kLibraryError) + 1e-300; }
 
 /// The distribution of clone counts C ~ Bin(n−1, e^−ε0), cut into blocks.
 std::vector<Block> clone_blocks(double others, double q) {
@@ -55,14 +57,17 @@ std::vector<Block> clone_blocks(double others, double q) {
   const double sigma = std::sqrt(others * q * (1 - q));
   const double lo = std::max(0.0, std::floor(mu - kWindowSigmas * sigma - 2));
   const double hi = std::min(others, std::ceil(mu + kWindowSigmas * sigma + 2));
+  const double margin = library_error(others);
+  auto mass_up = [&](double x) { return x <= 0 ? 0 : detail::up(x, 2 * margin) + 1e-300; };
   // P[a ≤ C ≤ b], each side computed where it is small, so no mass is lost to cancellation.
   auto below = [&](double x) { return x < 0 ? 0.0 : boost::math::cdf(dist, x); };                  // P[C ≤ x]
   auto above = [&](double x) { return x >= others ? 0.0 : boost::math::cdf(complement(dist, x)); };  // P[C > x]
   auto mass = [&](double a, double b) {
     if (a == b) return mass_up(boost::math::pdf(dist, a));
-    if (b <= mu) return mass_up(below(b) - below(a - 1) + kLibraryError * below(b));
-    if (a > mu) return mass_up(above(a - 1) - above(b) + kLibraryError * above(a - 1));
-    return mass_up(1 - below(a - 1) - above(b) + kLibraryError);
+    // Each of the two values is off by at most `margin` of itself, the larger one included.
+    if (b <= mu) return mass_up(below(b) - below(a - 1) + 2 * margin * below(b));
+    if (a > mu) return mass_up(above(a - 1) - above(b) + 2 * margin * above(a - 1));
+    return mass_up(1 - below(a - 1) - above(b) + 2 * margin);
   };
   std::vector<Block> out;
   if (lo > 0) out.push_back({0, mass_up(below(lo - 1)), true});
@@ -84,7 +89,7 @@ double clone_delta(double c, double alpha, double beta, double ee) {
   double best = 0;
   auto consider = [&](double b, double tail) {
     const double v = coef * b - (ee - 1) * tail;
-    const double err = kLibraryError * (std::abs(coef) * b + (ee - 1) * tail);
+    const double err = library_error(c) * (std::abs(coef) * b + (ee - 1) * tail);
     best = std::max(best, v + err);
   };
   consider(b0, tail0);
