@@ -470,7 +470,8 @@ class Checker {
       case ast::Type::Kind::kInt: {
         f.type = flow::FieldType::kInt;
         Rational lo, hi;
-        bool ok = number(af.type.lo, lo) & number(af.type.hi, hi);
+        const bool lo_ok = number(af.type.lo, lo), hi_ok = number(af.type.hi, hi);  // both report
+        bool ok = lo_ok && hi_ok;
         if (!ok) break;
         Rational limit(mpz_class(std::to_string(limits_.max_int)));
         for (auto [v, n] : {std::pair{&lo, &af.type.lo}, std::pair{&hi, &af.type.hi}}) {
