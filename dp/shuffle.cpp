@@ -48,7 +48,6 @@ struct Block {
   bool unbounded = false;  // below the window: δ_c ≤ 1 is used
 };
 
-
 /// The distribution of clone counts C ~ Bin(n−1, e^−ε0), cut into blocks.
 std::vector<Block> clone_blocks(double others, double q) {
   if (others == 0 || q == 0) return {{0, 1, false}};
@@ -86,12 +85,12 @@ double clone_delta(double c, double alpha, double beta, double ee) {
   const double k0 = std::clamp(std::floor(t) + 1, 1.0, c + 1);
   const double b0 = boost::math::pdf(half, k0 - 1);                        // b(k0−1)
   const double tail0 = k0 > c ? 0.0 : boost::math::cdf(complement(half, k0 - 1));  // P[B ≥ k0]
+  // The error of any candidate below: the margin on the largest operands it is made of (a
+  // difference such as tail0 − b1 is off by the margin on tail0, not on the difference).
+  const double b_up = b0 * std::max(1.0, std::max((k0 - 1) / (c - k0 + 2), (c - k0 + 1) / k0));
+  const double err = library_error(c) * (std::abs(coef) * b_up + (ee - 1) * (tail0 + b_up));
   double best = 0;
-  auto consider = [&](double b, double tail) {
-    const double v = coef * b - (ee - 1) * tail;
-    const double err = library_error(c) * (std::abs(coef) * b + (ee - 1) * tail);
-    best = std::max(best, v + err);
-  };
+  auto consider = [&](double b, double tail) { best = std::max(best, coef * b - (ee - 1) * tail + err); };
   consider(b0, tail0);
   if (k0 >= 2) consider(b0 * (k0 - 1) / (c - k0 + 2), tail0 + b0);  // k = k0 − 1
   if (k0 <= c) {                                                     // k = k0 + 1
@@ -129,7 +128,7 @@ double delta_at(const ShuffleSetup& s, double eps) {
 /// Illinois variant) brackets it in a few evaluations; `hi` is always a certified point.
 double search_epsilon(const ShuffleSetup& s, double e0, std::uint64_t n, double delta) {
   const double target = std::log(delta);
-  auto g = [&](double eps) { return std::log(delta_at(s, eps)) - target; };  // ≤ 0: certified  // ≤ 0: certified
+  auto g = [&](double eps) { return std::log(delta_at(s, eps)) - target; };  // ≤ 0: certified
   double lo = 0, hi = e0;  // δ(ε0) = 0
   double g_lo = g(lo), g_hi = -detail::kInf;
   if (g_lo <= 0) return 0.0;
@@ -177,7 +176,7 @@ std::uint64_t grid_floor(std::uint64_t n) {
 }
 
 /// Answers already computed (a coalition search asks again and again), bounded.
-std::optional<double> remembered(double e0, std::uint64_t n, double delta, double (*compute)(double, std::uint64_t, double)) {
+double remembered(double e0, std::uint64_t n, double delta, double (*compute)(double, std::uint64_t, double)) {
   static std::mutex mu;
   static std::map<std::tuple<double, std::uint64_t, double>, double> memo;
   const auto key = std::make_tuple(e0, n, delta);

@@ -102,7 +102,7 @@ TEST_CASE("the numerical shuffle bound is its definition, summed term by term", 
         const Real want = brute_force_delta(e0, n, eps);
         INFO("n " << n << " e0 " << e0 << " eps " << eps << ": " << *got << " vs " << double(want));
         CHECK(*got >= want);  // an upper bound
-        CHECK(*got <= want * (1 + 1e-8) + 1e-14);
+        CHECK(*got <= want * (1 + 1e-6) + 1e-14);  // the margins on Boost.Math values: ~1e-7
       }
 }
 
