@@ -221,7 +221,7 @@ struct SgPoint {
 Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail) {
   const double zt = normal_tail_point(tail);
   // One grid point's values; x is the Gaussian statistic at which the loss equals `loss`.
-  auto point = [z, q](double x) {
+  auto point = [z](double x) {
     SgPoint p;
     p.u0 = x / z;
     p.u1 = (x - 1) / z;
