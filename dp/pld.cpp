@@ -3,6 +3,7 @@
 #include <kissfft/kissfft.hh>
 
 #include <algorithm>
+#include <bit>
 #include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <complex>
@@ -259,24 +260,43 @@ namespace {
 
 using Parts = std::vector<std::pair<const Pld*, std::uint64_t>>;
 
-/// log Σ_k pmf_k e^{t·ε_k} for one part, by a multiplicative recurrence from the largest term.
-double log_mgf(const Pld& p, double t) {
+constexpr double kUnit = 0x1p-53;
+
+// The Chernoff bound below tries these t (and −t) and keeps the best.
+constexpr double kChernoffT[] = {0.05, 0.15, 0.4, 0.7, 1, 1.5, 2.2, 3.2, 4.5, 6.5, 9, 13, 20, 32, 64, 200};
+constexpr int kNumT = sizeof kChernoffT / sizeof kChernoffT[0];
+
+/// log Σ_k pmf_k e^{sign·t·ε_k} for one part and every t of kChernoffT, rounded up, by
+/// multiplicative recurrences from the largest term. The recurrences of the different t are
+/// independent and run side by side (one pass over the pmf, and no serial dependency chain).
+void log_mgfs(const Pld& p, int sign, double out[kNumT]) {
   std::size_t first = 0, last = p.pmf.size();
   while (first < last && !(p.pmf[first] > 0)) ++first;
   while (last > first && !(p.pmf[last - 1] > 0)) --last;
-  if (first == last) return -kInf;
-  const double r = std::exp(-std::abs(t) * p.h);
-  double s = 0, f = 1;
-  if (t >= 0) {
-    for (std::size_t k = last; k-- > first;) s += p.pmf[k] * f, f *= r;
-    return t * static_cast<double>(p.offset + static_cast<std::int64_t>(last - 1)) * p.h + std::log(s);
+  if (first == last) {
+    std::fill(out, out + kNumT, -kInf);
+    return;
   }
-  for (std::size_t k = first; k < last; ++k) s += p.pmf[k] * f, f *= r;
-  return t * static_cast<double>(p.offset + static_cast<std::int64_t>(first)) * p.h + std::log(s);
+  double s[kNumT] = {}, f[kNumT], r[kNumT];
+  for (int j = 0; j < kNumT; ++j) f[j] = 1, r[j] = std::exp(-kChernoffT[j] * p.h);
+  const std::size_t anchor = sign > 0 ? last - 1 : first;
+  if (sign > 0) {
+    for (std::size_t k = last; k-- > first;)
+      for (int j = 0; j < kNumT; ++j) s[j] += p.pmf[k] * f[j], f[j] *= r[j];
+  } else {
+    for (std::size_t k = first; k < last; ++k)
+      for (int j = 0; j < kNumT; ++j) s[j] += p.pmf[k] * f[j], f[j] *= r[j];
+  }
+  // Rounding: r, its powers and the sum are each within a relative (count+1)·u; terms that
+  // underflowed are below 2^-1022 each, and the pmf sums to at most 1.
+  const double up = 1 + 4 * static_cast<double>(last - first + 1) * kUnit;
+  const double e_anchor = static_cast<double>(p.offset + static_cast<std::int64_t>(anchor)) * p.h;
+  for (int j = 0; j < kNumT; ++j) out[j] = sign * kChernoffT[j] * e_anchor + std::log(s[j] * up + 0x1p-1000);
 }
 
 struct Range {
-  std::int64_t base = 0, lo = 0, hi = 0;
+  std::int64_t base = 0;  // loss index of the natural lowest point (Σ offsets)
+  std::int64_t lo = 0, hi = 0;
   double inf_mass = 0, truncated = 0;
 };
 
@@ -294,14 +314,16 @@ Range composed_range(const Parts& parts, double tail) {
   // (sub-probability) discretised parts, so the bound covers the discrete S exactly.
   const double log_tail = std::log(tail);
   double lower = -kInf, upper = kInf;
-  static const double ts[] = {0.05, 0.15, 0.4, 0.7, 1, 1.5, 2.2, 3.2, 4.5, 6.5, 9, 13, 20, 32, 64, 200};
   for (int sign : {1, -1}) {
-    for (double t0 : ts) {
-      const double t = sign * t0;
-      double lm = 0;
-      for (auto [p, times] : parts) lm += static_cast<double>(times) * log_mgf(*p, t);
-      if (sign > 0) upper = std::min(upper, (lm - log_tail) / t);
-      else lower = std::max(lower, (lm - log_tail) / t);
+    double lm[kNumT] = {}, part[kNumT];
+    for (auto [p, times] : parts) {
+      log_mgfs(*p, sign, part);
+      for (int j = 0; j < kNumT; ++j) lm[j] += static_cast<double>(times) * part[j];
+    }
+    for (int j = 0; j < kNumT; ++j) {
+      const double t = sign * kChernoffT[j];
+      if (sign > 0) upper = std::min(upper, (lm[j] - log_tail) / t);
+      else lower = std::max(lower, (lm[j] - log_tail) / t);
     }
   }
   const double nat_hi = static_cast<double>(g.base) + max_idx;
@@ -314,21 +336,30 @@ Range composed_range(const Parts& parts, double tail) {
   return g;
 }
 
-void place(const Pld& p, std::size_t n, std::vector<double>& out) {
-  std::fill(out.begin(), out.end(), 0.0);
-  for (std::size_t k = 0, pos = 0; k < p.pmf.size(); ++k, pos = pos + 1 == n ? 0 : pos + 1) out[pos] += p.pmf[k];
+/// Adds a part's pmf into one component (0 real, 1 imaginary) of the complex buffer z of size
+/// n, wrapped modulo n (a part wider than the composed window wraps).
+void place(const Pld& p, std::size_t n, int component, std::vector<cpx>& z) {
+  double* d = reinterpret_cast<double*>(z.data());  // array access to std::complex is allowed
+  for (std::size_t k = 0, pos = 0; k < p.pmf.size(); ++k, pos = pos + 1 == n ? 0 : pos + 1) d[2 * pos + component] += p.pmf[k];
 }
 
-Composed extract(const std::vector<double>& vals, std::size_t n, const Range& g, double h, double roundoff) {
+/// The window g of one component of the inverse transform (unscaled: times 1/n here).
+Composed extract(const std::vector<cpx>& y, int component, std::size_t n, const Range& g, double h, double roundoff) {
   Composed out;
   out.h = h;
   const auto need = static_cast<std::size_t>(g.hi - g.lo + 1);
   out.offset = g.lo;
-  out.pmf.assign(need, 0.0);
+  out.pmf.reserve(need);
   const auto nn = static_cast<std::int64_t>(n);
+  const double inv_n = 1.0 / static_cast<double>(n);
+  const double* d = reinterpret_cast<const double*>(y.data()) + component;
   auto pos = static_cast<std::size_t>((((g.lo - g.base) % nn) + nn) % nn);  // of loss index g.lo
-  for (std::size_t k = 0; k < need; ++k, pos = pos + 1 == n ? 0 : pos + 1) out.pmf[k] = std::max(0.0, vals[pos]);
-  // Round-off: a proven bound on the L1 error of the window (see SpectrumError); the δ of
+  while (out.pmf.size() < need) {  // at most two runs: to the end of the buffer, then from 0
+    const std::size_t end = std::min(n, pos + (need - out.pmf.size()));
+    for (std::size_t k = pos; k < end; ++k) out.pmf.push_back(std::max(0.0, d[2 * k] * inv_n));
+    pos = 0;
+  }
+  // Round-off: a proven bound on the L1 error of the window (see Spectrum); the δ of
   // any ε moves by at most that much, so it is counted as δ.
   out.truncated = g.truncated;
   out.roundoff = std::isfinite(roundoff) ? roundoff : 1.0;
@@ -359,14 +390,14 @@ int fft_stages(std::size_t n) {
 //  - forward: |X̃_f − X_f| ≤ e1 = kStageError·u·stages·(||x1||₁ + ||x2||₁) + separation;
 //  - power: |X̃^T − X^T| ≤ T·e1·m^(T−1) with m = |X̃| + e1 ≥ max(|X̃|, |X|) (mean value), and
 //    repeated squaring adds a relative error of at most 3u per product, doubled along each
-//    squaring chain: ≤ 3u·(T + 64)·m^T;
+//    squaring chain: ≤ 3u·(T + 64)·m^T; when m^T < 2^-1000 the power is taken as 0, off by
+//    at most m^T;
 //  - products over parts add their errors, each times the others' magnitudes;
 //  - inverse: y = IDFT(Y)/n is linear, so by Parseval the error it carries has L2 norm
 //    ||ΔY||₂/√n, and L1 over the `need` bins read at most √(need/n)·||ΔY||₂; the inverse's own
 //    round-off is at most kStageError·u·stages·Σ_f|Y_f|/n per bin, and scaling by 1/n adds u·|y|.
 // Since δ(ε) = Σ_j p_j (1 − e^(ε−ε_j))⁺ weighs each bin by at most 1, δ moves by at most the
 // L1 error. Clipping negative values to 0 only brings them closer to the true (≥ 0) values.
-constexpr double kUnit = 0x1p-53;
 constexpr double kStageError = 64;
 constexpr double kSlack = 1.01;
 
@@ -374,40 +405,49 @@ constexpr double kSlack = 1.01;
 /// and cheaper than std::abs's hypot.
 inline double magnitude(cpx z) { return std::sqrt(z.real() * z.real() + z.imag() * z.imag()) * (1 + 4 * kUnit); }
 
-/// Per frequency: an upper bound on |computed − exact| of the product of powers so far, and
-/// on the magnitudes of both (for the next part's error terms).
-struct SpectrumError {
+/// A bound 2^e > x for 0 ≤ x < 1, from the exponent bits (x = 0 or subnormal: 2^-1022).
+inline int exponent_above(double x) {
+  const auto biased = static_cast<int>((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7ff);
+  return std::max(biased, 1) - 1022;
+}
+
+/// The product of the parts' spectra raised to their powers, at frequencies 0..n/2 (the rest
+/// is its mirror image: the inputs are real), with per frequency an upper bound on
+/// |computed − exact| and on the magnitudes of both (for the next part's error terms).
+struct Spectrum {
+  std::vector<cpx> value;
   std::vector<double> err, mag;
-  void reset(std::size_t n) {
-    err.assign(n, 0.0);
-    mag.assign(n, 1.0);
+  void reset(std::size_t half) {
+    value.assign(half, cpx(1, 0));
+    err.assign(half, 0.0);
+    mag.assign(half, 1.0);
   }
-  /// Multiplies in part `base`^t (base computed with error at most e1; result `power_value`).
-  void add_part(std::size_t f, cpx base, cpx power_value, std::uint64_t t, double e1) {
-    const double b = magnitude(base), td = static_cast<double>(t);
-    const double pt = magnitude(power_value) + 1e-150;  // |b̃^t| (underflow: ≤ 1e-150)
-    double m_t1;  // (|b̃| + e1)^(t−1)
-    int exponent = 0;  // b + e1 < 2^exponent
-    if (t == 1) m_t1 = 1;
-    else if (b > 0 && (td - 1) * e1 <= 1e-3 * b) m_t1 = pt / b * 1.0011;  // (1 + e1/b)^(t−1) ≤ e^0.001
-    else if (std::frexp(b + e1, &exponent), (td - 1) * exponent <= -1075.0)
-      m_t1 = std::numeric_limits<double>::denorm_min();  // below 2^-1075: skips pow's slow underflow path
-    else m_t1 = std::pow(b + e1, td - 1) * kSlack;
-    // (Products of such tiny terms may round to 0; all of them together stay far below the 1 %
-    // kSlack of the final bound, which is never below ~1e-16.)
-    const double m_t = m_t1 * (b + e1);
-    const double part_err = td * e1 * m_t1 + 3 * kUnit * (td + 64) * m_t;
-    const double part_mag = m_t * (1 + 3 * kUnit * (td + 64));
+  /// Multiplies in base^t, base computed with error at most e1.
+  void multiply(std::size_t f, cpx base, std::uint64_t t, double e1) {
+    const double b = magnitude(base), td = static_cast<double>(t), big = b + e1;
+    cpx pw(0, 0);
+    double part_err, part_mag;
+    if (t > 1 && big < 1 && td * exponent_above(big) <= -1000.0) {
+      part_err = part_mag = 0x1p-1000;  // |base^t| ≤ big^t < 2^-1000: taken as 0
+    } else {
+      pw = power(base, t);
+      const double pt = magnitude(pw) + 1e-150;  // |b̃^t| (underflow: ≤ 1e-150)
+      double m_t1;                                // ≥ (|b̃| + e1)^(t−1)
+      if (t == 1) m_t1 = 1;
+      else if (b > 0 && (td - 1) * e1 <= 1e-3 * b) m_t1 = pt / b * 1.0011;  // (1 + e1/b)^(t−1) ≤ e^0.001
+      else m_t1 = std::pow(big, td - 1) * kSlack;
+      const double m_t = m_t1 * big;
+      part_err = td * e1 * m_t1 + 3 * kUnit * (td + 64) * m_t;
+      part_mag = m_t * (1 + 3 * kUnit * (td + 64));
+    }
+    value[f] = mul(value[f], pw);
     err[f] = (err[f] * part_mag + part_err * mag[f] + 3 * kUnit * mag[f] * part_mag) * kSlack;
     mag[f] *= part_mag;
   }
-  void mirror(std::size_t to, std::size_t from) {
-    err[to] = err[from];
-    mag[to] = mag[from];
-  }
-  double l2() const {
+  /// L2 norm of the error over all n frequencies (the mirrored ones counted again).
+  double l2(std::size_t n) const {
     double s = 0;
-    for (double e : err) s += e * e;
+    for (std::size_t f = 0; f < err.size(); ++f) s += (f == 0 || 2 * f == n ? 1.0 : 2.0) * err[f] * err[f];
     return std::sqrt(s) * kSlack;
   }
 };
@@ -435,20 +475,15 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
   const bool same = &first == &second;
   const Range g1 = composed_range(first, tail), g2 = same ? g1 : composed_range(second, tail);
   const auto need = static_cast<std::size_t>(std::max(g1.hi - g1.lo, g2.hi - g2.lo) + 1);
-  const std::size_t n = fast_size(std::max<std::size_t>(need, 2));
+  const std::size_t n = fast_size(std::max<std::size_t>(need, 2)), half = n / 2 + 1;
   const auto fwd = plan(n, false);
   // Work buffers are reused across calls (per thread) to avoid page-faulting fresh memory.
-  thread_local std::vector<cpx> acc1, acc2, z, spec;
-  thread_local std::vector<double> x1, x2;
-  thread_local SpectrumError err1, err2;
-  acc1.assign(n, cpx(1, 0));
-  acc2.assign(same ? 0 : n, cpx(1, 0));
-  err1.reset(n);
-  if (!same) err2.reset(n);
+  thread_local std::vector<cpx> z, spec;
+  thread_local Spectrum s1, s2;
+  s1.reset(half);
+  if (!same) s2.reset(half);
   z.resize(n);
   spec.resize(n);
-  x1.resize(n);
-  x2.resize(n);
   const double stages = fft_stages(n);
   auto mass = [](const Pld& p) {
     double m = 0;
@@ -459,9 +494,9 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
   for (std::size_t i = 0; i < parts; ++i) {
     // Two real sequences in one complex FFT: z = x1 + i·x2.
     const bool has1 = i < first.size(), has2 = !same && i < second.size();
-    if (has1) place(*first[i].first, n, x1); else std::fill(x1.begin(), x1.end(), 0.0);
-    if (has2) place(*second[i].first, n, x2); else std::fill(x2.begin(), x2.end(), 0.0);
-    for (std::size_t k = 0; k < n; ++k) z[k] = cpx(x1[k], x2[k]);
+    std::fill(z.begin(), z.end(), cpx(0, 0));
+    if (has1) place(*first[i].first, n, 0, z);
+    if (has2) place(*second[i].first, n, 1, z);
     fwd->transform(z.data(), spec.data());
     // Error of each separated spectrum: the packed transform's, plus placing (wrapped sums)
     // and separating (a half-sum: 2u of its size, ≤ the mass).
@@ -469,52 +504,37 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
     const double e1 = (kStageError * kUnit * stages * l1 + 4 * kUnit * l1) * kSlack;
     // The inputs are real, so every spectrum is conjugate-symmetric, and so is everything
     // computed from it, bit for bit (conjugation and negation are exact, and mul's arithmetic
-    // is the same on the mirrored values): the upper half is mirrored below, not computed.
-    for (std::size_t f = 0; f <= n / 2; ++f) {
+    // is the same on the mirrored values): only frequencies 0..n/2 are computed.
+    for (std::size_t f = 0; f < half; ++f) {
       const cpx a = spec[f], b = std::conj(spec[f == 0 ? 0 : n - f]);
-      if (has1) {
-        const cpx base = 0.5 * (a + b), pw = power(base, first[i].second);
-        err1.add_part(f, base, pw, first[i].second, e1);
-        acc1[f] = mul(acc1[f], pw);
-      }
-      if (has2) {
-        const cpx base = cpx(0, -0.5) * (a - b), pw = power(base, second[i].second);
-        err2.add_part(f, base, pw, second[i].second, e1);
-        acc2[f] = mul(acc2[f], pw);
-      }
+      if (has1) s1.multiply(f, 0.5 * (a + b), first[i].second, e1);
+      if (has2) s2.multiply(f, cpx(0, -0.5) * (a - b), second[i].second, e1);
     }
   }
-  for (std::size_t f = n / 2 + 1; f < n; ++f) {
-    acc1[f] = std::conj(acc1[n - f]);
-    err1.mirror(f, n - f);
-    if (!same) {
-      acc2[f] = std::conj(acc2[n - f]);
-      err2.mirror(f, n - f);
-    }
-  }
-  // Both results are real: one inverse FFT of acc1 + i·acc2. Either result's real (imaginary)
-  // part also carries the other's error, whose exact inverse is real (imaginary).
+  // Both results are real: one inverse FFT of Y1 + i·Y2, the upper half mirrored. Either
+  // result's real (imaginary) part also carries the other's error, whose exact inverse is
+  // real (imaginary).
   double spectrum_l1 = 0;
   for (std::size_t f = 0; f < n; ++f) {
-    z[f] = same ? acc1[f] : acc1[f] + cpx(0, 1) * acc2[f];
+    const bool low = f < half;
+    const std::size_t g = low ? f : n - f;
+    const cpx y1 = low ? s1.value[g] : std::conj(s1.value[g]);
+    z[f] = same ? y1 : y1 + cpx(0, 1) * (low ? s2.value[g] : std::conj(s2.value[g]));
     spectrum_l1 += magnitude(z[f]);
   }
   plan(n, true)->transform(z.data(), spec.data());
   const double inv_n = 1.0 / static_cast<double>(n);
   double out_l1 = 0;
-  for (std::size_t k = 0; k < n; ++k) {
-    x1[k] = spec[k].real() * inv_n, x2[k] = spec[k].imag() * inv_n;
-    out_l1 += std::abs(x1[k]) + std::abs(x2[k]);
-  }
-  const double spectrum_l2 = err1.l2() + (same ? 0.0 : err2.l2());
+  for (std::size_t k = 0; k < n; ++k) out_l1 += (std::abs(spec[k].real()) + std::abs(spec[k].imag())) * inv_n;
+  const double spectrum_l2 = s1.l2(n) + (same ? 0.0 : s2.l2(n));
   auto roundoff = [&](const Range& g) {
     const double share = static_cast<double>(g.hi - g.lo + 1) * inv_n;
     return (std::sqrt(share) * spectrum_l2 + share * kStageError * kUnit * stages * spectrum_l1 * kSlack +
             2 * kUnit * out_l1) *
            kSlack;
   };
-  Composed c1 = extract(x1, n, g1, h, roundoff(g1));
-  Composed c2 = same ? c1 : extract(x2, n, g2, h, roundoff(g2));
+  Composed c1 = extract(spec, 0, n, g1, h, roundoff(g1));
+  Composed c2 = same ? c1 : extract(spec, 1, n, g2, h, roundoff(g2));
   return {std::move(c1), std::move(c2)};
 }
 

@@ -295,6 +295,35 @@ TEST_CASE("the PLD's FFT round-off bound covers the actual round-off", "[dp][pld
     CHECK(composed.roundoff < 1e-10);
     CHECK(composed.roundoff > 0);
   }
+  // Two lists at once (the packed transform of the remove and add directions), of two parts
+  // each: both results against direct convolution.
+  const pld::Pld rem = pld::subsampled_gaussian(1.0, 0.1, true, 1e-2, 1e-15);
+  const pld::Pld add = pld::subsampled_gaussian(1.0, 0.1, false, 1e-2, 1e-15);
+  const pld::Pld lap = pld::laplace(0.3, 1e-2);
+  const std::vector<std::pair<const pld::Pld*, std::uint64_t>> first{{&rem, 15}, {&lap, 3}}, second{{&add, 15}, {&lap, 3}};
+  const auto both = pld::compose_pair(first, second, 1e-15);
+  auto convolve = [](std::vector<long double> a, const std::vector<long double>& b) {
+    std::vector<long double> out(a.size() + b.size() - 1, 0.0L);
+    for (std::size_t i = 0; i < a.size(); ++i)
+      for (std::size_t j = 0; j < b.size(); ++j) out[i + j] += a[i] * b[j];
+    return out;
+  };
+  for (int which = 0; which < 2; ++which) {
+    const pld::Pld& sg = which == 0 ? rem : add;
+    const pld::Composed& composed = which == 0 ? both.first : both.second;
+    const auto exact = convolve(direct(sg, 15), direct(lap, 3));
+    const std::int64_t base = sg.offset * 15 + lap.offset * 3;
+    long double l1 = 0;
+    for (std::size_t k = 0; k < composed.pmf.size(); ++k) {
+      const std::int64_t idx = composed.offset + static_cast<std::int64_t>(k) - base;
+      const long double truth = idx >= 0 && idx < static_cast<std::int64_t>(exact.size()) ? exact[static_cast<std::size_t>(idx)] : 0.0L;
+      l1 += std::fabs(static_cast<long double>(composed.pmf[k]) - truth);
+    }
+    INFO("direction " << which << ": L1 error " << static_cast<double>(l1) << ", bound " << composed.roundoff);
+    CHECK(static_cast<double>(l1) <= composed.roundoff + composed.truncated);
+    CHECK(composed.roundoff < 1e-10);
+    CHECK(composed.roundoff > 0);
+  }
 }
 
 TEST_CASE("tiny losses never round to a zero advantage or delta", "[dp][underflow]") {
