@@ -36,13 +36,13 @@ double normal_tail_point(double tail) { return std::sqrt(2.0) * boost::math::erf
 double sg_loss(double x, double z, double q) {
   return std::log1p(q * std::expm1((2 * x - 1) / (2 * z * z)));
 }
-// Its inverse; −∞ below the infimum log(1 − q), +∞ at +∞.
-double sg_x(double loss, double z, double q) {
+// Its inverse; −∞ below the infimum log(1 − q), +∞ at +∞ (log_q = log q, hoisted by callers).
+double sg_x(double loss, double z, double q, double log_q) {
   if (loss == kInf) return kInf;
   if (loss == -kInf) return -kInf;
   const double u = std::expm1(loss) + q;
   if (!(u > 0)) return -kInf;
-  return z * z * (std::log(u) - std::log(q)) + 0.5;
+  return z * z * (std::log(u) - log_q) + 0.5;
 }
 
 std::size_t fast_size(std::size_t n) {
@@ -220,7 +220,7 @@ struct SgPoint {
 }  // namespace
 
 Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail) {
-  const double zt = normal_tail_point(tail);
+  const double zt = normal_tail_point(tail), log_q = std::log(q);
   // One grid point's values; x is the Gaussian statistic at which the loss equals `loss`.
   auto point = [z](double x) {
     SgPoint p;
@@ -234,8 +234,8 @@ Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail) 
     // P = (1−q)N(0,z²) + qN(1,z²), Q = N(0,z²).
     SgPoint last;
     CellFn cell = [=](double a, double b) mutable {
-      const SgPoint pa = (a == last.loss) ? last : point(sg_x(a, z, q));
-      SgPoint pb = point(sg_x(b, z, q));
+      const SgPoint pa = (a == last.loss) ? last : point(sg_x(a, z, q, log_q));
+      SgPoint pb = point(sg_x(b, z, q, log_q));
       pb.loss = b;
       last = pb;
       const double qm = mass_from_tails(pa.u0, pa.t0, pb.u0, pb.t0);
@@ -246,8 +246,8 @@ Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail) 
   // P = N(0,z²), Q = mixture; L = −L_remove(x), decreasing in x: L ∈ (a,b] ⇔ x ∈ [x(−b), x(−a)).
   SgPoint last;
   CellFn cell = [=](double a, double b) mutable {
-    const SgPoint pa = (a == last.loss) ? last : point(sg_x(-a, z, q));  // upper x end
-    SgPoint pb = point(sg_x(-b, z, q));                                  // lower x end
+    const SgPoint pa = (a == last.loss) ? last : point(sg_x(-a, z, q, log_q));  // upper x end
+    SgPoint pb = point(sg_x(-b, z, q, log_q));                                  // lower x end
     pb.loss = b;
     last = pb;
     const double pm = mass_from_tails(pb.u0, pb.t0, pa.u0, pa.t0);
@@ -413,17 +413,22 @@ inline int exponent_above(double x) {
 
 /// The product of the parts' spectra raised to their powers, at frequencies 0..n/2 (the rest
 /// is its mirror image: the inputs are real), with per frequency an upper bound on
-/// |computed − exact| and on the magnitudes of both (for the next part's error terms).
+/// |computed − exact| and on the magnitudes of both (for the next part's error terms). One
+/// record per frequency: the loop streams through a single array.
 struct Spectrum {
-  std::vector<cpx> value;
-  std::vector<double> err, mag;
-  void reset(std::size_t half) {
-    value.assign(half, cpx(1, 0));
-    err.assign(half, 0.0);
-    mag.assign(half, 1.0);
+  struct Entry {
+    cpx value;
+    double err, mag;
+  };
+  std::vector<Entry> at;
+  /// Sizes for a new product; its first part overwrites the entries (`first` below), so only
+  /// an empty product is initialised here.
+  void start(std::size_t half, bool empty) {
+    if (empty) at.assign(half, Entry{cpx(1, 0), 0.0, 1.0});
+    else at.resize(half);
   }
-  /// Multiplies in base^t, base computed with error at most e1.
-  void multiply(std::size_t f, cpx base, std::uint64_t t, double e1) {
+  /// Multiplies in base^t, base computed with error at most e1; `first`: the product so far is 1.
+  void multiply(std::size_t f, cpx base, std::uint64_t t, double e1, bool first) {
     const double b = magnitude(base), td = static_cast<double>(t), big = b + e1;
     cpx pw(0, 0);
     double part_err, part_mag;
@@ -440,14 +445,20 @@ struct Spectrum {
       part_err = td * e1 * m_t1 + 3 * kUnit * (td + 64) * m_t;
       part_mag = m_t * (1 + 3 * kUnit * (td + 64));
     }
-    value[f] = mul(value[f], pw);
-    err[f] = (err[f] * part_mag + part_err * mag[f] + 3 * kUnit * mag[f] * part_mag) * kSlack;
-    mag[f] *= part_mag;
+    Entry& e = at[f];
+    if (first) {  // the general case below with value 1, err 0, mag 1 (the same roundings)
+      e = Entry{pw, (part_err + 3 * kUnit * part_mag) * kSlack, part_mag};
+      return;
+    }
+    e.value = mul(e.value, pw);
+    e.err = (e.err * part_mag + part_err * e.mag + 3 * kUnit * e.mag * part_mag) * kSlack;
+    e.mag *= part_mag;
   }
+  cpx value(std::size_t f) const { return at[f].value; }
   /// L2 norm of the error over all n frequencies (the mirrored ones counted again).
   double l2(std::size_t n) const {
     double s = 0;
-    for (std::size_t f = 0; f < err.size(); ++f) s += (f == 0 || 2 * f == n ? 1.0 : 2.0) * err[f] * err[f];
+    for (std::size_t f = 0; f < at.size(); ++f) s += (f == 0 || 2 * f == n ? 1.0 : 2.0) * at[f].err * at[f].err;
     return std::sqrt(s) * kSlack;
   }
 };
@@ -480,8 +491,8 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
   // Work buffers are reused across calls (per thread) to avoid page-faulting fresh memory.
   thread_local std::vector<cpx> z, spec;
   thread_local Spectrum s1, s2;
-  s1.reset(half);
-  if (!same) s2.reset(half);
+  s1.start(half, first.empty());
+  if (!same) s2.start(half, second.empty());
   z.resize(n);
   spec.resize(n);
   const double stages = fft_stages(n);
@@ -507,8 +518,8 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
     // is the same on the mirrored values): only frequencies 0..n/2 are computed.
     for (std::size_t f = 0; f < half; ++f) {
       const cpx a = spec[f], b = std::conj(spec[f == 0 ? 0 : n - f]);
-      if (has1) s1.multiply(f, 0.5 * (a + b), first[i].second, e1);
-      if (has2) s2.multiply(f, cpx(0, -0.5) * (a - b), second[i].second, e1);
+      if (has1) s1.multiply(f, 0.5 * (a + b), first[i].second, e1, i == 0);
+      if (has2) s2.multiply(f, cpx(0, -0.5) * (a - b), second[i].second, e1, i == 0);
     }
   }
   // Both results are real: one inverse FFT of Y1 + i·Y2, the upper half mirrored. Either
@@ -518,8 +529,8 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
   for (std::size_t f = 0; f < n; ++f) {
     const bool low = f < half;
     const std::size_t g = low ? f : n - f;
-    const cpx y1 = low ? s1.value[g] : std::conj(s1.value[g]);
-    z[f] = same ? y1 : y1 + cpx(0, 1) * (low ? s2.value[g] : std::conj(s2.value[g]));
+    const cpx y1 = low ? s1.value(g) : std::conj(s1.value(g));
+    z[f] = same ? y1 : y1 + cpx(0, 1) * (low ? s2.value(g) : std::conj(s2.value(g)));
     spectrum_l1 += magnitude(z[f]);
   }
   plan(n, true)->transform(z.data(), spec.data());
