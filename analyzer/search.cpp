@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "base/text.hpp"
@@ -509,12 +510,60 @@ Verdict Search::run(SearchStats& stats) {
     return c;
   };
 
+  // The worst choice with as few members as keep its figure, slot by slot (the figure is
+  // monotone in each count: one step down first, which usually already lowers it, then a
+  // binary search), so that the explanation can tell the members that matter from those that
+  // only make up K.
+  if (best_ && best_->status == Status::kViolated) {
+    std::vector<std::uint64_t> x = best_x_;
+    auto keeps = [&](const std::vector<std::uint64_t>& y) {  // nullopt: evaluation limit
+      const Verdict* at_y = at(y);
+      if (!at_y) return std::optional<bool>();
+      return std::optional<bool>(at_y->status != Status::kUndecided && !worse(*best_, *at_y));
+    };
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      if (x[i] == 0) continue;
+      std::vector<std::uint64_t> below = x;
+      --below[i];
+      const auto one_less = keeps(below);
+      if (!one_less || !*one_less) continue;
+      std::uint64_t lo = 0, hi = below[i];
+      while (lo < hi) {
+        std::vector<std::uint64_t> y = x;
+        y[i] = lo + (hi - lo) / 2;
+        const auto kept = keeps(y);
+        if (!kept) break;  // evaluation limit: keep what is proven so far
+        if (*kept) hi = y[i];
+        else lo = y[i] + 1;
+      }
+      x[i] = hi;
+    }
+    best_x_ = x;
+  }
+
+  // When the worst choice needs fewer than K, says which members only make up the number (a
+  // reviewer should not defend against an agent that changes nothing).
+  auto note_padding = [&](Derivation& why, const Verdict& reported) {
+    if (!best_ || worse(reported, *best_)) return;  // the padded choice is worse: all of it counts
+    const Coalition core = coalition(best_x_);
+    Coalition pad;
+    pad.taken.assign(g_.agents.size(), 0);
+    for (flow::Id a = 0; a < g_.agents.size(); ++a)
+      pad.taken[a] = reported.coalition.count(a) - std::min(reported.coalition.count(a), core.count(a));
+    if (pad.empty()) return;
+    auto size = [](const Coalition& c) { return std::accumulate(c.taken.begin(), c.taken.end(), std::uint64_t{0}); };
+    why.add(join(members(g_, pad), " + ") + (size(pad) == 1 ? " only makes" : " only make") + " up the " +
+            std::to_string(target_.choose) + ": " + describe(g_, core) + (size(core) == 1 ? " alone reaches" : " alone reach") +
+            " the same figure");
+  };
+
   Verdict v;
   if (best_ && best_->status == Status::kViolated) {
     Coalition c = padded(best_x_);
     Verdict p = evaluate_(c);
     v = (p.status != Status::kUndecided && !worse(*best_, p)) ? std::move(p) : *best_;
     Derivation& why = v.explanation.add("worst choice of any " + scope + ": " + describe(g_, v.coalition));
+    note_padding(why, v);
     for (const auto& rule : active_rules(g_, rel_, v.coalition)) why.add(rule);
     if (!stop_.empty() || unresolved_)
       why.add("the search stopped at " + (stop_.empty() ? std::string("a class too large to walk") : stop_) +
@@ -576,6 +625,7 @@ Verdict Search::run(SearchStats& stats) {
     Derivation& why = v.explanation.add("worst choice of any " + scope + ": " + describe(g_, v.coalition) + " (Z3: " +
                                         std::to_string(stats.classes) + " classes of choices, " +
                                         std::to_string(memo_.size()) + " coalitions evaluated)");
+    note_padding(why, v);
     for (const auto& rule : active_rules(g_, rel_, v.coalition)) why.add(rule);
   }
   return v;

@@ -69,6 +69,20 @@ TEST_CASE("hospital_fl: server plus 15 hospitals opens the secure aggregation", 
   CHECK(text.find("worst choice of any 16 among server, hospital[20], analyst") != std::string::npos);
   CHECK((text.find("secure aggregation of update opened") != std::string::npos ||
          text.find("malicious server drops honest senders of update: 1 honest share(s) left") != std::string::npos));
+  // The explanation names the fewest members that reach the figure, and they do reach it.
+  CHECK(text.find("4 of hospital only make up the 16: server + hospital[1..11] alone reach the same figure") !=
+        std::string::npos);
+  std::string spec = read_file(std::string(PRIVFLOW_SOURCE_DIR) + "/examples/hospital_fl.pflow");
+  for (const std::string members : {"{server, 11 of hospital}", "{server, 10 of hospital}"}) {
+    std::string fixed = spec;
+    const std::string any = "any 16 of {server, hospital, analyst}";
+    fixed.replace(fixed.find(any), any.size(), members);
+    const auto core = analyzer::analyze(load(fixed)).verdicts[2];
+    INFO(members);
+    REQUIRE(core.value);
+    if (members == "{server, 11 of hospital}") CHECK(*core.value == *v.value);
+    else CHECK(*core.value < *v.value);  // one fewer hospital no longer reaches it
+  }
 }
 
 namespace {
