@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "dp/numeric.hpp"
 
@@ -28,6 +29,20 @@ double log_a_integer(double z, double q, long alpha) {
   return log_a;
 }
 
+/// log(½·erfc((i − z0)/(√2 z))) for i = 0, 1, …: the same for every order of one (z, q), so it
+/// is kept per thread for the last (z, q) and grown on demand (the RDP curve asks ~150 orders).
+double half_erfc_term(double z, double q, double z0, int i) {
+  thread_local double cached_z = 0, cached_q = -1;
+  thread_local std::vector<double> terms;
+  if (z != cached_z || q != cached_q) {
+    cached_z = z, cached_q = q;
+    terms.clear();
+  }
+  while (static_cast<int>(terms.size()) <= i)
+    terms.push_back(std::log(0.5) + log_erfc((static_cast<double>(terms.size()) - z0) / (std::sqrt(2.0) * z)));
+  return terms[static_cast<std::size_t>(i)];
+}
+
 double log_a_fractional(double z, double q, double alpha) {
   // MTZ 2019, Sec. 3.3: A_α = A0 + A1, integrals over (−∞, z0] and [z0, ∞), each expanded as a
   // binomial series in i. Summing |C(α,i)|-weighted terms (all added) over-approximates.
@@ -41,16 +56,17 @@ double log_a_fractional(double z, double q, double alpha) {
     const double di = i, j = alpha - di;
     const double t0 = log_comb + di * lq + j * l1q;
     const double t1 = log_comb + j * lq + di * l1q;
-    const double e0 = std::log(0.5) + log_erfc((di - z0) / sq2z);
+    const double e0 = half_erfc_term(z, q, z0, i);
     const double e1 = std::log(0.5) + log_erfc((z0 - j) / sq2z);
     const double s0 = t0 + (di * di - di) / (2 * z2) + e0;
     const double s1 = t1 + (j * j - j) / (2 * z2) + e1;
     log_a0 = log_add(log_a0, s0);
     log_a1 = log_add(log_a1, s1);
-    const double total = log_add(log_a0, log_a1);
-    if (s0 < last0 && s1 < last1 && std::max(s0, s1) < total - 30) {
+    // Stop when both series fall and their terms are below e^-30 of the larger partial sum
+    // (so of the total, too).
+    if (s0 < last0 && s1 < last1 && std::max(s0, s1) < std::max(log_a0, log_a1) - 30) {
       // The dropped tail decreases geometrically from below e^{-30}·total: 1e-11 covers it.
-      return total + 1e-11;
+      return log_add(log_a0, log_a1) + 1e-11;
     }
     last0 = s0;
     last1 = s1;
