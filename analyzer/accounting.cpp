@@ -310,7 +310,8 @@ double Cache::advantage(const dp::Composition& c, flow::AccountantKind kind) {
 }
 
 Accounted account(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases, Question question,
-                  double delta, Cache& cache, flow::AccountantKind kind, const std::vector<flow::Id>& exact) {
+                  double delta, Cache& cache, flow::AccountantKind kind, const std::vector<flow::Id>& exact,
+                  const Figure& figure) {
   Accounted out;
   std::vector<ReleaseUse> sorted = releases;
   std::sort(sorted.begin(), sorted.end(), [&](const ReleaseUse& a, const ReleaseUse& b) {
@@ -387,18 +388,21 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
   };
   double best_fraction = 0;
   if (shuffled > 0 && delta > 0) {
-    auto figure = [&](const dp::Composition& c) {
+    const Figure epsilon_at_delta = [&](const dp::Composition& c) {
       const auto e = cache.epsilon(c, delta, kind);
-      return e.infinite ? HUGE_VAL : e.value;
+      double value = e.infinite ? HUGE_VAL : e.value;
+      if (auto pure = c.exact_pure_epsilon()) value = std::min(value, to_double_up(*pure));
+      return value;
     };
+    const Figure& measure = figure ? figure : epsilon_at_delta;
     auto [plain, plain_error] = compose(0, false);
-    double best = plain_error.empty() ? figure(plain) : HUGE_VAL;
-    if (auto pure = plain.exact_pure_epsilon(); pure && plain_error.empty()) best = std::min(best, to_double_up(*pure));
+    double best = plain_error.empty() ? measure(plain) : HUGE_VAL;
     for (double fraction : {0.999, 0.5, 0.1}) {
       auto [c, error] = compose(fraction, false);
       if (!error.empty()) continue;
-      // Strictly better by 0.1 %: a near tie keeps the simpler derivation.
-      if (const double e = figure(c); e < best * (1 - 1e-3)) best = e, best_fraction = fraction;
+      // A plain minimum (no tolerance for near ties): the figure must stay monotone in every
+      // candidate's, for the coalition search.
+      if (const double e = measure(c); e < best) best = e, best_fraction = fraction;
     }
   }
   auto [composition, error] = compose(best_fraction, true);

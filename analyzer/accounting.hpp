@@ -1,6 +1,7 @@
 #pragma once
 // From the releases a coalition observes to a dp::Composition: effective parameters after
 // amplification (distributed noise, shuffling, subsampling), copies, and `times`.
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -46,12 +47,18 @@ struct Accounted {
   std::string error;               // non-empty when a release could not be accounted
 };
 
+/// The figure a measure reports from a composition, to be made smallest where the accounting
+/// has a choice (amplification by shuffling's share of δ). It must grow with the adversary's
+/// knowledge (ε at δ, advantage, a loss quantile …): then so does the smallest over the choices.
+using Figure = std::function<double(const dp::Composition&)>;
+
 /// Accounts `releases` (skipping those listed in `exact`, which the caller treats as exact
-/// channels). δ is needed for shuffle amplification's own δ share.
-/// Each term's own ε is asked of `cache` with the spec's accountant `kind`.
+/// channels). δ is needed for shuffle amplification's own δ share; `figure` (default: ε at δ)
+/// chooses among the shares. Each term's own ε is asked of `cache` with the spec's accountant
+/// `kind`.
 Accounted account(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases,
                   Question question, double delta, Cache& cache, flow::AccountantKind kind,
-                  const std::vector<flow::Id>& exact = {});
+                  const std::vector<flow::Id>& exact = {}, const Figure& figure = {});
 
 
 }  // namespace privflow::analyzer::detail

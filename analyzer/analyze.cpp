@@ -138,9 +138,9 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool 
 
   // The observed releases accounted for a question, drawn in the explanation; nullopt (and the
   // verdict undecided) when one of them cannot be accounted.
-  auto accounted = [&](Question question, const char* title,
-                       const std::vector<flow::Id>& exact = {}) -> std::optional<detail::Accounted> {
-    auto acc = detail::account(g_, r.data, obs.seen.releases, question, delta, cache_, accountant_, exact);
+  auto accounted = [&](Question question, const char* title, const std::vector<flow::Id>& exact = {},
+                       const detail::Figure& figure = {}) -> std::optional<detail::Accounted> {
+    auto acc = detail::account(g_, r.data, obs.seen.releases, question, delta, cache_, accountant_, exact, figure);
     if (!acc.error.empty()) {
       v.status = Status::kUndecided;
       v.reason = acc.error;
@@ -181,7 +181,8 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool 
         set_value(1, "1", true, obs.kind == LossKind::kHoldsData ? "holds" : "exposed");
         break;
       }
-      auto acc = accounted(Question::kMembership, "releases observed (composed sequentially)");
+      auto acc = accounted(Question::kMembership, "releases observed (composed sequentially)", {},
+                           [&](const dp::Composition& c) { return cache_.advantage(c, accountant_); });
       if (!acc) return v;
       if (acc->terms.empty()) {
         set_value(0, "0", true, "none");
@@ -209,7 +210,15 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool 
       auto rr = detail::exact_rr(g_, r.data, obs.seen.releases);
       std::vector<flow::Id> exact_ids;
       for (const auto& e : rr) exact_ids.push_back(e.artifact);
-      auto acc = accounted(Question::kValue, "releases observed (their loss multiplies the posterior odds)", exact_ids);
+      // The posterior grows with the loss quantile, the leakage with ε at δ.
+      detail::Figure quantile;
+      if (posterior)
+        quantile = [&](const dp::Composition& c) {
+          const auto e = cache_.loss_quantile(c, delta, accountant_);
+          return e.infinite ? HUGE_VAL : e.value;
+        };
+      auto acc = accounted(Question::kValue, "releases observed (their loss multiplies the posterior odds)", exact_ids,
+                           quantile);
       if (!acc) return v;
       const bool has_exact = !obs.seen.views.empty() || !rr.empty();
       detail::Belief exact;
