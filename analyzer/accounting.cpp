@@ -347,10 +347,11 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
   // Amplification by shuffling (Feldman, McMillan & Talwar 2021: the numerical bound of Thm 3.2
   // or the closed form of Thm 3.1, the smaller) turns each shuffled randomizer into a declared
   // (ε, δ_s): the shuffled releases share a part f of the δ budget equally. Each f gives an
-  // upper bound; the one with the smallest composed ε at δ is kept, and f = 0 (no
-  // amplification, the local randomizers as they are) is always a candidate. So the figure
-  // never exceeds the unamplified one: a coalition that opens the shuffle, or has fewer honest
-  // senders, never gets a smaller figure (the coalition search relies on it).
+  // upper bound; the one with the smallest figure (the measure's own: ε at δ by default) is
+  // kept, and f = 0 (no amplification, the local randomizers as they are) is always a
+  // candidate. So the figure never exceeds the unamplified one: a coalition that opens the
+  // shuffle, or has fewer honest senders, never gets a smaller figure (the coalition search
+  // relies on it).
   // Each share is a 3-digit decimal rounded down (shown exactly), and the double used is not
   // above it: the shares never sum above the part f of δ.
   auto share_of = [&](double fraction) {
@@ -425,7 +426,7 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
     out.notes.push_back("amplified by shuffling: " + std::to_string(used) + " release(s) at delta " +
                         format_compact(share_of(best_fraction).second) + " each, " + format_double(best_fraction * 100) +
                         " % of delta " + format_compact(rational_up(delta)) +
-                        " (of the splits tried, none, 10 %, 50 % and 99.9 %, the one with the smallest epsilon)");
+                        " (of the splits tried, none, 10 %, 50 % and 99.9 %, the one with the smallest figure)");
   }
   for (const auto& t : terms) {
     const flow::Artifact& x = g.artifacts[t.use->artifact];
