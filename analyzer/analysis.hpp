@@ -1,10 +1,11 @@
 #pragma once
 // The result of analysing a flow graph: one verdict per requirement with its derivation,
 // the leakage matrix, findings and assumptions. Reports and diagrams read only this.
+#include <chrono>
 #include <cstdint>
 #include <map>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -117,6 +118,13 @@ struct Options {
   /// Search for the smallest change that fixes each violation (re-analyses the requirement
   /// with changed parameters: the costliest part of a violated verdict).
   bool suggest_fixes = true;
+  /// Wall-clock budget of the whole analysis in milliseconds (0: none). Requirements it does
+  /// not reach are `undecided`; a coalition search it stops holds only with a proof (all
+  /// candidates together hold); fix searches are skipped once it is spent. The leakage matrix
+  /// (single agents, no search) is still computed.
+  unsigned time_budget_ms = 0;
+  /// The budget's end, set by analyze() from time_budget_ms (kept by nested analyses).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 struct Analysis {

@@ -40,7 +40,7 @@ void add_steps(Derivation& node, const std::vector<Step>& steps) {
 class Analyzer {
  public:
   Analyzer(const flow::Graph& g, const Options& o)
-      : g_(g), options_(o), accountant_(o.accountant.value_or(g.settings.accountant)), maps_(g),
+      : g_(g), options_(with_deadline(o)), accountant_(o.accountant.value_or(g.settings.accountant)), maps_(g),
         search_fixes_(o.suggest_fixes) {}
 
   Analysis run();
@@ -60,8 +60,16 @@ class Analyzer {
   std::string suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r, const Coalition& c) const;
   LeakageCell cell(flow::Id data, const std::string& observer, const Coalition& c) const;
 
+  /// The options with the time budget's end fixed (from now, unless a caller already did).
+  static Options with_deadline(Options o) {
+    if (o.time_budget_ms > 0 && !o.deadline)
+      o.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.time_budget_ms);
+    return o;
+  }
+  bool out_of_time() const { return options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline; }
+
   const flow::Graph& g_;
-  const Options& options_;
+  const Options options_;
   flow::AccountantKind accountant_;
   mutable detail::Cache cache_;
   mutable detail::Maps maps_;
@@ -319,7 +327,7 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool 
   // (an infinite double, e.g. an exact ε beyond double range, cannot become a Rational: not within)
   if (v.value) within = exact_value ? *exact_value <= r.bound : std::isfinite(*v.value) && Rational(*v.value) <= r.bound;
   v.status = within ? Status::kHolds : Status::kViolated;
-  if (v.status == Status::kViolated && with_fix) v.fix = suggest_fix(v, obs, r, c);
+  if (v.status == Status::kViolated && with_fix && !out_of_time()) v.fix = suggest_fix(v, obs, r, c);
   return v;
 }
 
@@ -365,7 +373,9 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
   // the spec's accountant where RDP is too coarse to decide.
   Options fast = options_;
   fast.accountant = flow::AccountantKind::kRdp;
+  // Out of time, a trial counts as failed: every fix given is still one that was checked.
   auto holds_with = [&](const flow::Graph& changed) {
+    if (out_of_time()) return false;
     Analyzer trial(changed, fast);
     trial.search_fixes_ = false;
     if (trial.evaluate(changed.requirements[ri], c).status == Status::kHolds) return true;
@@ -665,6 +675,22 @@ Analysis Analyzer::run() {
   Analysis a;
   for (const auto& r : g_.requirements) {
     Verdict v;
+    if (out_of_time()) {
+      // Never `holds` for what was not analysed.
+      v.status = Status::kUndecided;
+      v.reason = "not analysed: the time budget of " + std::to_string(options_.time_budget_ms) + " ms was spent";
+      v.bound = r.bound;
+      if (r.measure != flow::Measure::kForbid) {
+        v.delta = delta_of(r);
+        v.delta_text = format_compact(g_.delta_of(r));
+        if (r.adversary != flow::kNone) v.adversary = g_.adversaries[r.adversary].name;
+        else v.coalition_text = describe(g_, fixed_part(r.coalition));
+      }
+      v.explanation.add(v.reason);
+      finish(v, r);
+      a.verdicts.push_back(std::move(v));
+      continue;
+    }
     if (r.measure == flow::Measure::kForbid) {
       v = forbid(r);
     } else {
@@ -676,7 +702,7 @@ Analysis Analyzer::run() {
       } else {
         auto eval = [&](const Coalition& c) { return evaluate(r, c, false); };
         v = search_worst(g_, target, base, eval, options_, r.data);
-        if (v.status == Status::kViolated && search_fixes_) v.fix = evaluate(r, v.coalition).fix;
+        if (v.status == Status::kViolated && search_fixes_ && !out_of_time()) v.fix = evaluate(r, v.coalition).fix;
       }
       if (r.adversary != flow::kNone) v.adversary = g_.adversaries[r.adversary].name;
       v.explanation.children.insert(v.explanation.children.begin(),

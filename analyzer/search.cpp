@@ -212,6 +212,10 @@ const Verdict* Search::at(const std::vector<std::uint64_t>& x) {
     if (stop_.empty()) stop_ = "the search limit of " + std::to_string(limits_.max_evaluations) + " evaluations";
     return nullptr;
   }
+  if (options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline) {
+    if (stop_.empty()) stop_ = "the time budget of the analysis";
+    return nullptr;
+  }
   Verdict v = evaluate_(coalition(x));
   auto& slot = memo_.emplace(x, std::move(v)).first->second;
   // Upper corners may take more than K: bounds, never choices.

@@ -119,6 +119,7 @@ Result analyze_unchecked(const Spec& spec, const AnalyzeOptions& options) {
   }
   aopts.solver_timeout_ms = options.solver_timeout_ms;
   aopts.suggest_fixes = options.suggest_fixes;
+  aopts.time_budget_ms = options.time_budget_ms;
   const analyzer::Analysis analysis = analyzer::analyze(graph, aopts);
 
   report::Options ropts;

@@ -110,6 +110,12 @@ struct AnalyzeOptions {
   /// Search for the smallest change that fixes each violation (Verdict::fix); the costliest
   /// part of a violated verdict. The command line always does.
   bool suggest_fixes = true;
+  /// Wall-clock budget of the whole analysis in milliseconds (0: none). The analysis stops
+  /// in good order when it is spent: requirements not reached are `undecided`, a coalition
+  /// search cut short holds only with a proof (all candidates together hold), fix searches
+  /// are skipped, and the result is complete otherwise. (The command line's --timeout instead
+  /// ends the process.)
+  unsigned time_budget_ms = 0;
 };
 
 enum class Status { kHolds, kViolated, kUndecided };

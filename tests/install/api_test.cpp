@@ -290,3 +290,31 @@ TEST_CASE("api: a spec parsed from a string, copied, analysed twice", "[api]") {
   REQUIRE(*a.verdicts[0].value == 0.5);
   REQUIRE(a.verdicts[0].line == 10);
 }
+
+TEST_CASE("api: a time budget stops the analysis in good order, never with holds", "[api]") {
+  const api::Result full = analyze_example("hospital_fl.pflow");
+  api::AnalyzeOptions roomy;
+  roomy.time_budget_ms = 600'000;
+  REQUIRE(analyze_example("hospital_fl.pflow", roomy).json == full.json);  // a budget not reached changes nothing
+
+  api::AnalyzeOptions tight;
+  tight.time_budget_ms = 1;  // the whole analysis takes far longer
+  const api::Result cut = analyze_example("hospital_fl.pflow", tight);
+  REQUIRE(cut.internal_error.empty());
+  REQUIRE(cut.verdicts.size() == full.verdicts.size());
+  bool any_cut = false;
+  for (std::size_t i = 0; i < cut.verdicts.size(); ++i) {
+    const api::Verdict& v = cut.verdicts[i];
+    INFO(v.headline << " / " << v.reason);
+    REQUIRE(v.name == full.verdicts[i].name);
+    if (v.status == api::Status::kHolds) REQUIRE(full.verdicts[i].status == api::Status::kHolds);
+    if (v.status == api::Status::kViolated) REQUIRE(full.verdicts[i].status == api::Status::kViolated);
+    if (v.reason.find("not analysed: the time budget of 1 ms was spent") != std::string::npos) {
+      any_cut = true;
+      REQUIRE(v.status == api::Status::kUndecided);
+      REQUIRE(!v.value);
+    }
+  }
+  REQUIRE(any_cut);  // at least the last requirement was not reached
+  REQUIRE((cut.exit_code == api::kExitViolated || cut.exit_code == api::kExitUndecided));
+}

@@ -2,6 +2,7 @@
 // brute-force enumerator that must agree on random small specs, and limits giving undecided.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <functional>
 #include <random>
@@ -386,4 +387,48 @@ TEST_CASE("brute force agrees with the search on random small specs", "[search][
     }
   }
   CHECK(checked == 300);
+}
+
+TEST_CASE("a spent time budget stops the search: undecided, never holds", "[search][limits]") {
+  // The stand-in of "populations of a million cost what ten do": violated only with the
+  // server and half the phones. With the budget already spent, no choice is evaluated, and
+  // all candidates together violate: no proof, so undecided.
+  const std::uint64_t n = 1000;
+  std::string spec = "data d { rows: 1000 field x: {a, b} }\n"
+                     "agent phone[1000] { trust: curious, holds: d by partition }\n"
+                     "agent server { trust: malicious }\n"
+                     "compute g at phone = gaussian(d, sigma: 2, distributed: true)\n"
+                     "send g to server via secure_aggregation(threshold: 500)\n"
+                     "adversary adv = any 500 of {server, phone}\n"
+                     "require r: dp(d) against adv <= epsilon 1000\n";
+  auto g = load(spec);
+  analyzer::Coalition fixed;
+  fixed.taken.assign(g.agents.size(), 0);
+  auto eval = [&](const analyzer::Coalition& c) {
+    analyzer::Verdict v;
+    v.coalition = c;
+    v.coalition_text = analyzer::describe(g, c);
+    const flow::Id phone = g.find_agent("phone"), server = g.find_agent("server");
+    v.value = static_cast<double>(c.count(phone) + (c.contains(server) ? 1000 : 0));
+    v.status = c.contains(server) && c.count(phone) + 1 >= n / 2 ? analyzer::Status::kViolated : analyzer::Status::kHolds;
+    return v;
+  };
+  analyzer::Options options;
+  options.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  analyzer::SearchStats stats;
+  auto v = analyzer::search_worst(g, g.adversaries[0].coalition, fixed, eval, options, 0, {}, &stats);
+  INFO(flatten(v.explanation));
+  CHECK(v.status == analyzer::Status::kUndecided);
+  CHECK(v.reason.find("the time budget of the analysis") != std::string::npos);
+  CHECK(stats.evaluations == 0);
+
+  // The whole analysis with its budget spent: every requirement undecided, not analysed.
+  analyzer::Options spent;
+  spent.time_budget_ms = 5;
+  spent.deadline = options.deadline;
+  const auto a = analyzer::analyze(g, spent);
+  REQUIRE(a.verdicts.size() == 1);
+  CHECK(a.verdicts[0].status == analyzer::Status::kUndecided);
+  CHECK(a.verdicts[0].reason == "not analysed: the time budget of 5 ms was spent");
+  CHECK(a.exit_code() == 3);
 }
