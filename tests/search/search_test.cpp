@@ -162,30 +162,42 @@ TEST_CASE("shuffler: the shuffler with the receiver opens the shuffle", "[search
   CHECK(closed.status == analyzer::Status::kHolds);
 }
 
+namespace {
+
+/// A server and n phones summing their noise securely, with `any n/2 of {server, phone}`.
+std::string half_of_phones_spec(std::uint64_t n) {
+  return "data d { rows: " + std::to_string(n) + " field x: {a, b} }\n"
+         "agent phone[" + std::to_string(n) + "] { trust: curious, holds: d by partition }\n"
+         "agent server { trust: malicious }\n"
+         "compute g at phone = gaussian(d, sigma: 2, distributed: true)\n"
+         "send g to server via secure_aggregation(threshold: " + std::to_string(n / 2) + ")\n"
+         "adversary adv = any " + std::to_string(n / 2) + " of {server, phone}\n"
+         "require r: dp(d) against adv <= epsilon 1000\n";
+}
+
+/// A stand-in loss for that spec: violated exactly when the server and ≥ n/2 - 1 phones are in.
+analyzer::Verdict half_of_phones_loss(const flow::Graph& g, std::uint64_t n, const analyzer::Coalition& c) {
+  analyzer::Verdict v;
+  v.coalition = c;
+  v.coalition_text = analyzer::describe(g, c);
+  const flow::Id phone = g.find_agent("phone"), server = g.find_agent("server");
+  v.value = static_cast<double>(c.count(phone) + (c.contains(server) ? 1000 : 0));
+  v.status = c.contains(server) && c.count(phone) + 1 >= n / 2 ? analyzer::Status::kViolated : analyzer::Status::kHolds;
+  return v;
+}
+
+}  // namespace
+
 TEST_CASE("populations of a million cost what ten do", "[search]") {
   for (std::uint64_t n : {10ull, 1000ull, 1000000ull}) {
-    std::string spec = "data d { rows: " + std::to_string(n) + " field x: {a, b} }\n"
-                       "agent phone[" + std::to_string(n) + "] { trust: curious, holds: d by partition }\n"
-                       "agent server { trust: malicious }\n"
-                       "compute g at phone = gaussian(d, sigma: 2, distributed: true)\n"
-                       "send g to server via secure_aggregation(threshold: " + std::to_string(n / 2) + ")\n"
-                       "adversary adv = any " + std::to_string(n / 2) + " of {server, phone}\n"
-                       "require r: dp(d) against adv <= epsilon 1000\n";
-    auto g = load(spec);
+    auto g = load(half_of_phones_spec(n));
     analyzer::SearchStats stats;
     analyzer::Coalition fixed;
     fixed.taken.assign(g.agents.size(), 0);
     std::uint64_t calls = 0;
     auto eval = [&](const analyzer::Coalition& c) {
       ++calls;
-      analyzer::Verdict v;
-      v.coalition = c;
-      v.coalition_text = analyzer::describe(g, c);
-      // A stand-in loss: violated exactly when the server and ≥ n/2 - 1 phones are in.
-      const flow::Id phone = g.find_agent("phone"), server = g.find_agent("server");
-      v.value = static_cast<double>(c.count(phone) + (c.contains(server) ? 1000 : 0));
-      v.status = c.contains(server) && c.count(phone) + 1 >= n / 2 ? analyzer::Status::kViolated : analyzer::Status::kHolds;
-      return v;
+      return half_of_phones_loss(g, n, c);
     };
     auto v = analyzer::search_worst(g, g.adversaries[0].coalition, fixed, eval, {}, 0, {}, &stats);
     INFO("n = " << n << ", evaluations " << stats.evaluations << ", classes " << stats.classes);
@@ -394,25 +406,10 @@ TEST_CASE("a spent time budget stops the search: undecided, never holds", "[sear
   // server and half the phones. With the budget already spent, no choice is evaluated, and
   // all candidates together violate: no proof, so undecided.
   const std::uint64_t n = 1000;
-  std::string spec = "data d { rows: 1000 field x: {a, b} }\n"
-                     "agent phone[1000] { trust: curious, holds: d by partition }\n"
-                     "agent server { trust: malicious }\n"
-                     "compute g at phone = gaussian(d, sigma: 2, distributed: true)\n"
-                     "send g to server via secure_aggregation(threshold: 500)\n"
-                     "adversary adv = any 500 of {server, phone}\n"
-                     "require r: dp(d) against adv <= epsilon 1000\n";
-  auto g = load(spec);
+  auto g = load(half_of_phones_spec(n));
   analyzer::Coalition fixed;
   fixed.taken.assign(g.agents.size(), 0);
-  auto eval = [&](const analyzer::Coalition& c) {
-    analyzer::Verdict v;
-    v.coalition = c;
-    v.coalition_text = analyzer::describe(g, c);
-    const flow::Id phone = g.find_agent("phone"), server = g.find_agent("server");
-    v.value = static_cast<double>(c.count(phone) + (c.contains(server) ? 1000 : 0));
-    v.status = c.contains(server) && c.count(phone) + 1 >= n / 2 ? analyzer::Status::kViolated : analyzer::Status::kHolds;
-    return v;
-  };
+  auto eval = [&](const analyzer::Coalition& c) { return half_of_phones_loss(g, n, c); };
   analyzer::Options options;
   options.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   analyzer::SearchStats stats;
