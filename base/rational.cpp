@@ -93,8 +93,13 @@ std::string format_rounded(const Rational& q, int digits, bool towards_plus_inf)
   bool negative = q < 0;
   Rational a = negative ? Rational(-q) : q;
   bool round_abs_up = negative ? !towards_plus_inf : towards_plus_inf;
-  // Find k with 10^(k-1) <= a < 10^k.
-  long k = static_cast<long>(std::floor(std::log10(to_double_down(a))));
+  // Find k with 10^(k-1) <= a < 10^k: from the double when a is in its range, else (a below
+  // 1e-308, say a re-identification risk of 1e-1000) from the digit counts; corrected below.
+  const double approx = to_double_down(a);
+  long k = approx > 0 && std::isfinite(approx)
+               ? static_cast<long>(std::floor(std::log10(approx)))
+               : static_cast<long>(mpz_sizeinbase(a.get_num_mpz_t(), 10)) -
+                     static_cast<long>(mpz_sizeinbase(a.get_den_mpz_t(), 10));
   // Correct any floating error in k.
   auto pow10 = [](long e) {
     mpz_class p;

@@ -66,6 +66,19 @@ TEST_CASE("exact and rounded printing", "[base][rational]") {
   CHECK(format_up(make_rational(41700), 3) == "41700");
   CHECK(format_up(make_rational(1, 100000), 3) == "0.00001");
   CHECK(format_up(make_rational(123456789, 1000), 4) == "123500");
+  // Beyond the double range (a re-identification risk of (19/20)^50000 is about 1e-1114):
+  // found by fuzz_analysis, where log10 of the double 0 was cast to an integer.
+  {
+    mpz_class big;
+    mpz_ui_pow_ui(big.get_mpz_t(), 10, 1114);
+    Rational tiny(mpz_class(3), big);  // 3e-1114
+    tiny.canonicalize();
+    CHECK(format_up(tiny, 4) == "3e-1114");
+    CHECK(format_down(tiny, 4) == "3e-1114");
+    CHECK(format_up(Rational(-tiny), 4) == "-3e-1114");
+    CHECK(format_up(Rational(mpz_class(1), 3 * big), 3) == "3.34e-1115");
+    CHECK(format_up(Rational(big * 7), 2) == "7e1114");
+  }
   CHECK(privflow::format_compact(make_rational(1, 100000)) == "1e-5");
   CHECK(privflow::format_compact(make_rational(25, 10000000)) == "2.5e-6");
   CHECK(privflow::format_compact(make_rational(1, 4)) == "0.25");
