@@ -35,7 +35,31 @@ struct Built {
   std::string error;
   bool pure_local = false;     // a pure ε mechanism (usable as an LDP randomizer)
   std::optional<Rational> epsilon_per_use;  // pure ones
+  std::string sensitivity_note;  // "sensitivity 1000000 (the sum of income, int[0, 1000000])"
 };
+
+/// The sensitivity a noise mechanism is accounted with: the declared one (default 1), raised
+/// to the one derived from its input (flow::derived_sensitivity) when that is larger, so a
+/// declared value below the truth is never used (analyzer/findings.cpp warns where it is).
+struct Sensitivity {
+  Rational value;
+  Rational factor = 1;  // value / declared: how much an `epsilon` calibration understates
+  std::string note;     // said in the release's parameters when it differs from the declared
+};
+
+Sensitivity sensitivity(const flow::Graph& g, const flow::Artifact& x, bool l2) {
+  Sensitivity s;
+  const auto declared = g.param(x, "sensitivity");
+  s.value = declared.value_or(Rational(1));
+  const auto derived = flow::derived_sensitivity(g, x, l2);
+  if (!derived || derived->value <= s.value) return s;
+  // Without a declared sensitivity an `epsilon` is taken as calibrated to the true one.
+  if (declared) s.factor = derived->value / s.value;
+  s.factor.canonicalize();
+  s.value = derived->value;
+  s.note = "sensitivity " + format_exact(s.value) + " (" + derived->why + (declared ? ", above the declared " + format_exact(*declared) : "") + ")";
+  return s;
+}
 
 /// The number of records an instance of `agent` holds of `data` (for q = batch_size / rows).
 std::uint64_t rows_at(const flow::Graph& g, flow::Id data, flow::Id agent) {
@@ -66,16 +90,19 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
     case flow::ComputeKind::kGeometric:
     case flow::ComputeKind::kExponential: {
       Rational eps;
+      const Sensitivity sens = sensitivity(g, x, false);
       if (auto e = p("epsilon")) {
-        eps = *e;
+        // An epsilon is the user's calibration, unless it names a sensitivity that is too small.
+        eps = *e * sens.factor;
+        eps.canonicalize();
       } else if (auto s = p("scale")) {
-        Rational sens = p("sensitivity").value_or(Rational(1));
-        eps = sens / *s;
+        eps = sens.value / *s;
         eps.canonicalize();
       } else {
         b.error = "no epsilon or scale";
         return b;
       }
+      if (!sens.note.empty()) b.sensitivity_note = sens.note;
       if (x.kind == flow::ComputeKind::kLaplace)
         pure(eps, [](const Rational& e) { return dp::Mechanism::laplace(e); }, "epsilon");
       else if (x.kind == flow::ComputeKind::kGeometric)
@@ -112,8 +139,10 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
       if (sgd) {
         z_exact = p("noise_multiplier").value_or(Rational(0));
       } else {
-        z_exact = p("sigma").value_or(Rational(0)) / p("sensitivity").value_or(Rational(1));
+        const Sensitivity sens = sensitivity(g, x, true);
+        z_exact = p("sigma").value_or(Rational(0)) / sens.value;
         z_exact.canonicalize();
+        b.sensitivity_note = sens.note;
       }
       double z = to_double_down(z_exact);
       std::string noise = "noise multiplier " + format_exact(z_exact);
@@ -196,6 +225,7 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
   }
   if (times > 1 && x.kind != flow::ComputeKind::kDpsgd && x.kind != flow::ComputeKind::kGaussian)
     b.parameters += ", " + std::to_string(times) + " times";
+  if (!b.sensitivity_note.empty()) b.parameters += ", " + b.sensitivity_note;
   if (use.copies > 1) b.parameters += " (" + std::to_string(use.copies) + " instances' releases)";
   return b;
 }
@@ -323,7 +353,8 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
   struct Term {
     const ReleaseUse* use;
     Built built;
-    double local = 0;  // a shuffled pure randomizer's own ε; 0 when not shuffled
+    double local = 0;  // a shuffled pure randomizer's local epsilon0; 0 when not shuffled
+    double own = 0;    // its epsilon as accounted without amplification
   };
   std::vector<Term> terms;
   std::size_t shuffled = 0;
@@ -336,9 +367,14 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
     }
     Term t{&use, std::move(b)};
     if (use.shuffled_among > 0 && t.built.pure_local && t.built.mechanism.is_pure()) {
+      // The local randomizer's epsilon0 is over any two inputs of its one record: replace-one
+      // (for add/remove data, pure mechanisms other than randomized response count twice).
       dp::Composition local_part;
-      local_part.add(t.built.mechanism);
+      local_part.add(build(g, data, use, Question::kValue).mechanism);
       t.local = local_part.pure_epsilon_up();
+      dp::Composition own;
+      own.add(t.built.mechanism);
+      t.own = own.pure_epsilon_up();
       ++shuffled;
     }
     terms.push_back(std::move(t));
@@ -368,7 +404,7 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
       if (t.local > 0 && share > 0) {
         const std::uint64_t n = t.use->shuffled_among;
         const auto central = dp::shuffle_epsilon(t.local, n, share);
-        if (central && *central < t.local) {
+        if (central && *central < t.own) {
           m = dp::Mechanism::declared(*central, share);
           if (explain) {
             t.built.mechanism = m;

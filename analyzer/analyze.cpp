@@ -37,6 +37,38 @@ void add_steps(Derivation& node, const std::vector<Step>& steps) {
   for (const auto& s : steps) node.add(s.text, s.line);
 }
 
+/// A posterior or leakage figure with its derivation (see Analyzer::belief).
+struct BeliefFigure {
+  std::string error;  // non-empty: undecided, with this reason
+  double value = 0;
+  std::string text;
+  bool exact = false;
+  std::string method;
+  Derivation node;  // its children go into the verdict's explanation
+  std::vector<ReleaseTerm> releases;
+};
+
+/// The exact channel's parts: the views of the record's fields and the exact randomized
+/// responses, under `parent`.
+void explain_exact_channel(Derivation& parent, const flow::Graph& g, const flow::Data& d,
+                           const std::vector<detail::RecordView>& views, const std::vector<detail::ExactRr>& rr,
+                           bool exact) {
+  Derivation& node = parent.add("exact channel: what the coalition sees of the record through select, map, statistics and randomized response");
+  for (const auto& view : views) {
+    std::vector<std::string> names;
+    for (flow::Id f : view.fields) names.push_back(d.fields[f].name);
+    std::string what = view.kind == detail::RecordView::Kind::kMap ? "map reading " : "fields ";
+    std::string from = view.artifact != flow::kNone ? " (" + g.artifacts[view.artifact].name + ")" : "";
+    node.add(what + join(names, ", ") + from, view.artifact != flow::kNone ? g.artifacts[view.artifact].span.line : 0);
+  }
+  for (const auto& e : rr)
+    node.add("randomized response on " + d.fields[e.field].name + " with keep " + format_exact(e.keep) +
+                 (e.times > 1 ? " x " + std::to_string(e.times) : "") +
+                 (e.through_sum ? " (seen through a sum or a shuffle: its own channel bounds it)" : ""),
+             g.artifacts[e.artifact].span.line);
+  if (!exact) node.add("a map is bounded by the fields it reads (an upper bound)");
+}
+
 class Analyzer {
  public:
   Analyzer(const flow::Graph& g, const Options& o)
@@ -56,6 +88,15 @@ class Analyzer {
   Coalition fixed_part(const flow::Coalition& c) const;
   Verdict forbid(const flow::Requirement& r) const;
   void explain_observation(Verdict& v, const Observation& obs, const flow::Requirement& r) const;
+  /// V_prior of the requirement's field: the prior of its likeliest value (0 when too large to list).
+  Rational prior_vulnerability(const flow::Requirement& r) const;
+  /// The releases of `acc` as derivation nodes under `parent`, each with its route.
+  void explain_releases(Derivation& parent, const detail::Accounted& acc, const char* title, const Observation& obs) const;
+  /// The posterior or leakage of requirement `r` from the coalition's exact channel (views,
+  /// randomized response with `keep`) and the loss of `releases`; `summed_rr_exact`: RR seen
+  /// through a sum or a shuffle counts through its own channel (else through its epsilon).
+  BeliefFigure belief(const flow::Requirement& r, const Observation& obs, const std::vector<detail::ReleaseUse>& releases,
+                      bool summed_rr_exact) const;
   void finish(Verdict& v, const flow::Requirement& r) const;
   std::string suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r, const Coalition& c) const;
   LeakageCell cell(flow::Id data, const std::string& observer, const Coalition& c) const;
@@ -102,6 +143,128 @@ void Analyzer::explain_observation(Verdict& v, const Observation& obs, const flo
   }
 }
 
+void Analyzer::explain_releases(Derivation& parent, const detail::Accounted& acc, const char* title,
+                                const Observation& obs) const {
+  if (acc.terms.empty()) return;
+  Derivation& node = parent.add(title);
+  for (const auto& t : acc.terms) {
+    const auto& x = g_.artifacts[t.artifact];
+    Derivation& rel = node.add("release " + x.name + " (" + t.mechanism + " at " + g_.agents[x.at].name + ", line " +
+                                   std::to_string(x.span.line) + "): " + t.parameters + "; epsilon alone " +
+                                   fmt_value(t.epsilon_alone),
+                               x.span.line);
+    if (!t.amplification.empty()) rel.add("amplification: " + t.amplification);
+    // How it reaches the coalition: the route of its first observation.
+    for (const auto& use : obs.seen.releases) {
+      if (use.artifact != t.artifact) continue;
+      for (std::size_t i = 1; i < use.route.size(); ++i) rel.add("then " + use.route[i].text, use.route[i].line);
+      break;
+    }
+  }
+  for (const auto& n : acc.notes) node.add(n);
+}
+
+Rational Analyzer::prior_vulnerability(const flow::Requirement& r) const {
+  const auto b = detail::exact_leakage(g_, maps_, r.data, {}, {}, r.field);
+  return b.error.empty() ? b.prior : Rational(0);
+}
+
+BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs,
+                              const std::vector<detail::ReleaseUse>& releases, bool summed_rr_exact) const {
+  BeliefFigure out;
+  const bool posterior = r.measure == flow::Measure::kPosterior;
+  const flow::Data& d = g_.data[r.data];
+  const double delta = delta_of(r);
+  const std::uint64_t k = d.fields[r.field].domain_size();
+  const auto rr = detail::exact_rr(g_, r.data, releases, summed_rr_exact);
+  std::vector<flow::Id> exact_ids;
+  bool rr_bound = false;  // some RR is seen only through a sum: its channel is an upper bound
+  for (const auto& e : rr) {
+    exact_ids.push_back(e.artifact);
+    rr_bound = rr_bound || e.through_sum;
+  }
+  // The posterior grows with the loss quantile, the leakage with epsilon at delta.
+  detail::Figure quantile;
+  if (posterior)
+    quantile = [&](const dp::Composition& c) {
+      const auto e = cache_.loss_quantile(c, delta, accountant_);
+      return e.infinite ? HUGE_VAL : e.value;
+    };
+  auto acc = detail::account(g_, r.data, releases, Question::kValue, delta, cache_, accountant_, exact_ids, quantile);
+  if (!acc.error.empty()) {
+    out.error = acc.error;
+    return out;
+  }
+  explain_releases(out.node, acc, "releases observed (their loss multiplies the posterior odds)", obs);
+  out.releases = acc.terms;
+  const bool has_exact = !obs.seen.views.empty() || !rr.empty();
+  detail::Belief exact;
+  if (has_exact || posterior) {
+    exact = posterior ? detail::exact_posterior(g_, maps_, r.data, obs.seen.views, rr, r.field, r.value)
+                      : detail::exact_leakage(g_, maps_, r.data, obs.seen.views, rr, r.field);
+    if (!exact.error.empty()) {
+      out.error = "exact inference: " + exact.error;
+      return out;
+    }
+  }
+  if (has_exact) explain_exact_channel(out.node, g_, d, obs.seen.views, rr, exact.exact);
+  // The releases' loss: the epsilon exceeded with probability at most delta (posterior), or
+  // the (epsilon, delta) bound on the channel's capacity e^eps + (k - 1) delta (leakage).
+  double eps = 0;
+  if (!acc.terms.empty()) {
+    auto e = posterior ? cache_.loss_quantile(acc.composition, delta, accountant_)
+                       : cache_.epsilon(acc.composition, delta, accountant_);
+    eps = e.infinite ? HUGE_VAL : e.value;
+    out.node.add(std::string(posterior ? "loss exceeded with probability at most delta: " : "composition: ") +
+                 fmt_value(eps) + " (" + e.how + ")");
+  }
+  if (posterior) {
+    Rational prior = exact.prior;
+    Rational p = has_exact ? exact.value : prior;
+    // A certainty (0 or 1) is where no further release moves the odds.
+    const bool settled = has_exact && exact.exact && !rr_bound && (p == 0 || p == 1);
+    if (!acc.terms.empty() && !settled)
+      p = std::isfinite(eps) ? inference::combine_with_release_up(p, rational_up(eps)) : Rational(p > 0 ? 1 : 0);
+    out.exact = (acc.terms.empty() || settled) && exact.exact && !rr_bound;
+    out.value = to_double_up(p);
+    out.text = out.exact ? inference::format_probability(p) : format_up(p, 4);
+    out.method = out.exact ? "exact" : "bound";
+    out.node.add("prior P(" + d.fields[r.field].name + " = " + d.fields[r.field].value_name(r.value) +
+                 ") = " + inference::format_probability(prior));
+    if (!acc.terms.empty())
+      out.node.add("posterior ≤ e^eps·p / (e^eps·p + 1 − p) with p = " +
+                   (has_exact ? "the exact posterior " + inference::format_probability(exact.value) : "the prior"));
+    return out;
+  }
+  // Min-entropy leakage never exceeds log2(1 / V_prior): a sure guess is the most there is
+  // (log2 k for a uniform prior). The exact part reaching it leaves the releases nothing.
+  inference::Bits cap = inference::log2_up(Rational(static_cast<unsigned long>(std::min<std::uint64_t>(k, ULONG_MAX))));
+  std::string cap_text = "log2 of the field's " + std::to_string(k) + " values";
+  const Rational v_prior = has_exact ? exact.prior : prior_vulnerability(r);
+  if (v_prior > 0) {
+    const Rational inverse = 1 / v_prior;
+    const auto sure = inference::log2_up(inverse);
+    if (sure.value < cap.value) cap = sure, cap_text = "log2(1 / " + inference::format_probability(v_prior) + "), a sure guess";
+  }
+  const double cap_bits = to_double_up(cap.value);
+  const bool full = has_exact && exact.exact && exact.how == "exact" && !rr_bound && cap.exact && exact.value >= cap.value;
+  double bits = has_exact ? to_double_up(exact.value) : 0;
+  if (!acc.terms.empty() && !full)
+    bits += std::isfinite(eps) ? log2_up(std::exp(eps) * (1 + 1e-12) + static_cast<double>(k - 1) * delta) : HUGE_VAL;
+  const bool capped = bits >= cap_bits && !full;
+  bits = std::min(bits, cap_bits);
+  // Exact channel: the bits are exact, or their logarithm rounded up at 4 digits.
+  const bool exact_channel = (acc.terms.empty() || full) && exact.exact && !capped && !rr_bound;
+  const bool exact_bits = exact_channel && exact.how == "exact";
+  out.value = bits;
+  out.text = exact_bits ? format_exact(exact.value) : format_double_up(bits, 4);
+  if (exact_channel && !exact_bits) out.text = format_up(exact.value, 4);
+  out.exact = exact_bits;
+  out.method = exact_channel ? "exact" : "bound";
+  if (capped) out.node.add("capped at " + cap_text);
+  return out;
+}
+
 Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool with_fix) const {
   Verdict v;
   v.coalition = c;
@@ -124,23 +287,7 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool 
     v.method = std::move(method);
   };
   auto releases_node = [&](const detail::Accounted& acc, const char* title) {
-    if (acc.terms.empty()) return;
-    Derivation& node = v.explanation.add(title);
-    for (const auto& t : acc.terms) {
-      const auto& x = g_.artifacts[t.artifact];
-      Derivation& rel = node.add("release " + x.name + " (" + t.mechanism + " at " + g_.agents[x.at].name + ", line " +
-                                     std::to_string(x.span.line) + "): " + t.parameters + "; epsilon alone " +
-                                     fmt_value(t.epsilon_alone),
-                                 x.span.line);
-      if (!t.amplification.empty()) rel.add("amplification: " + t.amplification);
-      // How it reaches the coalition: the route of its first observation.
-      for (const auto& use : obs.seen.releases) {
-        if (use.artifact != t.artifact) continue;
-        for (std::size_t i = 1; i < use.route.size(); ++i) rel.add("then " + use.route[i].text, use.route[i].line);
-        break;
-      }
-    }
-    for (const auto& n : acc.notes) node.add(n);
+    explain_releases(v.explanation, acc, title, obs);
     v.releases = acc.terms;
   };
 
@@ -204,107 +351,40 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool 
     case flow::Measure::kPosterior:
     case flow::Measure::kLeakage: {
       const bool posterior = r.measure == flow::Measure::kPosterior;
-      const double cap_bits = log2_up(static_cast<double>(std::max<std::uint64_t>(k, 1)));
-      if (obs.kind == LossKind::kHoldsData || obs.kind == LossKind::kExposedStats) {
+      if (obs.kind == LossKind::kHoldsData) {
         if (posterior)
-          set_value(1, "1", true, obs.kind == LossKind::kHoldsData ? "holds" : "exposed");
+          set_value(1, "1", true, "holds");
         else {
           auto bits = inference::log2_up(Rational(static_cast<unsigned long>(std::min<std::uint64_t>(k, ULONG_MAX))));
           set_value(to_double_up(bits.value), bits.exact ? format_exact(bits.value) : format_up(bits.value, 4), bits.exact,
-                    obs.kind == LossKind::kHoldsData ? "holds" : "exposed");
+                    "holds");
         }
         break;
       }
-      auto rr = detail::exact_rr(g_, r.data, obs.seen.releases);
-      std::vector<flow::Id> exact_ids;
-      for (const auto& e : rr) exact_ids.push_back(e.artifact);
-      // The posterior grows with the loss quantile, the leakage with ε at δ.
-      detail::Figure quantile;
-      if (posterior)
-        quantile = [&](const dp::Composition& c) {
-          const auto e = cache_.loss_quantile(c, delta, accountant_);
-          return e.infinite ? HUGE_VAL : e.value;
-        };
-      auto acc = accounted(Question::kValue, "releases observed (their loss multiplies the posterior odds)", exact_ids,
-                           quantile);
-      if (!acc) return v;
-      const bool has_exact = !obs.seen.views.empty() || !rr.empty();
-      detail::Belief exact;
-      if (has_exact || posterior) {
-        exact = posterior ? detail::exact_posterior(g_, maps_, r.data, obs.seen.views, rr, r.field, r.value)
-                          : detail::exact_leakage(g_, maps_, r.data, obs.seen.views, rr, r.field);
-        if (!exact.error.empty()) {
-          v.status = Status::kUndecided;
-          v.reason = "exact inference: " + exact.error;
-          return v;
-        }
+      // A statistic exposes the fields it reads (obs.seen.views), as its opened inputs would.
+      const auto releases = detail::relevant_releases(g_, r.data, r.field, obs.seen.releases);
+      BeliefFigure fig = belief(r, obs, releases, true);
+      // Randomized response seen only through a sum or a shuffle: its own channel is an upper
+      // bound (the sum is post-processing of it), and so is its amplified epsilon: the smaller.
+      if (detail::has_summed_rr(g_, r.data, releases)) {
+        BeliefFigure alt = belief(r, obs, releases, false);
+        if (alt.error.empty() && (!fig.error.empty() || alt.value < fig.value)) fig = std::move(alt);
       }
-      if (has_exact) {
-        Derivation& node = v.explanation.add("exact channel: what the coalition sees of the record through select, map and randomized response");
-        for (const auto& view : obs.seen.views) {
-          std::vector<std::string> names;
-          for (flow::Id f : view.fields) names.push_back(d.fields[f].name);
-          std::string what = view.kind == detail::RecordView::Kind::kMap ? "map reading " : "fields ";
-          std::string from = view.artifact != flow::kNone ? " (" + g_.artifacts[view.artifact].name + ")" : "";
-          node.add(what + join(names, ", ") + from, view.artifact != flow::kNone ? g_.artifacts[view.artifact].span.line : 0);
-        }
-        for (const auto& e : rr)
-          node.add("randomized response on " + d.fields[e.field].name + " with keep " + format_exact(e.keep) +
-                       (e.times > 1 ? " x " + std::to_string(e.times) : ""),
-                   g_.artifacts[e.artifact].span.line);
-        if (!exact.exact) node.add("a map is bounded by the fields it reads (an upper bound)");
+      if (!fig.error.empty()) {
+        v.status = Status::kUndecided;
+        v.reason = fig.error;
+        return v;
       }
-      // The releases' loss: the ε exceeded with probability at most δ (posterior), or the
-      // (ε, δ) bound on the channel's capacity e^ε + (k − 1)δ (leakage).
-      double eps = 0;
-      std::string how;
-      if (!acc->terms.empty()) {
-        auto e = posterior ? cache_.loss_quantile(acc->composition, delta, accountant_)
-                           : cache_.epsilon(acc->composition, delta, accountant_);
-        if (e.infinite) {
-          eps = HUGE_VAL;
-        } else {
-          eps = e.value;
-        }
-        how = e.how;
-        v.explanation.add(std::string(posterior ? "loss exceeded with probability at most delta: " : "composition: ") +
-                          fmt_value(eps) + " (" + how + ")");
-      }
-      if (posterior) {
-        Rational prior = exact.prior;
-        Rational p = has_exact ? exact.value : prior;
-        if (!acc->terms.empty()) p = std::isfinite(eps) ? inference::combine_with_release_up(p, rational_up(eps)) : Rational(p > 0 ? 1 : 0);
-        bool is_exact = acc->terms.empty() && exact.exact;
-        set_value(to_double_up(p), is_exact ? inference::format_probability(p) : format_up(p, 4), is_exact,
-                  is_exact ? "exact" : "bound");
-        v.explanation.add("prior P(" + d.fields[r.field].name + " = " + d.fields[r.field].value_name(r.value) +
-                          ") = " + inference::format_probability(prior));
-        if (!acc->terms.empty())
-          v.explanation.add("posterior ≤ e^eps·p / (e^eps·p + 1 − p) with p = " +
-                            (has_exact ? "the exact posterior " + inference::format_probability(exact.value) : "the prior"));
-      } else {
-        double bits = has_exact ? to_double_up(exact.value) : 0;
-        if (!acc->terms.empty()) {
-          double extra = std::isfinite(eps) ? log2_up(std::exp(eps) * (1 + 1e-12) + static_cast<double>(k - 1) * delta) : HUGE_VAL;
-          bits += extra;
-        }
-        bool capped = bits >= cap_bits;
-        bits = std::min(bits, cap_bits);
-        // Exact channel: the bits are exact, or their logarithm rounded up at 4 digits.
-        bool exact_channel = acc->terms.empty() && exact.exact && !capped;
-        bool exact_bits = exact_channel && exact.how == "exact";
-        std::string text = exact_bits ? format_exact(exact.value) : format_double_up(bits, 4);
-        if (exact_channel && !exact_bits) text = format_up(exact.value, 4);
-        set_value(bits, text, exact_bits, exact_channel ? "exact" : "bound");
-        if (capped) v.explanation.add("capped at log2 of the field's " + std::to_string(k) + " values");
-      }
+      set_value(fig.value, fig.text, fig.exact, fig.method);
+      for (auto& child : fig.node.children) v.explanation.children.push_back(std::move(child));
+      v.releases = fig.releases;
+      if (const std::size_t dropped = obs.seen.releases.size() - releases.size(); dropped > 0)
+        v.explanation.add(std::to_string(dropped) + " release use(s) read only fields independent of " +
+                          d.fields[r.field].name + ": they tell nothing about it");
       break;
     }
     case flow::Measure::kReidentification: {
-      if (obs.kind == LossKind::kExposedStats) {
-        set_value(1, "1", true, "exposed");
-        break;
-      }
+      // A statistic exposes the fields it reads (obs.seen.views), as its opened inputs would.
       bool sees_all = obs.kind == LossKind::kHoldsData;
       auto b = detail::reidentification(g_, maps_, r.data, obs.seen.views, r.fields, sees_all);
       if (!b.error.empty()) {
@@ -313,7 +393,7 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool 
         return v;
       }
       set_value(to_double_up(b.value), b.exact ? inference::format_probability(b.value) : format_up(b.value, 4), b.exact,
-                sees_all ? "holds" : (obs.kind == LossKind::kExposedRecord ? "exact" : "none"));
+                sees_all ? "holds" : (obs.seen.views.empty() ? "none" : "exact"));
       if (!b.how.empty()) v.explanation.add("cells: " + b.how);
       v.explanation.add("expected fraction of unique records: sum over cells of p·(1 − p)^(rows − 1)");
       break;
@@ -536,6 +616,12 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
       Observation obs = detail::observe(g_, di, c);
       Crossing x;
       x.observer = g_.agents[a].name + (g_.agents[a].population ? "[i]" : "");
+      // An agent that holds records of the data (a partition too) has them in its region.
+      for (const auto& h : g_.agents[a].holds)
+        if (h.data == di && obs.kind != LossKind::kHoldsData) {
+          obs.kind = LossKind::kHoldsData;
+          obs.holds_path = {Step{h.span.line, g_.agents[a].name + " holds " + (h.partitioned ? "a partition of " : "") + d.name}};
+        }
       if (obs.kind == LossKind::kNothing) continue;
       if (obs.kind == LossKind::kHoldsData) {
         x.reason = "holds the data";

@@ -119,6 +119,41 @@ Pushed push(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<R
   return out;
 }
 
+bool contains(const std::vector<flow::Id>& set, flow::Id f) { return std::find(set.begin(), set.end(), f) != set.end(); }
+
+/// What the views tell about the quasi-identifiers, order-independently: the fields seen in the
+/// clear; each map reading only quasi-identifiers that are not all seen already; and for a map
+/// that also reads other fields (`if sex = female then zip else zip + 1000` tells zip) the
+/// quasi-identifiers it reads, seen in the clear (`bounded`: an upper bound, finer cells only
+/// make more records unique).
+std::vector<RecordView> quasi_identifier_views(const std::vector<RecordView>& views, const std::vector<flow::Id>& qi,
+                                               bool& bounded) {
+  RecordView clear{RecordView::Kind::kFields, flow::kNone, {}};
+  std::vector<RecordView> maps;
+  for (const auto& v : views) {
+    std::vector<flow::Id> read;
+    for (flow::Id f : v.fields)
+      if (contains(qi, f)) read.push_back(f);
+    if (read.empty()) continue;
+    if (v.kind == RecordView::Kind::kFields || read.size() < v.fields.size()) {
+      if (v.kind == RecordView::Kind::kMap) bounded = true;
+      clear.fields.insert(clear.fields.end(), read.begin(), read.end());
+    } else {
+      maps.push_back(v);
+    }
+  }
+  std::sort(clear.fields.begin(), clear.fields.end());
+  clear.fields.erase(std::unique(clear.fields.begin(), clear.fields.end()), clear.fields.end());
+  std::vector<RecordView> cells;
+  if (!clear.fields.empty()) cells.push_back(clear);
+  for (const auto& m : maps) {
+    // A map of fields all seen in the clear adds nothing to them (post-processing).
+    const bool redundant = std::all_of(m.fields.begin(), m.fields.end(), [&](flow::Id f) { return contains(clear.fields, f); });
+    if (!redundant && std::find(cells.begin(), cells.end(), m) == cells.end()) cells.push_back(m);
+  }
+  return cells;
+}
+
 /// The seen quasi-identifier views as independent distributions over their cells: fields by
 /// their marginals, maps of uniform fields by their output classes' preimage counts. nullopt
 /// when pieces are correlated (shared fields or `given` ancestors) or a map is not counted.
@@ -131,7 +166,7 @@ std::optional<std::vector<std::vector<inference::CellGroup>>> independent_compon
   for (const auto& v : cells) {
     if (v.kind == RecordView::Kind::kFields) {
       for (flow::Id f : v.fields) {
-        if (std::find(used.begin(), used.end(), f) != used.end()) continue;
+        if (std::find(used.begin(), used.end(), f) != used.end()) return std::nullopt;
         // A uniform field stays one group however large its domain.
         auto groups = inference::quasi_identifier_groups(net, {f});
         if (!groups) return std::nullopt;
@@ -198,17 +233,62 @@ inference::BayesNet network_of(const flow::Data& d) {
   return net;
 }
 
-std::vector<ExactRr> exact_rr(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases) {
+namespace {
+
+/// The randomized response with a rational `keep` of a field of `data`, or nullptr.
+const flow::Artifact* exact_rr_artifact(const flow::Graph& g, flow::Id data, const ReleaseUse& use) {
+  const auto& x = g.artifacts[use.artifact];
+  if (x.kind != flow::ComputeKind::kRandomizedResponse || !g.param(x, "keep")) return nullptr;
+  if (x.inputs.empty() || x.inputs[0].kind != flow::Input::Kind::kField || x.inputs[0].data != data) return nullptr;
+  return &x;
+}
+
+/// The root of a field's `given` tree.
+flow::Id tree_root(const flow::Data& d, flow::Id f) {
+  for (std::size_t guard = 0; d.fields[f].parent != flow::kNone && guard < d.fields.size(); ++guard) f = d.fields[f].parent;
+  return f;
+}
+
+}  // namespace
+
+std::vector<ExactRr> exact_rr(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases,
+                              bool include_summed) {
   std::vector<ExactRr> out;
-  for (const auto& use : releases) {
-    const auto& x = g.artifacts[use.artifact];
-    if (x.kind != flow::ComputeKind::kRandomizedResponse || !use.individually || use.copies != 1) continue;
-    if (x.inputs.empty() || x.inputs[0].kind != flow::Input::Kind::kField || x.inputs[0].data != data) continue;
-    auto keep = g.param(x, "keep");
-    std::uint64_t times = g.times(x);
-    if (!keep || times > kMaxExactRepeats) continue;
-    out.push_back(ExactRr{use.artifact, x.inputs[0].field, *keep, times});
+  std::vector<flow::Id> done;
+  for (const auto& first : releases) {
+    const flow::Artifact* x = exact_rr_artifact(g, data, first);
+    if (!x || std::find(done.begin(), done.end(), first.artifact) != done.end()) continue;
+    done.push_back(first.artifact);
+    // Every use of the artifact: the target's instance and the replicas that hold it too.
+    ExactRr e{first.artifact, x->inputs[0].field, *g.param(*x, "keep"), 0, false};
+    bool usable = true;
+    for (const auto& use : releases) {
+      if (use.artifact != first.artifact) continue;
+      e.through_sum = e.through_sum || !use.individually;
+      e.times = std::min<std::uint64_t>(kMaxExactRepeats + 1, e.times + use.copies);
+    }
+    const std::uint64_t per_use = g.times(*x);
+    usable = (include_summed || !e.through_sum) && per_use <= kMaxExactRepeats && e.times * per_use <= kMaxExactRepeats;
+    if (!usable) continue;
+    e.times *= per_use;
+    out.push_back(e);
   }
+  return out;
+}
+
+bool has_summed_rr(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases) {
+  return std::any_of(releases.begin(), releases.end(),
+                     [&](const ReleaseUse& use) { return !use.individually && exact_rr_artifact(g, data, use); });
+}
+
+std::vector<ReleaseUse> relevant_releases(const flow::Graph& g, flow::Id data, flow::Id field,
+                                          const std::vector<ReleaseUse>& releases) {
+  const auto& d = g.data[data];
+  const flow::Id root = tree_root(d, field);
+  std::vector<ReleaseUse> out;
+  for (const auto& use : releases)
+    if (std::any_of(use.reads.begin(), use.reads.end(), [&](flow::Id f) { return tree_root(d, f) == root; }))
+      out.push_back(use);
   return out;
 }
 
@@ -250,25 +330,11 @@ Belief reidentification(const flow::Graph& g, Maps& maps, flow::Id data, const s
   const auto& d = g.data[data];
   // The views that read only quasi-identifiers form the cells the coalition can tell apart.
   std::vector<RecordView> cells;
+  bool bounded = false;  // a view was replaced by the quasi-identifiers it reads (an upper bound)
   if (sees_all) {
     cells.push_back(RecordView{RecordView::Kind::kFields, flow::kNone, quasi_identifiers});
   } else {
-    for (const auto& v : views) {
-      RecordView kept = v;
-      if (v.kind == RecordView::Kind::kFields) {
-        kept.fields.clear();
-        for (flow::Id f : v.fields)
-          if (std::find(quasi_identifiers.begin(), quasi_identifiers.end(), f) != quasi_identifiers.end())
-            kept.fields.push_back(f);
-        if (kept.fields.empty()) continue;
-      } else {
-        bool only_qi = std::all_of(v.fields.begin(), v.fields.end(), [&](flow::Id f) {
-          return std::find(quasi_identifiers.begin(), quasi_identifiers.end(), f) != quasi_identifiers.end();
-        });
-        if (!only_qi || v.fields.empty()) continue;
-      }
-      cells.push_back(kept);
-    }
+    cells = quasi_identifier_views(views, quasi_identifiers, bounded);
   }
   if (cells.empty()) {
     b.value = 0;
@@ -305,7 +371,7 @@ Belief reidentification(const flow::Graph& g, Maps& maps, flow::Id data, const s
     }
     groups = std::move(*gr);
   }
-  b.exact = exact_cells;
+  b.exact = exact_cells && !bounded;
   auto r = inference::reidentification(groups, rows);
   if (!r) {
     b.error = r.error();

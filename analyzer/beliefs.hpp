@@ -32,17 +32,30 @@ class Maps {
   std::map<flow::Id, solver::MapCount> counts_;
 };
 
-/// An exact randomized-response release observed individually: `times` reports of one field.
+/// A randomized-response release as an exact channel: `times` reports of one field (every
+/// instance's copy and every repetition of the artifact, reporting the same value).
 struct ExactRr {
   flow::Id artifact = flow::kNone;
   flow::Id field = flow::kNone;
   Rational keep;
   std::uint64_t times = 1;
+  bool through_sum = false;  // seen only through a sum or a shuffle: the channel is an upper bound
 };
 
 /// The randomized-response releases among `releases` that can be treated as exact channels:
-/// on a field of `data`, `keep` given as a rational, seen individually, few repetitions.
-std::vector<ExactRr> exact_rr(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases);
+/// on a field of `data`, `keep` given as a rational, few reports in all. An artifact is taken
+/// whole (all its uses) or not at all, so that every copy is counted once, here or by the
+/// accountant. Those seen through a sum or a shuffle only when `include_summed`.
+std::vector<ExactRr> exact_rr(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases,
+                              bool include_summed = true);
+
+/// Whether some exact-able randomized response among `releases` is seen only through a sum.
+bool has_summed_rr(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases);
+
+/// The releases that may tell something about `field`: those whose input reads a field in its
+/// `given` tree (fields in other trees are independent of it).
+std::vector<ReleaseUse> relevant_releases(const flow::Graph& g, flow::Id data, flow::Id field,
+                                          const std::vector<ReleaseUse>& releases);
 
 /// The record's fields as a Bayesian network (field ids = flow field indices).
 inference::BayesNet network_of(const flow::Data& d);

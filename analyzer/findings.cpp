@@ -43,6 +43,19 @@ void batch_larger_than_rows(const flow::Graph& g, const flow::Artifact& x, std::
   }
 }
 
+/// A declared sensitivity below what one record can move the input by: the analysis uses the
+/// derived one (analyzer/accounting.cpp), and says so where the user wrote the smaller one.
+void sensitivity_below_derived(const flow::Graph& g, const flow::Artifact& x, std::vector<Finding>& out) {
+  auto it = x.params.find("sensitivity");
+  if (it == x.params.end()) return;
+  const auto derived = flow::derived_sensitivity(g, x, x.kind == flow::ComputeKind::kGaussian);
+  const Rational declared = g.value(it->second);
+  if (!derived || derived->value <= declared) return;
+  warn(out, it->second.span.line ? it->second.span : x.span,
+       "sensitivity " + format_exact(declared) + " of '" + x.name + "' is below the " + format_exact(derived->value) +
+           " one record can move its input (" + derived->why + "): the analysis uses " + format_exact(derived->value));
+}
+
 }  // namespace
 
 std::vector<Finding> collect_findings(const flow::Graph& g) {
@@ -63,6 +76,7 @@ std::vector<Finding> collect_findings(const flow::Graph& g) {
     if (x.kind == flow::ComputeKind::kTrain)
       warn(out, x.span, "'" + x.name + "' is trained without privacy: the model can memorise its input");
     if (x.kind == flow::ComputeKind::kDpsgd) batch_larger_than_rows(g, x, out);
+    if (flow::is_private(x.kind)) sensitivity_below_derived(g, x, out);
   }
   for (const auto& f : g.flows) {
     if (f.artifact < artifact_used.size()) artifact_used[f.artifact] = true;

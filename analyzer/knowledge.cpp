@@ -62,7 +62,14 @@ class Propagation {
   /// The knowledge of all instances of `sender` seen one by one.
   Knowledge all_instances(flow::Id sender, const Classes& k) const;
   /// The knowledge of the sum over the instances of `sender` with `h` honest contributions.
-  Knowledge summed(flow::Id sender, const Classes& k, std::uint64_t h, bool keep_amplifiable) const;
+  Knowledge summed(flow::Id sender, const Classes& k, std::uint64_t h, bool shuffled) const;
+  /// `aggregate`: the target's individually seen releases summed with the honest instances'.
+  void sum_instances(std::vector<ReleaseUse>& releases) const;
+  /// Whether other instances' copies of `artifact` are among `releases` (they read the target).
+  static bool replicated(const std::vector<ReleaseUse>& releases, flow::Id artifact);
+  /// Whether each instance of `sender` holds at most one record of the data (by partition).
+  bool one_record_each(flow::Id sender) const;
+  static std::vector<flow::Id> fields_read(const Knowledge& in);
 
   const Classes* held(flow::Id artifact, flow::Id agent) const {
     auto it = index_.find({artifact, agent});
@@ -117,6 +124,7 @@ Knowledge Propagation::compute(flow::Id id, std::size_t cls) const {
       ReleaseUse use;
       use.artifact = id;
       use.copy = copy_of(x.at, cls);
+      use.reads = fields_read(in);
       use.route.push_back(step);
       out.releases.push_back(use);
     }
@@ -124,6 +132,7 @@ Knowledge Propagation::compute(flow::Id id, std::size_t cls) const {
   }
   // Post-processing passes releases on: note the step on their routes.
   for (auto& use : out.releases) append_step(use.route, step);
+  if (x.kind == flow::ComputeKind::kAggregate) sum_instances(out.releases);
   if (!in.deterministic()) return out;
   out.exposure_path = in.exposure_path;
   append_step(out.exposure_path, step);
@@ -163,23 +172,46 @@ Knowledge Propagation::compute(flow::Id id, std::size_t cls) const {
       out.stats = in.stats;
       out.views = in.views;
       break;
-    case flow::ComputeKind::kAggregate:
-      // A sum over a population's instances: the target's distributed noise is protected by
-      // the honest shares in it (LANGUAGE.md 7.4).
+    default:  // count, sum, mean, histogram, aggregate, train: the fields they read
       out.stats = true;
-      for (auto& use : out.releases) {
-        flow::Id at = g_.artifacts[use.artifact].at;
-        if (use.copy == Copy::kTarget && use.individually && population(at)) {
-          use.shares = honest(at);
-          use.individually = false;
-        }
-      }
-      break;
-    default:  // count, sum, mean, histogram, train
-      out.stats = true;
+      out.views = in.views;
       break;
   }
   return out;
+}
+
+std::vector<flow::Id> Propagation::fields_read(const Knowledge& in) {
+  std::vector<flow::Id> fields;
+  for (const auto& v : in.views) fields.insert(fields.end(), v.fields.begin(), v.fields.end());
+  std::sort(fields.begin(), fields.end());
+  fields.erase(std::unique(fields.begin(), fields.end()), fields.end());
+  return fields;
+}
+
+bool Propagation::replicated(const std::vector<ReleaseUse>& releases, flow::Id artifact) {
+  return std::any_of(releases.begin(), releases.end(),
+                     [&](const ReleaseUse& r) { return r.artifact == artifact && r.copy == Copy::kOther; });
+}
+
+void Propagation::sum_instances(std::vector<ReleaseUse>& releases) const {
+  // A sum over a population's instances: the target's distributed noise is protected by the
+  // honest shares in it (docs/language.md, "How the analysis works", step 4) — unless the
+  // other instances' shares depend on the target too (they hold the record whole): then
+  // their noise is not independent of it, and each share counts as seen.
+  for (auto& use : releases) {
+    flow::Id at = g_.artifacts[use.artifact].at;
+    if (use.copy == Copy::kTarget && use.individually && population(at) && !replicated(releases, use.artifact)) {
+      use.shares = honest(at);
+      use.individually = false;
+    }
+  }
+}
+
+bool Propagation::one_record_each(flow::Id sender) const {
+  const auto& a = g_.agents[sender];
+  const auto& d = g_.data[data_];
+  if (!a.population || d.rows == 0 || d.rows > a.count) return false;
+  return std::any_of(a.holds.begin(), a.holds.end(), [&](const flow::Holding& h) { return h.data == data_ && h.partitioned; });
 }
 
 Knowledge Propagation::all_instances(flow::Id sender, const Classes& k) const {
@@ -195,17 +227,19 @@ Knowledge Propagation::all_instances(flow::Id sender, const Classes& k) const {
 
 Knowledge Propagation::summed(flow::Id sender, const Classes& k, std::uint64_t h, bool shuffled) const {
   Knowledge out = all_instances(sender, k);
-  if (out.deterministic()) {
-    out.stats = true;  // a sum (or a multiset) of exact per-instance values is a statistic
-    out.views.clear();
-  }
-  // Shuffle amplification applies only when the target's message is a single local
-  // randomizer of its own record (FMT21); anything else is counted as released.
-  bool amplifiable = shuffled && k[0].releases.size() == 1 && !k[0].deterministic();
+  // A sum (or a multiset) of exact per-instance values is a statistic: it exposes the
+  // record's fields it reads to whoever knows the other records (Knowledge's comment).
+  if (out.deterministic()) out.stats = true;
+  // Shuffle amplification (Feldman, McMillan & Talwar 2021) needs every message to be a local
+  // randomizer of one person's data, so that any other message could be a clone of the
+  // target's: the target's message is a single pure release of its instance's one record,
+  // and the other messages are other people's (not replicas of the same record).
+  const bool amplifiable = shuffled && k[0].releases.size() == 1 && !k[0].deterministic() && one_record_each(sender);
+  const std::vector<ReleaseUse> all = out.releases;
   for (auto& use : out.releases) {
     if (g_.artifacts[use.artifact].at != sender || !use.individually) continue;
     use.individually = false;
-    if (use.copy != Copy::kTarget) continue;
+    if (use.copy != Copy::kTarget || replicated(all, use.artifact)) continue;
     if (shuffled) {
       if (amplifiable && is_local_randomizer(g_.artifacts[use.artifact].kind)) use.shuffled_among = h;
     } else {

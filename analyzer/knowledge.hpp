@@ -42,10 +42,15 @@ struct ReleaseUse {
   std::uint64_t shares = 1;          // distributed noise: honest contributions in the sum seen (1: its own)
   std::uint64_t shuffled_among = 0;  // > 0: seen only inside a shuffle of this many honest senders
   bool individually = true;          // seen as the instance's own output (not summed or shuffled)
+  std::vector<flow::Id> reads;       // the record's fields its input depends on (sorted; empty: none)
   std::vector<Step> route;           // how it reaches the observer (first route found)
 };
 
 /// What an artifact (as held by one agent, one instance class) reveals of the target record.
+/// An exact statistic (count, sum, …, aggregate, train, a secure sum or shuffle of exact
+/// values) reveals the record to whoever knows every other record: it sets `stats` (membership
+/// is exposed) and keeps, as `views`, the record's fields it reads — the same views the
+/// statistic's opened inputs would give, so opening it never raises a figure.
 struct Knowledge {
   bool stats = false;  // an exact statistic of the record (count, sum, …, aggregate, train)
   std::vector<RecordView> views;

@@ -1,6 +1,7 @@
 #include "flow/graph.hpp"
 
 #include <algorithm>
+#include <climits>
 
 namespace privflow::flow {
 namespace {
@@ -106,5 +107,66 @@ std::uint64_t Graph::times(const Artifact& a) const {
 }
 
 Rational Graph::delta_of(const Requirement& r) const { return r.delta ? *r.delta : settings.delta; }
+
+namespace {
+
+Rational of(std::int64_t x) {
+  Rational r;
+  r = mpz_class(std::to_string(x));
+  return r;
+}
+
+/// The records of `data` an instance of `agent` holds (all of them when not partitioned).
+std::uint64_t rows_held(const Graph& g, Id data, Id agent) {
+  const Data& d = g.data[data];
+  const Agent& a = g.agents[agent];
+  for (const auto& h : a.holds)
+    if (h.data == data && h.partitioned && a.population && a.count > 0) return std::max<std::uint64_t>(1, d.rows / a.count);
+  return std::max<std::uint64_t>(1, d.rows);
+}
+
+}  // namespace
+
+std::optional<DerivedSensitivity> derived_sensitivity(const Graph& g, const Artifact& mechanism, bool l2) {
+  if (mechanism.inputs.empty()) return std::nullopt;
+  const Input* in = &mechanism.inputs[0];
+  ComputeKind statistic = ComputeKind::kSum;  // a field read directly moves like its sum
+  const Artifact* stat = nullptr;
+  if (in->kind == Input::Kind::kArtifact) {
+    if (in->artifact >= g.artifacts.size()) return std::nullopt;
+    stat = &g.artifacts[in->artifact];
+    statistic = stat->kind;
+    if (statistic != ComputeKind::kSum && statistic != ComputeKind::kMean && statistic != ComputeKind::kHistogram &&
+        statistic != ComputeKind::kCount)
+      return std::nullopt;
+    if (stat->inputs.empty()) return std::nullopt;
+    in = &stat->inputs[0];
+  }
+  if (in->data >= g.data.size()) return std::nullopt;
+  const Data& d = g.data[in->data];
+  const bool replace = d.neighbouring == Neighbouring::kReplace;
+  if (statistic == ComputeKind::kCount) return DerivedSensitivity{Rational(1), "a count of " + d.name};
+  if (in->kind != Input::Kind::kField || in->field >= d.fields.size()) return std::nullopt;
+  const Field& f = d.fields[in->field];
+  const std::string range = f.type == FieldType::kInt ? "int[" + std::to_string(f.lo) + ", " + std::to_string(f.hi) + "]"
+                                                      : std::string(f.type == FieldType::kBool ? "bool" : "enumerated");
+  if (statistic == ComputeKind::kHistogram) {
+    Rational v = !replace ? make_rational(1) : l2 ? make_rational(14143, 10000) : make_rational(2);
+    return DerivedSensitivity{v, "a histogram of " + f.name};
+  }
+  if (f.type == FieldType::kEnum) return std::nullopt;
+  const std::int64_t lo = f.type == FieldType::kBool ? 0 : f.lo, hi = f.type == FieldType::kBool ? 1 : f.hi;
+  const Rational span = of(hi) - of(lo), low = abs(of(lo)), high = abs(of(hi));
+  const Rational reach = low > high ? low : high;
+  Rational v = replace ? span : reach;
+  std::string what = (stat ? "the sum of " : "") + f.name + ", " + range;
+  if (statistic == ComputeKind::kMean) {
+    const std::uint64_t n = rows_held(g, in->data, stat->at);
+    v = span / Rational(static_cast<unsigned long>(std::min<std::uint64_t>(n, ULONG_MAX)));
+    what = "the mean of " + f.name + ", " + range + ", over " + std::to_string(n) + " rows";
+  }
+  v.canonicalize();
+  return DerivedSensitivity{v, what};
+}
 
 }  // namespace privflow::flow

@@ -289,4 +289,16 @@ struct Graph {
   Rational delta_of(const Requirement& r) const;
 };
 
+/// How far one record can move a noise mechanism's input, derived from the catalogue and the
+/// field's declared range, under the data's own neighbouring relation: a field read directly
+/// or a `sum` of it (add/remove: max(|lo|, |hi|); replace: hi − lo), a `mean` (hi − lo over
+/// the rows its agent holds), a `histogram` (1; replace: 2, or √2 rounded up for Gaussian noise
+/// with `l2`), a `count` (1). nullopt when it cannot be derived (an enumerated field, a
+/// deeper computation): the declared sensitivity (default 1) is then taken as it is.
+struct DerivedSensitivity {
+  Rational value;
+  std::string why;  // "the sum of income, int[0, 1000000]"
+};
+std::optional<DerivedSensitivity> derived_sensitivity(const Graph& g, const Artifact& mechanism, bool l2);
+
 }  // namespace privflow::flow
