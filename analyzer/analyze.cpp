@@ -99,7 +99,7 @@ class Analyzer {
                       bool summed_rr_exact) const;
   void finish(Verdict& v, const flow::Requirement& r) const;
   std::string suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r, const Coalition& c) const;
-  LeakageCell cell(flow::Id data, const std::string& observer, const Coalition& c) const;
+  LeakageCell cell(flow::Id data, const std::string& observer, const Observation& obs) const;
 
   /// The options with the time budget's end fixed (from now, unless a caller already did).
   static Options with_deadline(Options o) {
@@ -608,12 +608,10 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
     });
     if (!held_in_from) continue;
     Derivation& dnode = v.explanation.add(d.name + " (" + cat + ") is held in " + from, d.span.line);
+    detail::SingleObserver single(g_, di);
     for (flow::Id a = 0; a < g_.agents.size(); ++a) {
       if (g_.agents[a].region != r.to_region) continue;
-      Coalition c;
-      c.taken.assign(g_.agents.size(), 0);
-      c.taken[a] = 1;
-      Observation obs = detail::observe(g_, di, c);
+      Observation obs = single.observe(a);
       Crossing x;
       x.observer = g_.agents[a].name + (g_.agents[a].population ? "[i]" : "");
       // An agent that holds records of the data (a partition too) has them in its region.
@@ -676,12 +674,11 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
   return v;
 }
 
-LeakageCell Analyzer::cell(flow::Id data, const std::string& observer, const Coalition& c) const {
+LeakageCell Analyzer::cell(flow::Id data, const std::string& observer, const Observation& obs) const {
   LeakageCell cell;
   cell.data = data;
   cell.observer = observer;
   cell.delta = to_double_down(g_.settings.delta);
-  Observation obs = detail::observe(g_, data, c);
   cell.loss = obs.kind;
   switch (obs.kind) {
     case LossKind::kHoldsData: cell.status = "holds"; break;
@@ -740,7 +737,7 @@ LeakageMap Analyzer::leakage_map(const Coalition& observer) const {
       if (!t.artifacts[x].empty()) worse(map.artifacts[x], leak_of(d, t.artifacts[x]));
     for (flow::Id f = 0; f < t.flows.size(); ++f)
       if (!t.flows[f].empty()) worse(map.flows[f], leak_of(d, t.flows[f]));
-    auto c = cell(d, "", observer);
+    auto c = cell(d, "", detail::observe(g_, d, observer));
     if (c.loss != LossKind::kNothing) worse(map.data[d], ElementLeak{c.loss, c.epsilon});
   }
   for (flow::Id a = 0; a < g_.agents.size(); ++a) {
@@ -801,18 +798,14 @@ Analysis Analyzer::run() {
   // The leakage matrix: each data against each agent alone, and all curious and malicious
   // agents together.
   for (flow::Id d = 0; d < g_.data.size(); ++d) {
-    for (flow::Id ag = 0; ag < g_.agents.size(); ++ag) {
-      Coalition c;
-      c.taken.assign(g_.agents.size(), 0);
-      c.taken[ag] = 1;
-      a.leakage.push_back(cell(d, g_.agents[ag].name, c));
-    }
+    detail::SingleObserver single(g_, d);
+    for (flow::Id ag = 0; ag < g_.agents.size(); ++ag) a.leakage.push_back(cell(d, g_.agents[ag].name, single.observe(ag)));
     Coalition all;
     all.taken.assign(g_.agents.size(), 0);
     for (flow::Id ag = 0; ag < g_.agents.size(); ++ag)
       if (g_.agents[ag].trust == flow::Trust::kCurious || g_.agents[ag].trust == flow::Trust::kMalicious)
         all.taken[ag] = g_.agents[ag].count;
-    if (!all.empty()) a.leakage.push_back(cell(d, "curious+malicious", all));
+    if (!all.empty()) a.leakage.push_back(cell(d, "curious+malicious", detail::observe(g_, d, all)));
   }
   a.findings = collect_findings(g_);
   // "Division by zero is an error found by analysis" (LANGUAGE.md 6): any record reaching it.

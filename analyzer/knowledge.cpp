@@ -36,6 +36,11 @@ class Propagation {
   Observation run();
   /// Runs the propagation and keeps what each artifact and flow carries.
   Trace trace();
+  /// Rule 2 for `c`: whether it holds the record itself (kHoldsData with the reason).
+  bool holds_record(Observation& obs) const;
+  /// After run(): what one instance of `agent` sees, read off its holdings (valid when the
+  /// agent takes no part in the channels and counts the propagation depends on).
+  Observation collect_single(flow::Id agent) const;
 
  private:
   using Classes = std::array<Knowledge, 2>;  // [0] single agent or target instance, [1] other instances
@@ -56,6 +61,10 @@ class Propagation {
 
   bool propagate();
   Observation collect(Observation obs) const;
+  /// Adds what `members` instances of holding's agent see to `obs`.
+  void see(Observation& obs, std::size_t holding, std::uint64_t members) const;
+  /// The loss kind of what `obs` has seen.
+  Observation classify(Observation obs) const;
   Knowledge read_data(flow::Id agent, std::size_t cls, const flow::Input& in, const flow::Artifact& x) const;
   Knowledge compute(flow::Id artifact, std::size_t cls) const;
   Knowledge receive(const flow::Flow& f) const;
@@ -80,6 +89,8 @@ class Propagation {
   flow::Id data_;
   const Coalition& c_;
   std::map<std::pair<flow::Id, flow::Id>, std::size_t> index_;  // (artifact, agent) -> holding
+  std::map<flow::Id, std::vector<std::size_t>> by_agent_;         // agent -> its holdings
+  bool propagated_ = false;
   std::vector<std::pair<flow::Id, flow::Id>> holdings_;
   std::vector<Classes> knowledge_;
 };
@@ -291,10 +302,8 @@ Knowledge Propagation::receive(const flow::Flow& f) const {
   return out;
 }
 
-Observation Propagation::run() {
-  Observation obs;
+bool Propagation::holds_record(Observation& obs) const {
   const flow::Data& d = g_.data[data_];
-  // Rule 2: does the coalition hold the record itself?
   for (flow::Id a = 0; a < g_.agents.size(); ++a) {
     if (!c_.contains(a)) continue;
     const auto& agent = g_.agents[a];
@@ -305,11 +314,17 @@ Observation Propagation::run() {
         obs.kind = LossKind::kHoldsData;
         obs.holds_reason = agent.name + (h.partitioned ? " (every partition)" : "") + " holds " + d.name;
         obs.holds_path.push_back(Step{h.span.line, obs.holds_reason});
-        return obs;
+        return true;
       }
     }
   }
+  return false;
+}
 
+Observation Propagation::run() {
+  Observation obs;
+  // Rule 2: does the coalition hold the record itself?
+  if (holds_record(obs)) return obs;
   if (!propagate()) {
     // A cycle the front end should have refused: say so rather than under-report.
     obs.kind = LossKind::kExposedStats;
@@ -324,7 +339,10 @@ bool Propagation::propagate() {
   // Holdings (artifact, agent): computed at the agent or received by it.
   auto add_holding = [&](flow::Id artifact, flow::Id agent) {
     auto [it, inserted] = index_.emplace(std::make_pair(artifact, agent), holdings_.size());
-    if (inserted) holdings_.emplace_back(artifact, agent);
+    if (inserted) {
+      by_agent_[agent].push_back(holdings_.size());
+      holdings_.emplace_back(artifact, agent);
+    }
     return it->second;
   };
   for (flow::Id x = 0; x < g_.artifacts.size(); ++x) add_holding(x, g_.artifacts[x].at);
@@ -373,23 +391,44 @@ bool Propagation::propagate() {
     for (std::size_t u : users[i])
       if (--pending[u] == 0) ready.push_back(u);
   }
-  return done == holdings_.size();
+  propagated_ = done == holdings_.size();
+  return propagated_;
 }
 
 Observation Propagation::collect(Observation obs) const {
   // Rule 1: the coalition's view is everything its members hold.
-  for (std::size_t i = 0; i < holdings_.size(); ++i) {
-    auto [artifact, agent] = holdings_[i];
-    if (!c_.contains(agent)) continue;
-    Knowledge k = knowledge_[i][population(agent) ? 1 : 0];
-    if (population(agent)) {
-      // Each member instance sees its own copy of the artifacts computed at it.
-      for (auto& use : k.releases)
-        if (use.copy == Copy::kOther && g_.artifacts[use.artifact].at == agent)
-          use.copies = std::max(use.copies, std::min(others(agent), c_.count(agent)));
-    }
-    obs.seen.merge(k);
+  for (std::size_t i = 0; i < holdings_.size(); ++i)
+    if (c_.contains(holdings_[i].second)) see(obs, i, c_.count(holdings_[i].second));
+  return classify(std::move(obs));
+}
+
+void Propagation::see(Observation& obs, std::size_t holding, std::uint64_t members) const {
+  const flow::Id agent = holdings_[holding].second;
+  Knowledge k = knowledge_[holding][population(agent) ? 1 : 0];
+  if (population(agent)) {
+    // Each member instance sees its own copy of the artifacts computed at it.
+    for (auto& use : k.releases)
+      if (use.copy == Copy::kOther && g_.artifacts[use.artifact].at == agent)
+        use.copies = std::max(use.copies, std::min(others(agent), members));
   }
+  obs.seen.merge(k);
+}
+
+Observation Propagation::collect_single(flow::Id agent) const {
+  Observation obs;
+  if (!propagated_) {
+    obs.kind = LossKind::kExposedStats;
+    obs.seen.stats = true;
+    obs.seen.exposure_path.push_back(Step{0, "the flows form a cycle: the analysis cannot bound it"});
+    return obs;
+  }
+  auto it = by_agent_.find(agent);
+  if (it != by_agent_.end())
+    for (std::size_t i : it->second) see(obs, i, 1);
+  return classify(std::move(obs));
+}
+
+Observation Propagation::classify(Observation obs) const {
   if (obs.seen.stats)
     obs.kind = LossKind::kExposedStats;
   else if (!obs.seen.views.empty())
@@ -443,6 +482,43 @@ void Knowledge::merge(const Knowledge& other, std::uint64_t cap) {
 
 Observation observe(const flow::Graph& g, flow::Id data, const Coalition& coalition) {
   return Propagation(g, data, coalition).run();
+}
+
+struct SingleObserver::Shared {
+  const flow::Graph& g;
+  flow::Id data;
+  Coalition nobody;
+  Propagation base;
+  std::vector<bool> bespoke;  // by agent: the coalition changes the propagation
+
+  Shared(const flow::Graph& graph, flow::Id d) : g(graph), data(d), base(graph, d, nobody) {
+    nobody.taken.assign(g.agents.size(), 0);
+    // A member changes the propagation where it receives through a secure sum or a shuffle,
+    // shuffles, or is an instance of a population (its honest count drops by one).
+    bespoke.assign(g.agents.size(), false);
+    for (flow::Id a = 0; a < g.agents.size(); ++a) bespoke[a] = g.agents[a].population;
+    for (const auto& f : g.flows) {
+      if (f.channel.kind != flow::Channel::Kind::kSecureAggregation && f.channel.kind != flow::Channel::Kind::kShuffler)
+        continue;
+      if (f.to < bespoke.size()) bespoke[f.to] = true;
+      if (f.from < bespoke.size()) bespoke[f.from] = true;
+      if (f.channel.shuffler < bespoke.size()) bespoke[f.channel.shuffler] = true;
+    }
+    base.run();
+  }
+};
+
+SingleObserver::SingleObserver(const flow::Graph& g, flow::Id data) : shared_(std::make_unique<Shared>(g, data)) {}
+SingleObserver::~SingleObserver() = default;
+
+Observation SingleObserver::observe(flow::Id agent) {
+  Coalition one;
+  one.taken.assign(shared_->g.agents.size(), 0);
+  one.taken[agent] = 1;
+  if (shared_->bespoke[agent]) return detail::observe(shared_->g, shared_->data, one);
+  Observation obs;
+  if (Propagation(shared_->g, shared_->data, one).holds_record(obs)) return obs;
+  return shared_->base.collect_single(agent);
 }
 
 Trace trace(const flow::Graph& g, flow::Id data, const Coalition& coalition) {

@@ -6,6 +6,7 @@
 // P fall in two classes: the target's instance (the one holding the worst-case record when the
 // data is partitioned at P, never in C) and the others (all alike by symmetry; c of them in C).
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,25 @@ struct Observation {
 /// Propagates the target record of `data` through the graph and collects what `coalition`
 /// observes. Linear in the size of the graph; independent of population sizes.
 Observation observe(const flow::Graph& g, flow::Id data, const Coalition& coalition);
+
+/// The observations of one data set's record by many coalitions of a single agent instance
+/// (the leakage matrix, forbid). The coalition changes the propagation only through secure
+/// sums, shuffles and populations' honest counts; for any other agent the one propagation of
+/// the empty coalition serves, and its view is read off the holdings at that agent. So
+/// 10,000 services cost one propagation, not 10,000.
+class SingleObserver {
+ public:
+  SingleObserver(const flow::Graph& g, flow::Id data);
+  ~SingleObserver();
+  SingleObserver(const SingleObserver&) = delete;
+  SingleObserver& operator=(const SingleObserver&) = delete;
+  /// What one instance of `agent` observes: observe(g, data, {1 of agent}).
+  Observation observe(flow::Id agent);
+
+ private:
+  struct Shared;
+  std::unique_ptr<Shared> shared_;
+};
 
 /// What each artifact (at its own agent; the target's instance for a population) and each
 /// flow (as received) reveals of the target record, for a coalition (which decides the
