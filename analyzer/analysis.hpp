@@ -133,7 +133,7 @@ struct Analysis {
   std::vector<Finding> findings;      // sorted by location
   std::vector<std::string> assumptions;
 
-  /// Exit status per DESIGN.md: 2 if a finding is an error (the spec is invalid), else 1 if
+  /// Exit status (docs/limits.md, "Faults and exit codes"): 2 if a finding is an error (the spec is invalid), else 1 if
   /// any requirement is violated, else 3 if any is undecided, else 0.
   int exit_code() const;
 };

@@ -1,4 +1,4 @@
-// The analysis: requirements' verdicts, the leakage matrix and findings (LANGUAGE.md 7-9).
+// The analysis: requirements' verdicts, the leakage matrix and findings (docs/language.md, "How the analysis works" and "Findings").
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -808,7 +808,7 @@ Analysis Analyzer::run() {
     if (!all.empty()) a.leakage.push_back(cell(d, "curious+malicious", detail::observe(g_, d, all)));
   }
   a.findings = collect_findings(g_);
-  // "Division by zero is an error found by analysis" (LANGUAGE.md 6): any record reaching it.
+  // "Division by zero is an error found by analysis" (docs/language.md, "Expressions"): any record reaching it.
   for (flow::Id x = 0; x < g_.artifacts.size(); ++x) {
     if (g_.artifacts[x].kind != flow::ComputeKind::kMap) continue;
     const auto& mc = maps_.count(x);

@@ -1,7 +1,7 @@
 #pragma once
 // From what a coalition sees of a record in the clear (select, map, the data itself) and through
 // exact randomized response, to exact beliefs with inference/: posteriors, min-entropy leakage
-// and re-identification cells (LANGUAGE.md section 8).
+// and re-identification cells (docs/language.md, "Requirements").
 #include <map>
 #include <memory>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// Findings beyond requirements (LANGUAGE.md section 9): warnings and the assumptions an
+// Findings beyond requirements (docs/language.md, "Findings beyond requirements"): warnings and the assumptions an
 // analysis relied on.
 #include <string>
 #include <vector>

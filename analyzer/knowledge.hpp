@@ -1,6 +1,6 @@
 #pragma once
 // What a coalition can learn about one record: the propagation of the target record of a
-// data set through computations and channels (LANGUAGE.md section 7, rules 1-4).
+// data set through computations and channels (docs/language.md, "How the analysis works", steps 1-4).
 //
 // Populations are never enumerated. Relative to a coalition C, the instances of a population
 // P fall in two classes: the target's instance (the one holding the worst-case record when the

@@ -1,5 +1,5 @@
 #pragma once
-// The worst coalition of an `any K of {…}` adversary (LANGUAGE.md 7.6, issue #6 part 1).
+// The worst coalition of an `any K of {…}` adversary (docs/language.md, "How the analysis works", step 6).
 //
 // How the loss depends on a choice (analyzer/knowledge.cpp): a population's count c matters
 // only through c ≥ 1 (members see their own artifacts), c ≥ a secure aggregation's threshold

@@ -144,7 +144,7 @@ struct ParamValue {
   Span span;
 };
 
-/// An expression of `map` (LANGUAGE.md section 6), type-checked by the front end.
+/// An expression of `map` (docs/language.md, "Expressions"), type-checked by the front end.
 struct Expr {
   enum class Op {
     kInt,       // integer literal `value`

@@ -51,7 +51,7 @@ struct Joint {
 struct NetField {
   std::string name;
   std::uint64_t size = 0;
-  /// Parent fields (LANGUAGE.md allows one `given` parent; any number is supported).
+  /// Parent fields (the language allows one `given` parent; any number is supported).
   std::vector<FieldId> parents;
   /// One row per joint assignment of the parents (mixed radix over the parents' sizes, first
   /// parent most significant; a single row when there are no parents), each with `size`

@@ -1,5 +1,5 @@
 #pragma once
-// The choice space of an `any K of {…}` adversary in Z3 (LANGUAGE.md 7.6, issue #6 part 1).
+// The choice space of an `any K of {…}` adversary in Z3 (docs/language.md, "Adversaries").
 //
 // One integer per population (how many further instances are corrupted) and one boolean per
 // single agent; a slot's count matters to the views only at its breakpoints (1: a member sees

@@ -1,8 +1,8 @@
 #pragma once
 // What a `map(D, expr)` reveals about one record: the partition of the read fields' product
-// domain into output classes (LANGUAGE.md §6 semantics), counted exactly or not at all.
+// domain into output classes (docs/language.md, "Expressions"), counted exactly or not at all.
 //
-// Semantics of expressions (LANGUAGE.md §6):
+// Semantics of expressions (docs/language.md, "Expressions"):
 //  - integers are mathematical (no overflow); `/` is floor division, `%` the matching floor
 //    modulo (a = b·(a / b) + a % b, with a % b of the sign of b); comparisons give bools;
 //    enum values compare by their declaration index; bools are 0 (false) and 1 (true);

@@ -10,7 +10,7 @@
 //   return result.exit_code;
 //
 // Only standard-library types appear here: no Spirit, Z3, GMP or Graphviz header is pulled in.
-// Every figure is the one privflow's JSON report prints (DESIGN.md "Report JSON"): an upper
+// Every figure is the one privflow's JSON report prints (docs/report.schema.json): an upper
 // bound on what the adversary learns, rounded up, never to nearest. Nothing here throws on bad
 // input; library failures (a solver or allocation failure) become Result::internal_error and
 // exit code 4, as in the command line.
@@ -26,7 +26,7 @@ namespace privflow::api {
 /// The library's version, as `privflow --version` prints it after "privflow " (e.g. "0.1.0").
 const char* version();
 
-/// Exit codes of the command line (DESIGN.md), which Result::exit_code and
+/// Exit codes of the command line (docs/limits.md, "Faults and exit codes"), which Result::exit_code and
 /// ParseResult::exit_code follow.
 inline constexpr int kExitOk = 0;         ///< every requirement holds
 inline constexpr int kExitViolated = 1;   ///< at least one requirement is violated

@@ -1,6 +1,6 @@
 #pragma once
 // PRIVATE to solver/*.cpp: the one header that includes z3++.h. Never include it from another
-// folder, nor from a public solver/ header (STYLE.md: headers never include z3++.h).
+// folder, nor from a public solver/ header (public headers never include z3++.h: Z3 stays in solver/).
 #include <z3++.h>
 
 #include <string>

@@ -1,4 +1,4 @@
-// Unit tests of the analyzer's rules (LANGUAGE.md 7-8), each with a hand-computed value.
+// Unit tests of the analyzer's rules (docs/language.md, "How the analysis works"), each with a hand-computed value.
 #include <catch2/catch.hpp>
 
 #include <cmath>

@@ -21,7 +21,7 @@ TEST_CASE("domain indexing is mixed radix, first position most significant", "[i
 }
 
 TEST_CASE("marginal through a given table", "[inference][bayes]") {
-  // LANGUAGE.md §1: diagnosis {0.70, 0.25, 0.05}; smoker given diagnosis.
+  // docs/language.md's data example: diagnosis {0.70, 0.25, 0.05}; smoker given diagnosis.
   BayesNet net;
   FieldId diag = net.add_field("diagnosis", 3, qs({"0.70", "0.25", "0.05"}));
   FieldId smoker = net.add_field("smoker", 2, {diag}, {qs({"0.2", "0.8"}), qs({"0.25", "0.75"}), qs({"1/2", "1/2"})});
