@@ -670,6 +670,10 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
     v.reason = cat + " data crosses from " + from + " to " + to + ": " + join(names, ", ");
     v.fix = "release it to " + to + " only through private mechanisms" +
             (r.unless_epsilon ? " with epsilon ≤ " + format_exact(*r.unless_epsilon) : "") + ", or keep it in " + from;
+    std::vector<std::string> holders;
+    for (const auto& x : v.crossings)
+      if (x.reason == "holds the data") holders.push_back(x.observer);
+    if (!holders.empty()) v.fix = "keep the data itself out of " + to + " (held by " + join(holders, ", ") + "), and " + v.fix;
   }
   return v;
 }
