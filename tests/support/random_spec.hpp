@@ -723,13 +723,14 @@ inline ExactSpec random_exact_spec(std::uint64_t seed) {
     c.at = "p";
     ExactChannel ch;
     const int kind = r.pick(3);
-    if (kind == 0 && rr_copies + p.count <= 4) {
+    const std::uint64_t replicated = replicas ? p.count : 1;  // reports of the target's record per application
+    if (kind == 0 && rr_copies + replicated <= 4) {
       ch.kind = ExactChannel::Kind::kRR;
       ch.field = static_cast<std::size_t>(r.pick(static_cast<int>(d.fields.size())));
       ch.keep = random_keep(r);
       std::uint64_t times = 1;
-      if (rr_copies + 2 * p.count <= 4 && r.chance(40)) times = 2;
-      ch.copies = times * p.count;
+      if (rr_copies + 2 * replicated <= 4 && r.chance(40)) times = 2;
+      ch.copies = times * replicated;
       rr_copies += ch.copies;
       c.kind = "randomized_response";
       c.inputs = {"d." + d.fields[ch.field].name};
