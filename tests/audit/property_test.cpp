@@ -14,9 +14,11 @@
 //   P6 exact figures (posterior, leakage, re-identification) of finite channels (RR with
 //      keep, select, map) equal our own Bayes computation in GMP rationals;
 //   P7 a forbid rule is violated when an agent in its destination region holds data of its
-//      category that an agent in its source region holds.
+//      category that an agent in its source region holds;
+//   P8 sending the reports of replicas (a population holding D whole), or of senders holding
+//      several records each, through a shuffler instead of in plain never lowers a figure.
 //
-// Environment: PRIVFLOW_PROPERTY_SPECS (default 60 specs per property), PRIVFLOW_PROPERTY_SEED
+// Environment: PRIVFLOW_PROPERTY_SPECS (default 50 specs per property), PRIVFLOW_PROPERTY_SEED
 // (default 20261206; spec i uses seed + i). The nightly fuzz stage runs 5000 (scripts/fuzz).
 // Properties that fail on today's analyzer are tagged [!mayfail]: see tests/audit/README.md.
 #include <catch2/catch.hpp>
@@ -49,7 +51,7 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback) {
   if (!v || !*v) return fallback;
   return std::strtoull(v, nullptr, 10);
 }
-std::uint64_t spec_count() { return env_number("PRIVFLOW_PROPERTY_SPECS", 60); }
+std::uint64_t spec_count() { return env_number("PRIVFLOW_PROPERTY_SPECS", 50); }
 std::uint64_t base_seed() { return env_number("PRIVFLOW_PROPERTY_SEED", 20261206); }
 
 std::optional<flow::Graph> try_load(const std::string& text, std::string* messages) {
@@ -763,6 +765,59 @@ TEST_CASE("property P7: data held across the border breaks a forbid rule", "[aud
   t.finish();
 }
 
+TEST_CASE("property P8: shuffling replicas or many-record senders hides nothing", "[audit][property][!mayfail]") {
+  // Amplification by shuffling (Feldman, McMillan, Talwar 2021) needs every sender to be an
+  // ε0-local randomizer of its own record. Replicas (a population holding D whole) all report
+  // on the same records: the shuffled multiset tells as much as the reports themselves. A
+  // sender holding a partition of many records is no ε0-local randomizer of its input (its
+  // report's ε over its whole partition is rows/instances times larger). Either way, sending
+  // through a shuffler instead of in plain must not lower a figure.
+  Tally t{"P8 shuffled replicas and many-record senders"};
+  for (std::uint64_t i = 0; i < spec_count(); ++i) {
+    const std::uint64_t seed = base_seed() + i;
+    RandomSpec plain = test::random_spec(seed);
+    auto* p = plain.agent("p");
+    if (!p->population()) continue;
+    if (i % 2) {
+      p->holds[0].second = false;  // replicas
+    } else {
+      p->holds[0].second = true;  // partitions of several records each
+      plain.data[0].rows = p->count * (2 + i % 5);
+    }
+    test::SendSpec* first = nullptr;
+    for (auto& f : plain.sends)
+      if (!first && plain.compute(f.artifact)->at == "p") first = &f;
+    if (!first) continue;
+    first->channel = "";
+    // Its artifact a private mechanism, and a dp and an advantage requirement against its receiver.
+    for (auto& c : plain.computes)
+      if (c.name == first->artifact && !c.release) {
+        c.kind = "laplace";
+        c.inputs = {"d0"};
+        c.params = {{"epsilon", "1"}};
+        c.release = true;
+      }
+    const auto* receiver = plain.agent(first->to);
+    if (receiver->trust == "trusted") continue;
+    for (const std::string m : {"dp(d0)", "advantage(d0)"}) {
+      test::RequirementSpec q;
+      q.name = m[0] == 'd' ? "receiver_dp" : "receiver_adv";
+      q.measure = m;
+      q.target.fixed = {{receiver->name, receiver->population() ? 1u : 0u}};
+      q.bound = m[0] == 'd' ? "epsilon 1" : "1/2";
+      plain.requirements.push_back(q);
+    }
+    RandomSpec shuffled = plain;
+    for (auto& f : shuffled.sends)
+      if (f.artifact == first->artifact && f.to == first->to) f.channel = "shuffler(by: u)";
+    const std::string a = plain.text(), b = shuffled.text();
+    ++t.specs;
+    compare_all(t, seed, a, analyze_text(a), b, analyze_text(b), {},
+                [](const auto& x, const auto& y) { return lowered(x, y); });
+  }
+  t.finish();
+}
+
 // ---------------------------------------------------------------------------------------
 // Regressions: counterexamples found by the properties, minimised by hand, in
 // tests/audit/regressions/P*_NAME.pflow. Each states the property in `# check:` lines:
@@ -889,4 +944,7 @@ TEST_CASE("property regressions P6: exact figures differ from the Bayes computat
 }
 TEST_CASE("property regressions P7: forbid misses data held across the border", "[audit][property][!mayfail]") {
   check_regressions("p7_");
+}
+TEST_CASE("property regressions P8: shuffling amplifies replicas and many-record senders", "[audit][property][!mayfail]") {
+  check_regressions("p8_");
 }

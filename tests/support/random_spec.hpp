@@ -414,7 +414,13 @@ inline MapExpr random_map_expr(SpecRng& r, const DataSpec& d) {
     }
     case FieldSpec::Type::kEnum: {
       const std::size_t v = static_cast<std::size_t>(r.pick(static_cast<int>(f.size())));
-      if (r.chance(50)) {
+      if (r.chance(25)) {
+        // Injective: every value to its own number.
+        m.text = "";
+        for (std::size_t i = 0; i + 1 < f.size(); ++i) m.text += "if " + f.name + " = " + f.values[i] + " then " + std::to_string(10 + i) + " else ";
+        m.text += std::to_string(10 + f.size() - 1);
+        m.eval = [fi](const auto& x) { return 10L + static_cast<long>(x[fi]); };
+      } else if (r.chance(50)) {
         m.text = f.name + " = " + f.values[v];
         m.eval = [fi, v](const auto& x) { return x[fi] == v ? 1L : 0L; };
       } else {
