@@ -255,26 +255,23 @@ dp::EpsilonResult epsilon_at(const dp::Composition& c, double delta, flow::Accou
 
 namespace {
 
-/// A key that identifies a composition's parts exactly (hex floats: no rounding).
+/// A key that identifies a mechanism exactly (hex floats: no rounding).
+std::string mechanism_key(const dp::Mechanism& m) {
+  std::string key = std::to_string(static_cast<int>(m.kind)) + "/" + std::to_string(static_cast<int>(m.neighbouring)) +
+                    "/" + std::to_string(m.times) + "/" + std::to_string(m.values) + "/";
+  char buf[64];
+  for (double x : {m.epsilon, m.delta, m.noise_multiplier, m.sampling_rate, m.keep, m.rho}) {
+    std::snprintf(buf, sizeof buf, "%a,", x);  // hex floats: no rounding
+    key += buf;
+  }
+  if (m.exact_epsilon) key += m.exact_epsilon->get_str();
+  return key + ";";
+}
+
+/// A key that identifies a composition's parts exactly.
 std::string parts_key(const dp::Composition& c) {
   std::string key;
-  char buf[64];
-  auto put = [&](double x) {
-    std::snprintf(buf, sizeof buf, "%a,", x);
-    key += buf;
-  };
-  for (const auto& m : c.parts()) {
-    key += std::to_string(static_cast<int>(m.kind)) + "/" + std::to_string(static_cast<int>(m.neighbouring)) + "/" +
-           std::to_string(m.times) + "/" + std::to_string(m.values) + "/";
-    put(m.epsilon);
-    put(m.delta);
-    put(m.noise_multiplier);
-    put(m.sampling_rate);
-    put(m.keep);
-    put(m.rho);
-    if (m.exact_epsilon) key += m.exact_epsilon->get_str();
-    key += ";";
-  }
+  for (const auto& m : c.parts()) key += mechanism_key(m);
   return key;
 }
 
@@ -396,10 +393,18 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
     if (!decimal || *decimal <= 0) return std::make_pair(0.0, Rational(0));
     return std::make_pair(to_double_down(*decimal), *decimal);
   };
+  // The composition adds the parts in a canonical order (by mechanism, not by where the spec
+  // wrote them): floating-point sums then give the same bits whatever the statements' order.
+  std::vector<std::size_t> order(terms.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::vector<std::string> keys;
+  for (const auto& t : terms) keys.push_back(mechanism_key(t.built.mechanism));
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
   auto compose = [&](double fraction, bool explain) {
     dp::Composition comp;
     const auto [share, share_text] = share_of(fraction);
-    for (auto& t : terms) {
+    for (std::size_t i : order) {
+      auto& t = terms[i];
       dp::Mechanism m = t.built.mechanism;
       if (t.local > 0 && share > 0) {
         const std::uint64_t n = t.use->shuffled_among;

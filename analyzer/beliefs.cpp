@@ -11,6 +11,12 @@ namespace {
 
 constexpr std::uint64_t kMaxExactRepeats = 64;  // beyond, RR counts as its ε
 
+/// The root of a field's `given` tree.
+flow::Id tree_root(const flow::Data& d, flow::Id f) {
+  for (std::size_t guard = 0; d.fields[f].parent != flow::kNone && guard < d.fields.size(); ++guard) f = d.fields[f].parent;
+  return f;
+}
+
 /// The positions of `fields` in `order`.
 std::vector<std::size_t> positions(const std::vector<flow::Id>& order, const std::vector<flow::Id>& fields) {
   std::vector<std::size_t> out;
@@ -119,6 +125,21 @@ Pushed push(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<R
   return out;
 }
 
+/// The distribution of a map's output classes under the priors: the joint of the fields it
+/// reads pushed through its enumerated function (nullopt when not enumerated or too large).
+std::optional<inference::Distribution> map_cells(const solver::MapCount& mc, const inference::BayesNet& net) {
+  if (mc.status != solver::MapStatus::kExact || mc.function.empty()) return std::nullopt;
+  auto joint = inference::joint_distribution(net, std::vector<inference::FieldId>(mc.read_fields.begin(), mc.read_fields.end()));
+  if (!joint) return std::nullopt;
+  inference::Distribution out(mc.classes.size(), Rational(0));
+  for (std::uint64_t x = 0; x < joint->p.size(); ++x) {
+    std::uint64_t index = 0;
+    for (std::size_t j = 0; j < mc.read_fields.size(); ++j) index = index * mc.radix[j] + joint->domain.value_at(x, j);
+    out[mc.function[index]] += joint->p[x];
+  }
+  return out;
+}
+
 bool contains(const std::vector<flow::Id>& set, flow::Id f) { return std::find(set.begin(), set.end(), f) != set.end(); }
 
 /// What the views tell about the quasi-identifiers, order-independently: the fields seen in the
@@ -163,6 +184,7 @@ std::optional<std::vector<std::vector<inference::CellGroup>>> independent_compon
                                                                            const std::vector<RecordView>& cells) {
   std::vector<std::vector<inference::CellGroup>> parts;
   std::vector<flow::Id> used;
+  std::vector<std::size_t> piece;  // the part each used field belongs to
   for (const auto& v : cells) {
     if (v.kind == RecordView::Kind::kFields) {
       for (flow::Id f : v.fields) {
@@ -171,33 +193,41 @@ std::optional<std::vector<std::vector<inference::CellGroup>>> independent_compon
         auto groups = inference::quasi_identifier_groups(net, {f});
         if (!groups) return std::nullopt;
         used.push_back(f);
+        piece.push_back(parts.size());
         parts.push_back(std::move(*groups));
       }
       continue;
     }
     const auto& mc = maps.count(v.artifact);
     if (mc.status != solver::MapStatus::kExact || mc.tuples == 0) return std::nullopt;
+    bool uniform = true;
     for (flow::Id f : mc.read_fields) {
       const auto& field = d.fields[f];
-      bool uniform = field.parent == flow::kNone && (field.prior.empty() || field.prior[0].empty());
-      if (!uniform || std::find(used.begin(), used.end(), f) != used.end()) return std::nullopt;
+      uniform = uniform && field.parent == flow::kNone && (field.prior.empty() || field.prior[0].empty());
+      if (std::find(used.begin(), used.end(), f) != used.end()) return std::nullopt;
       used.push_back(f);
+      piece.push_back(parts.size());
     }
     inference::Distribution dist;
-    for (const auto& c : mc.classes) {
-      Rational p(c.preimage, mc.tuples);
-      p.canonicalize();
-      dist.push_back(p);
+    if (uniform) {
+      // Uniform fields: each class weighs its preimage (never listing 10^10 tuples).
+      for (const auto& c : mc.classes) {
+        Rational p(c.preimage, mc.tuples);
+        p.canonicalize();
+        dist.push_back(p);
+      }
+    } else if (auto pushed = map_cells(mc, net)) {
+      dist = std::move(*pushed);
+    } else {
+      return std::nullopt;
     }
     parts.push_back(inference::cell_groups(dist));
   }
-  // Independence: no two used fields share a `given` ancestor (or are one another's).
-  std::vector<flow::Id> roots;
-  for (flow::Id f : used) {
-    flow::Id r = f;
-    for (std::size_t guard = 0; d.fields[r].parent != flow::kNone && guard < d.fields.size(); ++guard) r = d.fields[r].parent;
-    if (std::find(roots.begin(), roots.end(), r) != roots.end()) return std::nullopt;
-    roots.push_back(r);
+  // Independence: no two pieces read fields of one `given` tree (a map's own fields may).
+  std::map<flow::Id, std::size_t> piece_of_root;
+  for (std::size_t i = 0; i < used.size(); ++i) {
+    auto [it, fresh] = piece_of_root.emplace(tree_root(d, used[i]), piece[i]);
+    if (!fresh && it->second != piece[i]) return std::nullopt;
   }
   return parts;
 }
@@ -243,11 +273,6 @@ const flow::Artifact* exact_rr_artifact(const flow::Graph& g, flow::Id data, con
   return &x;
 }
 
-/// The root of a field's `given` tree.
-flow::Id tree_root(const flow::Data& d, flow::Id f) {
-  for (std::size_t guard = 0; d.fields[f].parent != flow::kNone && guard < d.fields.size(); ++guard) f = d.fields[f].parent;
-  return f;
-}
 
 }  // namespace
 
