@@ -175,6 +175,44 @@ std::vector<RecordView> quasi_identifier_views(const std::vector<RecordView>& vi
   return cells;
 }
 
+/// The distribution of the cells that all `views` together tell apart, over the exact joint of
+/// the fields they read: a tuple's cell is its clear fields and every map's output. nullopt when
+/// a map is not enumerated or the joint is too large to list.
+std::optional<inference::Distribution> correlated_cells(Maps& maps, const inference::BayesNet& net,
+                                                        const std::vector<RecordView>& views) {
+  std::vector<flow::Id> order;
+  for (const auto& v : views) order.insert(order.end(), v.fields.begin(), v.fields.end());
+  std::sort(order.begin(), order.end());
+  order.erase(std::unique(order.begin(), order.end()), order.end());
+  for (const auto& v : views)
+    if (v.kind == RecordView::Kind::kMap) {
+      const auto& mc = maps.count(v.artifact);
+      if (mc.status != solver::MapStatus::kExact || mc.function.empty()) return std::nullopt;
+    }
+  auto joint = inference::joint_distribution(net, std::vector<inference::FieldId>(order.begin(), order.end()));
+  if (!joint) return std::nullopt;
+  std::map<std::vector<std::uint64_t>, Rational> cells;
+  for (std::uint64_t x = 0; x < joint->p.size(); ++x) {
+    std::vector<std::uint64_t> key;
+    for (const auto& v : views) {
+      const std::vector<std::size_t> pos = positions(order, v.fields);
+      if (v.kind == RecordView::Kind::kFields) {
+        for (std::size_t j : pos) key.push_back(joint->domain.value_at(x, j));
+        continue;
+      }
+      const auto& mc = maps.count(v.artifact);
+      const std::vector<std::size_t> read = positions(order, mc.read_fields);
+      std::uint64_t index = 0;
+      for (std::size_t j = 0; j < read.size(); ++j) index = index * mc.radix[j] + joint->domain.value_at(x, read[j]);
+      key.push_back(mc.function[index]);
+    }
+    cells[key] += joint->p[x];
+  }
+  inference::Distribution out;
+  for (auto& [key, p] : cells) out.push_back(std::move(p));
+  return out;
+}
+
 /// The seen quasi-identifier views as independent distributions over their cells: fields by
 /// their marginals, maps of uniform fields by their output classes' preimage counts. nullopt
 /// when pieces are correlated (shared fields or `given` ancestors) or a map is not counted.
@@ -379,9 +417,12 @@ Belief reidentification(const flow::Graph& g, Maps& maps, flow::Id data, const s
       return b;
     }
     groups = std::move(*gr);
+  } else if (auto joint_cells = correlated_cells(maps, net, cells)) {
+    // Correlated pieces: the cells of all views together, over the exact joint of their fields.
+    groups = inference::cell_groups(*joint_cells);
   } else {
-    // Correlated pieces: their exact joint; a map is bounded by the fields it reads (finer
-    // cells only make more records unique).
+    // Too large to list: a map is bounded by the fields it reads (finer cells only make more
+    // records unique).
     std::vector<flow::Id> seen;
     for (const auto& v : cells) {
       seen.insert(seen.end(), v.fields.begin(), v.fields.end());
