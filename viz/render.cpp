@@ -179,6 +179,23 @@ void fix_pdf_dates(std::string& pdf) {
   if (moved) shift_xref(pdf, edits);
 }
 
+// cairo's bitmaps are at most 32767 pixels a side: past it the plugin scales the drawing
+// down but first prints "(null): graph is too large for cairo-renderer bitmaps" straight to
+// stderr. Setting the drawing's size (points) so that it fits makes Graphviz scale it instead,
+// silently, the same way.
+void fit_bitmap(Agraph_t* g) {
+  constexpr double kMaxPixels = 32000;
+  layout_t* drawing = GD_drawing(g);
+  if (!drawing) return;
+  const double dpi = drawing->dpi > 0 ? drawing->dpi : 96;  // the PNG device's default
+  const boxf bb = GD_bb(g);
+  const double pad = 2 * 0.2 * 72;  // the diagram's pad="0.2" (inches) on each side
+  const double width = (bb.UR.x - bb.LL.x + pad) * dpi / 72, height = (bb.UR.y - bb.LL.y + pad) * dpi / 72;
+  if (width < kMaxPixels && height < kMaxPixels) return;
+  const double limit = (kMaxPixels - 2 * dpi) * 72 / dpi;  // points, with a margin for rounding
+  drawing->size = {limit, limit};
+}
+
 struct GraphCloser {
   void operator()(Agraph_t* g) const { agclose(g); }
 };
@@ -227,6 +244,7 @@ bool render_locked(const std::string& dot, Format format, std::string& bytes, st
     return false;
   }
   LayoutGuard layout(gvc, graph.get());
+  if (format == Format::kPng) fit_bitmap(graph.get());
   char* raw = nullptr;
   unsigned int length = 0;
   int rc = gvRenderData(gvc, graph.get(), format_name(format), &raw, &length);

@@ -186,3 +186,54 @@ TEST_CASE("diagram exits 1 on a violation, as its help says", "[reliability][hos
   Result help = run_privflow({"diagram", "--help"}, dir.path());
   CHECK(help.out.find("1 one is violated") != std::string::npos);
 }
+
+TEST_CASE("smaller ones: an unknown subcommand is named, a spec without requirements warns", "[reliability][hostile]") {
+  TempDir dir;
+  Result typo = run_privflow({"chekc", kSpec}, dir.path());
+  CHECK(typo.code == 2);
+  CHECK(typo.err.find("privflow: error: unknown subcommand 'chekc'; did you mean 'check'?") == 0);
+  spit(dir / "empty.pflow", "region EU\n");
+  Result empty = run_privflow({"check", "empty.pflow"}, dir.path());
+  CHECK(empty.code == 0);
+  CHECK(empty.err.find("empty.pflow: warning: the spec states no requirement (require or forbid)") != std::string::npos);
+}
+
+TEST_CASE("fmt refuses a spec that does not lex and accepts a byte order mark", "[reliability][hostile]") {
+  TempDir dir;
+  spit(dir / "c.pflow", "/* x */\nregion EU\n");
+  Result c = run_privflow({"fmt", "-i", "c.pflow"}, dir.path());
+  CHECK(c.code == 2);
+  CHECK(c.err.find("c.pflow:1:1: error: '/*': block comments") == 0);
+  CHECK(slurp(dir / "c.pflow") == "/* x */\nregion EU\n");
+  spit(dir / "b.pflow", "\xEF\xBB\xBFregion   EU\n");
+  Result b = run_privflow({"fmt", "b.pflow"}, dir.path());
+  CHECK(b.code == 0);
+  CHECK(b.out == "\xEF\xBB\xBFregion EU\n");
+}
+
+TEST_CASE("HTML and Markdown reports carry no invalid UTF-8", "[reliability][hostile]") {
+  TempDir dir;
+  spit(dir / "u.pflow", "pipeline p \"bad \xff\xfe bytes\"\ndata d { rows: 10 }\nagent o { trust: curious, holds: d }\n"
+                        "require dp(d) against {o} <= epsilon 1\n");
+  for (const std::string format : {"html", "markdown"}) {
+    Result r = run_privflow({"report", "u.pflow", "--format", format}, dir.path());
+    CAPTURE(format);
+    CHECK(r.code <= 1);
+    CHECK(r.out.find("\xff") == std::string::npos);
+    CHECK(r.out.find("bad \xEF\xBF\xBD\xEF\xBF\xBD bytes") != std::string::npos);
+  }
+}
+
+TEST_CASE("a bitmap too large for cairo is scaled without a message from Graphviz", "[reliability][hostile]") {
+  TempDir dir;
+  std::string spec = "data d { rows: 1000 }\nagent hub { trust: curious, holds: d }\n";
+  for (int i = 0; i < 300; ++i) spec += "agent a" + std::to_string(i) + " { trust: curious }\n";
+  spec += "compute n at hub = count(d)\ncompute c at hub = laplace(n, epsilon: 1)\n";
+  for (int i = 0; i < 300; ++i) spec += "send c to a" + std::to_string(i) + "\n";
+  spec += "require dp(d) against {a0} <= epsilon 2\n";
+  spit(dir / "wide.pflow", spec);
+  Result r = run_privflow({"diagram", "wide.pflow", "-o", "wide.png"}, dir.path());
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());  // was "(null): graph is too large for cairo-renderer bitmaps. Scaling by …"
+  CHECK(slurp(dir / "wide.png").rfind("\x89PNG", 0) == 0);
+}
