@@ -237,3 +237,28 @@ TEST_CASE("a bitmap too large for cairo is scaled without a message from Graphvi
   CHECK(r.err.empty());  // was "(null): graph is too large for cairo-renderer bitmaps. Scaling by …"
   CHECK(slurp(dir / "wide.png").rfind("\x89PNG", 0) == 0);
 }
+
+TEST_CASE("the standard error of check is linear in its input for several hostile shapes", "[reliability][hostile]") {
+  TempDir dir;
+  struct Shape {
+    const char* name;
+    std::string unit;  // repeated to the size
+  };
+  const Shape shapes[] = {
+      {"one line of semantic errors", "agent a { trust: bogus } "},
+      {"lines of syntax errors", "agent { ] \xff\n"},
+      {"a binary", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\x1b[2J\xc3(", 16)},
+      {"unclosed blocks", "data d { field f: {"},
+      {"long literals", "param p = " + std::string(90, '9') + "e9999 in [0, 1]\n"},
+  };
+  for (const auto& shape : shapes) {
+    for (std::size_t size : {10'000u, 1'000'000u}) {
+      CAPTURE(shape.name, size);
+      spit(dir / "h.pflow", repeat(shape.unit, size / shape.unit.size()));
+      Result r = run_privflow({"check", "h.pflow"}, dir.path());
+      CHECK(r.code == 2);
+      CHECK(r.err.size() <= 8192 + 64 * size);  // linear
+      CHECK(r.err.size() <= 1'000'000);         // and at most 200 diagnostics, each cut
+    }
+  }
+}
