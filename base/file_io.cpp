@@ -75,13 +75,14 @@ bool read_bounded(int fd, std::string& contents, std::size_t max_bytes, std::str
       return false;
     }
     if (n == 0) return true;
-    contents.append(buf, static_cast<std::size_t>(n));
-    if (contents.size() > max_bytes) {
+    // Checked before appending: the string never grows past the limit (/dev/zero costs 64 MiB).
+    if (contents.size() + static_cast<std::size_t>(n) > max_bytes) {
       contents.clear();
       contents.shrink_to_fit();
       error = too_large(max_bytes);
       return false;
     }
+    contents.append(buf, static_cast<std::size_t>(n));
   }
 }
 
@@ -255,12 +256,13 @@ bool read_bounded(std::istream& in, std::string& contents, std::size_t max_bytes
   contents.clear();
   char buf[65536];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-    contents.append(buf, static_cast<std::size_t>(in.gcount()));
-    if (contents.size() > max_bytes) {
+    if (contents.size() + static_cast<std::size_t>(in.gcount()) > max_bytes) {
       contents.clear();
+      contents.shrink_to_fit();
       error = too_large(max_bytes);
       return false;
     }
+    contents.append(buf, static_cast<std::size_t>(in.gcount()));
   }
   return true;
 }
