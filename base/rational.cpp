@@ -14,7 +14,8 @@ namespace {
 // Magnitude limits: a literal must be representable as a finite, normal double.
 constexpr long kMaxDecimalExponent = 300;
 
-std::optional<Rational> parse_decimal(std::string_view s, NumberError* error) {
+/// `check_range` false: the magnitude is checked on a ratio's quotient, not on its sides.
+std::optional<Rational> parse_decimal(std::string_view s, NumberError* error, bool check_range = true) {
   auto fail = [&](NumberError e) -> std::optional<Rational> {
     if (error) *error = e;
     return std::nullopt;
@@ -61,7 +62,7 @@ std::optional<Rational> parse_decimal(std::string_view s, NumberError* error) {
     exponent = exp_negative ? -e : e;
   }
   if (i != s.size()) return fail(NumberError::kSyntax);
-  if (digits.size() > 4000) return fail(NumberError::kTooLarge);
+  if (digits.size() > kMaxNumberDigits) return fail(NumberError::kTooManyDigits);
 
   mpz_class mantissa(digits, 10);
   if (mantissa == 0) return Rational(0);
@@ -69,8 +70,11 @@ std::optional<Rational> parse_decimal(std::string_view s, NumberError* error) {
   // Order of magnitude of the value: number of significant digits + scale.
   std::size_t first_nonzero = digits.find_first_not_of('0');
   long magnitude = static_cast<long>(digits.size() - first_nonzero) + scale;  // value < 10^magnitude
-  if (magnitude > kMaxDecimalExponent + 1) return fail(NumberError::kTooLarge);
-  if (magnitude < -kMaxDecimalExponent) return fail(NumberError::kTooSmall);
+  if (check_range && magnitude > kMaxDecimalExponent + 1) return fail(NumberError::kTooLarge);
+  if (check_range && magnitude < -kMaxDecimalExponent) return fail(NumberError::kTooSmall);
+  // A side of a ratio far out of range cannot give a quotient in range: no huge powers.
+  if (magnitude > 10 * kMaxDecimalExponent + 4000) return fail(NumberError::kTooLarge);
+  if (magnitude < -10 * kMaxDecimalExponent - 4000) return fail(NumberError::kTooSmall);
 
   Rational q;
   mpz_class power;
@@ -152,9 +156,9 @@ double to_double_dir(const Rational& q, mpfr_rnd_t rnd) {
 std::optional<Rational> parse_number(std::string_view text, NumberError* error) {
   auto slash = text.find('/');
   if (slash == std::string_view::npos) return parse_decimal(text, error);
-  auto num = parse_decimal(text.substr(0, slash), error);
+  auto num = parse_decimal(text.substr(0, slash), error, false);
   if (!num) return std::nullopt;
-  auto den = parse_decimal(text.substr(slash + 1), error);
+  auto den = parse_decimal(text.substr(slash + 1), error, false);
   if (!den) return std::nullopt;
   if (*den == 0) {
     if (error) *error = NumberError::kZeroDenominator;
@@ -162,6 +166,18 @@ std::optional<Rational> parse_number(std::string_view text, NumberError* error) 
   }
   Rational q = *num / *den;
   q.canonicalize();
+  // The same range as a decimal literal: |q| < 10^301, and |q| >= 10^-301 unless zero.
+  Rational size = abs(q);
+  mpz_class big;
+  mpz_ui_pow_ui(big.get_mpz_t(), 10, static_cast<unsigned long>(kMaxDecimalExponent + 1));
+  NumberError why = NumberError::kNone;
+  if (size >= Rational(big)) why = NumberError::kTooLarge;
+  else if (size != 0 && size * Rational(big) < 1) why = NumberError::kTooSmall;
+  if (why != NumberError::kNone) {
+    if (error) *error = why;
+    return std::nullopt;
+  }
+  if (error) *error = NumberError::kNone;
   return q;
 }
 

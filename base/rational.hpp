@@ -12,7 +12,11 @@ namespace privflow {
 using Rational = mpq_class;
 
 /// Why a number literal was refused.
-enum class NumberError { kNone, kSyntax, kTooLarge, kTooSmall, kZeroDenominator };
+enum class NumberError { kNone, kSyntax, kTooLarge, kTooSmall, kZeroDenominator, kTooManyDigits };
+
+/// The limits of a number literal: at most kMaxNumberDigits digits (each side of a ratio),
+/// and a value (a ratio's quotient) of magnitude below 1e301 and at least 1e-301, or zero.
+inline constexpr std::size_t kMaxNumberDigits = 4000;
 
 /// Parses a number literal exactly: `12`, `50_000`, `0.01`, `1e-5`, `2.5E3`, `1/3`
 /// (a ratio of two such numbers). A leading `-` is allowed. Magnitudes must fit a

@@ -7,7 +7,8 @@
 
 namespace privflow {
 
-/// Levenshtein distance (insert, delete, substitute), as ninja's EditDistance.
+/// Damerau distance (optimal string alignment): insert, delete, substitute, and swap two
+/// adjacent characters, each costing 1, so that "agnet" is one edit from "agent".
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// The candidate closest to `name` if it is close enough to be a plausible typo
@@ -21,6 +22,10 @@ std::string printable(std::string_view text);
 
 /// The same, but newlines and tabs are kept: for whole outputs written to a terminal.
 std::string printable_lines(std::string_view text);
+
+/// The text with every byte that is not part of well-formed UTF-8 replaced by U+FFFD: for
+/// documents that declare UTF-8 (HTML, Markdown), which a spec's bytes must not make invalid.
+std::string valid_utf8(std::string_view text);
 
 /// Joins with a separator.
 std::string join(const std::vector<std::string>& parts, std::string_view separator);

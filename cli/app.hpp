@@ -29,4 +29,10 @@ int run(const std::vector<std::string>& args, Io io);
 /// written (the analysis is over; an output is then written whole or not at all).
 void disarm_timeout();
 
+/// Starts (or continues) the --timeout clock: called once a spec is loaded and its analysis
+/// begins. pause_timeout() stops it (reading a spec and printing diagnostics or verdicts
+/// are not analysis). Both do nothing when there is no budget or it was disarmed.
+void resume_timeout();
+void pause_timeout();
+
 }  // namespace privflow::cli

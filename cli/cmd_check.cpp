@@ -22,21 +22,21 @@ struct CheckOptions {
 /// Checks one spec file ("-" is standard input): diagnostics go to io.err, verdicts to io.out.
 /// Returns the exit status of this file alone.
 ExitStatus check_spec(const std::string& path, const CheckOptions& opts, Io& io) {
-  auto graph = load_spec_file(path, io);
+  std::string text;
+  auto graph = load_spec_file(path, io, &text);
   if (!graph) return ExitStatus::kInvalid;
   analyzer::Analysis analysis = analyzer::analyze(*graph, analysis_options(opts.accountant, opts.solver_timeout_s));
   report::Options ropts;
-  ropts.spec_path = path == "-" ? graph->file : path;
+  ropts.spec_path = graph->file;
   ropts.compact = !opts.verbose;
-  // Errors found by analysis (a division by zero a record reaches) make the spec invalid;
-  // warnings (training without privacy, a batch larger than the data) come with them, first,
-  // as a compiler's do. With -v both are in the report too; errors are repeated here.
+  // Warnings (training without privacy, a batch larger than the data) come first, as a
+  // compiler's do (with -v they are in the report). Errors found by analysis make the spec
+  // invalid: they alone are printed, no verdict.
   io.out.flush();  // the previous spec's verdicts first, when both streams go to one pipe
-  for (const auto& f : analysis.findings)
-    if (f.severity == "error" || (f.severity == "warning" && !opts.verbose))
-      io.err << printable(ropts.spec_path) << ":" << f.span.line << ":" << f.span.column << ": " << f.severity
-             << ": " << printable(f.message) << "\n";
-  io.err.flush();
+  if (print_findings(*graph, text, analysis, !opts.verbose, io)) return ExitStatus::kInvalid;
+  if (graph->requirements.empty())  // a CI gate on such a spec passes without checking anything
+    io.err << printable(graph->file) << ": warning: the spec states no requirement (require or forbid): "
+           << "it passes, but nothing was checked\n";
   io.out << report::to_text(*graph, analysis, ropts);
   return static_cast<ExitStatus>(analysis.exit_code());
 }

@@ -20,12 +20,6 @@ struct DiagramOptions {
   std::string format;  // empty: from the output's extension, else dot
 };
 
-// Where the analysis meets the diagram (report/overlay.cpp): ε per data / artifact / flow /
-// agent for the chosen observer, the coalition's view, and the requirement's derivation.
-viz::Overlay build_diagram_overlay(const flow::Graph& graph, flow::Id adversary, flow::Id requirement) {
-  return report::analysis_overlay(graph, analyzer::analyze(graph), adversary, requirement);
-}
-
 int invalid(Io& io, const std::string& message) {
   io.err << "privflow: error: " << message << "\n";
   return static_cast<int>(ExitStatus::kInvalid);
@@ -53,7 +47,9 @@ int run_diagram(const DiagramOptions& opts, Io& io) {
     format = viz::Format::kDot;
   }
 
-  auto graph = load_spec_file(opts.spec, io);
+  if (refuse_overwriting_input(opts.output, opts.spec, io)) return static_cast<int>(ExitStatus::kInvalid);
+  std::string text;
+  auto graph = load_spec_file(opts.spec, io, &text);
   if (!graph) return static_cast<int>(ExitStatus::kInvalid);
 
   flow::Id adversary = flow::kNone, requirement = flow::kNone;
@@ -74,14 +70,18 @@ int run_diagram(const DiagramOptions& opts, Io& io) {
     }
   }
 
-  viz::Overlay overlay = build_diagram_overlay(*graph, adversary, requirement);
+  // Where the analysis meets the diagram (report/overlay.cpp): ε per data / artifact / flow /
+  // agent for the chosen observer, the coalition's view, and the requirement's derivation.
+  analyzer::Analysis analysis = analyzer::analyze(*graph);
+  if (print_findings(*graph, text, analysis, false, io)) return static_cast<int>(ExitStatus::kInvalid);
+  viz::Overlay overlay = report::analysis_overlay(*graph, analysis, adversary, requirement);
   std::string bytes, error;
   if (!viz::render(viz::to_dot(*graph, overlay), *format, bytes, error)) {
     io.err << "privflow: error: " << printable(error) << "\n";
     return static_cast<int>(ExitStatus::kInternal);
   }
   if (!write_result(opts.output, bytes, io)) return static_cast<int>(ExitStatus::kInternal);
-  return static_cast<int>(ExitStatus::kOk);
+  return analysis.exit_code();  // as check: 1 when a requirement is violated
 }
 
 }  // namespace
@@ -96,6 +96,9 @@ void add_diagram_command(CLI::App& root, Action& action) {
   sub->add_option("--requirement", opts->requirement,
                   "draw only the derivation of this requirement's verdict (its name, or line<N> when unnamed)");
   sub->add_option("--format", opts->format, "svg, png, pdf or dot (default: from -o's extension, else dot)");
+  sub->footer(
+      "Exit codes: 0 every requirement holds, 1 one is violated, 2 invalid spec or command line,\n"
+      "3 undecided and none violated, 4 internal failure (e.g. the output cannot be written).");
   sub->callback([&action, opts] {
     action = [opts](Io& io) { return run_diagram(*opts, io); };
   });

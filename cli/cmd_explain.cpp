@@ -17,7 +17,8 @@ struct ExplainOptions {
 };
 
 int run_explain(const ExplainOptions& opts, Io& io) {
-  auto graph = load_spec_file(opts.spec, io);
+  std::string text;
+  auto graph = load_spec_file(opts.spec, io, &text);
   if (!graph) return static_cast<int>(ExitStatus::kInvalid);
   flow::Id id = report::find_requirement(*graph, opts.requirement);
   if (id == flow::kNone) {
@@ -36,6 +37,7 @@ int run_explain(const ExplainOptions& opts, Io& io) {
   flow::Graph single = *graph;
   single.requirements = {graph->requirements[id]};
   analyzer::Analysis analysis = analyzer::analyze(single);
+  if (print_findings(*graph, text, analysis, false, io)) return static_cast<int>(ExitStatus::kInvalid);
   report::Options options;
   options.spec_path = graph->file;
   if (!write_result("-", report::explain(single, analysis, 0, options), io))

@@ -25,9 +25,12 @@ int run_report(const ReportOptions& opts, Io& io) {
            << "' (text, markdown, json, sarif or html)\n";
     return static_cast<int>(ExitStatus::kInvalid);
   }
-  auto graph = load_spec_file(opts.spec, io);
+  if (refuse_overwriting_input(opts.output, opts.spec, io)) return static_cast<int>(ExitStatus::kInvalid);
+  std::string text;
+  auto graph = load_spec_file(opts.spec, io, &text);
   if (!graph) return static_cast<int>(ExitStatus::kInvalid);
   analyzer::Analysis analysis = analyzer::analyze(*graph, analysis_options(opts.accountant, opts.solver_timeout_s));
+  if (print_findings(*graph, text, analysis, false, io)) return static_cast<int>(ExitStatus::kInvalid);
   report::Options options;
   options.spec_path = graph->file;
   if (!write_result(opts.output, report::render(*format, *graph, analysis, options), io))

@@ -4,7 +4,9 @@
 #include "base/file_io.hpp"
 #include "base/text.hpp"
 #include "cli/commands.hpp"
+#include "lang/diagnostics.hpp"
 #include "lang/frontend.hpp"
+#include "lang/limits.hpp"
 
 namespace privflow::cli {
 
@@ -18,27 +20,64 @@ analyzer::Options analysis_options(const std::string& accountant, unsigned solve
 }
 
 bool read_spec_text(const std::string& path, Io& io, std::string& contents) {
-  if (path == "-") {
-    contents.assign(std::istreambuf_iterator<char>(io.in), std::istreambuf_iterator<char>());
-    return true;
-  }
+  const std::size_t limit = lang::Limits{}.max_bytes;
   std::string error;
-  if (!read_input(path, contents, error)) {
+  if (path == "-") {
+    if (read_bounded(io.in, contents, limit, error)) return true;
+    io.err << "privflow: error: cannot read standard input: " << error << "\n";
+    return false;
+  }
+  if (!read_input(path, contents, error, limit)) {
     io.err << "privflow: error: " << printable(error) << "\n";
     return false;
   }
   return true;
 }
 
-std::optional<flow::Graph> load_spec_file(const std::string& path, Io& io) {
+std::optional<flow::Graph> load_spec_file(const std::string& path, Io& io, std::string* text_out) {
+  pause_timeout();  // reading and diagnosing a spec is not analysis: never cut by --timeout
   std::string text;
   if (!read_spec_text(path, io, text)) return std::nullopt;
+  if (text_out) *text_out = text;
   lang::SourceFile source(path == "-" ? "<stdin>" : path, std::move(text));
   lang::Diagnostics diags(source);
   auto graph = lang::load_spec(source, diags);
   if (!diags.all().empty()) diags.print(io.err, io.color);
   if (diags.has_errors()) return std::nullopt;
+  resume_timeout();
   return graph;
+}
+
+bool print_findings(const flow::Graph& graph, const std::string& text, const analyzer::Analysis& analysis,
+                    bool warnings, Io& io) {
+  pause_timeout();  // the analysis is over: printing is not cut by --timeout
+  bool errors = analysis.exit_code() == static_cast<int>(ExitStatus::kInvalid);
+  if (!errors) {
+    // Warnings alone keep their one-line form, before the verdicts, as a compiler's do.
+    if (!warnings) return false;
+    for (const auto& f : analysis.findings)
+      if (f.severity == "warning")
+        io.err << printable(graph.file) << ":" << f.span.line << ":" << f.span.column << ": warning: "
+               << printable(f.message) << "\n";
+    io.err.flush();
+    return false;
+  }
+  lang::SourceFile source(graph.file, text);
+  lang::Diagnostics diags(source);
+  for (const auto& f : analysis.findings) {
+    if (f.severity == "error") diags.error(f.span.begin, f.span.end, f.message);
+    if (f.severity == "warning" && warnings) diags.warning(f.span.begin, f.span.end, f.message);
+  }
+  diags.print(io.err, io.color);
+  io.err.flush();
+  return true;
+}
+
+bool refuse_overwriting_input(const std::string& output, const std::string& input, Io& io) {
+  if (output.empty() || output == "-" || !same_file(output, input)) return false;
+  io.err << "privflow: error: the output '" << printable(output) << "' is the spec '" << printable(input)
+         << "' itself; privflow never overwrites its input (choose another -o)\n";
+  return true;
 }
 
 bool write_result(const std::string& path, const std::string& contents, Io& io) {

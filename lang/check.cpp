@@ -51,6 +51,9 @@ struct Decl {
 
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
+// A number literal may be thousands of digits long: messages show its start only.
+std::string literal(const std::string& text) { return text.size() <= 40 ? text : text.substr(0, 30) + "..."; }
+
 // The catalogue of LANGUAGE.md section 5.
 struct KindInfo {
   flow::ComputeKind kind;
@@ -179,12 +182,12 @@ class Checker {
       return kNone;
     }
     if (broken_.count(name.name)) return kNone;
-    std::vector<std::string> candidates;
-    for (DeclKind k : kinds) {
-      auto& v = by_kind_[k];
-      candidates.insert(candidates.end(), v.begin(), v.end());
-    }
-    error(name, std::string(kind_word(want)) + " " + q(name.name) + " is not declared" + suggest(name.name, candidates));
+    // The kind asked for first: an undeclared adversary is offered an adversary's name
+    // before an agent's.
+    std::string suggestion;
+    for (DeclKind k : kinds)
+      if (suggestion.empty()) suggestion = suggest(name.name, by_kind_[k]);
+    error(name, std::string(kind_word(want)) + " " + q(name.name) + " is not declared" + suggestion);
     return kNone;
   }
 
@@ -195,11 +198,17 @@ class Checker {
       out = *v;
       return true;
     }
+    std::string shown = q(literal(n.text));
     switch (why) {
-      case NumberError::kTooLarge: error(n, "number " + q(n.text) + " is too large"); break;
-      case NumberError::kTooSmall: error(n, "number " + q(n.text) + " is too small (below 1e-300)"); break;
-      case NumberError::kZeroDenominator: error(n, "number " + q(n.text) + " divides by zero"); break;
-      default: error(n, "invalid number " + q(n.text)); break;
+      case NumberError::kTooLarge: error(n, "number " + shown + " is too large (numbers must be below 1e301)"); break;
+      case NumberError::kTooSmall:
+        error(n, "number " + shown + " is too small (numbers other than 0 must be at least 1e-301)");
+        break;
+      case NumberError::kTooManyDigits:
+        error(n, "number " + shown + " has more than " + std::to_string(kMaxNumberDigits) + " digits");
+        break;
+      case NumberError::kZeroDenominator: error(n, "number " + shown + " divides by zero"); break;
+      default: error(n, "invalid number " + shown); break;
     }
     return false;
   }
@@ -212,15 +221,15 @@ class Checker {
     Rational r;
     if (!number(n, r)) return std::nullopt;
     if (!is_integer(r)) {
-      error(n, what + " must be a whole number, not " + q(n.text));
+      error(n, what + " must be a whole number, not " + q(literal(n.text)));
       return std::nullopt;
     }
     if (r < Rational(mpz_class(std::to_string(lo)))) {
-      error(n, what + " must be at least " + std::to_string(lo) + ", not " + n.text);
+      error(n, what + " must be at least " + std::to_string(lo) + ", not " + literal(n.text));
       return std::nullopt;
     }
     if (r > Rational(mpz_class(std::to_string(hi)))) {
-      error(n, what + " must be at most " + std::to_string(hi) + ", not " + n.text);
+      error(n, what + " must be at most " + std::to_string(hi) + ", not " + literal(n.text));
       return std::nullopt;
     }
     return std::stoull(r.get_num().get_str());
@@ -963,7 +972,7 @@ class Checker {
         for (char ch : e.number.text)
           if (ch != '_') digits.push_back(ch);
         if (digits.size() > 13 || std::stoll(digits) > limits_.max_int) {
-          error(e, "integer " + e.number.text + " is too large (at most " + std::to_string(limits_.max_int) + ")");
+          error(e, "integer " + literal(e.number.text) + " is too large (at most " + std::to_string(limits_.max_int) + ")");
           return std::nullopt;
         }
         return leaf(FO::kInt, T::kInt, std::stoll(digits), kNone, s);

@@ -58,6 +58,53 @@ std::size_t Diagnostics::warning_count() const {
       std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::kWarning; }));
 }
 
+namespace {
+
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xc0) == 0x80; }
+
+// Characters (code points) of printable text, which is valid UTF-8: where a caret goes.
+std::size_t char_count(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) { return !is_continuation(c); }));
+}
+
+// The part of a line a diagnostic echoes: the whole line when short, else a window around
+// the span cut at UTF-8 boundaries and marked "...", so that output stays linear in the input.
+struct Excerpt {
+  std::string text;
+  std::size_t caret = 0, width = 1;  // in characters of `text`
+};
+
+constexpr std::size_t kShortLine = 240, kContext = 100;
+
+Excerpt excerpt(std::string_view line, std::size_t column, std::size_t span_bytes) {
+  column = std::min(column, line.size());
+  std::size_t from = 0, to = line.size();
+  if (line.size() > kShortLine) {
+    from = column > kContext ? column - kContext : 0;
+    to = std::min(line.size(), column + std::min(span_bytes, kContext) + kContext);
+    while (from > 0 && is_continuation(line[from])) --from;
+    while (to < line.size() && is_continuation(line[to])) ++to;
+  }
+  const std::string lead = from > 0 ? "..." : "";
+  Excerpt e;
+  e.text = lead + printable(line.substr(from, to - from)) + (to < line.size() ? "..." : "");
+  e.caret = char_count(lead) + char_count(printable(line.substr(from, column - from)));
+  std::size_t span_end = std::min(to, column + span_bytes);
+  e.width = std::max<std::size_t>(1, char_count(printable(line.substr(column, span_end - column))));
+  return e;
+}
+
+// A message quotes what the spec wrote: long ones are cut (at a UTF-8 boundary).
+std::string shown_message(const std::string& message) {
+  constexpr std::size_t kMax = 1000;
+  if (message.size() <= kMax) return printable(message);
+  std::size_t cut = kMax;
+  while (cut > 0 && is_continuation(message[cut])) --cut;
+  return printable(std::string_view(message).substr(0, cut)) + "...";
+}
+
+}  // namespace
+
 void Diagnostics::print(std::ostream& out, bool color) const {
   std::vector<const Diagnostic*> sorted;
   for (const auto& d : items_) sorted.push_back(&d);
@@ -67,31 +114,33 @@ void Diagnostics::print(std::ostream& out, bool color) const {
   auto print_one = [&](const Diagnostic& d) {
     const char* bold = color ? "\x1b[1m" : "";
     const char* reset = color ? "\x1b[0m" : "";
-    if (d.span.line == 0) {
-      out << bold << path << ":" << reset << " " << (color ? severity_color(d.severity) : "")
-          << severity_name(d.severity) << ":" << reset << " " << printable(d.message) << "\n";
-      return;
-    }
-    out << bold << path << ":" << d.span.line << ":" << d.span.column << ":" << reset << " "
-        << (color ? severity_color(d.severity) : "") << severity_name(d.severity) << ":" << reset << " "
-        << printable(d.message) << "\n";
-    std::string text = printable(source_->line_text(d.span.line));
-    std::string number = std::to_string(d.span.line);
-    out << " " << std::string(number.size() < 4 ? 4 - number.size() : 0, ' ') << number << " | " << text << "\n";
+    out << bold << path << ":";
+    if (d.span.line != 0) out << d.span.line << ":" << d.span.column << ":";
+    out << reset << " " << (color ? severity_color(d.severity) : "") << severity_name(d.severity) << ":" << reset
+        << " " << shown_message(d.message) << "\n";
+    if (d.span.line == 0) return;
+    std::string_view line = source_->line_text(d.span.line);
     std::size_t column = d.span.column - 1;
-    std::size_t line_end = d.span.begin - column + source_->line_text(d.span.line).size();
-    std::size_t width = std::max<std::size_t>(1, std::min<std::size_t>(d.span.end, line_end) - d.span.begin);
-    // Escaped control characters widen the printed line: align the caret to the printed text.
-    std::string prefix = printable(source_->line_text(d.span.line).substr(0, std::min(column, text.size())));
-    out << " " << std::string(std::max<std::size_t>(number.size(), 4), ' ') << " | "
-        << std::string(prefix.size(), ' ') << (color ? "\x1b[1;32m" : "") << "^" << std::string(width - 1, '~')
-        << reset << "\n";
+    std::size_t line_end = d.span.begin - column + line.size();
+    std::size_t span_bytes = std::min<std::size_t>(d.span.end, line_end) - std::min<std::size_t>(d.span.begin, line_end);
+    Excerpt e = excerpt(line, column, span_bytes);
+    std::string number = std::to_string(d.span.line);
+    out << " " << std::string(number.size() < 4 ? 4 - number.size() : 0, ' ') << number << " | " << e.text << "\n";
+    out << " " << std::string(std::max<std::size_t>(number.size(), 4), ' ') << " | " << std::string(e.caret, ' ')
+        << (color ? "\x1b[1;32m" : "") << "^" << std::string(e.width - 1, '~') << reset << "\n";
   };
+  // At most max_printed errors and warnings are shown (their count is still given): a file
+  // full of mistakes must not print without bound.
+  std::size_t shown = 0;
   for (const Diagnostic* d : sorted) {
+    if (d->severity != Severity::kNote && shown++ >= max_printed) continue;
     print_one(*d);
     for (const auto& n : d->notes) print_one(n);
   }
   std::size_t errors = error_count(), warnings = warning_count();
+  if (shown > max_printed)
+    out << path << ": note: " << shown - max_printed << " more errors and warnings are not shown (the first "
+        << max_printed << " are)\n";
   if (errors > 0)
     out << errors << (errors == 1 ? " error" : " errors") << " generated.\n";
   else if (warnings > 0)

@@ -52,8 +52,12 @@ class Diagnostics {
   const SourceFile& source() const { return *source_; }
 
   /// Prints every message sorted by location (stable), each with its source line and a
-  /// caret underline, then the notes. Control characters in the source are escaped.
+  /// caret underline, then the notes. Control characters in the source are escaped; a long
+  /// line is shown as a window around the span, so the output is linear in the input.
   void print(std::ostream& out, bool color = false) const;
+
+  /// Errors and warnings print() shows at most (the rest are counted, not shown).
+  std::size_t max_printed = 200;
 
   /// Fills line/column of a span from its begin offset.
   flow::Span span(std::size_t begin, std::size_t end) const;

@@ -42,11 +42,13 @@ std::string rstrip(std::string_view s) {
   return std::string(s.substr(0, n));
 }
 
+constexpr std::string_view kBom = "\xEF\xBB\xBF";  // a UTF-8 byte order mark
+
 /// Splits `text` into tokens (the last one is kEnd, holding the comments at the end of the
 /// file). Lexical errors go to `diags`; returns false when there was any.
 bool lex(std::string_view text, Diagnostics& diags, std::vector<Token>& out) {
   bool ok = true;
-  std::size_t i = 0, n = text.size();
+  std::size_t i = text.substr(0, 3) == kBom ? 3 : 0, n = text.size();  // check accepts a BOM too
   int newlines = 0;          // line breaks since the previous token or comment
   bool any_item = false;     // a token or comment was seen
   bool last_was_token = false;
@@ -158,6 +160,16 @@ bool lex(std::string_view text, Diagnostics& diags, std::vector<Token>& out) {
         ok = false;
       }
       push(Kind::kString, b, i);
+      continue;
+    }
+    // No rule of the language puts '*' right after '/' or before it: this is a C comment,
+    // which fmt must not turn into "/ * x * /" (check would then report other errors).
+    if (text.substr(i, 2) == "/*" || text.substr(i, 2) == "*/") {
+      diags.error(i, i + 2,
+                  fmt::format("'{}': block comments are not part of the language (comments start with // or #)",
+                              text.substr(i, 2)));
+      ok = false;
+      i += 2;
       continue;
     }
     static constexpr std::array<std::string_view, 3> kTwo = {"!=", "<=", ">="};
@@ -653,6 +665,7 @@ std::optional<std::string> format_spec(const SourceFile& source, Diagnostics& di
   std::vector<Token> toks;
   if (!lex(source.text(), diags, toks)) return std::nullopt;
   std::string result = Printer(toks, options.width).run();
+  if (std::string_view(source.text()).substr(0, 3) == kBom) result = std::string(kBom) + result;  // kept as written
 
   // The safety net: the output must hold the same tokens and comments, in the same order.
   SourceFile again(source.path(), result);

@@ -15,6 +15,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/text.hpp"
 
@@ -644,9 +645,16 @@ std::string quote(Iter b, Iter e) {
 
 bool same_line(Iter a, Iter b) { return std::find(std::min(a, b), std::max(a, b), '\n') == std::max(a, b); }
 
+/// A misspelled statement keyword ("agnet", "sned"): recovery stops there too, so that
+/// every misspelled statement is reported, not only the first of a run.
+bool close_to_statement_keyword(std::string_view w) {
+  static const std::vector<std::string> words(kStatementKeywords.begin(), kStatementKeywords.end());
+  return closest_match(w, words).has_value();
+}
+
 /// Where the statement beginning at `start` should resume after an error: the next
-/// statement keyword at brace depth 0 that starts a line or follows `}`; or, to survive a
-/// missing `}`, a statement keyword at the very start of a line not followed by ':'.
+/// statement keyword (or a word one edit from one) at brace depth 0 that starts a line or
+/// follows `}`; or, to survive a missing `}`, one at the very start of a line not followed by ':'.
 Iter recover(Iter start, Iter end) {
   Iter p = skip_trivia(start, end);
   p = token_end(p, end);  // the statement's own keyword
@@ -661,10 +669,11 @@ Iter recover(Iter start, Iter end) {
     Iter e = token_end(p, end);
     if (is_ident_start(*p)) {
       std::string_view w(p, static_cast<std::size_t>(e - p));
-      if (in(kStatementKeywords, w)) {
+      bool column_one = p > start && p[-1] == '\n';
+      if (in(kStatementKeywords, w) ||
+          ((line_start || column_one) && w.size() <= 16 && close_to_statement_keyword(w))) {
         Iter after = skip_trivia(e, end);
         bool colon = after != end && *after == ':';
-        bool column_one = p > start && p[-1] == '\n';
         if (depth == 0 && (line_start || previous == '}') && !colon) return p;
         if (column_one && !colon) return p;
       }
@@ -677,6 +686,46 @@ Iter recover(Iter start, Iter end) {
     }
     p = e;
   }
+}
+
+/// The words that may begin a data item or follow a field's type.
+constexpr std::array<std::string_view, 6> kDataWords = {"rows", "category", "neighbouring", "field", "prior", "given"};
+
+/// A misspelled word of a data block ("rowz", "feild", "prir") with its suggestion.
+struct Typo {
+  Token at;
+  std::string suggestion;
+};
+
+/// The misspelled data words of a data block from `from` (a place where a data item or its
+/// end is expected) to the block's closing brace: words at the block's own level that are no
+/// name (names follow ':', 'field', 'given' or 'category') and are one or two edits from a
+/// data word. The parser stops at the first; these are reported together.
+std::vector<Typo> data_typos(Iter from, Iter end) {
+  static const std::vector<std::string> words(kDataWords.begin(), kDataWords.end());
+  std::vector<Typo> out;
+  int depth = 0;
+  std::string_view previous;
+  for (Iter p = skip_trivia(from, end); p != end && out.size() < 50; p = skip_trivia(p, end)) {
+    Iter e = token_end(p, end);
+    std::string_view w(p, static_cast<std::size_t>(e - p));
+    if (w == "{" || w == "[" || w == "(") ++depth;
+    if (w == "}" || w == "]" || w == ")") --depth;
+    if (depth < 0) break;  // the end of the data block
+    bool name = previous == ":" || previous == "field" || previous == "given" || previous == "category";
+    if (depth == 0 && is_ident_start(*p) && !name && !in(kDataWords, w) && !in(kStatementKeywords, w)) {
+      if (auto m = closest_match(w, words)) {
+        out.push_back({{p, e}, *m});
+        previous = "field";  // the word after a misspelled 'field' is a name: no second report
+        p = e;
+        continue;
+      }
+    }
+    if (depth == 0 && is_ident_start(*p) && in(kStatementKeywords, w) && w != "category") break;
+    previous = w;
+    p = e;
+  }
+  return out;
 }
 
 /// Parses one statement with `rule` into a new element of `out`.
@@ -729,7 +778,13 @@ ast::Program parse_program(const SourceFile& source, Diagnostics& diags, const L
       auto& d = diags.error(offset(it), offset(word_end), "expected a statement, found " + quote(it, word_end));
       if (is_ident_start(*it)) {
         std::vector<std::string> words(kStatementKeywords.begin(), kStatementKeywords.end());
-        if (auto m = closest_match(word, words)) diags.note(d, d.span, "did you mean '" + *m + "'?");
+        if (auto m = closest_match(word, words)) {
+          diags.note(d, d.span, "did you mean '" + *m + "'?");
+          // 'agnet server {...}' meant to declare 'server': its uses are not reported again.
+          Iter n = skip_trivia(word_end, end);
+          Iter ne = token_end(n, end);
+          if (n != end && is_ident_start(*n) && same_line(word_end, n)) program.broken_names.emplace_back(n, ne);
+        }
       }
       ++errors;
       it = recover(start, end);
@@ -788,8 +843,24 @@ ast::Program parse_program(const SourceFile& source, Diagnostics& diags, const L
       } else {
         b = en = offset(where);
       }
+      // Typos in a data block: each one with its suggestion, not "expected '}'".
+      std::vector<Typo> typos;
+      if (word == "data" && which == "'}'" && where != end && is_ident_start(*where)) typos = data_typos(where, end);
+      if (!typos.empty() && typos.front().at.begin == where) {
+        message = quote(where, found_end) + " is not a word of a data block; did you mean '" +
+                  typos.front().suggestion + "'?";
+        b = offset(where);
+        en = offset(found_end);
+        typos.erase(typos.begin());
+      }
       diags.error(b, en, message);
       ++errors;
+      for (const auto& t : typos) {
+        std::string what = quote(t.at.begin, t.at.end);
+        diags.error(offset(t.at.begin), offset(t.at.end),
+                    what + " is not a word of a data block; did you mean '" + t.suggestion + "'?");
+        ++errors;
+      }
       ok = false;
     } catch (const LimitError& e) {
       diags.error(offset(e.where), offset(token_end(e.where, end)), e.message);

@@ -184,7 +184,7 @@ std::string to_markdown(const flow::Graph& graph, const analyzer::Analysis& anal
   }
   // Exactly one trailing newline.
   while (out.size() > 1 && out[out.size() - 1] == '\n' && out[out.size() - 2] == '\n') out.pop_back();
-  return out;
+  return valid_utf8(out);  // Markdown is UTF-8: a spec's stray bytes become U+FFFD
 }
 
 }  // namespace privflow::report

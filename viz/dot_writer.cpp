@@ -355,7 +355,10 @@ class Writer {
   Writer(const flow::Graph& g, const Overlay& o) : g_(g), o_(o) {}
 
   std::string run() {
+    group_alike_agents();
     select_elements();
+    for (auto it = flows_shown_.begin(); it != flows_shown_.end();)  // a group is drawn once
+      it = hidden_.count(g_.flows[*it].to) ? flows_shown_.erase(it) : std::next(it);
     build_nodes();
     build_edges();
     return emit();
@@ -378,6 +381,10 @@ class Writer {
   std::map<std::pair<Id, Id>, std::vector<std::string>> received_node_;  // (artifact, agent)
   std::map<Id, std::string> flow_node_;                                  // flow -> received id
 
+  // Summaries of large diagrams: agents drawn as one frame for their group.
+  std::set<Id> hidden_;                                // drawn through their group's first agent
+  std::map<Id, std::pair<std::size_t, Id>> groups_;    // first agent -> (size, last agent)
+
   bool fading() const { return o_.coalition && o_.coalition->view_known; }
   bool faded_data(Id d) const { return fading() && !o_.coalition->view_data.count(d); }
   bool faded_artifact(Id x) const { return fading() && !o_.coalition->view_artifacts.count(x); }
@@ -393,6 +400,82 @@ class Writer {
   const Leak* flow_leak(Id f) const {
     if (const Leak* l = find_leak(o_.flows, f)) return l;
     return f < g_.flows.size() ? find_leak(o_.artifacts, g_.flows[f].artifact) : nullptr;
+  }
+
+  // --- summaries of thousands of agents ----------------------------------------------
+
+  // Agents that only receive, each drawn, made a 3,000-agent diagram take a minute and 2 GB
+  // in Graphviz. Past kMaxAgentsDrawn agents, those that hold nothing, compute, send or relay
+  // nothing, are named by no coalition, and receive the same things (artifact, sender,
+  // channel) with the same trust, region, count and colours are drawn as one frame.
+  static constexpr std::size_t kMaxAgentsDrawn = 100;
+
+  std::set<Id> busy_agents() const {
+    std::set<Id> busy;
+    for (const auto& x : g_.artifacts) busy.insert(x.at);
+    for (const auto& f : g_.flows) {
+      busy.insert(f.from);
+      busy.insert(f.channel.shuffler);
+    }
+    auto add_coalition = [&busy](const flow::Coalition& c) {
+      for (const auto& m : c.fixed) busy.insert(m.agent);
+      busy.insert(c.candidates.begin(), c.candidates.end());
+    };
+    for (const auto& a : g_.adversaries) add_coalition(a.coalition);
+    for (const auto& r : g_.requirements) add_coalition(r.coalition);
+    if (o_.coalition)
+      for (const auto& [a, n] : o_.coalition->members) busy.insert(a);
+    for (Id a = 0; a < g_.agents.size(); ++a)
+      if (!g_.agents[a].holds.empty()) busy.insert(a);
+    return busy;
+  }
+
+  static std::string leak_key(const Leak* leak) {
+    if (!leak) return "-";
+    return std::to_string(static_cast<int>(leak->status)) + ":" + format_exact(leak->epsilon);
+  }
+
+  // What makes two receiving agents look the same in the diagram.
+  std::map<Id, std::string> receiver_keys() const {
+    std::map<Id, std::vector<std::string>> received;
+    for (Id f = 0; f < g_.flows.size(); ++f) {
+      const auto& fl = g_.flows[f];
+      const auto& c = fl.channel;
+      received[fl.to].push_back(std::to_string(fl.artifact) + "/" + std::to_string(fl.from) + "/" +
+                                std::to_string(static_cast<int>(c.kind)) + "/" + std::to_string(c.threshold) + "/" +
+                                std::to_string(c.min_clients) + "/" + leak_key(flow_leak(f)));
+    }
+    std::map<Id, std::string> keys;
+    for (Id a = 0; a < g_.agents.size(); ++a) {
+      const auto& agent = g_.agents[a];
+      auto& items = received[a];
+      std::sort(items.begin(), items.end());
+      keys[a] = std::to_string(static_cast<int>(agent.trust)) + "|" + std::to_string(agent.region) + "|" +
+                std::to_string(agent.count) + "|" + (agent.population ? "p" : "") + "|" +
+                leak_key(find_leak(o_.agents, a)) + "|" + join(items, ";");
+    }
+    return keys;
+  }
+
+  void group_alike_agents() {
+    if (g_.agents.size() <= kMaxAgentsDrawn) return;
+    const std::set<Id> busy = busy_agents();
+    const std::map<Id, std::string> keys = receiver_keys();
+    std::map<std::string, std::vector<Id>> groups;
+    for (Id a = 0; a < g_.agents.size(); ++a)
+      if (!busy.count(a)) groups[keys.at(a)].push_back(a);
+    std::size_t merged = 0;
+    for (auto& [key, members] : groups) {
+      if (members.size() < 2) continue;
+      std::sort(members.begin(), members.end(), [&](Id x, Id y) { return g_.agents[x].name < g_.agents[y].name; });
+      groups_[members.front()] = {members.size(), members.back()};
+      hidden_.insert(members.begin() + 1, members.end());
+      merged += members.size();
+    }
+    if (merged > 0)
+      title_notes_.push_back("summary: " + grouped(merged) + " of the " + grouped(g_.agents.size()) +
+                             " agents receive the same as others and are drawn as " + grouped(groups_.size()) +
+                             (groups_.size() == 1 ? " frame" : " frames"));
   }
 
   // --- what is drawn -------------------------------------------------------------------
@@ -621,7 +704,7 @@ class Writer {
     // Agents with nothing to draw still show their frame (full diagram only).
     if (!slice_) {
       for (Id a = 0; a < g_.agents.size(); ++a) {
-        if (agent_nodes_.count(a)) continue;
+        if (agent_nodes_.count(a) || hidden_.count(a)) continue;
         NodeOut n{"agent:" + g_.agents[a].name, {}, false};
         n.attrs.emplace_back("shape", quote("plaintext"));
         n.attrs.emplace_back("style", quote(""));
@@ -820,6 +903,9 @@ class Writer {
     std::vector<std::string> lines;
     std::string head = agent.name;
     if (agent.population) head += " \xc3\x97 " + grouped(agent.count);
+    if (auto group = groups_.find(a); group != groups_.end())
+      head += " \xe2\x80\xa6 " + g_.agents[group->second.second].name + " (" + grouped(group->second.first) +
+              " agents alike)";
     append_wrapped(lines, head, kWrapTitle);
     if (!agent.title.empty()) append_wrapped(lines, agent.title, 40);
     static const char* kTrust[] = {"trusted", "honest", "curious", "malicious"};

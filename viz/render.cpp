@@ -3,7 +3,10 @@
 #include <gvc.h>
 #include <locale.h>
 
+#include <algorithm>
 #include <clocale>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -11,6 +14,7 @@
 #include <new>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "viz/diagram.hpp"
 
@@ -112,18 +116,84 @@ Agraph_t* read_dot(const std::string& dot) {
   return agread(&reader, &disc);
 }
 
-// cairo 1.16 stamps PDFs with the current time (it ignores SOURCE_DATE_EPOCH): the date is
-// replaced by a fixed one of the same length, so the cross-reference offsets stay valid.
-void fix_pdf_dates(std::string& pdf) {
-  for (const char* key : {"/CreationDate (D:", "/ModDate (D:"}) {
+// cairo 1.16 stamps PDFs with the current local time (it ignores SOURCE_DATE_EPOCH), as
+// "D:20260101120000Z" in UTC but "D:20260101130000+01'00" elsewhere: each date becomes the
+// fixed "D:19700101000000Z", and since the length may change, the cross-reference offsets
+// behind it are shifted, so the bytes depend on neither the clock nor the time zone.
+struct PdfEdit {
+  std::size_t at;    // where the old text changed
+  long long delta;   // bytes added (negative: removed)
+};
+
+long long shifted(long long offset, const std::vector<PdfEdit>& edits) {
+  long long moved = offset;
+  for (const auto& e : edits)
+    if (static_cast<long long>(e.at) < offset) moved += e.delta;
+  return moved;
+}
+
+std::vector<PdfEdit> replace_pdf_dates(std::string& pdf) {
+  std::vector<std::pair<std::size_t, std::size_t>> dates;  // [from, to) of each date's digits
+  for (const char* key : {"/CreationDate (D:", "/ModDate (D:"})
     for (std::size_t at = pdf.find(key); at != std::string::npos; at = pdf.find(key, at + 1)) {
-      std::size_t from = at + std::strlen(key);
-      std::size_t to = pdf.find(')', from);
-      if (to == std::string::npos) break;
-      const std::string fixed = "19700101000000Z";
-      for (std::size_t i = from; i < to; ++i) pdf[i] = i - from < fixed.size() ? fixed[i - from] : '0';
+      std::size_t from = at + std::strlen(key), to = pdf.find(')', from);
+      if (to != std::string::npos) dates.emplace_back(from, to);
     }
+  std::sort(dates.begin(), dates.end());
+  const std::string fixed = "19700101000000Z";
+  std::string out;
+  std::vector<PdfEdit> edits;
+  std::size_t copied = 0;
+  for (auto [from, to] : dates) {
+    out.append(pdf, copied, from - copied).append(fixed);
+    edits.push_back({from, static_cast<long long>(fixed.size()) - static_cast<long long>(to - from)});
+    copied = to;
   }
+  out.append(pdf, copied, std::string::npos);
+  pdf = std::move(out);
+  return edits;
+}
+
+// Shifts the entries of the classic cross-reference table ("0000001234 00000 n \n") and
+// the number after "startxref". cairo writes one subsection.
+void shift_xref(std::string& pdf, const std::vector<PdfEdit>& edits) {
+  std::size_t start = pdf.rfind("startxref\n");
+  std::size_t xref = pdf.rfind("\nxref\n", start);
+  if (start == std::string::npos || xref == std::string::npos) return;
+  for (std::size_t line = pdf.find('\n', xref + 6) + 1; line + 20 <= start; line += 20) {
+    if (pdf.compare(line, 7, "trailer") == 0) break;
+    if (pdf[line + 17] != 'n' || pdf[line + 10] != ' ') continue;  // a free entry  // free entries and subsection lines
+    char digits[16];
+    std::snprintf(digits, sizeof digits, "%010lld", shifted(std::atoll(pdf.c_str() + line), edits));
+    pdf.replace(line, 10, digits, 10);
+  }
+  std::size_t number = start + 10, end = pdf.find('\n', number);
+  if (end == std::string::npos) return;
+  pdf.replace(number, end - number, std::to_string(shifted(std::atoll(pdf.c_str() + number), edits)));
+}
+
+void fix_pdf_dates(std::string& pdf) {
+  std::vector<PdfEdit> edits = replace_pdf_dates(pdf);
+  bool moved = false;
+  for (const auto& e : edits) moved = moved || e.delta != 0;
+  if (moved) shift_xref(pdf, edits);
+}
+
+// cairo's bitmaps are at most 32767 pixels a side: past it the plugin scales the drawing
+// down but first prints "(null): graph is too large for cairo-renderer bitmaps" straight to
+// stderr. Setting the drawing's size (points) so that it fits makes Graphviz scale it instead,
+// silently, the same way.
+void fit_bitmap(Agraph_t* g) {
+  constexpr double kMaxPixels = 32000;
+  layout_t* drawing = GD_drawing(g);
+  if (!drawing) return;
+  const double dpi = drawing->dpi > 0 ? drawing->dpi : 96;  // the PNG device's default
+  const boxf bb = GD_bb(g);
+  const double pad = 2 * 0.2 * 72;  // the diagram's pad="0.2" (inches) on each side
+  const double width = (bb.UR.x - bb.LL.x + pad) * dpi / 72, height = (bb.UR.y - bb.LL.y + pad) * dpi / 72;
+  if (width < kMaxPixels && height < kMaxPixels) return;
+  const double limit = (kMaxPixels - 2 * dpi) * 72 / dpi;  // points, with a margin for rounding
+  drawing->size = {limit, limit};
 }
 
 struct GraphCloser {
@@ -174,6 +244,7 @@ bool render_locked(const std::string& dot, Format format, std::string& bytes, st
     return false;
   }
   LayoutGuard layout(gvc, graph.get());
+  if (format == Format::kPng) fit_bitmap(graph.get());
   char* raw = nullptr;
   unsigned int length = 0;
   int rc = gvRenderData(gvc, graph.get(), format_name(format), &raw, &length);

@@ -171,6 +171,11 @@ TEST_CASE("long argument lists and given tables wrap", "[format]") {
         "  trust: curious\n  region: EU\n  holds: patients by partition\n}\n");
 }
 
+TEST_CASE("a UTF-8 byte order mark is accepted, as check accepts it, and kept", "[format]") {
+  CHECK(fmt_text("\xEF\xBB\xBFregion   EU\n") == "\xEF\xBB\xBFregion EU\n");
+  CHECK(fmt_text("\xEF\xBB\xBF# c\nregion EU") == "\xEF\xBB\xBF# c\nregion EU\n");
+}
+
 TEST_CASE("lexical errors are reported and nothing is formatted", "[format]") {
   struct Case {
     const char* in;
@@ -184,6 +189,9 @@ TEST_CASE("lexical errors are reported and nothing is formatted", "[format]") {
       {"param x = 1.2.3", "t.pflow:1:11: error: malformed number '1.2.3'"},
       {"region EU\nregion \xC3\xA9t\xC3\xA9", "t.pflow:2:8: error: unexpected character '\\xC3\\xA9'"},
       {"region a ! b", "t.pflow:1:10: error: unexpected character '!'"},
+      // A C comment is not a comment here: fmt used to print "/ * x * /" and exit 0.
+      {"/* x */\nregion EU", "t.pflow:1:1: error: '/*': block comments are not part of the language"},
+      {"region EU /* x */", "t.pflow:1:16: error: '*/': block comments are not part of the language"},
   };
   for (const auto& c : cases) {
     INFO("input: " << c.in);

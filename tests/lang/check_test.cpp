@@ -304,7 +304,15 @@ TEST_CASE("each semantic check reports its message at its place", "[lang][check]
       {"data d { rows: 0 }", "1:16: rows must be at least 1, not 0"},
       {"data d { rows: 2.5 }", "1:16: rows must be a whole number, not '2.5'"},
       {"data d { rows: 1 rows: 2 }", "1:18: rows of 'd' are given twice"},
-      {"data d { rows: 1e999 }", "1:16: number '1e999' is too large"},
+      {"data d { rows: 1e999 }", "1:16: number '1e999' is too large (numbers must be below 1e301)"},
+      {"data d { rows: 1e-999 }", "1:16: number '1e-999' is too small (numbers other than 0 must be at least 1e-301)"},
+      // A 5,000-digit literal: the limit is said, the literal is not echoed whole.
+      {"data d { rows: " + std::string(5000, '7') + " }",
+       "1:16: number '" + std::string(30, '7') + "...' has more than 4000 digits"},
+      // A ratio of two 1,500-digit numbers is 0.5: in range, whatever the size of its sides.
+      {"data d { field a: {x, y} prior {5" + std::string(1499, '0') + "/1" + std::string(1500, '0') + ", 1/2} }", ""},
+      {"data d { rows: 1/1" + std::string(400, '0') + " }",
+       "1:16: number '1/1" + std::string(27, '0') + "...' is too small (numbers other than 0 must be at least 1e-301)"},
       {"data d { neighbouring: replaces }", "1:24: neighbouring must be add_remove or replace; did you mean 'replace'?"},
       {"data d { category: health }", "1:20: category 'health' is not declared"},
       {"data d { field a: {x, x} }", "1:23: value 'x' is listed twice in field 'a'"},

@@ -164,7 +164,7 @@ TEST_CASE("a signal while the output is being written removes the temporary file
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 42);
-  CHECK(dir.list().empty());  // without remove_pending_output, out.txt.tmp-XXXXXX (4096 bytes) stays
+  CHECK(dir.list().empty());  // without remove_pending_output, .privflow-XXXXXX (4096 bytes) stays
 
   // Without a signal, a failed write (the same limit, SIGXFSZ ignored: EFBIG) also leaves nothing.
   pid = ::fork();

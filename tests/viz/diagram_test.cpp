@@ -417,3 +417,34 @@ TEST_CASE("every example renders", "[viz][examples]") {
     }
   }
 }
+
+TEST_CASE("thousands of agents that receive the same things are drawn as one frame", "[viz][summary]") {
+  std::string spec = "data d { rows: 1000 }\nregion EU\nagent hub { trust: curious, holds: d }\n";
+  for (int i = 0; i < 3000; ++i)
+    spec += "agent a" + std::to_string(i) + " { trust: " + (i % 2 ? "curious" : "malicious") + " }\n";
+  spec += "agent lone { trust: curious, region: EU }\n";
+  spec += "compute n at hub = count(d)\ncompute c at hub = laplace(n, epsilon: 1)\n";
+  for (int i = 0; i < 3000; ++i) spec += "send c to a" + std::to_string(i) + "\n";
+  spec += "adversary pair = {a7, a8}\nrequire dp(d) against pair <= epsilon 2\n";
+  lang::SourceFile source("fanout.pflow", spec);
+  lang::Diagnostics diags(source);
+  auto graph = lang::load_spec(source, diags);
+  REQUIRE(graph);
+  std::string dot = viz::to_dot(*graph, {});
+  auto count = [&dot](const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = dot.find(what); at != std::string::npos; at = dot.find(what, at + 1)) ++n;
+    return n;
+  };
+  // hub, lone, a7 and a8 (named by a coalition), and one frame per trust: 6 frames, not 3,002.
+  CHECK(count("subgraph \"cluster_agent:") == 6);
+  CHECK(dot.find("a1 \xe2\x80\xa6 a999 (1,499 agents alike)") != std::string::npos);
+  CHECK(dot.find("a0 \xe2\x80\xa6 a998 (1,499 agents alike)") != std::string::npos);
+  CHECK(dot.find("summary: 2,998 of the 3,002 agents receive the same as others and are drawn as 2 frames") !=
+        std::string::npos);
+  CHECK(dot.find("cluster_agent:a7") != std::string::npos);
+  CHECK(dot.size() < 20000);
+  CHECK(viz::to_dot(*graph, {}) == dot);
+  // A small pipeline is drawn agent by agent, as before.
+  CHECK(viz::to_dot(viz::testing::hospital_fl(false), {}).find("summary:") == std::string::npos);
+}
