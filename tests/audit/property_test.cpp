@@ -21,7 +21,7 @@
 //
 // Environment: PRIVFLOW_PROPERTY_SPECS (default 50 specs per property), PRIVFLOW_PROPERTY_SEED
 // (default 20261206; spec i uses seed + i). The nightly fuzz stage runs 5000 (scripts/fuzz).
-// Properties that fail on today's analyzer are tagged [!mayfail]: see tests/audit/README.md.
+// Every counterexample found is a regression spec in tests/audit/regressions (README.md there).
 #include <catch2/catch.hpp>
 
 #include <gmpxx.h>
@@ -370,7 +370,7 @@ TEST_CASE("property: every generated spec loads", "[audit][property]") {
   }
 }
 
-TEST_CASE("property P1: adding a coalition member never lowers a figure", "[audit][property][!mayfail]") {
+TEST_CASE("property P1: adding a coalition member never lowers a figure", "[audit][property]") {
   Tally t{"P1 add a coalition member"};
   for (std::uint64_t i = 0; i < spec_count(); ++i) {
     const std::uint64_t seed = base_seed() + i;
@@ -387,7 +387,7 @@ TEST_CASE("property P1: adding a coalition member never lowers a figure", "[audi
 }
 
 TEST_CASE("property P2: adding a release, a times or an observed send never lowers a figure",
-          "[audit][property][!mayfail]") {
+          "[audit][property]") {
   Tally t{"P2 add a release or a send"};
   for (std::uint64_t i = 0; i < spec_count(); ++i) {
     const std::uint64_t seed = base_seed() + i;
@@ -403,7 +403,7 @@ TEST_CASE("property P2: adding a release, a times or an observed send never lowe
   t.finish();
 }
 
-TEST_CASE("property P3: renaming and reordering never change a figure", "[audit][property][!mayfail]") {
+TEST_CASE("property P3: renaming and reordering never change a figure", "[audit][property]") {
   Tally t{"P3 rename and reorder"};
   for (std::uint64_t i = 0; i < spec_count(); ++i) {
     const std::uint64_t seed = base_seed() + i;
@@ -445,7 +445,7 @@ TEST_CASE("property P4: splitting a times in two never lowers a figure", "[audit
   t.finish();
 }
 
-TEST_CASE("property P5: any K of equals the worst fixed coalition of K (brute force)", "[audit][property][!mayfail]") {
+TEST_CASE("property P5: any K of equals the worst fixed coalition of K (brute force)", "[audit][property]") {
   Tally t{"P5 any K brute force"};
   for (std::uint64_t i = 0; i < spec_count(); ++i) {
     const std::uint64_t seed = base_seed() + i;
@@ -710,27 +710,27 @@ void exact_property(Tally& t, ExactCheck which) {
 }  // namespace
 
 TEST_CASE("property P6a: exact posterior and leakage of finite channels equal our Bayes computation",
-          "[audit][property][!mayfail]") {
+          "[audit][property]") {
   Tally t{"P6a exact posterior and leakage"};
   exact_property(t, ExactCheck::kPosteriorLeakage);
   t.finish();
 }
 
 TEST_CASE("property P6b: re-identification through finite channels is never below the cell formula",
-          "[audit][property][!mayfail]") {
+          "[audit][property]") {
   Tally t{"P6b re-identification is sound"};
   exact_property(t, ExactCheck::kReidentificationSound);
   t.finish();
 }
 
 TEST_CASE("property P6c: re-identification through select and map equals the cell formula",
-          "[audit][property][!mayfail]") {
+          "[audit][property]") {
   Tally t{"P6c re-identification is exact"};
   exact_property(t, ExactCheck::kReidentificationEqual);
   t.finish();
 }
 
-TEST_CASE("property P7: data held across the border breaks a forbid rule", "[audit][property][!mayfail]") {
+TEST_CASE("property P7: data held across the border breaks a forbid rule", "[audit][property]") {
   Tally t{"P7 forbid and holders"};
   for (std::uint64_t i = 0; i < spec_count(); ++i) {
     const std::uint64_t seed = base_seed() + i;
@@ -777,7 +777,7 @@ TEST_CASE("property P7: data held across the border breaks a forbid rule", "[aud
   t.finish();
 }
 
-TEST_CASE("property P8: shuffling replicas or many-record senders hides nothing", "[audit][property][!mayfail]") {
+TEST_CASE("property P8: shuffling replicas or many-record senders hides nothing", "[audit][property]") {
   // Amplification by shuffling (Feldman, McMillan, Talwar 2021) needs every sender to be an
   // ε0-local randomizer of its own record. Replicas (a population holding D whole) all report
   // on the same records: the shuffled multiset tells as much as the reports themselves. A
@@ -942,21 +942,21 @@ TEST_CASE("property: one regression file", "[.][property-file]") {
   std::cout << all_verdicts(analyze_text(buffer.str()));
 }
 
-TEST_CASE("property regressions P1: a coalition member joining lowers a figure", "[audit][property][!mayfail]") {
+TEST_CASE("property regressions P1: a coalition member joining lowers a figure", "[audit][property]") {
   check_regressions("p1_");
 }
-TEST_CASE("property regressions P3: the order of sends changes re-identification", "[audit][property][!mayfail]") {
+TEST_CASE("property regressions P3: the order of sends changes re-identification", "[audit][property]") {
   check_regressions("p3_");
 }
-TEST_CASE("property regressions P5: any K below a fixed coalition of fewer", "[audit][property][!mayfail]") {
+TEST_CASE("property regressions P5: any K below a fixed coalition of fewer", "[audit][property]") {
   check_regressions("p5_");
 }
-TEST_CASE("property regressions P6: exact figures differ from the Bayes computation", "[audit][property][!mayfail]") {
+TEST_CASE("property regressions P6: exact figures differ from the Bayes computation", "[audit][property]") {
   check_regressions("p6_");
 }
-TEST_CASE("property regressions P7: forbid misses data held across the border", "[audit][property][!mayfail]") {
+TEST_CASE("property regressions P7: forbid misses data held across the border", "[audit][property]") {
   check_regressions("p7_");
 }
-TEST_CASE("property regressions P8: shuffling amplifies replicas and many-record senders", "[audit][property][!mayfail]") {
+TEST_CASE("property regressions P8: shuffling amplifies replicas and many-record senders", "[audit][property]") {
   check_regressions("p8_");
 }
