@@ -88,7 +88,8 @@ class Analyzer {
   Coalition fixed_part(const flow::Coalition& c) const;
   Verdict forbid(const flow::Requirement& r) const;
   void explain_observation(Verdict& v, const Observation& obs, const flow::Requirement& r) const;
-  /// V_prior of the requirement's field: the prior of its likeliest value (0 when too large to list).
+  /// V_prior of the requirement's field: the prior of its likeliest value (0 when uniform, where
+  /// the cap is log2 k anyway, or too large to list).
   Rational prior_vulnerability(const flow::Requirement& r) const;
   /// The releases of `acc` as derivation nodes under `parent`, each with its route.
   void explain_releases(Derivation& parent, const detail::Accounted& acc, const char* title, const Observation& obs) const;
@@ -165,6 +166,8 @@ void Analyzer::explain_releases(Derivation& parent, const detail::Accounted& acc
 }
 
 Rational Analyzer::prior_vulnerability(const flow::Requirement& r) const {
+  const flow::Field& f = g_.data[r.data].fields[r.field];
+  if (f.parent == flow::kNone && (f.prior.empty() || f.prior[0].empty())) return Rational(0);  // uniform: log2 k
   const auto b = detail::exact_leakage(g_, maps_, r.data, {}, {}, r.field);
   return b.error.empty() ? b.prior : Rational(0);
 }

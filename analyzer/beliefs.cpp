@@ -10,6 +10,9 @@ namespace privflow::analyzer::detail {
 namespace {
 
 constexpr std::uint64_t kMaxExactRepeats = 64;  // beyond, RR counts as its ε
+// Correlated views of quasi-identifiers are listed tuple by tuple up to this many tuples (a
+// fraction of a second); beyond, each map counts as the fields it reads (an upper bound).
+constexpr std::uint64_t kMaxCorrelatedCells = 1u << 20;
 
 /// The root of a field's `given` tree.
 flow::Id tree_root(const flow::Data& d, flow::Id f) {
@@ -189,7 +192,8 @@ std::optional<inference::Distribution> correlated_cells(Maps& maps, const infere
       const auto& mc = maps.count(v.artifact);
       if (mc.status != solver::MapStatus::kExact || mc.function.empty()) return std::nullopt;
     }
-  auto joint = inference::joint_distribution(net, std::vector<inference::FieldId>(order.begin(), order.end()));
+  auto joint = inference::joint_distribution(net, std::vector<inference::FieldId>(order.begin(), order.end()),
+                                             kMaxCorrelatedCells);
   if (!joint) return std::nullopt;
   std::map<std::vector<std::uint64_t>, Rational> cells;
   for (std::uint64_t x = 0; x < joint->p.size(); ++x) {
