@@ -7,7 +7,7 @@
 
 namespace privflow::cli {
 
-/// Exit codes (DESIGN.md): 0 every requirement holds, 1 one is violated, 2 invalid spec or
+/// Exit codes (docs/limits.md, "Faults and exit codes"): 0 every requirement holds, 1 one is violated, 2 invalid spec or
 /// command line, 3 undecided and none violated, 4 internal failure.
 enum class ExitStatus : int { kOk = 0, kViolated = 1, kInvalid = 2, kUndecided = 3, kInternal = 4 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// The syntax tree of a .pflow spec (LANGUAGE.md section 3): plain aggregates, one per
+// The syntax tree of a .pflow spec (docs/language.md, "Statements"): plain aggregates, one per
 // production, each keeping the byte offsets [begin, end) of the text it was parsed from.
 // No X3 here: the grammar (lang/parser.cpp) fills these through semantic actions, and the
 // checker (lang/lower.cpp) reads them. Numbers are kept as written; they are read exactly

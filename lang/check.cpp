@@ -54,7 +54,7 @@ std::string q(const std::string& s) { return "'" + s + "'"; }
 // A number literal may be thousands of digits long: messages show its start only.
 std::string literal(const std::string& text) { return text.size() <= 40 ? text : text.substr(0, 30) + "..."; }
 
-// The catalogue of LANGUAGE.md section 5.
+// The catalogue of docs/language.md ("The catalogue of computations").
 struct KindInfo {
   flow::ComputeKind kind;
   const char* name;

@@ -1,6 +1,6 @@
 #pragma once
-// Semantic checks of a parsed spec and its lowering to the flow graph (LANGUAGE.md
-// sections 3 to 8): names, kinds, values, holdings, flows, coalitions and requirements.
+// Semantic checks of a parsed spec and its lowering to the flow graph (docs/language.md:
+// statements to requirements): names, kinds, values, holdings, flows, coalitions and requirements.
 #include <optional>
 
 #include "flow/graph.hpp"

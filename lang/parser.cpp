@@ -1,10 +1,10 @@
-// The .pflow grammar in Boost.Spirit X3 (LANGUAGE.md sections 3 and 6).
+// The .pflow grammar in Boost.Spirit X3 (docs/language.md: statements and expressions).
 //
 // Layout: lexical helpers (hand-written skipper, keywords, leaves), then one rule per
 // production, then the statement loop with error recovery. Every rule builds its node
-// through semantic actions (no fusion adaptation: see STYLE.md on single-member structs and
-// on the partial attributes that alternatives leave behind), and records its byte span
-// through `spanned[...]` (not X3's error_handler / annotate_on_success: see STYLE.md).
+// through semantic actions (no fusion adaptation: X3 mishandles single-member structs and keeps
+// the partial attributes that failed alternatives leave behind), and records its byte span
+// through `spanned[...]` (not X3's error_handler / annotate_on_success, which need position-tagged nodes).
 // Rule names are the error vocabulary: `a > b` throws expectation_failure whose which() is
 // the name of b, which becomes "expected <b> after '<previous token>'".
 #include "lang/parser.hpp"

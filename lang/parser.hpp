@@ -1,5 +1,5 @@
 #pragma once
-// The grammar of LANGUAGE.md sections 3 and 6 (Boost.Spirit X3, in lang/parser.cpp only).
+// The grammar of docs/language.md (statements and expressions) (Boost.Spirit X3, in lang/parser.cpp only).
 #include "lang/ast.hpp"
 #include "lang/diagnostics.hpp"
 #include "lang/limits.hpp"

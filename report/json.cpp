@@ -1,4 +1,4 @@
-// The JSON report (DESIGN.md "Report JSON"). Keys are emitted in a fixed order
+// The JSON report (docs/report.schema.json). Keys are emitted in a fixed order
 // (nlohmann::ordered_json); figures are JSON numbers that are upper bounds.
 #include <nlohmann/json.hpp>
 

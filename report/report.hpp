@@ -1,6 +1,6 @@
 #pragma once
 // Reports of an analysis: text (compiler style, for `check` and terminals), Markdown (design
-// reviews and pull requests), JSON (DESIGN.md "Report JSON"), SARIF 2.1.0 (code scanning) and
+// reviews and pull requests), JSON (docs/report.schema.json), SARIF 2.1.0 (code scanning) and
 // one self-contained HTML page. Every function is pure: the same graph and analysis give the
 // same bytes. Figures are printed as the analysis rounded them (upper bounds, rounded up);
 // figures this layer rounds itself (leakage matrix ε) are rounded up too, never to nearest.
@@ -43,7 +43,7 @@ std::string to_text(const flow::Graph& graph, const analyzer::Analysis& analysis
 /// leakage matrix, findings and assumptions.
 std::string to_markdown(const flow::Graph& graph, const analyzer::Analysis& analysis, const Options& options = {});
 
-/// DESIGN.md's "Report JSON": stable keys in a fixed order, `value` null when unbounded,
+/// The JSON report (docs/report.schema.json): stable keys in a fixed order, `value` null when unbounded,
 /// numbers as JSON numbers (upper bounds: the decimal printed is >= the true value), exact
 /// values also as text (`value_text`). Two-space indented, newline-terminated.
 std::string to_json(const flow::Graph& graph, const analyzer::Analysis& analysis, const Options& options = {});

@@ -341,7 +341,7 @@ std::string grouped(std::uint64_t n) {
   return out;
 }
 
-// "hospital[1..20]": every instance of a population, as DESIGN.md writes instances.
+// "hospital[1..20]": every instance of a population, as every output writes instances.
 std::string instances(const flow::Agent& a) {
   return a.population ? a.name + "[1.." + grouped(a.count) + "]" : a.name;
 }

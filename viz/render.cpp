@@ -36,7 +36,7 @@ std::mutex& render_mutex() {
   return m;
 }
 
-// One GVC per process (STYLE.md): created on first use with the plugins listed in Graphviz's
+// One GVC per process (Graphviz's context is costly and global): created on first use with the plugins listed in Graphviz's
 // installed config (gvContext loads libgvplugin_* through config6a, which gives the cairo
 // png/pdf renderers of the pango plugin), freed at exit.
 GVC_t* context() {

@@ -1,4 +1,4 @@
-// Semantic checks and lowering: the example of LANGUAGE.md section 1 lowered field by
+// Semantic checks and lowering: the federated-learning example lowered field by
 // field, then one table row per check with its exact message and place.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// Grammar coverage (LANGUAGE.md sections 3 and 6): every production, operator precedence,
+// Grammar coverage (docs/language.md: statements and expressions): every production, operator precedence,
 // exact error messages with their places, and recovery at statement boundaries.
 #include <catch2/catch.hpp>
 

@@ -173,7 +173,7 @@ TEST_CASE("explain draws the whole derivation tree with line references", "[repo
   CHECK(report::explain(g, a, 17).empty());
 }
 
-TEST_CASE("the JSON report has DESIGN.md's keys, in order, with numbers as numbers", "[report]") {
+TEST_CASE("the JSON report has the schema's keys, in order, with numbers as numbers", "[report]") {
   auto text = report::to_json(sample_graph(), sample_analysis());
   auto j = nlohmann::json::parse(text);
   CHECK(j["pipeline"] == "demo");
@@ -233,7 +233,7 @@ TEST_CASE("the JSON report has DESIGN.md's keys, in order, with numbers as numbe
   CHECK(j["leakage"][2]["status"] == "holds");
   CHECK(j["findings"][0]["line"] == 11);
   CHECK(j["summary"]["exit_code"] == 1);
-  // Key order is stable: DESIGN.md's order first.
+  // Key order is stable: the schema's order first.
   auto first = text.find("\"pipeline\""), version = text.find("\"privflow_version\""), reqs = text.find("\"requirements\""),
        leakage = text.find("\"leakage\""), findings = text.find("\"findings\"");
   CHECK(first < version);

@@ -1,5 +1,5 @@
 // `privflow diagram` run in-process (cli::run) on tests/viz/data/hospital_fl.pflow, the spec of
-// LANGUAGE.md section 1.
+// the federated-learning spec of examples/hospital_fl.pflow.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>

@@ -16,7 +16,7 @@ inline flow::Span at_line(std::uint32_t line) {
   return s;
 }
 
-/// LANGUAGE.md's first spec: regions EU/US, 20 hospitals holding patients by partition, a
+/// The federated-learning spec of docs/language.md and examples/hospital_fl.pflow: regions EU/US, 20 hospitals holding patients by partition, a
 /// distributed dpsgd release, secure aggregation to a server, a plain send to an analyst.
 /// `reversed` declares every list in the opposite order (same spec, other declaration order).
 inline flow::Graph hospital_fl(bool reversed = false) {
