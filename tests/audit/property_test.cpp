@@ -99,10 +99,6 @@ std::string show(const analyzer::Verdict& v) {
 
 double figure(const analyzer::Verdict& v) { return v.value ? *v.value : std::numeric_limits<double>::infinity(); }
 
-bool close(double a, double b) {
-  if (std::isinf(a) || std::isinf(b)) return a == b;
-  return std::fabs(a - b) <= 1e-12 * std::max(1.0, std::max(std::fabs(a), std::fabs(b)));
-}
 
 /// Equal up to outward rounding (1e-9 relative): see `lowered`.
 bool near(double a, double b) {
@@ -124,6 +120,7 @@ std::string lowered(const analyzer::Verdict& before, const analyzer::Verdict& af
 
 /// The counterexamples of one property, the shortest printed in full.
 struct Tally {
+  explicit Tally(std::string name) : property(std::move(name)) {}
   std::string property;
   std::uint64_t specs = 0, checked = 0, failed_specs = 0;
   std::string shortest;  // the shortest counterexample's report
@@ -361,7 +358,7 @@ bool split_times(const RandomSpec& s, test::SpecRng& r, RandomSpec* before, Rand
 TEST_CASE("property: every generated spec loads", "[audit][property]") {
   for (std::uint64_t i = 0; i < spec_count(); ++i) {
     const std::uint64_t seed = base_seed() + i;
-    for (const std::string text : {test::random_spec(seed).text(), test::random_exact_spec(seed).spec.text()}) {
+    for (const std::string& text : {test::random_spec(seed).text(), test::random_exact_spec(seed).spec.text()}) {
       std::string messages;
       auto g = try_load(text, &messages);
       INFO("seed " << seed << "\n" << text << "\n" << messages);
