@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -187,15 +188,29 @@ bool lex(std::string_view text, Diagnostics& diags, std::vector<Token>& out) {
       push(Kind::kPunct, b, i);
       continue;
     }
-    // An unknown character: a whole UTF-8 sequence counts as one.
-    std::size_t e = i + 1;
-    if (static_cast<unsigned char>(c) >= 0xC0)
-      while (e < n && (static_cast<unsigned char>(text[e]) & 0xC0) == 0x80) ++e;
+    // Unknown characters: a whole UTF-8 sequence counts as one, and a run of them is one
+    // error (a line of binary must not print a diagnostic per byte).
+    auto unknown = [&](char ch) {
+      const auto u = static_cast<unsigned char>(ch);
+      return u >= 0x80 || (u < 0x20 && !std::isspace(u)) || std::string_view("@$`~?^&|\\'").find(ch) != std::string_view::npos;
+    };
+    std::size_t e = i + 1, chars = 1;
+    auto sequence_end = [&](std::size_t from) {
+      std::size_t to = from + 1;
+      if (static_cast<unsigned char>(text[from]) >= 0xC0)
+        while (to < n && (static_cast<unsigned char>(text[to]) & 0xC0) == 0x80) ++to;
+      return to;
+    };
+    e = sequence_end(i);
+    while (e < n && unknown(text[e])) e = sequence_end(e), ++chars;
     std::string shown;
-    for (std::size_t k = i; k < e; ++k) shown += fmt::format("\\x{:02X}", static_cast<unsigned char>(text[k]));
+    for (std::size_t k = i; k < e && k < i + 8; ++k) shown += fmt::format("\\x{:02X}", static_cast<unsigned char>(text[k]));
     if (e == i + 1 && static_cast<unsigned char>(c) >= 0x21 && static_cast<unsigned char>(c) < 0x7F)
       shown = std::string(1, c);
-    diags.error(i, e, fmt::format("unexpected character '{}'", shown));
+    if (chars == 1)
+      diags.error(i, e, fmt::format("unexpected character '{}'", shown));
+    else
+      diags.error(i, e, fmt::format("{} unexpected characters '{}{}'", chars, shown, e - i > 8 ? "…" : ""));
     ok = false;
     i = e;
   }
