@@ -190,19 +190,22 @@ bool lex(std::string_view text, Diagnostics& diags, std::vector<Token>& out) {
     }
     // Unknown characters: a whole UTF-8 sequence counts as one, and a run of them is one
     // error (a line of binary must not print a diagnostic per byte).
-    auto unknown = [&](char ch) {
+    auto unknown = [&](std::size_t at) {  // no token of the language starts at `at`
+      const char ch = text[at];
       const auto u = static_cast<unsigned char>(ch);
-      return u >= 0x80 || (u < 0x20 && !std::isspace(u)) || std::string_view("@$`~?^&|\\'").find(ch) != std::string_view::npos;
+      if (u >= 0x80) return true;
+      if (ch == '!') return !(at + 1 < n && text[at + 1] == '=');
+      return !std::isalnum(u) && std::string_view(" \t\r\n_\"#").find(ch) == std::string_view::npos &&
+             kOne.find(ch) == std::string_view::npos;
     };
-    std::size_t e = i + 1, chars = 1;
     auto sequence_end = [&](std::size_t from) {
       std::size_t to = from + 1;
       if (static_cast<unsigned char>(text[from]) >= 0xC0)
         while (to < n && (static_cast<unsigned char>(text[to]) & 0xC0) == 0x80) ++to;
       return to;
     };
-    e = sequence_end(i);
-    while (e < n && unknown(text[e])) e = sequence_end(e), ++chars;
+    std::size_t e = sequence_end(i), chars = 1;
+    while (e < n && unknown(e)) e = sequence_end(e), ++chars;
     std::string shown;
     for (std::size_t k = i; k < e && k < i + 8; ++k) shown += fmt::format("\\x{:02X}", static_cast<unsigned char>(text[k]));
     if (e == i + 1 && static_cast<unsigned char>(c) >= 0x21 && static_cast<unsigned char>(c) < 0x7F)
