@@ -41,6 +41,7 @@
 #include "analyzer/analysis.hpp"
 #include "lang/frontend.hpp"
 #include "tests/support/random_spec.hpp"
+#include "tests/support/spec.hpp"
 
 using namespace privflow;
 using test::RandomSpec;
@@ -56,13 +57,7 @@ std::uint64_t spec_count() { return env_number("PRIVFLOW_PROPERTY_SPECS", 50); }
 std::uint64_t base_seed() { return env_number("PRIVFLOW_PROPERTY_SEED", 20261206); }
 
 std::optional<flow::Graph> try_load(const std::string& text, std::string* messages) {
-  lang::SourceFile source("random.pflow", text);
-  lang::Diagnostics diags(source);
-  auto g = lang::load_spec(source, diags);
-  std::ostringstream out;
-  diags.print(out);
-  *messages = out.str();
-  return g;
+  return test::try_load(text, messages, "random.pflow");
 }
 
 /// Analyses `text`; a spec that does not load fails the test (never skipped).

@@ -9,6 +9,7 @@
 
 #include "analyzer/analysis.hpp"
 #include "tests/support/spec.hpp"
+#include "tests/support/verdicts.hpp"
 
 using namespace privflow;
 
@@ -20,18 +21,8 @@ analyzer::Analysis analyze_text(const std::string& text) {
   return analyzer::analyze(test::load_spec_text("red_team.pflow", text), options);
 }
 
-const analyzer::Verdict& verdict(const analyzer::Analysis& a, const std::string& name) {
-  for (const auto& v : a.verdicts)
-    if (v.name == name) return v;
-  FAIL("no verdict " << name);
-  return a.verdicts.front();
-}
-
-std::string flatten(const analyzer::Derivation& d) {
-  std::string s = d.text + "\n";
-  for (const auto& c : d.children) s += flatten(c);
-  return s;
-}
+using test::flatten;
+using test::verdict;
 
 long double phi(long double x) { return 0.5L * std::erfc(-x / std::sqrt(2.0L)); }
 

@@ -11,21 +11,15 @@
 #include "analyzer/analysis.hpp"
 #include "analyzer/search.hpp"
 #include "lang/frontend.hpp"
+#include "tests/support/spec.hpp"
+#include "tests/support/verdicts.hpp"
 
 using namespace privflow;
 
 namespace {
 
 std::optional<flow::Graph> try_load(const std::string& text, std::string* messages = nullptr) {
-  lang::SourceFile source("test.pflow", text);
-  lang::Diagnostics diags(source);
-  auto g = lang::load_spec(source, diags);
-  if (messages) {
-    std::ostringstream out;
-    diags.print(out);
-    *messages = out.str();
-  }
-  return g;
+  return test::try_load(text, messages);
 }
 
 flow::Graph load(const std::string& text) {
@@ -36,18 +30,8 @@ flow::Graph load(const std::string& text) {
   return *g;
 }
 
-const analyzer::Verdict& verdict(const analyzer::Analysis& a, const std::string& name) {
-  for (const auto& v : a.verdicts)
-    if (v.name == name) return v;
-  FAIL("no verdict " << name);
-  return a.verdicts.front();
-}
-
-std::string flatten(const analyzer::Derivation& d) {
-  std::string out = d.text + "\n";
-  for (const auto& c : d.children) out += flatten(c);
-  return out;
-}
+using test::flatten;
+using test::verdict;
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);

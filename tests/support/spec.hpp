@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -22,6 +23,20 @@ inline std::string read_text(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+/// Parses, checks and lowers `text`; the graph, or nullopt with the diagnostics in `messages`.
+inline std::optional<flow::Graph> try_load(const std::string& text, std::string* messages,
+                                           const std::string& file_name = "test.pflow") {
+  lang::SourceFile source(file_name, text);
+  lang::Diagnostics diags(source);
+  auto g = lang::load_spec(source, diags);
+  if (messages) {
+    std::ostringstream out;
+    diags.print(out);
+    *messages = out.str();
+  }
+  return g;
 }
 
 /// Parses, checks and lowers `text`; REQUIREs that it has no error (printing the diagnostics).
