@@ -1,0 +1,114 @@
+#pragma once
+// The analysis's driver, shared by the files that do its jobs (docs/language.md, "How the
+// analysis works"): analyze.cpp runs it, evaluate.cpp decides one verdict and hands the value
+// to the measure's family (measure_*.cpp), forbid.cpp, leakage_matrix.cpp, fix_search.cpp and
+// verdict_text.cpp do the rest. Internal: not installed.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzer/accounting.hpp"
+#include "analyzer/analysis.hpp"
+#include "analyzer/beliefs.hpp"
+#include "analyzer/knowledge.hpp"
+#include "base/rational.hpp"
+#include "base/text.hpp"
+#include "flow/graph.hpp"
+
+namespace privflow::analyzer::detail {
+
+/// A loss or advantage as reports print it: 4 significant digits, rounded up.
+inline std::string fmt_value(double x) { return format_double_up(x, 4); }
+
+/// One verdict in the making: a requirement against one concrete coalition, what that coalition
+/// observes, and the verdict that the measure's family fills in (Analyzer::evaluate).
+struct Evaluation {
+  const flow::Requirement& requirement;
+  const Observation& observation;
+  Verdict& verdict;
+  double delta = 0;
+  std::optional<Rational> exact_value;  // the value itself when exact (compared exactly)
+
+  void set_value(double value, std::string text, bool exact, std::string method);
+};
+
+/// A posterior or leakage figure with its derivation (see Analyzer::belief).
+struct BeliefFigure {
+  std::string error;  // non-empty: undecided, with this reason
+  double value = 0;
+  std::string text;
+  bool exact = false;
+  std::string method;
+  Derivation node;  // its children go into the verdict's explanation
+  std::vector<ReleaseTerm> releases;
+};
+
+class Analyzer {
+ public:
+  Analyzer(const flow::Graph& g, const Options& o)
+      : g_(g), options_(with_deadline(o)), accountant_(o.accountant.value_or(g.settings.accountant)), maps_(g),
+        search_fixes_(o.suggest_fixes) {}
+
+  Analysis run();
+  LeakageMap leakage_map(const Coalition& observer) const;
+
+  /// The verdict of one requirement against one concrete coalition.
+  /// `with_fix`: also search for the smallest change that fixes a violation (costly: only for
+  /// the verdict that is reported, not for every coalition a search tries).
+  Verdict evaluate(const flow::Requirement& r, const Coalition& c, bool with_fix = true) const;
+
+ private:
+  /// A measure family's evaluation (one implementation per family, chosen by evaluator_of):
+  /// sets the verdict's value, method, releases and explanation; false leaves it undecided
+  /// with its reason.
+  using MeasureEvaluator = bool (Analyzer::*)(Evaluation& e) const;
+  static MeasureEvaluator evaluator_of(flow::Measure measure);
+  bool evaluate_dp(Evaluation& e) const;              // measure_dp.cpp
+  bool evaluate_advantage(Evaluation& e) const;       // measure_dp.cpp
+  bool evaluate_belief(Evaluation& e) const;          // measure_belief.cpp: posterior and leakage
+  bool evaluate_reidentification(Evaluation& e) const;  // measure_reidentification.cpp
+
+  /// The observed releases accounted for a question, drawn in the explanation; nullopt (and the
+  /// verdict undecided) when one of them cannot be accounted.
+  std::optional<Accounted> accounted(Evaluation& e, Question question, const char* title,
+                                     const std::vector<flow::Id>& exact = {}, const Figure& figure = {}) const;
+
+  double delta_of(const flow::Requirement& r) const { return to_double_down(g_.delta_of(r)); }
+  Coalition fixed_part(const flow::Coalition& c) const;
+  Verdict forbid(const flow::Requirement& r) const;
+  void explain_observation(Verdict& v, const Observation& obs, const flow::Requirement& r) const;
+  /// V_prior of the requirement's field: the prior of its likeliest value (0 when uniform, where
+  /// the cap is log2 k anyway, or too large to list).
+  Rational prior_vulnerability(const flow::Requirement& r) const;
+  /// The releases of `acc` as derivation nodes under `parent`, each with its route.
+  void explain_releases(Derivation& parent, const detail::Accounted& acc, const char* title, const Observation& obs) const;
+  /// The posterior or leakage of requirement `r` from the coalition's exact channel (views,
+  /// randomized response with `keep`) and the loss of `releases`; `summed_rr_exact`: RR seen
+  /// through a sum or a shuffle counts through its own channel (else through its epsilon).
+  BeliefFigure belief(const flow::Requirement& r, const Observation& obs, const std::vector<detail::ReleaseUse>& releases,
+                      bool summed_rr_exact) const;
+  void finish(Verdict& v, const flow::Requirement& r) const;
+  std::string suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r, const Coalition& c) const;
+  LeakageCell cell(flow::Id data, const std::string& observer, const Observation& obs) const;
+  /// The leakage matrix: each data against each agent alone, and all curious and malicious
+  /// agents together.
+  void add_leakage_matrix(Analysis& a) const;
+
+  /// The options with the time budget's end fixed (from now, unless a caller already did).
+  static Options with_deadline(Options o) {
+    if (o.time_budget_ms > 0 && !o.deadline)
+      o.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.time_budget_ms);
+    return o;
+  }
+  bool out_of_time() const { return options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline; }
+
+  const flow::Graph& g_;
+  const Options options_;
+  flow::AccountantKind accountant_;
+  mutable detail::Cache cache_;
+  mutable detail::Maps maps_;
+  bool search_fixes_;  // off inside the trials of a fix search
+};
+
+}  // namespace privflow::analyzer::detail

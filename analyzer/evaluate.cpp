@@ -1,0 +1,124 @@
+// One requirement's verdict against one concrete coalition: what the coalition observes, the
+// value from the measure's family, and whether it is within the bound (docs/language.md, "How
+// the analysis works").
+#include <cmath>
+
+#include "analyzer/analyzer.hpp"
+
+namespace privflow::analyzer::detail {
+namespace {
+
+void add_steps(Derivation& node, const std::vector<Step>& steps) {
+  for (const auto& s : steps) node.add(s.text, s.line);
+}
+
+}  // namespace
+
+void Evaluation::set_value(double value, std::string text, bool exact, std::string method) {
+  Verdict& v = verdict;
+  v.value = value;
+  if (exact) exact_value = parse_number(text);  // exact texts are fractions or short decimals
+  v.value_text = std::move(text);
+  v.exact = exact;
+  v.method = std::move(method);
+}
+
+Coalition Analyzer::fixed_part(const flow::Coalition& fc) const { return fixed_coalition(g_, fc); }
+
+void Analyzer::explain_observation(Verdict& v, const Observation& obs, const flow::Requirement& r) const {
+  const auto& d = g_.data[r.data];
+  Derivation& target = v.explanation.add("target: the worst-case record of " + d.name + " held by no member of the coalition",
+                                         d.span.line);
+  switch (obs.kind) {
+    case LossKind::kHoldsData:
+      target.add("the coalition holds the data: " + obs.holds_reason, obs.holds_path.empty() ? 0 : obs.holds_path[0].line);
+      break;
+    case LossKind::kExposedStats:
+    case LossKind::kExposedRecord: {
+      Derivation& e = target.add(obs.kind == LossKind::kExposedStats
+                                     ? "exposed: an exact statistic of the record reaches the coalition"
+                                     : "exposed: the record's own fields reach the coalition in the clear");
+      add_steps(e, obs.seen.exposure_path);
+      break;
+    }
+    case LossKind::kNothing:
+      target.add("nothing the coalition observes depends on the record");
+      break;
+    case LossKind::kPrivate:
+      break;
+  }
+}
+
+void Analyzer::explain_releases(Derivation& parent, const detail::Accounted& acc, const char* title,
+                                const Observation& obs) const {
+  if (acc.terms.empty()) return;
+  Derivation& node = parent.add(title);
+  for (const auto& t : acc.terms) {
+    const auto& x = g_.artifacts[t.artifact];
+    Derivation& rel = node.add("release " + x.name + " (" + t.mechanism + " at " + g_.agents[x.at].name + ", line " +
+                                   std::to_string(x.span.line) + "): " + t.parameters + "; epsilon alone " +
+                                   fmt_value(t.epsilon_alone),
+                               x.span.line);
+    if (!t.amplification.empty()) rel.add("amplification: " + t.amplification);
+    // How it reaches the coalition: the route of its first observation.
+    for (const auto& use : obs.seen.releases) {
+      if (use.artifact != t.artifact) continue;
+      for (std::size_t i = 1; i < use.route.size(); ++i) rel.add("then " + use.route[i].text, use.route[i].line);
+      break;
+    }
+  }
+  for (const auto& n : acc.notes) node.add(n);
+}
+
+std::optional<Accounted> Analyzer::accounted(Evaluation& e, Question question, const char* title,
+                                             const std::vector<flow::Id>& exact, const Figure& figure) const {
+  Verdict& v = e.verdict;
+  const Observation& obs = e.observation;
+  auto acc = detail::account(g_, e.requirement.data, obs.seen.releases, question, e.delta, cache_, accountant_, exact, figure);
+  if (!acc.error.empty()) {
+    v.status = Status::kUndecided;
+    v.reason = acc.error;
+    return std::nullopt;
+  }
+  explain_releases(v.explanation, acc, title, obs);
+  v.releases = acc.terms;
+  return acc;
+}
+
+Analyzer::MeasureEvaluator Analyzer::evaluator_of(flow::Measure measure) {
+  switch (measure) {
+    case flow::Measure::kDp: return &Analyzer::evaluate_dp;
+    case flow::Measure::kAdvantage: return &Analyzer::evaluate_advantage;
+    case flow::Measure::kPosterior:
+    case flow::Measure::kLeakage: return &Analyzer::evaluate_belief;
+    case flow::Measure::kReidentification: return &Analyzer::evaluate_reidentification;
+    case flow::Measure::kForbid: break;  // not against a coalition: Analyzer::forbid
+  }
+  return nullptr;
+}
+
+Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool with_fix) const {
+  Verdict v;
+  v.coalition = c;
+  v.coalition_text = describe(g_, c);
+  v.bound = r.bound;
+  v.delta = delta_of(r);
+  v.delta_text = format_compact(g_.delta_of(r));
+  Observation obs = detail::observe(g_, r.data, c);
+  v.loss = obs.kind;
+  explain_observation(v, obs, r);
+
+  Evaluation e{r, obs, v, v.delta, std::nullopt};
+  if (MeasureEvaluator family = evaluator_of(r.measure); family && !(this->*family)(e)) return v;
+  const std::optional<Rational>& exact_value = e.exact_value;
+
+  // The verdict: holds only when the upper bound is within the user's bound.
+  bool within = false;
+  // (an infinite double, e.g. an exact ε beyond double range, cannot become a Rational: not within)
+  if (v.value) within = exact_value ? *exact_value <= r.bound : std::isfinite(*v.value) && Rational(*v.value) <= r.bound;
+  v.status = within ? Status::kHolds : Status::kViolated;
+  if (v.status == Status::kViolated && with_fix && !out_of_time()) v.fix = suggest_fix(v, obs, r, c);
+  return v;
+}
+
+}  // namespace privflow::analyzer::detail

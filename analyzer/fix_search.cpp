@@ -1,0 +1,140 @@
+// The fix search (docs/concepts.md, "Verdicts: holds, violated, undecided"): for a violated requirement, the smallest change
+// that makes it hold, each candidate checked by analysing a changed copy of the graph.
+#include <algorithm>
+#include <cmath>
+
+#include "analyzer/analyzer.hpp"
+
+namespace privflow::analyzer::detail {
+namespace {
+
+/// The spec's spelling of a numeric parameter: the param's name when it is one.
+std::string param_text(const flow::Graph& g, const flow::Artifact& x, const std::string& name) {
+  auto it = x.params.find(name);
+  if (it != x.params.end() && it->second.param != flow::kNone) return g.params[it->second.param].name;
+  return name + " of " + x.name;
+}
+
+/// Multiplies (or divides) one parameter of an artifact in a copy of the graph.
+void scale_param(flow::Graph& g, flow::Id artifact, const std::string& name, const Rational& factor, bool divide) {
+  auto& pv = g.artifacts[artifact].params[name];
+  Rational value = g.value(pv);
+  Rational scaled = divide ? Rational(value / factor) : Rational(value * factor);
+  scaled.canonicalize();
+  if (pv.param != flow::kNone)
+    g.params[pv.param].value = scaled;
+  else
+    pv.literal = scaled;
+}
+
+}  // namespace
+
+std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r,
+                                  const Coalition& c) const {
+  if (obs.kind == LossKind::kHoldsData)
+    return "no mechanism protects data its holder sees: keep " + obs.holds_reason.substr(0, obs.holds_reason.find(' ')) +
+           " out of the coalition, or do not give it " + g_.data[r.data].name;
+  if (obs.kind == LossKind::kExposedStats || obs.kind == LossKind::kExposedRecord) {
+    // The last statement on the exposure path is where a private mechanism is missing.
+    const auto& path = obs.seen.exposure_path;
+    if (!path.empty())
+      return "release it through a private mechanism (or not at all) before it reaches the coalition: " + path.back().text +
+             (path.back().line ? " (line " + std::to_string(path.back().line) + ")" : "");
+    return "";
+  }
+  if (!search_fixes_ || v.releases.empty()) return "";
+  const flow::Id ri = static_cast<flow::Id>(&r - g_.requirements.data());
+  // Trials use RDP first (fast, an upper bound on the others: what it accepts holds), then
+  // the spec's accountant where RDP is too coarse to decide.
+  Options fast = options_;
+  fast.accountant = flow::AccountantKind::kRdp;
+  // Out of time, a trial counts as failed: every fix given is still one that was checked.
+  auto holds_with = [&](const flow::Graph& changed) {
+    if (out_of_time()) return false;
+    Analyzer trial(changed, fast);
+    trial.search_fixes_ = false;
+    if (trial.evaluate(changed.requirements[ri], c).status == Status::kHolds) return true;
+    if (accountant_ == flow::AccountantKind::kRdp) return false;
+    Analyzer accurate(changed, options_);
+    accurate.search_fixes_ = false;
+    return accurate.evaluate(changed.requirements[ri], c).status == Status::kHolds;
+  };
+  std::vector<std::string> fixes;
+
+  // 1. Secure aggregation the coalition breaks open or starves: a threshold above its members
+  //    and the fewest min_clients that keep enough honest shares in the sum.
+  for (std::size_t fi = 0; fi < g_.flows.size(); ++fi) {
+    const auto& f = g_.flows[fi];
+    if (f.channel.kind != flow::Channel::Kind::kSecureAggregation || !c.contains(f.to)) continue;
+    const auto& sender = g_.agents[f.from];
+    std::uint64_t members = c.count(f.from), n = sender.count;
+    if (members + 1 > n) continue;
+    std::uint64_t threshold = std::max<std::uint64_t>(f.channel.threshold, members + 1);
+    auto with = [&](std::uint64_t min_clients) {
+      flow::Graph changed = g_;
+      changed.flows[fi].channel.threshold = std::min(threshold, min_clients);
+      changed.flows[fi].channel.min_clients = min_clients;
+      return changed;
+    };
+    std::uint64_t lo = std::max<std::uint64_t>(threshold, f.channel.min_clients ? f.channel.min_clients : f.channel.threshold);
+    if (lo > n || !holds_with(with(n))) continue;
+    std::uint64_t hi = n;  // holds at hi; find the least
+    while (lo < hi) {
+      std::uint64_t mid = lo + (hi - lo) / 2;
+      if (holds_with(with(mid))) hi = mid; else lo = mid + 1;
+    }
+    std::uint64_t current = f.channel.min_clients ? f.channel.min_clients : f.channel.threshold;
+    std::string where = " on " + g_.artifacts[f.artifact].name + " (line " + std::to_string(f.span.line) + ")";
+    if (hi <= current)
+      fixes.push_back("threshold ≥ " + std::to_string(std::min(threshold, hi)) + where);
+    else
+      fixes.push_back("min_clients ≥ " + std::to_string(hi) + " with threshold ≥ " + std::to_string(std::min(threshold, hi)) + where);
+  }
+
+  // 2. More noise on the binding release (or a smaller ε): the least factor, to 3 digits.
+  const ReleaseTerm* top = &v.releases[0];
+  for (const auto& t : v.releases)
+    if (t.epsilon_alone > top->epsilon_alone) top = &t;
+  const auto& x = g_.artifacts[top->artifact];
+  std::string name;
+  bool divide = false;  // ε-like parameters shrink, noise grows
+  if (x.kind == flow::ComputeKind::kDpsgd) name = "noise_multiplier";
+  else if (x.kind == flow::ComputeKind::kGaussian) name = "sigma";
+  else if (x.params.count("scale")) name = "scale";
+  else if (x.params.count("epsilon")) {
+    name = "epsilon";
+    divide = true;
+  }
+  if (!name.empty() && x.params.count(name)) {
+    auto with = [&](double factor) {
+      flow::Graph changed = g_;
+      scale_param(changed, top->artifact, name, rational_up(factor), divide);
+      return changed;
+    };
+    double lo = 1, hi = 2;
+    while (hi <= 4096 && !holds_with(with(hi))) {
+      lo = hi;
+      hi *= 2;
+    }
+    if (hi <= 4096) {
+      while (hi / lo > 1.005) {
+        double mid = std::sqrt(lo * hi);
+        if (holds_with(with(mid))) hi = mid; else lo = mid;
+      }
+      flow::Graph changed = with(hi);
+      Rational value = changed.value(changed.artifacts[top->artifact].params[name]);
+      std::string fix = param_text(g_, x, name) + (divide ? " ≤ " + format_down(value, 3) : " ≥ " + format_up(value, 3));
+      auto it = x.params.find(name);
+      if (it != x.params.end() && it->second.param != flow::kNone) {
+        const auto& p = g_.params[it->second.param];
+        if ((p.hi && value > *p.hi) || (p.lo && value < *p.lo))
+          fix += " (outside its declared range [" + format_exact(p.lo.value_or(0)) + ", " + format_exact(p.hi.value_or(0)) + "])";
+      }
+      fixes.push_back(fix);
+    }
+  }
+  if (fixes.empty()) return "reduce what " + x.name + " releases (more noise, fewer uses), or keep it from the coalition";
+  return join(fixes, ", or ");
+}
+
+}  // namespace privflow::analyzer::detail

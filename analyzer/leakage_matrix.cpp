@@ -1,0 +1,103 @@
+// The leakage matrix (each data against each agent, and the curious and malicious agents
+// together) and the leakage map of one observer that the diagram draws (docs/language.md,
+// "How the analysis works").
+#include <algorithm>
+
+#include "analyzer/analyzer.hpp"
+
+namespace privflow::analyzer::detail {
+
+LeakageCell Analyzer::cell(flow::Id data, const std::string& observer, const Observation& obs) const {
+  LeakageCell cell;
+  cell.data = data;
+  cell.observer = observer;
+  cell.delta = to_double_down(g_.settings.delta);
+  cell.loss = obs.kind;
+  switch (obs.kind) {
+    case LossKind::kHoldsData: cell.status = "holds"; break;
+    case LossKind::kExposedRecord:
+    case LossKind::kExposedStats: cell.status = "exposed"; break;
+    case LossKind::kNothing:
+      cell.status = "private";
+      cell.epsilon = 0;
+      break;
+    case LossKind::kPrivate: {
+      cell.status = "private";
+      auto acc = detail::account(g_, data, obs.seen.releases, Question::kMembership, cell.delta, cache_, accountant_);
+      if (!acc.error.empty()) break;  // unbounded: no figure
+      auto eps = cache_.epsilon(acc.composition, cell.delta, accountant_);
+      if (!eps.infinite) cell.epsilon = eps.exact ? to_double_up(*eps.exact) : eps.value;
+      break;
+    }
+  }
+  return cell;
+}
+
+LeakageMap Analyzer::leakage_map(const Coalition& observer) const {
+  LeakageMap map;
+  map.delta = to_double_down(g_.settings.delta);
+  auto rank = [](const ElementLeak& e) {
+    switch (e.loss) {
+      case LossKind::kHoldsData: return 4;
+      case LossKind::kExposedRecord:
+      case LossKind::kExposedStats: return 3;
+      case LossKind::kPrivate: return 2;
+      case LossKind::kNothing: return 1;
+    }
+    return 0;
+  };
+  auto worse = [&](ElementLeak& into, const ElementLeak& e) {
+    if (rank(e) > rank(into) || (rank(e) == rank(into) && e.epsilon && (!into.epsilon || *e.epsilon > *into.epsilon)))
+      into = e;
+  };
+  auto leak_of = [&](flow::Id data, const detail::Knowledge& k) {
+    ElementLeak e;
+    if (k.deterministic()) {
+      e.loss = k.stats ? LossKind::kExposedStats : LossKind::kExposedRecord;
+    } else if (!k.releases.empty()) {
+      e.loss = LossKind::kPrivate;
+      auto acc = detail::account(g_, data, k.releases, Question::kMembership, map.delta, cache_, accountant_);
+      if (acc.error.empty()) {
+        auto eps = cache_.epsilon(acc.composition, map.delta, accountant_);
+        if (!eps.infinite) e.epsilon = eps.exact ? to_double_up(*eps.exact) : eps.value;
+      }
+    }
+    return e;
+  };
+  for (flow::Id d = 0; d < g_.data.size(); ++d) {
+    auto t = detail::trace(g_, d, observer);
+    for (flow::Id x = 0; x < t.artifacts.size(); ++x)
+      if (!t.artifacts[x].empty()) worse(map.artifacts[x], leak_of(d, t.artifacts[x]));
+    for (flow::Id f = 0; f < t.flows.size(); ++f)
+      if (!t.flows[f].empty()) worse(map.flows[f], leak_of(d, t.flows[f]));
+    auto c = cell(d, "", detail::observe(g_, d, observer));
+    if (c.loss != LossKind::kNothing) worse(map.data[d], ElementLeak{c.loss, c.epsilon});
+  }
+  for (flow::Id a = 0; a < g_.agents.size(); ++a) {
+    if (!observer.contains(a)) continue;
+    for (const auto& h : g_.agents[a].holds) map.seen_data.insert(h.data);
+  }
+  for (flow::Id x = 0; x < g_.artifacts.size(); ++x)
+    if (observer.contains(g_.artifacts[x].at)) map.seen_artifacts.insert(x);
+  for (flow::Id f = 0; f < g_.flows.size(); ++f)
+    if (observer.contains(g_.flows[f].to)) {
+      map.seen_flows.insert(f);
+      map.seen_artifacts.insert(g_.flows[f].artifact);
+    }
+  return map;
+}
+
+void Analyzer::add_leakage_matrix(Analysis& a) const {
+  for (flow::Id d = 0; d < g_.data.size(); ++d) {
+    detail::SingleObserver single(g_, d);
+    for (flow::Id ag = 0; ag < g_.agents.size(); ++ag) a.leakage.push_back(cell(d, g_.agents[ag].name, single.observe(ag)));
+    Coalition all;
+    all.taken.assign(g_.agents.size(), 0);
+    for (flow::Id ag = 0; ag < g_.agents.size(); ++ag)
+      if (g_.agents[ag].trust == flow::Trust::kCurious || g_.agents[ag].trust == flow::Trust::kMalicious)
+        all.taken[ag] = g_.agents[ag].count;
+    if (!all.empty()) a.leakage.push_back(cell(d, "curious+malicious", detail::observe(g_, d, all)));
+  }
+}
+
+}  // namespace privflow::analyzer::detail

@@ -1,0 +1,190 @@
+// The measures answered by inference on the record (docs/language.md, "Requirements"):
+// posterior (of one value of a field) and leakage (min-entropy bits of a field), from the
+// coalition's exact channel and the loss of the releases it observes.
+#include <algorithm>
+#include <climits>
+#include <cmath>
+
+#include "analyzer/analyzer.hpp"
+#include "inference/dp_bounds.hpp"
+#include "inference/format.hpp"
+
+namespace privflow::analyzer::detail {
+namespace {
+
+/// log2 rounded up of a positive double (with a relative margin for the libm call); exact for
+/// a power of two (a binary field's cap is 1 bit, not 1.001).
+double log2_up(double x) {
+  int exponent = 0;
+  if (std::frexp(x, &exponent) == 0.5) return exponent - 1;
+  double l = std::log2(x);
+  return l + std::fabs(l) * 1e-12 + 1e-15;
+}
+
+/// The exact channel's parts: the views of the record's fields and the exact randomized
+/// responses, under `parent`.
+void explain_exact_channel(Derivation& parent, const flow::Graph& g, const flow::Data& d,
+                           const std::vector<detail::RecordView>& views, const std::vector<detail::ExactRr>& rr,
+                           bool exact) {
+  Derivation& node = parent.add("exact channel: what the coalition sees of the record through select, map, statistics and randomized response");
+  for (const auto& view : views) {
+    std::vector<std::string> names;
+    for (flow::Id f : view.fields) names.push_back(d.fields[f].name);
+    std::string what = view.kind == detail::RecordView::Kind::kMap ? "map reading " : "fields ";
+    std::string from = view.artifact != flow::kNone ? " (" + g.artifacts[view.artifact].name + ")" : "";
+    node.add(what + join(names, ", ") + from, view.artifact != flow::kNone ? g.artifacts[view.artifact].span.line : 0);
+  }
+  for (const auto& e : rr)
+    node.add("randomized response on " + d.fields[e.field].name + " with keep " + format_exact(e.keep) +
+                 (e.times > 1 ? " x " + std::to_string(e.times) : "") +
+                 (e.through_sum ? " (seen through a sum or a shuffle: its own channel bounds it)" : ""),
+             g.artifacts[e.artifact].span.line);
+  if (!exact) node.add("a map is bounded by the fields it reads (an upper bound)");
+}
+
+}  // namespace
+
+Rational Analyzer::prior_vulnerability(const flow::Requirement& r) const {
+  const flow::Field& f = g_.data[r.data].fields[r.field];
+  if (f.parent == flow::kNone && (f.prior.empty() || f.prior[0].empty())) return Rational(0);  // uniform: log2 k
+  const auto b = detail::exact_leakage(g_, maps_, r.data, {}, {}, r.field);
+  return b.error.empty() ? b.prior : Rational(0);
+}
+
+BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs,
+                              const std::vector<detail::ReleaseUse>& releases, bool summed_rr_exact) const {
+  BeliefFigure out;
+  const bool posterior = r.measure == flow::Measure::kPosterior;
+  const flow::Data& d = g_.data[r.data];
+  const double delta = delta_of(r);
+  const std::uint64_t k = d.fields[r.field].domain_size();
+  const auto rr = detail::exact_rr(g_, r.data, releases, summed_rr_exact);
+  std::vector<flow::Id> exact_ids;
+  bool rr_bound = false;  // some RR is seen only through a sum: its channel is an upper bound
+  for (const auto& e : rr) {
+    exact_ids.push_back(e.artifact);
+    rr_bound = rr_bound || e.through_sum;
+  }
+  // The posterior grows with the loss quantile, the leakage with epsilon at delta.
+  detail::Figure quantile;
+  if (posterior)
+    quantile = [&](const dp::Composition& c) {
+      const auto e = cache_.loss_quantile(c, delta, accountant_);
+      return e.infinite ? HUGE_VAL : e.value;
+    };
+  auto acc = detail::account(g_, r.data, releases, Question::kValue, delta, cache_, accountant_, exact_ids, quantile);
+  if (!acc.error.empty()) {
+    out.error = acc.error;
+    return out;
+  }
+  explain_releases(out.node, acc, "releases observed (their loss multiplies the posterior odds)", obs);
+  out.releases = acc.terms;
+  const bool has_exact = !obs.seen.views.empty() || !rr.empty();
+  detail::Belief exact;
+  if (has_exact || posterior) {
+    exact = posterior ? detail::exact_posterior(g_, maps_, r.data, obs.seen.views, rr, r.field, r.value)
+                      : detail::exact_leakage(g_, maps_, r.data, obs.seen.views, rr, r.field);
+    if (!exact.error.empty()) {
+      out.error = "exact inference: " + exact.error;
+      return out;
+    }
+  }
+  if (has_exact) explain_exact_channel(out.node, g_, d, obs.seen.views, rr, exact.exact);
+  // The releases' loss: the epsilon exceeded with probability at most delta (posterior), or
+  // the (epsilon, delta) bound on the channel's capacity e^eps + (k - 1) delta (leakage).
+  double eps = 0;
+  if (!acc.terms.empty()) {
+    auto e = posterior ? cache_.loss_quantile(acc.composition, delta, accountant_)
+                       : cache_.epsilon(acc.composition, delta, accountant_);
+    eps = e.infinite ? HUGE_VAL : e.value;
+    out.node.add(std::string(posterior ? "loss exceeded with probability at most delta: " : "composition: ") +
+                 fmt_value(eps) + " (" + e.how + ")");
+  }
+  if (posterior) {
+    Rational prior = exact.prior;
+    Rational p = has_exact ? exact.value : prior;
+    // A certainty (0 or 1) is where no further release moves the odds.
+    const bool settled = has_exact && exact.exact && !rr_bound && (p == 0 || p == 1);
+    if (!acc.terms.empty() && !settled)
+      p = std::isfinite(eps) ? inference::combine_with_release_up(p, rational_up(eps)) : Rational(p > 0 ? 1 : 0);
+    out.exact = (acc.terms.empty() || settled) && exact.exact && !rr_bound;
+    out.value = to_double_up(p);
+    out.text = out.exact ? inference::format_probability(p) : format_up(p, 4);
+    out.method = out.exact ? "exact" : "bound";
+    out.node.add("prior P(" + d.fields[r.field].name + " = " + d.fields[r.field].value_name(r.value) +
+                 ") = " + inference::format_probability(prior));
+    if (!acc.terms.empty())
+      out.node.add("posterior ≤ e^eps·p / (e^eps·p + 1 − p) with p = " +
+                   (has_exact ? "the exact posterior " + inference::format_probability(exact.value) : "the prior"));
+    return out;
+  }
+  // Min-entropy leakage never exceeds log2(1 / V_prior): a sure guess is the most there is
+  // (log2 k for a uniform prior). The exact part reaching it leaves the releases nothing.
+  inference::Bits cap = inference::log2_up(Rational(static_cast<unsigned long>(std::min<std::uint64_t>(k, ULONG_MAX))));
+  std::string cap_text = "log2 of the field's " + std::to_string(k) + " values";
+  const Rational v_prior = has_exact ? exact.prior : prior_vulnerability(r);
+  if (v_prior > 0) {
+    const Rational inverse = 1 / v_prior;
+    const auto sure = inference::log2_up(inverse);
+    if (sure.value < cap.value) cap = sure, cap_text = "log2(1 / " + inference::format_probability(v_prior) + "), a sure guess";
+  }
+  const double cap_bits = to_double_up(cap.value);
+  const bool full = has_exact && exact.exact && exact.how == "exact" && !rr_bound && cap.exact && exact.value >= cap.value;
+  double bits = has_exact ? to_double_up(exact.value) : 0;
+  if (!acc.terms.empty() && !full)
+    bits += std::isfinite(eps) ? log2_up(std::exp(eps) * (1 + 1e-12) + static_cast<double>(k - 1) * delta) : HUGE_VAL;
+  const bool capped = bits >= cap_bits && !full;
+  bits = std::min(bits, cap_bits);
+  // Exact channel: the bits are exact, or their logarithm rounded up at 4 digits.
+  const bool exact_channel = (acc.terms.empty() || full) && exact.exact && !capped && !rr_bound;
+  const bool exact_bits = exact_channel && exact.how == "exact";
+  out.value = bits;
+  out.text = exact_bits ? format_exact(exact.value) : format_double_up(bits, 4);
+  if (exact_channel && !exact_bits) out.text = format_up(exact.value, 4);
+  out.exact = exact_bits;
+  out.method = exact_channel ? "exact" : "bound";
+  if (capped) out.node.add("capped at " + cap_text);
+  return out;
+}
+
+bool Analyzer::evaluate_belief(Evaluation& e) const {
+  const flow::Requirement& r = e.requirement;
+  Verdict& v = e.verdict;
+  const Observation& obs = e.observation;
+  const flow::Data& d = g_.data[r.data];
+  const std::uint64_t k = r.field != flow::kNone ? d.fields[r.field].domain_size() : 0;
+  const bool posterior = r.measure == flow::Measure::kPosterior;
+  if (obs.kind == LossKind::kHoldsData) {
+    if (posterior)
+      e.set_value(1, "1", true, "holds");
+    else {
+      auto bits = inference::log2_up(Rational(static_cast<unsigned long>(std::min<std::uint64_t>(k, ULONG_MAX))));
+      e.set_value(to_double_up(bits.value), bits.exact ? format_exact(bits.value) : format_up(bits.value, 4), bits.exact,
+                  "holds");
+    }
+    return true;
+  }
+  // A statistic exposes the fields it reads (obs.seen.views), as its opened inputs would.
+  const auto releases = detail::relevant_releases(g_, r.data, r.field, obs.seen.releases);
+  BeliefFigure fig = belief(r, obs, releases, true);
+  // Randomized response seen only through a sum or a shuffle: its own channel is an upper
+  // bound (the sum is post-processing of it), and so is its amplified epsilon: the smaller.
+  if (detail::has_summed_rr(g_, r.data, releases)) {
+    BeliefFigure alt = belief(r, obs, releases, false);
+    if (alt.error.empty() && (!fig.error.empty() || alt.value < fig.value)) fig = std::move(alt);
+  }
+  if (!fig.error.empty()) {
+    v.status = Status::kUndecided;
+    v.reason = fig.error;
+    return false;
+  }
+  e.set_value(fig.value, fig.text, fig.exact, fig.method);
+  for (auto& child : fig.node.children) v.explanation.children.push_back(std::move(child));
+  v.releases = fig.releases;
+  if (const std::size_t dropped = obs.seen.releases.size() - releases.size(); dropped > 0)
+    v.explanation.add(std::to_string(dropped) + " release use(s) read only fields independent of " +
+                      d.fields[r.field].name + ": they tell nothing about it");
+  return true;
+}
+
+}  // namespace privflow::analyzer::detail

@@ -1,0 +1,58 @@
+// The measures answered by accounting the observed releases' privacy loss (docs/language.md,
+// "Requirements"): dp (epsilon at delta) and advantage (a membership attacker's advantage).
+#include <cmath>
+
+#include "analyzer/analyzer.hpp"
+
+namespace privflow::analyzer::detail {
+
+bool Analyzer::evaluate_dp(Evaluation& e) const {
+  Verdict& v = e.verdict;
+  const Observation& obs = e.observation;
+  const double delta = e.delta;
+  if (obs.kind == LossKind::kHoldsData || obs.kind == LossKind::kExposedStats || obs.kind == LossKind::kExposedRecord) {
+    v.value.reset();
+    v.value_text = "unbounded";
+    v.method = obs.kind == LossKind::kHoldsData ? "holds" : "exposed";
+    return true;
+  }
+  auto acc = accounted(e, Question::kMembership, "releases observed (composed sequentially)");
+  if (!acc) return false;
+  auto eps = cache_.epsilon(acc->composition, delta, accountant_);
+  // A pure composition's exact sum is the answer when no accountant beats it.
+  auto pure_sum = acc->composition.exact_pure_epsilon();
+  if (pure_sum && (eps.infinite || !std::isfinite(eps.value) || Rational(eps.value) >= *pure_sum)) eps.exact = pure_sum;
+  if (eps.infinite && !eps.exact) {
+    v.value.reset();
+    v.value_text = "unbounded";
+    v.method = "bound";
+  } else if (eps.exact) {
+    e.set_value(to_double_up(*eps.exact), format_exact(*eps.exact), true, acc->terms.empty() ? "none" : "pure");
+  } else {
+    e.set_value(eps.value, fmt_value(eps.value), false, dp::to_string(eps.accountant).data());
+  }
+  v.explanation.add("composition: " + std::to_string(acc->terms.size()) + " release(s), " + eps.how);
+  return true;
+}
+
+bool Analyzer::evaluate_advantage(Evaluation& e) const {
+  Verdict& v = e.verdict;
+  const Observation& obs = e.observation;
+  if (obs.kind != LossKind::kPrivate && obs.kind != LossKind::kNothing) {
+    e.set_value(1, "1", true, obs.kind == LossKind::kHoldsData ? "holds" : "exposed");
+    return true;
+  }
+  auto acc = accounted(e, Question::kMembership, "releases observed (composed sequentially)", {},
+                       [&](const dp::Composition& c) { return cache_.advantage(c, accountant_); });
+  if (!acc) return false;
+  if (acc->terms.empty()) {
+    e.set_value(0, "0", true, "none");
+    return true;
+  }
+  double adv = cache_.advantage(acc->composition, accountant_);
+  e.set_value(adv, fmt_value(adv), false, "bound");
+  v.explanation.add("advantage: min over epsilon of (e^epsilon - 1 + 2 delta(epsilon)) / (e^epsilon + 1) over the composed privacy profile");
+  return true;
+}
+
+}  // namespace privflow::analyzer::detail

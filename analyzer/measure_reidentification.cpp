@@ -1,0 +1,27 @@
+// Re-identification (docs/language.md, "Requirements"): the expected fraction of records unique
+// on the named fields among what the coalition sees.
+#include "analyzer/analyzer.hpp"
+#include "inference/format.hpp"
+
+namespace privflow::analyzer::detail {
+
+bool Analyzer::evaluate_reidentification(Evaluation& e) const {
+  const flow::Requirement& r = e.requirement;
+  Verdict& v = e.verdict;
+  const Observation& obs = e.observation;
+  // A statistic exposes the fields it reads (obs.seen.views), as its opened inputs would.
+  bool sees_all = obs.kind == LossKind::kHoldsData;
+  auto b = detail::reidentification(g_, maps_, r.data, obs.seen.views, r.fields, sees_all);
+  if (!b.error.empty()) {
+    v.status = Status::kUndecided;
+    v.reason = "re-identification: " + b.error;
+    return false;
+  }
+  e.set_value(to_double_up(b.value), b.exact ? inference::format_probability(b.value) : format_up(b.value, 4), b.exact,
+              sees_all ? "holds" : (obs.seen.views.empty() ? "none" : "exact"));
+  if (!b.how.empty()) v.explanation.add("cells: " + b.how);
+  v.explanation.add("expected fraction of unique records: sum over cells of p·(1 − p)^(rows − 1)");
+  return true;
+}
+
+}  // namespace privflow::analyzer::detail
