@@ -90,6 +90,29 @@ Relevance relevance(const flow::Graph& g, const std::set<flow::Id>& datas) {
   return r;
 }
 
+/// The points on a class's trade-off (Σ over the trading slots = rem, each within hi − lo),
+/// counted up to cap + 1 (more is "too many").
+std::uint64_t trade_off_points(const std::vector<std::uint64_t>& lo, const std::vector<std::uint64_t>& hi,
+                               const std::vector<std::size_t>& trading, std::uint64_t rem, std::uint64_t cap) {
+  // Capped counts are exact up to the cap: a window sum of capped terms reaches the cap
+  // exactly when the true sum does.
+  if (rem > (std::uint64_t{1} << 20)) return cap + 1;
+  std::vector<std::uint64_t> ways(rem + 1, 0);
+  ways[0] = 1;
+  for (std::size_t i : trading) {
+    const std::uint64_t w = hi[i] - lo[i];
+    std::vector<std::uint64_t> next(rem + 1, 0);
+    std::uint64_t window = 0;
+    for (std::uint64_t s = 0; s <= rem; ++s) {
+      window += ways[s];
+      if (s > w) window -= ways[s - w - 1];
+      next[s] = std::min(cap + 1, window);
+    }
+    ways = std::move(next);
+  }
+  return ways[rem];
+}
+
 std::string agent_label(const flow::Agent& a) {
   return a.population ? a.name + "[" + std::to_string(a.count) + "]" : a.name;
 }
@@ -188,6 +211,26 @@ class Search {
   /// Worst point of one class: false when a limit stopped it.
   bool solve_class(const solver::ClassEnumerator& en, const solver::ChoiceClass& cls);
 
+  // The stages of run: collect the candidates, enumerate the classes of choices, minimise the
+  // worst choice, explain the verdict.
+  /// Sorts the candidates into slots (relevant) and filler (changing nothing), sets K; returns
+  /// the scope's words ("2 among a, b").
+  std::string collect_candidates();
+  /// The slots' breakpoints on the chosen count, for Z3 (and continuous_ per slot).
+  std::vector<solver::ChoiceSlot> choice_slots();
+  /// Walks Z3's classes of choices until all are covered (true) or a limit stops it.
+  bool enumerate(SearchStats& stats);
+  /// Shrinks the worst violating choice to as few members as keep its figure.
+  void minimise();
+  Verdict explain(const std::string& scope, bool complete, const SearchStats& stats);
+  /// The verdict when the search stopped early with no violation: a proof if all candidates
+  /// together hold, else undecided.
+  Verdict explain_stopped(const std::string& scope);
+  /// The reported choice takes exactly K instances: the rest from candidates that change nothing.
+  Coalition padded(const std::vector<std::uint64_t>& x) const;
+  /// When the worst choice needs fewer than K, says which members only make up the number.
+  void note_padding(Derivation& why, const Verdict& reported) const;
+
   const flow::Graph& g_;
   const flow::Coalition& target_;
   const Coalition& fixed_;
@@ -253,8 +296,8 @@ bool Search::solve_class(const solver::ClassEnumerator& en, const solver::Choice
       used += add;
     }
   };
-  if (trading.size() <= 1 || width <= rem) {
-    // One point is the worst of the class: every trading population as full as the budget allows.
+  // Every trading population as full as the budget allows, in order, the rest filled.
+  auto greedy = [&] {
     std::vector<std::uint64_t> x = lo;
     std::uint64_t left = rem;
     for (std::size_t i : trading) {
@@ -263,8 +306,10 @@ bool Search::solve_class(const solver::ClassEnumerator& en, const solver::Choice
       left -= add;
     }
     fill(x);
-    return at(x) != nullptr;
-  }
+    return x;
+  };
+  // One point is the worst of the class: the greedy one.
+  if (trading.size() <= 1 || width <= rem) return at(greedy()) != nullptr;
   // Several populations share the budget: its upper corner bounds the class.
   std::vector<std::uint64_t> corner = lo;
   for (std::size_t i : trading) corner[i] = std::min(hi[i], lo[i] + rem);
@@ -273,38 +318,9 @@ bool Search::solve_class(const solver::ClassEnumerator& en, const solver::Choice
   const Verdict* bound = at(corner);
   if (!bound) return false;
   if (bound->status != Status::kUndecided && best_ && !worse(*bound, *best_)) return true;
-  // Count the points on the trade-off (Σ over trading = rem, each within its width), capped.
-  const std::uint64_t cap = limits_.max_points_per_class;
-  // Capped counts are exact up to the cap: a window sum of capped terms reaches the cap
-  // exactly when the true sum does.
-  std::uint64_t points = cap + 1;
-  if (rem <= (std::uint64_t{1} << 20)) {
-    std::vector<std::uint64_t> ways(rem + 1, 0);
-    ways[0] = 1;
-    for (std::size_t i : trading) {
-      const std::uint64_t w = hi[i] - lo[i];
-      std::vector<std::uint64_t> next(rem + 1, 0);
-      std::uint64_t window = 0;
-      for (std::uint64_t s = 0; s <= rem; ++s) {
-        window += ways[s];
-        if (s > w) window -= ways[s - w - 1];
-        next[s] = std::min(cap + 1, window);
-      }
-      ways = std::move(next);
-    }
-    points = ways[rem];
-  }
-  if (points > cap) {
+  if (trade_off_points(lo, hi, trading, rem, limits_.max_points_per_class) > limits_.max_points_per_class) {
     // Too many to walk: a greedy point for the record, the corner as a sound bound.
-    std::vector<std::uint64_t> x = lo;
-    std::uint64_t left = rem;
-    for (std::size_t i : trading) {
-      std::uint64_t add = std::min(hi[i] - lo[i], left);
-      x[i] += add;
-      left -= add;
-    }
-    fill(x);
-    if (!at(x)) return false;
+    if (!at(greedy())) return false;
     if (bound->status != Status::kUndecided && (!best_ || worse(*bound, *best_)) &&
         (!unresolved_ || worse(*bound, *unresolved_)))
       unresolved_ = *bound;
@@ -406,7 +422,7 @@ void Search::group_leaves() {
   slots_ = std::move(out);
 }
 
-Verdict Search::run(SearchStats& stats) {
+std::string Search::collect_candidates() {
   std::vector<std::string> names;
   std::uint64_t capacity = 0;
   for (flow::Id a : target_.candidates) {
@@ -424,8 +440,10 @@ Verdict Search::run(SearchStats& stats) {
   }
   k_ = std::min<std::uint64_t>(target_.choose, capacity);
   group_leaves();
-  const std::string scope = std::to_string(target_.choose) + " among " + join(names, ", ");
+  return std::to_string(target_.choose) + " among " + join(names, ", ");
+}
 
+std::vector<solver::ChoiceSlot> Search::choice_slots() {
   // Breakpoints on the chosen count (the fixed part already counts toward each).
   std::vector<solver::ChoiceSlot> choice;
   for (const auto& s : slots_) {
@@ -448,14 +466,17 @@ Verdict Search::run(SearchStats& stats) {
     choice.push_back(std::move(cs));
     continuous_.push_back(agent.population && rel_.continuous[s.agent]);
   }
-  stats.slots = slots_.size();
+  return choice;
+}
 
+bool Search::enumerate(SearchStats& stats) {
+  const std::vector<solver::ChoiceSlot> choice = choice_slots();
+  stats.slots = slots_.size();
   solver::Limits zl;
   zl.timeout_ms = options_.solver_timeout_ms;
   zl.rlimit = limits_.rlimit;
   solver::Session session(zl);
   solver::ClassEnumerator en(session, choice, k_);
-  std::string z3_stop;
   bool complete = false;
   for (;;) {
     if (!stop_.empty()) break;
@@ -494,73 +515,95 @@ Verdict Search::run(SearchStats& stats) {
   stats.queries = en.queries();
   stats.evaluations = memo_.size();
   stats.complete = complete;
+  return complete;
+}
 
-  // The reported choice takes exactly K instances: the rest from candidates that change nothing.
-  auto padded = [&](const std::vector<std::uint64_t>& x) {
-    Coalition c = coalition(x);
-    std::uint64_t used = 0;
-    for (auto v : x) used += v;
-    for (const auto& s : filler_) {
-      if (used >= k_) break;
-      std::uint64_t add = std::min(s.room, k_ - used);
-      c.taken[s.agent] += add;
-      used += add;
-    }
-    for (std::size_t i = 0; i < slots_.size() && used < k_; ++i) {
-      std::uint64_t add = std::min(slots_[i].room - x[i], k_ - used);
-      add_to(c, slots_[i], x[i], add);
-      used += add;
-    }
-    return c;
-  };
+Coalition Search::padded(const std::vector<std::uint64_t>& x) const {
+  Coalition c = coalition(x);
+  std::uint64_t used = 0;
+  for (auto v : x) used += v;
+  for (const auto& s : filler_) {
+    if (used >= k_) break;
+    std::uint64_t add = std::min(s.room, k_ - used);
+    c.taken[s.agent] += add;
+    used += add;
+  }
+  for (std::size_t i = 0; i < slots_.size() && used < k_; ++i) {
+    std::uint64_t add = std::min(slots_[i].room - x[i], k_ - used);
+    add_to(c, slots_[i], x[i], add);
+    used += add;
+  }
+  return c;
+}
 
+void Search::minimise() {
   // The worst choice with as few members as keep its figure, slot by slot (the figure is
   // monotone in each count: one step down first, which usually already lowers it, then a
   // binary search), so that the explanation can tell the members that matter from those that
   // only make up K.
-  if (best_ && best_->status == Status::kViolated) {
-    std::vector<std::uint64_t> x = best_x_;
-    auto keeps = [&](const std::vector<std::uint64_t>& y) {  // nullopt: evaluation limit
-      const Verdict* at_y = at(y);
-      if (!at_y) return std::optional<bool>();
-      return std::optional<bool>(at_y->status != Status::kUndecided && !worse(*best_, *at_y));
-    };
-    for (std::size_t i = 0; i < x.size(); ++i) {
-      if (x[i] == 0) continue;
-      std::vector<std::uint64_t> below = x;
-      --below[i];
-      const auto one_less = keeps(below);
-      if (!one_less || !*one_less) continue;
-      std::uint64_t lo = 0, hi = below[i];
-      while (lo < hi) {
-        std::vector<std::uint64_t> y = x;
-        y[i] = lo + (hi - lo) / 2;
-        const auto kept = keeps(y);
-        if (!kept) break;  // evaluation limit: keep what is proven so far
-        if (*kept) hi = y[i];
-        else lo = y[i] + 1;
-      }
-      x[i] = hi;
-    }
-    best_x_ = x;
-  }
-
-  // When the worst choice needs fewer than K, says which members only make up the number (a
-  // reviewer should not defend against an agent that changes nothing).
-  auto note_padding = [&](Derivation& why, const Verdict& reported) {
-    if (!best_ || worse(reported, *best_)) return;  // the padded choice is worse: all of it counts
-    const Coalition core = coalition(best_x_);
-    Coalition pad;
-    pad.taken.assign(g_.agents.size(), 0);
-    for (flow::Id a = 0; a < g_.agents.size(); ++a)
-      pad.taken[a] = reported.coalition.count(a) - std::min(reported.coalition.count(a), core.count(a));
-    if (pad.empty()) return;
-    auto size = [](const Coalition& c) { return std::accumulate(c.taken.begin(), c.taken.end(), std::uint64_t{0}); };
-    why.add(join(members(g_, pad), " + ") + (size(pad) == 1 ? " only makes" : " only make") + " up the " +
-            std::to_string(target_.choose) + ": " + describe(g_, core) + (size(core) == 1 ? " alone reaches" : " alone reach") +
-            " the same figure");
+  if (!best_ || best_->status != Status::kViolated) return;
+  std::vector<std::uint64_t> x = best_x_;
+  auto keeps = [&](const std::vector<std::uint64_t>& y) {  // nullopt: evaluation limit
+    const Verdict* at_y = at(y);
+    if (!at_y) return std::optional<bool>();
+    return std::optional<bool>(at_y->status != Status::kUndecided && !worse(*best_, *at_y));
   };
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (x[i] == 0) continue;
+    std::vector<std::uint64_t> below = x;
+    --below[i];
+    const auto one_less = keeps(below);
+    if (!one_less || !*one_less) continue;
+    std::uint64_t lo = 0, hi = below[i];
+    while (lo < hi) {
+      std::vector<std::uint64_t> y = x;
+      y[i] = lo + (hi - lo) / 2;
+      const auto kept = keeps(y);
+      if (!kept) break;  // evaluation limit: keep what is proven so far
+      if (*kept) hi = y[i];
+      else lo = y[i] + 1;
+    }
+    x[i] = hi;
+  }
+  best_x_ = x;
+}
 
+void Search::note_padding(Derivation& why, const Verdict& reported) const {
+  // A reviewer should not defend against an agent that changes nothing.
+  if (!best_ || worse(reported, *best_)) return;  // the padded choice is worse: all of it counts
+  const Coalition core = coalition(best_x_);
+  Coalition pad;
+  pad.taken.assign(g_.agents.size(), 0);
+  for (flow::Id a = 0; a < g_.agents.size(); ++a)
+    pad.taken[a] = reported.coalition.count(a) - std::min(reported.coalition.count(a), core.count(a));
+  if (pad.empty()) return;
+  auto size = [](const Coalition& c) { return std::accumulate(c.taken.begin(), c.taken.end(), std::uint64_t{0}); };
+  why.add(join(members(g_, pad), " + ") + (size(pad) == 1 ? " only makes" : " only make") + " up the " +
+          std::to_string(target_.choose) + ": " + describe(g_, core) + (size(core) == 1 ? " alone reaches" : " alone reach") +
+          " the same figure");
+}
+
+Verdict Search::explain_stopped(const std::string& scope) {
+  // Stopped: still a proof when even every candidate at once (up to K each) holds.
+  std::vector<std::uint64_t> all(slots_.size());
+  for (std::size_t i = 0; i < slots_.size(); ++i) all[i] = std::min(slots_[i].room, k_);
+  Coalition c = coalition(all);
+  Verdict u = evaluate_(c);
+  if (u.status == Status::kHolds) {
+    u.explanation.add("proof over all choices: no choice of " + scope +
+                      " violates it — even all of them together hold (the search stopped at " +
+                      (stop_.empty() ? std::string("a limit") : stop_) + "; the figure is that upper bound)");
+    return u;
+  }
+  Verdict v = best_ ? *best_ : u;
+  v.status = Status::kUndecided;
+  v.reason = "the search over any " + scope + " stopped at " + (stop_.empty() ? std::string("a limit") : stop_) +
+             " with no violation found";
+  v.explanation.add(v.reason);
+  return v;
+}
+
+Verdict Search::explain(const std::string& scope, bool complete, const SearchStats& stats) {
   Verdict v;
   if (best_ && best_->status == Status::kViolated) {
     Coalition c = padded(best_x_);
@@ -579,25 +622,7 @@ Verdict Search::run(SearchStats& stats) {
     v.explanation.add("undecided for the choice " + describe(g_, v.coalition) + " of any " + scope);
     return v;
   }
-  if (!stop_.empty() || !complete) {
-    // Stopped: still a proof when even every candidate at once (up to K each) holds.
-    std::vector<std::uint64_t> all(slots_.size());
-    for (std::size_t i = 0; i < slots_.size(); ++i) all[i] = std::min(slots_[i].room, k_);
-    Coalition c = coalition(all);
-    Verdict u = evaluate_(c);
-    if (u.status == Status::kHolds) {
-      u.explanation.add("proof over all choices: no choice of " + scope +
-                        " violates it — even all of them together hold (the search stopped at " +
-                        (stop_.empty() ? std::string("a limit") : stop_) + "; the figure is that upper bound)");
-      return u;
-    }
-    v = best_ ? *best_ : u;
-    v.status = Status::kUndecided;
-    v.reason = "the search over any " + scope + " stopped at " + (stop_.empty() ? std::string("a limit") : stop_) +
-               " with no violation found";
-    v.explanation.add(v.reason);
-    return v;
-  }
+  if (!stop_.empty() || !complete) return explain_stopped(scope);
   if (!best_) {
     v = evaluate_(padded(std::vector<std::uint64_t>(slots_.size(), 0)));
   } else {
@@ -633,6 +658,13 @@ Verdict Search::run(SearchStats& stats) {
     for (const auto& rule : active_rules(g_, rel_, v.coalition)) why.add(rule);
   }
   return v;
+}
+
+Verdict Search::run(SearchStats& stats) {
+  const std::string scope = collect_candidates();
+  const bool complete = enumerate(stats);
+  minimise();
+  return explain(scope, complete, stats);
 }
 
 }  // namespace
