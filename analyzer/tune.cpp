@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 #include "base/rational.hpp"
@@ -107,6 +108,61 @@ bool select_requirements(const flow::Graph& g, const TuneOptions& options, std::
   return true;
 }
 
+/// Which way the selected requirements' figures move with the param on the probe grid: +1 they
+/// grow with its value (a budget), -1 they shrink (noise), 0 none depends on it; nullopt (with
+/// the outcome and message in `res`) when one rises and falls or two pull in opposite directions.
+std::optional<int> direction_on_grid(const Runner& run, const std::vector<Analysis>& at_grid, const std::string& name,
+                                     TuneResult& res) {
+  const std::size_t probes = at_grid.size();
+  int direction = 0;  // +1: figures grow with the value (a budget); -1: they shrink (noise)
+  for (std::size_t r = 0; r < run.selected.size(); ++r) {
+    int dir_r = 0;
+    for (std::size_t i = 0; i + 1 < probes; ++i) {
+      double a = figures(run, at_grid[i])[r], b = figures(run, at_grid[i + 1])[r];
+      if (std::isnan(a) || std::isnan(b) || a == b) continue;
+      int d = b > a ? 1 : -1;
+      if (dir_r != 0 && d != dir_r) {
+        res.outcome = TuneOutcome::kNotMonotone;
+        res.message = "requirement '" + run.base.requirements[run.selected[r]].name + "' is not monotone in " + name +
+                      " on the probe grid (it rises and falls between " + format_exact(res.lo) + " and " +
+                      format_exact(res.hi) + "): refusing to tune it";
+        return std::nullopt;
+      }
+      dir_r = d;
+    }
+    if (dir_r != 0 && direction != 0 && dir_r != direction) {
+      res.outcome = TuneOutcome::kNotMonotone;
+      res.message = "requirements pull " + name + " in opposite directions (" +
+                    run.base.requirements[run.selected[r]].name + " disagrees): no single best end; refusing to tune it";
+      return std::nullopt;
+    }
+    if (dir_r != 0) direction = dir_r;
+  }
+  return direction;
+}
+
+/// Bisects on the decimal grid of `step` between `good` (holds, analysed as `good_analysis`) and
+/// `bad` (fails), moving both toward each other until no grid point lies strictly between.
+void bisect(Runner& run, flow::Id param, const Rational& step, Rational& good, Analysis& good_analysis, Rational& bad) {
+  for (;;) {
+    Rational a = good < bad ? good : bad, b = good < bad ? bad : good;
+    // Grid points strictly inside (a, b).
+    Rational first = floor_to(a, step) + step;
+    Rational last = floor_to(b, step);
+    if (last == b) last -= step;
+    if (first > last) break;
+    Rational mid = floor_to((first + last) / 2, step);
+    if (mid < first) mid = first;
+    Analysis m = run.at({{param, mid}});
+    if (run.all_hold(m)) {
+      good = mid;
+      good_analysis = std::move(m);
+    } else {
+      bad = mid;
+    }
+  }
+}
+
 }  // namespace
 
 TuneResult tune(const flow::Graph& graph, const std::string& name, const TuneOptions& options) {
@@ -147,33 +203,12 @@ TuneResult tune(const flow::Graph& graph, const std::string& name, const TuneOpt
     grid.push_back(v);
     at_grid.push_back(run.at({{p, v}}));
   }
-  int direction = 0;  // +1: figures grow with the value (a budget); -1: they shrink (noise)
-  for (std::size_t r = 0; r < run.selected.size(); ++r) {
-    int dir_r = 0;
-    for (unsigned i = 0; i + 1 < probes; ++i) {
-      double a = figures(run, at_grid[i])[r], b = figures(run, at_grid[i + 1])[r];
-      if (std::isnan(a) || std::isnan(b) || a == b) continue;
-      int d = b > a ? 1 : -1;
-      if (dir_r != 0 && d != dir_r) {
-        res.outcome = TuneOutcome::kNotMonotone;
-        res.message = "requirement '" + graph.requirements[run.selected[r]].name + "' is not monotone in " + name +
-                      " on the probe grid (it rises and falls between " + format_exact(res.lo) + " and " +
-                      format_exact(res.hi) + "): refusing to tune it";
-        res.analyses = run.analyses;
-        return res;
-      }
-      dir_r = d;
-    }
-    if (dir_r != 0 && direction != 0 && dir_r != direction) {
-      res.outcome = TuneOutcome::kNotMonotone;
-      res.message = "requirements pull " + name + " in opposite directions (" +
-                    graph.requirements[run.selected[r]].name + " disagrees): no single best end; refusing to tune it";
-      res.analyses = run.analyses;
-      return res;
-    }
-    if (dir_r != 0) direction = dir_r;
+  const std::optional<int> direction = direction_on_grid(run, at_grid, name, res);
+  if (!direction) {
+    res.analyses = run.analyses;
+    return res;
   }
-  if (direction == 0) {
+  if (*direction == 0) {
     res.outcome = TuneOutcome::kNoEffect;
     res.message = "no selected requirement depends on " + name + " in [" + format_exact(res.lo) + ", " + format_exact(res.hi) + "]";
     res.value = param.value;
@@ -182,10 +217,9 @@ TuneResult tune(const flow::Graph& graph, const std::string& name, const TuneOpt
     res.analyses = run.analyses;
     return res;
   }
-  res.larger_is_private = direction < 0;
+  res.larger_is_private = *direction < 0;
   // `safe` is the most private end, `bold` the least private one (the utility end).
   const std::size_t safe_i = res.larger_is_private ? probes - 1 : 0;
-  const std::size_t bold_i = res.larger_is_private ? 0 : probes - 1;
   const Analysis& safe_a = at_grid[safe_i];
   if (!run.all_hold(safe_a)) {
     res.outcome = run.any_undecided(safe_a) ? TuneOutcome::kUndecided : TuneOutcome::kNone;
@@ -199,55 +233,23 @@ TuneResult tune(const flow::Graph& graph, const std::string& name, const TuneOpt
     res.analyses = run.analyses;
     return res;
   }
-  // Bracket: the grid point nearest the bold end that holds, and its neighbour that fails.
+  // Bracket: walking from the safe end toward the bold end, the last grid point that holds and
+  // the first that fails.
   Rational good = grid[safe_i], bad;
   bool have_bad = false;
   Analysis good_a = safe_a;
-  if (res.larger_is_private) {
-    for (std::size_t i = probes - 1; i-- > 0;) {
-      if (run.all_hold(at_grid[i])) {
-        good = grid[i];
-        good_a = at_grid[i];
-      } else {
-        bad = grid[i];
-        have_bad = true;
-        break;
-      }
-    }
-  } else {
-    for (std::size_t i = 1; i < probes; ++i) {
-      if (run.all_hold(at_grid[i])) {
-        good = grid[i];
-        good_a = at_grid[i];
-      } else {
-        bad = grid[i];
-        have_bad = true;
-        break;
-      }
+  for (std::size_t step = 1; step < probes; ++step) {
+    const std::size_t i = res.larger_is_private ? probes - 1 - step : step;
+    if (run.all_hold(at_grid[i])) {
+      good = grid[i];
+      good_a = at_grid[i];
+    } else {
+      bad = grid[i];
+      have_bad = true;
+      break;
     }
   }
-  (void)bold_i;
-  // Bisect on the decimal grid of the tolerance between good (holds) and bad (fails).
-  if (have_bad) {
-    const Rational& step = res.tolerance;
-    for (;;) {
-      Rational a = good < bad ? good : bad, b = good < bad ? bad : good;
-      // Grid points strictly inside (a, b).
-      Rational first = floor_to(a, step) + step;
-      Rational last = floor_to(b, step);
-      if (last == b) last -= step;
-      if (first > last) break;
-      Rational mid = floor_to((first + last) / 2, step);
-      if (mid < first) mid = first;
-      Analysis m = run.at({{p, mid}});
-      if (run.all_hold(m)) {
-        good = mid;
-        good_a = std::move(m);
-      } else {
-        bad = mid;
-      }
-    }
-  }
+  if (have_bad) bisect(run, p, res.tolerance, good, good_a, bad);
   // The final full analysis at the answer (the same value: deterministic, run again as the
   // certificate the report prints).
   Analysis final_a = run.at({{p, good}});
@@ -270,10 +272,12 @@ TuneResult tune(const flow::Graph& graph, const std::string& name, const TuneOpt
   return res;
 }
 
-TuneAllResult tune_all(const flow::Graph& graph, const std::vector<std::string>& names, const TuneOptions& options) {
-  TuneAllResult res;
-  Runner run{graph, options, {}, 0};
-  if (!select_requirements(graph, options, run.selected, res.message)) return res;
+namespace {
+
+/// The params `tune --all` tunes: those `names` (each must be a pure ε with a range), or, with no
+/// names, every pure ε param with a range; false with `message` when a name is not one.
+bool pure_epsilon_params(const flow::Graph& graph, const std::vector<std::string>& names, std::vector<flow::Id>& ps,
+                         std::string& message) {
   // The params: pure ε parameters (epsilon of laplace, geometric, exponential, declared
   // without delta), each with a range.
   std::set<flow::Id> pure_uses, other_uses;
@@ -287,7 +291,6 @@ TuneAllResult tune_all(const flow::Graph& graph, const std::vector<std::string>&
       (pure ? pure_uses : other_uses).insert(pv.param);
     }
   }
-  std::vector<flow::Id> ps;
   if (names.empty()) {
     for (flow::Id p : pure_uses)
       if (!other_uses.count(p) && graph.params[p].lo && graph.params[p].hi) ps.push_back(p);
@@ -295,51 +298,30 @@ TuneAllResult tune_all(const flow::Graph& graph, const std::vector<std::string>&
     for (const auto& n : names) {
       flow::Id p = graph.find_param(n);
       if (p == flow::kNone) {
-        res.message = "no param named '" + n + "'";
-        return res;
+        message = "no param named '" + n + "'";
+        return false;
       }
       if (!pure_uses.count(p) || other_uses.count(p)) {
-        res.message = "param '" + n + "' is not a pure epsilon (--all tunes the epsilon of laplace, geometric, exponential and pure declared releases)";
-        return res;
+        message = "param '" + n + "' is not a pure epsilon (--all tunes the epsilon of laplace, geometric, exponential and pure declared releases)";
+        return false;
       }
       if (!graph.params[p].lo || !graph.params[p].hi) {
-        res.message = "param '" + n + "' has no range";
-        return res;
+        message = "param '" + n + "' has no range";
+        return false;
       }
       ps.push_back(p);
     }
   }
-  if (ps.empty()) {
-    res.message = "no pure-epsilon param with a range to tune";
-    return res;
-  }
-  // Linear model of each dp requirement: value(x) = b + Σ a_i x_i, measured at the lower
-  // ends and one step up each param, and checked at the upper ends (exact rationals).
-  auto exact_value = [](const Verdict& v) -> std::optional<Rational> {
-    if (!v.exact || !v.value) return std::nullopt;
-    return parse_number(v.value_text);
-  };
-  std::vector<std::pair<flow::Id, Rational>> low, high;
-  for (flow::Id p : ps) {
-    low.emplace_back(p, *graph.params[p].lo);
-    high.emplace_back(p, *graph.params[p].hi);
-  }
-  Analysis a0 = run.at(low);
-  std::vector<Analysis> ai;
-  for (std::size_t i = 0; i < ps.size(); ++i) {
-    auto v = low;
-    v[i].second = *graph.params[ps[i]].hi;
-    ai.push_back(run.at(v));
-  }
-  Analysis a1 = run.at(high);
-  solver::LinearProgram lp;
-  for (flow::Id p : ps) lp.variables.push_back({graph.params[p].name, *graph.params[p].lo, *graph.params[p].hi, 1});
+  return true;
+}
+
+/// The linear constraints of the selected dp requirements on the params `ps`, from the analysis
+/// `a0` at their lower ends.
+void add_pure_constraints(const flow::Graph& graph, const Runner& run, const Analysis& a0, const std::vector<flow::Id>& ps,
+                          solver::LinearProgram& lp) {
   // Each dp requirement whose observed releases (at the lower ends) are all pure ε: basic
   // composition bounds its ε by Σ times·copies·ε_i (Dwork & Roth 2014, Thm 3.16), linear in
   // the params: a sufficient (conservative) constraint. Others are left to the final check.
-  (void)a1;
-  (void)ai;
-  (void)exact_value;
   for (flow::Id r : run.selected) {
     const auto& req = graph.requirements[r];
     if (req.measure != flow::Measure::kDp || r >= a0.verdicts.size()) continue;
@@ -372,6 +354,40 @@ TuneAllResult tune_all(const flow::Graph& graph, const std::vector<std::string>&
     if (!pure) continue;
     lp.constraints.push_back({coeff, req.bound - constant});
   }
+}
+
+}  // namespace
+
+TuneAllResult tune_all(const flow::Graph& graph, const std::vector<std::string>& names, const TuneOptions& options) {
+  TuneAllResult res;
+  Runner run{graph, options, {}, 0};
+  if (!select_requirements(graph, options, run.selected, res.message)) return res;
+  std::vector<flow::Id> ps;
+  if (!pure_epsilon_params(graph, names, ps, res.message)) return res;
+  if (ps.empty()) {
+    res.message = "no pure-epsilon param with a range to tune";
+    return res;
+  }
+  // Linear model of each dp requirement: value(x) = b + Σ a_i x_i, measured at the lower
+  // ends and one step up each param, and checked at the upper ends (exact rationals).
+  std::vector<std::pair<flow::Id, Rational>> low, high;
+  for (flow::Id p : ps) {
+    low.emplace_back(p, *graph.params[p].lo);
+    high.emplace_back(p, *graph.params[p].hi);
+  }
+  Analysis a0 = run.at(low);
+  std::vector<Analysis> ai;
+  for (std::size_t i = 0; i < ps.size(); ++i) {
+    auto v = low;
+    v[i].second = *graph.params[ps[i]].hi;
+    ai.push_back(run.at(v));
+  }
+  Analysis a1 = run.at(high);
+  solver::LinearProgram lp;
+  for (flow::Id p : ps) lp.variables.push_back({graph.params[p].name, *graph.params[p].lo, *graph.params[p].hi, 1});
+  add_pure_constraints(graph, run, a0, ps, lp);
+  (void)a1;
+  (void)ai;
   solver::Session session(solver::Limits{options.analysis.solver_timeout_ms, 5'000'000});
   auto sol = solver::maximize_linear(session, lp);
   if (sol.result.status != solver::SolveStatus::kSat) {
