@@ -4,6 +4,7 @@
 // to the measure's family (measure_*.cpp), forbid.cpp, leakage_matrix.cpp, fix_search.cpp and
 // verdict_text.cpp do the rest. Internal: not installed.
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,6 +91,10 @@ class Analyzer {
                       bool summed_rr_exact) const;
   void finish(Verdict& v, const flow::Requirement& r) const;
   std::string suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r, const Coalition& c) const;
+  /// Whether the requirement being fixed holds on a changed copy of the graph (a fix search trial).
+  using HoldsWith = std::function<bool(const flow::Graph& changed)>;
+  /// The fixes on the secure aggregations that coalition `c` opens or starves (fix_search.cpp).
+  void secure_aggregation_fixes(const Coalition& c, const HoldsWith& holds_with, std::vector<std::string>& fixes) const;
   LeakageCell cell(flow::Id data, const std::string& observer, const Observation& obs) const;
   /// The leakage matrix: each data against each agent alone, and all curious and malicious
   /// agents together.

@@ -1,5 +1,6 @@
-// The fix search (docs/concepts.md, "Verdicts: holds, violated, undecided"): for a violated requirement, the smallest change
-// that makes it hold, each candidate checked by analysing a changed copy of the graph.
+// The fix search (docs/concepts.md, "Verdicts: holds, violated, undecided"): for a violated
+// requirement, the smallest change that makes it hold, each candidate checked by analysing a
+// changed copy of the graph.
 #include <algorithm>
 #include <cmath>
 
@@ -7,6 +8,15 @@
 
 namespace privflow::analyzer::detail {
 namespace {
+
+/// The largest factor by which the fix search multiplies a noise parameter (or divides an ε):
+/// 2^12, reached from 2 in 11 doublings. A release that needs more is better redesigned (fewer
+/// uses, another mechanism), which is the fix given then.
+constexpr double kLargestScaling = 4096;
+/// The bisection on the factor stops when its bracket is within 0.5 %: the fix is printed with
+/// 3 significant digits (rounded toward safety), which a finer factor would not change much, and
+/// each step is a full analysis.
+constexpr double kScalingPrecision = 1.005;
 
 /// The spec's spelling of a numeric parameter: the param's name when it is one.
 std::string param_text(const flow::Graph& g, const flow::Artifact& x, const std::string& name) {
@@ -29,40 +39,10 @@ void scale_param(flow::Graph& g, flow::Id artifact, const std::string& name, con
 
 }  // namespace
 
-std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r,
-                                  const Coalition& c) const {
-  if (obs.kind == LossKind::kHoldsData)
-    return "no mechanism protects data its holder sees: keep " + obs.holds_reason.substr(0, obs.holds_reason.find(' ')) +
-           " out of the coalition, or do not give it " + g_.data[r.data].name;
-  if (obs.kind == LossKind::kExposedStats || obs.kind == LossKind::kExposedRecord) {
-    // The last statement on the exposure path is where a private mechanism is missing.
-    const auto& path = obs.seen.exposure_path;
-    if (!path.empty())
-      return "release it through a private mechanism (or not at all) before it reaches the coalition: " + path.back().text +
-             (path.back().line ? " (line " + std::to_string(path.back().line) + ")" : "");
-    return "";
-  }
-  if (!search_fixes_ || v.releases.empty()) return "";
-  const flow::Id ri = static_cast<flow::Id>(&r - g_.requirements.data());
-  // Trials use RDP first (fast, an upper bound on the others: what it accepts holds), then
-  // the spec's accountant where RDP is too coarse to decide.
-  Options fast = options_;
-  fast.accountant = flow::AccountantKind::kRdp;
-  // Out of time, a trial counts as failed: every fix given is still one that was checked.
-  auto holds_with = [&](const flow::Graph& changed) {
-    if (out_of_time()) return false;
-    Analyzer trial(changed, fast);
-    trial.search_fixes_ = false;
-    if (trial.evaluate(changed.requirements[ri], c).status == Status::kHolds) return true;
-    if (accountant_ == flow::AccountantKind::kRdp) return false;
-    Analyzer accurate(changed, options_);
-    accurate.search_fixes_ = false;
-    return accurate.evaluate(changed.requirements[ri], c).status == Status::kHolds;
-  };
-  std::vector<std::string> fixes;
-
-  // 1. Secure aggregation the coalition breaks open or starves: a threshold above its members
-  //    and the fewest min_clients that keep enough honest shares in the sum.
+void Analyzer::secure_aggregation_fixes(const Coalition& c, const HoldsWith& holds_with,
+                                        std::vector<std::string>& fixes) const {
+  // A threshold above the coalition's members and the fewest min_clients that keep enough
+  // honest shares in the sum.
   for (std::size_t fi = 0; fi < g_.flows.size(); ++fi) {
     const auto& f = g_.flows[fi];
     if (f.channel.kind != flow::Channel::Kind::kSecureAggregation || !c.contains(f.to)) continue;
@@ -90,6 +70,42 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
     else
       fixes.push_back("min_clients ≥ " + std::to_string(hi) + " with threshold ≥ " + std::to_string(std::min(threshold, hi)) + where);
   }
+}
+
+std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r,
+                                  const Coalition& c) const {
+  if (obs.kind == LossKind::kHoldsData)
+    return "no mechanism protects data its holder sees: keep " + obs.holds_reason.substr(0, obs.holds_reason.find(' ')) +
+           " out of the coalition, or do not give it " + g_.data[r.data].name;
+  if (obs.kind == LossKind::kExposedStats || obs.kind == LossKind::kExposedRecord) {
+    // The last statement on the exposure path is where a private mechanism is missing.
+    const auto& path = obs.seen.exposure_path;
+    if (!path.empty())
+      return "release it through a private mechanism (or not at all) before it reaches the coalition: " + path.back().text +
+             (path.back().line ? " (line " + std::to_string(path.back().line) + ")" : "");
+    return "";
+  }
+  if (!search_fixes_ || v.releases.empty()) return "";
+  const flow::Id ri = static_cast<flow::Id>(&r - g_.requirements.data());
+  // Trials use RDP first (fast, an upper bound on the others: what it accepts holds), then
+  // the spec's accountant where RDP is too coarse to decide.
+  Options fast = options_;
+  fast.accountant = flow::AccountantKind::kRdp;
+  // Out of time, a trial counts as failed: every fix given is still one that was checked.
+  const HoldsWith holds_with = [&](const flow::Graph& changed) {
+    if (out_of_time()) return false;
+    Analyzer trial(changed, fast);
+    trial.search_fixes_ = false;
+    if (trial.evaluate(changed.requirements[ri], c).status == Status::kHolds) return true;
+    if (accountant_ == flow::AccountantKind::kRdp) return false;
+    Analyzer accurate(changed, options_);
+    accurate.search_fixes_ = false;
+    return accurate.evaluate(changed.requirements[ri], c).status == Status::kHolds;
+  };
+  std::vector<std::string> fixes;
+
+  // 1. Secure aggregation the coalition breaks open or starves.
+  secure_aggregation_fixes(c, holds_with, fixes);
 
   // 2. More noise on the binding release (or a smaller ε): the least factor, to 3 digits.
   const ReleaseTerm* top = &v.releases[0];
@@ -112,12 +128,12 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
       return changed;
     };
     double lo = 1, hi = 2;
-    while (hi <= 4096 && !holds_with(with(hi))) {
+    while (hi <= kLargestScaling && !holds_with(with(hi))) {
       lo = hi;
       hi *= 2;
     }
-    if (hi <= 4096) {
-      while (hi / lo > 1.005) {
+    if (hi <= kLargestScaling) {
+      while (hi / lo > kScalingPrecision) {
         double mid = std::sqrt(lo * hi);
         if (holds_with(with(mid))) hi = mid; else lo = mid;
       }
