@@ -336,32 +336,24 @@ double Cache::advantage(const dp::Composition& c, flow::AccountantKind kind) {
   return advantages_[key] = a;
 }
 
-Accounted account(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases, Question question,
-                  double delta, Cache& cache, flow::AccountantKind kind, const std::vector<flow::Id>& exact,
-                  const Figure& figure) {
-  Accounted out;
-  std::vector<ReleaseUse> sorted = releases;
-  std::sort(sorted.begin(), sorted.end(), [&](const ReleaseUse& a, const ReleaseUse& b) {
-    const auto& xa = g.artifacts[a.artifact];
-    const auto& xb = g.artifacts[b.artifact];
-    if (xa.span.begin != xb.span.begin) return xa.span.begin < xb.span.begin;
-    return static_cast<int>(a.copy) < static_cast<int>(b.copy);
-  });
-  struct Term {
-    const ReleaseUse* use;
-    Built built;
-    double local = 0;  // a shuffled pure randomizer's local epsilon0; 0 when not shuffled
-    double own = 0;    // its epsilon as accounted without amplification
-  };
-  std::vector<Term> terms;
-  std::size_t shuffled = 0;
+namespace {
+
+/// One observed release as accounted.
+struct Term {
+  const ReleaseUse* use;
+  Built built;
+  double local = 0;  // a shuffled pure randomizer's local epsilon0; 0 when not shuffled
+  double own = 0;    // its epsilon as accounted without amplification
+};
+
+/// The releases of `sorted` as terms, skipping those listed in `exact`; `shuffled` counts the
+/// shuffled pure randomizers. Returns the error of the first release that cannot be built.
+std::string build_terms(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& sorted, Question question,
+                        const std::vector<flow::Id>& exact, std::vector<Term>& terms, std::size_t& shuffled) {
   for (const auto& use : sorted) {
     if (std::find(exact.begin(), exact.end(), use.artifact) != exact.end()) continue;
     Built b = build(g, data, use, question);
-    if (!b.error.empty()) {
-      out.error = "release " + g.artifacts[use.artifact].name + ": " + b.error;
-      return out;
-    }
+    if (!b.error.empty()) return "release " + g.artifacts[use.artifact].name + ": " + b.error;
     Term t{&use, std::move(b)};
     if (use.shuffled_among > 0 && t.built.pure_local && t.built.mechanism.is_pure()) {
       // The local randomizer's epsilon0 is over any two inputs of its one record: replace-one
@@ -376,35 +368,47 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
     }
     terms.push_back(std::move(t));
   }
+  return "";
+}
 
-  // Amplification by shuffling (Feldman, McMillan & Talwar 2021: the numerical bound of Thm 3.2
-  // or the closed form of Thm 3.1, the smaller) turns each shuffled randomizer into a declared
-  // (ε, δ_s): the shuffled releases share a part f of the δ budget equally. Each f gives an
-  // upper bound; the one with the smallest figure (the measure's own: ε at δ by default) is
-  // kept, and f = 0 (no amplification, the local randomizers as they are) is always a
-  // candidate. So the figure never exceeds the unamplified one: a coalition that opens the
-  // shuffle, or has fewer honest senders, never gets a smaller figure (the coalition search
-  // relies on it).
-  // Each share is a 3-digit decimal rounded down (shown exactly), and the double used is not
-  // above it: the shares never sum above the part f of δ.
-  auto share_of = [&](double fraction) {
-    if (shuffled == 0 || fraction <= 0) return std::make_pair(0.0, Rational(0));
-    const auto decimal = parse_number(format_down(Rational(fraction * delta / static_cast<double>(shuffled)), 3));
+// Amplification by shuffling (Feldman, McMillan & Talwar 2021: the numerical bound of Thm 3.2
+// or the closed form of Thm 3.1, the smaller) turns each shuffled randomizer into a declared
+// (ε, δ_s): the shuffled releases share a part f of the δ budget equally. Each f gives an
+// upper bound; the one with the smallest figure (the measure's own: ε at δ by default) is
+// kept, and f = 0 (no amplification, the local randomizers as they are) is always a
+// candidate. So the figure never exceeds the unamplified one: a coalition that opens the
+// shuffle, or has fewer honest senders, never gets a smaller figure (the coalition search
+// relies on it).
+class ShuffledComposition {
+ public:
+  ShuffledComposition(std::vector<Term>& terms, std::size_t shuffled, double delta)
+      : terms_(terms), shuffled_(shuffled), delta_(delta) {
+    // The composition adds the parts in a canonical order (by mechanism, not by where the spec
+    // wrote them): floating-point sums then give the same bits whatever the statements' order.
+    order_.resize(terms_.size());
+    for (std::size_t i = 0; i < order_.size(); ++i) order_[i] = i;
+    std::vector<std::string> keys;
+    for (const auto& t : terms_) keys.push_back(mechanism_key(t.built.mechanism));
+    std::stable_sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
+  }
+
+  /// Each release's share of the part `fraction` of δ: a 3-digit decimal rounded down (shown
+  /// exactly), and the double used is not above it: the shares never sum above the part of δ.
+  std::pair<double, Rational> share_of(double fraction) const {
+    if (shuffled_ == 0 || fraction <= 0) return std::make_pair(0.0, Rational(0));
+    const auto decimal = parse_number(format_down(Rational(fraction * delta_ / static_cast<double>(shuffled_)), 3));
     if (!decimal || *decimal <= 0) return std::make_pair(0.0, Rational(0));
     return std::make_pair(to_double_down(*decimal), *decimal);
-  };
-  // The composition adds the parts in a canonical order (by mechanism, not by where the spec
-  // wrote them): floating-point sums then give the same bits whatever the statements' order.
-  std::vector<std::size_t> order(terms.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::vector<std::string> keys;
-  for (const auto& t : terms) keys.push_back(mechanism_key(t.built.mechanism));
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
-  auto compose = [&](double fraction, bool explain) {
+  }
+
+  /// The composition with the part `fraction` of δ shared among the shuffled releases, and the
+  /// accountant's error if one is refused; `explain`: the terms keep their amplified mechanism
+  /// and its words.
+  std::pair<dp::Composition, std::string> compose(double fraction, bool explain) {
     dp::Composition comp;
     const auto [share, share_text] = share_of(fraction);
-    for (std::size_t i : order) {
-      auto& t = terms[i];
+    for (std::size_t i : order_) {
+      auto& t = terms_[i];
       dp::Mechanism m = t.built.mechanism;
       if (t.local > 0 && share > 0) {
         const std::uint64_t n = t.use->shuffled_among;
@@ -427,16 +431,11 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
       if (!comp.add(m, &error)) return std::make_pair(std::move(comp), error);
     }
     return std::make_pair(std::move(comp), std::string());
-  };
-  double best_fraction = 0;
-  if (shuffled > 0 && delta > 0) {
-    const Figure epsilon_at_delta = [&](const dp::Composition& c) {
-      const auto e = cache.epsilon(c, delta, kind);
-      double value = e.infinite ? HUGE_VAL : e.value;
-      if (auto pure = c.exact_pure_epsilon()) value = std::min(value, to_double_up(*pure));
-      return value;
-    };
-    const Figure& measure = figure ? figure : epsilon_at_delta;
+  }
+
+  /// The part of δ, among none and the splits tried, with the smallest figure `measure`.
+  double best_fraction(const Figure& measure) {
+    double chosen = 0;
     auto [plain, plain_error] = compose(0, false);
     double best = plain_error.empty() ? measure(plain) : HUGE_VAL;
     for (double fraction : {0.999, 0.5, 0.1}) {
@@ -444,31 +443,21 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
       if (!error.empty()) continue;
       // A plain minimum (no tolerance for near ties): the figure must stay monotone in every
       // candidate's, for the coalition search.
-      if (const double e = measure(c); e < best) best = e, best_fraction = fraction;
+      if (const double e = measure(c); e < best) best = e, chosen = fraction;
     }
+    return chosen;
   }
-  auto [composition, error] = compose(best_fraction, true);
-  if (!error.empty()) {
-    for (const auto& t : terms) {  // name the release that the accountant refused
-      dp::Composition alone;
-      std::string e;
-      if (!alone.add(t.built.mechanism, &e)) {
-        out.error = "release " + g.artifacts[t.use->artifact].name + ": " + e;
-        return out;
-      }
-    }
-    out.error = error;
-    return out;
-  }
-  out.composition = std::move(composition);
-  if (best_fraction > 0) {
-    std::size_t used = 0;
-    for (const auto& t : terms) used += t.built.amplification.empty() ? 0 : 1;
-    out.notes.push_back("amplified by shuffling: " + std::to_string(used) + " release(s) at delta " +
-                        format_compact(share_of(best_fraction).second) + " each, " + format_double(best_fraction * 100) +
-                        " % of delta " + format_compact(rational_up(delta)) +
-                        " (of the splits tried, none, 10 %, 50 % and 99.9 %, the one with the smallest figure)");
-  }
+
+ private:
+  std::vector<Term>& terms_;
+  std::size_t shuffled_;
+  double delta_;
+  std::vector<std::size_t> order_;
+};
+
+/// The terms as the report lists them, each with its epsilon alone and its share of the total.
+void add_release_terms(const flow::Graph& g, const std::vector<Term>& terms, double delta, Cache& cache,
+                       flow::AccountantKind kind, Accounted& out) {
   for (const auto& t : terms) {
     const flow::Artifact& x = g.artifacts[t.use->artifact];
     ReleaseTerm term;
@@ -486,6 +475,60 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
   double total = 0;
   for (const auto& t : out.terms) total += t.epsilon_alone;
   for (auto& t : out.terms) t.share = total > 0 && std::isfinite(total) ? t.epsilon_alone / total : 0;
+}
+
+}  // namespace
+
+Accounted account(const flow::Graph& g, flow::Id data, const std::vector<ReleaseUse>& releases, Question question,
+                  double delta, Cache& cache, flow::AccountantKind kind, const std::vector<flow::Id>& exact,
+                  const Figure& figure) {
+  Accounted out;
+  std::vector<ReleaseUse> sorted = releases;
+  std::sort(sorted.begin(), sorted.end(), [&](const ReleaseUse& a, const ReleaseUse& b) {
+    const auto& xa = g.artifacts[a.artifact];
+    const auto& xb = g.artifacts[b.artifact];
+    if (xa.span.begin != xb.span.begin) return xa.span.begin < xb.span.begin;
+    return static_cast<int>(a.copy) < static_cast<int>(b.copy);
+  });
+  std::vector<Term> terms;
+  std::size_t shuffled = 0;
+  out.error = build_terms(g, data, sorted, question, exact, terms, shuffled);
+  if (!out.error.empty()) return out;
+
+  ShuffledComposition shuffling(terms, shuffled, delta);
+  double best_fraction = 0;
+  if (shuffled > 0 && delta > 0) {
+    const Figure epsilon_at_delta = [&](const dp::Composition& c) {
+      const auto e = cache.epsilon(c, delta, kind);
+      double value = e.infinite ? HUGE_VAL : e.value;
+      if (auto pure = c.exact_pure_epsilon()) value = std::min(value, to_double_up(*pure));
+      return value;
+    };
+    best_fraction = shuffling.best_fraction(figure ? figure : epsilon_at_delta);
+  }
+  auto [composition, error] = shuffling.compose(best_fraction, true);
+  if (!error.empty()) {
+    for (const auto& t : terms) {  // name the release that the accountant refused
+      dp::Composition alone;
+      std::string e;
+      if (!alone.add(t.built.mechanism, &e)) {
+        out.error = "release " + g.artifacts[t.use->artifact].name + ": " + e;
+        return out;
+      }
+    }
+    out.error = error;
+    return out;
+  }
+  out.composition = std::move(composition);
+  if (best_fraction > 0) {
+    std::size_t used = 0;
+    for (const auto& t : terms) used += t.built.amplification.empty() ? 0 : 1;
+    out.notes.push_back("amplified by shuffling: " + std::to_string(used) + " release(s) at delta " +
+                        format_compact(shuffling.share_of(best_fraction).second) + " each, " +
+                        format_double(best_fraction * 100) + " % of delta " + format_compact(rational_up(delta)) +
+                        " (of the splits tried, none, 10 %, 50 % and 99.9 %, the one with the smallest figure)");
+  }
+  add_release_terms(g, terms, delta, cache, kind, out);
   if (question == Question::kValue && g.data[data].neighbouring == flow::Neighbouring::kAddRemove && !out.terms.empty())
     out.notes.push_back("the target's value changes by removing its record and adding another: add/remove guarantees count twice (group privacy)");
   return out;
