@@ -320,6 +320,35 @@ TEST_CASE("a fix is found by search and holds when applied", "[analyzer][fix]") 
   CHECK(verdict(analyzer::analyze(load(spec("1.1", "16"))), "open").status == analyzer::Status::kHolds);
 }
 
+TEST_CASE("the fix search scales a release by at most 4096, to 3 digits", "[analyzer][fix]") {
+  auto spec = [](const std::string& epsilon) {
+    return "param eps = " + epsilon + " in [0.0001, 100]\n"
+           "data d { rows: 100 field x: {a, b} }\n"
+           "agent a { trust: curious, holds: d }\n"
+           "agent b { trust: curious }\n"
+           "compute l at a = laplace(d, epsilon: eps)\n"
+           "send l to b\n"
+           "require r: dp(d) against {b} <= epsilon 1/100\n";
+  };
+  // epsilon 10 must shrink a thousandfold, within the largest scaling: the bisection stops within
+  // 0.5 % of the least factor, so the fix is in (0.00995, 0.01] and holds when applied.
+  const auto thousandfold = analyzer::analyze(load(spec("10")));
+  const auto& v = verdict(thousandfold, "r");
+  REQUIRE(v.status == analyzer::Status::kViolated);
+  INFO(v.fix);
+  const auto at = v.fix.find("eps ≤ ");
+  REQUIRE(at != std::string::npos);
+  std::string eps = v.fix.substr(at + std::string("eps ≤ ").size());
+  eps = eps.substr(0, eps.find_first_of(" ,"));
+  CHECK(std::stod(eps) <= 0.01);
+  CHECK(std::stod(eps) >= 0.00995);
+  CHECK(verdict(analyzer::analyze(load(spec(eps))), "r").status == analyzer::Status::kHolds);
+  // epsilon 100 must shrink ten-thousandfold, beyond the largest scaling tried: no number is
+  // offered, only the advice to release less.
+  const auto beyond = analyzer::analyze(load(spec("100")));
+  CHECK(verdict(beyond, "r").fix == "reduce what l releases (more noise, fewer uses), or keep it from the coalition");
+}
+
 TEST_CASE("findings: a batch larger than the records, a partition with one part", "[analyzer][findings]") {
   auto g = load(R"(
     data d { rows: 1000 field x: {a, b} }
