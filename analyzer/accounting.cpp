@@ -294,46 +294,45 @@ const dp::Composition& Cache::canonical(const dp::Composition& c, std::string& k
   return it->second;
 }
 
+namespace {
+
+/// The memoised answer to `key` in `answers`, asked of `compute` the first time.
+template <typename Answer, typename Compute>
+Answer memoised(std::map<std::string, Answer>& answers, const std::string& key, Compute compute) {
+  auto it = answers.find(key);
+  if (it != answers.end()) return it->second;
+  return answers[key] = compute();
+}
+
+}  // namespace
+
 dp::EpsilonResult Cache::epsilon(const dp::Composition& c, double delta, flow::AccountantKind kind) {
   std::string parts;
   const dp::Composition& comp = canonical(c, parts);
-  auto key = query_key(parts, 0, delta, kind);
-  auto it = epsilons_.find(key);
-  if (it != epsilons_.end()) return it->second;
-  dp::EpsilonResult r;
-  if (kind == flow::AccountantKind::kAuto && !comp.empty()) {
-    r = epsilon_at(comp, delta, flow::AccountantKind::kRdp);
+  return memoised(epsilons_, query_key(parts, 0, delta, kind), [&] {
+    if (kind != flow::AccountantKind::kAuto || comp.empty()) return epsilon_at(comp, delta, kind);
+    dp::EpsilonResult r = epsilon_at(comp, delta, flow::AccountantKind::kRdp);
     if (r.infinite || r.value <= kPldUsefulUpTo) r = epsilon_at(comp, delta, kind);
-  } else {
-    r = epsilon_at(comp, delta, kind);
-  }
-  return epsilons_[key] = r;
+    return r;
+  });
 }
 
 dp::EpsilonResult Cache::loss_quantile(const dp::Composition& c, double delta, flow::AccountantKind kind) {
   std::string parts;
   const dp::Composition& comp = canonical(c, parts);
-  auto key = query_key(parts, 1, delta, kind);
-  auto it = epsilons_.find(key);
-  if (it != epsilons_.end()) return it->second;
-  return epsilons_[key] = comp.loss_quantile(delta, to_dp(kind));
+  return memoised(epsilons_, query_key(parts, 1, delta, kind), [&] { return comp.loss_quantile(delta, to_dp(kind)); });
 }
 
 double Cache::advantage(const dp::Composition& c, flow::AccountantKind kind) {
   std::string parts;
   const dp::Composition& comp = canonical(c, parts);
-  auto key = query_key(parts, 2, 0, kind);
-  auto it = advantages_.find(key);
-  if (it != advantages_.end()) return it->second;
-  double a;
-  if (kind == flow::AccountantKind::kAuto) {
-    a = comp.advantage(dp::Accountant::kRdp);
+  return memoised(advantages_, query_key(parts, 2, 0, kind), [&] {
+    if (kind != flow::AccountantKind::kAuto) return comp.advantage(to_dp(kind));
+    double a = comp.advantage(dp::Accountant::kRdp);
     auto e = epsilon(comp, 1e-5, flow::AccountantKind::kRdp);
     if (!e.infinite && e.value <= kPldUsefulUpTo) a = std::min(a, comp.advantage(dp::Accountant::kAuto));
-  } else {
-    a = comp.advantage(to_dp(kind));
-  }
-  return advantages_[key] = a;
+    return a;
+  });
 }
 
 namespace {
