@@ -13,7 +13,7 @@ namespace detail {
 
 Analysis Analyzer::run() {
   Analysis a;
-  for (const auto& r : g_.requirements) {
+  for (const auto& r : graph_.requirements) {
     Verdict v;
     if (out_of_time()) {
       // Never `holds` for what was not analysed.
@@ -22,9 +22,9 @@ Analysis Analyzer::run() {
       v.bound = r.bound;
       if (r.measure != flow::Measure::kForbid) {
         v.delta = delta_of(r);
-        v.delta_text = format_compact(g_.delta_of(r));
-        if (r.adversary != flow::kNone) v.adversary = g_.adversaries[r.adversary].name;
-        else v.coalition_text = describe(g_, fixed_part(r.coalition));
+        v.delta_text = format_compact(graph_.delta_of(r));
+        if (r.adversary != flow::kNone) v.adversary = graph_.adversaries[r.adversary].name;
+        else v.coalition_text = describe(graph_, fixed_part(r.coalition));
       }
       v.explanation.add(v.reason);
       finish(v, r);
@@ -35,16 +35,16 @@ Analysis Analyzer::run() {
       v = forbid(r);
     } else {
       const flow::Coalition& target =
-          r.adversary != flow::kNone ? g_.adversaries[r.adversary].coalition : r.coalition;
+          r.adversary != flow::kNone ? graph_.adversaries[r.adversary].coalition : r.coalition;
       Coalition base = fixed_part(target);
       if (target.choose == 0) {
         v = evaluate(r, base);
       } else {
         auto eval = [&](const Coalition& c) { return evaluate(r, c, false); };
-        v = search_worst(g_, target, base, eval, options_, r.data);
+        v = search_worst(graph_, target, base, eval, options_, r.data);
         if (v.status == Status::kViolated && search_fixes_ && !out_of_time()) v.fix = evaluate(r, v.coalition).fix;
       }
-      if (r.adversary != flow::kNone) v.adversary = g_.adversaries[r.adversary].name;
+      if (r.adversary != flow::kNone) v.adversary = graph_.adversaries[r.adversary].name;
       v.explanation.children.insert(v.explanation.children.begin(),
                                     Derivation{"coalition: " + v.coalition_text, target.span.line, {}});
     }
@@ -53,13 +53,13 @@ Analysis Analyzer::run() {
   }
 
   add_leakage_matrix(a);
-  a.findings = collect_findings(g_);
+  a.findings = collect_findings(graph_);
   // "Division by zero is an error found by analysis" (docs/language.md, "Expressions"): any record reaching it.
-  for (flow::Id x = 0; x < g_.artifacts.size(); ++x) {
-    if (g_.artifacts[x].kind != flow::ComputeKind::kMap) continue;
+  for (flow::Id x = 0; x < graph_.artifacts.size(); ++x) {
+    if (graph_.artifacts[x].kind != flow::ComputeKind::kMap) continue;
     const auto& mc = maps_.count(x);
     if (mc.status != solver::MapStatus::kDivisionByZero) continue;
-    const auto& d = g_.data[g_.artifacts[x].inputs[0].data];
+    const auto& d = graph_.data[graph_.artifacts[x].inputs[0].data];
     std::vector<std::string> values;
     for (std::size_t j = 0; j < mc.read_fields.size() && j < mc.witness.size(); ++j) {
       const auto& f = d.fields[mc.read_fields[j]];
@@ -67,12 +67,12 @@ Analysis Analyzer::run() {
                                                        : f.value_name(static_cast<std::uint64_t>(mc.witness[j]));
       values.push_back(f.name + " = " + v);
     }
-    a.findings.push_back(Finding{"error", mc.division.line ? mc.division : g_.artifacts[x].span,
-                                 "division by zero in map '" + g_.artifacts[x].name + "' for a record with " + join(values, ", ")});
+    a.findings.push_back(Finding{"error", mc.division.line ? mc.division : graph_.artifacts[x].span,
+                                 "division by zero in map '" + graph_.artifacts[x].name + "' for a record with " + join(values, ", ")});
   }
   std::stable_sort(a.findings.begin(), a.findings.end(),
                    [](const Finding& l, const Finding& r) { return l.span.begin < r.span.begin; });
-  a.assumptions = collect_assumptions(g_);
+  a.assumptions = collect_assumptions(graph_);
   return a;
 }
 

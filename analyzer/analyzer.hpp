@@ -48,7 +48,7 @@ struct BeliefFigure {
 class Analyzer {
  public:
   Analyzer(const flow::Graph& g, const Options& o)
-      : g_(g), options_(with_deadline(o)), accountant_(o.accountant.value_or(g.settings.accountant)), maps_(g),
+      : graph_(g), options_(with_deadline(o)), accountant_(o.accountant.value_or(g.settings.accountant)), maps_(g),
         search_fixes_(o.suggest_fixes) {}
 
   Analysis run();
@@ -75,7 +75,7 @@ class Analyzer {
   std::optional<Accounted> accounted(Evaluation& e, Question question, const char* title,
                                      const std::vector<flow::Id>& exact = {}, const Figure& figure = {}) const;
 
-  double delta_of(const flow::Requirement& r) const { return to_double_down(g_.delta_of(r)); }
+  double delta_of(const flow::Requirement& r) const { return to_double_down(graph_.delta_of(r)); }
   Coalition fixed_part(const flow::Coalition& c) const;
   Verdict forbid(const flow::Requirement& r) const;
   void explain_observation(Verdict& v, const Observation& obs, const flow::Requirement& r) const;
@@ -108,7 +108,7 @@ class Analyzer {
   }
   bool out_of_time() const { return options_.deadline && std::chrono::steady_clock::now() >= *options_.deadline; }
 
-  const flow::Graph& g_;
+  const flow::Graph& graph_;
   const Options options_;
   flow::AccountantKind accountant_;
   mutable detail::Cache cache_;

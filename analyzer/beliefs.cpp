@@ -276,7 +276,7 @@ std::optional<std::vector<std::vector<inference::CellGroup>>> independent_compon
 
 }  // namespace
 
-Maps::Maps(const flow::Graph& g) : g_(g), session_(std::make_unique<solver::Session>()) {}
+Maps::Maps(const flow::Graph& g) : graph_(g), session_(std::make_unique<solver::Session>()) {}
 Maps::~Maps() = default;
 
 const solver::MapCount& Maps::count(flow::Id artifact) {
@@ -284,9 +284,9 @@ const solver::MapCount& Maps::count(flow::Id artifact) {
   if (it != counts_.end()) return it->second;
   solver::MapCount mc;
   mc.reason = "not a map of a data set";
-  const auto& x = g_.artifacts[artifact];
-  if (x.kind == flow::ComputeKind::kMap && x.expr && !x.inputs.empty() && x.inputs[0].data < g_.data.size())
-    mc = solver::count_map(*session_, g_.data[x.inputs[0].data], *x.expr);
+  const auto& x = graph_.artifacts[artifact];
+  if (x.kind == flow::ComputeKind::kMap && x.expr && !x.inputs.empty() && x.inputs[0].data < graph_.data.size())
+    mc = solver::count_map(*session_, graph_.data[x.inputs[0].data], *x.expr);
   return counts_.emplace(artifact, std::move(mc)).first->second;
 }
 

@@ -27,7 +27,7 @@ class Maps {
   const solver::MapCount& count(flow::Id artifact);
 
  private:
-  const flow::Graph& g_;
+  const flow::Graph& graph_;
   std::unique_ptr<solver::Session> session_;
   std::map<flow::Id, solver::MapCount> counts_;
 };

@@ -23,10 +23,10 @@ void Evaluation::set_value(double value, std::string text, bool exact, std::stri
   v.method = std::move(method);
 }
 
-Coalition Analyzer::fixed_part(const flow::Coalition& fc) const { return fixed_coalition(g_, fc); }
+Coalition Analyzer::fixed_part(const flow::Coalition& fc) const { return fixed_coalition(graph_, fc); }
 
 void Analyzer::explain_observation(Verdict& v, const Observation& obs, const flow::Requirement& r) const {
-  const auto& d = g_.data[r.data];
+  const auto& d = graph_.data[r.data];
   Derivation& target = v.explanation.add("target: the worst-case record of " + d.name + " held by no member of the coalition",
                                          d.span.line);
   switch (obs.kind) {
@@ -54,8 +54,8 @@ void Analyzer::explain_releases(Derivation& parent, const detail::Accounted& acc
   if (acc.terms.empty()) return;
   Derivation& node = parent.add(title);
   for (const auto& t : acc.terms) {
-    const auto& x = g_.artifacts[t.artifact];
-    Derivation& rel = node.add("release " + x.name + " (" + t.mechanism + " at " + g_.agents[x.at].name + ", line " +
+    const auto& x = graph_.artifacts[t.artifact];
+    Derivation& rel = node.add("release " + x.name + " (" + t.mechanism + " at " + graph_.agents[x.at].name + ", line " +
                                    std::to_string(x.span.line) + "): " + t.parameters + "; epsilon alone " +
                                    fmt_value(t.epsilon_alone),
                                x.span.line);
@@ -74,7 +74,7 @@ std::optional<Accounted> Analyzer::accounted(Evaluation& e, Question question, c
                                              const std::vector<flow::Id>& exact, const Figure& figure) const {
   Verdict& v = e.verdict;
   const Observation& obs = e.observation;
-  auto acc = detail::account(g_, e.requirement.data, obs.seen.releases, question, e.delta, cache_, accountant_, exact, figure);
+  auto acc = detail::account(graph_, e.requirement.data, obs.seen.releases, question, e.delta, cache_, accountant_, exact, figure);
   if (!acc.error.empty()) {
     v.status = Status::kUndecided;
     v.reason = acc.error;
@@ -100,11 +100,11 @@ Analyzer::MeasureEvaluator Analyzer::evaluator_of(flow::Measure measure) {
 Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool with_fix) const {
   Verdict v;
   v.coalition = c;
-  v.coalition_text = describe(g_, c);
+  v.coalition_text = describe(graph_, c);
   v.bound = r.bound;
   v.delta = delta_of(r);
-  v.delta_text = format_compact(g_.delta_of(r));
-  Observation obs = detail::observe(g_, r.data, c);
+  v.delta_text = format_compact(graph_.delta_of(r));
+  Observation obs = detail::observe(graph_, r.data, c);
   v.loss = obs.kind;
   explain_observation(v, obs, r);
 

@@ -43,15 +43,15 @@ void Analyzer::secure_aggregation_fixes(const Coalition& c, const HoldsWith& hol
                                         std::vector<std::string>& fixes) const {
   // A threshold above the coalition's members and the fewest min_clients that keep enough
   // honest shares in the sum.
-  for (std::size_t fi = 0; fi < g_.flows.size(); ++fi) {
-    const auto& f = g_.flows[fi];
+  for (std::size_t fi = 0; fi < graph_.flows.size(); ++fi) {
+    const auto& f = graph_.flows[fi];
     if (f.channel.kind != flow::Channel::Kind::kSecureAggregation || !c.contains(f.to)) continue;
-    const auto& sender = g_.agents[f.from];
+    const auto& sender = graph_.agents[f.from];
     std::uint64_t members = c.count(f.from), n = sender.count;
     if (members + 1 > n) continue;
     std::uint64_t threshold = std::max<std::uint64_t>(f.channel.threshold, members + 1);
     auto with = [&](std::uint64_t min_clients) {
-      flow::Graph changed = g_;
+      flow::Graph changed = graph_;
       changed.flows[fi].channel.threshold = std::min(threshold, min_clients);
       changed.flows[fi].channel.min_clients = min_clients;
       return changed;
@@ -64,7 +64,7 @@ void Analyzer::secure_aggregation_fixes(const Coalition& c, const HoldsWith& hol
       if (holds_with(with(mid))) hi = mid; else lo = mid + 1;
     }
     std::uint64_t current = f.channel.min_clients ? f.channel.min_clients : f.channel.threshold;
-    std::string where = " on " + g_.artifacts[f.artifact].name + " (line " + std::to_string(f.span.line) + ")";
+    std::string where = " on " + graph_.artifacts[f.artifact].name + " (line " + std::to_string(f.span.line) + ")";
     if (hi <= current)
       fixes.push_back("threshold ≥ " + std::to_string(std::min(threshold, hi)) + where);
     else
@@ -76,7 +76,7 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
                                   const Coalition& c) const {
   if (obs.kind == LossKind::kHoldsData)
     return "no mechanism protects data its holder sees: keep " + obs.holds_reason.substr(0, obs.holds_reason.find(' ')) +
-           " out of the coalition, or do not give it " + g_.data[r.data].name;
+           " out of the coalition, or do not give it " + graph_.data[r.data].name;
   if (obs.kind == LossKind::kExposedStats || obs.kind == LossKind::kExposedRecord) {
     // The last statement on the exposure path is where a private mechanism is missing.
     const auto& path = obs.seen.exposure_path;
@@ -86,7 +86,7 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
     return "";
   }
   if (!search_fixes_ || v.releases.empty()) return "";
-  const flow::Id ri = static_cast<flow::Id>(&r - g_.requirements.data());
+  const flow::Id ri = static_cast<flow::Id>(&r - graph_.requirements.data());
   // Trials use RDP first (fast, an upper bound on the others: what it accepts holds), then
   // the spec's accountant where RDP is too coarse to decide.
   Options fast = options_;
@@ -111,7 +111,7 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
   const ReleaseTerm* top = &v.releases[0];
   for (const auto& t : v.releases)
     if (t.epsilon_alone > top->epsilon_alone) top = &t;
-  const auto& x = g_.artifacts[top->artifact];
+  const auto& x = graph_.artifacts[top->artifact];
   std::string name;
   bool divide = false;  // ε-like parameters shrink, noise grows
   if (x.kind == flow::ComputeKind::kDpsgd) name = "noise_multiplier";
@@ -123,7 +123,7 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
   }
   if (!name.empty() && x.params.count(name)) {
     auto with = [&](double factor) {
-      flow::Graph changed = g_;
+      flow::Graph changed = graph_;
       scale_param(changed, top->artifact, name, rational_up(factor), divide);
       return changed;
     };
@@ -139,10 +139,10 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
       }
       flow::Graph changed = with(hi);
       Rational value = changed.value(changed.artifacts[top->artifact].params[name]);
-      std::string fix = param_text(g_, x, name) + (divide ? " ≤ " + format_down(value, 3) : " ≥ " + format_up(value, 3));
+      std::string fix = param_text(graph_, x, name) + (divide ? " ≤ " + format_down(value, 3) : " ≥ " + format_up(value, 3));
       auto it = x.params.find(name);
       if (it != x.params.end() && it->second.param != flow::kNone) {
-        const auto& p = g_.params[it->second.param];
+        const auto& p = graph_.params[it->second.param];
         if ((p.hi && value > *p.hi) || (p.lo && value < *p.lo))
           fix += " (outside its declared range [" + format_exact(p.lo.value_or(0)) + ", " + format_exact(p.hi.value_or(0)) + "])";
       }

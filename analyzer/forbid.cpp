@@ -11,37 +11,37 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
   Verdict v;
   v.bound = r.unless_epsilon.value_or(Rational(0));
   v.delta = delta_of(r);
-  v.delta_text = format_compact(g_.delta_of(r));
+  v.delta_text = format_compact(graph_.delta_of(r));
   v.method = "forbid";
-  const std::string cat = r.category != flow::kNone ? g_.categories[r.category].name : "?";
-  const std::string from = r.from_region != flow::kNone ? g_.regions[r.from_region].name : "?";
-  const std::string to = r.to_region != flow::kNone ? g_.regions[r.to_region].name : "?";
+  const std::string cat = r.category != flow::kNone ? graph_.categories[r.category].name : "?";
+  const std::string from = r.from_region != flow::kNone ? graph_.regions[r.from_region].name : "?";
+  const std::string to = r.to_region != flow::kNone ? graph_.regions[r.to_region].name : "?";
   v.explanation.text = "forbid " + cat + " from " + from + " to " + to +
                        (r.unless_epsilon ? " unless epsilon ≤ " + format_exact(*r.unless_epsilon) : "");
   double worst = 0;
   bool unbounded = false;
-  for (flow::Id di = 0; di < g_.data.size(); ++di) {
-    const auto& d = g_.data[di];
+  for (flow::Id di = 0; di < graph_.data.size(); ++di) {
+    const auto& d = graph_.data[di];
     bool of_category = d.category == cat ||
                        std::any_of(d.fields.begin(), d.fields.end(), [&](const flow::Field& f) { return f.category == cat; });
     if (!of_category) continue;
-    bool held_in_from = std::any_of(g_.agents.begin(), g_.agents.end(), [&](const flow::Agent& a) {
+    bool held_in_from = std::any_of(graph_.agents.begin(), graph_.agents.end(), [&](const flow::Agent& a) {
       return a.region == r.from_region &&
              std::any_of(a.holds.begin(), a.holds.end(), [&](const flow::Holding& h) { return h.data == di; });
     });
     if (!held_in_from) continue;
     Derivation& dnode = v.explanation.add(d.name + " (" + cat + ") is held in " + from, d.span.line);
-    detail::SingleObserver single(g_, di);
-    for (flow::Id a = 0; a < g_.agents.size(); ++a) {
-      if (g_.agents[a].region != r.to_region) continue;
+    detail::SingleObserver single(graph_, di);
+    for (flow::Id a = 0; a < graph_.agents.size(); ++a) {
+      if (graph_.agents[a].region != r.to_region) continue;
       Observation obs = single.observe(a);
       Crossing x;
-      x.observer = g_.agents[a].name + (g_.agents[a].population ? "[i]" : "");
+      x.observer = graph_.agents[a].name + (graph_.agents[a].population ? "[i]" : "");
       // An agent that holds records of the data (a partition too) has them in its region.
-      for (const auto& h : g_.agents[a].holds)
+      for (const auto& h : graph_.agents[a].holds)
         if (h.data == di && obs.kind != LossKind::kHoldsData) {
           obs.kind = LossKind::kHoldsData;
-          obs.holds_path = {Step{h.span.line, g_.agents[a].name + " holds " + (h.partitioned ? "a partition of " : "") + d.name}};
+          obs.holds_path = {Step{h.span.line, graph_.agents[a].name + " holds " + (h.partitioned ? "a partition of " : "") + d.name}};
         }
       if (obs.kind == LossKind::kNothing) continue;
       if (obs.kind == LossKind::kHoldsData) {
@@ -51,7 +51,7 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
         x.reason = "exposed";
         for (const auto& s : obs.seen.exposure_path) x.path.push_back(s.line ? s.text + " (line " + std::to_string(s.line) + ")" : s.text);
       } else {
-        auto acc = detail::account(g_, di, obs.seen.releases, Question::kMembership, v.delta, cache_, accountant_);
+        auto acc = detail::account(graph_, di, obs.seen.releases, Question::kMembership, v.delta, cache_, accountant_);
         if (!acc.error.empty()) {
           v.status = Status::kUndecided;
           v.reason = acc.error;
@@ -63,7 +63,7 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
                       (eps.exact ? *eps.exact <= *r.unless_epsilon : std::isfinite(e) && Rational(e) <= *r.unless_epsilon);
         if (std::isfinite(e)) x.epsilon = e;
         if (within) {
-          dnode.add(x.observer + " in " + to + " sees it with epsilon " + fmt_value(e) + " (allowed)", g_.agents[a].span.line);
+          dnode.add(x.observer + " in " + to + " sees it with epsilon " + fmt_value(e) + " (allowed)", graph_.agents[a].span.line);
           continue;
         }
         x.reason = "epsilon " + fmt_value(e) + (r.unless_epsilon ? " > " + format_exact(*r.unless_epsilon) : " > 0");
@@ -74,7 +74,7 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
           }
       }
       if (!x.epsilon) unbounded = true; else worst = std::max(worst, *x.epsilon);
-      Derivation& o = dnode.add(x.observer + " in " + to + ": " + x.reason, g_.agents[a].span.line);
+      Derivation& o = dnode.add(x.observer + " in " + to + ": " + x.reason, graph_.agents[a].span.line);
       for (const auto& s : x.path) o.add(s);
       v.crossings.push_back(std::move(x));
     }

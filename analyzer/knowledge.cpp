@@ -31,7 +31,7 @@ bool is_local_randomizer(flow::ComputeKind k) {
 
 class Propagation {
  public:
-  Propagation(const flow::Graph& g, flow::Id data, const Coalition& c) : g_(g), data_(data), c_(c) {}
+  Propagation(const flow::Graph& g, flow::Id data, const Coalition& c) : graph_(g), data_(data), coalition_(c) {}
 
   Observation run();
   /// Runs the propagation and keeps what each artifact and flow carries.
@@ -45,8 +45,8 @@ class Propagation {
  private:
   using Classes = std::array<Knowledge, 2>;  // [0] single agent or target instance, [1] other instances
 
-  bool population(flow::Id agent) const { return g_.agents[agent].population; }
-  std::uint64_t count(flow::Id agent) const { return g_.agents[agent].count; }
+  bool population(flow::Id agent) const { return graph_.agents[agent].population; }
+  std::uint64_t count(flow::Id agent) const { return graph_.agents[agent].count; }
   std::uint64_t others(flow::Id agent) const { return count(agent) > 0 ? count(agent) - 1 : 0; }
   std::size_t classes(flow::Id agent) const { return population(agent) ? 2 : 1; }
   Copy copy_of(flow::Id agent, std::size_t cls) const {
@@ -55,7 +55,7 @@ class Propagation {
   }
   /// Honest contributions to a sum over the instances of `sender` (the target's among them).
   std::uint64_t honest(flow::Id sender) const {
-    std::uint64_t n = count(sender), c = c_.count(sender);
+    std::uint64_t n = count(sender), c = coalition_.count(sender);
     return n > c ? n - c : 1;
   }
 
@@ -85,9 +85,9 @@ class Propagation {
     return it == index_.end() ? nullptr : &knowledge_[it->second];
   }
 
-  const flow::Graph& g_;
+  const flow::Graph& graph_;
   flow::Id data_;
-  const Coalition& c_;
+  const Coalition& coalition_;
   std::map<std::pair<flow::Id, flow::Id>, std::size_t> index_;  // (artifact, agent) -> holding
   std::map<flow::Id, std::vector<std::size_t>> by_agent_;         // agent -> its holdings
   bool propagated_ = false;
@@ -98,7 +98,7 @@ class Propagation {
 Knowledge Propagation::read_data(flow::Id agent, std::size_t cls, const flow::Input& in, const flow::Artifact& x) const {
   Knowledge k;
   if (in.data != data_) return k;
-  const auto& a = g_.agents[agent];
+  const auto& a = graph_.agents[agent];
   bool reads_target = false;
   for (const auto& h : a.holds) {
     if (h.data != data_) continue;
@@ -110,15 +110,15 @@ Knowledge Propagation::read_data(flow::Id agent, std::size_t cls, const flow::In
   if (in.kind == flow::Input::Kind::kField) {
     view.fields = {in.field};
   } else {
-    for (flow::Id f = 0; f < g_.data[data_].fields.size(); ++f) view.fields.push_back(f);
+    for (flow::Id f = 0; f < graph_.data[data_].fields.size(); ++f) view.fields.push_back(f);
   }
   k.views.push_back(view);
-  k.exposure_path.push_back(Step{in.span.line, a.name + " holds " + g_.data[data_].name});
+  k.exposure_path.push_back(Step{in.span.line, a.name + " holds " + graph_.data[data_].name});
   return k;
 }
 
 Knowledge Propagation::compute(flow::Id id, std::size_t cls) const {
-  const flow::Artifact& x = g_.artifacts[id];
+  const flow::Artifact& x = graph_.artifacts[id];
   Knowledge in;
   for (const auto& input : x.inputs) {
     if (input.kind == flow::Input::Kind::kArtifact) {
@@ -127,7 +127,7 @@ Knowledge Propagation::compute(flow::Id id, std::size_t cls) const {
       in.merge(read_data(x.at, cls, input, x));
     }
   }
-  Step step{x.span.line, describe_artifact(g_, id)};
+  Step step{x.span.line, describe_artifact(graph_, id)};
   Knowledge out;
   out.releases = in.releases;
   if (flow::is_private(x.kind)) {
@@ -210,7 +210,7 @@ void Propagation::sum_instances(std::vector<ReleaseUse>& releases) const {
   // other instances' shares depend on the target too (they hold the record whole): then
   // their noise is not independent of it, and each share counts as seen.
   for (auto& use : releases) {
-    flow::Id at = g_.artifacts[use.artifact].at;
+    flow::Id at = graph_.artifacts[use.artifact].at;
     if (use.copy == Copy::kTarget && use.individually && population(at) && !replicated(releases, use.artifact)) {
       use.shares = honest(at);
       use.individually = false;
@@ -219,8 +219,8 @@ void Propagation::sum_instances(std::vector<ReleaseUse>& releases) const {
 }
 
 bool Propagation::one_record_each(flow::Id sender) const {
-  const auto& a = g_.agents[sender];
-  const auto& d = g_.data[data_];
+  const auto& a = graph_.agents[sender];
+  const auto& d = graph_.data[data_];
   if (!a.population || d.rows == 0 || d.rows > a.count) return false;
   return std::any_of(a.holds.begin(), a.holds.end(), [&](const flow::Holding& h) { return h.data == data_ && h.partitioned; });
 }
@@ -230,7 +230,7 @@ Knowledge Propagation::all_instances(flow::Id sender, const Classes& k) const {
   if (population(sender) && others(sender) > 0) {
     Knowledge rest = k[1];
     for (auto& use : rest.releases)
-      if (use.copy == Copy::kOther && g_.artifacts[use.artifact].at == sender) use.copies = others(sender);
+      if (use.copy == Copy::kOther && graph_.artifacts[use.artifact].at == sender) use.copies = others(sender);
     out.merge(rest);
   }
   return out;
@@ -248,11 +248,11 @@ Knowledge Propagation::summed(flow::Id sender, const Classes& k, std::uint64_t h
   const bool amplifiable = shuffled && k[0].releases.size() == 1 && !k[0].deterministic() && one_record_each(sender);
   const std::vector<ReleaseUse> all = out.releases;
   for (auto& use : out.releases) {
-    if (g_.artifacts[use.artifact].at != sender || !use.individually) continue;
+    if (graph_.artifacts[use.artifact].at != sender || !use.individually) continue;
     use.individually = false;
     if (use.copy != Copy::kTarget || replicated(all, use.artifact)) continue;
     if (shuffled) {
-      if (amplifiable && is_local_randomizer(g_.artifacts[use.artifact].kind)) use.shuffled_among = h;
+      if (amplifiable && is_local_randomizer(graph_.artifacts[use.artifact].kind)) use.shuffled_among = h;
     } else {
       use.shares = h;
     }
@@ -265,20 +265,20 @@ Knowledge Propagation::receive(const flow::Flow& f) const {
   const Classes* k = held(f.artifact, f.from);
   if (!k) return out;
   const flow::Id s = f.from;
-  const std::uint64_t c = c_.count(s);
+  const std::uint64_t c = coalition_.count(s);
   switch (f.channel.kind) {
     case flow::Channel::Kind::kPlain:
     case flow::Channel::Kind::kEncrypted:
       out = all_instances(s, *k);
       break;
     case flow::Channel::Kind::kSecureAggregation: {
-      bool opened = c_.contains(f.to) && c >= f.channel.threshold && f.channel.threshold > 0;
+      bool opened = coalition_.contains(f.to) && c >= f.channel.threshold && f.channel.threshold > 0;
       if (opened || !population(s)) {
         out = all_instances(s, *k);
         break;
       }
       std::uint64_t h = honest(s);
-      if (c_.contains(f.to) && g_.agents[f.to].trust == flow::Trust::kMalicious) {
+      if (coalition_.contains(f.to) && graph_.agents[f.to].trust == flow::Trust::kMalicious) {
         std::uint64_t min_clients = f.channel.min_clients ? f.channel.min_clients : f.channel.threshold;
         std::uint64_t kept = min_clients > c ? min_clients - c : 0;
         h = std::min(h, std::max<std::uint64_t>(1, kept));
@@ -287,7 +287,7 @@ Knowledge Propagation::receive(const flow::Flow& f) const {
       break;
     }
     case flow::Channel::Kind::kShuffler: {
-      bool opened = c_.contains(f.to) && f.channel.shuffler != flow::kNone && c_.contains(f.channel.shuffler);
+      bool opened = coalition_.contains(f.to) && f.channel.shuffler != flow::kNone && coalition_.contains(f.channel.shuffler);
       if (opened || !population(s)) {
         out = all_instances(s, *k);
         break;
@@ -296,20 +296,20 @@ Knowledge Propagation::receive(const flow::Flow& f) const {
       break;
     }
   }
-  Step step{f.span.line, describe_flow(g_, f)};
+  Step step{f.span.line, describe_flow(graph_, f)};
   if (out.deterministic()) append_step(out.exposure_path, step);
   for (auto& use : out.releases) append_step(use.route, step);
   return out;
 }
 
 bool Propagation::holds_record(Observation& obs) const {
-  const flow::Data& d = g_.data[data_];
-  for (flow::Id a = 0; a < g_.agents.size(); ++a) {
-    if (!c_.contains(a)) continue;
-    const auto& agent = g_.agents[a];
+  const flow::Data& d = graph_.data[data_];
+  for (flow::Id a = 0; a < graph_.agents.size(); ++a) {
+    if (!coalition_.contains(a)) continue;
+    const auto& agent = graph_.agents[a];
     for (const auto& h : agent.holds) {
       if (h.data != data_) continue;
-      bool all = !h.partitioned || !agent.population || c_.count(a) >= agent.count;
+      bool all = !h.partitioned || !agent.population || coalition_.count(a) >= agent.count;
       if (all) {
         obs.kind = LossKind::kHoldsData;
         obs.holds_reason = agent.name + (h.partitioned ? " (every partition)" : "") + " holds " + d.name;
@@ -345,8 +345,8 @@ bool Propagation::propagate() {
     }
     return it->second;
   };
-  for (flow::Id x = 0; x < g_.artifacts.size(); ++x) add_holding(x, g_.artifacts[x].at);
-  for (const auto& f : g_.flows)
+  for (flow::Id x = 0; x < graph_.artifacts.size(); ++x) add_holding(x, graph_.artifacts[x].at);
+  for (const auto& f : graph_.flows)
     if (f.artifact != flow::kNone && f.to != flow::kNone && f.from != flow::kNone) add_holding(f.artifact, f.to);
 
   // Dependencies between holdings, then Kahn's order (flows form a DAG; the front end checks).
@@ -358,17 +358,17 @@ bool Propagation::propagate() {
     users[it->second].push_back(user);
     ++pending[user];
   };
-  for (flow::Id x = 0; x < g_.artifacts.size(); ++x) {
-    std::size_t self = index_.at({x, g_.artifacts[x].at});
-    for (const auto& in : g_.artifacts[x].inputs)
-      if (in.kind == flow::Input::Kind::kArtifact) depend(self, in.artifact, g_.artifacts[x].at);
+  for (flow::Id x = 0; x < graph_.artifacts.size(); ++x) {
+    std::size_t self = index_.at({x, graph_.artifacts[x].at});
+    for (const auto& in : graph_.artifacts[x].inputs)
+      if (in.kind == flow::Input::Kind::kArtifact) depend(self, in.artifact, graph_.artifacts[x].at);
   }
-  for (const auto& f : g_.flows) {
+  for (const auto& f : graph_.flows) {
     if (f.artifact == flow::kNone || f.to == flow::kNone || f.from == flow::kNone || f.from == f.to) continue;
     depend(index_.at({f.artifact, f.to}), f.artifact, f.from);
   }
   std::vector<std::vector<const flow::Flow*>> incoming(holdings_.size());
-  for (const auto& f : g_.flows)
+  for (const auto& f : graph_.flows)
     if (f.artifact != flow::kNone && f.to != flow::kNone && f.from != flow::kNone && f.from != f.to)
       incoming[index_.at({f.artifact, f.to})].push_back(&f);
 
@@ -384,7 +384,7 @@ bool Propagation::propagate() {
     auto [artifact, agent] = holdings_[i];
     for (std::size_t cls = 0; cls < classes(agent); ++cls) {
       Knowledge k;
-      if (g_.artifacts[artifact].at == agent) k.merge(compute(artifact, cls));
+      if (graph_.artifacts[artifact].at == agent) k.merge(compute(artifact, cls));
       for (const flow::Flow* f : incoming[i]) k.merge(receive(*f));
       knowledge_[i][cls] = std::move(k);
     }
@@ -398,7 +398,7 @@ bool Propagation::propagate() {
 Observation Propagation::collect(Observation obs) const {
   // Rule 1: the coalition's view is everything its members hold.
   for (std::size_t i = 0; i < holdings_.size(); ++i)
-    if (c_.contains(holdings_[i].second)) see(obs, i, c_.count(holdings_[i].second));
+    if (coalition_.contains(holdings_[i].second)) see(obs, i, coalition_.count(holdings_[i].second));
   return classify(std::move(obs));
 }
 
@@ -408,7 +408,7 @@ void Propagation::see(Observation& obs, std::size_t holding, std::uint64_t membe
   if (population(agent)) {
     // Each member instance sees its own copy of the artifacts computed at it.
     for (auto& use : k.releases)
-      if (use.copy == Copy::kOther && g_.artifacts[use.artifact].at == agent)
+      if (use.copy == Copy::kOther && graph_.artifacts[use.artifact].at == agent)
         use.copies = std::max(use.copies, std::min(others(agent), members));
   }
   obs.seen.merge(k);
@@ -440,15 +440,15 @@ Observation Propagation::classify(Observation obs) const {
 
 Trace Propagation::trace() {
   Trace t;
-  t.artifacts.resize(g_.artifacts.size());
-  t.flows.resize(g_.flows.size());
+  t.artifacts.resize(graph_.artifacts.size());
+  t.flows.resize(graph_.flows.size());
   Observation holds = run();
   t.holds = holds.kind == LossKind::kHoldsData;
   if (holdings_.empty() && !propagate()) return t;
-  for (flow::Id x = 0; x < g_.artifacts.size(); ++x)
-    if (const Classes* k = held(x, g_.artifacts[x].at)) t.artifacts[x] = (*k)[0];
-  for (std::size_t i = 0; i < g_.flows.size(); ++i) {
-    const auto& f = g_.flows[i];
+  for (flow::Id x = 0; x < graph_.artifacts.size(); ++x)
+    if (const Classes* k = held(x, graph_.artifacts[x].at)) t.artifacts[x] = (*k)[0];
+  for (std::size_t i = 0; i < graph_.flows.size(); ++i) {
+    const auto& f = graph_.flows[i];
     if (f.artifact != flow::kNone && f.from != flow::kNone && f.to != flow::kNone && f.from != f.to)
       t.flows[i] = receive(f);
   }

@@ -11,7 +11,7 @@ LeakageCell Analyzer::cell(flow::Id data, const std::string& observer, const Obs
   LeakageCell cell;
   cell.data = data;
   cell.observer = observer;
-  cell.delta = to_double_down(g_.settings.delta);
+  cell.delta = to_double_down(graph_.settings.delta);
   cell.loss = obs.kind;
   switch (obs.kind) {
     case LossKind::kHoldsData: cell.status = "holds"; break;
@@ -23,7 +23,7 @@ LeakageCell Analyzer::cell(flow::Id data, const std::string& observer, const Obs
       break;
     case LossKind::kPrivate: {
       cell.status = "private";
-      auto acc = detail::account(g_, data, obs.seen.releases, Question::kMembership, cell.delta, cache_, accountant_);
+      auto acc = detail::account(graph_, data, obs.seen.releases, Question::kMembership, cell.delta, cache_, accountant_);
       if (!acc.error.empty()) break;  // unbounded: no figure
       auto eps = cache_.epsilon(acc.composition, cell.delta, accountant_);
       if (!eps.infinite) cell.epsilon = eps.exact ? to_double_up(*eps.exact) : eps.value;
@@ -35,7 +35,7 @@ LeakageCell Analyzer::cell(flow::Id data, const std::string& observer, const Obs
 
 LeakageMap Analyzer::leakage_map(const Coalition& observer) const {
   LeakageMap map;
-  map.delta = to_double_down(g_.settings.delta);
+  map.delta = to_double_down(graph_.settings.delta);
   auto rank = [](const ElementLeak& e) {
     switch (e.loss) {
       case LossKind::kHoldsData: return 4;
@@ -56,7 +56,7 @@ LeakageMap Analyzer::leakage_map(const Coalition& observer) const {
       e.loss = k.stats ? LossKind::kExposedStats : LossKind::kExposedRecord;
     } else if (!k.releases.empty()) {
       e.loss = LossKind::kPrivate;
-      auto acc = detail::account(g_, data, k.releases, Question::kMembership, map.delta, cache_, accountant_);
+      auto acc = detail::account(graph_, data, k.releases, Question::kMembership, map.delta, cache_, accountant_);
       if (acc.error.empty()) {
         auto eps = cache_.epsilon(acc.composition, map.delta, accountant_);
         if (!eps.infinite) e.epsilon = eps.exact ? to_double_up(*eps.exact) : eps.value;
@@ -64,39 +64,39 @@ LeakageMap Analyzer::leakage_map(const Coalition& observer) const {
     }
     return e;
   };
-  for (flow::Id d = 0; d < g_.data.size(); ++d) {
-    auto t = detail::trace(g_, d, observer);
+  for (flow::Id d = 0; d < graph_.data.size(); ++d) {
+    auto t = detail::trace(graph_, d, observer);
     for (flow::Id x = 0; x < t.artifacts.size(); ++x)
       if (!t.artifacts[x].empty()) worse(map.artifacts[x], leak_of(d, t.artifacts[x]));
     for (flow::Id f = 0; f < t.flows.size(); ++f)
       if (!t.flows[f].empty()) worse(map.flows[f], leak_of(d, t.flows[f]));
-    auto c = cell(d, "", detail::observe(g_, d, observer));
+    auto c = cell(d, "", detail::observe(graph_, d, observer));
     if (c.loss != LossKind::kNothing) worse(map.data[d], ElementLeak{c.loss, c.epsilon});
   }
-  for (flow::Id a = 0; a < g_.agents.size(); ++a) {
+  for (flow::Id a = 0; a < graph_.agents.size(); ++a) {
     if (!observer.contains(a)) continue;
-    for (const auto& h : g_.agents[a].holds) map.seen_data.insert(h.data);
+    for (const auto& h : graph_.agents[a].holds) map.seen_data.insert(h.data);
   }
-  for (flow::Id x = 0; x < g_.artifacts.size(); ++x)
-    if (observer.contains(g_.artifacts[x].at)) map.seen_artifacts.insert(x);
-  for (flow::Id f = 0; f < g_.flows.size(); ++f)
-    if (observer.contains(g_.flows[f].to)) {
+  for (flow::Id x = 0; x < graph_.artifacts.size(); ++x)
+    if (observer.contains(graph_.artifacts[x].at)) map.seen_artifacts.insert(x);
+  for (flow::Id f = 0; f < graph_.flows.size(); ++f)
+    if (observer.contains(graph_.flows[f].to)) {
       map.seen_flows.insert(f);
-      map.seen_artifacts.insert(g_.flows[f].artifact);
+      map.seen_artifacts.insert(graph_.flows[f].artifact);
     }
   return map;
 }
 
 void Analyzer::add_leakage_matrix(Analysis& a) const {
-  for (flow::Id d = 0; d < g_.data.size(); ++d) {
-    detail::SingleObserver single(g_, d);
-    for (flow::Id ag = 0; ag < g_.agents.size(); ++ag) a.leakage.push_back(cell(d, g_.agents[ag].name, single.observe(ag)));
+  for (flow::Id d = 0; d < graph_.data.size(); ++d) {
+    detail::SingleObserver single(graph_, d);
+    for (flow::Id ag = 0; ag < graph_.agents.size(); ++ag) a.leakage.push_back(cell(d, graph_.agents[ag].name, single.observe(ag)));
     Coalition all;
-    all.taken.assign(g_.agents.size(), 0);
-    for (flow::Id ag = 0; ag < g_.agents.size(); ++ag)
-      if (g_.agents[ag].trust == flow::Trust::kCurious || g_.agents[ag].trust == flow::Trust::kMalicious)
-        all.taken[ag] = g_.agents[ag].count;
-    if (!all.empty()) a.leakage.push_back(cell(d, "curious+malicious", detail::observe(g_, d, all)));
+    all.taken.assign(graph_.agents.size(), 0);
+    for (flow::Id ag = 0; ag < graph_.agents.size(); ++ag)
+      if (graph_.agents[ag].trust == flow::Trust::kCurious || graph_.agents[ag].trust == flow::Trust::kMalicious)
+        all.taken[ag] = graph_.agents[ag].count;
+    if (!all.empty()) a.leakage.push_back(cell(d, "curious+malicious", detail::observe(graph_, d, all)));
   }
 }
 

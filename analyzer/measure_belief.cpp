@@ -45,9 +45,9 @@ void explain_exact_channel(Derivation& parent, const flow::Graph& g, const flow:
 }  // namespace
 
 Rational Analyzer::prior_vulnerability(const flow::Requirement& r) const {
-  const flow::Field& f = g_.data[r.data].fields[r.field];
+  const flow::Field& f = graph_.data[r.data].fields[r.field];
   if (f.parent == flow::kNone && (f.prior.empty() || f.prior[0].empty())) return Rational(0);  // uniform: log2 k
-  const auto b = detail::exact_leakage(g_, maps_, r.data, {}, {}, r.field);
+  const auto b = detail::exact_leakage(graph_, maps_, r.data, {}, {}, r.field);
   return b.error.empty() ? b.prior : Rational(0);
 }
 
@@ -55,10 +55,10 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
                               const std::vector<detail::ReleaseUse>& releases, bool summed_rr_exact) const {
   BeliefFigure out;
   const bool posterior = r.measure == flow::Measure::kPosterior;
-  const flow::Data& d = g_.data[r.data];
+  const flow::Data& d = graph_.data[r.data];
   const double delta = delta_of(r);
   const std::uint64_t k = d.fields[r.field].domain_size();
-  const auto rr = detail::exact_rr(g_, r.data, releases, summed_rr_exact);
+  const auto rr = detail::exact_rr(graph_, r.data, releases, summed_rr_exact);
   std::vector<flow::Id> exact_ids;
   bool rr_bound = false;  // some RR is seen only through a sum: its channel is an upper bound
   for (const auto& e : rr) {
@@ -72,7 +72,7 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
       const auto e = cache_.loss_quantile(c, delta, accountant_);
       return e.infinite ? HUGE_VAL : e.value;
     };
-  auto acc = detail::account(g_, r.data, releases, Question::kValue, delta, cache_, accountant_, exact_ids, quantile);
+  auto acc = detail::account(graph_, r.data, releases, Question::kValue, delta, cache_, accountant_, exact_ids, quantile);
   if (!acc.error.empty()) {
     out.error = acc.error;
     return out;
@@ -82,14 +82,14 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
   const bool has_exact = !obs.seen.views.empty() || !rr.empty();
   detail::Belief exact;
   if (has_exact || posterior) {
-    exact = posterior ? detail::exact_posterior(g_, maps_, r.data, obs.seen.views, rr, r.field, r.value)
-                      : detail::exact_leakage(g_, maps_, r.data, obs.seen.views, rr, r.field);
+    exact = posterior ? detail::exact_posterior(graph_, maps_, r.data, obs.seen.views, rr, r.field, r.value)
+                      : detail::exact_leakage(graph_, maps_, r.data, obs.seen.views, rr, r.field);
     if (!exact.error.empty()) {
       out.error = "exact inference: " + exact.error;
       return out;
     }
   }
-  if (has_exact) explain_exact_channel(out.node, g_, d, obs.seen.views, rr, exact.exact);
+  if (has_exact) explain_exact_channel(out.node, graph_, d, obs.seen.views, rr, exact.exact);
   // The releases' loss: the epsilon exceeded with probability at most delta (posterior), or
   // the (epsilon, delta) bound on the channel's capacity e^eps + (k - 1) delta (leakage).
   double eps = 0;
@@ -151,7 +151,7 @@ bool Analyzer::evaluate_belief(Evaluation& e) const {
   const flow::Requirement& r = e.requirement;
   Verdict& v = e.verdict;
   const Observation& obs = e.observation;
-  const flow::Data& d = g_.data[r.data];
+  const flow::Data& d = graph_.data[r.data];
   const std::uint64_t k = r.field != flow::kNone ? d.fields[r.field].domain_size() : 0;
   const bool posterior = r.measure == flow::Measure::kPosterior;
   if (obs.kind == LossKind::kHoldsData) {
@@ -165,11 +165,11 @@ bool Analyzer::evaluate_belief(Evaluation& e) const {
     return true;
   }
   // A statistic exposes the fields it reads (obs.seen.views), as its opened inputs would.
-  const auto releases = detail::relevant_releases(g_, r.data, r.field, obs.seen.releases);
+  const auto releases = detail::relevant_releases(graph_, r.data, r.field, obs.seen.releases);
   BeliefFigure fig = belief(r, obs, releases, true);
   // Randomized response seen only through a sum or a shuffle: its own channel is an upper
   // bound (the sum is post-processing of it), and so is its amplified epsilon: the smaller.
-  if (detail::has_summed_rr(g_, r.data, releases)) {
+  if (detail::has_summed_rr(graph_, r.data, releases)) {
     BeliefFigure alt = belief(r, obs, releases, false);
     if (alt.error.empty() && (!fig.error.empty() || alt.value < fig.value)) fig = std::move(alt);
   }

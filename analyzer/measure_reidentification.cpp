@@ -11,7 +11,7 @@ bool Analyzer::evaluate_reidentification(Evaluation& e) const {
   const Observation& obs = e.observation;
   // A statistic exposes the fields it reads (obs.seen.views), as its opened inputs would.
   bool sees_all = obs.kind == LossKind::kHoldsData;
-  auto b = detail::reidentification(g_, maps_, r.data, obs.seen.views, r.fields, sees_all);
+  auto b = detail::reidentification(graph_, maps_, r.data, obs.seen.views, r.fields, sees_all);
   if (!b.error.empty()) {
     v.status = Status::kUndecided;
     v.reason = "re-identification: " + b.error;

@@ -165,8 +165,8 @@ class Search {
  public:
   Search(const flow::Graph& g, const flow::Coalition& target, const Coalition& fixed, const Evaluate& evaluate,
          const Options& options, const std::set<flow::Id>& datas, const SearchLimits& limits)
-      : g_(g), target_(target), fixed_(fixed), evaluate_(evaluate), options_(options), limits_(limits),
-        rel_(relevance(g, datas)) {}
+      : graph_(g), target_(target), fixed_(fixed), evaluate_(evaluate), options_(options), limits_(limits),
+        relevance_(relevance(g, datas)) {}
 
   Verdict run(SearchStats& stats);
 
@@ -193,7 +193,7 @@ class Search {
   const Verdict* at(const std::vector<std::uint64_t>& x);
   Coalition coalition(const std::vector<std::uint64_t>& x) const {
     Coalition c = fixed_;
-    c.taken.resize(g_.agents.size(), 0);
+    c.taken.resize(graph_.agents.size(), 0);
     for (std::size_t i = 0; i < slots_.size(); ++i) add_to(c, slots_[i], 0, x[i]);
     return c;
   }
@@ -231,17 +231,17 @@ class Search {
   /// When the worst choice needs fewer than K, says which members only make up the number.
   void note_padding(Derivation& why, const Verdict& reported) const;
 
-  const flow::Graph& g_;
+  const flow::Graph& graph_;
   const flow::Coalition& target_;
   const Coalition& fixed_;
   const Evaluate& evaluate_;
   const Options& options_;
   SearchLimits limits_;
-  Relevance rel_;
+  Relevance relevance_;
   std::vector<Slot> slots_;        // relevant candidates with room
   std::vector<Slot> filler_;       // candidates whose membership changes nothing
   std::vector<bool> continuous_;   // per slot
-  std::uint64_t k_ = 0;            // instances to choose (≤ the room of all candidates)
+  std::uint64_t choose_ = 0;            // instances to choose (≤ the room of all candidates)
   std::map<std::vector<std::uint64_t>, Verdict> memo_;
   std::optional<Verdict> best_, undecided_, unresolved_;
   std::vector<std::uint64_t> best_x_;
@@ -264,7 +264,7 @@ const Verdict* Search::at(const std::vector<std::uint64_t>& x) {
   // Upper corners may take more than K: bounds, never choices.
   std::uint64_t used = 0;
   for (auto c : x) used += c;
-  if (used <= k_) consider(slot, x);
+  if (used <= choose_) consider(slot, x);
   return &slot;
 }
 
@@ -277,7 +277,7 @@ bool Search::solve_class(const solver::ClassEnumerator& en, const solver::Choice
     hi[i] = en.hi(i, cls.level[i]);
     least += lo[i];
   }
-  const std::uint64_t rem = k_ - least;  // Z3 guarantees least ≤ k
+  const std::uint64_t rem = choose_ - least;  // Z3 guarantees least ≤ k
   // Which populations trade honest shares (or copies) inside this class.
   std::vector<std::size_t> trading;
   std::uint64_t width = 0;
@@ -290,8 +290,8 @@ bool Search::solve_class(const solver::ClassEnumerator& en, const solver::Choice
   auto fill = [&](std::vector<std::uint64_t>& x) {
     std::uint64_t used = 0;
     for (std::size_t i = 0; i < n; ++i) used += x[i];
-    for (std::size_t i = 0; i < n && used < k_; ++i) {
-      std::uint64_t add = std::min(hi[i] - x[i], k_ - used);
+    for (std::size_t i = 0; i < n && used < choose_; ++i) {
+      std::uint64_t add = std::min(hi[i] - x[i], choose_ - used);
       x[i] += add;
       used += add;
     }
@@ -357,25 +357,25 @@ std::string Search::leaf_signature(flow::Id a) const {
   // parameters on the same inputs, from the same sender, on the same kind of channel) are
   // swapped by an automorphism of the graph: any choice of them is as bad as any other
   // choice of as many.
-  const auto& agent = g_.agents[a];
+  const auto& agent = graph_.agents[a];
   if (agent.population || !agent.holds.empty()) return "";
-  for (const auto& x : g_.artifacts) {
+  for (const auto& x : graph_.artifacts) {
     if (x.at == a) return "";
     for (const auto& in : x.inputs)
-      if (in.kind == flow::Input::Kind::kArtifact && in.artifact < g_.artifacts.size() && g_.artifacts[in.artifact].at == a)
+      if (in.kind == flow::Input::Kind::kArtifact && in.artifact < graph_.artifacts.size() && graph_.artifacts[in.artifact].at == a)
         return "";
   }
   std::vector<std::string> parts;
-  for (const auto& f : g_.flows) {
+  for (const auto& f : graph_.flows) {
     if (f.from == a || f.channel.shuffler == a) return "";
     if (f.to != a) continue;
-    if (f.artifact >= g_.artifacts.size()) return "";
-    const auto& x = g_.artifacts[f.artifact];
+    if (f.artifact >= graph_.artifacts.size()) return "";
+    const auto& x = graph_.artifacts[f.artifact];
     if (f.channel.kind != flow::Channel::Kind::kPlain && f.channel.kind != flow::Channel::Kind::kEncrypted) return "";
-    if (x.at >= g_.agents.size() || g_.agents[x.at].population) return "";
-    for (const auto& other : g_.flows)
+    if (x.at >= graph_.agents.size() || graph_.agents[x.at].population) return "";
+    for (const auto& other : graph_.flows)
       if (other.artifact == f.artifact && other.to != a) return "";
-    for (const auto& y : g_.artifacts)
+    for (const auto& y : graph_.artifacts)
       for (const auto& in : y.inputs)
         if (in.kind == flow::Input::Kind::kArtifact && in.artifact == f.artifact) return "";
     std::string sig = std::to_string(static_cast<int>(f.channel.kind)) + "|" + std::to_string(f.from) + "|" +
@@ -384,7 +384,7 @@ std::string Search::leaf_signature(flow::Id a) const {
     for (const auto& in : x.inputs)
       sig += std::to_string(static_cast<int>(in.kind)) + ":" + std::to_string(in.data) + ":" + std::to_string(in.field) + ":" +
              std::to_string(in.artifact) + ",";
-    for (const auto& [key, pv] : x.params) sig += key + "=" + g_.value(pv).get_str() + ",";
+    for (const auto& [key, pv] : x.params) sig += key + "=" + graph_.value(pv).get_str() + ",";
     for (flow::Id f2 : x.selected) sig += "s" + std::to_string(f2) + ",";
     if (x.expr) return "";  // maps: not compared
     parts.push_back(sig + ")");
@@ -426,8 +426,8 @@ std::string Search::collect_candidates() {
   std::vector<std::string> names;
   std::uint64_t capacity = 0;
   for (flow::Id a : target_.candidates) {
-    if (a >= g_.agents.size()) continue;
-    const auto& agent = g_.agents[a];
+    if (a >= graph_.agents.size()) continue;
+    const auto& agent = graph_.agents[a];
     names.push_back(agent_label(agent));
     if (agent.trust == flow::Trust::kTrusted || agent.trust == flow::Trust::kHonest) continue;
     if (std::any_of(slots_.begin(), slots_.end(), [&](const Slot& s) { return s.agent == a; }) ||
@@ -436,9 +436,9 @@ std::string Search::collect_candidates() {
     std::uint64_t room = agent.count - std::min(agent.count, fixed_.count(a));
     if (room == 0) continue;
     capacity += room;
-    (rel_.relevant[a] ? slots_ : filler_).push_back(Slot{a, room});
+    (relevance_.relevant[a] ? slots_ : filler_).push_back(Slot{a, room});
   }
-  k_ = std::min<std::uint64_t>(target_.choose, capacity);
+  choose_ = std::min<std::uint64_t>(target_.choose, capacity);
   group_leaves();
   return std::to_string(target_.choose) + " among " + join(names, ", ");
 }
@@ -447,11 +447,11 @@ std::vector<solver::ChoiceSlot> Search::choice_slots() {
   // Breakpoints on the chosen count (the fixed part already counts toward each).
   std::vector<solver::ChoiceSlot> choice;
   for (const auto& s : slots_) {
-    const auto& agent = g_.agents[s.agent];
+    const auto& agent = graph_.agents[s.agent];
     solver::ChoiceSlot cs;
     cs.name = agent.name;
     cs.single = !agent.population && s.group.empty();
-    cs.room = std::min(s.room, k_);
+    cs.room = std::min(s.room, choose_);
     if (!s.group.empty()) {
       // A group of interchangeable observers: only how many of them are chosen matters,
       // each one adding its own releases (monotone, between any two counts).
@@ -461,10 +461,10 @@ std::vector<solver::ChoiceSlot> Search::choice_slots() {
       continue;
     }
     const std::uint64_t f = fixed_.count(s.agent);
-    for (std::uint64_t b : rel_.breakpoints[s.agent])
+    for (std::uint64_t b : relevance_.breakpoints[s.agent])
       if (b > f && b - f <= cs.room) cs.breakpoints.push_back(b - f);
     choice.push_back(std::move(cs));
-    continuous_.push_back(agent.population && rel_.continuous[s.agent]);
+    continuous_.push_back(agent.population && relevance_.continuous[s.agent]);
   }
   return choice;
 }
@@ -476,7 +476,7 @@ bool Search::enumerate(SearchStats& stats) {
   zl.timeout_ms = options_.solver_timeout_ms;
   zl.rlimit = limits_.rlimit;
   solver::Session session(zl);
-  solver::ClassEnumerator en(session, choice, k_);
+  solver::ClassEnumerator en(session, choice, choose_);
   bool complete = false;
   for (;;) {
     if (!stop_.empty()) break;
@@ -497,7 +497,7 @@ bool Search::enumerate(SearchStats& stats) {
     ++stats.classes;
     // The upper corner of everything at or below this class.
     std::vector<std::uint64_t> top(slots_.size());
-    for (std::size_t i = 0; i < slots_.size(); ++i) top[i] = std::min(en.hi(i, cls.level[i]), k_);
+    for (std::size_t i = 0; i < slots_.size(); ++i) top[i] = std::min(en.hi(i, cls.level[i]), choose_);
     const Verdict* u = at(top);
     if (!u) break;
     auto covers = [&](const Verdict* v) { return v && v->status != Status::kUndecided && best_ && !worse(*v, *best_); };
@@ -523,13 +523,13 @@ Coalition Search::padded(const std::vector<std::uint64_t>& x) const {
   std::uint64_t used = 0;
   for (auto v : x) used += v;
   for (const auto& s : filler_) {
-    if (used >= k_) break;
-    std::uint64_t add = std::min(s.room, k_ - used);
+    if (used >= choose_) break;
+    std::uint64_t add = std::min(s.room, choose_ - used);
     c.taken[s.agent] += add;
     used += add;
   }
-  for (std::size_t i = 0; i < slots_.size() && used < k_; ++i) {
-    std::uint64_t add = std::min(slots_[i].room - x[i], k_ - used);
+  for (std::size_t i = 0; i < slots_.size() && used < choose_; ++i) {
+    std::uint64_t add = std::min(slots_[i].room - x[i], choose_ - used);
     add_to(c, slots_[i], x[i], add);
     used += add;
   }
@@ -573,20 +573,20 @@ void Search::note_padding(Derivation& why, const Verdict& reported) const {
   if (!best_ || worse(reported, *best_)) return;  // the padded choice is worse: all of it counts
   const Coalition core = coalition(best_x_);
   Coalition pad;
-  pad.taken.assign(g_.agents.size(), 0);
-  for (flow::Id a = 0; a < g_.agents.size(); ++a)
+  pad.taken.assign(graph_.agents.size(), 0);
+  for (flow::Id a = 0; a < graph_.agents.size(); ++a)
     pad.taken[a] = reported.coalition.count(a) - std::min(reported.coalition.count(a), core.count(a));
   if (pad.empty()) return;
   auto size = [](const Coalition& c) { return std::accumulate(c.taken.begin(), c.taken.end(), std::uint64_t{0}); };
-  why.add(join(members(g_, pad), " + ") + (size(pad) == 1 ? " only makes" : " only make") + " up the " +
-          std::to_string(target_.choose) + ": " + describe(g_, core) + (size(core) == 1 ? " alone reaches" : " alone reach") +
+  why.add(join(members(graph_, pad), " + ") + (size(pad) == 1 ? " only makes" : " only make") + " up the " +
+          std::to_string(target_.choose) + ": " + describe(graph_, core) + (size(core) == 1 ? " alone reaches" : " alone reach") +
           " the same figure");
 }
 
 Verdict Search::explain_stopped(const std::string& scope) {
   // Stopped: still a proof when even every candidate at once (up to K each) holds.
   std::vector<std::uint64_t> all(slots_.size());
-  for (std::size_t i = 0; i < slots_.size(); ++i) all[i] = std::min(slots_[i].room, k_);
+  for (std::size_t i = 0; i < slots_.size(); ++i) all[i] = std::min(slots_[i].room, choose_);
   Coalition c = coalition(all);
   Verdict u = evaluate_(c);
   if (u.status == Status::kHolds) {
@@ -609,9 +609,9 @@ Verdict Search::explain(const std::string& scope, bool complete, const SearchSta
     Coalition c = padded(best_x_);
     Verdict p = evaluate_(c);
     v = (p.status != Status::kUndecided && !worse(*best_, p)) ? std::move(p) : *best_;
-    Derivation& why = v.explanation.add("worst choice of any " + scope + ": " + describe(g_, v.coalition));
+    Derivation& why = v.explanation.add("worst choice of any " + scope + ": " + describe(graph_, v.coalition));
     note_padding(why, v);
-    for (const auto& rule : active_rules(g_, rel_, v.coalition)) why.add(rule);
+    for (const auto& rule : active_rules(graph_, relevance_, v.coalition)) why.add(rule);
     if (!stop_.empty() || unresolved_)
       why.add("the search stopped at " + (stop_.empty() ? std::string("a class too large to walk") : stop_) +
               ": a worse choice may exist, this one already violates");
@@ -619,7 +619,7 @@ Verdict Search::explain(const std::string& scope, bool complete, const SearchSta
   }
   if (undecided_) {
     v = *undecided_;
-    v.explanation.add("undecided for the choice " + describe(g_, v.coalition) + " of any " + scope);
+    v.explanation.add("undecided for the choice " + describe(graph_, v.coalition) + " of any " + scope);
     return v;
   }
   if (!stop_.empty() || !complete) return explain_stopped(scope);
@@ -649,13 +649,13 @@ Verdict Search::explain(const std::string& scope, bool complete, const SearchSta
   if (v.status == Status::kHolds)
     v.explanation.add("proof over all choices: no choice of " + scope + " violates it (Z3: " +
                       std::to_string(stats.classes) + " classes of choices, " + std::to_string(memo_.size()) +
-                      " coalitions evaluated); worst choice " + describe(g_, v.coalition));
+                      " coalitions evaluated); worst choice " + describe(graph_, v.coalition));
   else if (v.status == Status::kViolated) {
-    Derivation& why = v.explanation.add("worst choice of any " + scope + ": " + describe(g_, v.coalition) + " (Z3: " +
+    Derivation& why = v.explanation.add("worst choice of any " + scope + ": " + describe(graph_, v.coalition) + " (Z3: " +
                                         std::to_string(stats.classes) + " classes of choices, " +
                                         std::to_string(memo_.size()) + " coalitions evaluated)");
     note_padding(why, v);
-    for (const auto& rule : active_rules(g_, rel_, v.coalition)) why.add(rule);
+    for (const auto& rule : active_rules(graph_, relevance_, v.coalition)) why.add(rule);
   }
   return v;
 }

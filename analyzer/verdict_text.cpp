@@ -6,12 +6,12 @@ namespace privflow::analyzer {
 namespace detail {
 
 void Analyzer::finish(Verdict& v, const flow::Requirement& r) const {
-  v.requirement = static_cast<flow::Id>(&r - g_.requirements.data());
+  v.requirement = static_cast<flow::Id>(&r - graph_.requirements.data());
   v.name = r.name;
   v.measure = r.measure;
   std::string measure = flow::measure_name(r.measure);
   std::string subject;
-  const flow::Data* d = r.data != flow::kNone ? &g_.data[r.data] : nullptr;
+  const flow::Data* d = r.data != flow::kNone ? &graph_.data[r.data] : nullptr;
   switch (r.measure) {
     case flow::Measure::kPosterior:
       subject = d->name + "." + d->fields[r.field].name + " = " + d->fields[r.field].value_name(r.value);
