@@ -1,4 +1,4 @@
-#include "analyzer/accounting.hpp"
+#include "analyzer/detail/accounting.hpp"
 
 #include <algorithm>
 #include <climits>

@@ -3,8 +3,8 @@
 // analysis works" and "Findings beyond requirements").
 #include <algorithm>
 
-#include "analyzer/analyzer.hpp"
-#include "analyzer/findings.hpp"
+#include "analyzer/detail/analyzer.hpp"
+#include "analyzer/detail/findings.hpp"
 #include "analyzer/search.hpp"
 #include "solver/map_count.hpp"
 

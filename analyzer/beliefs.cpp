@@ -1,4 +1,4 @@
-#include "analyzer/beliefs.hpp"
+#include "analyzer/detail/beliefs.hpp"
 
 #include <algorithm>
 

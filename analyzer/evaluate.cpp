@@ -3,7 +3,7 @@
 // the analysis works").
 #include <cmath>
 
-#include "analyzer/analyzer.hpp"
+#include "analyzer/detail/analyzer.hpp"
 
 namespace privflow::analyzer::detail {
 namespace {

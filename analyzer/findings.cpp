@@ -1,4 +1,4 @@
-#include "analyzer/findings.hpp"
+#include "analyzer/detail/findings.hpp"
 
 #include <algorithm>
 #include <climits>

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "analyzer/analyzer.hpp"
+#include "analyzer/detail/analyzer.hpp"
 
 namespace privflow::analyzer::detail {
 

@@ -1,4 +1,4 @@
-#include "analyzer/knowledge.hpp"
+#include "analyzer/detail/knowledge.hpp"
 
 #include <algorithm>
 #include <array>

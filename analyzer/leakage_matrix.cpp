@@ -3,7 +3,7 @@
 // "How the analysis works").
 #include <algorithm>
 
-#include "analyzer/analyzer.hpp"
+#include "analyzer/detail/analyzer.hpp"
 
 namespace privflow::analyzer::detail {
 

@@ -5,7 +5,7 @@
 #include <climits>
 #include <cmath>
 
-#include "analyzer/analyzer.hpp"
+#include "analyzer/detail/analyzer.hpp"
 #include "inference/dp_bounds.hpp"
 #include "inference/format.hpp"
 

@@ -2,7 +2,7 @@
 // "Requirements"): dp (epsilon at delta) and advantage (a membership attacker's advantage).
 #include <cmath>
 
-#include "analyzer/analyzer.hpp"
+#include "analyzer/detail/analyzer.hpp"
 
 namespace privflow::analyzer::detail {
 

@@ -1,6 +1,6 @@
 // Re-identification (docs/language.md, "Requirements"): the expected fraction of records unique
 // on the named fields among what the coalition sees.
-#include "analyzer/analyzer.hpp"
+#include "analyzer/detail/analyzer.hpp"
 #include "inference/format.hpp"
 
 namespace privflow::analyzer::detail {

@@ -1,6 +1,6 @@
 // The words of a verdict: its one-line explanation and reason (docs/concepts.md, "Verdicts: holds, violated, undecided"),
 // and the names of statuses and losses.
-#include "analyzer/analyzer.hpp"
+#include "analyzer/detail/analyzer.hpp"
 
 namespace privflow::analyzer {
 namespace detail {

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "analyzer/analysis.hpp"
-#include "analyzer/knowledge.hpp"
+#include "analyzer/detail/knowledge.hpp"
 #include "dp/accountant.hpp"
 #include "lang/frontend.hpp"
 #include "tests/support/spec.hpp"

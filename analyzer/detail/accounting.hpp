@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "analyzer/analysis.hpp"
-#include "analyzer/knowledge.hpp"
+#include "analyzer/detail/knowledge.hpp"
 #include "dp/accountant.hpp"
 #include "flow/graph.hpp"
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/accounting.hpp"
+#include "analyzer/detail/accounting.hpp"
 #include "analyzer/analysis.hpp"
-#include "analyzer/beliefs.hpp"
-#include "analyzer/knowledge.hpp"
+#include "analyzer/detail/beliefs.hpp"
+#include "analyzer/detail/knowledge.hpp"
 #include "base/rational.hpp"
 #include "base/text.hpp"
 #include "flow/graph.hpp"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "analyzer/knowledge.hpp"
+#include "analyzer/detail/knowledge.hpp"
 #include "base/rational.hpp"
 #include "flow/graph.hpp"
 #include "inference/bayes_net.hpp"
