@@ -2,7 +2,8 @@
 """Checks the editor grammars in editors/ against the language as the sources define it.
 
   check_grammars.py keywords SOURCE_DIR
-      every keyword the parser accepts (PF_KW("...") and the keyword tables of lang/parser.cpp)
+      every keyword the parser accepts (PF_KW("...") of lang/parser.cpp, the keyword tables of
+      lang/lexical.hpp)
       and every fixed word the checker accepts (the kinds and parameters of flow/catalogue.cpp, the
       lists and comparisons of lang/check*.cpp) is listed in editors/privflow.tmLanguage.json and editors/vim/syntax/privflow.vim
   check_grammars.py textmate SOURCE_DIR
@@ -45,12 +46,13 @@ def language_words(src):
     parser = open(os.path.join(src, "lang", "parser.cpp"), encoding="utf-8").read()
     for w in re.findall(r'PF_KW\(\s*"([^"]+)"\s*\)', parser):
         add(w, "lang/parser.cpp PF_KW")
+    lexical = open(os.path.join(src, "lang", "lexical.hpp"), encoding="utf-8").read()
     for table in ("kStatementKeywords", "kReserved", "kExprKeywords"):
-        m = re.search(table + r"\s*=\s*\{(.*?)\};", parser, re.S)
+        m = re.search(table + r"\s*=\s*\{(.*?)\};", lexical, re.S)
         if not m:
-            raise SystemExit(f"FAIL: lang/parser.cpp has no table {table} any more: update tests/editors")
+            raise SystemExit(f"FAIL: lang/lexical.hpp has no table {table} any more: update tests/editors")
         for w in re.findall(r'"([^"]*)"', m.group(1)):
-            add(w, f"lang/parser.cpp {table}")
+            add(w, f"lang/lexical.hpp {table}")
 
     # The catalogue of computations (flow/catalogue.cpp): every kind and every parameter,
     # written as {C::kLaplace, "laplace", ...} and {K::kEpsilon, "epsilon", ...}.
@@ -134,7 +136,7 @@ def check_keywords(src):
             if w not in listed:
                 print(f"FAIL keyword '{w}' ({words[w]}) is missing from {path}")
                 failures += 1
-    print(f"{len(words)} keywords from lang/parser.cpp, flow/catalogue.cpp and lang/check*.cpp checked in 2 grammars")
+    print(f"{len(words)} keywords from lang/parser.cpp, lang/lexical.hpp, flow/catalogue.cpp and lang/check*.cpp checked in 2 grammars")
     print(f"{2 * len(words) - failures} passed, {failures} failed")
     return 1 if failures else 0
 
