@@ -159,6 +159,40 @@ std::string language_md() {
 
 }  // namespace
 
+TEST_CASE("the catalogue is indexed by its enums and every rule names a parameter of its kind", "[catalogue]") {
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < kComputeKindCount; ++i) {
+    const KindInfo& kind = catalogue()[i];
+    INFO("row " << i);
+    REQUIRE(kind.name != nullptr);  // a kind of ComputeKind without its row in catalogue()
+    INFO(kind.name);
+    CHECK(static_cast<std::size_t>(kind.kind) == i);
+    CHECK(names.insert(kind.name).second);
+    CHECK(find_kind(kind.name) == &kind);
+    CHECK(std::string(kind.description).size() > 10);
+    CHECK(is_private(kind.kind) == kind.release);
+    auto accepted = [&](ParamKey key) {
+      return std::find(kind.params.begin(), kind.params.end(), key) != kind.params.end();
+    };
+    for (const auto& rule : kind.rules) {
+      CHECK(accepted(rule.first));
+      if (rule.second) CHECK(accepted(*rule.second));
+      if (rule.kind == ParamRule::Kind::kOnlyWith) CHECK(rule.second.has_value());
+    }
+    for (const auto& turn : kind.fix) CHECK(accepted(turn.key));
+    // A release has a parameter the fix search turns; a deterministic kind has no parameters.
+    CHECK(kind.release == !kind.fix.empty());
+    if (!kind.release) CHECK(kind.params.empty());
+  }
+  for (std::size_t i = 0; i < kParamKeyCount; ++i) {
+    const ParamInfo& param = parameters()[i];
+    INFO("parameter " << i);
+    REQUIRE(param.name != nullptr);  // a ParamKey without its row in parameters()
+    CHECK(static_cast<std::size_t>(param.key) == i);
+    if (i > 0) CHECK(std::string(parameters()[i - 1].name) < param.name);  // the map's old order
+  }
+}
+
 TEST_CASE("the catalogue table of docs/language.md lists every private mechanism with its parameters", "[docs][catalogue]") {
   const auto rows = table_after(language_md(), "### Private mechanisms");
   std::vector<std::string> documented, expected;
@@ -197,36 +231,6 @@ TEST_CASE("the docs parser reads each form of a parameter cell", "[docs][catalog
   CHECK(from_docs("`epsilon` [`delta: 0`], or `rho` (zero-concentrated DP); [`times: 1`]").line() ==
         "needs epsilon|rho; optional times=1; delta=0 only with epsilon");
   CHECK(from_docs("an input `D.field` of finite type, and `epsilon` or `keep`").line() == "needs epsilon|keep; optional");
-}
-
-TEST_CASE("the catalogue is indexed by its enums and every rule names a parameter of its kind", "[catalogue]") {
-  std::set<std::string> names;
-  for (std::size_t i = 0; i < kComputeKindCount; ++i) {
-    const KindInfo& kind = catalogue()[i];
-    INFO(kind.name);
-    CHECK(static_cast<std::size_t>(kind.kind) == i);
-    CHECK(names.insert(kind.name).second);
-    CHECK(find_kind(kind.name) == &kind);
-    CHECK(std::string(kind.description).size() > 10);
-    CHECK(is_private(kind.kind) == kind.release);
-    auto accepted = [&](ParamKey key) {
-      return std::find(kind.params.begin(), kind.params.end(), key) != kind.params.end();
-    };
-    for (const auto& rule : kind.rules) {
-      CHECK(accepted(rule.first));
-      if (rule.second) CHECK(accepted(*rule.second));
-      if (rule.kind == ParamRule::Kind::kOnlyWith) CHECK(rule.second.has_value());
-    }
-    for (const auto& turn : kind.fix) CHECK(accepted(turn.key));
-    // A release has a parameter the fix search turns; a deterministic kind has no parameters.
-    CHECK(kind.release == !kind.fix.empty());
-    if (!kind.release) CHECK(kind.params.empty());
-  }
-  for (std::size_t i = 0; i < kParamKeyCount; ++i) {
-    const ParamInfo& param = parameters()[i];
-    CHECK(static_cast<std::size_t>(param.key) == i);
-    if (i > 0) CHECK(std::string(parameters()[i - 1].name) < param.name);  // the map's old order
-  }
 }
 
 namespace {
