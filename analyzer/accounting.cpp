@@ -49,7 +49,7 @@ struct Sensitivity {
 
 Sensitivity sensitivity(const flow::Graph& g, const flow::Artifact& x, bool l2) {
   Sensitivity s;
-  const auto declared = g.param(x, "sensitivity");
+  const auto declared = g.param(x, flow::ParamKey::kSensitivity);
   s.value = declared.value_or(Rational(1));
   const auto derived = flow::derived_sensitivity(g, x, l2);
   if (!derived || derived->value <= s.value) return s;
@@ -70,159 +70,201 @@ std::uint64_t rows_at(const flow::Graph& g, flow::Id data, flow::Id agent) {
   return std::max<std::uint64_t>(1, d.rows);
 }
 
+/// One release use as its privacy profile reads it: the artifact, its parameters (by the
+/// catalogue's keys, flow/catalogue.hpp), and the question it answers.
+struct Release {
+  const flow::Graph& g;
+  const flow::Artifact& x;
+  flow::Id data;
+  const ReleaseUse& use;
+  bool add_remove;  // the data's own neighbouring relation
+  bool to_replace;  // a value question under add/remove: converted to replace-one
+  std::uint64_t times;
+  std::optional<Rational> param(flow::ParamKey key) const { return g.param(x, key); }
+};
+
+/// Laplace, geometric and exponential: pure ε, calibrated by `epsilon` or by `scale`.
+bool build_pure_noise(const Release& r, Built& b) {
+  Rational eps;
+  const Sensitivity sens = sensitivity(r.g, r.x, false);
+  if (auto e = r.param(flow::ParamKey::kEpsilon)) {
+    // An epsilon is the user's calibration, unless it names a sensitivity that is too small.
+    eps = *e * sens.factor;
+    eps.canonicalize();
+  } else if (auto s = r.param(flow::ParamKey::kScale)) {
+    eps = sens.value / *s;
+    eps.canonicalize();
+  } else {
+    b.error = "no epsilon or scale";
+    return false;
+  }
+  if (!sens.note.empty()) b.sensitivity_note = sens.note;
+  if (r.to_replace) eps *= 2;  // group privacy of 2 (Dwork & Roth 2014, Thm 2.2)
+  b.epsilon_per_use = eps;
+  const dp::Mechanism one = r.x.kind == flow::ComputeKind::kLaplace     ? dp::Mechanism::laplace(eps)
+                            : r.x.kind == flow::ComputeKind::kGeometric ? dp::Mechanism::geometric(eps)
+                                                                        : dp::Mechanism::exponential(eps);
+  b.mechanism = one.repeated(r.times);
+  b.pure_local = true;
+  b.parameters = "epsilon " + format_up(eps, 4) + (r.to_replace ? " (replace-one: 2x)" : "");
+  return true;
+}
+
+/// Randomized response: its guarantee is on the reported value itself (local, replace-one by
+/// nature), over the k values of its input field.
+bool build_randomized_response(const Release& r, Built& b) {
+  std::uint64_t k = 2;
+  const flow::Artifact& x = r.x;
+  if (!x.inputs.empty() && x.inputs[0].kind == flow::Input::Kind::kField)
+    k = r.g.data[x.inputs[0].data].fields[x.inputs[0].field].domain_size();
+  if (auto keep = r.param(flow::ParamKey::kKeep)) {
+    double keep_up = to_double_up(*keep);
+    b.mechanism = dp::Mechanism::randomized_response_keep(keep_up, k).repeated(r.times);
+    b.parameters = "keep " + format_exact(*keep) + ", " + std::to_string(k) + " values";
+  } else if (auto e = r.param(flow::ParamKey::kEpsilon)) {
+    b.mechanism = dp::Mechanism::randomized_response(*e, k).repeated(r.times);
+    b.epsilon_per_use = *e;
+    b.parameters = "epsilon " + format_up(*e, 4) + ", " + std::to_string(k) + " values";
+  } else {
+    b.error = "no keep or epsilon";
+    return false;
+  }
+  b.pure_local = true;
+  return true;
+}
+
+/// DP-SGD's steps: subsampled at q = sampling_rate (or batch_size / rows), for `steps` (or
+/// epochs / q) steps. `noise` is the text of its noise so far.
+void build_dpsgd_steps(const Release& r, Built& b, double z, bool sgd_replace, const std::string& noise) {
+  std::uint64_t rows = rows_at(r.g, r.data, r.x.at);
+  Rational q = r.param(flow::ParamKey::kSamplingRate).value_or(Rational(0));
+  if (auto batch = r.param(flow::ParamKey::kBatchSize)) {
+    q = *batch / Rational(static_cast<unsigned long>(std::min<std::uint64_t>(rows, ULONG_MAX)));
+    q.canonicalize();
+    if (q > 1) q = 1;
+  }
+  std::uint64_t steps = 1;
+  if (auto s = r.param(flow::ParamKey::kSteps)) {
+    steps = ceil_to_u64(*s);
+  } else if (auto e = r.param(flow::ParamKey::kEpochs)) {
+    steps = q > 0 ? ceil_to_u64(*e / q) : 1;
+  }
+  double q_up = std::min(1.0, to_double_up(q));
+  steps = saturating_mul(steps, r.use.copies);
+  b.mechanism = dp::Mechanism::subsampled_gaussian(z, q_up);
+  if (sgd_replace) b.mechanism = b.mechanism.with(dp::Neighbouring::kReplace);
+  b.mechanism = b.mechanism.repeated(steps);
+  b.parameters = noise + ", sampling rate " + format_compact(q) + ", " + std::to_string(steps) + " steps";
+}
+
+/// Gaussian noise and DP-SGD: a noise multiplier, shared by a population when distributed.
+void build_gaussian(const Release& r, Built& b) {
+  const flow::Artifact& x = r.x;
+  const flow::Agent& at = r.g.agents[x.at];
+  const bool sgd = x.kind == flow::ComputeKind::kDpsgd;
+  // Computation uses directed roundings of the exact parameters; text shows them as written.
+  Rational z_exact;
+  if (sgd) {
+    z_exact = r.param(flow::ParamKey::kNoiseMultiplier).value_or(Rational(0));
+  } else {
+    const Sensitivity sens = sensitivity(r.g, x, true);
+    z_exact = r.param(flow::ParamKey::kSigma).value_or(Rational(0)) / sens.value;
+    z_exact.canonicalize();
+    b.sensitivity_note = sens.note;
+  }
+  double z = to_double_down(z_exact);
+  std::string noise = "noise multiplier " + format_exact(z_exact);
+  const ReleaseUse& use = r.use;
+  if (x.distributed && at.population && at.count > 1) {
+    double shared = dp::distributed_noise_multiplier(z, use.shares, at.count);
+    if (use.shares >= at.count)
+      noise += " shared by " + std::to_string(at.count) + ", all in the sum";
+    else
+      noise += " shared by " + std::to_string(at.count) + " → " + std::to_string(use.shares) +
+               (use.shares == 1 ? " honest share: " : " honest shares: ") + fmt_down(shared);
+    b.amplification = use.shares == 1 ? "the coalition sees the target's own share of the noise"
+                                      : "secure sum: " + std::to_string(use.shares) + " honest shares of the noise";
+    z = shared;
+  }
+  // DP-SGD clips each record's gradient to the unit its noise multiplier is measured in:
+  // that is the add/remove sensitivity. Replacing a record (data declared `neighbouring:
+  // replace`, or a value question) moves the sum by twice as much, and privflow then
+  // claims no amplification by subsampling (dp::Neighbouring::kReplace).
+  const bool sgd_replace = sgd && (r.to_replace || !r.add_remove);
+  if (r.to_replace || sgd_replace) noise += " (replace-one: sensitivity 2)";
+  if (sgd) {
+    build_dpsgd_steps(r, b, z, sgd_replace, noise);
+    return;
+  }
+  if (r.to_replace) z /= 2;  // replace-one moves the sum by twice the sensitivity
+  b.mechanism = dp::Mechanism::gaussian(z).repeated(r.times);
+  b.parameters = noise + (r.times > 1 ? ", " + std::to_string(r.times) + " times" : "");
+}
+
+/// A declared guarantee: zCDP with `rho`, else (ε, δ) with `epsilon` and `delta` (default 0).
+void build_declared(const Release& r, Built& b) {
+  if (auto rho = r.param(flow::ParamKey::kRho)) {
+    double zcdp_rho = to_double_up(*rho) * (r.to_replace ? 4 : 1);  // zCDP group privacy: g²ρ
+    b.mechanism = dp::Mechanism::zcdp(zcdp_rho).repeated(r.times);
+    b.parameters = "rho " + format_compact(*rho) + (r.to_replace ? " (replace-one: 4x)" : "") + " (declared)";
+    return;
+  }
+  Rational eps = r.param(flow::ParamKey::kEpsilon).value_or(Rational(0));
+  auto delta_exact = r.param(flow::ParamKey::kDelta);
+  double delta = to_double_up(delta_exact.value_or(Rational(0)));
+  if (r.to_replace) {
+    if (delta == 0) {
+      eps *= 2;
+      b.mechanism = dp::Mechanism::declared(eps, 0).repeated(r.times);
+    } else {
+      auto gp = dp::group_privacy(to_double_up(eps), delta, 2);
+      b.mechanism = dp::Mechanism::declared(gp.epsilon, gp.delta).repeated(r.times);
+    }
+  } else {
+    b.mechanism = dp::Mechanism::declared(eps, delta).repeated(r.times);
+  }
+  if (delta == 0) {
+    b.pure_local = true;
+    b.epsilon_per_use = eps;
+  }
+  b.parameters = "epsilon " + format_up(eps, 4) +
+                 (delta > 0 && delta_exact ? ", delta " + format_compact(*delta_exact) : "") + " (declared)";
+}
+
+/// The privacy profile of one release use. Every kind of the catalogue has a case here (no
+/// `default`, so that a new kind without its profile is a compiler warning, and
+/// tests/docs/catalogue_test.cpp analyses one release of every kind).
 Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question question) {
   const flow::Artifact& x = g.artifacts[use.artifact];
-  const flow::Agent& at = g.agents[x.at];
   const bool add_remove = g.data[data].neighbouring == flow::Neighbouring::kAddRemove;
-  const bool to_replace = question == Question::kValue && add_remove;
-  const std::uint64_t times = saturating_mul(g.times(x), use.copies);
-  auto p = [&](const char* name) { return g.param(x, name); };
+  const Release release{g, x, data, use, add_remove, question == Question::kValue && add_remove,
+                        saturating_mul(g.times(x), use.copies)};
   Built b;
-  auto pure = [&](Rational eps, auto factory, const char* what) {
-    if (to_replace) eps *= 2;  // group privacy of 2 (Dwork & Roth 2014, Thm 2.2)
-    b.epsilon_per_use = eps;
-    b.mechanism = factory(eps).repeated(times);
-    b.pure_local = true;
-    b.parameters = std::string(what) + " " + format_up(eps, 4) + (to_replace ? " (replace-one: 2x)" : "");
-  };
   switch (x.kind) {
     case flow::ComputeKind::kLaplace:
     case flow::ComputeKind::kGeometric:
-    case flow::ComputeKind::kExponential: {
-      Rational eps;
-      const Sensitivity sens = sensitivity(g, x, false);
-      if (auto e = p("epsilon")) {
-        // An epsilon is the user's calibration, unless it names a sensitivity that is too small.
-        eps = *e * sens.factor;
-        eps.canonicalize();
-      } else if (auto s = p("scale")) {
-        eps = sens.value / *s;
-        eps.canonicalize();
-      } else {
-        b.error = "no epsilon or scale";
-        return b;
-      }
-      if (!sens.note.empty()) b.sensitivity_note = sens.note;
-      if (x.kind == flow::ComputeKind::kLaplace)
-        pure(eps, [](const Rational& e) { return dp::Mechanism::laplace(e); }, "epsilon");
-      else if (x.kind == flow::ComputeKind::kGeometric)
-        pure(eps, [](const Rational& e) { return dp::Mechanism::geometric(e); }, "epsilon");
-      else
-        pure(eps, [](const Rational& e) { return dp::Mechanism::exponential(e); }, "epsilon");
+    case flow::ComputeKind::kExponential:
+      if (!build_pure_noise(release, b)) return b;
       break;
-    }
-    case flow::ComputeKind::kRandomizedResponse: {
-      std::uint64_t k = 2;
-      if (!x.inputs.empty() && x.inputs[0].kind == flow::Input::Kind::kField)
-        k = g.data[x.inputs[0].data].fields[x.inputs[0].field].domain_size();
-      // RR's guarantee is on the reported value itself (local, replace-one by nature).
-      if (auto keep = p("keep")) {
-        double keep_up = to_double_up(*keep);
-        b.mechanism = dp::Mechanism::randomized_response_keep(keep_up, k).repeated(times);
-        b.parameters = "keep " + format_exact(*keep) + ", " + std::to_string(k) + " values";
-      } else if (auto e = p("epsilon")) {
-        b.mechanism = dp::Mechanism::randomized_response(*e, k).repeated(times);
-        b.epsilon_per_use = *e;
-        b.parameters = "epsilon " + format_up(*e, 4) + ", " + std::to_string(k) + " values";
-      } else {
-        b.error = "no keep or epsilon";
-        return b;
-      }
-      b.pure_local = true;
+    case flow::ComputeKind::kRandomizedResponse:
+      if (!build_randomized_response(release, b)) return b;
       break;
-    }
     case flow::ComputeKind::kGaussian:
-    case flow::ComputeKind::kDpsgd: {
-      const bool sgd = x.kind == flow::ComputeKind::kDpsgd;
-      // Computation uses directed roundings of the exact parameters; text shows them as written.
-      Rational z_exact;
-      if (sgd) {
-        z_exact = p("noise_multiplier").value_or(Rational(0));
-      } else {
-        const Sensitivity sens = sensitivity(g, x, true);
-        z_exact = p("sigma").value_or(Rational(0)) / sens.value;
-        z_exact.canonicalize();
-        b.sensitivity_note = sens.note;
-      }
-      double z = to_double_down(z_exact);
-      std::string noise = "noise multiplier " + format_exact(z_exact);
-      if (x.distributed && at.population && at.count > 1) {
-        double shared = dp::distributed_noise_multiplier(z, use.shares, at.count);
-        if (use.shares >= at.count)
-          noise += " shared by " + std::to_string(at.count) + ", all in the sum";
-        else
-          noise += " shared by " + std::to_string(at.count) + " → " + std::to_string(use.shares) +
-                   (use.shares == 1 ? " honest share: " : " honest shares: ") + fmt_down(shared);
-        b.amplification = use.shares == 1 ? "the coalition sees the target's own share of the noise"
-                                          : "secure sum: " + std::to_string(use.shares) + " honest shares of the noise";
-        z = shared;
-      }
-      // DP-SGD clips each record's gradient to the unit its noise multiplier is measured in:
-      // that is the add/remove sensitivity. Replacing a record (data declared `neighbouring:
-      // replace`, or a value question) moves the sum by twice as much, and privflow then
-      // claims no amplification by subsampling (dp::Neighbouring::kReplace).
-      const bool sgd_replace = sgd && (to_replace || !add_remove);
-      if (to_replace || sgd_replace) noise += " (replace-one: sensitivity 2)";
-      if (sgd) {
-        std::uint64_t rows = rows_at(g, data, x.at);
-        Rational q = p("sampling_rate").value_or(Rational(0));
-        if (auto batch = p("batch_size")) {
-          q = *batch / Rational(static_cast<unsigned long>(std::min<std::uint64_t>(rows, ULONG_MAX)));
-          q.canonicalize();
-          if (q > 1) q = 1;
-        }
-        std::uint64_t steps = 1;
-        if (auto s = p("steps")) {
-          steps = ceil_to_u64(*s);
-        } else if (auto e = p("epochs")) {
-          steps = q > 0 ? ceil_to_u64(*e / q) : 1;
-        }
-        double q_up = std::min(1.0, to_double_up(q));
-        steps = saturating_mul(steps, use.copies);
-        b.mechanism = dp::Mechanism::subsampled_gaussian(z, q_up);
-        if (sgd_replace) b.mechanism = b.mechanism.with(dp::Neighbouring::kReplace);
-        b.mechanism = b.mechanism.repeated(steps);
-        b.parameters = noise + ", sampling rate " + format_compact(q) + ", " + std::to_string(steps) + " steps";
-      } else {
-        if (to_replace) z /= 2;  // replace-one moves the sum by twice the sensitivity
-        b.mechanism = dp::Mechanism::gaussian(z).repeated(times);
-        b.parameters = noise + (times > 1 ? ", " + std::to_string(times) + " times" : "");
-      }
-      break;
-    }
-    case flow::ComputeKind::kDeclared: {
-      if (auto rho = p("rho")) {
-        double r = to_double_up(*rho) * (to_replace ? 4 : 1);  // zCDP group privacy: g²ρ
-        b.mechanism = dp::Mechanism::zcdp(r).repeated(times);
-        b.parameters = "rho " + format_compact(*rho) + (to_replace ? " (replace-one: 4x)" : "") + " (declared)";
-      } else {
-        Rational eps = p("epsilon").value_or(Rational(0));
-        double delta = to_double_up(p("delta").value_or(Rational(0)));
-        if (to_replace) {
-          if (delta == 0) {
-            eps *= 2;
-            b.mechanism = dp::Mechanism::declared(eps, 0).repeated(times);
-          } else {
-            auto gp = dp::group_privacy(to_double_up(eps), delta, 2);
-            b.mechanism = dp::Mechanism::declared(gp.epsilon, gp.delta).repeated(times);
-          }
-        } else {
-          b.mechanism = dp::Mechanism::declared(eps, delta).repeated(times);
-        }
-        if (delta == 0) {
-          b.pure_local = true;
-          b.epsilon_per_use = eps;
-        }
-        auto delta_exact = p("delta");
-        b.parameters = "epsilon " + format_up(eps, 4) +
-                       (delta > 0 && delta_exact ? ", delta " + format_compact(*delta_exact) : "") + " (declared)";
-      }
-      break;
-    }
-    default:
+    case flow::ComputeKind::kDpsgd: build_gaussian(release, b); break;
+    case flow::ComputeKind::kDeclared: build_declared(release, b); break;
+    case flow::ComputeKind::kMap:
+    case flow::ComputeKind::kSelect:
+    case flow::ComputeKind::kCount:
+    case flow::ComputeKind::kSum:
+    case flow::ComputeKind::kMean:
+    case flow::ComputeKind::kHistogram:
+    case flow::ComputeKind::kAggregate:
+    case flow::ComputeKind::kTrain:
+    case flow::ComputeKind::kPseudonymize:
       b.error = "not a private mechanism";
       return b;
   }
+  const std::uint64_t times = release.times;
   if (times > 1 && x.kind != flow::ComputeKind::kDpsgd && x.kind != flow::ComputeKind::kGaussian)
     b.parameters += ", " + std::to_string(times) + " times";
   if (!b.sensitivity_note.empty()) b.parameters += ", " + b.sensitivity_note;

@@ -310,7 +310,7 @@ namespace {
 /// The randomized response with a rational `keep` of a field of `data`, or nullptr.
 const flow::Artifact* exact_rr_artifact(const flow::Graph& g, flow::Id data, const ReleaseUse& use) {
   const auto& x = g.artifacts[use.artifact];
-  if (x.kind != flow::ComputeKind::kRandomizedResponse || !g.param(x, "keep")) return nullptr;
+  if (x.kind != flow::ComputeKind::kRandomizedResponse || !g.param(x, flow::ParamKey::kKeep)) return nullptr;
   if (x.inputs.empty() || x.inputs[0].kind != flow::Input::Kind::kField || x.inputs[0].data != data) return nullptr;
   return &x;
 }
@@ -327,7 +327,7 @@ std::vector<ExactRr> exact_rr(const flow::Graph& g, flow::Id data, const std::ve
     if (!x || std::find(done.begin(), done.end(), first.artifact) != done.end()) continue;
     done.push_back(first.artifact);
     // Every use of the artifact: the target's instance and the replicas that hold it too.
-    ExactRr e{first.artifact, x->inputs[0].field, *g.param(*x, "keep"), 0, false};
+    ExactRr e{first.artifact, x->inputs[0].field, *g.param(*x, flow::ParamKey::kKeep), 0, false};
     bool usable = true;
     for (const auto& use : releases) {
       if (use.artifact != first.artifact) continue;

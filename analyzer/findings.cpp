@@ -25,7 +25,7 @@ void honest_members(const flow::Graph& g, const flow::Coalition& c, const flow::
 /// DP-SGD's sampling rate is batch_size / the records its agent holds; a batch larger than
 /// that is taken as rate 1 (no amplification: the safe side), which the user should know.
 void batch_larger_than_rows(const flow::Graph& g, const flow::Artifact& x, std::vector<Finding>& out) {
-  auto batch = g.param(x, "batch_size");
+  auto batch = g.param(x, flow::ParamKey::kBatchSize);
   if (!batch || x.at >= g.agents.size()) return;
   const flow::Agent& at = g.agents[x.at];
   for (const auto& in : x.inputs) {
@@ -46,7 +46,7 @@ void batch_larger_than_rows(const flow::Graph& g, const flow::Artifact& x, std::
 /// A declared sensitivity below what one record can move the input by: the analysis uses the
 /// derived one (analyzer/accounting.cpp), and says so where the user wrote the smaller one.
 void sensitivity_below_derived(const flow::Graph& g, const flow::Artifact& x, std::vector<Finding>& out) {
-  auto it = x.params.find("sensitivity");
+  auto it = x.params.find(flow::ParamKey::kSensitivity);
   if (it == x.params.end()) return;
   const auto derived = flow::derived_sensitivity(g, x, x.kind == flow::ComputeKind::kGaussian);
   const Rational declared = g.value(it->second);
@@ -149,10 +149,10 @@ std::vector<std::string> collect_assumptions(const flow::Graph& g) {
   for (const auto& x : g.artifacts) {
     if (x.kind != flow::ComputeKind::kDeclared) continue;
     std::string what;
-    if (auto rho = g.param(x, "rho")) what = "rho " + format_compact(*rho) + " (zero-concentrated DP)";
+    if (auto rho = g.param(x, flow::ParamKey::kRho)) what = "rho " + format_compact(*rho) + " (zero-concentrated DP)";
     else {
-      what = "epsilon " + format_compact(g.param(x, "epsilon").value_or(Rational(0)));
-      if (auto d = g.param(x, "delta")) what += ", delta " + format_compact(*d);
+      what = "epsilon " + format_compact(g.param(x, flow::ParamKey::kEpsilon).value_or(Rational(0)));
+      if (auto d = g.param(x, flow::ParamKey::kDelta)) what += ", delta " + format_compact(*d);
     }
     out.push_back("line " + std::to_string(x.span.line) + ": '" + x.name + "' is declared " + what +
                   ": taken as stated, not verified");

@@ -19,14 +19,14 @@ constexpr double kLargestScaling = 4096;
 constexpr double kScalingPrecision = 1.005;
 
 /// The spec's spelling of a numeric parameter: the param's name when it is one.
-std::string param_text(const flow::Graph& g, const flow::Artifact& x, const std::string& name) {
+std::string param_text(const flow::Graph& g, const flow::Artifact& x, flow::ParamKey name) {
   auto it = x.params.find(name);
   if (it != x.params.end() && it->second.param != flow::kNone) return g.params[it->second.param].name;
-  return name + " of " + x.name;
+  return flow::param_name(name) + std::string(" of ") + x.name;
 }
 
 /// Multiplies (or divides) one parameter of an artifact in a copy of the graph.
-void scale_param(flow::Graph& g, flow::Id artifact, const std::string& name, const Rational& factor, bool divide) {
+void scale_param(flow::Graph& g, flow::Id artifact, flow::ParamKey name, const Rational& factor, bool divide) {
   auto& pv = g.artifacts[artifact].params[name];
   Rational value = g.value(pv);
   Rational scaled = divide ? Rational(value / factor) : Rational(value * factor);
@@ -112,16 +112,10 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
   for (const auto& t : v.releases)
     if (t.epsilon_alone > top->epsilon_alone) top = &t;
   const auto& x = graph_.artifacts[top->artifact];
-  std::string name;
-  bool divide = false;  // ε-like parameters shrink, noise grows
-  if (x.kind == flow::ComputeKind::kDpsgd) name = "noise_multiplier";
-  else if (x.kind == flow::ComputeKind::kGaussian) name = "sigma";
-  else if (x.params.count("scale")) name = "scale";
-  else if (x.params.count("epsilon")) {
-    name = "epsilon";
-    divide = true;
-  }
-  if (!name.empty() && x.params.count(name)) {
+  const auto turn = flow::parameter_to_turn(x);  // the catalogue's choice (flow/catalogue.hpp)
+  const flow::ParamKey name = turn ? turn->key : flow::ParamKey::kEpsilon;
+  const bool divide = turn && turn->direction == flow::Protects::kLowering;  // ε-like parameters shrink, noise grows
+  if (turn) {
     auto with = [&](double factor) {
       flow::Graph changed = graph_;
       scale_param(changed, top->artifact, name, rational_up(factor), divide);

@@ -384,7 +384,7 @@ std::string Search::leaf_signature(flow::Id a) const {
     for (const auto& in : x.inputs)
       sig += std::to_string(static_cast<int>(in.kind)) + ":" + std::to_string(in.data) + ":" + std::to_string(in.field) + ":" +
              std::to_string(in.artifact) + ",";
-    for (const auto& [key, pv] : x.params) sig += key + "=" + graph_.value(pv).get_str() + ",";
+    for (const auto& [key, pv] : x.params) sig += flow::param_name(key) + std::string("=") + graph_.value(pv).get_str() + ",";
     for (flow::Id f2 : x.selected) sig += "s" + std::to_string(f2) + ",";
     if (x.expr) return "";  // maps: not compared
     parts.push_back(sig + ")");

@@ -284,10 +284,10 @@ bool pure_epsilon_params(const flow::Graph& graph, const std::vector<std::string
   for (const auto& x : graph.artifacts) {
     for (const auto& [key, pv] : x.params) {
       if (pv.param == flow::kNone) continue;
-      bool pure = key == "epsilon" &&
+      bool pure = key == flow::ParamKey::kEpsilon &&
                   (x.kind == flow::ComputeKind::kLaplace || x.kind == flow::ComputeKind::kGeometric ||
                    x.kind == flow::ComputeKind::kExponential ||
-                   (x.kind == flow::ComputeKind::kDeclared && !x.params.count("delta") && !x.params.count("rho")));
+                   (x.kind == flow::ComputeKind::kDeclared && !x.params.count(flow::ParamKey::kDelta) && !x.params.count(flow::ParamKey::kRho)));
       (pure ? pure_uses : other_uses).insert(pv.param);
     }
   }
@@ -338,8 +338,8 @@ void add_pure_constraints(const flow::Graph& graph, const Runner& run, const Ana
       const auto& x = graph.artifacts[t.artifact];
       bool pure_kind = x.kind == flow::ComputeKind::kLaplace || x.kind == flow::ComputeKind::kGeometric ||
                        x.kind == flow::ComputeKind::kExponential ||
-                       (x.kind == flow::ComputeKind::kDeclared && !x.params.count("delta") && !x.params.count("rho"));
-      auto it = x.params.find("epsilon");
+                       (x.kind == flow::ComputeKind::kDeclared && !x.params.count(flow::ParamKey::kDelta) && !x.params.count(flow::ParamKey::kRho));
+      auto it = x.params.find(flow::ParamKey::kEpsilon);
       if (!pure_kind || it == x.params.end()) {
         pure = false;
         break;

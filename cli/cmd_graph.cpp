@@ -256,7 +256,7 @@ std::string graph_json(const flow::Graph& g) {
       x["value"] = exact(g.value(pv));
       x["param"] = name_or_null(g.params, pv.param);
       put_span(x, pv.span);
-      params[name] = x;
+      params[flow::param_name(name)] = x;
     }
     j["params"] = params;
     j["distributed"] = a.distributed;

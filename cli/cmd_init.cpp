@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "lang/diagnostics.hpp"
 #include "lang/frontend.hpp"
+#include "lang/lexical.hpp"
 #include "lang/limits.hpp"
 #include "lang/source.hpp"
 
@@ -74,20 +75,11 @@ std::string replace_all(std::string text, std::string_view from, const std::stri
   return text;
 }
 
-bool is_identifier(std::string_view name) {
-  auto start = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; };
-  auto rest = [&](char c) { return start(c) || (c >= '0' && c <= '9'); };
-  if (name.empty() || !start(name.front())) return false;
-  for (char c : name)
-    if (!rest(c)) return false;
-  return true;
-}
-
 /// Why NAME cannot name a pipeline, or empty when it can. Keywords are found by the front end
 /// itself (it reads the generated spec), so this never disagrees with `privflow check`.
 std::string name_problem(const std::string& name, const std::string& spec) {
   if (name.empty()) return "the pipeline name is empty";
-  if (!is_identifier(name))
+  if (!lang::lexical::is_identifier(name))
     return "'" + printable(name) +
            "' is not a name: a name starts with a letter or '_' and has only letters, digits and '_'";
   if (name.size() > lang::Limits{}.max_identifier)

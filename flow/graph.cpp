@@ -31,43 +31,6 @@ std::string Field::value_name(std::uint64_t i) const {
 
 Id Data::field_index(const std::string& field_name) const { return find_by_name(fields, field_name); }
 
-bool is_private(ComputeKind kind) {
-  switch (kind) {
-    case ComputeKind::kLaplace:
-    case ComputeKind::kGeometric:
-    case ComputeKind::kGaussian:
-    case ComputeKind::kRandomizedResponse:
-    case ComputeKind::kExponential:
-    case ComputeKind::kDpsgd:
-    case ComputeKind::kDeclared:
-      return true;
-    default:
-      return false;
-  }
-}
-
-const char* kind_name(ComputeKind kind) {
-  switch (kind) {
-    case ComputeKind::kLaplace: return "laplace";
-    case ComputeKind::kGeometric: return "geometric";
-    case ComputeKind::kGaussian: return "gaussian";
-    case ComputeKind::kRandomizedResponse: return "randomized_response";
-    case ComputeKind::kExponential: return "exponential";
-    case ComputeKind::kDpsgd: return "dpsgd";
-    case ComputeKind::kDeclared: return "declared";
-    case ComputeKind::kMap: return "map";
-    case ComputeKind::kSelect: return "select";
-    case ComputeKind::kCount: return "count";
-    case ComputeKind::kSum: return "sum";
-    case ComputeKind::kMean: return "mean";
-    case ComputeKind::kHistogram: return "histogram";
-    case ComputeKind::kAggregate: return "aggregate";
-    case ComputeKind::kTrain: return "train";
-    case ComputeKind::kPseudonymize: return "pseudonymize";
-  }
-  return "?";
-}
-
 const char* measure_name(Measure measure) {
   switch (measure) {
     case Measure::kDp: return "dp";
@@ -93,14 +56,14 @@ Rational Graph::value(const ParamValue& p) const {
   return p.literal;
 }
 
-std::optional<Rational> Graph::param(const Artifact& a, const std::string& name) const {
-  auto it = a.params.find(name);
+std::optional<Rational> Graph::param(const Artifact& a, ParamKey key) const {
+  auto it = a.params.find(key);
   if (it == a.params.end()) return std::nullopt;
   return value(it->second);
 }
 
 std::uint64_t Graph::times(const Artifact& a) const {
-  auto t = param(a, "times");
+  auto t = param(a, ParamKey::kTimes);
   if (!t || *t < 1) return 1;
   mpz_class n = t->get_num() / t->get_den();
   return n.fits_ulong_p() ? n.get_ui() : static_cast<std::uint64_t>(-1);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/rational.hpp"
+#include "flow/catalogue.hpp"
 
 namespace privflow::flow {
 
@@ -116,17 +117,7 @@ struct Agent {
 // Computations (each makes one artifact, at every instance of its agent)
 // ---------------------------------------------------------------------------------------
 
-enum class ComputeKind {
-  // private mechanisms: their output is a release
-  kLaplace, kGeometric, kGaussian, kRandomizedResponse, kExponential, kDpsgd, kDeclared,
-  // deterministic computations
-  kMap, kSelect, kCount, kSum, kMean, kHistogram, kAggregate, kTrain, kPseudonymize,
-};
-
-/// True for the private mechanisms (laplace … declared).
-bool is_private(ComputeKind kind);
-/// The spec's spelling (`randomized_response`, `dpsgd`, …).
-const char* kind_name(ComputeKind kind);
+// The kinds and their parameters: flow/catalogue.hpp.
 
 /// One input of a computation: a whole data set, one field of it (`D.f`), or an artifact.
 struct Input {
@@ -173,10 +164,9 @@ struct Artifact {
   std::vector<Input> inputs;
   std::vector<Id> selected;  // kSelect: field indices of inputs[0].data, in written order
   std::optional<Expr> expr;  // kMap: the expression over inputs[0].data's fields
-  /// Named numeric parameters as written: epsilon, scale, sensitivity, times, sigma, keep,
-  /// noise_multiplier, sampling_rate, batch_size, steps, epochs, delta, rho. Absent ones take
+  /// Numeric parameters as written (flow/catalogue.hpp lists each kind's). Absent ones take
   /// the catalogue's defaults (see the accessors in graph.cpp).
-  std::map<std::string, ParamValue> params;
+  std::map<ParamKey, ParamValue> params;
   bool distributed = false;  // `distributed: true` (gaussian, dpsgd)
   Span span;
 };
@@ -282,7 +272,7 @@ struct Graph {
   /// The current value of a parameter (its literal, or the param's value).
   Rational value(const ParamValue& p) const;
   /// A named parameter of an artifact, if written.
-  std::optional<Rational> param(const Artifact& a, const std::string& name) const;
+  std::optional<Rational> param(const Artifact& a, ParamKey key) const;
   /// The `times` of an artifact (default 1).
   std::uint64_t times(const Artifact& a) const;
   /// The δ of a requirement (its own, else settings.delta).

@@ -9,11 +9,14 @@
 
 #include <fmt/format.h>
 
+#include "lang/lexical.hpp"
+
 namespace privflow::lang {
 namespace {
 
 // ---------------------------------------------------------------------------------------
-// Lexer: tokens with the comments and blank lines around them.
+// Lexer: tokens with the comments and blank lines around them, by the lexical rules the
+// grammar uses (lang/lexical.hpp).
 // ---------------------------------------------------------------------------------------
 
 enum class Kind { kIdent, kNumber, kString, kPunct, kEnd };
@@ -33,9 +36,9 @@ struct Token {
   std::optional<std::string> trailing; // a comment after it on the same line
 };
 
-bool is_ident_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
+using lexical::is_digit;
+using lexical::is_identifier_char;
+using lexical::is_identifier_start;
 
 std::string rstrip(std::string_view s) {
   std::size_t n = s.size();
@@ -45,186 +48,195 @@ std::string rstrip(std::string_view s) {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";  // a UTF-8 byte order mark
 
-/// Splits `text` into tokens (the last one is kEnd, holding the comments at the end of the
-/// file). Lexical errors go to `diags`; returns false when there was any.
-bool lex(std::string_view text, Diagnostics& diags, std::vector<Token>& out) {
-  bool ok = true;
-  std::size_t i = text.substr(0, 3) == kBom ? 3 : 0, n = text.size();  // check accepts a BOM too
-  int newlines = 0;          // line breaks since the previous token or comment
-  bool any_item = false;     // a token or comment was seen
-  bool last_was_token = false;
-  std::vector<Comment> pending;
-  std::size_t prev_end = static_cast<std::size_t>(-1);
+/// Splits a spec into tokens with the comments and blank lines around them. Lexical errors
+/// go to the diagnostics.
+class Lexer {
+ public:
+  Lexer(std::string_view text, Diagnostics& diags, std::vector<Token>& out)
+      : text_(text), n_(text.size()), diags_(diags), out_(out) {}
 
-  auto push = [&](Kind kind, std::size_t b, std::size_t e) {
+  /// Every token (the last one is kEnd, holding the comments at the end of the file); false
+  /// when there was a lexical error.
+  bool run() {
+    std::size_t i = text_.substr(0, 3) == kBom ? 3 : 0;  // check accepts a BOM too
+    while (i < n_) i = next(i);
+    Token end;
+    end.kind = Kind::kEnd;
+    end.begin = end.end = n_;
+    end.blank_before = any_item_ && newlines_ >= 2;
+    end.leading = std::move(pending_);
+    out_.push_back(std::move(end));
+    return ok_;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t n_;
+  Diagnostics& diags_;
+  std::vector<Token>& out_;
+  bool ok_ = true;
+  int newlines_ = 0;         // line breaks since the previous token or comment
+  bool any_item_ = false;    // a token or comment was seen
+  bool last_was_token_ = false;
+  std::vector<Comment> pending_;
+  std::size_t prev_end_ = static_cast<std::size_t>(-1);
+
+  const char* at(std::size_t i) const { return text_.data() + i; }
+  const char* end() const { return text_.data() + n_; }
+  std::size_t offset_of(const char* p) const { return static_cast<std::size_t>(p - text_.data()); }
+
+  void push(Kind kind, std::size_t b, std::size_t e) {
     Token t;
     t.kind = kind;
-    t.text = std::string(text.substr(b, e - b));
+    t.text = std::string(text_.substr(b, e - b));
     t.begin = b;
     t.end = e;
-    t.glued_left = (prev_end == b);
-    t.blank_before = any_item && newlines >= 2;
-    t.leading = std::move(pending);
-    pending.clear();
-    out.push_back(std::move(t));
-    newlines = 0;
-    any_item = true;
-    last_was_token = true;
-    prev_end = e;
-  };
+    t.glued_left = (prev_end_ == b);
+    t.blank_before = any_item_ && newlines_ >= 2;
+    t.leading = std::move(pending_);
+    pending_.clear();
+    out_.push_back(std::move(t));
+    newlines_ = 0;
+    any_item_ = true;
+    last_was_token_ = true;
+    prev_end_ = e;
+  }
 
-  while (i < n) {
-    char c = text[i];
+  /// Lexes what starts at i; returns where the next thing starts.
+  std::size_t next(std::size_t i) {
+    const char c = text_[i];
     if (c == '\n') {
-      ++newlines;
-      ++i;
-      continue;
+      ++newlines_;
+      return i + 1;
     }
-    if (c == ' ' || c == '\t' || c == '\r') {
-      ++i;
-      continue;
+    if (c == ' ' || c == '\t' || c == '\r') return i + 1;
+    if (lexical::starts_comment(at(i), end())) return comment(i);
+    if (is_identifier_start(c)) {
+      const std::size_t e = offset_of(lexical::identifier_end(at(i), end()));
+      push(Kind::kIdent, i, e);
+      return e;
     }
-    if (c == '#' || (c == '/' && i + 1 < n && text[i + 1] == '/')) {
-      std::size_t e = text.find('\n', i);
-      if (e == std::string_view::npos) e = n;
-      std::string body = rstrip(text.substr(i, e - i));
-      if (last_was_token && newlines == 0 && !out.empty()) {
-        out.back().trailing = std::move(body);
-      } else {
-        pending.push_back(Comment{std::move(body), any_item && newlines >= 2});
-      }
-      newlines = 0;
-      any_item = true;
-      last_was_token = false;
-      prev_end = static_cast<std::size_t>(-1);
-      i = e;
-      continue;
-    }
-    std::size_t b = i;
-    if (is_ident_start(c)) {
-      while (i < n && is_ident_char(text[i])) ++i;
-      push(Kind::kIdent, b, i);
-      continue;
-    }
-    if (is_digit(c)) {
-      while (i < n && (is_digit(text[i]) || text[i] == '_')) ++i;
-      if (i + 1 < n && text[i] == '.' && is_digit(text[i + 1])) {
-        ++i;
-        while (i < n && (is_digit(text[i]) || text[i] == '_')) ++i;
-      }
-      if (i < n && (text[i] == 'e' || text[i] == 'E')) {
-        std::size_t j = i + 1;
-        if (j < n && (text[j] == '+' || text[j] == '-')) ++j;
-        if (j < n && is_digit(text[j])) {
-          i = j;
-          while (i < n && is_digit(text[i])) ++i;
-        }
-      }
-      if (i < n && (is_ident_char(text[i]) || (text[i] == '.' && i + 1 < n && is_digit(text[i + 1])))) {
-        std::size_t e = i;
-        while (e < n && (is_ident_char(text[e]) || text[e] == '.')) ++e;
-        diags.error(b, e, fmt::format("malformed number '{}'", text.substr(b, e - b)));
-        ok = false;
-        i = e;
-        push(Kind::kNumber, b, e);
-        continue;
-      }
-      push(Kind::kNumber, b, i);
-      continue;
-    }
-    if (c == '"') {
-      ++i;
-      bool closed = false;
-      while (i < n && text[i] != '\n') {
-        if (text[i] == '\\') {
-          if (i + 1 < n && (text[i + 1] == '"' || text[i + 1] == '\\')) {
-            i += 2;
-            continue;
-          }
-          diags.error(i, i + 2 <= n ? i + 2 : n,
-                      "unknown escape in string (only \\\" and \\\\ are allowed)");
-          ok = false;
-          ++i;
-          continue;
-        }
-        if (text[i] == '"') {
-          ++i;
-          closed = true;
-          break;
-        }
-        ++i;
-      }
-      if (!closed) {
-        std::size_t e = i;
-        if (e > b && text[e - 1] == '\r') --e;
-        diags.error(b, e, "unterminated string (a string ends on its own line)");
-        ok = false;
-      }
-      push(Kind::kString, b, i);
-      continue;
-    }
+    if (is_digit(c)) return number(i);
+    if (c == lexical::kQuote) return string(i);
     // No rule of the language puts '*' right after '/' or before it: this is a C comment,
     // which fmt must not turn into "/ * x * /" (check would then report other errors).
-    if (text.substr(i, 2) == "/*" || text.substr(i, 2) == "*/") {
-      diags.error(i, i + 2,
-                  fmt::format("'{}': block comments are not part of the language (comments start with // or #)",
-                              text.substr(i, 2)));
-      ok = false;
-      i += 2;
-      continue;
+    if (text_.substr(i, 2) == "/*" || text_.substr(i, 2) == "*/") {
+      diags_.error(i, i + 2,
+                   fmt::format("'{}': block comments are not part of the language (comments start with // or #)",
+                               text_.substr(i, 2)));
+      ok_ = false;
+      return i + 2;
     }
-    static constexpr std::array<std::string_view, 3> kTwo = {"!=", "<=", ">="};
-    bool two = false;
-    for (auto p : kTwo)
-      if (text.substr(i, 2) == p) two = true;
-    if (two) {
-      i += 2;
-      push(Kind::kPunct, b, i);
-      continue;
+    for (auto symbol : lexical::kTwoCharSymbols)
+      if (text_.substr(i, 2) == symbol) {
+        push(Kind::kPunct, i, i + 2);
+        return i + 2;
+      }
+    if (lexical::kOneCharSymbols.find(c) != std::string_view::npos) {
+      push(Kind::kPunct, i, i + 1);
+      return i + 1;
     }
-    static constexpr std::string_view kOne = "{}[](),:;=<>+-*/%.";
-    if (kOne.find(c) != std::string_view::npos) {
+    return unknown_run(i);
+  }
+
+  std::size_t comment(std::size_t i) {
+    const std::size_t e = offset_of(lexical::comment_end(at(i), end()));
+    std::string body = rstrip(text_.substr(i, e - i));
+    if (last_was_token_ && newlines_ == 0 && !out_.empty()) {
+      out_.back().trailing = std::move(body);
+    } else {
+      pending_.push_back(Comment{std::move(body), any_item_ && newlines_ >= 2});
+    }
+    newlines_ = 0;
+    any_item_ = true;
+    last_was_token_ = false;
+    prev_end_ = static_cast<std::size_t>(-1);
+    return e;
+  }
+
+  /// The grammar's decimal; `1/3` and `-1` are three and two tokens here, spaced by the layout.
+  std::size_t number(std::size_t b) {
+    std::size_t i = offset_of(lexical::decimal_end(at(b), end()));
+    if (i < n_ && (is_identifier_char(text_[i]) || (text_[i] == '.' && i + 1 < n_ && is_digit(text_[i + 1])))) {
+      i = offset_of(lexical::malformed_number_end(at(b), end()));
+      diags_.error(b, i, fmt::format("malformed number '{}'", text_.substr(b, i - b)));
+      ok_ = false;
+    }
+    push(Kind::kNumber, b, i);
+    return i;
+  }
+
+  std::size_t string(std::size_t b) {
+    std::size_t i = b + 1;
+    bool closed = false;
+    while (i < n_ && text_[i] != '\n') {
+      if (text_[i] == lexical::kEscape) {
+        if (i + 1 < n_ && lexical::is_escapable(text_[i + 1])) {
+          i += 2;
+          continue;
+        }
+        diags_.error(i, i + 2 <= n_ ? i + 2 : n_, "unknown escape in string (only \\\" and \\\\ are allowed)");
+        ok_ = false;
+        ++i;
+        continue;
+      }
+      if (text_[i] == lexical::kQuote) {
+        ++i;
+        closed = true;
+        break;
+      }
       ++i;
-      push(Kind::kPunct, b, i);
-      continue;
     }
-    // Unknown characters: a whole UTF-8 sequence counts as one, and a run of them is one
-    // error (a line of binary must not print a diagnostic per byte).
-    auto unknown = [&](std::size_t at) {  // no token of the language starts at `at`
-      const char ch = text[at];
-      const auto u = static_cast<unsigned char>(ch);
-      if (u >= 0x80) return true;
-      if (ch == '!') return !(at + 1 < n && text[at + 1] == '=');
-      return !std::isalnum(u) && std::string_view(" \t\r\n_\"#").find(ch) == std::string_view::npos &&
-             kOne.find(ch) == std::string_view::npos;
-    };
-    auto sequence_end = [&](std::size_t from) {
-      std::size_t to = from + 1;
-      if (static_cast<unsigned char>(text[from]) >= 0xC0)
-        while (to < n && (static_cast<unsigned char>(text[to]) & 0xC0) == 0x80) ++to;
-      return to;
-    };
+    if (!closed) {
+      std::size_t e = i;
+      if (e > b && text_[e - 1] == '\r') --e;
+      diags_.error(b, e, "unterminated string (a string ends on its own line)");
+      ok_ = false;
+    }
+    push(Kind::kString, b, i);
+    return i;
+  }
+
+  /// No token of the language starts at `i`.
+  bool unknown(std::size_t i) const {
+    const char ch = text_[i];
+    const auto u = static_cast<unsigned char>(ch);
+    if (u >= 0x80) return true;
+    if (ch == '!') return !(i + 1 < n_ && text_[i + 1] == '=');
+    return !std::isalnum(u) && std::string_view(" \t\r\n_\"#").find(ch) == std::string_view::npos &&
+           lexical::kOneCharSymbols.find(ch) == std::string_view::npos;
+  }
+
+  std::size_t sequence_end(std::size_t from) const {
+    std::size_t to = from + 1;
+    if (static_cast<unsigned char>(text_[from]) >= 0xC0)
+      while (to < n_ && (static_cast<unsigned char>(text_[to]) & 0xC0) == 0x80) ++to;
+    return to;
+  }
+
+  /// Unknown characters: a whole UTF-8 sequence counts as one, and a run of them is one
+  /// error (a line of binary must not print a diagnostic per byte).
+  std::size_t unknown_run(std::size_t i) {
     std::size_t e = sequence_end(i), chars = 1;
-    while (e < n && unknown(e)) e = sequence_end(e), ++chars;
+    while (e < n_ && unknown(e)) e = sequence_end(e), ++chars;
     std::string shown;
-    for (std::size_t k = i; k < e && k < i + 8; ++k) shown += fmt::format("\\x{:02X}", static_cast<unsigned char>(text[k]));
+    for (std::size_t k = i; k < e && k < i + 8; ++k)
+      shown += fmt::format("\\x{:02X}", static_cast<unsigned char>(text_[k]));
+    const char c = text_[i];
     if (e == i + 1 && static_cast<unsigned char>(c) >= 0x21 && static_cast<unsigned char>(c) < 0x7F)
       shown = std::string(1, c);
     if (chars == 1)
-      diags.error(i, e, fmt::format("unexpected character '{}'", shown));
+      diags_.error(i, e, fmt::format("unexpected character '{}'", shown));
     else
-      diags.error(i, e, fmt::format("{} unexpected characters '{}{}'", chars, shown, e - i > 8 ? "…" : ""));
-    ok = false;
-    i = e;
+      diags_.error(i, e, fmt::format("{} unexpected characters '{}{}'", chars, shown, e - i > 8 ? "…" : ""));
+    ok_ = false;
+    return e;
   }
-  Token end;
-  end.kind = Kind::kEnd;
-  end.begin = end.end = n;
-  end.blank_before = any_item && newlines >= 2;
-  end.leading = std::move(pending);
-  out.push_back(std::move(end));
-  return ok;
-}
+};
+
+/// Splits `text` into tokens (the last one is kEnd, holding the comments at the end of the
+/// file). Lexical errors go to `diags`; returns false when there was any.
+bool lex(std::string_view text, Diagnostics& diags, std::vector<Token>& out) { return Lexer(text, diags, out).run(); }
 
 // ---------------------------------------------------------------------------------------
 // Structure: statements and the brackets inside them.
@@ -232,19 +244,9 @@ bool lex(std::string_view text, Diagnostics& diags, std::vector<Token>& out) {
 
 bool is(const Token& t, std::string_view text) { return t.kind != Kind::kString && t.text == text; }
 
-bool is_statement_keyword(const Token& t) {
-  static constexpr std::array<std::string_view, 12> kWords = {
-      "pipeline", "settings", "region", "category", "param", "data",
-      "agent",    "compute",  "send",   "adversary", "require", "forbid"};
-  if (t.kind != Kind::kIdent) return false;
-  return std::find(kWords.begin(), kWords.end(), t.text) != kWords.end();
-}
+bool is_statement_keyword(const Token& t) { return t.kind == Kind::kIdent && lexical::is_statement_keyword(t.text); }
 
-bool is_expression_keyword(const Token& t) {
-  static constexpr std::array<std::string_view, 6> kWords = {"if", "then", "else", "and", "or", "not"};
-  if (t.kind != Kind::kIdent) return false;
-  return std::find(kWords.begin(), kWords.end(), t.text) != kWords.end();
-}
+bool is_expression_keyword(const Token& t) { return t.kind == Kind::kIdent && lexical::is_expression_keyword(t.text); }
 
 int depth_change(const Token& t) {
   if (t.kind != Kind::kPunct) return 0;

@@ -1,6 +1,7 @@
 #pragma once
 // `privflow fmt`: the canonical layout of a spec, computed from its tokens alone (its own
-// small lexer), so that it works on any lexically valid spec, even one that does not parse.
+// lexer, over the grammar's lexical rules in lang/lexical.hpp), so that it works on any
+// lexically valid spec, even one that does not parse.
 //
 // The layout: one statement per line; blank lines between statements kept (at most one);
 // `data` blocks one item per line, indented by 2; `settings` and agent property blocks on

@@ -1,7 +1,8 @@
 // The .pflow grammar in Boost.Spirit X3 (docs/language.md: statements and expressions).
 //
-// Layout: lexical helpers (hand-written skipper, keywords, leaves), then one rule per
-// production, then the statement loop with error recovery. Every rule builds its node
+// Layout: the leaves over the shared lexical rules (lang/lexical.hpp: skipper, keywords,
+// identifiers, numbers), then one rule per production, then the statement loop; the error
+// vocabulary and recovery are in lang/parse_recovery.cpp. Every rule builds its node
 // through semantic actions (no fusion adaptation: X3 mishandles single-member structs and keeps
 // the partial attributes that failed alternatives leave behind), and records its byte span
 // through `spanned[...]` (not X3's error_handler / annotate_on_success, which need position-tagged nodes).
@@ -18,6 +19,8 @@
 #include <vector>
 
 #include "base/text.hpp"
+#include "lang/detail/recovery.hpp"
+#include "lang/lexical.hpp"
 
 // Names for error messages: an action, a raw[] or an alternative reads as what it parses
 // (X3 1.74 would print the parser's mangled type name).
@@ -69,24 +72,11 @@ ParseState& state(Ctx const& ctx) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Trivia: white space and comments (`#` or `//` to the end of the line)
+// Trivia: white space and comments (lang/lexical.hpp)
 // ---------------------------------------------------------------------------------------
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_ident_char(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-Iter skip_trivia(Iter p, Iter end) {
-  for (;;) {
-    while (p != end && is_space(*p)) ++p;
-    if (p != end && (*p == '#' || (*p == '/' && p + 1 != end && p[1] == '/'))) {
-      while (p != end && *p != '\n') ++p;
-      continue;
-    }
-    return p;
-  }
-}
+using lexical::is_identifier_start;
+using lexical::skip_trivia;
 
 /// The skipper as an X3 parser: consumes all trivia at once, fails when there is none.
 struct skipper_parser : x3::parser<skipper_parser> {
@@ -190,26 +180,40 @@ constexpr spanned_gen spanned{};
 // Leaves: identifiers, numbers, strings, keywords
 // ---------------------------------------------------------------------------------------
 
-auto const ident_start = x3::char_("a-zA-Z_");
-auto const ident_char = x3::char_("a-zA-Z0-9_");
-auto const digit = x3::char_("0-9");
+/// A leaf that a scanner of lang/lexical.hpp matches: the grammar runs the shared token rule.
+template <const char* (*Scan)(const char*, const char*)>
+struct scanned_parser : x3::parser<scanned_parser<Scan>> {
+  using attribute_type = x3::unused_type;
+  [[maybe_unused]] static bool const has_attribute = false;
+  template <class It, class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It const& last, Ctx const& ctx, RCtx&, Attr&) const {
+    x3::skip_over(first, last, ctx);
+    It token_end = Scan(first, last);
+    if (token_end == first) return false;
+    first = token_end;
+    return true;
+  }
+};
 
-constexpr std::array<std::string_view, 12> kStatementKeywords = {
-    "pipeline", "settings", "region", "category", "param", "data",
-    "agent",    "compute",  "send",   "adversary", "require", "forbid"};
+/// One character of a class of lang/lexical.hpp.
+template <bool (*Test)(char)>
+struct char_class_parser : x3::parser<char_class_parser<Test>> {
+  using attribute_type = x3::unused_type;
+  [[maybe_unused]] static bool const has_attribute = false;
+  template <class It, class Ctx, class RCtx, class Attr>
+  bool parse(It& first, It const& last, Ctx const& ctx, RCtx&, Attr&) const {
+    x3::skip_over(first, last, ctx);
+    if (first == last || !Test(*first)) return false;
+    ++first;
+    return true;
+  }
+};
 
-// Words that cannot name a declaration (they would make the grammar ambiguous).
-constexpr std::array<std::string_view, 24> kReserved = {
-    "pipeline", "settings", "region", "category", "param", "data", "agent", "compute",
-    "send", "adversary", "require", "forbid", "at", "to", "from", "via", "by", "of",
-    "any", "against", "if", "then", "else", "unless"};
-// Words that cannot be an operand of an expression.
-constexpr std::array<std::string_view, 6> kExprKeywords = {"if", "then", "else", "and", "or", "not"};
-
-template <std::size_t N>
-bool in(const std::array<std::string_view, N>& words, std::string_view w) {
-  return std::find(words.begin(), words.end(), w) != words.end();
-}
+scanned_parser<lexical::identifier_end> const identifier{};
+scanned_parser<lexical::digits_end> const digits{};
+scanned_parser<lexical::decimal_end> const decimal{};
+char_class_parser<lexical::is_identifier_char> const ident_char{};
+char_class_parser<lexical::continues_number> const number_continuation{};
 
 enum class IdentClass { kAny, kName, kOperand };
 
@@ -222,7 +226,8 @@ auto ident_action() {
     if (word.size() > st.limits->max_identifier)
       throw LimitError{range.begin(), "identifier is longer than " + std::to_string(st.limits->max_identifier) +
                                           " characters"};
-    if ((C == IdentClass::kName && in(kReserved, word)) || (C == IdentClass::kOperand && in(kExprKeywords, word))) {
+    if ((C == IdentClass::kName && lexical::is_reserved(word)) ||
+        (C == IdentClass::kOperand && lexical::is_expression_keyword(word))) {
       x3::_pass(ctx) = false;
       return;
     }
@@ -238,26 +243,24 @@ x3::rule<class number_class, ast::Number> const number = "number";
 x3::rule<class int_literal_class, ast::Number> const int_literal = "integer";
 x3::rule<class string_class, ast::String> const string = "string";
 
-auto const word = x3::raw[x3::lexeme[ident_start >> *ident_char]];
+auto const word = x3::raw[x3::lexeme[identifier]];
 auto const ident_any_def = word[ident_action<IdentClass::kAny>()];
 auto const ident_name_def = word[ident_action<IdentClass::kName>()];
 auto const ident_operand_def = word[ident_action<IdentClass::kOperand>()];
 
-auto const digits = +digit >> *('_' >> +digit);
-auto const decimal = digits >> -('.' >> +digit) >> -(x3::char_("eE") >> -x3::char_("+-") >> +digit);
 auto const number_action = [](auto& ctx) {
   auto const& range = x3::_attr(ctx);
   x3::_val(ctx).text.assign(range.begin(), range.end());
   set_span(ctx, range.begin(), range.end());
 };
 auto const number_def =
-    x3::raw[x3::lexeme[-x3::lit('-') >> decimal >> -('/' >> decimal) >> !x3::char_("a-zA-Z0-9_.")]][number_action];
-auto const int_literal_def = x3::raw[x3::lexeme[digits >> !x3::char_("a-zA-Z0-9_.")]][number_action];
+    x3::raw[x3::lexeme[-x3::lit('-') >> decimal >> -('/' >> decimal) >> !number_continuation]][number_action];
+auto const int_literal_def = x3::raw[x3::lexeme[digits >> !number_continuation]][number_action];
 
 // Strings: one line, `\"` and `\\` escapes. A leading '!' in a rule name marks a full message.
 x3::rule<class escape_class> const escape = "!unknown escape in string (only \\\" and \\\\ are allowed)";
 x3::rule<class string_end_class> const string_end = "!unterminated string (strings end on the same line)";
-auto const escape_def = x3::char_("\"\\");
+auto const escape_def = char_class_parser<lexical::is_escapable>{};
 auto const string_end_def = x3::lit('"');
 auto const string_def = x3::raw[x3::lexeme['"' > *(('\\' > escape) | ~x3::char_("\"\\\n")) > string_end]][(
     [](auto& ctx) {
@@ -593,140 +596,14 @@ BOOST_SPIRIT_DEFINE(require, label, target, measure, bound, at_delta, forbid)
 // The statement loop
 // ---------------------------------------------------------------------------------------
 
-/// A token for messages: [begin, end).
-struct Token {
-  Iter begin = nullptr, end = nullptr;
-};
-
-/// The token starting at p (p is not trivia).
-Iter token_end(Iter p, Iter end) {
-  if (p == end) return p;
-  if (is_ident_start(*p)) {
-    while (p != end && is_ident_char(*p)) ++p;
-    return p;
-  }
-  if (is_digit(*p)) {
-    Iter q = p;
-    while (q != end && (is_ident_char(*q) || *q == '.' || *q == '/' ||
-                        ((*q == '-' || *q == '+') && (q[-1] == 'e' || q[-1] == 'E'))))
-      ++q;
-    return q;
-  }
-  if (*p == '"') {
-    Iter q = p + 1;
-    while (q != end && *q != '\n' && *q != '"') {
-      if (*q == '\\' && q + 1 != end && q[1] != '\n') ++q;
-      ++q;
-    }
-    return q != end && *q == '"' ? q + 1 : q;
-  }
-  if (p + 1 != end && ((p[0] == '<' || p[0] == '>' || p[0] == '!') && p[1] == '=')) return p + 2;
-  return p + 1;
-}
-
-/// The last token that ends at or before `limit`, scanning from `from`.
-Token previous_token(Iter from, Iter limit, Iter end) {
-  Token last;
-  Iter p = skip_trivia(from, end);
-  while (p < limit && p != end) {
-    Iter e = token_end(p, end);
-    if (e > limit) break;
-    last = {p, e};
-    p = skip_trivia(e, end);
-  }
-  return last;
-}
-
-std::string quote(Iter b, Iter e) {
-  std::string text(b, e);
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return "'" + text + "'";
-}
-
-bool same_line(Iter a, Iter b) { return std::find(std::min(a, b), std::max(a, b), '\n') == std::max(a, b); }
-
-/// A misspelled statement keyword ("agnet", "sned"): recovery stops there too, so that
-/// every misspelled statement is reported, not only the first of a run.
-bool close_to_statement_keyword(std::string_view w) {
-  static const std::vector<std::string> words(kStatementKeywords.begin(), kStatementKeywords.end());
-  return closest_match(w, words).has_value();
-}
-
-/// Where the statement beginning at `start` should resume after an error: the next
-/// statement keyword (or a word one edit from one) at brace depth 0 that starts a line or
-/// follows `}`; or, to survive a missing `}`, one at the very start of a line not followed by ':'.
-Iter recover(Iter start, Iter end) {
-  Iter p = skip_trivia(start, end);
-  p = token_end(p, end);  // the statement's own keyword
-  int depth = 0;
-  char previous = 0;
-  while (true) {
-    Iter before = p;
-    p = skip_trivia(p, end);
-    if (p == end) return end;
-    // A token starts a line when a newline separates it from the previous token.
-    bool line_start = std::find(before, p, '\n') != p;
-    Iter e = token_end(p, end);
-    if (is_ident_start(*p)) {
-      std::string_view w(p, static_cast<std::size_t>(e - p));
-      bool column_one = p > start && p[-1] == '\n';
-      if (in(kStatementKeywords, w) ||
-          ((line_start || column_one) && w.size() <= 16 && close_to_statement_keyword(w))) {
-        Iter after = skip_trivia(e, end);
-        bool colon = after != end && *after == ':';
-        if (depth == 0 && (line_start || previous == '}') && !colon) return p;
-        if (column_one && !colon) return p;
-      }
-      previous = 'a';
-    } else {
-      char c = *p;
-      if (c == '{' || c == '(' || c == '[') ++depth;
-      if ((c == '}' || c == ')' || c == ']') && depth > 0) --depth;
-      previous = c;
-    }
-    p = e;
-  }
-}
-
-/// The words that may begin a data item or follow a field's type.
-constexpr std::array<std::string_view, 6> kDataWords = {"rows", "category", "neighbouring", "field", "prior", "given"};
-
-/// A misspelled word of a data block ("rowz", "feild", "prir") with its suggestion.
-struct Typo {
-  Token at;
-  std::string suggestion;
-};
-
-/// The misspelled data words of a data block from `from` (a place where a data item or its
-/// end is expected) to the block's closing brace: words at the block's own level that are no
-/// name (names follow ':', 'field', 'given' or 'category') and are one or two edits from a
-/// data word. The parser stops at the first; these are reported together.
-std::vector<Typo> data_typos(Iter from, Iter end) {
-  static const std::vector<std::string> words(kDataWords.begin(), kDataWords.end());
-  std::vector<Typo> out;
-  int depth = 0;
-  std::string_view previous;
-  for (Iter p = skip_trivia(from, end); p != end && out.size() < 50; p = skip_trivia(p, end)) {
-    Iter e = token_end(p, end);
-    std::string_view w(p, static_cast<std::size_t>(e - p));
-    if (w == "{" || w == "[" || w == "(") ++depth;
-    if (w == "}" || w == "]" || w == ")") --depth;
-    if (depth < 0) break;  // the end of the data block
-    bool name = previous == ":" || previous == "field" || previous == "given" || previous == "category";
-    if (depth == 0 && is_ident_start(*p) && !name && !in(kDataWords, w) && !in(kStatementKeywords, w)) {
-      if (auto m = closest_match(w, words)) {
-        out.push_back({{p, e}, *m});
-        previous = "field";  // the word after a misspelled 'field' is a name: no second report
-        p = e;
-        continue;
-      }
-    }
-    if (depth == 0 && is_ident_start(*p) && in(kStatementKeywords, w) && w != "category") break;
-    previous = w;
-    p = e;
-  }
-  return out;
-}
+using detail::data_typos;
+using detail::previous_token;
+using detail::quote;
+using detail::recover;
+using detail::same_line;
+using detail::Token;
+using detail::token_end;
+using detail::Typo;
 
 /// Parses one statement with `rule` into a new element of `out`.
 template <class Rule, class Attr>
@@ -737,9 +614,100 @@ bool parse_one(Rule const& rule, Iter& it, Iter end, ParseState& st, std::vector
   return ok;
 }
 
+/// Parses the statement that `keyword` begins. Throws X3's expectation_failure or LimitError.
+bool parse_statement(std::string_view keyword, Iter& it, Iter end, ParseState& st, ast::Program& program) {
+  if (keyword == "pipeline") return parse_one(pipeline, it, end, st, program.pipelines);
+  if (keyword == "settings") return parse_one(settings, it, end, st, program.settings);
+  if (keyword == "region") return parse_one(region, it, end, st, program.regions);
+  if (keyword == "category") return parse_one(category, it, end, st, program.categories);
+  if (keyword == "param") return parse_one(param, it, end, st, program.params);
+  if (keyword == "data") return parse_one(data, it, end, st, program.data);
+  if (keyword == "agent") return parse_one(agent, it, end, st, program.agents);
+  if (keyword == "compute") return parse_one(compute, it, end, st, program.computes);
+  if (keyword == "send") return parse_one(send, it, end, st, program.sends);
+  if (keyword == "adversary") return parse_one(adversary, it, end, st, program.adversaries);
+  if (keyword == "require") return parse_one(require, it, end, st, program.requires_);
+  if (keyword == "forbid") return parse_one(forbid, it, end, st, program.forbids);
+  return false;
+}
+
+/// Reports a failed expectation of the statement that `keyword` begins at `start`: "expected
+/// <rule> after '<previous token>'", or the misspelt words of a data block. Returns the
+/// number of errors reported.
+std::size_t report_expectation(const x3::expectation_failure<Iter>& failure, Iter start, std::string_view keyword,
+                               Iter base, Iter end, Diagnostics& diags) {
+  auto offset = [&](Iter p) { return static_cast<std::size_t>(p - base); };
+  Iter where = skip_trivia(failure.where(), end);  // X3 may report the place before white space
+  std::string which = failure.which();
+  Token prev = previous_token(start, where, end);
+  Iter found_end = token_end(where, end);
+  std::string message;
+  if (!which.empty() && which[0] == '!') {
+    message = which.substr(1);
+  } else {
+    message = "expected " + which;
+    if (prev.begin) message += " after " + quote(prev.begin, prev.end);
+    if (where == end) message += " (at end of file)";
+    else if (prev.begin && same_line(prev.end, where) && is_identifier_start(*where) &&
+             lexical::is_reserved(std::string_view(where, static_cast<std::size_t>(found_end - where))) &&
+             which.find("name") != std::string::npos)
+      message += "; " + quote(where, found_end) + " is a keyword";
+  }
+  std::size_t b, en;
+  if (which == "!unterminated string (strings end on the same line)") {
+    // Point at the opening quote.
+    Iter q = where;
+    while (q != start && *q != lexical::kQuote) --q;
+    b = offset(q);
+    en = offset(where);
+  } else if (where != end && prev.begin && same_line(prev.end, where)) {
+    b = offset(where);
+    en = offset(found_end);
+  } else if (prev.begin) {
+    b = offset(prev.end);
+    en = b;
+  } else {
+    b = en = offset(where);
+  }
+  // Typos in a data block: each one with its suggestion, not "expected '}'".
+  std::vector<Typo> typos;
+  if (keyword == "data" && which == "'}'" && where != end && is_identifier_start(*where)) typos = data_typos(where, end);
+  if (!typos.empty() && typos.front().at.begin == where) {
+    message = quote(where, found_end) + " is not a word of a data block; did you mean '" +
+              typos.front().suggestion + "'?";
+    b = offset(where);
+    en = offset(found_end);
+    typos.erase(typos.begin());
+  }
+  diags.error(b, en, message);
+  for (const auto& t : typos) {
+    std::string what = quote(t.at.begin, t.at.end);
+    diags.error(offset(t.at.begin), offset(t.at.end),
+                what + " is not a word of a data block; did you mean '" + t.suggestion + "'?");
+  }
+  return 1 + typos.size();
+}
+
+/// A word that is not a statement keyword where a statement begins; a near miss ('agnet')
+/// is suggested, and the name it meant to declare is remembered as broken.
+void report_not_a_statement(Iter it, Iter word_end, Iter base, Iter end, Diagnostics& diags, ast::Program& program) {
+  auto offset = [&](Iter p) { return static_cast<std::size_t>(p - base); };
+  std::string_view word(it, static_cast<std::size_t>(word_end - it));
+  auto& d = diags.error(offset(it), offset(word_end), "expected a statement, found " + quote(it, word_end));
+  if (!is_identifier_start(*it)) return;
+  std::vector<std::string> words(lexical::kStatementKeywords.begin(), lexical::kStatementKeywords.end());
+  if (auto m = closest_match(word, words)) {
+    diags.note(d, d.span, "did you mean '" + *m + "'?");
+    // 'agnet server {...}' meant to declare 'server': its uses are not reported again.
+    Iter n = skip_trivia(word_end, end);
+    Iter ne = token_end(n, end);
+    if (n != end && is_identifier_start(*n) && same_line(word_end, n)) program.broken_names.emplace_back(n, ne);
+  }
+}
+
 }  // namespace
 
-bool is_statement_keyword(std::string_view w) { return in(kStatementKeywords, w); }
+bool is_statement_keyword(std::string_view w) { return lexical::is_statement_keyword(w); }
 
 ast::Program parse_program(const SourceFile& source, Diagnostics& diags, const Limits& limits) {
   ast::Program program;
@@ -774,18 +742,8 @@ ast::Program parse_program(const SourceFile& source, Diagnostics& diags, const L
     Iter start = it;
     Iter word_end = token_end(it, end);
     std::string_view word(it, static_cast<std::size_t>(word_end - it));
-    if (!is_ident_start(*it) || !in(kStatementKeywords, word)) {
-      auto& d = diags.error(offset(it), offset(word_end), "expected a statement, found " + quote(it, word_end));
-      if (is_ident_start(*it)) {
-        std::vector<std::string> words(kStatementKeywords.begin(), kStatementKeywords.end());
-        if (auto m = closest_match(word, words)) {
-          diags.note(d, d.span, "did you mean '" + *m + "'?");
-          // 'agnet server {...}' meant to declare 'server': its uses are not reported again.
-          Iter n = skip_trivia(word_end, end);
-          Iter ne = token_end(n, end);
-          if (n != end && is_ident_start(*n) && same_line(word_end, n)) program.broken_names.emplace_back(n, ne);
-        }
-      }
+    if (!is_identifier_start(*it) || !lexical::is_statement_keyword(word)) {
+      report_not_a_statement(it, word_end, base, end, diags, program);
       ++errors;
       it = recover(start, end);
       continue;
@@ -794,73 +752,13 @@ ast::Program parse_program(const SourceFile& source, Diagnostics& diags, const L
     bool ok = false;
     try {
       st.depth = 0;
-      if (word == "pipeline") ok = parse_one(pipeline, it, end, st, program.pipelines);
-      else if (word == "settings") ok = parse_one(settings, it, end, st, program.settings);
-      else if (word == "region") ok = parse_one(region, it, end, st, program.regions);
-      else if (word == "category") ok = parse_one(category, it, end, st, program.categories);
-      else if (word == "param") ok = parse_one(param, it, end, st, program.params);
-      else if (word == "data") ok = parse_one(data, it, end, st, program.data);
-      else if (word == "agent") ok = parse_one(agent, it, end, st, program.agents);
-      else if (word == "compute") ok = parse_one(compute, it, end, st, program.computes);
-      else if (word == "send") ok = parse_one(send, it, end, st, program.sends);
-      else if (word == "adversary") ok = parse_one(adversary, it, end, st, program.adversaries);
-      else if (word == "require") ok = parse_one(require, it, end, st, program.requires_);
-      else if (word == "forbid") ok = parse_one(forbid, it, end, st, program.forbids);
+      ok = parse_statement(word, it, end, st, program);
       if (!ok) {
         diags.error(offset(start), offset(word_end), "invalid " + std::string(word) + " statement");
         ++errors;
       }
     } catch (const x3::expectation_failure<Iter>& e) {
-      Iter where = skip_trivia(e.where(), end);  // X3 may report the place before white space
-      std::string which = e.which();
-      Token prev = previous_token(start, where, end);
-      Iter found_end = token_end(where, end);
-      std::string message;
-      if (!which.empty() && which[0] == '!') {
-        message = which.substr(1);
-      } else {
-        message = "expected " + which;
-        if (prev.begin) message += " after " + quote(prev.begin, prev.end);
-        if (where == end) message += " (at end of file)";
-        else if (prev.begin && same_line(prev.end, where) && is_ident_start(*where) &&
-                 in(kReserved, std::string_view(where, static_cast<std::size_t>(found_end - where))) &&
-                 which.find("name") != std::string::npos)
-          message += "; " + quote(where, found_end) + " is a keyword";
-      }
-      std::size_t b, en;
-      if (which == "!unterminated string (strings end on the same line)") {
-        // Point at the opening quote.
-        Iter q = where;
-        while (q != start && *q != '"') --q;
-        b = offset(q);
-        en = offset(where);
-      } else if (where != end && prev.begin && same_line(prev.end, where)) {
-        b = offset(where);
-        en = offset(found_end);
-      } else if (prev.begin) {
-        b = offset(prev.end);
-        en = b;
-      } else {
-        b = en = offset(where);
-      }
-      // Typos in a data block: each one with its suggestion, not "expected '}'".
-      std::vector<Typo> typos;
-      if (word == "data" && which == "'}'" && where != end && is_ident_start(*where)) typos = data_typos(where, end);
-      if (!typos.empty() && typos.front().at.begin == where) {
-        message = quote(where, found_end) + " is not a word of a data block; did you mean '" +
-                  typos.front().suggestion + "'?";
-        b = offset(where);
-        en = offset(found_end);
-        typos.erase(typos.begin());
-      }
-      diags.error(b, en, message);
-      ++errors;
-      for (const auto& t : typos) {
-        std::string what = quote(t.at.begin, t.at.end);
-        diags.error(offset(t.at.begin), offset(t.at.end),
-                    what + " is not a word of a data block; did you mean '" + t.suggestion + "'?");
-        ++errors;
-      }
+      errors += report_expectation(e, start, word, base, end, diags);
       ok = false;
     } catch (const LimitError& e) {
       diags.error(offset(e.where), offset(token_end(e.where, end)), e.message);
@@ -872,8 +770,8 @@ ast::Program parse_program(const SourceFile& source, Diagnostics& diags, const L
       // not reported again.
       Iter n = skip_trivia(word_end, end);
       Iter ne = token_end(n, end);
-      if (n != end && is_ident_start(*n) && same_line(word_end, n) &&
-          !in(kReserved, std::string_view(n, static_cast<std::size_t>(ne - n))))
+      if (n != end && is_identifier_start(*n) && same_line(word_end, n) &&
+          !lexical::is_reserved(std::string_view(n, static_cast<std::size_t>(ne - n))))
         program.broken_names.emplace_back(n, ne);
       it = recover(start, end);
     } else {

@@ -613,7 +613,7 @@ class Writer {
       // A release's parameters as written (a param shows its current value).
       if (release) {
         for (const auto& [name, value] : art.params) {
-          std::string text = name + ": ";
+          std::string text = flow::param_name(name) + std::string(": ");
           if (value.param < g_.params.size()) text += g_.params[value.param].name + " = ";
           text += format_exact(g_.value(value));
           append_wrapped(lines, text, kWrapNode + 8);

@@ -2,9 +2,10 @@
 """Checks the editor grammars in editors/ against the language as the sources define it.
 
   check_grammars.py keywords SOURCE_DIR
-      every keyword the parser accepts (PF_KW("...") and the keyword tables of lang/parser.cpp)
-      and every fixed word the checker accepts (the kind catalogue, the lists and comparisons of
-      lang/check.cpp) is listed in editors/privflow.tmLanguage.json and editors/vim/syntax/privflow.vim
+      every keyword the parser accepts (PF_KW("...") of lang/parser.cpp, the keyword tables of
+      lang/lexical.hpp)
+      and every fixed word the checker accepts (the kinds and parameters of flow/catalogue.cpp, the
+      lists and comparisons of lang/check*.cpp) is listed in editors/privflow.tmLanguage.json and editors/vim/syntax/privflow.vim
   check_grammars.py textmate SOURCE_DIR
       the TextMate grammar: its regexes compile (Python re, close to Oniguruma for this subset),
       every keyword gets a highlight scope, every example and tests/diagnostics/*.pflow tokenises
@@ -45,24 +46,36 @@ def language_words(src):
     parser = open(os.path.join(src, "lang", "parser.cpp"), encoding="utf-8").read()
     for w in re.findall(r'PF_KW\(\s*"([^"]+)"\s*\)', parser):
         add(w, "lang/parser.cpp PF_KW")
+    lexical = open(os.path.join(src, "lang", "lexical.hpp"), encoding="utf-8").read()
     for table in ("kStatementKeywords", "kReserved", "kExprKeywords"):
-        m = re.search(table + r"\s*=\s*\{(.*?)\};", parser, re.S)
+        m = re.search(table + r"\s*=\s*\{(.*?)\};", lexical, re.S)
         if not m:
-            raise SystemExit(f"FAIL: lang/parser.cpp has no table {table} any more: update tests/editors")
+            raise SystemExit(f"FAIL: lang/lexical.hpp has no table {table} any more: update tests/editors")
         for w in re.findall(r'"([^"]*)"', m.group(1)):
-            add(w, f"lang/parser.cpp {table}")
+            add(w, f"lang/lexical.hpp {table}")
 
-    check = open(os.path.join(src, "lang", "check.cpp"), encoding="utf-8").read()
-    # The catalogue of computations: {K::kLaplace, "laplace", {"epsilon", ...}}.
-    for w in re.findall(r'\{\s*K::k\w+\s*,\s*"([^"]+)"', check):
-        add(w, "lang/check.cpp catalogue (kind)")
-    # Every list of words: parameters, keys, trust levels, channels, suggestions.
-    for lst in re.findall(r'\{\s*"[A-Za-z_]\w*"(?:\s*,\s*"[A-Za-z_]\w*")*\s*\}', check):
-        for w in re.findall(r'"([^"]*)"', lst):
-            add(w, "lang/check.cpp word list")
-    # Words compared against user input: key == "delta", w != "rdp", ...name == "true".
-    for w in re.findall(r'(?:==|!=)\s*"([A-Za-z_]\w*)"', check):
-        add(w, "lang/check.cpp comparison")
+    # The catalogue of computations (flow/catalogue.cpp): every kind and every parameter,
+    # written as {C::kLaplace, "laplace", ...} and {K::kEpsilon, "epsilon", ...}.
+    catalogue = open(os.path.join(src, "flow", "catalogue.cpp"), encoding="utf-8").read()
+    kinds = re.findall(r'\{\s*C::k\w+\s*,\s*"([^"]+)"', catalogue)
+    params = re.findall(r'\{\s*K::k\w+\s*,\s*"([^"]+)"', catalogue)
+    if len(kinds) < 16 or len(params) < 14:
+        raise SystemExit("FAIL: flow/catalogue.cpp's kinds or parameters are no longer found: update tests/editors")
+    for w in kinds:
+        add(w, "flow/catalogue.cpp (kind)")
+    for w in params:
+        add(w, "flow/catalogue.cpp (parameter)")
+
+    # The checker's passes (lang/check*.cpp): every list of words (keys, trust levels,
+    # channels, suggestions) and every word compared against user input (key == "delta").
+    for path in sorted(glob.glob(os.path.join(src, "lang", "check*.cpp"))):
+        name = "lang/" + os.path.basename(path)
+        check = open(path, encoding="utf-8").read()
+        for lst in re.findall(r'\{\s*"[A-Za-z_]\w*"(?:\s*,\s*"[A-Za-z_]\w*")*\s*\}', check):
+            for w in re.findall(r'"([^"]*)"', lst):
+                add(w, name + " word list")
+        for w in re.findall(r'(?:==|!=)\s*"([A-Za-z_]\w*)"', check):
+            add(w, name + " comparison")
     # Self-check of the extraction, so that a refactoring of the sources cannot empty it.
     for must in ("compute", "require", "unless", "partition", "laplace", "dpsgd", "pseudonymize", "malicious",
                  "secure_aggregation", "min_clients", "rdp", "add_remove", "noise_multiplier", "not"):
@@ -123,7 +136,7 @@ def check_keywords(src):
             if w not in listed:
                 print(f"FAIL keyword '{w}' ({words[w]}) is missing from {path}")
                 failures += 1
-    print(f"{len(words)} keywords from lang/parser.cpp and lang/check.cpp checked in 2 grammars")
+    print(f"{len(words)} keywords from lang/parser.cpp, lang/lexical.hpp, flow/catalogue.cpp and lang/check*.cpp checked in 2 grammars")
     print(f"{2 * len(words) - failures} passed, {failures} failed")
     return 1 if failures else 0
 

@@ -12,6 +12,7 @@
 
 #include "lang/diagnostics.hpp"
 #include "lang/format.hpp"
+#include "lang/frontend.hpp"
 #include "lang/source.hpp"
 
 namespace fs = std::filesystem;
@@ -101,7 +102,7 @@ TEST_CASE("spacing and layout of single statements", "[format]") {
       {"\n\nregion EU", "region EU\n"},
       {"region EU\r\nregion US\r\n", "region EU\nregion US\n"},
       {"pipeline p \"a \\\"quoted\\\" \\\\ title\"", "pipeline p \"a \\\"quoted\\\" \\\\ title\"\n"},
-      {"param x = 0.000_1e+7", "param x = 0.000_1e+7\n"},
+      {"param x = 50_000.25e+7", "param x = 50_000.25e+7\n"},
   };
   for (const auto& c : cases) {
     INFO("input: " << c.in);
@@ -187,6 +188,9 @@ TEST_CASE("lexical errors are reported and nothing is formatted", "[format]") {
       {"pipeline p \"a\\nb\"", "t.pflow:1:14: error: unknown escape in string (only \\\" and \\\\ are allowed)"},
       {"param x = 12abc", "t.pflow:1:11: error: malformed number '12abc'"},
       {"param x = 1.2.3", "t.pflow:1:11: error: malformed number '1.2.3'"},
+      // The grammar's number (lang/lexical.hpp): underscores only between digits of the whole part.
+      {"param x = 0.000_1e+7", "t.pflow:1:11: error: malformed number '0.000_1e+7'"},
+      {"param x = 1__000", "t.pflow:1:11: error: malformed number '1__000'"},
       {"region EU\nregion \xC3\xA9t\xC3\xA9", "t.pflow:2:8: error: unexpected character '\\xC3\\xA9'"},
       {"region a ! b", "t.pflow:1:10: error: unexpected character '!'"},
       // A C comment is not a comment here: fmt used to print "/ * x * /" and exit 0.
@@ -204,6 +208,39 @@ TEST_CASE("lexical errors are reported and nothing is formatted", "[format]") {
   Diagnostics diags(source);
   CHECK_FALSE(format_spec(source, diags).has_value());
   CHECK(diags.error_count() == 2);
+}
+
+TEST_CASE("fmt and check read numbers and strings by the same lexical rules", "[format][lexical]") {
+  // lang/lexical.hpp is the one definition: what check reads, fmt keeps as written; what check
+  // cannot read as a token, fmt refuses too.
+  auto formats = [](const std::string& text) {
+    SourceFile source("t.pflow", text);
+    Diagnostics diags(source);
+    return format_spec(source, diags).has_value();
+  };
+  auto checks = [](const std::string& text) {
+    SourceFile source("t.pflow", text);
+    Diagnostics diags(source);
+    return privflow::lang::load_spec(source, diags).has_value();
+  };
+  const std::vector<std::string> read = {
+      "param x = 12\n",          "param x = 50_000\n",          "param x = 0.01\n", "param x = 1e-5\n",
+      "param x = 1E+5\n",        "param x = 1_000.5e3\n",       "param x = -3/4\n", "pipeline p \"a\"\n",
+      "pipeline p \"a \\\"b\\\" \\\\\"\n"};
+  for (const auto& text : read) {
+    INFO("spec: " << text);
+    CHECK(checks(text));
+    CHECK(fmt_text(text) == text);
+  }
+  const std::vector<std::string> refused = {
+      "param x = 1__0\n", "param x = 1_\n",          "param x = 0.0_1\n",        "param x = 12abc\n",
+      "param x = 0x10\n", "param x = 1_0e1_0\n",     "param x = 1.2.3\n",        "param x = 1e+\n",
+      "pipeline p \"open\n", "pipeline p \"a\\nb\"\n"};
+  for (const auto& text : refused) {
+    INFO("spec: " << text);
+    CHECK_FALSE(checks(text));
+    CHECK_FALSE(formats(text));
+  }
 }
 
 TEST_CASE("goldens: tricky layouts and comments", "[format][golden]") {

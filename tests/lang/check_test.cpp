@@ -102,11 +102,11 @@ TEST_CASE("the section 1 example lowers to the right graph", "[lang][lower]") {
   CHECK(u.distributed);
   REQUIRE(u.inputs.size() == 1);
   CHECK(u.inputs[0].kind == flow::Input::Kind::kData);
-  CHECK(u.params.at("noise_multiplier").param == 0);
-  CHECK(g.value(u.params.at("noise_multiplier")) == r("11/10"));
-  CHECK(u.params.at("sampling_rate").literal == r("1/100"));
+  CHECK(u.params.at(flow::ParamKey::kNoiseMultiplier).param == 0);
+  CHECK(g.value(u.params.at(flow::ParamKey::kNoiseMultiplier)) == r("11/10"));
+  CHECK(u.params.at(flow::ParamKey::kSamplingRate).literal == r("1/100"));
   CHECK(g.times(u) == 1);
-  CHECK(*g.param(u, "steps") == 10000);
+  CHECK(*g.param(u, flow::ParamKey::kSteps) == 10000);
   CHECK(u.span.line == 23);
   CHECK(g.artifacts[1].kind == flow::ComputeKind::kAggregate);
   CHECK(g.artifacts[1].inputs[0].artifact == 0);

@@ -76,9 +76,9 @@ inline flow::Graph hospital_fl(bool reversed = false) {
   update.at = h;
   update.kind = ComputeKind::kDpsgd;
   update.inputs.push_back({Input::Kind::kData, 0, kNone, kNone, {}});
-  update.params["noise_multiplier"] = {Rational(0), 0, {}};
-  update.params["sampling_rate"] = {make_rational(1, 100), kNone, {}};
-  update.params["steps"] = {make_rational(10000), kNone, {}};
+  update.params[flow::ParamKey::kNoiseMultiplier] = {Rational(0), 0, {}};
+  update.params[flow::ParamKey::kSamplingRate] = {make_rational(1, 100), kNone, {}};
+  update.params[flow::ParamKey::kSteps] = {make_rational(10000), kNone, {}};
   update.distributed = true;
   update.span = at_line(22);
   Artifact model;

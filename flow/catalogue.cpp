@@ -1,0 +1,151 @@
+#include "flow/catalogue.hpp"
+
+#include "flow/graph.hpp"
+
+namespace privflow::flow {
+
+const std::array<ParamInfo, kParamKeyCount>& parameters() {
+  using K = ParamKey;
+  using R = Range;
+  static const std::array<ParamInfo, kParamKeyCount> table = {{
+      {K::kBatchSize, "batch_size", R::kWholeAtLeastOne,
+       "records in a step's batch: the sampling rate is batch_size / rows", nullptr},
+      {K::kDelta, "delta", R::kBelowOne, "the δ of a declared (ε, δ) guarantee", "0"},
+      {K::kDistributed, "distributed", R::kFlag,
+       "the noise is the total over a population's instances, each adding its share", "false"},
+      {K::kEpochs, "epochs", R::kPositive, "passes over the data: steps = ceil(epochs · rows / batch_size)", nullptr},
+      {K::kEpsilon, "epsilon", R::kPositive, "the privacy loss ε of one application", nullptr},
+      {K::kKeep, "keep", R::kKeepProbability, "the probability of reporting the true value", nullptr},
+      {K::kNoiseMultiplier, "noise_multiplier", R::kPositive,
+       "the Gaussian noise's standard deviation over the clipping norm", nullptr},
+      {K::kRho, "rho", R::kPositive, "the ρ of a declared zero-concentrated DP guarantee", nullptr},
+      {K::kSamplingRate, "sampling_rate", R::kRate, "the chance that a record is in a step's batch (Poisson)", nullptr},
+      {K::kScale, "scale", R::kPositive, "the noise's scale b: ε = sensitivity / b", nullptr},
+      {K::kSensitivity, "sensitivity", R::kPositive,
+       "how far one record moves the input: derived from it where it says, else 1", nullptr},
+      {K::kSigma, "sigma", R::kPositive, "the noise's standard deviation", nullptr},
+      {K::kSteps, "steps", R::kWholeAtLeastOne, "training steps, each a subsampled Gaussian release", nullptr},
+      {K::kTimes, "times", R::kWholeAtLeastOne, "independent applications, composed", "1"},
+  }};
+  return table;
+}
+
+const std::array<KindInfo, kComputeKindCount>& catalogue() {
+  using C = ComputeKind;
+  using K = ParamKey;
+  using S = InputShape;
+  constexpr auto required = ParamRule::Kind::kRequired;
+  constexpr auto only_with = ParamRule::Kind::kOnlyWith;
+  constexpr auto up = Protects::kRaising;
+  constexpr auto down = Protects::kLowering;
+  static const std::array<KindInfo, kComputeKindCount> table = {{
+      {C::kLaplace, "laplace", "Laplace noise: pure ε = sensitivity / scale", true, S::kAnyInputs,
+       {K::kEpsilon, K::kScale, K::kSensitivity, K::kTimes},
+       {{required, K::kEpsilon, K::kScale}},
+       {{K::kScale, up}, {K::kEpsilon, down}}},
+      {C::kGeometric, "geometric", "two-sided geometric noise (the discrete Laplace): pure ε", true, S::kAnyInputs,
+       {K::kEpsilon, K::kSensitivity, K::kTimes},
+       {{required, K::kEpsilon, std::nullopt}},
+       {{K::kEpsilon, down}}},
+      {C::kGaussian, "gaussian", "Gaussian noise of standard deviation sigma: noise multiplier sigma / sensitivity",
+       true, S::kAnyInputs,
+       {K::kSigma, K::kSensitivity, K::kTimes, K::kDistributed},
+       {{required, K::kSigma, std::nullopt}},
+       {{K::kSigma, up}}},
+      {C::kRandomizedResponse, "randomized_response",
+       "reports a field's true value with probability keep, else another value: ε-local DP", true, S::kFiniteField,
+       {K::kEpsilon, K::kKeep, K::kTimes},
+       {{required, K::kEpsilon, K::kKeep}},
+       {{K::kEpsilon, down}}},
+      {C::kExponential, "exponential", "the exponential mechanism, choosing an output by its score: pure ε", true,
+       S::kAnyInputs,
+       {K::kEpsilon, K::kTimes},
+       {{required, K::kEpsilon, std::nullopt}},
+       {{K::kEpsilon, down}}},
+      {C::kDpsgd, "dpsgd", "differentially private SGD: Poisson-subsampled Gaussian, composed over the steps", true,
+       S::kAnyInputs,
+       {K::kNoiseMultiplier, K::kSamplingRate, K::kBatchSize, K::kSteps, K::kEpochs, K::kDistributed},
+       {{required, K::kNoiseMultiplier, std::nullopt},
+        {required, K::kSamplingRate, K::kBatchSize},
+        {required, K::kSteps, K::kEpochs}},
+       {{K::kNoiseMultiplier, up}}},
+      {C::kDeclared, "declared", "a guarantee you declare (ε, δ or ρ): an assumption in every report", true,
+       S::kAnyInputs,
+       {K::kEpsilon, K::kDelta, K::kRho, K::kTimes},
+       {{required, K::kEpsilon, K::kRho}, {only_with, K::kDelta, K::kEpsilon}},
+       {{K::kEpsilon, down}}},
+      {C::kMap, "map", "a function of each record's fields", false, S::kDataAndExpression, {}, {}, {}},
+      {C::kSelect, "select", "the listed fields of every record, in the clear", false, S::kDataAndFields, {}, {}, {}},
+      {C::kCount, "count", "the exact number of records", false, S::kDataOrArtifact, {}, {}, {}},
+      {C::kSum, "sum", "the exact sum of a numeric field", false, S::kNumericField, {}, {}, {}},
+      {C::kMean, "mean", "the exact mean of a numeric field", false, S::kNumericField, {}, {}, {}},
+      {C::kHistogram, "histogram", "the exact count of each value of a field", false, S::kField, {}, {}, {}},
+      {C::kAggregate, "aggregate", "an artifact from all instances of a population, combined at one agent", false,
+       S::kArtifact, {}, {}, {}},
+      {C::kTrain, "train", "a model trained without privacy: it can memorise its input", false, S::kAnyInputs, {}, {},
+       {}},
+      {C::kPseudonymize, "pseudonymize", "identifiers replaced: still personal data, and still linkable", false,
+       S::kAnyInputs, {}, {}, {}},
+  }};
+  return table;
+}
+
+const KindInfo& kind_info(ComputeKind kind) { return catalogue()[static_cast<std::size_t>(kind)]; }
+
+const KindInfo* find_kind(std::string_view name) {
+  for (const auto& info : catalogue())
+    if (info.name && name == info.name) return &info;  // (a row left out has no name: tests/docs/catalogue_test.cpp)
+  return nullptr;
+}
+
+const ParamInfo& param_info(ParamKey key) { return parameters()[static_cast<std::size_t>(key)]; }
+const char* param_name(ParamKey key) { return param_info(key).name; }
+
+bool is_private(ComputeKind kind) { return kind_info(kind).release; }
+const char* kind_name(ComputeKind kind) { return kind_info(kind).name; }
+
+const char* input_shape_text(InputShape shape) {
+  switch (shape) {
+    case InputShape::kDataAndExpression: return "a data and an expression: map(D, expr)";
+    case InputShape::kDataAndFields: return "a data and its fields: select(D, f1, f2, ...)";
+    case InputShape::kDataOrArtifact: return "one input";
+    case InputShape::kNumericField:
+    case InputShape::kField: return "one field: D.field";
+    case InputShape::kArtifact: return "one artifact";
+    case InputShape::kFiniteField: return "one input D.field of a finite type";
+    case InputShape::kAnyInputs: return "at least one input";
+  }
+  return "?";
+}
+
+bool in_range(Range range, const Rational& value) {
+  switch (range) {
+    case Range::kPositive: return value > 0;
+    case Range::kWholeAtLeastOne: return value.get_den() == 1 && value >= 1;
+    case Range::kRate: return value > 0 && value <= 1;
+    case Range::kBelowOne: return value >= 0 && value < 1;
+    case Range::kKeepProbability: return value >= 0 && value <= 1;
+    case Range::kFlag: return false;
+  }
+  return false;
+}
+
+const char* range_violation(Range range) {
+  switch (range) {
+    case Range::kPositive: return "must be positive";
+    case Range::kWholeAtLeastOne: return "must be a whole number of at least 1";
+    case Range::kRate: return "must be in (0, 1]";
+    case Range::kBelowOne: return "must be in [0, 1)";
+    case Range::kKeepProbability: return "is a probability and must be in [0, 1]";
+    case Range::kFlag: return "must be true or false";
+  }
+  return "?";
+}
+
+std::optional<FixTurn> parameter_to_turn(const Artifact& mechanism) {
+  for (const FixTurn& turn : kind_info(mechanism.kind).fix)
+    if (mechanism.params.count(turn.key)) return turn;
+  return std::nullopt;
+}
+
+}  // namespace privflow::flow

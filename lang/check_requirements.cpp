@@ -1,0 +1,224 @@
+// Adversaries, requirements and forbid rules (docs/language.md, "Adversaries" and
+// "Requirements"): coalitions, measures, targets and bounds.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "lang/detail/checker.hpp"
+
+namespace privflow::lang::detail {
+namespace {
+
+using MeasureKind = ast::Measure::Kind;
+
+/// The fixed members of a coalition; `taken` receives the instances each one takes.
+void lower_members(CheckContext& context, const ast::Coalition& written, flow::Coalition& out,
+                   std::map<Id, std::uint64_t>& taken) {
+  for (const auto& member : written.members) {
+    flow::Member lowered;
+    lowered.span = context.span(member);
+    lowered.agent = context.resolve(member.agent, DeclKind::kAgent);
+    if (lowered.agent == kNone) continue;
+    const flow::Agent& agent = context.graph.agents[lowered.agent];
+    if (!context.check_trust(agent, member.agent, "a coalition")) continue;
+    if (taken.count(lowered.agent)) {
+      context.error(member, "agent " + quoted(agent.name) + " is named twice in this coalition");
+      continue;
+    }
+    if (member.count) {
+      auto k = context.whole_number(*member.count, "the number of " + agent.name + " instances", 1,
+                                    context.limits.max_population);
+      if (!k) continue;
+      if (*k > agent.count) {
+        context.error(*member.count, std::to_string(*k) + " of " + agent.name + " exceeds its " +
+                                         std::to_string(agent.count) + (agent.count == 1 ? " instance" : " instances"));
+        continue;
+      }
+      lowered.count = *k;
+      lowered.all = false;
+    } else {
+      lowered.count = agent.count;
+      lowered.all = true;
+    }
+    taken[lowered.agent] = lowered.count;
+    out.fixed.push_back(lowered);
+  }
+}
+
+/// `any K of {candidates}`: K must not exceed the instances left to choose from.
+void lower_choice(CheckContext& context, const ast::Coalition& written, flow::Coalition& out,
+                  std::map<Id, std::uint64_t>& taken) {
+  auto k = context.whole_number(written.choose, "the number of agents to choose", 1, context.limits.max_population);
+  std::uint64_t available = 0;
+  std::set<Id> seen;
+  for (const auto& name : written.candidates) {
+    Id id = context.resolve(name, DeclKind::kAgent);
+    if (id == kNone) continue;
+    const flow::Agent& agent = context.graph.agents[id];
+    if (!context.check_trust(agent, name, "the agents an adversary may choose")) continue;
+    if (!seen.insert(id).second) {
+      context.error(name, "agent " + quoted(agent.name) + " is listed twice");
+      continue;
+    }
+    out.candidates.push_back(id);
+    available += agent.count - (taken.count(id) ? taken[id] : 0);
+  }
+  if (!k) return;
+  out.choose = *k;
+  if (*k > available && out.candidates.size() == seen.size())
+    context.error(written.choose, "any " + std::to_string(*k) + " of these agents: only " + std::to_string(available) +
+                                      (available == 1 ? " instance is" : " instances are") + " left to choose from");
+}
+
+/// `posterior(D.f = v)`: the index of v in the field's domain.
+void lower_posterior_value(CheckContext& context, const ast::Measure& measure, flow::Requirement& requirement) {
+  const flow::Field& field = context.graph.data[requirement.data].fields[requirement.field];
+  const std::string& value = measure.value.name;
+  if (field.type == flow::FieldType::kInt) {
+    auto n = parse_number(value);
+    if (!n || !is_integer(*n) || *n < field.lo || *n > field.hi)
+      context.error(measure.value, quoted(value) + " is not a value of " + quoted(field.name) + " (an int in [" +
+                                       std::to_string(field.lo) + ", " + std::to_string(field.hi) + "])");
+    else
+      requirement.value = static_cast<std::uint64_t>(std::stoll(n->get_num().get_str()) - field.lo);
+    return;
+  }
+  auto it = std::find(field.values.begin(), field.values.end(), value);
+  if (it == field.values.end())
+    context.error(measure.value, quoted(value) + " is not a value of " + quoted(field.name) +
+                                     suggest_or_list(value, field.values));
+  else
+    requirement.value = static_cast<std::uint64_t>(it - field.values.begin());
+}
+
+/// The measure's data and, by measure, its field and value or its quasi-identifier fields.
+void lower_measure(CheckContext& context, const ast::Measure& measure, flow::Requirement& requirement) {
+  switch (measure.kind) {
+    case MeasureKind::kDp: requirement.measure = flow::Measure::kDp; break;
+    case MeasureKind::kPosterior: requirement.measure = flow::Measure::kPosterior; break;
+    case MeasureKind::kAdvantage: requirement.measure = flow::Measure::kAdvantage; break;
+    case MeasureKind::kLeakage: requirement.measure = flow::Measure::kLeakage; break;
+    case MeasureKind::kReidentification: requirement.measure = flow::Measure::kReidentification; break;
+  }
+  requirement.data = context.resolve(measure.data, DeclKind::kData);
+  if (requirement.data == kNone) return;
+  if (measure.kind == MeasureKind::kPosterior || measure.kind == MeasureKind::kLeakage) {
+    requirement.field = context.field_of(requirement.data, measure.field);
+    if (requirement.field != kNone && measure.kind == MeasureKind::kPosterior)
+      lower_posterior_value(context, measure, requirement);
+  }
+  if (measure.kind == MeasureKind::kReidentification) {
+    std::set<Id> seen;
+    for (const auto& name : measure.fields) {
+      Id field = context.field_of(requirement.data, name);
+      if (field == kNone) continue;
+      if (!seen.insert(field).second) {
+        context.error(name, "field " + quoted(name.name) + " is listed twice");
+        continue;
+      }
+      requirement.fields.push_back(field);
+    }
+  }
+}
+
+/// `against NAME` (an adversary, or an agent alone) or `against {coalition}`.
+void lower_target(CheckContext& context, const ast::Require& written, flow::Requirement& requirement) {
+  if (!written.target_is_name) {
+    requirement.coalition = lower_coalition(context, written.target);
+    return;
+  }
+  auto it = context.names.find(written.target_name.name);
+  if (it != context.names.end() && it->second.kind == DeclKind::kAgent) {
+    // `against server`: the coalition of that one agent.
+    const flow::Agent& agent = context.graph.agents[it->second.index];
+    if (context.check_trust(agent, written.target_name, "a coalition")) {
+      requirement.coalition.span = context.span(written.target_name);
+      requirement.coalition.fixed.push_back({it->second.index, agent.count, true, context.span(written.target_name)});
+    }
+    return;
+  }
+  requirement.adversary = context.resolve_any(written.target_name, {DeclKind::kAdversary, DeclKind::kAgent});
+}
+
+/// `<= epsilon X`, `<= X`, `<= X bits`, and `at delta D`: each in the measure's own unit.
+void lower_bound(CheckContext& context, const ast::Require& written, flow::Requirement& requirement) {
+  const ast::Bound& bound = written.bound;
+  const MeasureKind kind = written.measure.kind;
+  requirement.bound_is_epsilon = bound.epsilon;
+  requirement.bound_in_bits = bound.bits;
+  if (context.number(bound.value, requirement.bound)) {
+    const char* measure = flow::measure_name(requirement.measure);
+    if (bound.epsilon && kind != MeasureKind::kDp) {
+      context.error(bound, std::string("a ") + measure + " bound is " +
+                               (kind == MeasureKind::kLeakage ? "in bits" : "a probability") + ", not 'epsilon'");
+    } else if (bound.bits && kind != MeasureKind::kLeakage) {
+      context.error(bound, std::string("only leakage is measured in bits, not ") + measure);
+    } else if (requirement.bound < 0) {
+      context.error(bound.value, std::string("the bound of ") + measure + " must not be negative");
+    } else if ((kind == MeasureKind::kPosterior || kind == MeasureKind::kAdvantage ||
+                kind == MeasureKind::kReidentification) &&
+               requirement.bound > 1) {
+      context.error(bound.value,
+                    std::string("the bound of ") + measure + " is a probability: at most 1, not " + bound.value.text);
+    }
+  }
+  if (bound.delta) {
+    Rational delta;
+    if (context.number(*bound.delta, delta)) {
+      if (delta < 0 || delta >= 1) context.error(*bound.delta, "delta must be in [0, 1), not " + bound.delta->text);
+      else requirement.delta = delta;
+    }
+  }
+}
+
+}  // namespace
+
+flow::Coalition lower_coalition(CheckContext& context, const ast::Coalition& written) {
+  flow::Coalition out;
+  out.span = context.span(written);
+  std::map<Id, std::uint64_t> taken;
+  lower_members(context, written, out, taken);
+  if (written.has_choice) lower_choice(context, written, out, taken);
+  return out;
+}
+
+void check_require(CheckContext& context, const ast::Require& written) {
+  flow::Requirement requirement;
+  requirement.span = context.span(written);
+  requirement.named = written.name.has_value();
+  requirement.name = written.name ? written.name->name : "line" + std::to_string(requirement.span.line);
+  lower_measure(context, written.measure, requirement);
+  lower_target(context, written, requirement);
+  lower_bound(context, written, requirement);
+  context.graph.requirements.push_back(std::move(requirement));
+}
+
+void check_forbid(CheckContext& context, const ast::Forbid& written) {
+  flow::Requirement requirement;
+  requirement.span = context.span(written);
+  requirement.measure = flow::Measure::kForbid;
+  requirement.named = written.name.has_value();
+  requirement.name = written.name ? written.name->name : "line" + std::to_string(requirement.span.line);
+  requirement.category = context.resolve(written.category, DeclKind::kCategory);
+  requirement.from_region = context.resolve(written.from, DeclKind::kRegion);
+  requirement.to_region = context.resolve(written.to, DeclKind::kRegion);
+  if (written.has_unless) {
+    Rational epsilon;
+    if (context.number(written.unless_epsilon, epsilon)) {
+      if (epsilon < 0) context.error(written.unless_epsilon, "epsilon must not be negative");
+      else requirement.unless_epsilon = epsilon;
+    }
+    if (written.unless_delta) {
+      Rational delta;
+      if (context.number(*written.unless_delta, delta)) {
+        if (delta < 0 || delta >= 1)
+          context.error(*written.unless_delta, "delta must be in [0, 1), not " + written.unless_delta->text);
+        else
+          requirement.delta = delta;
+      }
+    }
+  }
+  context.graph.requirements.push_back(std::move(requirement));
+}
+
+}  // namespace privflow::lang::detail
