@@ -1,4 +1,4 @@
-// Shared pieces of the report formats (report/detail.hpp).
+// Shared pieces of the report formats (report/detail/common.hpp).
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
-#include "report/detail.hpp"
+#include "report/detail/common.hpp"
 
 namespace privflow::report {
 namespace detail {

@@ -8,7 +8,7 @@
 #include "base/rational.hpp"
 #include "base/text.hpp"
 #include "privflow/version.hpp"
-#include "report/detail.hpp"
+#include "report/detail/common.hpp"
 #include "report/overlay.hpp"
 #include "viz/diagram.hpp"
 

@@ -8,7 +8,7 @@
 
 #include "base/rational.hpp"
 #include "privflow/version.hpp"
-#include "report/detail.hpp"
+#include "report/detail/common.hpp"
 
 namespace privflow::report {
 namespace {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "base/text.hpp"
-#include "report/detail.hpp"
+#include "report/detail/common.hpp"
 
 namespace privflow::report {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "report/detail.hpp"
+#include "report/detail/common.hpp"
 #include "report/report.hpp"
 #include "tests/report/sample.hpp"
 

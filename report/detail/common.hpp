@@ -1,6 +1,6 @@
 #pragma once
 // Shared pieces of every report format: locations, the short derivation, the leakage matrix
-// and the summary. Internal to report/ (tests may use it). Verdicts are worded by
+// and the summary. Internal to report/ (tests may use it; not installed). Verdicts are worded by
 // analyzer/wording.hpp, requirements by flow/describe.hpp: never here.
 #include <cstdint>
 #include <optional>
