@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/rational.hpp"
 #include "flow/graph.hpp"
 
 namespace privflow::analyzer {
@@ -22,12 +23,14 @@ struct Coalition {
   bool empty() const;
 };
 
-/// "server + hospital[1..14]": instances named in order, populations as index ranges.
+/// "server + hospital[1..14]": instances named in order, populations as index ranges
+/// (analyzer/coalition_text.cpp; analyzer/wording.hpp words the rest of a verdict).
 std::string describe(const flow::Graph& g, const Coalition& c);
 /// JSON-style member list: "server", "14 of hospital" (or "hospital" when all are taken).
 std::vector<std::string> members(const flow::Graph& g, const Coalition& c);
 
 enum class Status { kHolds, kViolated, kUndecided };
+/// "holds", "violated", "undecided" (analyzer/wording.cpp).
 const char* status_name(Status s);
 
 /// One node of a verdict's derivation tree: coalition → observed artifacts → releases →
@@ -49,6 +52,20 @@ enum class LossKind {
   kHoldsData,     // holds the record itself
 };
 const char* loss_kind_name(LossKind k);
+
+/// How a verdict's value was obtained (analyzer/wording.hpp names it: `method_name`).
+enum class Method {
+  kUnset,    // undecided before any value
+  kNone,     // nothing observed
+  kRdp,      // the RDP accountant
+  kPld,      // the PLD accountant
+  kPure,     // an exact sum of pure epsilons
+  kExact,    // exact inference over a finite channel
+  kBound,    // a sound bound (no accountant named)
+  kExposed,  // the record reaches the coalition in the clear: unbounded
+  kHolds,    // the coalition holds the data: unbounded
+  kForbid,   // a forbid rule
+};
 
 /// One release that a coalition observes, as it counts in the composition.
 struct ReleaseTerm {
@@ -77,22 +94,29 @@ struct Verdict {
   /// ε for dp (nullopt when unbounded), a probability for posterior, advantage and
   /// reidentification, bits for leakage; an upper bound, rounded up.
   std::optional<double> value;
-  std::string value_text;      // as printed: exact fraction when exact ("1/2"), else rounded up
+  /// The value as the rational the analysis computed it: exact when `exact`, else an upper
+  /// bound (printed rounded up). nullopt when the analysis has the double only. The words for
+  /// the value (analyzer/wording.hpp, `value_text`) come from it.
+  std::optional<Rational> rational;
   Rational bound;
   double delta = 0;            // the δ certified at (rounded down from the spec's)
-  std::string delta_text;      // the spec's δ as written exactly (`1e-5`)
   bool exact = false;          // value computed exactly (finite channels, rationals)
-  std::string method;          // rdp | pld | pure | exact | bound | exposed | holds | none
+  Method method = Method::kUnset;
   Coalition coalition;         // the (worst) coalition
-  std::string coalition_text;  // describe(coalition)
   std::string adversary;       // the adversary's name, or "" for an inline coalition
   LossKind loss = LossKind::kNothing;
   std::vector<ReleaseTerm> releases;
   Derivation explanation;
   std::string fix;             // the smallest single change that would fix a violation ("" if none known)
-  std::string reason;          // one line: why it holds / is violated / is undecided
+  /// One line: why it holds / is violated (the comparison, worded by analyzer/wording.hpp) or
+  /// is undecided (what stopped the analysis).
+  std::string reason;
   std::vector<Crossing> crossings;  // forbid only
 };
+
+/// What a leakage cell says of its observer: a finite (or no) ε, the record exposed, or the
+/// data held.
+enum class CellStatus { kPrivate, kExposed, kHolds };
 
 /// One cell of the leakage matrix.
 struct LeakageCell {
@@ -101,11 +125,18 @@ struct LeakageCell {
   LossKind loss = LossKind::kNothing;
   std::optional<double> epsilon;  // at `delta`; nullopt when unbounded
   double delta = 0;
-  std::string status;        // private | exposed | holds
+
+  CellStatus status() const;
+};
+
+enum class Severity {
+  kError,    // the spec is invalid (e.g. a division by zero a record reaches): exit code 2
+  kWarning,
+  kNote,
 };
 
 struct Finding {
-  std::string severity;  // error (e.g. a division by zero a record reaches) | warning | note
+  Severity severity = Severity::kWarning;
   flow::Span span;
   std::string message;
 };

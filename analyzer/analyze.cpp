@@ -5,6 +5,7 @@
 
 #include "analyzer/detail/analyzer.hpp"
 #include "analyzer/detail/findings.hpp"
+#include "analyzer/wording.hpp"
 #include "analyzer/search.hpp"
 #include "solver/map_count.hpp"
 
@@ -22,9 +23,8 @@ Analysis Analyzer::run() {
       v.bound = r.bound;
       if (r.measure != flow::Measure::kForbid) {
         v.delta = delta_of(r);
-        v.delta_text = format_compact(graph_.delta_of(r));
         if (r.adversary != flow::kNone) v.adversary = graph_.adversaries[r.adversary].name;
-        else v.coalition_text = describe(graph_, fixed_part(r.coalition));
+        else v.coalition = fixed_part(r.coalition);
       }
       v.explanation.add(v.reason);
       finish(v, r);
@@ -46,7 +46,7 @@ Analysis Analyzer::run() {
       }
       if (r.adversary != flow::kNone) v.adversary = graph_.adversaries[r.adversary].name;
       v.explanation.children.insert(v.explanation.children.begin(),
-                                    Derivation{"coalition: " + v.coalition_text, target.span.line, {}});
+                                    Derivation{"coalition: " + coalition_text(graph_, v), target.span.line, {}});
     }
     finish(v, r);
     a.verdicts.push_back(std::move(v));
@@ -67,7 +67,7 @@ Analysis Analyzer::run() {
                                                        : f.value_name(static_cast<std::uint64_t>(mc.witness[j]));
       values.push_back(f.name + " = " + v);
     }
-    a.findings.push_back(Finding{"error", mc.division.line ? mc.division : graph_.artifacts[x].span,
+    a.findings.push_back(Finding{Severity::kError, mc.division.line ? mc.division : graph_.artifacts[x].span,
                                  "division by zero in map '" + graph_.artifacts[x].name + "' for a record with " + join(values, ", ")});
   }
   std::stable_sort(a.findings.begin(), a.findings.end(),
@@ -89,7 +89,7 @@ bool Coalition::empty() const {
 
 int Analysis::exit_code() const {
   for (const auto& f : findings)
-    if (f.severity == "error") return 2;
+    if (f.severity == Severity::kError) return 2;
   bool undecided = false;
   for (const auto& v : verdicts) {
     if (v.status == Status::kViolated) return 1;

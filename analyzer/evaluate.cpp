@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "analyzer/detail/analyzer.hpp"
+#include "analyzer/wording.hpp"
 
 namespace privflow::analyzer::detail {
 namespace {
@@ -14,13 +15,12 @@ void add_steps(Derivation& node, const std::vector<Step>& steps) {
 
 }  // namespace
 
-void Evaluation::set_value(double value, std::string text, bool exact, std::string method) {
+void Evaluation::set_value(double value, std::optional<Rational> rational, bool exact, Method method) {
   Verdict& v = verdict;
   v.value = value;
-  if (exact) exact_value = parse_number(text);  // exact texts are fractions or short decimals
-  v.value_text = std::move(text);
+  v.rational = std::move(rational);
   v.exact = exact;
-  v.method = std::move(method);
+  v.method = method;
 }
 
 Coalition Analyzer::fixed_part(const flow::Coalition& fc) const { return fixed_coalition(graph_, fc); }
@@ -100,17 +100,16 @@ Analyzer::MeasureEvaluator Analyzer::evaluator_of(flow::Measure measure) {
 Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool with_fix) const {
   Verdict v;
   v.coalition = c;
-  v.coalition_text = describe(graph_, c);
   v.bound = r.bound;
   v.delta = delta_of(r);
-  v.delta_text = format_compact(graph_.delta_of(r));
   Observation obs = detail::observe(graph_, r.data, c);
   v.loss = obs.kind;
   explain_observation(v, obs, r);
 
-  Evaluation e{r, obs, v, v.delta, std::nullopt};
+  Evaluation e{r, obs, v, v.delta};
   if (MeasureEvaluator family = evaluator_of(r.measure); family && !(this->*family)(e)) return v;
-  const std::optional<Rational>& exact_value = e.exact_value;
+  // An exact value is compared as printed (a long fraction rounded up), an upper bound as the double.
+  const std::optional<Rational> exact_value = printed_value(v);
 
   // The verdict: holds only when the upper bound is within the user's bound.
   bool within = false;

@@ -10,7 +10,7 @@ namespace privflow::analyzer {
 namespace {
 
 void warn(std::vector<Finding>& out, const flow::Span& span, std::string message) {
-  out.push_back(Finding{"warning", span, std::move(message)});
+  out.push_back(Finding{Severity::kWarning, span, std::move(message)});
 }
 
 void honest_members(const flow::Graph& g, const flow::Coalition& c, const flow::Span& span, const std::string& what,

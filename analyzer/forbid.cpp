@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "analyzer/detail/analyzer.hpp"
+#include "flow/describe.hpp"
 
 namespace privflow::analyzer::detail {
 
@@ -11,13 +12,11 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
   Verdict v;
   v.bound = r.unless_epsilon.value_or(Rational(0));
   v.delta = delta_of(r);
-  v.delta_text = format_compact(graph_.delta_of(r));
-  v.method = "forbid";
+  v.method = Method::kForbid;
   const std::string cat = r.category != flow::kNone ? graph_.categories[r.category].name : "?";
   const std::string from = r.from_region != flow::kNone ? graph_.regions[r.from_region].name : "?";
   const std::string to = r.to_region != flow::kNone ? graph_.regions[r.to_region].name : "?";
-  v.explanation.text = "forbid " + cat + " from " + from + " to " + to +
-                       (r.unless_epsilon ? " unless epsilon ≤ " + format_exact(*r.unless_epsilon) : "");
+  v.explanation.text = flow::measure_text(graph_, r);
   double worst = 0;
   bool unbounded = false;
   for (flow::Id di = 0; di < graph_.data.size(); ++di) {
@@ -82,12 +81,10 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
   v.status = v.crossings.empty() ? Status::kHolds : Status::kViolated;
   if (v.crossings.empty()) {
     v.value = 0;
-    v.value_text = "no crossing";
     v.reason = "no agent in " + to + " observes " + cat + " data held in " + from +
                (r.unless_epsilon ? " with epsilon above " + format_exact(*r.unless_epsilon) : "");
   } else {
     if (unbounded) v.value.reset(); else v.value = worst;
-    v.value_text = unbounded ? "unbounded" : fmt_value(worst);
     std::vector<std::string> names;
     for (const auto& x : v.crossings) names.push_back(x.observer + " (" + x.reason + ")");
     v.reason = cat + " data crosses from " + from + " to " + to + ": " + join(names, ", ");

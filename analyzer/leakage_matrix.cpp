@@ -14,15 +14,13 @@ LeakageCell Analyzer::cell(flow::Id data, const std::string& observer, const Obs
   cell.delta = to_double_down(graph_.settings.delta);
   cell.loss = obs.kind;
   switch (obs.kind) {
-    case LossKind::kHoldsData: cell.status = "holds"; break;
+    case LossKind::kHoldsData:
     case LossKind::kExposedRecord:
-    case LossKind::kExposedStats: cell.status = "exposed"; break;
+    case LossKind::kExposedStats: break;  // unbounded: no figure
     case LossKind::kNothing:
-      cell.status = "private";
       cell.epsilon = 0;
       break;
     case LossKind::kPrivate: {
-      cell.status = "private";
       auto acc = detail::account(graph_, data, obs.seen.releases, Question::kMembership, cell.delta, cache_, accountant_);
       if (!acc.error.empty()) break;  // unbounded: no figure
       auto eps = cache_.epsilon(acc.composition, cell.delta, accountant_);

@@ -109,8 +109,8 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
       p = std::isfinite(eps) ? inference::combine_with_release_up(p, rational_up(eps)) : Rational(p > 0 ? 1 : 0);
     out.exact = (acc.terms.empty() || settled) && exact.exact && !rr_bound;
     out.value = to_double_up(p);
-    out.text = out.exact ? inference::format_probability(p) : format_up(p, 4);
-    out.method = out.exact ? "exact" : "bound";
+    out.rational = p;
+    out.method = out.exact ? Method::kExact : Method::kBound;
     out.node.add("prior P(" + d.fields[r.field].name + " = " + d.fields[r.field].value_name(r.value) +
                  ") = " + inference::format_probability(prior));
     if (!acc.terms.empty())
@@ -139,10 +139,9 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
   const bool exact_channel = (acc.terms.empty() || full) && exact.exact && !capped && !rr_bound;
   const bool exact_bits = exact_channel && exact.how == "exact";
   out.value = bits;
-  out.text = exact_bits ? format_exact(exact.value) : format_double_up(bits, 4);
-  if (exact_channel && !exact_bits) out.text = format_up(exact.value, 4);
+  if (exact_channel) out.rational = exact.value;  // exact bits, or printed rounded up from them
   out.exact = exact_bits;
-  out.method = exact_channel ? "exact" : "bound";
+  out.method = exact_channel ? Method::kExact : Method::kBound;
   if (capped) out.node.add("capped at " + cap_text);
   return out;
 }
@@ -156,11 +155,10 @@ bool Analyzer::evaluate_belief(Evaluation& e) const {
   const bool posterior = r.measure == flow::Measure::kPosterior;
   if (obs.kind == LossKind::kHoldsData) {
     if (posterior)
-      e.set_value(1, "1", true, "holds");
+      e.set_value(1, Rational(1), true, Method::kHolds);
     else {
       auto bits = inference::log2_up(Rational(static_cast<unsigned long>(std::min<std::uint64_t>(k, ULONG_MAX))));
-      e.set_value(to_double_up(bits.value), bits.exact ? format_exact(bits.value) : format_up(bits.value, 4), bits.exact,
-                  "holds");
+      e.set_value(to_double_up(bits.value), bits.value, bits.exact, Method::kHolds);
     }
     return true;
   }
@@ -178,7 +176,7 @@ bool Analyzer::evaluate_belief(Evaluation& e) const {
     v.reason = fig.error;
     return false;
   }
-  e.set_value(fig.value, fig.text, fig.exact, fig.method);
+  e.set_value(fig.value, fig.rational, fig.exact, fig.method);
   for (auto& child : fig.node.children) v.explanation.children.push_back(std::move(child));
   v.releases = fig.releases;
   if (const std::size_t dropped = obs.seen.releases.size() - releases.size(); dropped > 0)

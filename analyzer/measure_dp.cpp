@@ -12,8 +12,7 @@ bool Analyzer::evaluate_dp(Evaluation& e) const {
   const double delta = e.delta;
   if (obs.kind == LossKind::kHoldsData || obs.kind == LossKind::kExposedStats || obs.kind == LossKind::kExposedRecord) {
     v.value.reset();
-    v.value_text = "unbounded";
-    v.method = obs.kind == LossKind::kHoldsData ? "holds" : "exposed";
+    v.method = obs.kind == LossKind::kHoldsData ? Method::kHolds : Method::kExposed;
     return true;
   }
   auto acc = accounted(e, Question::kMembership, "releases observed (composed sequentially)");
@@ -24,12 +23,13 @@ bool Analyzer::evaluate_dp(Evaluation& e) const {
   if (pure_sum && (eps.infinite || !std::isfinite(eps.value) || Rational(eps.value) >= *pure_sum)) eps.exact = pure_sum;
   if (eps.infinite && !eps.exact) {
     v.value.reset();
-    v.value_text = "unbounded";
-    v.method = "bound";
+    v.method = Method::kBound;
   } else if (eps.exact) {
-    e.set_value(to_double_up(*eps.exact), format_exact(*eps.exact), true, acc->terms.empty() ? "none" : "pure");
+    e.set_value(to_double_up(*eps.exact), *eps.exact, true, acc->terms.empty() ? Method::kNone : Method::kPure);
   } else {
-    e.set_value(eps.value, fmt_value(eps.value), false, dp::to_string(eps.accountant).data());
+    e.set_value(eps.value, std::nullopt, false, eps.accountant == dp::Accountant::kPld   ? Method::kPld
+                  : eps.accountant == dp::Accountant::kRdp ? Method::kRdp
+                                                           : Method::kBound);
   }
   v.explanation.add("composition: " + std::to_string(acc->terms.size()) + " release(s), " + eps.how);
   return true;
@@ -39,18 +39,18 @@ bool Analyzer::evaluate_advantage(Evaluation& e) const {
   Verdict& v = e.verdict;
   const Observation& obs = e.observation;
   if (obs.kind != LossKind::kPrivate && obs.kind != LossKind::kNothing) {
-    e.set_value(1, "1", true, obs.kind == LossKind::kHoldsData ? "holds" : "exposed");
+    e.set_value(1, Rational(1), true, obs.kind == LossKind::kHoldsData ? Method::kHolds : Method::kExposed);
     return true;
   }
   auto acc = accounted(e, Question::kMembership, "releases observed (composed sequentially)", {},
                        [&](const dp::Composition& c) { return cache_.advantage(c, accountant_); });
   if (!acc) return false;
   if (acc->terms.empty()) {
-    e.set_value(0, "0", true, "none");
+    e.set_value(0, Rational(0), true, Method::kNone);
     return true;
   }
   double adv = cache_.advantage(acc->composition, accountant_);
-  e.set_value(adv, fmt_value(adv), false, "bound");
+  e.set_value(adv, std::nullopt, false, Method::kBound);
   v.explanation.add("advantage: min over epsilon of (e^epsilon - 1 + 2 delta(epsilon)) / (e^epsilon + 1) over the composed privacy profile");
   return true;
 }

@@ -17,8 +17,8 @@ bool Analyzer::evaluate_reidentification(Evaluation& e) const {
     v.reason = "re-identification: " + b.error;
     return false;
   }
-  e.set_value(to_double_up(b.value), b.exact ? inference::format_probability(b.value) : format_up(b.value, 4), b.exact,
-              sees_all ? "holds" : (obs.seen.views.empty() ? "none" : "exact"));
+  e.set_value(to_double_up(b.value), b.value, b.exact,
+              sees_all ? Method::kHolds : (obs.seen.views.empty() ? Method::kNone : Method::kExact));
   if (!b.how.empty()) v.explanation.add("cells: " + b.how);
   v.explanation.add("expected fraction of unique records: sum over cells of p·(1 − p)^(rows − 1)");
   return true;

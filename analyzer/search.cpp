@@ -1,3 +1,4 @@
+#include "analyzer/wording.hpp"
 #include "analyzer/search.hpp"
 
 #include <algorithm>
@@ -641,9 +642,9 @@ Verdict Search::explain(const std::string& scope, bool complete, const SearchSta
     }
     if (worse(*unresolved_, v)) {
       v.value = unresolved_->value;
-      v.value_text = unresolved_->value_text;
+      v.rational = unresolved_->rational;
       v.exact = false;
-      v.explanation.add("upper bound from a class of choices bounded by its corner: " + v.value_text);
+      v.explanation.add("upper bound from a class of choices bounded by its corner: " + value_text(v));
     }
   }
   if (v.status == Status::kHolds)

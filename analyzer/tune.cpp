@@ -1,3 +1,4 @@
+#include "analyzer/wording.hpp"
 #include "analyzer/tune.hpp"
 
 #include <algorithm>
@@ -44,7 +45,7 @@ struct Runner {
       m.name = v.name;
       m.status = v.status;
       m.value = v.value;
-      m.value_text = v.value ? v.value_text : "unbounded";
+      m.value_text = value_text(v);
       m.bound = v.bound;
       m.bound_text = format_exact(v.bound);
       if (v.value && v.status != Status::kUndecided) {

@@ -1,18 +1,19 @@
 // The library facade (api/privflow/privflow.hpp) over the front end, the analyzer and the
-// reports. Verdicts are read back from the JSON report so that the structs carry exactly the
-// figures (and their rounding) that `privflow report --format json` prints.
+// reports. Results are built from the analysis directly, with the figures and words the JSON
+// report prints: both come from analyzer/wording.hpp and flow/describe.hpp.
 #include "privflow/privflow.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <new>
 #include <sstream>
 #include <utility>
 
 #include "analyzer/analysis.hpp"
+#include "analyzer/wording.hpp"
 #include "base/file_io.hpp"
+#include "flow/describe.hpp"
 #include "flow/graph.hpp"
 #include "lang/diagnostics.hpp"
 #include "lang/frontend.hpp"
@@ -36,8 +37,6 @@ struct Access {
 
 namespace {
 
-using Json = nlohmann::json;
-
 Severity severity_of(lang::Severity s) {
   switch (s) {
     case lang::Severity::kError: return Severity::kError;
@@ -47,65 +46,65 @@ Severity severity_of(lang::Severity s) {
   return Severity::kError;
 }
 
-Severity severity_of(const std::string& s) {
-  if (s == "error") return Severity::kError;
-  if (s == "note") return Severity::kNote;
-  return Severity::kWarning;
+Severity severity_of(analyzer::Severity s) {
+  switch (s) {
+    case analyzer::Severity::kError: return Severity::kError;
+    case analyzer::Severity::kWarning: return Severity::kWarning;
+    case analyzer::Severity::kNote: return Severity::kNote;
+  }
+  return Severity::kError;
 }
 
-Status status_of(const std::string& s) {
-  if (s == "holds") return Status::kHolds;
-  if (s == "violated") return Status::kViolated;
+Status status_of(analyzer::Status s) {
+  switch (s) {
+    case analyzer::Status::kHolds: return Status::kHolds;
+    case analyzer::Status::kViolated: return Status::kViolated;
+    case analyzer::Status::kUndecided: return Status::kUndecided;
+  }
   return Status::kUndecided;
 }
 
-std::string string_or(const Json& j, const char* key, std::string fallback = "") {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : fallback;
+/// One verdict with the figures and words of the JSON report (report/json.cpp): both take
+/// them from analyzer/wording.hpp and flow/describe.hpp.
+Verdict verdict_of(const flow::Graph& graph, const analyzer::Verdict& v, const flow::Requirement* r) {
+  const bool forbid = v.measure == flow::Measure::kForbid;
+  Verdict out;
+  out.name = v.name.empty() && r ? r->name : v.name;
+  out.line = r ? r->span.line : 0;
+  out.column = r ? r->span.column : 0;
+  out.measure = flow::measure_name(v.measure);
+  if (r && !forbid && r->data < graph.data.size()) out.data = graph.data[r->data].name;
+  if (!forbid && !v.adversary.empty()) out.adversary = v.adversary;
+  out.status = status_of(v.status);
+  out.status_text = analyzer::status_name(v.status);
+  if (v.value && std::isfinite(*v.value)) out.value = *v.value;
+  out.value_text = analyzer::value_text(v);
+  out.unit = analyzer::unit_name(v.measure);
+  const bool has_bound = !forbid || (r && r->unless_epsilon);
+  const Rational bound = forbid && r && r->unless_epsilon ? *r->unless_epsilon : v.bound;
+  if (has_bound) {
+    out.bound = analyzer::bound_number(bound);
+    out.bound_text = format_exact(bound);
+  }
+  out.delta = r ? analyzer::delta_number(graph.delta_of(*r), v.delta) : v.delta;
+  out.delta_text = r ? flow::delta_text(graph.delta_of(*r)) : "";
+  out.exact = v.exact;
+  if (!forbid) out.coalition = analyzer::members(graph, v.coalition);
+  out.method = analyzer::method_name(v.method);
+  out.reason = v.reason;
+  if (!v.fix.empty()) out.fix = v.fix;
+  return out;
 }
 
-std::optional<std::string> optional_string(const Json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
-
-std::optional<double> optional_number(const Json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
-std::uint32_t line_of(const Json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_unsigned() ? it->get<std::uint32_t>() : 0;
-}
-
-Verdict verdict_of(const Json& r) {
-  Verdict v;
-  v.name = string_or(r, "name");
-  v.line = line_of(r, "line");
-  v.column = line_of(r, "column");
-  v.measure = string_or(r, "measure");
-  v.data = optional_string(r, "data");
-  v.adversary = optional_string(r, "adversary");
-  v.status_text = string_or(r, "status");
-  v.status = status_of(v.status_text);
-  v.value = optional_number(r, "value");
-  v.value_text = string_or(r, "value_text");
-  v.unit = string_or(r, "unit");
-  v.bound = optional_number(r, "bound");
-  v.bound_text = string_or(r, "bound_text");
-  v.delta = optional_number(r, "delta").value_or(0.0);
-  v.delta_text = string_or(r, "delta_text");
-  v.exact = r.value("exact", false);
-  if (auto it = r.find("coalition"); it != r.end() && it->is_array())
-    for (const auto& m : *it)
-      if (m.is_string()) v.coalition.push_back(m.get<std::string>());
-  v.method = string_or(r, "method");
-  v.reason = string_or(r, "reason");
-  v.fix = optional_string(r, "fix");
-  return v;
+LeakageCell cell_of(const flow::Graph& graph, const analyzer::LeakageCell& c) {
+  LeakageCell cell;
+  cell.data = c.data < graph.data.size() ? graph.data[c.data].name : "";
+  cell.observer = c.observer;
+  cell.epsilon = c.loss == analyzer::LossKind::kNothing ? std::optional<double>(0.0) : analyzer::epsilon_number(c.epsilon);
+  cell.delta = analyzer::delta_number(graph.settings.delta, c.delta);
+  cell.status = analyzer::cell_status_name(c.status());
+  cell.loss = analyzer::loss_kind_name(c.loss);
+  return cell;
 }
 
 Result analyze_unchecked(const Spec& spec, const AnalyzeOptions& options) {
@@ -131,37 +130,19 @@ Result analyze_unchecked(const Spec& spec, const AnalyzeOptions& options) {
   ropts.compact = false;
   result.json = report::to_json(graph, analysis, ropts);
 
-  const Json j = Json::parse(result.json);
-  std::size_t index = 0;
-  for (const auto& r : j.at("requirements")) {
-    Verdict v = verdict_of(r);
-    if (index < analysis.verdicts.size()) {
-      v.headline = report::verdict_line(graph, analysis.verdicts[index], ropts);
-      v.explanation = report::explain(graph, analysis, static_cast<flow::Id>(index), ropts);
-    }
+  for (std::size_t i = 0; i < analysis.verdicts.size(); ++i) {
+    const analyzer::Verdict& verdict = analysis.verdicts[i];
+    const flow::Id id = verdict.requirement != flow::kNone ? verdict.requirement : static_cast<flow::Id>(i);
+    const flow::Requirement* r = id < graph.requirements.size() ? &graph.requirements[id] : nullptr;
+    Verdict v = verdict_of(graph, verdict, r);
+    v.headline = report::verdict_line(graph, verdict, ropts);
+    v.explanation = report::explain(graph, analysis, id, ropts);
     result.verdicts.push_back(std::move(v));
-    ++index;
   }
-  for (const auto& c : j.at("leakage")) {
-    LeakageCell cell;
-    cell.data = string_or(c, "data");
-    cell.observer = string_or(c, "observer");
-    cell.epsilon = optional_number(c, "epsilon");
-    cell.delta = optional_number(c, "delta").value_or(0.0);
-    cell.status = string_or(c, "status");
-    cell.loss = string_or(c, "loss");
-    result.leakage.push_back(std::move(cell));
-  }
-  for (const auto& f : j.at("findings")) {
-    Finding finding;
-    finding.severity = severity_of(string_or(f, "severity"));
-    finding.line = line_of(f, "line");
-    finding.column = line_of(f, "column");
-    finding.message = string_or(f, "message");
-    result.findings.push_back(std::move(finding));
-  }
-  for (const auto& a : j.at("assumptions"))
-    if (a.is_string()) result.assumptions.push_back(a.get<std::string>());
+  for (const auto& c : analysis.leakage) result.leakage.push_back(cell_of(graph, c));
+  for (const auto& f : analysis.findings)
+    result.findings.push_back(Finding{severity_of(f.severity), f.span.line, f.span.column, f.message});
+  result.assumptions = analysis.assumptions;
   result.exit_code = analysis.exit_code();
   return result;
 }

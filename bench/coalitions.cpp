@@ -6,6 +6,7 @@
 #include <string>
 
 #include "analyzer/analysis.hpp"
+#include "analyzer/wording.hpp"
 #include "lang/frontend.hpp"
 
 using namespace privflow;
@@ -35,7 +36,7 @@ void row(const char* scenario, std::size_t candidates, std::uint64_t k, const st
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto& v = a.verdicts.back();
   std::printf("%-12s %10zu %6llu  %-9s %-10s %8.3f s  %s\n", scenario, candidates, static_cast<unsigned long long>(k),
-              analyzer::status_name(v.status), v.value ? v.value_text.c_str() : "unbounded", s, last_line(v.explanation).c_str());
+              analyzer::status_name(v.status), analyzer::value_text(v).c_str(), s, last_line(v.explanation).c_str());
   std::fflush(stdout);
 }
 

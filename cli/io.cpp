@@ -56,7 +56,7 @@ bool print_findings(const flow::Graph& graph, const std::string& text, const ana
     // Warnings alone keep their one-line form, before the verdicts, as a compiler's do.
     if (!warnings) return false;
     for (const auto& f : analysis.findings)
-      if (f.severity == "warning")
+      if (f.severity == analyzer::Severity::kWarning)
         io.err << printable(graph.file) << ":" << f.span.line << ":" << f.span.column << ": warning: "
                << printable(f.message) << "\n";
     io.err.flush();
@@ -65,8 +65,8 @@ bool print_findings(const flow::Graph& graph, const std::string& text, const ana
   lang::SourceFile source(graph.file, text);
   lang::Diagnostics diags(source);
   for (const auto& f : analysis.findings) {
-    if (f.severity == "error") diags.error(f.span.begin, f.span.end, f.message);
-    if (f.severity == "warning" && warnings) diags.warning(f.span.begin, f.span.end, f.message);
+    if (f.severity == analyzer::Severity::kError) diags.error(f.span.begin, f.span.end, f.message);
+    if (f.severity == analyzer::Severity::kWarning && warnings) diags.warning(f.span.begin, f.span.end, f.message);
   }
   diags.print(io.err, io.color);
   io.err.flush();

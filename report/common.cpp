@@ -1,4 +1,4 @@
-// Shared pieces of the report formats (report/detail.hpp).
+// Shared pieces of the report formats (report/detail/common.hpp).
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
-#include "report/detail.hpp"
+#include "report/detail/common.hpp"
 
 namespace privflow::report {
 namespace detail {
@@ -16,14 +16,6 @@ namespace {
 using analyzer::LossKind;
 using analyzer::Status;
 using analyzer::Verdict;
-
-const flow::Data* data_of(const flow::Graph& g, const flow::Requirement& r) {
-  return r.data < g.data.size() ? &g.data[r.data] : nullptr;
-}
-
-std::string field_name(const flow::Data* d, flow::Id f) {
-  return d && f < d->fields.size() ? d->fields[f].name : std::string("?");
-}
 
 bool starts_with(const std::string& s, std::string_view prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
@@ -43,115 +35,8 @@ const flow::Requirement* requirement_of(const flow::Graph& graph, const analyzer
   return id < graph.requirements.size() ? &graph.requirements[id] : nullptr;
 }
 
-std::string measure_text(const flow::Graph& g, const flow::Requirement& r) {
-  const flow::Data* d = data_of(g, r);
-  const std::string data = d ? d->name : "?";
-  switch (r.measure) {
-    case flow::Measure::kDp: return "dp(" + data + ")";
-    case flow::Measure::kAdvantage: return "advantage(" + data + ")";
-    case flow::Measure::kPosterior: {
-      std::string value = "?";
-      if (d && r.field < d->fields.size()) value = d->fields[r.field].value_name(r.value);
-      return "posterior(" + data + "." + field_name(d, r.field) + " = " + value + ")";
-    }
-    case flow::Measure::kLeakage: return "leakage(" + data + "." + field_name(d, r.field) + ")";
-    case flow::Measure::kReidentification: {
-      std::vector<std::string> names;
-      for (flow::Id f : r.fields) names.push_back(field_name(d, f));
-      return "reidentification(" + data + " by {" + join(names, ", ") + "})";
-    }
-    case flow::Measure::kForbid: {
-      auto name = [](const auto& list, flow::Id id) { return id < list.size() ? list[id].name : std::string("?"); };
-      std::string text = "forbid " + name(g.categories, r.category) + " from " + name(g.regions, r.from_region) +
-                         " to " + name(g.regions, r.to_region);
-      if (r.unless_epsilon) text += " unless epsilon ≤ " + format_exact(*r.unless_epsilon);
-      return text;
-    }
-  }
-  return "?";
-}
-
-std::string target_text(const Verdict& v) { return v.adversary.empty() ? v.coalition_text : v.adversary; }
-
-std::string delta_text(const Rational& delta) {
-  // Small exact decimals in scientific form (1/100000 is 1e-5), as specs write them.
-  if (delta > 0 && delta < Rational(1, 1000)) {
-    Rational scaled = delta;
-    for (int k = 1; k <= 330; ++k) {
-      scaled *= 10;
-      if (scaled.get_den() != 1) continue;
-      std::string digits = scaled.get_num().get_str();
-      if (digits.size() > 6) break;
-      int exponent = -k + static_cast<int>(digits.size()) - 1;
-      std::string mantissa = digits.substr(0, 1), rest = digits.substr(1);
-      while (!rest.empty() && rest.back() == '0') rest.pop_back();
-      if (!rest.empty()) mantissa += "." + rest;
-      return mantissa + "e" + std::to_string(exponent);
-    }
-  }
-  return format_exact(delta);
-}
-
-const char* value_unit(const flow::Requirement& r) {
-  switch (r.measure) {
-    case flow::Measure::kDp:
-    case flow::Measure::kForbid: return "epsilon";
-    case flow::Measure::kPosterior:
-    case flow::Measure::kAdvantage: return "probability";
-    case flow::Measure::kLeakage: return "bits";
-    case flow::Measure::kReidentification: return "fraction";
-  }
-  return "";
-}
-
-std::string bound_text(const flow::Requirement& r) {
-  if (r.measure == flow::Measure::kForbid)
-    return r.unless_epsilon ? "epsilon " + format_exact(*r.unless_epsilon) : std::string("no crossing");
-  std::string b = format_exact(r.bound);
-  if (r.measure == flow::Measure::kDp || r.bound_is_epsilon) return "epsilon " + b;
-  if (r.measure == flow::Measure::kLeakage || r.bound_in_bits) return b + " bits";
-  return b;
-}
-
-std::string value_text(const flow::Requirement& r, const Verdict& v) {
-  if (r.measure == flow::Measure::kForbid && v.crossings.empty() && v.status == Status::kHolds) return "no crossing";
-  std::string value = v.value ? v.value_text : std::string("unbounded");
-  if (value.empty()) value = "?";
-  std::string why;
-  if (!v.value) {
-    if (v.method == "holds" || v.loss == LossKind::kHoldsData) why = " (holds the data)";
-    else if (v.method == "exposed" || v.loss == LossKind::kExposedRecord || v.loss == LossKind::kExposedStats) why = " (exposed)";
-  }
-  switch (r.measure) {
-    case flow::Measure::kDp:
-    case flow::Measure::kForbid: return "epsilon " + value + why;
-    case flow::Measure::kLeakage: return value + " bits" + why;
-    default: return value + why;
-  }
-}
-
-std::string headline(const flow::Graph& g, const flow::Requirement& r, const Verdict& v) {
-  std::string text = measure_text(g, r);
-  if (r.measure == flow::Measure::kForbid) {
-    if (v.status == Status::kViolated && !v.crossings.empty()) {
-      std::vector<std::string> parts;
-      for (const auto& x : v.crossings) parts.push_back(x.observer + " (" + x.reason + ")");
-      return text + ": crossed by " + join(parts, ", ");
-    }
-    if (v.status == Status::kUndecided) return text + ": undecided" + (v.reason.empty() ? "" : " (" + v.reason + ")");
-    return text + ": " + (v.reason.empty() ? "no crossing" : v.reason);
-  }
-  text += " against " + target_text(v) + ": ";
-  if (v.status == Status::kUndecided) {
-    return text + "undecided" + (v.reason.empty() || v.reason == "undecided" ? "" : " (" + v.reason + ")");
-  }
-  std::string bound = format_exact(r.bound) + (r.measure == flow::Measure::kLeakage || r.bound_in_bits ? " bits" : "");
-  text += value_text(r, v) + (v.status == Status::kHolds ? " ≤ " : " > ") + bound;
-  // δ matters unless the figure is exact (finite channels) or unbounded.
-  bool with_delta = (r.measure == flow::Measure::kDp || r.measure == flow::Measure::kPosterior ||
-                     r.measure == flow::Measure::kAdvantage) &&
-                    v.value && !(v.exact && r.measure != flow::Measure::kDp);
-  if (with_delta) text += " at delta " + delta_text(g.delta_of(r));
+std::string narrow(std::string text) {
+  if (text.rfind("epsilon ", 0) == 0) text = "ε " + text.substr(8);
   return text;
 }
 
@@ -228,12 +113,6 @@ std::vector<Line> short_derivation(const Verdict& v, std::size_t max_releases) {
   return out;
 }
 
-std::string epsilon_up(double epsilon) {
-  if (std::isinf(epsilon) && epsilon > 0) return "unbounded";
-  if (std::isnan(epsilon)) return "unbounded";
-  return format_double_up(epsilon, 4);
-}
-
 int cell_severity(const analyzer::LeakageCell& c) {
   switch (c.loss) {
     case LossKind::kHoldsData: return 3;
@@ -243,17 +122,6 @@ int cell_severity(const analyzer::LeakageCell& c) {
     case LossKind::kNothing: return 0;
   }
   return 1;
-}
-
-std::string cell_text(const analyzer::LeakageCell& c) {
-  switch (c.loss) {
-    case LossKind::kHoldsData: return "holds";
-    case LossKind::kExposedRecord:
-    case LossKind::kExposedStats: return "exposed";
-    case LossKind::kNothing: return "nothing";
-    case LossKind::kPrivate: return c.epsilon ? epsilon_up(*c.epsilon) : std::string("unbounded");
-  }
-  return "?";
 }
 
 Matrix leakage_matrix(const flow::Graph& graph, const analyzer::Analysis& analysis) {
@@ -269,7 +137,7 @@ Matrix leakage_matrix(const flow::Graph& graph, const analyzer::Analysis& analys
     auto row = std::find(m.observers.begin(), m.observers.end(), c.observer) - m.observers.begin();
     m.cells[static_cast<std::size_t>(row)][c.data] = &c;
   }
-  if (!analysis.leakage.empty()) m.delta = delta_text(graph.settings.delta);
+  if (!analysis.leakage.empty()) m.delta = flow::delta_text(graph.settings.delta);
   // Observers the analysis says nothing about (e.g. no data at all) are dropped.
   std::vector<std::string> observers;
   std::vector<std::vector<const analyzer::LeakageCell*>> cells;
@@ -306,16 +174,6 @@ std::string summary_line(const analyzer::Analysis& analysis) {
   if (c.violated) parts.push_back(std::to_string(c.violated) + " violated");
   if (c.undecided) parts.push_back(std::to_string(c.undecided) + " undecided");
   return text + ": " + join(parts, ", ");
-}
-
-std::optional<double> decimal_of(const std::string& text) {
-  if (text.empty() || text.find('/') != std::string::npos) return std::nullopt;
-  auto q = parse_number(text);
-  if (!q) return std::nullopt;
-  double x = 0;
-  auto res = std::from_chars(text.data(), text.data() + text.size(), x);
-  if (res.ec != std::errc() || res.ptr != text.data() + text.size() || !std::isfinite(x)) return std::nullopt;
-  return x;
 }
 
 }  // namespace detail
@@ -362,7 +220,7 @@ std::string verdict_line(const flow::Graph& graph, const analyzer::Verdict& verd
   std::string path = detail::spec_path(graph, options);
   if (!r) return path + ": " + analyzer::status_name(verdict.status) + ": " + verdict.name;
   return detail::location(path, r->span) + ": " + analyzer::status_name(verdict.status) + ": " +
-         detail::headline(graph, *r, verdict) + " [" + r->name + "]";
+         analyzer::headline(graph, *r, verdict) + " [" + r->name + "]";
 }
 
 flow::Id find_requirement(const flow::Graph& graph, std::string_view name) {

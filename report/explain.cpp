@@ -2,7 +2,7 @@
 #include <string>
 
 #include "base/text.hpp"
-#include "report/detail.hpp"
+#include "report/detail/common.hpp"
 
 namespace privflow::report {
 namespace {

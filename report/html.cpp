@@ -8,7 +8,7 @@
 #include "base/rational.hpp"
 #include "base/text.hpp"
 #include "privflow/version.hpp"
-#include "report/detail.hpp"
+#include "report/detail/common.hpp"
 #include "report/overlay.hpp"
 #include "viz/diagram.hpp"
 
@@ -94,12 +94,6 @@ const char* cell_class(const analyzer::LeakageCell& c) {
   }
 }
 
-/// `epsilon 5.193` as `ε 5.193`, for narrow table cells.
-std::string short_figure(std::string text) {
-  if (text.rfind("epsilon ", 0) == 0) text = "ε " + text.substr(8);
-  return text;
-}
-
 void append_tree(std::string& out, const analyzer::Derivation& node) {
   out += "<li>" + esc(node.text);
   std::string suffix = detail::line_suffix(node.text, node.line);
@@ -168,16 +162,11 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
       out += std::string("<tr><td><span class=\"badge ") + status + "\">" + status + "</span></td>";
       out += "<td><a href=\"#req-" + std::to_string(i) + "\"><code>" + esc(r ? r->name : v.name) + "</code></a>";
       if (r && r->span.line) out += " <span class=\"line\">line " + std::to_string(r->span.line) + "</span>";
-      out += "</td><td><code>" + esc(r ? detail::measure_text(graph, *r) : "") + "</code>";
-      if (!forbid) out += " against " + esc(detail::target_text(v));
-      std::string who = v.coalition_text;
-      if (forbid) {  // a forbid rule's "coalition": the agents that break it
-        std::vector<std::string> names;
-        for (const auto& x : v.crossings) names.push_back(x.observer);
-        who = names.empty() ? "nobody" : join(names, ", ");
-      }
-      out += "</td><td class=\"num\">" + esc(v.status == Status::kUndecided ? "undecided" : r ? short_figure(detail::value_text(*r, v)) : v.value_text) +
-             "</td><td class=\"num\">" + esc(r ? short_figure(detail::bound_text(*r)) : "") + "</td><td>" + esc(who) +
+      out += "</td><td><code>" + esc(r ? flow::measure_text(graph, *r) : "") + "</code>";
+      if (!forbid) out += " against " + esc(analyzer::target_text(graph, v));
+      const std::string who = analyzer::who_text(graph, v);  // a forbid rule's: the agents that break it
+      out += "</td><td class=\"num\">" + esc(v.status == Status::kUndecided ? "undecided" : r ? detail::narrow(analyzer::value_with_unit(*r, v)) : analyzer::value_text(v)) +
+             "</td><td class=\"num\">" + esc(r ? detail::narrow(flow::bound_text(*r)) : "") + "</td><td>" + esc(who) +
              "</td></tr>\n";
     }
     out += "</tbody>\n</table>\n";
@@ -189,7 +178,7 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
              (v.status == Status::kHolds ? "" : " open") + ">\n";
       out += std::string("<summary><span class=\"badge ") + status + "\">" + status + "</span> <strong>" +
              esc(r ? r->name : v.name) + "</strong>: <span class=\"headline\">" +
-             esc(r ? detail::headline(graph, *r, v) : v.reason) + "</span>";
+             esc(r ? analyzer::headline(graph, *r, v) : v.reason) + "</span>";
       if (r && r->span.line) out += " <span class=\"line\">(line " + std::to_string(r->span.line) + ")</span>";
       out += "</summary>\n";
       if (v.status == Status::kUndecided && !v.reason.empty()) out += "<p>Why undecided: " + esc(v.reason) + "</p>\n";
@@ -241,7 +230,7 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
           out += "<td>–</td>";
           continue;
         }
-        out += std::string("<td class=\"num ") + cell_class(*c) + "\">" + esc(detail::cell_text(*c)) + "</td>";
+        out += std::string("<td class=\"num ") + cell_class(*c) + "\">" + esc(analyzer::cell_text(*c)) + "</td>";
       }
       out += "</tr>\n";
     }
@@ -256,7 +245,7 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
   if (!analysis.findings.empty()) {
     out += "<section id=\"findings\">\n<h2>Findings</h2>\n<ul class=\"findings\">\n";
     for (const auto& f : analysis.findings) {
-      out += "<li><strong>" + esc(f.severity) + "</strong>";
+      out += "<li><strong>" + esc(analyzer::severity_name(f.severity)) + "</strong>";
       if (f.span.line) out += " <span class=\"line\">line " + std::to_string(f.span.line) + "</span>";
       out += ": " + esc(f.message) + "</li>\n";
     }

@@ -1,5 +1,6 @@
 // The JSON report (docs/report.schema.json). Keys are emitted in a fixed order
-// (nlohmann::ordered_json); figures are JSON numbers that are upper bounds.
+// (nlohmann::ordered_json); figures are JSON numbers that are upper bounds. Words come from
+// analyzer/wording.hpp and flow/describe.hpp, as in every other format.
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -7,7 +8,7 @@
 
 #include "base/rational.hpp"
 #include "privflow/version.hpp"
-#include "report/detail.hpp"
+#include "report/detail/common.hpp"
 
 namespace privflow::report {
 namespace {
@@ -16,30 +17,18 @@ using Json = nlohmann::ordered_json;
 
 Json line_or_null(std::uint32_t line) { return line ? Json(line) : Json(nullptr); }
 
-/// A figure the analysis printed as `text` (rounded up) with the raw upper bound `raw`:
-/// the printed decimal when it is one (still an upper bound, and stable), else the raw double.
-Json figure(const std::string& text, std::optional<double> raw) {
-  if (!raw || !std::isfinite(*raw)) return nullptr;
-  if (auto d = detail::decimal_of(text)) return *d;
-  return *raw;
+/// A verdict's value at full precision: the analysis's upper bound itself (a double it rounded
+/// up, never down), printed as the shortest decimal that reads back as the same double.
+/// `value_text` beside it is the short form.
+Json full_value(std::optional<double> value) {
+  if (!value || !std::isfinite(*value)) return nullptr;
+  return *value;
 }
 
-/// An ε upper bound: 4 significant digits, rounded up.
+/// An ε upper bound: the decimal its words print (4 significant digits, rounded up).
 Json epsilon_figure(std::optional<double> eps) {
-  if (!eps || !std::isfinite(*eps)) return nullptr;
-  return figure(detail::epsilon_up(*eps), eps);
-}
-
-/// A bound the user wrote: the nearest double to an exact decimal, else rounded down (safe).
-Json bound_figure(const Rational& q) {
-  if (auto d = detail::decimal_of(format_exact(q))) return *d;
-  return to_double_down(q);
-}
-
-/// A δ as the spec wrote it, as the nearest double (never below what the analysis used).
-Json delta_figure(const std::string& text, double used) {
-  if (auto d = detail::decimal_of(text); d && *d >= used) return *d;
-  return used;
+  auto number = analyzer::epsilon_number(eps);
+  return number ? Json(*number) : Json(nullptr);
 }
 
 Json tree(const analyzer::Derivation& d) {
@@ -73,17 +62,16 @@ Json requirement_json(const flow::Graph& g, const flow::Requirement* r, const an
   }
   j["adversary"] = forbid || v.adversary.empty() ? Json(nullptr) : Json(v.adversary);
   j["status"] = analyzer::status_name(v.status);
-  j["value"] = figure(v.value_text, v.value);
-  j["value_text"] = v.value ? v.value_text : std::string("unbounded");
-  j["unit"] = r ? detail::value_unit(*r) : "";
+  j["value"] = full_value(v.value);
+  j["value_text"] = analyzer::value_text(v);
+  j["unit"] = analyzer::unit_name(v.measure);
   const Rational bound = forbid && r && r->unless_epsilon ? *r->unless_epsilon : v.bound;
-  j["bound"] = forbid && !(r && r->unless_epsilon) ? Json(nullptr) : bound_figure(bound);
+  j["bound"] = forbid && !(r && r->unless_epsilon) ? Json(nullptr) : Json(analyzer::bound_number(bound));
   j["bound_text"] = forbid && !(r && r->unless_epsilon) ? Json(nullptr) : Json(format_exact(bound));
   // The spec's δ: the analysis certified ε at a δ rounded down from it, so the pair holds at
   // this δ too (a larger δ is a weaker claim).
-  const std::string delta = r ? detail::delta_text(g.delta_of(*r)) : "";
-  j["delta"] = delta_figure(delta, v.delta);
-  j["delta_text"] = delta;
+  j["delta"] = r ? analyzer::delta_number(g.delta_of(*r), v.delta) : v.delta;
+  j["delta_text"] = r ? flow::delta_text(g.delta_of(*r)) : "";
   j["exact"] = v.exact;
   if (forbid) {
     j["coalition"] = nullptr;
@@ -92,7 +80,7 @@ Json requirement_json(const flow::Graph& g, const flow::Requirement* r, const an
     for (const auto& m : analyzer::members(g, v.coalition)) members.push_back(m);
     j["coalition"] = members;
   }
-  j["method"] = v.method;
+  j["method"] = analyzer::method_name(v.method);
   j["reason"] = v.reason;
   j["fix"] = v.fix.empty() ? Json(nullptr) : Json(v.fix);
   if (forbid) {
@@ -122,7 +110,7 @@ Json requirement_json(const flow::Graph& g, const flow::Requirement* r, const an
       o["parameters"] = t.parameters;
       o["copies"] = t.copies;
       o["epsilon"] = epsilon_figure(t.epsilon_alone);
-      o["share"] = figure(format_double_up(t.share, 4), t.share);
+      o["share"] = epsilon_figure(t.share);  // 4 digits rounded up, as an ε
       o["amplification"] = t.amplification.empty() ? Json(nullptr) : Json(t.amplification);
       releases.push_back(o);
     }
@@ -149,15 +137,15 @@ std::string to_json(const flow::Graph& graph, const analyzer::Analysis& analysis
     o["data"] = c.data < graph.data.size() ? Json(graph.data[c.data].name) : Json(nullptr);
     o["observer"] = c.observer;
     o["epsilon"] = c.loss == analyzer::LossKind::kNothing ? Json(0) : epsilon_figure(c.epsilon);
-    o["delta"] = delta_figure(detail::delta_text(graph.settings.delta), c.delta);
-    o["status"] = c.status;
+    o["delta"] = analyzer::delta_number(graph.settings.delta, c.delta);
+    o["status"] = analyzer::cell_status_name(c.status());
     o["loss"] = analyzer::loss_kind_name(c.loss);
     j["leakage"].push_back(o);
   }
   j["findings"] = Json::array();
   for (const auto& f : analysis.findings) {
     Json o;
-    o["severity"] = f.severity;
+    o["severity"] = analyzer::severity_name(f.severity);
     o["line"] = line_or_null(f.span.line);
     o["column"] = line_or_null(f.span.column);
     o["message"] = f.message;

@@ -4,7 +4,7 @@
 
 #include "base/text.hpp"
 #include "privflow/version.hpp"
-#include "report/detail.hpp"
+#include "report/detail/common.hpp"
 
 namespace privflow::report {
 namespace {
@@ -66,6 +66,15 @@ const char* icon(Status s) {
   return "";
 }
 
+const char* severity_icon(analyzer::Severity s) {
+  switch (s) {
+    case analyzer::Severity::kError: return "⛔ ";
+    case analyzer::Severity::kWarning: return "⚠️ ";
+    case analyzer::Severity::kNote: return "ℹ️ ";
+  }
+  return "";
+}
+
 void append_tree(std::string& out, const analyzer::Derivation& node, int depth) {
   out += std::string(2 * static_cast<std::size_t>(depth), ' ') + "- " + md(node.text) +
          md(detail::line_suffix(node.text, node.line)) + "\n";
@@ -74,17 +83,13 @@ void append_tree(std::string& out, const analyzer::Derivation& node, int depth) 
 
 std::string short_value(const flow::Requirement* r, const analyzer::Verdict& v) {
   if (v.status == Status::kUndecided) return "undecided";
-  if (!r) return v.value_text;
-  std::string t = detail::value_text(*r, v);
-  if (t.rfind("epsilon ", 0) == 0) t = "ε " + t.substr(8);
-  return t;
+  if (!r) return analyzer::value_text(v);
+  return detail::narrow(analyzer::value_with_unit(*r, v));
 }
 
 std::string short_bound(const flow::Requirement* r) {
   if (!r) return "";
-  std::string t = detail::bound_text(*r);
-  if (t.rfind("epsilon ", 0) == 0) t = "ε " + t.substr(8);
-  return t;
+  return detail::narrow(flow::bound_text(*r));
 }
 
 }  // namespace
@@ -111,15 +116,10 @@ std::string to_markdown(const flow::Graph& graph, const analyzer::Analysis& anal
       std::string line = r && r->span.line ? " (line " + std::to_string(r->span.line) + ")" : "";
       // A forbid rule is against every agent of the destination region; its "coalition" is
       // the agents that break it.
-      std::string against = md(detail::target_text(v)), who = md(v.coalition_text);
-      if (forbid) {
-        against = "agents in " + md(r && r->to_region < graph.regions.size() ? graph.regions[r->to_region].name : "?");
-        std::vector<std::string> names;
-        for (const auto& x : v.crossings) names.push_back(x.observer);
-        who = names.empty() ? "nobody" : md(join(names, ", "));
-      }
+      std::string against = md(analyzer::target_text(graph, v)), who = md(analyzer::who_text(graph, v));
+      if (forbid) against = "agents in " + md(r && r->to_region < graph.regions.size() ? graph.regions[r->to_region].name : "?");
       out += std::string("| ") + icon(v.status) + " " + analyzer::status_name(v.status) + " | " +
-             code(r ? r->name : v.name, true) + line + " | " + code(r ? detail::measure_text(graph, *r) : "", true) + " | " +
+             code(r ? r->name : v.name, true) + line + " | " + code(r ? flow::measure_text(graph, *r) : "", true) + " | " +
              against + " | " + md(short_value(r, v)) + " | " + md(short_bound(r)) + " | " + who + " |\n";
     }
     out += "\n";
@@ -130,7 +130,7 @@ std::string to_markdown(const flow::Graph& graph, const analyzer::Analysis& anal
     if (v.status == Status::kHolds) continue;
     const flow::Requirement* r = detail::requirement_of(graph, analysis, i);
     out += "### " + std::string(icon(v.status)) + " " + md(r ? r->name : v.name) + ": " + analyzer::status_name(v.status) + "\n\n";
-    if (r) out += code(detail::headline(graph, *r, v)) + (r->span.line ? " (line " + std::to_string(r->span.line) + ")" : "") + "\n\n";
+    if (r) out += code(analyzer::headline(graph, *r, v)) + (r->span.line ? " (line " + std::to_string(r->span.line) + ")" : "") + "\n\n";
     if (v.status == Status::kUndecided && !v.reason.empty()) out += "Why undecided: " + md(v.reason) + "\n\n";
     for (const auto& c : v.explanation.children) append_tree(out, c, 0);
     if (!v.explanation.children.empty()) out += "\n";
@@ -156,7 +156,7 @@ std::string to_markdown(const flow::Graph& graph, const analyzer::Analysis& anal
       out += "| " + code(m.observers[i], true) + " |";
       for (std::size_t j = 0; j < m.data.size(); ++j) {
         const auto* c = m.cells[i][j];
-        std::string t = c ? detail::cell_text(*c) : "–";
+        std::string t = c ? analyzer::cell_text(*c) : "–";
         if (c && detail::cell_severity(*c) >= 2) {
           t.insert(0, "**");
           t.append("**");
@@ -171,7 +171,7 @@ std::string to_markdown(const flow::Graph& graph, const analyzer::Analysis& anal
   if (!analysis.findings.empty()) {
     out += "## Findings\n\n";
     for (const auto& f : analysis.findings) {
-      out += std::string("- ") + (f.severity == "error" ? "⛔ " : f.severity == "warning" ? "⚠️ " : "ℹ️ ") + md(f.severity);
+      out += std::string("- ") + severity_icon(f.severity) + md(analyzer::severity_name(f.severity));
       if (f.span.line) out += " (line " + std::to_string(f.span.line) + ")";
       out += ": " + md(f.message) + "\n";
     }

@@ -6,7 +6,7 @@
 
 #include "base/text.hpp"
 #include "privflow/version.hpp"
-#include "report/detail.hpp"
+#include "report/detail/common.hpp"
 
 namespace privflow::report {
 namespace {
@@ -77,7 +77,7 @@ std::string to_sarif(const flow::Graph& graph, const analyzer::Analysis& analysi
     if (v.status == analyzer::Status::kHolds) continue;
     const flow::Requirement* r = detail::requirement_of(graph, analysis, i);
     std::string text = std::string(analyzer::status_name(v.status)) + ": " +
-                       (r ? detail::headline(graph, *r, v) : v.name) + " [" + (r ? r->name : v.name) + "]";
+                       (r ? analyzer::headline(graph, *r, v) : v.name) + " [" + (r ? r->name : v.name) + "]";
     if (!v.fix.empty()) text += ". Fix: " + v.fix;
     Json res;
     res["ruleId"] = flow::measure_name(v.measure);
@@ -94,9 +94,9 @@ std::string to_sarif(const flow::Graph& graph, const analyzer::Analysis& analysi
     Json props;
     props["requirement"] = r ? r->name : v.name;
     props["status"] = analyzer::status_name(v.status);
-    props["value"] = v.value ? v.value_text : std::string("unbounded");
-    if (r) props["bound"] = detail::bound_text(*r);
-    props["coalition"] = v.coalition_text;
+    props["value"] = analyzer::value_text(v);
+    if (r) props["bound"] = flow::bound_text(*r);
+    props["coalition"] = analyzer::who_text(graph, v);
     res["properties"] = props;
     results.push_back(res);
   }

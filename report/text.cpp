@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "base/text.hpp"
-#include "report/detail.hpp"
+#include "report/detail/common.hpp"
 
 namespace privflow::report {
 namespace {
@@ -40,7 +40,7 @@ void append_matrix(std::string& out, const flow::Graph& graph, const analyzer::A
   rows.push_back(head);
   for (std::size_t i = 0; i < m.observers.size(); ++i) {
     std::vector<std::string> row{m.observers[i]};
-    for (std::size_t j = 0; j < m.data.size(); ++j) row.push_back(m.cells[i][j] ? detail::cell_text(*m.cells[i][j]) : "-");
+    for (std::size_t j = 0; j < m.data.size(); ++j) row.push_back(m.cells[i][j] ? analyzer::cell_text(*m.cells[i][j]) : "-");
     rows.push_back(row);
   }
   std::vector<std::size_t> width(head.size(), 0);
@@ -69,7 +69,7 @@ std::string to_text(const flow::Graph& graph, const analyzer::Analysis& analysis
     if (!analysis.findings.empty()) {
       out += "\n";
       for (const auto& f : analysis.findings)
-        out += printable(detail::location(path, f.span) + ": " + f.severity + ": " + f.message) + "\n";
+        out += printable(detail::location(path, f.span) + ": " + analyzer::severity_name(f.severity) + ": " + f.message) + "\n";
     }
     if (!analysis.assumptions.empty()) {
       out += "\nassumptions:\n";

@@ -76,7 +76,8 @@ struct Overlay {
 /// (of `adversary`, or of the requirement's target), the requirement. Ids may be kNone.
 Overlay structural_overlay(const flow::Graph& graph, flow::Id adversary, flow::Id requirement);
 
-/// A requirement as one readable line: "outsider_budget: dp(patients) against outsider ≤ ε 2".
+/// A requirement as one readable line (flow::requirement_text):
+/// "outsider_budget: dp(patients) against outsider ≤ epsilon 2".
 std::string describe_requirement(const flow::Graph& graph, const flow::Requirement& requirement);
 
 /// Index of the requirement called `name` (as written, or `line<N>`), or kNone.

@@ -15,6 +15,7 @@
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
+#include "flow/describe.hpp"
 #include "viz/diagram.hpp"
 
 namespace privflow::viz {
@@ -835,7 +836,7 @@ class Writer {
     }
     if (any_leak(o_)) {
       std::string obs = "colour: \xce\xb5 carried for " + (o_.observer.empty() ? std::string("the observer") : o_.observer);
-      if (o_.delta) obs += ", at \xce\xb4 = " + format_exact(*o_.delta);
+      if (o_.delta) obs += ", at \xce\xb4 = " + flow::delta_text(*o_.delta);
       append_wrapped(lines, obs, kWrapTitle);
     } else {
       lines.push_back("no leakage analysis: structure only");

@@ -1,9 +1,11 @@
-// The analysis-free part of a diagram's overlay, requirement descriptions and formats.
+// The analysis-free part of a diagram's overlay, requirement descriptions (worded by
+// flow/describe.hpp, as in the reports) and formats.
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "base/text.hpp"
+#include "flow/describe.hpp"
 #include "viz/diagram.hpp"
 
 namespace privflow::viz {
@@ -11,23 +13,6 @@ namespace {
 
 std::string agent_name(const flow::Graph& g, flow::Id id) {
   return id < g.agents.size() ? g.agents[id].name : std::string("?");
-}
-
-std::string describe_coalition(const flow::Graph& g, const flow::Coalition& c) {
-  std::vector<std::string> parts;
-  for (const auto& m : c.fixed) {
-    std::string name = agent_name(g, m.agent);
-    parts.push_back(m.all ? name : std::to_string(m.count) + " of " + name);
-  }
-  std::string text;
-  if (!parts.empty()) text = std::string("{").append(join(parts, ", ")).append("}");
-  if (c.choose > 0) {
-    std::vector<std::string> cands;
-    for (auto id : c.candidates) cands.push_back(agent_name(g, id));
-    if (!text.empty()) text += " + ";
-    text += "any " + std::to_string(c.choose) + " of {" + join(cands, ", ") + "}";
-  }
-  return text.empty() ? std::string("{}") : text;
 }
 
 CoalitionView coalition_view(const flow::Graph& g, const std::string& name, const flow::Coalition& c) {
@@ -49,12 +34,6 @@ CoalitionView coalition_view(const flow::Graph& g, const std::string& name, cons
   return view;
 }
 
-std::string field_name(const flow::Graph& g, flow::Id data, flow::Id field) {
-  if (data >= g.data.size()) return "?";
-  const auto& d = g.data[data];
-  return field < d.fields.size() ? d.fields[field].name : std::string("?");
-}
-
 }  // namespace
 
 flow::Id find_requirement(const flow::Graph& graph, const std::string& name) {
@@ -64,45 +43,7 @@ flow::Id find_requirement(const flow::Graph& graph, const std::string& name) {
 }
 
 std::string describe_requirement(const flow::Graph& g, const flow::Requirement& r) {
-  std::string data = r.data < g.data.size() ? g.data[r.data].name : std::string("?");
-  std::string text = r.name + ": ";
-  std::string at_delta = r.delta ? " at delta " + format_exact(*r.delta) : std::string();
-  if (r.measure == flow::Measure::kForbid) {
-    auto region = [&](flow::Id id) { return id < g.regions.size() ? g.regions[id].name : std::string("?"); };
-    std::string cat = r.category < g.categories.size() ? g.categories[r.category].name : std::string("?");
-    text += "forbid " + cat + " from " + region(r.from_region) + " to " + region(r.to_region);
-    if (r.unless_epsilon) text += " unless epsilon <= " + format_exact(*r.unless_epsilon) + at_delta;
-    return text;
-  }
-  switch (r.measure) {
-    case flow::Measure::kPosterior: {
-      std::string value = "?";
-      if (r.data < g.data.size() && r.field < g.data[r.data].fields.size())
-        value = g.data[r.data].fields[r.field].value_name(r.value);
-      text += "posterior(" + data + "." + field_name(g, r.data, r.field) + " = " + value + ")";
-      break;
-    }
-    case flow::Measure::kLeakage:
-      text += "leakage(" + data + "." + field_name(g, r.data, r.field) + ")";
-      break;
-    case flow::Measure::kReidentification: {
-      std::vector<std::string> fields;
-      for (auto f : r.fields) fields.push_back(field_name(g, r.data, f));
-      text += "reidentification(" + data + " by {" + join(fields, ", ") + "})";
-      break;
-    }
-    default:
-      text += std::string(flow::measure_name(r.measure)) + "(" + data + ")";
-      break;
-  }
-  text += " against ";
-  text += r.adversary < g.adversaries.size() ? g.adversaries[r.adversary].name
-                                             : describe_coalition(g, r.coalition);
-  text += " <= ";
-  if (r.bound_is_epsilon) text += "epsilon ";
-  text += format_exact(r.bound);
-  if (r.bound_in_bits) text += " bits";
-  return text + at_delta;
+  return flow::requirement_text(g, r);
 }
 
 Overlay structural_overlay(const flow::Graph& g, flow::Id adversary, flow::Id requirement) {
@@ -114,7 +55,7 @@ Overlay structural_overlay(const flow::Graph& g, flow::Id adversary, flow::Id re
       if (r.adversary < g.adversaries.size())
         overlay.coalition = coalition_view(g, g.adversaries[r.adversary].name, g.adversaries[r.adversary].coalition);
       else
-        overlay.coalition = coalition_view(g, describe_coalition(g, r.coalition), r.coalition);
+        overlay.coalition = coalition_view(g, flow::coalition_text(g, r.coalition), r.coalition);
     }
   }
   // An explicit --adversary names whose view is drawn, even for a requirement.

@@ -29,18 +29,17 @@ struct Evaluation {
   const Observation& observation;
   Verdict& verdict;
   double delta = 0;
-  std::optional<Rational> exact_value;  // the value itself when exact (compared exactly)
-
-  void set_value(double value, std::string text, bool exact, std::string method);
+  /// The value as numbers; analyzer/wording.hpp words it.
+  void set_value(double value, std::optional<Rational> rational, bool exact, Method method);
 };
 
 /// A posterior or leakage figure with its derivation (see Analyzer::belief).
 struct BeliefFigure {
   std::string error;  // non-empty: undecided, with this reason
   double value = 0;
-  std::string text;
+  std::optional<Rational> rational;  // the figure as a rational, when the analysis has one
   bool exact = false;
-  std::string method;
+  Method method = Method::kUnset;
   Derivation node;  // its children go into the verdict's explanation
   std::vector<ReleaseTerm> releases;
 };

@@ -134,7 +134,8 @@ struct Verdict {
   Status status = Status::kUndecided;    ///< "status"
   std::string status_text;               ///< "status" as text
   /// "value": ε for dp, a probability for posterior, advantage and reidentification, bits for
-  /// leakage. An upper bound (rounded up); nullopt when unbounded (exposed data) or none.
+  /// leakage. The analysis's upper bound at full precision (rounded up, never down; value_text
+  /// is its short form); nullopt when unbounded (exposed data) or none.
   std::optional<double> value;
   std::string value_text;                ///< "value_text": exact fraction when exact, else rounded up; "unbounded"
   std::string unit;                      ///< "unit": epsilon | probability | bits | fraction

@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "analyzer/analysis.hpp"
+#include "analyzer/wording.hpp"
 #include "tests/support/spec.hpp"
 
 using namespace privflow;
@@ -56,7 +57,7 @@ TEST_CASE("doubling every count of releases never lowers a figure", "[audit][ana
     for (std::size_t i = 0; i < before.verdicts.size(); ++i) {
       const auto& b = before.verdicts[i];
       const auto& a = after.verdicts[i];
-      INFO(example << ": " << b.name << ": " << b.value_text << " (" << b.reason << ") then " << a.value_text << " ("
+      INFO(example << ": " << b.name << ": " << analyzer::value_text(b) << " (" << b.reason << ") then " << analyzer::value_text(a) << " ("
                    << a.reason << ")");
       if (b.status == analyzer::Status::kViolated) CHECK(a.status != analyzer::Status::kHolds);
       if (b.value && a.value) CHECK(*a.value >= *b.value - 1e-9);

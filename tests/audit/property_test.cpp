@@ -39,6 +39,7 @@
 #include <sstream>
 
 #include "analyzer/analysis.hpp"
+#include "analyzer/wording.hpp"
 #include "lang/frontend.hpp"
 #include "tests/support/random_spec.hpp"
 #include "tests/support/spec.hpp"
@@ -87,9 +88,9 @@ const analyzer::Verdict* find(const analyzer::Analysis& a, const std::string& na
 
 std::string show(const analyzer::Verdict& v) {
   std::ostringstream value;
-  if (v.value) value << v.value_text << " (" << std::setprecision(17) << *v.value << ")";
-  else value << "unbounded (" << v.value_text << ")";
-  return std::string(analyzer::status_name(v.status)) + " " + value.str() + " [" + v.coalition_text + "]";
+  if (v.value) value << analyzer::value_text(v) << " (" << std::setprecision(17) << *v.value << ")";
+  else value << "unbounded (" << analyzer::value_text(v) << ")";
+  return std::string(analyzer::status_name(v.status)) + " " + value.str() + " [" + v.explanation.text + "]";
 }
 
 double figure(const analyzer::Verdict& v) { return v.value ? *v.value : std::numeric_limits<double>::infinity(); }

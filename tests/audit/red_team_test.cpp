@@ -8,6 +8,7 @@
 #include <string>
 
 #include "analyzer/analysis.hpp"
+#include "analyzer/wording.hpp"
 #include "tests/support/spec.hpp"
 #include "tests/support/verdicts.hpp"
 
@@ -55,7 +56,7 @@ compute z at office = select(people, zip)
   for (const std::string sends : {"send area to r\nsend z to r\n", "send z to r\nsend area to r\n"}) {
     const auto a = analyze_text(head + sends + req);
     const auto& v = verdict(a, "reid");
-    INFO(sends << v.value_text);
+    INFO(sends << analyzer::value_text(v));
     CHECK(v.status == analyzer::Status::kViolated);
     REQUIRE(v.value);
     CHECK(*v.value >= static_cast<double>(truth));
@@ -190,7 +191,7 @@ require leak: leakage(d.x) against {pollster} <= 0.5 bits
   // number k of "yes" reports, max over x of P(k | x) is 27/64 for every k of 0..3: V_post =
   // 1/2 * 4 * 27/64 = 27/32 against V_prior 1/2, log2(27/16) bits.
   const auto& p = verdict(a, "post");
-  CHECK(p.value_text == "27/28");
+  CHECK(analyzer::value_text(p) == "27/28");
   CHECK(p.exact);
   const auto& l = verdict(a, "leak");
   REQUIRE(l.value);
@@ -216,7 +217,7 @@ require eps: dp(d) against {analyst} <= epsilon 1
     const auto a = analyze_text(s);
     const auto& v = verdict(a, "eps");
     INFO(sens);
-    CHECK(v.value_text == "100000");  // 10^6 / 10
+    CHECK(analyzer::value_text(v) == "100000");  // 10^6 / 10
     CHECK(v.status == analyzer::Status::kViolated);
   }
   // A declared sensitivity below the derived one is used only with a located warning.
@@ -231,10 +232,10 @@ send r to analyst
 require eps: dp(d) against {analyst} <= epsilon 1
 )");
   const auto a = analyzer::analyze(g);
-  CHECK(verdict(a, "eps").value_text == "5");  // adding a record of income -5 moves the sum by 5
+  CHECK(analyzer::value_text(verdict(a, "eps")) == "5");  // adding a record of income -5 moves the sum by 5
   bool warned = false;
   for (const auto& f : a.findings)
-    warned = warned || (f.severity == "warning" && f.span.line == 7 && f.message.find("sensitivity") != std::string::npos);
+    warned = warned || (f.severity == analyzer::Severity::kWarning && f.span.line == 7 && f.message.find("sensitivity") != std::string::npos);
   CHECK(warned);
 }
 
@@ -263,13 +264,13 @@ require p3: posterior(d.fa = a) against {o1, o0} <= 0.5
   const double truth = static_cast<double>(std::pow(14.0L / 15, 49.0L));
   for (const char* name : {"r1", "r2", "r3", "r4"}) {
     const auto& v = verdict(a, name);
-    INFO(name << " " << v.value_text << " " << v.coalition_text);
+    INFO(name << " " << analyzer::value_text(v) << " " << v.explanation.text);
     REQUIRE(v.value);
     CHECK(*v.value >= truth * (1 - 1e-12));  // privflow's is exact, rounded up
     CHECK(*v.value <= truth * 1.0001);
   }
-  CHECK(verdict(a, "p1").value_text == "1");
-  CHECK(verdict(a, "p3").value_text == "1");
+  CHECK(analyzer::value_text(verdict(a, "p1")) == "1");
+  CHECK(analyzer::value_text(verdict(a, "p3")) == "1");
 }
 
 TEST_CASE("red team 10: a field no release reads keeps its prior", "[audit][red_team]") {
@@ -285,9 +286,9 @@ send r to analyst
 require post: posterior(d.y = a) against {analyst} <= 0.11
 require leak: leakage(d.y) against {analyst} <= 0.01 bits
 )");
-  CHECK(verdict(a, "post").value_text == "0.1");
+  CHECK(analyzer::value_text(verdict(a, "post")) == "0.1");
   CHECK(verdict(a, "post").exact);
-  CHECK(verdict(a, "leak").value_text == "0");
+  CHECK(analyzer::value_text(verdict(a, "leak")) == "0");
 }
 
 TEST_CASE("red team 11: aggregated shares and randomized response seen through a sum are not over-counted",

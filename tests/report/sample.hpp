@@ -117,12 +117,11 @@ inline analyzer::Analysis sample_analysis() {
   dp.measure = flow::Measure::kDp;
   dp.status = Status::kViolated;
   dp.value = 41.7;
-  dp.value_text = "41.7";
+  dp.rational = make_rational(417, 10);  // printed rounded up: 41.7
   dp.bound = make_rational(2);
   dp.delta = 1e-5;
-  dp.method = "rdp";
+  dp.method = analyzer::Method::kRdp;
   dp.coalition = c;
-  dp.coalition_text = "hospital[1..14] + server";
   dp.adversary = "insider";
   dp.loss = analyzer::LossKind::kPrivate;
   for (int i = 0; i < 5; ++i) {
@@ -149,13 +148,12 @@ inline analyzer::Analysis sample_analysis() {
   post.measure = flow::Measure::kPosterior;
   post.status = Status::kHolds;
   post.value = 15.0 / 53.0;
-  post.value_text = "15/53";
+  post.rational = make_rational(15, 53);
   post.exact = true;
   post.bound = make_rational(1, 5);
   post.delta = 1e-6;
-  post.method = "exact";
+  post.method = analyzer::Method::kExact;
   post.coalition = c;
-  post.coalition_text = "hospital[1..14] + server";
   post.adversary = "insider";
   post.explanation.text = "posterior";
   post.explanation.add("coalition: hospital[1..14] + server", 13);
@@ -167,9 +165,8 @@ inline analyzer::Analysis sample_analysis() {
   leak.status = Status::kUndecided;
   leak.bound = make_rational(1, 2);
   leak.delta = 1e-5;
-  leak.method = "none";
+  leak.method = analyzer::Method::kNone;
   leak.coalition = c;
-  leak.coalition_text = "hospital[1..14] + server";
   leak.adversary = "insider";
   leak.reason = "solver limit reached";
 
@@ -178,13 +175,11 @@ inline analyzer::Analysis sample_analysis() {
   reid.name = "reid";
   reid.measure = flow::Measure::kReidentification;
   reid.status = Status::kViolated;
-  reid.value_text = "unbounded";
   reid.loss = analyzer::LossKind::kExposedRecord;
-  reid.method = "exposed";
+  reid.method = analyzer::Method::kExposed;
   reid.bound = make_rational(1, 20);
   reid.delta = 1e-5;
   reid.coalition = c;
-  reid.coalition_text = "hospital[1..14] + server";
   reid.adversary = "insider";
   auto& target = reid.explanation.add("target: the worst-case record of patients held by no member of the coalition", 5);
   auto& exposed = target.add("exposed: the record's own fields reach the coalition in the clear");
@@ -199,7 +194,7 @@ inline analyzer::Analysis sample_analysis() {
   forbid.status = Status::kViolated;
   forbid.bound = make_rational(3);
   forbid.delta = 1e-5;
-  forbid.method = "forbid";
+  forbid.method = analyzer::Method::kForbid;
   analyzer::Crossing x;
   x.observer = "server";
   x.epsilon = 6.809329;
@@ -207,7 +202,6 @@ inline analyzer::Analysis sample_analysis() {
   x.path = {"compute update at hospital = dpsgd(…) (line 11)", "send update from hospital to server (line 12)"};
   forbid.crossings.push_back(x);
   forbid.value = 6.809329;
-  forbid.value_text = "6.81";
   forbid.reason = "health data crosses from EU to US: server (epsilon 6.81 > 3)";
   forbid.fix = "keep it in EU";
 
@@ -219,7 +213,6 @@ inline analyzer::Analysis sample_analysis() {
   hosp.loss = analyzer::LossKind::kNothing;
   hosp.epsilon = 0;
   hosp.delta = 1e-5;
-  hosp.status = "private";
   analyzer::LeakageCell srv = hosp;
   srv.observer = "server";
   srv.loss = analyzer::LossKind::kPrivate;
@@ -228,9 +221,8 @@ inline analyzer::Analysis sample_analysis() {
   all.observer = "curious+malicious";
   all.loss = analyzer::LossKind::kHoldsData;
   all.epsilon.reset();
-  all.status = "holds";
   a.leakage = {hosp, srv, all};
-  a.findings = {{"warning", at(11, 5), "'update' is <trained> without privacy"}};
+  a.findings = {{analyzer::Severity::kWarning, at(11, 5), "'update' is <trained> without privacy"}};
   a.assumptions = {"per-record artifacts are linkable & \"worst case\""};
   return a;
 }

@@ -12,6 +12,7 @@ this script lacks it, the script re-runs itself with the other python3 on the ma
 system one has Debian's package); when none has it, it exits 77 (ctest: skipped).
 """
 import copy
+from fractions import Fraction
 import glob
 import json
 import os
@@ -73,6 +74,28 @@ def describe(e):
     return f"  at {where}: {e.message[:300]}"
 
 
+def value_errors(report):
+    """What the schema cannot say: `value` is the full-precision upper bound beside its short
+    form `value_text` (docs/report.schema.json): never below an exact value, never above the
+    rounded-up decimal."""
+    errors = []
+    for r in report["requirements"]:
+        value, text = r["value"], r["value_text"]
+        if value is None or text in ("unbounded", "no crossing"):
+            continue
+        try:
+            short = Fraction(text)
+        except ValueError:
+            errors.append(f"{r['name']}: value_text {text!r} is not a number")
+            continue
+        full = Fraction(value)  # the double exactly
+        if r["exact"] and "/" in text and full < short:
+            errors.append(f"{r['name']}: value {value!r} is below the exact {text}")
+        if not r["exact"] and full > short:
+            errors.append(f"{r['name']}: value {value!r} is above its rounded-up value_text {text}")
+    return errors
+
+
 def run_report(privflow, spec, out, extra=()):
     cmd = [privflow, "report", "--format", "json", *extra, "-o", out, spec]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
@@ -116,6 +139,11 @@ def examples(privflow, source_dir, work):
             print(f"FAIL {label}: {len(errs)} schema error(s)")
             for e in errs[:20]:
                 print(describe(e))
+            failures += 1
+            continue
+        bad = value_errors(report)
+        if bad:
+            print(f"FAIL {label}: value beside value_text: " + "; ".join(bad))
             failures += 1
             continue
         if report["summary"]["exit_code"] != proc.returncode:
@@ -247,7 +275,17 @@ def negative(privflow, source_dir, work):
         else:
             print(f"FAIL {case.__name__}: the broken report passed validation")
             failures += 1
-    print(f"{len(cases) - failures} passed, {failures} failed")
+    # The value beside its short form: the checker of the examples must see a value above
+    # its rounded-up text.
+    broken = copy.deepcopy(base)
+    q = first(broken, lambda q: q["measure"] == "dp" and q["value"] is not None and not q["exact"])
+    q["value"] = float(Fraction(q["value_text"]) * 2)
+    if value_errors(broken) and not value_errors(base):
+        print("ok   value_above_text: rejected by the value check")
+    else:
+        print("FAIL value_above_text: the value check did not catch it (or rejects the base report)")
+        failures += 1
+    print(f"{len(cases) + 1 - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "analyzer/analysis.hpp"
+#include "analyzer/wording.hpp"
 #include "analyzer/search.hpp"
 #include "lang/frontend.hpp"
 #include "tests/support/spec.hpp"
@@ -49,7 +50,8 @@ TEST_CASE("hospital_fl: server plus 15 hospitals opens the secure aggregation", 
   REQUIRE(v.status == analyzer::Status::kViolated);
   // Server + 15 hospitals (threshold reached) ties with server + 14 hospitals + analyst (the
   // malicious server drops all but one honest share): either is a worst choice.
-  CHECK((v.coalition_text == "server + hospital[1..15]" || v.coalition_text == "analyst + server + hospital[1..14]"));
+  const std::string worst = analyzer::describe(g, v.coalition);
+  CHECK((worst == "server + hospital[1..15]" || worst == "analyst + server + hospital[1..14]"));
   std::string text = flatten(v.explanation);
   CHECK(text.find("worst choice of any 16 among server, hospital[20], analyst") != std::string::npos);
   CHECK((text.find("secure aggregation of update opened") != std::string::npos ||
@@ -118,7 +120,7 @@ TEST_CASE("view rules: counterexamples and proofs", "[search]") {
     std::string text = flatten(v.explanation);
     INFO(c.spec << "\n" << text);
     CHECK(v.status == c.status);
-    if (!c.coalition.empty()) CHECK(v.coalition_text == c.coalition);
+    if (!c.coalition.empty()) CHECK(analyzer::describe(g, v.coalition) == c.coalition);
     CHECK(text.find(c.why) != std::string::npos);
   }
 }
@@ -139,7 +141,7 @@ TEST_CASE("shuffler: the shuffler with the receiver opens the shuffle", "[search
   const auto& open = verdict(a, "open");
   INFO(flatten(open.explanation));
   CHECK(open.status == analyzer::Status::kViolated);
-  CHECK(open.coalition_text == "collector + shuf");
+  CHECK(analyzer::describe(g, open.coalition) == "collector + shuf");
   CHECK(flatten(open.explanation).find("opens the shuffle of r") != std::string::npos);
   const auto& closed = verdict(a, "closed");
   INFO(flatten(closed.explanation));
@@ -163,7 +165,6 @@ std::string half_of_phones_spec(std::uint64_t n) {
 analyzer::Verdict half_of_phones_loss(const flow::Graph& g, std::uint64_t n, const analyzer::Coalition& c) {
   analyzer::Verdict v;
   v.coalition = c;
-  v.coalition_text = analyzer::describe(g, c);
   const flow::Id phone = g.find_agent("phone"), server = g.find_agent("server");
   v.value = static_cast<double>(c.count(phone) + (c.contains(server) ? 1000 : 0));
   v.status = c.contains(server) && c.count(phone) + 1 >= n / 2 ? analyzer::Status::kViolated : analyzer::Status::kHolds;
@@ -373,9 +374,9 @@ TEST_CASE("brute force agrees with the search on random small specs", "[search][
       for (const auto& w : a.verdicts)
         if (w.name.rfind("bf_" + measure + "_", 0) == 0 && (!truth || worse(w, *truth))) truth = &w;
       REQUIRE(truth);
-      INFO(s.text << "\nsearch: " << analyzer::status_name(v.status) << " " << v.value_text << " "
-                  << v.coalition_text << "\nbrute force: " << analyzer::status_name(truth->status) << " "
-                  << truth->value_text << " " << truth->coalition_text << "\n" << flatten(v.explanation));
+      INFO(s.text << "\nsearch: " << analyzer::status_name(v.status) << " " << analyzer::value_text(v) << " "
+                  << analyzer::describe(*g, v.coalition) << "\nbrute force: " << analyzer::status_name(truth->status) << " "
+                  << analyzer::value_text(*truth) << " " << analyzer::describe(*g, truth->coalition) << "\n" << flatten(v.explanation));
       REQUIRE(v.status == truth->status);
       REQUIRE(v.value.has_value() == truth->value.has_value());
       if (v.value) CHECK(*v.value == *truth->value);

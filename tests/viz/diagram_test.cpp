@@ -96,7 +96,7 @@ viz::Overlay outsider_overlay(const flow::Graph& g) {
   d.binding_release = up;
   d.shares[up] = make_rational(1);
   d.composed_epsilon = make_rational(193, 100);
-  d.verdict = "holds: epsilon 1.93 <= 2 at delta 1e-5";
+  d.verdict = "holds: epsilon 1.93 ≤ 2 at delta 1e-5";
   o.derivation = d;
   o.coalition->view_known = true;
   o.coalition->view_artifacts = {mo};
@@ -180,9 +180,9 @@ TEST_CASE("formats come from names and file extensions", "[viz]") {
 TEST_CASE("requirements are described as written and found by name", "[viz]") {
   auto g = viz::testing::hospital_fl();
   const std::vector<std::string> expected = {
-      "outsider_budget: dp(patients) against outsider <= epsilon 2",
-      "line33: posterior(patients.diagnosis = cancer) against insider <= 0.2",
-      "line35: forbid health from EU to US unless epsilon <= 3",
+      "outsider_budget: dp(patients) against outsider ≤ epsilon 2",
+      "line33: posterior(patients.diagnosis = cancer) against insider ≤ 0.2",
+      "line35: forbid health from EU to US unless epsilon ≤ 3",
   };
   REQUIRE(g.requirements.size() == expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -198,8 +198,8 @@ TEST_CASE("requirements are described as written and found by name", "[viz]") {
   r.coalition.candidates = {g.find_agent("analyst")};
   r.delta = make_rational(1, 1000000);
   CHECK(viz::describe_requirement(g, r) ==
-        "outsider_budget: dp(patients) against {server, 14 of hospital} + any 2 of {analyst} <= epsilon 2 at "
-        "delta 0.000001");
+        "outsider_budget: dp(patients) against {server, 14 of hospital} + any 2 of {analyst} ≤ epsilon 2 at "
+        "delta 1e-6");
 }
 
 TEST_CASE("the structural overlay takes a coalition's fixed members", "[viz]") {

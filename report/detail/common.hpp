@@ -1,12 +1,15 @@
 #pragma once
-// Shared pieces of every report format: verdict headlines, the short derivation, the leakage
-// matrix and number texts. Internal to report/ (tests may use it).
+// Shared pieces of every report format: locations, the short derivation, the leakage matrix
+// and the summary. Internal to report/ (tests may use it; not installed). Verdicts are worded by
+// analyzer/wording.hpp, requirements by flow/describe.hpp: never here.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "analyzer/analysis.hpp"
+#include "analyzer/wording.hpp"
+#include "flow/describe.hpp"
 #include "flow/graph.hpp"
 #include "report/report.hpp"
 
@@ -18,28 +21,8 @@ std::string spec_path(const flow::Graph& graph, const Options& options);
 /// The requirement a verdict speaks of (by verdict.requirement, else by its position), or null.
 const flow::Requirement* requirement_of(const flow::Graph& graph, const analyzer::Analysis& analysis, std::size_t index);
 
-/// `dp(patients)`, `posterior(patients.diagnosis = cancer)`, `reidentification(r by {zip, sex})`,
-/// `forbid health from EU to US unless epsilon ≤ 3`.
-std::string measure_text(const flow::Graph& graph, const flow::Requirement& requirement);
-
-/// The adversary's name, else the (worst) coalition it was evaluated against.
-std::string target_text(const analyzer::Verdict& verdict);
-
-/// A δ as a spec writes it: `1e-5`, `2.5e-6`, `0.01` (exact; never rounded).
-std::string delta_text(const Rational& delta);
-
-/// The bound as written, with its unit: `epsilon 2`, `0.2`, `0.1 bits`.
-std::string bound_text(const flow::Requirement& requirement);
-
-/// The measured value with its unit: `epsilon 5.193`, `15/26`, `0.04148 bits`,
-/// `epsilon unbounded (exposed)`. Upper bounds, as the analysis rounded them.
-std::string value_text(const flow::Requirement& requirement, const analyzer::Verdict& verdict);
-
-/// The unit of a requirement's value: "epsilon", "probability", "bits" or "fraction".
-const char* value_unit(const flow::Requirement& requirement);
-
-/// `dp(patients) against insider: epsilon 41.7 > 2 at delta 1e-5` (no location, no status).
-std::string headline(const flow::Graph& graph, const flow::Requirement& requirement, const analyzer::Verdict& verdict);
+/// `epsilon 5.193` as `ε 5.193`, for narrow table cells (Markdown and HTML); other text as is.
+std::string narrow(std::string text);
 
 /// `FILE:LINE:COL` of a span (`FILE` alone when it has no line).
 std::string location(const std::string& path, const flow::Span& span);
@@ -59,11 +42,6 @@ std::vector<Line> short_derivation(const analyzer::Verdict& verdict, std::size_t
 /// `(line 12)` unless `text` already names that line; "" for line 0.
 std::string line_suffix(const std::string& text, std::uint32_t line);
 
-/// An ε upper bound as text with 4 significant digits rounded up; `unbounded` for +inf.
-std::string epsilon_up(double epsilon);
-
-/// What one matrix cell says: `0.4271`, `exposed`, `holds`, `nothing`, `unbounded`.
-std::string cell_text(const analyzer::LeakageCell& cell);
 /// How bad a cell is, for colours and sorting: 0 nothing, 1 private, 2 exposed, 3 holds.
 int cell_severity(const analyzer::LeakageCell& cell);
 
@@ -88,9 +66,5 @@ struct Counts {
   std::size_t holds = 0, violated = 0, undecided = 0;
 };
 Counts count_statuses(const analyzer::Analysis& analysis);
-
-/// A decimal text that is an upper bound of `value` (as the analysis printed it) when it is a
-/// plain decimal, for JSON numbers; nullopt for fractions and non-numbers.
-std::optional<double> decimal_of(const std::string& text);
 
 }  // namespace privflow::report::detail
