@@ -6,7 +6,7 @@
 #include <locale>
 #include <sstream>
 
-#include "dp/numeric.hpp"
+#include "dp/detail/numeric.hpp"
 #include "dp/pld.hpp"
 #include "dp/rdp.hpp"
 

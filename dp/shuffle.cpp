@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "dp/accountant.hpp"
-#include "dp/numeric.hpp"
+#include "dp/detail/numeric.hpp"
 
 namespace privflow::dp {
 namespace {

@@ -6,7 +6,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "inference/mpfr_util.hpp"
+#include "inference/detail/mpfr_util.hpp"
 
 namespace privflow::inference {
 namespace {
