@@ -187,6 +187,24 @@ Rational make_rational(long num, long den) {
   return q;
 }
 
+namespace {
+// d.ddd…e±x of a digit string (trailing zeros of the fraction dropped), built by appending: gcc
+// 12 at -O3 warns (-Wrestrict, a false positive) on `"-" + std::string` chains.
+std::string scientific(bool negative, const std::string& digits, long exponent) {
+  std::string rest = digits.substr(1);
+  while (!rest.empty() && rest.back() == '0') rest.pop_back();
+  std::string out = negative ? "-" : "";
+  out += digits[0];
+  if (!rest.empty()) {
+    out += '.';
+    out += rest;
+  }
+  out += 'e';
+  out += std::to_string(exponent);
+  return out;
+}
+}  // namespace
+
 std::string format_exact(const Rational& q) {
   if (q.get_den() == 1) {
     std::string digits = q.get_num().get_str();
@@ -194,10 +212,7 @@ std::string format_exact(const Rational& q) {
     if (negative) digits.erase(0, 1);
     if (digits.size() <= 21) return q.get_num().get_str();
     // A huge integer (a bound of 1e300): exact scientific notation, not 301 digits.
-    std::string rest = digits.substr(1);
-    while (!rest.empty() && rest.back() == '0') rest.pop_back();
-    return (negative ? "-" : "") + digits.substr(0, 1) + (rest.empty() ? "" : "." + rest) + "e" +
-           std::to_string(digits.size() - 1);
+    return scientific(negative, digits, static_cast<long>(digits.size()) - 1);
   }
   // A denominator of the form 2^a 5^b has a finite decimal expansion.
   mpz_class d = q.get_den();
@@ -213,8 +228,9 @@ std::string format_exact(const Rational& q) {
     if (negative) n = -n;
     std::string s = n.get_str();
     if (static_cast<long>(s.size()) <= places) s = std::string(static_cast<std::size_t>(places - static_cast<long>(s.size()) + 1), '0') + s;
-    s.insert(s.size() - static_cast<std::size_t>(places), ".");
-    return negative ? "-" + s : s;
+    s.insert(s.end() - places, '.');
+    if (negative) s.insert(s.begin(), '-');
+    return s;
   }
   if (d == 1) {  // a long finite decimal (1e-288): exact scientific notation, not a huge fraction
     mpz_class p;
@@ -223,10 +239,7 @@ std::string format_exact(const Rational& q) {
     const bool negative = n < 0;
     if (negative) n = -n;
     const std::string digits = n.get_str();
-    std::string rest = digits.substr(1);
-    while (!rest.empty() && rest.back() == '0') rest.pop_back();
-    const long exponent = static_cast<long>(digits.size()) - 1 - places;
-    return (negative ? "-" : "") + digits.substr(0, 1) + (rest.empty() ? "" : "." + rest) + "e" + std::to_string(exponent);
+    return scientific(negative, digits, static_cast<long>(digits.size()) - 1 - places);
   }
   return q.get_str();
 }

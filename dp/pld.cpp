@@ -12,7 +12,7 @@
 #include <memory>
 #include <mutex>
 
-#include "dp/numeric.hpp"
+#include "dp/detail/numeric.hpp"
 
 namespace privflow::dp::pld {
 namespace {

@@ -5,7 +5,7 @@
 #include <limits>
 #include <vector>
 
-#include "dp/numeric.hpp"
+#include "dp/detail/numeric.hpp"
 
 namespace privflow::dp::rdp {
 namespace {

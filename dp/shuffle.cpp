@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "dp/accountant.hpp"
-#include "dp/numeric.hpp"
+#include "dp/detail/numeric.hpp"
 
 namespace privflow::dp {
 namespace {
@@ -206,11 +206,11 @@ std::optional<double> shuffle_delta(double e0, std::uint64_t n, double eps) {
 std::optional<double> shuffle_epsilon_numerical(double e0, std::uint64_t n, double delta) {
   if (!valid(e0, n) || !(delta > 0 && delta < 1)) return std::nullopt;
   if (e0 == 0) return 0.0;
-  return remembered(e0, grid_floor(n), delta, [](double e0, std::uint64_t n, double delta) {
+  return remembered(e0, grid_floor(n), delta, [](double local, std::uint64_t senders, double target_delta) {
     try {
-      return search_epsilon(setup(e0, n), e0, n, delta);
+      return search_epsilon(setup(local, senders), local, senders, target_delta);
     } catch (const std::exception&) {  // a Boost.Math evaluation error: the local ε still holds
-      return e0;
+      return local;
     }
   });
 }

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "inference/mpfr_util.hpp"
+#include "inference/detail/mpfr_util.hpp"
 
 namespace privflow::inference {
 namespace {

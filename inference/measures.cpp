@@ -4,9 +4,11 @@
 #include <cassert>
 #include <limits>
 #include <map>
+#include <optional>
+#include <string>
 #include <unordered_map>
 
-#include "inference/mpfr_util.hpp"
+#include "inference/detail/mpfr_util.hpp"
 
 namespace privflow::inference {
 namespace {
@@ -77,6 +79,150 @@ Distribution Observation::posterior_distribution(std::size_t i) const {
   return d;
 }
 
+namespace {
+
+/// Pass 1 of observe: the points x of the prior's support, their row sizes and weights
+/// a_x = π(x) / den_x.
+struct Weights {
+  std::vector<std::uint64_t> support, row_size;
+  std::vector<Rational> weight;
+};
+
+/// Pass 2 of observe: the integer mass of every (output, secret), one dense vector per output
+/// when the whole table is small, an ordered map per output otherwise.
+struct Masses {
+  bool dense = false;
+  std::vector<std::uint64_t> slot_y;  // the output of each slot, in order of appearance
+  std::vector<std::vector<mpz_class>> dense_mass;
+  std::vector<std::map<std::uint64_t, mpz_class>> sparse_mass;
+  std::uint64_t cells = 0;
+};
+
+// Pass 1: weights a_x = π(x) / den_x and, per secret value s, their common denominator
+// L_s, so that P(s, y) = Σ_{x in class s} (A_x · num_xy) / L_s with integers A_x = a_x · L_s.
+// Per-class scales keep the integers short when classes have unrelated denominators.
+// Fills obs.class_scale, obs.scale and obs.lift; an error when a budget is exceeded.
+std::optional<std::string> weigh(const Joint& prior, const Channel& channel, std::uint64_t stride,
+                                 std::uint64_t max_cells, Observation& obs, Weights& w) {
+  const std::uint64_t k = obs.secret_size;
+  if (channel.max_row_size() > max_cells)
+    return "a row of the channel may have " + std::to_string(channel.max_row_size()) +
+           " outputs, more than the limit of " + std::to_string(max_cells);
+  obs.class_scale.assign(k, mpz_class(1));
+  ChannelRow row;
+  std::uint64_t work = 0;
+  for (std::uint64_t x = 0; x < prior.p.size(); ++x) {
+    if (sgn(prior.p[x]) == 0) continue;
+    if (sgn(prior.p[x]) < 0) return "negative prior probability";
+    channel.row(x, row);
+    work += row.size;
+    if (work > max_cells) return "the channel has more than " + std::to_string(max_cells) + " entries to combine";
+    Rational a = prior.p[x] / row.den;
+    a.canonicalize();
+    mpz_class& cs = obs.class_scale[(x / stride) % k];
+    mpz_lcm(cs.get_mpz_t(), cs.get_mpz_t(), a.get_den_mpz_t());
+    w.support.push_back(x);
+    w.row_size.push_back(row.size);
+    w.weight.push_back(std::move(a));
+  }
+  double accumulator_limbs = 0;
+  for (std::size_t i = 0; i < w.support.size(); ++i)
+    accumulator_limbs += static_cast<double>(w.row_size[i]) * (limbs(obs.class_scale[(w.support[i] / stride) % k]) + 1);
+  if (accumulator_limbs > kMaxAccumulatorLimbs)
+    return "exact inference would need numbers too large to handle (the priors' and channel's "
+           "denominators share too few factors)";
+  obs.scale = 1;
+  for (const mpz_class& cs : obs.class_scale) mpz_lcm(obs.scale.get_mpz_t(), obs.scale.get_mpz_t(), cs.get_mpz_t());
+  // When the common scale is short anyway, use it for every class: comparisons and sums then
+  // need no cross-multiplication.
+  if (mpz_size(obs.scale.get_mpz_t()) <= 4) obs.class_scale.assign(k, obs.scale);
+  obs.lift.resize(k);
+  for (std::uint64_t s = 0; s < k; ++s) obs.lift[s] = obs.scale / obs.class_scale[s];
+  return std::nullopt;
+}
+
+// Pass 2: accumulate integer masses per (output, secret).
+std::optional<std::string> accumulate(const Channel& channel, const Weights& w, std::uint64_t stride,
+                                      std::uint64_t max_cells, const Observation& obs, Masses& masses) {
+  const std::uint64_t k = obs.secret_size;
+  const std::uint64_t max_dense = 4'000'000;
+  const bool dense = channel.outputs() <= max_dense / std::max<std::uint64_t>(k, 1);
+  masses.dense = dense;
+  std::unordered_map<std::uint64_t, std::size_t> slot_of;
+  ChannelRow row;
+  mpz_class big_a;
+  for (std::size_t i = 0; i < w.support.size(); ++i) {
+    const std::uint64_t x = w.support[i];
+    const std::uint64_t s = (x / stride) % k;
+    big_a = w.weight[i].get_num() * (obs.class_scale[s] / w.weight[i].get_den());
+    channel.row(x, row);
+    for (std::size_t e = 0; e < row.size; ++e) {
+      auto [it, fresh] = slot_of.try_emplace(row.out[e], masses.slot_y.size());
+      if (fresh) {
+        masses.slot_y.push_back(row.out[e]);
+        if (dense) {
+          masses.cells += k;
+          if (masses.cells > max_cells) return "more than " + std::to_string(max_cells) + " (secret, output) pairs";
+          masses.dense_mass.emplace_back(k);
+        } else {
+          masses.sparse_mass.emplace_back();
+        }
+      }
+      if (dense) {
+        mpz_addmul(masses.dense_mass[it->second][s].get_mpz_t(), big_a.get_mpz_t(), row.num[e].get_mpz_t());
+      } else {
+        auto& m = masses.sparse_mass[it->second];
+        auto [mit, added] = m.try_emplace(s);
+        if (added && ++masses.cells > max_cells)
+          return "more than " + std::to_string(max_cells) + " (secret, output) pairs";
+        mpz_addmul(mit->second.get_mpz_t(), big_a.get_mpz_t(), row.num[e].get_mpz_t());
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Pass 3: the outputs in ascending order, each with its total brought to the common scale
+// (the masses are moved out of `masses`).
+void collect_outputs(Masses& masses, bool all_one, Observation& obs) {
+  const std::uint64_t k = obs.secret_size;
+  std::vector<std::size_t> order(masses.slot_y.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return masses.slot_y[a] < masses.slot_y[b]; });
+  obs.outputs.reserve(order.size());
+  auto add_lifted = [&](mpz_class& total, std::uint64_t s, const mpz_class& m) {
+    if (all_one || obs.lift[s] == 1)
+      total += m;
+    else
+      mpz_addmul(total.get_mpz_t(), m.get_mpz_t(), obs.lift[s].get_mpz_t());
+  };
+  for (std::size_t slot : order) {
+    Observation::Output out;
+    out.y = masses.slot_y[slot];
+    out.total = 0;
+    if (masses.dense) {
+      auto& v = masses.dense_mass[slot];
+      for (std::uint64_t s = 0; s < k; ++s)
+        if (sgn(v[s]) != 0) {
+          add_lifted(out.total, s, v[s]);
+          out.mass.emplace_back(s, std::move(v[s]));
+        }
+      std::vector<mpz_class>().swap(v);
+    } else {
+      for (auto& [s, m] : masses.sparse_mass[slot])
+        if (sgn(m) != 0) {
+          add_lifted(out.total, s, m);
+          out.mass.emplace_back(s, std::move(m));
+        }
+      std::map<std::uint64_t, mpz_class>().swap(masses.sparse_mass[slot]);
+    }
+    if (sgn(out.total) != 0) obs.outputs.push_back(std::move(out));
+  }
+}
+
+}  // namespace
+
 Result<Observation> observe(const Joint& prior, const Channel& channel, std::size_t secret_pos,
                             std::uint64_t max_cells) {
   using R = Result<Observation>;
@@ -87,125 +233,18 @@ Result<Observation> observe(const Joint& prior, const Channel& channel, std::siz
   Observation obs;
   obs.secret_size = prior.domain.sizes[secret_pos];
   obs.prior = prior.marginal(secret_pos);
-  const std::uint64_t stride = prior.domain.stride(secret_pos), k = obs.secret_size;
+  const std::uint64_t stride = prior.domain.stride(secret_pos);
 
-  // Pass 1: weights a_x = π(x) / den_x and, per secret value s, their common denominator
-  // L_s, so that P(s, y) = Σ_{x in class s} (A_x · num_xy) / L_s with integers A_x = a_x · L_s.
-  // Per-class scales keep the integers short when classes have unrelated denominators.
-  if (channel.max_row_size() > max_cells)
-    return R::failure("a row of the channel may have " + std::to_string(channel.max_row_size()) +
-                      " outputs, more than the limit of " + std::to_string(max_cells));
-  std::vector<std::uint64_t> support, row_size;
-  std::vector<Rational> weight;
-  obs.class_scale.assign(k, mpz_class(1));
-  ChannelRow row;
-  std::uint64_t work = 0;
-  for (std::uint64_t x = 0; x < prior.p.size(); ++x) {
-    if (sgn(prior.p[x]) == 0) continue;
-    if (sgn(prior.p[x]) < 0) return R::failure("negative prior probability");
-    channel.row(x, row);
-    work += row.size;
-    if (work > max_cells)
-      return R::failure("the channel has more than " + std::to_string(max_cells) + " entries to combine");
-    Rational a = prior.p[x] / row.den;
-    a.canonicalize();
-    mpz_class& cs = obs.class_scale[(x / stride) % k];
-    mpz_lcm(cs.get_mpz_t(), cs.get_mpz_t(), a.get_den_mpz_t());
-    support.push_back(x);
-    row_size.push_back(row.size);
-    weight.push_back(std::move(a));
-  }
-  double accumulator_limbs = 0;
-  for (std::size_t i = 0; i < support.size(); ++i)
-    accumulator_limbs += static_cast<double>(row_size[i]) * (limbs(obs.class_scale[(support[i] / stride) % k]) + 1);
-  if (accumulator_limbs > kMaxAccumulatorLimbs)
-    return R::failure("exact inference would need numbers too large to handle (the priors' and channel's "
-                      "denominators share too few factors)");
-  obs.scale = 1;
-  for (const mpz_class& cs : obs.class_scale) mpz_lcm(obs.scale.get_mpz_t(), obs.scale.get_mpz_t(), cs.get_mpz_t());
-  // When the common scale is short anyway, use it for every class: comparisons and sums then
-  // need no cross-multiplication.
-  if (mpz_size(obs.scale.get_mpz_t()) <= 4) obs.class_scale.assign(k, obs.scale);
-  obs.lift.resize(k);
-  for (std::uint64_t s = 0; s < k; ++s) obs.lift[s] = obs.scale / obs.class_scale[s];
-
-  // Pass 2: accumulate integer masses per (output, secret). A dense vector per output when
-  // the whole table is small, an ordered map per output otherwise.
-  const std::uint64_t max_dense = 4'000'000;
-  const bool dense = channel.outputs() <= max_dense / std::max<std::uint64_t>(k, 1);
-  std::unordered_map<std::uint64_t, std::size_t> slot_of;
-  std::vector<std::uint64_t> slot_y;
-  std::vector<std::vector<mpz_class>> dense_mass;
-  std::vector<std::map<std::uint64_t, mpz_class>> sparse_mass;
-  std::uint64_t cells = 0;
-  mpz_class big_a;
-  for (std::size_t i = 0; i < support.size(); ++i) {
-    const std::uint64_t x = support[i];
-    const std::uint64_t s = (x / stride) % k;
-    big_a = weight[i].get_num() * (obs.class_scale[s] / weight[i].get_den());
-    channel.row(x, row);
-    for (std::size_t e = 0; e < row.size; ++e) {
-      auto [it, fresh] = slot_of.try_emplace(row.out[e], slot_y.size());
-      if (fresh) {
-        slot_y.push_back(row.out[e]);
-        if (dense) {
-          cells += k;
-          if (cells > max_cells)
-            return R::failure("more than " + std::to_string(max_cells) + " (secret, output) pairs");
-          dense_mass.emplace_back(k);
-        } else {
-          sparse_mass.emplace_back();
-        }
-      }
-      if (dense) {
-        mpz_addmul(dense_mass[it->second][s].get_mpz_t(), big_a.get_mpz_t(), row.num[e].get_mpz_t());
-      } else {
-        auto& m = sparse_mass[it->second];
-        auto [mit, added] = m.try_emplace(s);
-        if (added && ++cells > max_cells)
-          return R::failure("more than " + std::to_string(max_cells) + " (secret, output) pairs");
-        mpz_addmul(mit->second.get_mpz_t(), big_a.get_mpz_t(), row.num[e].get_mpz_t());
-      }
-    }
-  }
+  Weights weights;
+  if (auto error = weigh(prior, channel, stride, max_cells, obs, weights)) return R::failure(*error);
+  Masses masses;
+  if (auto error = accumulate(channel, weights, stride, max_cells, obs, masses)) return R::failure(*error);
   bool all_one = true;
   for (const mpz_class& l : obs.lift) all_one = all_one && l == 1;
-  if (!all_one && static_cast<double>(cells) * limbs(obs.scale) > kMaxLiftLimbWork)
+  if (!all_one && static_cast<double>(masses.cells) * limbs(obs.scale) > kMaxLiftLimbWork)
     return R::failure("exact inference would need numbers too large to handle (the priors' and channel's "
                       "denominators share too few factors)");
-
-  std::vector<std::size_t> order(slot_y.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return slot_y[a] < slot_y[b]; });
-  obs.outputs.reserve(order.size());
-  auto add_lifted = [&](mpz_class& total, std::uint64_t s, const mpz_class& m) {
-    if (all_one || obs.lift[s] == 1)
-      total += m;
-    else
-      mpz_addmul(total.get_mpz_t(), m.get_mpz_t(), obs.lift[s].get_mpz_t());
-  };
-  for (std::size_t slot : order) {
-    Observation::Output out;
-    out.y = slot_y[slot];
-    out.total = 0;
-    if (dense) {
-      auto& v = dense_mass[slot];
-      for (std::uint64_t s = 0; s < k; ++s)
-        if (sgn(v[s]) != 0) {
-          add_lifted(out.total, s, v[s]);
-          out.mass.emplace_back(s, std::move(v[s]));
-        }
-      std::vector<mpz_class>().swap(v);
-    } else {
-      for (auto& [s, m] : sparse_mass[slot])
-        if (sgn(m) != 0) {
-          add_lifted(out.total, s, m);
-          out.mass.emplace_back(s, std::move(m));
-        }
-      std::map<std::uint64_t, mpz_class>().swap(sparse_mass[slot]);
-    }
-    if (sgn(out.total) != 0) obs.outputs.push_back(std::move(out));
-  }
+  collect_outputs(masses, all_one, obs);
   // Rows sum to 1 by construction, so the outputs' probabilities sum to Σ π: it must be 1.
   mpz_class sum = 0;
   for (const auto& o : obs.outputs) sum += o.total;

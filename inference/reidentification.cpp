@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "inference/mpfr_util.hpp"
+#include "inference/detail/mpfr_util.hpp"
 
 namespace privflow::inference {
 namespace {

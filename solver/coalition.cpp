@@ -45,7 +45,8 @@ ClassEnumerator::ClassEnumerator(Session& session, std::vector<ChoiceSlot> slots
     for (std::size_t i = 0; i < z.slots.size(); ++i) {
       const auto& s = z.slots[i];
       std::vector<z3::expr> ge;
-      const std::string name = "s" + std::to_string(i);
+      std::string name = "s";  // appended: gcc 12 -O3 warns (-Wrestrict, falsely) on "s" + string
+      name += std::to_string(i);
       if (s.single) {
         // One boolean per single agent: in or out.
         z3::expr b = ctx.bool_const(name.c_str());

@@ -30,7 +30,9 @@ LinearSolution maximize_linear(Session& session, const LinearProgram& lp) {
     z.configure(opt);
     std::vector<z3::expr> x;
     for (std::size_t i = 0; i < lp.variables.size(); ++i) {
-      x.push_back(z.ctx.real_const(("x" + std::to_string(i)).c_str()));
+      std::string name = "x";  // appended: gcc 12 -O3 warns (-Wrestrict, falsely) on "x" + string
+      name += std::to_string(i);
+      x.push_back(z.ctx.real_const(name.c_str()));
       opt.add(x[i] >= real(z.ctx, lp.variables[i].lo));
       opt.add(x[i] <= real(z.ctx, lp.variables[i].hi));
     }

@@ -41,8 +41,8 @@ TEST_CASE("subsampled Gaussian RDP at integer orders is the binomial sum", "[dp]
     long double sum = 0;
     for (int k = 0; k <= r.alpha; ++k) {
       long double c = std::tgamma(r.alpha + 1.0L) / (std::tgamma(k + 1.0L) * std::tgamma(r.alpha - k + 1.0L));
-      sum += c * std::pow(1.0L - r.q, r.alpha - k) * std::pow((long double)r.q, k) *
-             std::exp((long double)(k * k - k) / (2.0L * r.z * r.z));
+      sum += c * std::pow(1.0L - r.q, r.alpha - k) * std::pow(static_cast<long double>(r.q), k) *
+             std::exp(static_cast<long double>(k * k - k) / (2.0L * r.z * r.z));
     }
     const double expected = static_cast<double>(std::log(sum) / (r.alpha - 1));
     const double v = rdp::subsampled_gaussian(r.z, r.q, r.alpha);

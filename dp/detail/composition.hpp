@@ -1,0 +1,50 @@
+#pragma once
+// Internal to dp/ (not installed): the two caches of a Composition and the RDP and PLD steps
+// that fill and read them (dp/rdp_composition.cpp, dp/pld_composition.cpp), used by
+// dp/composition.cpp and dp/calibration.cpp.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dp/accountant.hpp"
+#include "dp/pld.hpp"
+
+namespace privflow::dp::detail {
+
+/// The composed PLD of a Composition for one choice of PldOptions.
+struct PldCache {
+  double h = 0, tail = 0;  // the options asked for
+  double grid = 0;         // the grid used (may be exact for lattice losses, or coarser when huge)
+  bool lattice = false, coarsened = false;
+  bool available = true;
+  bool analytic = false;   // only Gaussians: the exact hockey-stick of one Gaussian
+  double z = 0;            // its noise multiplier
+  pld::Composed remove, add;
+};
+
+/// The composed RDP curve of a Composition on rdp::default_orders().
+struct RdpState {
+  std::vector<double> curve;
+  double extra_delta = 0;  // 1 − Π(1 − δ_i)^{T_i} of declared (ε, δ) parts
+};
+
+/// x with `digits` significant digits (as printf's %g), a decimal point whatever the locale.
+std::string format_general(double x, int digits = 4);
+/// The answer "no finite ε", with why.
+EpsilonResult infinite_result(double delta, Accountant a, std::string how);
+
+// RDP (dp/rdp_composition.cpp).
+RdpState rdp_state(const std::vector<Mechanism>& parts);
+EpsilonResult rdp_epsilon(const RdpState& s, double delta);
+
+// PLD (dp/pld_composition.cpp).
+/// δ(ε) of the Gaussian mechanism with noise multiplier z, exactly, rounded up.
+double gaussian_delta(double z, double eps);
+/// The per-use noise multiplier when `m` is exactly a Gaussian mechanism, else 0.
+double gaussian_equivalent(const Mechanism& m);
+/// The composed PLD of `parts` for options `o`, from `cache` when it was built for them.
+const PldCache* pld_cache_for(const std::vector<Mechanism>& parts, const PldOptions& o,
+                              std::shared_ptr<PldCache>& cache);
+EpsilonResult pld_epsilon(const PldCache& c, double delta);
+
+}  // namespace privflow::dp::detail
