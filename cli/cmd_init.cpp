@@ -131,17 +131,22 @@ int run_init(const InitOptions& opt, Io& io) {
 
 }  // namespace
 
-void add_init_command(CLI::App& root, Action& action) {
+Command init_command() {
   auto opt = std::make_shared<InitOptions>();
-  auto* sub = root.add_subcommand("init", "Write a commented starter spec to learn the language from");
-  sub->add_option("NAME", opt->name, "the pipeline's name, a name of the language (default: my_pipeline)");
-  sub->add_option("-o,--output", opt->output, "the file to write ('-' prints it; default: NAME.pflow)");
-  sub->add_flag("--force", opt->force, "overwrite the file if it exists");
-  sub->footer("Exit codes: 0 written, 2 an invalid NAME or an existing file (without --force),\n"
-              "4 the file could not be written.");
-  sub->callback([opt, &action] {
-    action = [opt](Io& io) { return run_init(*opt, io); };
-  });
+  return {
+      .name = "init",
+      .description = "Write a commented starter spec to learn the language from",
+      .footer = "Exit codes: 0 written, 2 an invalid NAME or an existing file (without --force),\n"
+                "4 the file could not be written.",
+      .args = {{.names = "NAME",
+                .help = "the pipeline's name, a name of the language (default: my_pipeline)",
+                .target = &opt->name},
+               {.names = "-o,--output",
+                .help = "the file to write ('-' prints it; default: NAME.pflow)",
+                .target = &opt->output},
+               {.names = "--force", .help = "overwrite the file if it exists", .target = &opt->force}},
+      .action = act(opt, run_init),
+  };
 }
 
 }  // namespace privflow::cli
