@@ -263,23 +263,17 @@ int run_zcdp(const AccountArgs& a, Io& io) {
   return run_composition(dp::Mechanism::zcdp(up(*rho)), a, io);
 }
 
-void add_common_args(Command& command, AccountArgs& a) {
-  command.args.push_back({.names = "--delta", .help = "target delta", .target = &a.delta, .required = true});
-  command.args.push_back({.names = "--accountant",
-                          .help = "rdp, pld or auto (both, the smaller epsilon)",
-                          .target = &a.accountant,
-                          .show_default = true});
-  command.args.push_back({.names = "--json", .help = "print JSON", .target = &a.json});
-}
-
 using Run = int (*)(const AccountArgs&, Io&);
 
 Command account_kind(std::shared_ptr<AccountArgs> args, std::string name, std::string description,
                      std::vector<Arg> own, Run run) {
-  Command command{.name = std::move(name), .description = std::move(description), .args = std::move(own)};
-  add_common_args(command, *args);
-  command.action = act(args, run);
-  return command;
+  AccountArgs& a = *args;
+  own.push_back(required(option("--delta", "target delta", &a.delta)));
+  Arg accountant = option("--accountant", "rdp, pld or auto (both, the smaller epsilon)", &a.accountant);
+  accountant.show_default = true;
+  own.push_back(accountant);
+  own.push_back(option("--json", "print JSON", &a.json));
+  return make_command(std::move(name), std::move(description), "", args, run, std::move(own));
 }
 
 // dpsgd and gaussian: the noise is given (`noise`), or calibrated to a target --epsilon; one
@@ -287,9 +281,10 @@ Command account_kind(std::shared_ptr<AccountArgs> args, std::string name, std::s
 Command calibrated_kind(std::shared_ptr<AccountArgs> args, std::string name, std::string description, Arg noise,
                         std::string epsilon_help, std::vector<Arg> own, Run run) {
   noise.given = &args->noise_given;
+  Arg epsilon = option("--epsilon", std::move(epsilon_help), &args->epsilon);
+  epsilon.given = &args->epsilon_given;
   const std::string noise_name = noise.names;
-  own.insert(own.begin(), {noise, {.names = "--epsilon", .help = std::move(epsilon_help), .target = &args->epsilon,
-                                   .given = &args->epsilon_given}});
+  own.insert(own.begin(), {noise, epsilon});
   Command command = account_kind(args, std::move(name), std::move(description), std::move(own), run);
   command.exclusive = {{noise_name, "--epsilon"}};
   command.action = [args, run, noise_name](Io& io) {
@@ -299,49 +294,47 @@ Command calibrated_kind(std::shared_ptr<AccountArgs> args, std::string name, std
   return command;
 }
 
+Arg with_default(Arg arg) {
+  arg.show_default = true;
+  return arg;
+}
+
 }  // namespace
 
 Command account_command() {
   auto args = std::make_shared<AccountArgs>();
   AccountArgs& a = *args;
   Command account{.name = "account", .description = "Privacy accounting of one mechanism, without a spec"};
-  account.subcommands.push_back(calibrated_kind(
-      args, "dpsgd", "DP-SGD: Poisson-subsampled Gaussian over steps",
-      {.names = "--noise-multiplier", .help = "noise std / clipping norm", .target = &a.noise_multiplier},
-      "target epsilon: calibrates the noise multiplier",
-      {{.names = "--sampling-rate", .help = "Poisson sampling rate q", .target = &a.sampling_rate, .required = true},
-       {.names = "--steps", .help = "number of steps", .target = &a.steps, .required = true}},
-      run_dpsgd));
-  account.subcommands.push_back(calibrated_kind(
-      args, "gaussian", "Gaussian mechanism",
-      {.names = "--sigma", .help = "noise standard deviation", .target = &a.sigma},
-      "target epsilon: calibrates sigma",
-      {{.names = "--sensitivity", .help = "L2 sensitivity", .target = &a.sensitivity, .show_default = true},
-       {.names = "--times", .help = "number of uses", .target = &a.times, .show_default = true}},
-      run_gaussian));
-  account.subcommands.push_back(
+  account.subcommands = {
+      calibrated_kind(args, "dpsgd", "DP-SGD: Poisson-subsampled Gaussian over steps",
+                      option("--noise-multiplier", "noise std / clipping norm", &a.noise_multiplier),
+                      "target epsilon: calibrates the noise multiplier",
+                      {required(option("--sampling-rate", "Poisson sampling rate q", &a.sampling_rate)),
+                       required(option("--steps", "number of steps", &a.steps))},
+                      run_dpsgd),
+      calibrated_kind(args, "gaussian", "Gaussian mechanism", option("--sigma", "noise standard deviation", &a.sigma),
+                      "target epsilon: calibrates sigma",
+                      {with_default(option("--sensitivity", "L2 sensitivity", &a.sensitivity)),
+                       with_default(option("--times", "number of uses", &a.times))},
+                      run_gaussian),
       account_kind(args, "laplace", "Laplace mechanism",
-           {{.names = "--epsilon", .help = "epsilon per use", .target = &a.epsilon},
-            {.names = "--scale", .help = "noise scale b", .target = &a.scale},
-            {.names = "--sensitivity", .help = "L1 sensitivity", .target = &a.sensitivity, .show_default = true},
-            {.names = "--times", .help = "number of uses", .target = &a.times, .show_default = true}},
-           run_laplace));
-  account.subcommands.push_back(
+                   {option("--epsilon", "epsilon per use", &a.epsilon), option("--scale", "noise scale b", &a.scale),
+                    with_default(option("--sensitivity", "L1 sensitivity", &a.sensitivity)),
+                    with_default(option("--times", "number of uses", &a.times))},
+                   run_laplace),
       account_kind(args, "randomized-response", "k-ary randomized response (replace one value)",
-           {{.names = "--keep", .help = "probability of reporting the true value", .target = &a.keep},
-            {.names = "--epsilon", .help = "epsilon per use", .target = &a.epsilon},
-            {.names = "--values", .help = "number of values k", .target = &a.values, .required = true},
-            {.names = "--times", .help = "number of uses", .target = &a.times, .show_default = true}},
-           run_rr));
-  account.subcommands.push_back(
+                   {option("--keep", "probability of reporting the true value", &a.keep),
+                    option("--epsilon", "epsilon per use", &a.epsilon),
+                    required(option("--values", "number of values k", &a.values)),
+                    with_default(option("--times", "number of uses", &a.times))},
+                   run_rr),
       account_kind(args, "shuffle", "amplification by shuffling of local-DP reports",
-           {{.names = "--local-epsilon", .help = "local epsilon of each sender", .target = &a.local_epsilon,
-             .required = true},
-            {.names = "--senders", .help = "number of senders n", .target = &a.senders, .required = true}},
-           run_shuffle));
-  account.subcommands.push_back(
-      account_kind(args, "zcdp", "convert rho-zCDP to (epsilon, delta)",
-           {{.names = "--rho", .help = "rho", .target = &a.rho, .required = true}}, run_zcdp));
+                   {required(option("--local-epsilon", "local epsilon of each sender", &a.local_epsilon)),
+                    required(option("--senders", "number of senders n", &a.senders))},
+                   run_shuffle),
+      account_kind(args, "zcdp", "convert rho-zCDP to (epsilon, delta)", {required(option("--rho", "rho", &a.rho))},
+                   run_zcdp),
+  };
   return account;
 }
 

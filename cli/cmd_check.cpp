@@ -56,31 +56,27 @@ int combine(int worst, ExitStatus next) {
   return rank(code) > rank(worst) ? code : worst;
 }
 
+int check_specs(const CheckOptions& opts, Io& io) {
+  int worst = 0;
+  for (const auto& path : opts.specs) {
+    worst = combine(worst, check_spec(path, opts, io));
+    // A spent budget ends the run as undecided, whatever the specs before it gave.
+    if (io.budget && io.budget->timed_out()) return static_cast<int>(ExitStatus::kUndecided);
+  }
+  return worst;
+}
+
 }  // namespace
 
 Command check_command() {
   auto opts = std::make_shared<CheckOptions>();
-  Command command{
-      .name = "check",
-      .description = "Check specs and give every requirement its verdict",
-      .footer = "Exit codes: 0 every requirement holds, 1 one is violated, 2 a spec is invalid or unreadable,\n"
-                "3 undecided (a solver limit was reached) and none violated, 4 internal failure.",
-      .args = {{.names = "SPEC", .help = "spec files ('-' reads standard input)", .target = &opts->specs, .required = true},
-               {.names = "-v,--verbose",
-                .help = "also print the leakage matrix, findings and assumptions",
-                .target = &opts->verbose}},
-      .analysis = &opts->analysis,
-  };
-  command.action = act(opts, [](const CheckOptions& options, Io& io) {
-    int worst = 0;
-    for (const auto& path : options.specs) {
-      worst = combine(worst, check_spec(path, options, io));
-      // A spent budget ends the run as undecided, whatever the specs before it gave.
-      if (io.budget && io.budget->timed_out()) return static_cast<int>(ExitStatus::kUndecided);
-    }
-    return worst;
-  });
-  return command;
+  return make_analysing_command(
+      "check", "Check specs and give every requirement its verdict",
+      "Exit codes: 0 every requirement holds, 1 one is violated, 2 a spec is invalid or unreadable,\n"
+      "3 undecided (a solver limit was reached) and none violated, 4 internal failure.",
+      opts, check_specs,
+      {required(option("SPEC", "spec files ('-' reads standard input)", &opts->specs)),
+       option("-v,--verbose", "also print the leakage matrix, findings and assumptions", &opts->verbose)});
 }
 
 }  // namespace privflow::cli

@@ -81,34 +81,23 @@ int run_diagram(const DiagramOptions& opts, Io& io) {
     io.err << "privflow: error: " << printable(error) << "\n";
     return static_cast<int>(ExitStatus::kInternal);
   }
-  if (!write_result(opts.output, bytes, io)) return static_cast<int>(ExitStatus::kInternal);
-  return analysis.exit_code();  // as check: 1 when a requirement is violated
+  return write_analysed(opts.output, bytes, analysis, io);
 }
 
 }  // namespace
 
 Command diagram_command() {
   auto opts = std::make_shared<DiagramOptions>();
-  return {
-      .name = "diagram",
-      .description = "Draw the pipeline as a leakage diagram (Graphviz: DOT, SVG, PNG, PDF)",
-      .footer = kAnalysisExitCodes,
-      .args = {{.names = "SPEC", .help = "the .pflow spec ('-' reads standard input)", .target = &opts->spec, .required = true},
-               {.names = "-o,--output",
-                .help = "write to FILE (atomically); .svg .png .pdf .dot pick the format. Default: DOT on standard output",
-                .target = &opts->output},
-               {.names = "--adversary",
-                .help = "highlight this adversary's coalition and fade what it cannot see",
-                .target = &opts->adversary},
-               {.names = "--requirement",
-                .help = "draw only the derivation of this requirement's verdict (its name, or line<N> when unnamed)",
-                .target = &opts->requirement},
-               {.names = "--format",
-                .help = "svg, png, pdf or dot (default: from -o's extension, else dot)",
-                .target = &opts->format}},
-      .analysis = &opts->analysis,
-      .action = act(opts, run_diagram),
-  };
+  return make_analysing_command(
+      "diagram", "Draw the pipeline as a leakage diagram (Graphviz: DOT, SVG, PNG, PDF)", kAnalysisExitCodes, opts,
+      run_diagram,
+      {spec_argument(&opts->spec),
+       option("-o,--output", "write to FILE (atomically); .svg .png .pdf .dot pick the format. Default: DOT on standard output",
+              &opts->output),
+       option("--adversary", "highlight this adversary's coalition and fade what it cannot see", &opts->adversary),
+       option("--requirement", "draw only the derivation of this requirement's verdict (its name, or line<N> when unnamed)",
+              &opts->requirement),
+       option("--format", "svg, png, pdf or dot (default: from -o's extension, else dot)", &opts->format)});
 }
 
 }  // namespace privflow::cli

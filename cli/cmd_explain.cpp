@@ -41,27 +41,19 @@ int run_explain(const ExplainOptions& opts, Io& io) {
   if (auto stop = stop_after_analysis(*graph, text, analysis, false, io)) return *stop;
   report::Options options;
   options.spec_path = graph->file;
-  if (!write_result("-", report::explain(single, analysis, 0, options), io))
-    return static_cast<int>(ExitStatus::kInternal);
-  return analysis.exit_code();
+  return write_analysed("-", report::explain(single, analysis, 0, options), analysis, io);
 }
 
 }  // namespace
 
 Command explain_command() {
   auto opts = std::make_shared<ExplainOptions>();
-  return {
-      .name = "explain",
-      .description = "Explain one verdict: its whole derivation, with the spec lines it rests on",
-      .footer = "Exit codes: 0 it holds, 1 it is violated, 2 invalid spec, command line or unknown requirement, 3 undecided.",
-      .args = {{.names = "SPEC", .help = "the .pflow spec ('-' reads standard input)", .target = &opts->spec, .required = true},
-               {.names = "REQUIREMENT",
-                .help = "the requirement's name, or line<N> for an unnamed one",
-                .target = &opts->requirement,
-                .required = true}},
-      .analysis = &opts->analysis,
-      .action = act(opts, run_explain),
-  };
+  return make_analysing_command(
+      "explain", "Explain one verdict: its whole derivation, with the spec lines it rests on",
+      "Exit codes: 0 it holds, 1 it is violated, 2 invalid spec, command line or unknown requirement, 3 undecided.",
+      opts, run_explain,
+      {spec_argument(&opts->spec),
+       required(option("REQUIREMENT", "the requirement's name, or line<N> for an unnamed one", &opts->requirement))});
 }
 
 }  // namespace privflow::cli

@@ -67,19 +67,16 @@ int run_fmt(const FmtOptions& opt, Io& io) {
 
 Command fmt_command() {
   auto opt = std::make_shared<FmtOptions>();
-  return {
-      .name = "fmt",
-      .description = "Print a spec in the canonical layout (comments kept)",
-      .footer = "Exit codes: 0 done (or formatted already), 1 --check found a file to format,\n"
-                "2 a spec could not be read or has a lexical error, 4 a file could not be written.",
-      .args = {{.names = "SPEC", .help = "spec files ('-' reads standard input)", .target = &opt->specs, .required = true},
-               {.names = "--check",
-                .help = "print the specs that are not formatted and exit 1 if there are any; change nothing",
-                .target = &opt->check},
-               {.names = "-i,--in-place", .help = "rewrite the files that are not formatted", .target = &opt->in_place}},
-      .exclusive = {{"--check", "--in-place"}},
-      .action = act(opt, run_fmt),
-  };
+  Command fmt = make_command(
+      "fmt", "Print a spec in the canonical layout (comments kept)",
+      "Exit codes: 0 done (or formatted already), 1 --check found a file to format,\n"
+      "2 a spec could not be read or has a lexical error, 4 a file could not be written.",
+      opt, run_fmt,
+      {required(option("SPEC", "spec files ('-' reads standard input)", &opt->specs)),
+       option("--check", "print the specs that are not formatted and exit 1 if there are any; change nothing", &opt->check),
+       option("-i,--in-place", "rewrite the files that are not formatted", &opt->in_place)});
+  fmt.exclusive = {{"--check", "--in-place"}};
+  return fmt;
 }
 
 }  // namespace privflow::cli

@@ -25,13 +25,10 @@ int run_graph(const GraphOptions& opts, Io& io) {
 
 Command graph_command() {
   auto opts = std::make_shared<GraphOptions>();
-  return {
-      .name = "graph",
-      .description = "Print the flow graph of a spec as parsed (JSON or DOT)",
-      .args = {{.names = "SPEC", .help = "spec file ('-' reads standard input)", .target = &opts->spec, .required = true},
-               {.names = "--format", .help = "json (default) or dot", .target = &opts->format, .choices = {"json", "dot"}}},
-      .action = act(opts, run_graph),
-  };
+  Arg format = option("--format", "json (default) or dot", &opts->format);
+  format.choices = {"json", "dot"};
+  return make_command("graph", "Print the flow graph of a spec as parsed (JSON or DOT)", "", opts, run_graph,
+                      {required(option("SPEC", "spec file ('-' reads standard input)", &opts->spec)), format});
 }
 
 }  // namespace privflow::cli

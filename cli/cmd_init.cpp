@@ -87,9 +87,11 @@ bool is_identifier(std::string_view name) {
 /// itself (it reads the generated spec), so this never disagrees with `privflow check`.
 std::string name_problem(const std::string& name, const std::string& spec) {
   if (name.empty()) return "the pipeline name is empty";
-  if (!is_identifier(name))
-    return "'" + printable(name) +
-           "' is not a name: a name starts with a letter or '_' and has only letters, digits and '_'";
+  if (!is_identifier(name)) {
+    std::string problem = "'";  // appended, not "'" + ...: GCC 12 warns falsely (-Wrestrict) on that
+    problem += printable(name);
+    return problem + "' is not a name: a name starts with a letter or '_' and has only letters, digits and '_'";
+  }
   if (name.size() > lang::Limits{}.max_identifier)
     return "the pipeline name is longer than " + std::to_string(lang::Limits{}.max_identifier) + " characters";
   lang::SourceFile source(name + ".pflow", spec);
@@ -133,20 +135,13 @@ int run_init(const InitOptions& opt, Io& io) {
 
 Command init_command() {
   auto opt = std::make_shared<InitOptions>();
-  return {
-      .name = "init",
-      .description = "Write a commented starter spec to learn the language from",
-      .footer = "Exit codes: 0 written, 2 an invalid NAME or an existing file (without --force),\n"
-                "4 the file could not be written.",
-      .args = {{.names = "NAME",
-                .help = "the pipeline's name, a name of the language (default: my_pipeline)",
-                .target = &opt->name},
-               {.names = "-o,--output",
-                .help = "the file to write ('-' prints it; default: NAME.pflow)",
-                .target = &opt->output},
-               {.names = "--force", .help = "overwrite the file if it exists", .target = &opt->force}},
-      .action = act(opt, run_init),
-  };
+  return make_command("init", "Write a commented starter spec to learn the language from",
+                      "Exit codes: 0 written, 2 an invalid NAME or an existing file (without --force),\n"
+                      "4 the file could not be written.",
+                      opt, run_init,
+                      {option("NAME", "the pipeline's name, a name of the language (default: my_pipeline)", &opt->name),
+                       option("-o,--output", "the file to write ('-' prints it; default: NAME.pflow)", &opt->output),
+                       option("--force", "overwrite the file if it exists", &opt->force)});
 }
 
 }  // namespace privflow::cli

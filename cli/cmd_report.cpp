@@ -32,27 +32,18 @@ int run_report(const ReportOptions& opts, Io& io) {
   if (auto stop = stop_after_analysis(*graph, text, analysis, false, io)) return *stop;
   report::Options options;
   options.spec_path = graph->file;
-  if (!write_result(opts.output, report::render(*format, *graph, analysis, options), io))
-    return static_cast<int>(ExitStatus::kInternal);
-  return analysis.exit_code();
+  return write_analysed(opts.output, report::render(*format, *graph, analysis, options), analysis, io);
 }
 
 }  // namespace
 
 Command report_command() {
   auto opts = std::make_shared<ReportOptions>();
-  return {
-      .name = "report",
-      .description = "Analyse a spec and write a report: text, Markdown, JSON, SARIF or HTML",
-      .footer = kAnalysisExitCodes,
-      .args = {{.names = "SPEC", .help = "the .pflow spec ('-' reads standard input)", .target = &opts->spec, .required = true},
-               {.names = "--format", .help = "text (default), markdown, json, sarif or html", .target = &opts->format},
-               {.names = "-o,--output",
-                .help = "write to FILE (atomically: whole or not at all); default standard output",
-                .target = &opts->output}},
-      .analysis = &opts->analysis,
-      .action = act(opts, run_report),
-  };
+  return make_analysing_command(
+      "report", "Analyse a spec and write a report: text, Markdown, JSON, SARIF or HTML", kAnalysisExitCodes, opts,
+      run_report,
+      {spec_argument(&opts->spec), option("--format", "text (default), markdown, json, sarif or html", &opts->format),
+       option("-o,--output", "write to FILE (atomically: whole or not at all); default standard output", &opts->output)});
 }
 
 }  // namespace privflow::cli

@@ -160,34 +160,20 @@ int run_tune(const TuneArgs& a, Io& io) {
 
 Command tune_command() {
   auto a = std::make_shared<TuneArgs>();
-  return {
-      .name = "tune",
-      .description = "The best value of a param that meets every requirement",
-      .footer = "Exit codes: 0 a value meets every requirement, 1 no value in the range does, 2 invalid input\n"
-                "(or a param that is not monotone), 3 undecided, 4 internal failure.",
-      .args = {{.names = "SPEC", .help = "the .pflow spec ('-' reads standard input)", .target = &a->spec, .required = true},
-               {.names = "--param",
-                .help = "the param to tune (declared `param NAME = v in [lo, hi]`); with --all, repeatable",
-                .target = &a->params},
-               {.names = "--all",
-                .help = "tune several pure-epsilon params at once (Z3 optimize: the largest sum of epsilon)",
-                .target = &a->all},
-               {.names = "--requirement",
-                .help = "meet only this requirement (repeatable); default: all",
-                .target = &a->requirements},
-               {.names = "--tolerance",
-                .help = "the answer is within this of the boundary (default: about range/1000)",
-                .target = &a->tolerance},
-               {.names = "--probes",
-                .help = "grid points for the monotonicity check (default 5)",
-                .target = &a->probes,
-                .range = std::pair(2.0, 101.0)},
-               {.names = "--json",
-                .help = "JSON: {\"param\", \"value\", \"requirements\": [{\"name\", \"value\", \"bound\"}]}",
-                .target = &a->json}},
-      .analysis = &a->analysis,
-      .action = act(a, run_tune),
-  };
+  Arg probes = option("--probes", "grid points for the monotonicity check (default 5)", &a->probes);
+  probes.range = std::pair(2.0, 101.0);
+  return make_analysing_command(
+      "tune", "The best value of a param that meets every requirement",
+      "Exit codes: 0 a value meets every requirement, 1 no value in the range does, 2 invalid input\n"
+      "(or a param that is not monotone), 3 undecided, 4 internal failure.",
+      a, run_tune,
+      {spec_argument(&a->spec),
+       option("--param", "the param to tune (declared `param NAME = v in [lo, hi]`); with --all, repeatable", &a->params),
+       option("--all", "tune several pure-epsilon params at once (Z3 optimize: the largest sum of epsilon)", &a->all),
+       option("--requirement", "meet only this requirement (repeatable); default: all", &a->requirements),
+       option("--tolerance", "the answer is within this of the boundary (default: about range/1000)", &a->tolerance),
+       probes,
+       option("--json", "JSON: {\"param\", \"value\", \"requirements\": [{\"name\", \"value\", \"bound\"}]}", &a->json)});
 }
 
 }  // namespace privflow::cli

@@ -71,4 +71,42 @@ Action act(std::shared_ptr<State> state, Run run) {
   return [state, run](Io& io) { return run(*state, io); };
 }
 
+// The rows of the table are written with these, one line an argument.
+
+/// A positional argument ("SPEC"), an option ("-o,--output") or, for a bool, a flag.
+template <class T>
+Arg option(std::string names, std::string help, T* target) {
+  return Arg{.names = std::move(names), .help = std::move(help), .target = target};
+}
+
+inline Arg required(Arg arg) {
+  arg.required = true;
+  return arg;
+}
+
+/// The one spec a command reads.
+inline Arg spec_argument(std::string* spec) {
+  return required(option("SPEC", "the .pflow spec ('-' reads standard input)", spec));
+}
+
+/// A command that runs `run(*state, io)`.
+template <class State, class Run>
+Command make_command(std::string name, std::string description, std::string footer, std::shared_ptr<State> state,
+                Run run, std::vector<Arg> args) {
+  return Command{.name = std::move(name),
+                 .description = std::move(description),
+                 .footer = std::move(footer),
+                 .args = std::move(args),
+                 .action = act(state, run)};
+}
+
+/// A command that analyses: it also takes the shared analysis options, into `state->analysis`.
+template <class State, class Run>
+Command make_analysing_command(std::string name, std::string description, std::string footer,
+                               std::shared_ptr<State> state, Run run, std::vector<Arg> args) {
+  Command result = make_command(std::move(name), std::move(description), std::move(footer), state, run, std::move(args));
+  result.analysis = &state->analysis;
+  return result;
+}
+
 }  // namespace privflow::cli

@@ -44,6 +44,10 @@ bool budget_spent(Io& io);
 std::optional<int> stop_after_analysis(const flow::Graph& graph, const std::string& text,
                                        const analyzer::Analysis& analysis, bool warnings, Io& io);
 
+/// Writes what an analysis gave (write_result) and returns the exit status: the analysis's
+/// (1 when a requirement is violated, as check), or 4 when the output cannot be written.
+int write_analysed(const std::string& path, const std::string& contents, const analyzer::Analysis& analysis, Io& io);
+
 /// Reads a file or "-" into `contents`; on failure prints "privflow: error: …" to io.err.
 bool read_spec_text(const std::string& path, Io& io, std::string& contents);
 

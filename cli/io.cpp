@@ -78,6 +78,10 @@ std::optional<int> stop_after_analysis(const flow::Graph& graph, const std::stri
   return static_cast<int>(ExitStatus::kInvalid);
 }
 
+int write_analysed(const std::string& path, const std::string& contents, const analyzer::Analysis& analysis, Io& io) {
+  return write_result(path, contents, io) ? analysis.exit_code() : static_cast<int>(ExitStatus::kInternal);
+}
+
 bool refuse_overwriting_input(const std::string& output, const std::string& input, Io& io) {
   if (output.empty() || output == "-" || !same_file(output, input)) return false;
   io.err << "privflow: error: the output '" << printable(output) << "' is the spec '" << printable(input)
