@@ -21,6 +21,8 @@ struct AccountArgs {
   // mechanism parameters, as written (parsed exactly)
   std::string noise_multiplier, sampling_rate, steps, epsilon, sigma, sensitivity = "1", times = "1", scale, keep,
       values, local_epsilon, senders, rho;
+  // dpsgd and gaussian: how often the noise (--noise-multiplier, --sigma) and --epsilon were given
+  std::size_t noise_given = 0, epsilon_given = 0;
 };
 
 /// Parses a number exactly; reports a user error (exit 2) otherwise.
@@ -50,8 +52,6 @@ double down(const Rational& q) { return to_double_down(q); }
 /// dpsgd --epsilon 1e122 --accountant pld took 11 s) for a noise that protects nothing.
 const Rational kMaxCalibratedEpsilon(1000);
 
-double shown_delta = 0;  // the δ as written (nearest double), for output only
-
 std::string num_up(double x) { return std::isfinite(x) ? format_double_up(x, 6) : "inf"; }
 
 nlohmann::json json_number_up(double x) {
@@ -71,15 +71,22 @@ std::optional<dp::Accountant> parse_accountant(const std::string& s) {
   return std::nullopt;
 }
 
+/// The shared part of every kind: accountant, δ, and the output format.
+struct Common {
+  dp::Accountant accountant = dp::Accountant::kAuto;
+  double delta = 0;        // rounded down: the stricter question
+  double shown_delta = 0;  // the δ as written (nearest double), for output only
+};
+
 /// Prints an ε answer: text (two lines) or JSON.
-int print_epsilon(const dp::EpsilonResult& r, double delta, const AccountArgs& a, Io& io,
+int print_epsilon(const dp::EpsilonResult& r, const Common& c, const AccountArgs& a, Io& io,
                   std::optional<double> calibrated = std::nullopt, const char* calibrated_name = "noise_multiplier",
                   const std::string& calibration_how = "") {
   if (a.json) {
     nlohmann::json j;
     j["epsilon"] = r.infinite ? nlohmann::json(nullptr) : json_number_up(r.value);
     j["infinite"] = r.infinite;
-    j["delta"] = shown_delta;
+    j["delta"] = c.shown_delta;
     j["accountant"] = std::string(dp::to_string(r.accountant));
     if (r.exact) j["epsilon_exact"] = format_exact(*r.exact);
     if (r.order > 0) j["order"] = r.order;
@@ -92,22 +99,16 @@ int print_epsilon(const dp::EpsilonResult& r, double delta, const AccountArgs& a
   }
   if (calibrated) {
     io.out << calibrated_name << " = " << format_double(*calibrated) << "  (epsilon " << num_up(r.value)
-           << " at delta " << format_double(shown_delta) << ")\n";
+           << " at delta " << format_double(c.shown_delta) << ")\n";
     io.out << "how: " << calibration_how << "\n";
     return 0;
   }
   io.out << "epsilon = " << (r.infinite ? std::string("inf") : num_up(r.value));
   if (r.exact) io.out << " (exactly " << format_exact(*r.exact) << ")";
-  io.out << " at delta = " << format_double(shown_delta) << "\n";
+  io.out << " at delta = " << format_double(c.shown_delta) << "\n";
   io.out << "how: " << r.how << "\n";
   return 0;
 }
-
-/// The shared part of every kind: accountant, δ, and the output format.
-struct Common {
-  dp::Accountant accountant = dp::Accountant::kAuto;
-  double delta = 0;  // rounded down: the stricter question
-};
 
 std::optional<Common> common(const AccountArgs& a, Io& io) {
   Common c;
@@ -126,7 +127,7 @@ std::optional<Common> common(const AccountArgs& a, Io& io) {
   c.delta = down(*d);  // a smaller δ is the stricter question
   {  // the nearest double to what was written (GMP's get_d truncates)
     const double lo = to_double_down(*d), hi = to_double_up(*d);
-    shown_delta = (Rational(hi) - *d < *d - Rational(lo)) ? hi : lo;
+    c.shown_delta = (Rational(hi) - *d < *d - Rational(lo)) ? hi : lo;
   }
   return c;
 }
@@ -137,7 +138,7 @@ int run_composition(const dp::Mechanism& m, const AccountArgs& a, Io& io) {
   dp::Composition comp;
   std::string err;
   if (!comp.add(m, &err)) return invalid(io, err);
-  return print_epsilon(comp.epsilon(c->delta, c->accountant), c->delta, a, io);
+  return print_epsilon(comp.epsilon(c->delta, c->accountant), *c, a, io);
 }
 
 int run_dpsgd(const AccountArgs& a, Io& io) {
@@ -156,7 +157,7 @@ int run_dpsgd(const AccountArgs& a, Io& io) {
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
     auto r = dp::calibrate_dpsgd(down(*e), c->delta, rate, *t, c->accountant);
     if (!r.found) return invalid(io, "no noise multiplier meets the target");
-    return print_epsilon(r.achieved, c->delta, a, io, r.value, "noise_multiplier", r.how);
+    return print_epsilon(r.achieved, *c, a, io, r.value, "noise_multiplier", r.how);
   }
   auto z = number(a.noise_multiplier, "noise-multiplier", io);
   if (!z) return static_cast<int>(ExitStatus::kInvalid);
@@ -176,7 +177,7 @@ int run_gaussian(const AccountArgs& a, Io& io) {
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
     auto r = dp::calibrate_gaussian(down(*e), c->delta, *k, c->accountant);
     if (!r.found) return invalid(io, "no noise meets the target");
-    return print_epsilon(r.achieved, c->delta, a, io, r.value * up(*s), "sigma", r.how);
+    return print_epsilon(r.achieved, *c, a, io, r.value * up(*s), "sigma", r.how);
   }
   auto sigma = number(a.sigma, "sigma", io);
   if (!sigma) return static_cast<int>(ExitStatus::kInvalid);
@@ -246,12 +247,12 @@ int run_shuffle(const AccountArgs& a, Io& io) {
     r.how = "amplification by shuffling, closed form of Feldman-McMillan-Talwar 2021 (Thm 3.1)";
   if (*eps < local && *eps >= local * (1 - 1e-3)) r.how += "; a gain under 0.1 %, which `check` does not use";
   if (a.json) {
-    nlohmann::json j{{"epsilon", json_number_up(r.value)}, {"delta", shown_delta}, {"accountant", "shuffle"},
+    nlohmann::json j{{"epsilon", json_number_up(r.value)}, {"delta", c->shown_delta}, {"accountant", "shuffle"},
                      {"infinite", false}, {"how", r.how}};
     io.out << j.dump(2) << "\n";
     return 0;
   }
-  io.out << "epsilon = " << num_up(r.value) << " at delta = " << format_double(shown_delta) << "\n";
+  io.out << "epsilon = " << num_up(r.value) << " at delta = " << format_double(c->shown_delta) << "\n";
   io.out << "how: " << r.how << "\n";
   return 0;
 }
@@ -262,75 +263,79 @@ int run_zcdp(const AccountArgs& a, Io& io) {
   return run_composition(dp::Mechanism::zcdp(up(*rho)), a, io);
 }
 
-void add_common(CLI::App* sub, AccountArgs& a) {
-  sub->add_option("--delta", a.delta, "target delta")->required();
-  sub->add_option("--accountant", a.accountant, "rdp, pld or auto (both, the smaller epsilon)")
-      ->capture_default_str();
-  sub->add_flag("--json", a.json, "print JSON");
+using Run = int (*)(const AccountArgs&, Io&);
+
+Command account_kind(std::shared_ptr<AccountArgs> args, std::string name, std::string description,
+                     std::vector<Arg> own, Run run) {
+  AccountArgs& a = *args;
+  own.push_back(required(option("--delta", "target delta", &a.delta)));
+  Arg accountant = option("--accountant", "rdp, pld or auto (both, the smaller epsilon)", &a.accountant);
+  accountant.show_default = true;
+  own.push_back(accountant);
+  own.push_back(option("--json", "print JSON", &a.json));
+  return make_command(std::move(name), std::move(description), "", args, run, std::move(own));
+}
+
+// dpsgd and gaussian: the noise is given (`noise`), or calibrated to a target --epsilon; one
+// of the two, not both.
+Command calibrated_kind(std::shared_ptr<AccountArgs> args, std::string name, std::string description, Arg noise,
+                        std::string epsilon_help, std::vector<Arg> own, Run run) {
+  noise.given = &args->noise_given;
+  Arg epsilon = option("--epsilon", std::move(epsilon_help), &args->epsilon);
+  epsilon.given = &args->epsilon_given;
+  const std::string noise_name = noise.names;
+  own.insert(own.begin(), {noise, epsilon});
+  Command command = account_kind(args, std::move(name), std::move(description), std::move(own), run);
+  command.exclusive = {{noise_name, "--epsilon"}};
+  command.action = [args, run, noise_name](Io& io) {
+    if (args->noise_given + args->epsilon_given == 0) return invalid(io, "give " + noise_name + " or --epsilon");
+    return run(*args, io);
+  };
+  return command;
+}
+
+Arg with_default(Arg arg) {
+  arg.show_default = true;
+  return arg;
 }
 
 }  // namespace
 
-void add_account_command(CLI::App& root, Action& action) {
+Command account_command() {
   auto args = std::make_shared<AccountArgs>();
-  auto* account = root.add_subcommand("account", "Privacy accounting of one mechanism, without a spec");
-  account->require_subcommand(1);
-  auto& a = *args;
-
-  auto* dpsgd = account->add_subcommand("dpsgd", "DP-SGD: Poisson-subsampled Gaussian over steps");
-  auto* z_opt = dpsgd->add_option("--noise-multiplier", a.noise_multiplier, "noise std / clipping norm");
-  auto* e_opt = dpsgd->add_option("--epsilon", a.epsilon, "target epsilon: calibrates the noise multiplier");
-  z_opt->excludes(e_opt);
-  dpsgd->add_option("--sampling-rate", a.sampling_rate, "Poisson sampling rate q")->required();
-  dpsgd->add_option("--steps", a.steps, "number of steps")->required();
-  add_common(dpsgd, a);
-  dpsgd->callback([&action, args, z_opt, e_opt] {
-    action = [args, has = z_opt->count() + e_opt->count()](Io& io) {
-      if (has == 0) return invalid(io, "give --noise-multiplier or --epsilon");
-      return run_dpsgd(*args, io);
-    };
-  });
-
-  auto* gauss = account->add_subcommand("gaussian", "Gaussian mechanism");
-  auto* s_opt = gauss->add_option("--sigma", a.sigma, "noise standard deviation");
-  auto* ge_opt = gauss->add_option("--epsilon", a.epsilon, "target epsilon: calibrates sigma");
-  s_opt->excludes(ge_opt);
-  gauss->add_option("--sensitivity", a.sensitivity, "L2 sensitivity")->capture_default_str();
-  gauss->add_option("--times", a.times, "number of uses")->capture_default_str();
-  add_common(gauss, a);
-  gauss->callback([&action, args, s_opt, ge_opt] {
-    action = [args, has = s_opt->count() + ge_opt->count()](Io& io) {
-      if (has == 0) return invalid(io, "give --sigma or --epsilon");
-      return run_gaussian(*args, io);
-    };
-  });
-
-  auto* lap = account->add_subcommand("laplace", "Laplace mechanism");
-  lap->add_option("--epsilon", a.epsilon, "epsilon per use");
-  lap->add_option("--scale", a.scale, "noise scale b");
-  lap->add_option("--sensitivity", a.sensitivity, "L1 sensitivity")->capture_default_str();
-  lap->add_option("--times", a.times, "number of uses")->capture_default_str();
-  add_common(lap, a);
-  lap->callback([&action, args] { action = [args](Io& io) { return run_laplace(*args, io); }; });
-
-  auto* rr = account->add_subcommand("randomized-response", "k-ary randomized response (replace one value)");
-  rr->add_option("--keep", a.keep, "probability of reporting the true value");
-  rr->add_option("--epsilon", a.epsilon, "epsilon per use");
-  rr->add_option("--values", a.values, "number of values k")->required();
-  rr->add_option("--times", a.times, "number of uses")->capture_default_str();
-  add_common(rr, a);
-  rr->callback([&action, args] { action = [args](Io& io) { return run_rr(*args, io); }; });
-
-  auto* sh = account->add_subcommand("shuffle", "amplification by shuffling of local-DP reports");
-  sh->add_option("--local-epsilon", a.local_epsilon, "local epsilon of each sender")->required();
-  sh->add_option("--senders", a.senders, "number of senders n")->required();
-  add_common(sh, a);
-  sh->callback([&action, args] { action = [args](Io& io) { return run_shuffle(*args, io); }; });
-
-  auto* zc = account->add_subcommand("zcdp", "convert rho-zCDP to (epsilon, delta)");
-  zc->add_option("--rho", a.rho, "rho")->required();
-  add_common(zc, a);
-  zc->callback([&action, args] { action = [args](Io& io) { return run_zcdp(*args, io); }; });
+  AccountArgs& a = *args;
+  Command account{.name = "account", .description = "Privacy accounting of one mechanism, without a spec"};
+  account.subcommands = {
+      calibrated_kind(args, "dpsgd", "DP-SGD: Poisson-subsampled Gaussian over steps",
+                      option("--noise-multiplier", "noise std / clipping norm", &a.noise_multiplier),
+                      "target epsilon: calibrates the noise multiplier",
+                      {required(option("--sampling-rate", "Poisson sampling rate q", &a.sampling_rate)),
+                       required(option("--steps", "number of steps", &a.steps))},
+                      run_dpsgd),
+      calibrated_kind(args, "gaussian", "Gaussian mechanism", option("--sigma", "noise standard deviation", &a.sigma),
+                      "target epsilon: calibrates sigma",
+                      {with_default(option("--sensitivity", "L2 sensitivity", &a.sensitivity)),
+                       with_default(option("--times", "number of uses", &a.times))},
+                      run_gaussian),
+      account_kind(args, "laplace", "Laplace mechanism",
+                   {option("--epsilon", "epsilon per use", &a.epsilon), option("--scale", "noise scale b", &a.scale),
+                    with_default(option("--sensitivity", "L1 sensitivity", &a.sensitivity)),
+                    with_default(option("--times", "number of uses", &a.times))},
+                   run_laplace),
+      account_kind(args, "randomized-response", "k-ary randomized response (replace one value)",
+                   {option("--keep", "probability of reporting the true value", &a.keep),
+                    option("--epsilon", "epsilon per use", &a.epsilon),
+                    required(option("--values", "number of values k", &a.values)),
+                    with_default(option("--times", "number of uses", &a.times))},
+                   run_rr),
+      account_kind(args, "shuffle", "amplification by shuffling of local-DP reports",
+                   {required(option("--local-epsilon", "local epsilon of each sender", &a.local_epsilon)),
+                    required(option("--senders", "number of senders n", &a.senders))},
+                   run_shuffle),
+      account_kind(args, "zcdp", "convert rho-zCDP to (epsilon, delta)", {required(option("--rho", "rho", &a.rho))},
+                   run_zcdp),
+  };
+  return account;
 }
 
 }  // namespace privflow::cli

@@ -6,6 +6,7 @@
 
 #include "analyzer/analysis.hpp"
 #include "base/text.hpp"
+#include "cli/budget.hpp"
 #include "cli/commands.hpp"
 #include "report/report.hpp"
 
@@ -14,9 +15,8 @@ namespace {
 
 struct CheckOptions {
   std::vector<std::string> specs;
-  std::string accountant;          // empty: the spec's settings
-  unsigned solver_timeout_s = 10;  // per solver query
-  bool verbose = false;            // the full text report (leakage matrix, findings, assumptions)
+  bool verbose = false;  // the full text report (leakage matrix, findings, assumptions)
+  AnalysisArgs analysis;
 };
 
 /// Checks one spec file ("-" is standard input): diagnostics go to io.err, verdicts to io.out.
@@ -25,7 +25,7 @@ ExitStatus check_spec(const std::string& path, const CheckOptions& opts, Io& io)
   std::string text;
   auto graph = load_spec_file(path, io, &text);
   if (!graph) return ExitStatus::kInvalid;
-  analyzer::Analysis analysis = analyzer::analyze(*graph, analysis_options(opts.accountant, opts.solver_timeout_s));
+  analyzer::Analysis analysis = analyzer::analyze(*graph, analysis_options(opts.analysis, io));
   report::Options ropts;
   ropts.spec_path = graph->file;
   ropts.compact = !opts.verbose;
@@ -33,7 +33,7 @@ ExitStatus check_spec(const std::string& path, const CheckOptions& opts, Io& io)
   // compiler's do (with -v they are in the report). Errors found by analysis make the spec
   // invalid: they alone are printed, no verdict.
   io.out.flush();  // the previous spec's verdicts first, when both streams go to one pipe
-  if (print_findings(*graph, text, analysis, !opts.verbose, io)) return ExitStatus::kInvalid;
+  if (auto stop = stop_after_analysis(*graph, text, analysis, !opts.verbose, io)) return static_cast<ExitStatus>(*stop);
   if (graph->requirements.empty())  // a CI gate on such a spec passes without checking anything
     io.err << printable(graph->file) << ": warning: the spec states no requirement (require or forbid): "
            << "it passes, but nothing was checked\n";
@@ -56,26 +56,27 @@ int combine(int worst, ExitStatus next) {
   return rank(code) > rank(worst) ? code : worst;
 }
 
+int check_specs(const CheckOptions& opts, Io& io) {
+  int worst = 0;
+  for (const auto& path : opts.specs) {
+    worst = combine(worst, check_spec(path, opts, io));
+    // A spent budget ends the run as undecided, whatever the specs before it gave.
+    if (io.budget && io.budget->timed_out()) return static_cast<int>(ExitStatus::kUndecided);
+  }
+  return worst;
+}
+
 }  // namespace
 
-void add_check_command(CLI::App& root, Action& action) {
+Command check_command() {
   auto opts = std::make_shared<CheckOptions>();
-  auto* sub = root.add_subcommand("check", "Check specs and give every requirement its verdict");
-  sub->add_option("SPEC", opts->specs, "spec files ('-' reads standard input)")->required();
-  sub->add_option("--accountant", opts->accountant, "override the spec's accountant: rdp, pld or auto")
-      ->check(CLI::IsMember({"rdp", "pld", "auto"}));
-  sub->add_option("--solver-timeout", opts->solver_timeout_s, "seconds per solver query (default 10)");
-  sub->add_flag("-v,--verbose", opts->verbose, "also print the leakage matrix, findings and assumptions");
-  sub->footer(
+  return make_analysing_command(
+      "check", "Check specs and give every requirement its verdict",
       "Exit codes: 0 every requirement holds, 1 one is violated, 2 a spec is invalid or unreadable,\n"
-      "3 undecided (a solver limit was reached) and none violated, 4 internal failure.");
-  sub->callback([&action, opts] {
-    action = [opts](Io& io) {
-      int worst = 0;
-      for (const auto& path : opts->specs) worst = combine(worst, check_spec(path, *opts, io));
-      return worst;
-    };
-  });
+      "3 undecided (a solver limit was reached) and none violated, 4 internal failure.",
+      opts, check_specs,
+      {required(option("SPEC", "spec files ('-' reads standard input)", &opts->specs)),
+       option("-v,--verbose", "also print the leakage matrix, findings and assumptions", &opts->verbose)});
 }
 
 }  // namespace privflow::cli

@@ -18,6 +18,7 @@ struct DiagramOptions {
   std::string output;  // empty: standard output
   std::string adversary, requirement;
   std::string format;  // empty: from the output's extension, else dot
+  AnalysisArgs analysis;
 };
 
 int invalid(Io& io, const std::string& message) {
@@ -72,36 +73,31 @@ int run_diagram(const DiagramOptions& opts, Io& io) {
 
   // Where the analysis meets the diagram (report/overlay.cpp): ε per data / artifact / flow /
   // agent for the chosen observer, the coalition's view, and the requirement's derivation.
-  analyzer::Analysis analysis = analyzer::analyze(*graph);
-  if (print_findings(*graph, text, analysis, false, io)) return static_cast<int>(ExitStatus::kInvalid);
+  analyzer::Analysis analysis = analyzer::analyze(*graph, analysis_options(opts.analysis, io));
+  if (auto stop = stop_after_analysis(*graph, text, analysis, false, io)) return *stop;
   viz::Overlay overlay = report::analysis_overlay(*graph, analysis, adversary, requirement);
   std::string bytes, error;
   if (!viz::render(viz::to_dot(*graph, overlay), *format, bytes, error)) {
     io.err << "privflow: error: " << printable(error) << "\n";
     return static_cast<int>(ExitStatus::kInternal);
   }
-  if (!write_result(opts.output, bytes, io)) return static_cast<int>(ExitStatus::kInternal);
-  return analysis.exit_code();  // as check: 1 when a requirement is violated
+  return write_analysed(opts.output, bytes, analysis, io);
 }
 
 }  // namespace
 
-void add_diagram_command(CLI::App& root, Action& action) {
+Command diagram_command() {
   auto opts = std::make_shared<DiagramOptions>();
-  auto* sub = root.add_subcommand("diagram", "Draw the pipeline as a leakage diagram (Graphviz: DOT, SVG, PNG, PDF)");
-  sub->add_option("SPEC", opts->spec, "the .pflow spec ('-' reads standard input)")->required();
-  sub->add_option("-o,--output", opts->output,
-                  "write to FILE (atomically); .svg .png .pdf .dot pick the format. Default: DOT on standard output");
-  sub->add_option("--adversary", opts->adversary, "highlight this adversary's coalition and fade what it cannot see");
-  sub->add_option("--requirement", opts->requirement,
-                  "draw only the derivation of this requirement's verdict (its name, or line<N> when unnamed)");
-  sub->add_option("--format", opts->format, "svg, png, pdf or dot (default: from -o's extension, else dot)");
-  sub->footer(
-      "Exit codes: 0 every requirement holds, 1 one is violated, 2 invalid spec or command line,\n"
-      "3 undecided and none violated, 4 internal failure (e.g. the output cannot be written).");
-  sub->callback([&action, opts] {
-    action = [opts](Io& io) { return run_diagram(*opts, io); };
-  });
+  return make_analysing_command(
+      "diagram", "Draw the pipeline as a leakage diagram (Graphviz: DOT, SVG, PNG, PDF)", kAnalysisExitCodes, opts,
+      run_diagram,
+      {spec_argument(&opts->spec),
+       option("-o,--output", "write to FILE (atomically); .svg .png .pdf .dot pick the format. Default: DOT on standard output",
+              &opts->output),
+       option("--adversary", "highlight this adversary's coalition and fade what it cannot see", &opts->adversary),
+       option("--requirement", "draw only the derivation of this requirement's verdict (its name, or line<N> when unnamed)",
+              &opts->requirement),
+       option("--format", "svg, png, pdf or dot (default: from -o's extension, else dot)", &opts->format)});
 }
 
 }  // namespace privflow::cli

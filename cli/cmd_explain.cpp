@@ -14,6 +14,7 @@ namespace {
 struct ExplainOptions {
   std::string spec;
   std::string requirement;
+  AnalysisArgs analysis;
 };
 
 int run_explain(const ExplainOptions& opts, Io& io) {
@@ -36,26 +37,23 @@ int run_explain(const ExplainOptions& opts, Io& io) {
   // Only the requirement asked about is analysed: the others cost time and say nothing here.
   flow::Graph single = *graph;
   single.requirements = {graph->requirements[id]};
-  analyzer::Analysis analysis = analyzer::analyze(single);
-  if (print_findings(*graph, text, analysis, false, io)) return static_cast<int>(ExitStatus::kInvalid);
+  analyzer::Analysis analysis = analyzer::analyze(single, analysis_options(opts.analysis, io));
+  if (auto stop = stop_after_analysis(*graph, text, analysis, false, io)) return *stop;
   report::Options options;
   options.spec_path = graph->file;
-  if (!write_result("-", report::explain(single, analysis, 0, options), io))
-    return static_cast<int>(ExitStatus::kInternal);
-  return analysis.exit_code();
+  return write_analysed("-", report::explain(single, analysis, 0, options), analysis, io);
 }
 
 }  // namespace
 
-void add_explain_command(CLI::App& root, Action& action) {
+Command explain_command() {
   auto opts = std::make_shared<ExplainOptions>();
-  auto* sub = root.add_subcommand("explain", "Explain one verdict: its whole derivation, with the spec lines it rests on");
-  sub->add_option("SPEC", opts->spec, "the .pflow spec ('-' reads standard input)")->required();
-  sub->add_option("REQUIREMENT", opts->requirement, "the requirement's name, or line<N> for an unnamed one")->required();
-  sub->footer("Exit codes: 0 it holds, 1 it is violated, 2 invalid spec, command line or unknown requirement, 3 undecided.");
-  sub->callback([&action, opts] {
-    action = [opts](Io& io) { return run_explain(*opts, io); };
-  });
+  return make_analysing_command(
+      "explain", "Explain one verdict: its whole derivation, with the spec lines it rests on",
+      "Exit codes: 0 it holds, 1 it is violated, 2 invalid spec, command line or unknown requirement, 3 undecided.",
+      opts, run_explain,
+      {spec_argument(&opts->spec),
+       required(option("REQUIREMENT", "the requirement's name, or line<N> for an unnamed one", &opts->requirement))});
 }
 
 }  // namespace privflow::cli

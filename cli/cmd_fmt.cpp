@@ -65,19 +65,18 @@ int run_fmt(const FmtOptions& opt, Io& io) {
 
 }  // namespace
 
-void add_fmt_command(CLI::App& root, Action& action) {
+Command fmt_command() {
   auto opt = std::make_shared<FmtOptions>();
-  auto* sub = root.add_subcommand("fmt", "Print a spec in the canonical layout (comments kept)");
-  sub->add_option("SPEC", opt->specs, "spec files ('-' reads standard input)")->required();
-  auto* check = sub->add_flag("--check", opt->check,
-                              "print the specs that are not formatted and exit 1 if there are any; change nothing");
-  auto* in_place = sub->add_flag("-i,--in-place", opt->in_place, "rewrite the files that are not formatted");
-  check->excludes(in_place);
-  sub->footer("Exit codes: 0 done (or formatted already), 1 --check found a file to format,\n"
-              "2 a spec could not be read or has a lexical error, 4 a file could not be written.");
-  sub->callback([opt, &action] {
-    action = [opt](Io& io) { return run_fmt(*opt, io); };
-  });
+  Command fmt = make_command(
+      "fmt", "Print a spec in the canonical layout (comments kept)",
+      "Exit codes: 0 done (or formatted already), 1 --check found a file to format,\n"
+      "2 a spec could not be read or has a lexical error, 4 a file could not be written.",
+      opt, run_fmt,
+      {required(option("SPEC", "spec files ('-' reads standard input)", &opt->specs)),
+       option("--check", "print the specs that are not formatted and exit 1 if there are any; change nothing", &opt->check),
+       option("-i,--in-place", "rewrite the files that are not formatted", &opt->in_place)});
+  fmt.exclusive = {{"--check", "--in-place"}};
+  return fmt;
 }
 
 }  // namespace privflow::cli

@@ -79,9 +79,11 @@ std::string replace_all(std::string text, std::string_view from, const std::stri
 /// itself (it reads the generated spec), so this never disagrees with `privflow check`.
 std::string name_problem(const std::string& name, const std::string& spec) {
   if (name.empty()) return "the pipeline name is empty";
-  if (!lang::lexical::is_identifier(name))
-    return "'" + printable(name) +
-           "' is not a name: a name starts with a letter or '_' and has only letters, digits and '_'";
+  if (!lang::lexical::is_identifier(name)) {
+    std::string problem = "'";  // appended, not "'" + ...: GCC 12 warns falsely (-Wrestrict) on that
+    problem += printable(name);
+    return problem + "' is not a name: a name starts with a letter or '_' and has only letters, digits and '_'";
+  }
   if (name.size() > lang::Limits{}.max_identifier)
     return "the pipeline name is longer than " + std::to_string(lang::Limits{}.max_identifier) + " characters";
   lang::SourceFile source(name + ".pflow", spec);
@@ -123,17 +125,15 @@ int run_init(const InitOptions& opt, Io& io) {
 
 }  // namespace
 
-void add_init_command(CLI::App& root, Action& action) {
+Command init_command() {
   auto opt = std::make_shared<InitOptions>();
-  auto* sub = root.add_subcommand("init", "Write a commented starter spec to learn the language from");
-  sub->add_option("NAME", opt->name, "the pipeline's name, a name of the language (default: my_pipeline)");
-  sub->add_option("-o,--output", opt->output, "the file to write ('-' prints it; default: NAME.pflow)");
-  sub->add_flag("--force", opt->force, "overwrite the file if it exists");
-  sub->footer("Exit codes: 0 written, 2 an invalid NAME or an existing file (without --force),\n"
-              "4 the file could not be written.");
-  sub->callback([opt, &action] {
-    action = [opt](Io& io) { return run_init(*opt, io); };
-  });
+  return make_command("init", "Write a commented starter spec to learn the language from",
+                      "Exit codes: 0 written, 2 an invalid NAME or an existing file (without --force),\n"
+                      "4 the file could not be written.",
+                      opt, run_init,
+                      {option("NAME", "the pipeline's name, a name of the language (default: my_pipeline)", &opt->name),
+                       option("-o,--output", "the file to write ('-' prints it; default: NAME.pflow)", &opt->output),
+                       option("--force", "overwrite the file if it exists", &opt->force)});
 }
 
 }  // namespace privflow::cli

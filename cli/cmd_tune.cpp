@@ -21,10 +21,10 @@ struct TuneArgs {
   std::vector<std::string> params;
   std::vector<std::string> requirements;
   std::string tolerance;
-  double solver_timeout = 10;
   unsigned probes = 5;
   bool json = false;
   bool all = false;
+  AnalysisArgs analysis;
 };
 
 int invalid(Io& io, const std::string& message) {
@@ -97,8 +97,6 @@ int run_tune(const TuneArgs& a, Io& io) {
   analyzer::TuneOptions options;
   options.requirements = a.requirements;
   options.probes = a.probes;
-  if (!(a.solver_timeout > 0) || a.solver_timeout > 86400) return invalid(io, "--solver-timeout must be between 0 and 86400 seconds");
-  options.analysis.solver_timeout_ms = static_cast<unsigned>(std::ceil(a.solver_timeout * 1000));
   if (!a.tolerance.empty()) {
     auto t = parse_number(a.tolerance);
     if (!t || *t <= 0) return invalid(io, "--tolerance '" + printable(a.tolerance) + "' is not a positive number");
@@ -106,9 +104,11 @@ int run_tune(const TuneArgs& a, Io& io) {
   }
   auto graph = load_spec_file(a.spec, io);
   if (!graph) return static_cast<int>(ExitStatus::kInvalid);
+  options.analysis = analysis_options(a.analysis, io);
 
   if (a.all) {
     auto r = analyzer::tune_all(*graph, a.params, options);
+    if (budget_spent(io)) return static_cast<int>(ExitStatus::kUndecided);
     if (r.outcome == analyzer::TuneOutcome::kInvalid) return invalid(io, r.message);
     if (a.json) {
       nlohmann::json j;
@@ -129,6 +129,7 @@ int run_tune(const TuneArgs& a, Io& io) {
   }
 
   auto r = analyzer::tune(*graph, a.params[0], options);
+  if (budget_spent(io)) return static_cast<int>(ExitStatus::kUndecided);
   if (r.outcome == analyzer::TuneOutcome::kInvalid) return invalid(io, r.message);
   if (a.json) {
     nlohmann::json j;
@@ -157,23 +158,22 @@ int run_tune(const TuneArgs& a, Io& io) {
 
 }  // namespace
 
-void add_tune_command(CLI::App& root, Action& action) {
+Command tune_command() {
   auto a = std::make_shared<TuneArgs>();
-  auto* sub = root.add_subcommand("tune", "The best value of a param that meets every requirement");
-  sub->add_option("SPEC", a->spec, "the .pflow spec ('-' reads standard input)")->required();
-  sub->add_option("--param", a->params, "the param to tune (declared `param NAME = v in [lo, hi]`); with --all, repeatable");
-  sub->add_flag("--all", a->all, "tune several pure-epsilon params at once (Z3 optimize: the largest sum of epsilon)");
-  sub->add_option("--requirement", a->requirements, "meet only this requirement (repeatable); default: all");
-  sub->add_option("--tolerance", a->tolerance, "the answer is within this of the boundary (default: about range/1000)");
-  sub->add_option("--probes", a->probes, "grid points for the monotonicity check (default 5)")->check(CLI::Range(2u, 101u));
-  sub->add_option("--solver-timeout", a->solver_timeout, "Z3 limit per query in seconds (default 10)");
-  sub->add_flag("--json", a->json, "JSON: {\"param\", \"value\", \"requirements\": [{\"name\", \"value\", \"bound\"}]}");
-  sub->footer(
+  Arg probes = option("--probes", "grid points for the monotonicity check (default 5)", &a->probes);
+  probes.range = std::pair(2.0, 101.0);
+  return make_analysing_command(
+      "tune", "The best value of a param that meets every requirement",
       "Exit codes: 0 a value meets every requirement, 1 no value in the range does, 2 invalid input\n"
-      "(or a param that is not monotone), 3 undecided, 4 internal failure.");
-  sub->callback([&action, a] {
-    action = [a](Io& io) { return run_tune(*a, io); };
-  });
+      "(or a param that is not monotone), 3 undecided, 4 internal failure.",
+      a, run_tune,
+      {spec_argument(&a->spec),
+       option("--param", "the param to tune (declared `param NAME = v in [lo, hi]`); with --all, repeatable", &a->params),
+       option("--all", "tune several pure-epsilon params at once (Z3 optimize: the largest sum of epsilon)", &a->all),
+       option("--requirement", "meet only this requirement (repeatable); default: all", &a->requirements),
+       option("--tolerance", "the answer is within this of the boundary (default: about range/1000)", &a->tolerance),
+       probes,
+       option("--json", "JSON: {\"param\", \"value\", \"requirements\": [{\"name\", \"value\", \"bound\"}]}", &a->json)});
 }
 
 }  // namespace privflow::cli

@@ -1,45 +1,52 @@
 #pragma once
-// Each subcommand lives in its own cmd_*.cpp and registers itself on the root app:
-// it adds a CLI11 subcommand and, when that subcommand is chosen, sets `action`.
-#include <CLI/CLI.hpp>
-
-#include <functional>
+// Each subcommand lives in its own cmd_*.cpp and describes itself as a Command (cli/command.hpp);
+// these are the helpers they share. Nothing here includes CLI11.
 #include <optional>
 #include <string>
 
 #include "analyzer/analysis.hpp"
 #include "cli/app.hpp"
+#include "cli/command.hpp"
 #include "flow/graph.hpp"
 
 namespace privflow::cli {
 
-using Action = std::function<int(Io&)>;
-
-void add_check_command(CLI::App& root, Action& action);
-void add_report_command(CLI::App& root, Action& action);
-void add_diagram_command(CLI::App& root, Action& action);
-void add_explain_command(CLI::App& root, Action& action);
-void add_tune_command(CLI::App& root, Action& action);
-void add_account_command(CLI::App& root, Action& action);
-void add_fmt_command(CLI::App& root, Action& action);
-void add_graph_command(CLI::App& root, Action& action);
-void add_init_command(CLI::App& root, Action& action);
+// The table's rows, in the order of the help. A fresh Command (with fresh argument storage)
+// is built for every cli::run: nothing is kept between runs in one process.
+Command check_command();
+Command report_command();
+Command diagram_command();
+Command explain_command();
+Command tune_command();
+Command account_command();
+Command fmt_command();
+Command graph_command();
+Command init_command();
 
 /// Reads a spec ("-" is io.in), parses, checks and lowers it; prints its diagnostics
 /// (warnings too) to io.err. Returns nullopt (after printing) when the spec is invalid.
 /// Starts the --timeout clock when it returns a graph. `text`, when given, receives the spec.
 std::optional<flow::Graph> load_spec_file(const std::string& path, Io& io, std::string* text = nullptr);
 
-/// Errors the analysis found (a division by zero a record reaches) make the spec invalid:
-/// they are printed located, with the line and a caret, and the caller writes no verdict and
-/// exits 2 (returns true). Else prints the warnings when `warnings`, and returns false.
-/// Stops the --timeout clock. `text` is the spec as load_spec_file read it.
-bool print_findings(const flow::Graph& graph, const std::string& text, const analyzer::Analysis& analysis,
-                    bool warnings, Io& io);
+/// The analysis options the shared arguments ask for (--accountant, --solver-timeout), with
+/// what is left of the run's --timeout budget. Call it just before analysing.
+analyzer::Options analysis_options(const AnalysisArgs& args, Io& io);
 
-/// The analysis options of `--accountant rdp|pld|auto` (empty: the spec's) and
-/// `--solver-timeout SECONDS`.
-analyzer::Options analysis_options(const std::string& accountant, unsigned solver_timeout_s);
+/// Stops the --timeout clock. True (after saying so) when the analysis used the whole budget:
+/// the caller writes nothing more and exits 3.
+bool budget_spent(Io& io);
+
+/// What follows an analysis: nullopt when the verdicts are to be written, else the exit status
+/// to end with now, after saying why: 3 when the budget was spent (budget_spent), 2 when the
+/// analysis found errors (a division by zero a record reaches), printed located with the line
+/// and a caret. Otherwise prints the warnings when `warnings`. `text` is the spec as
+/// load_spec_file read it.
+std::optional<int> stop_after_analysis(const flow::Graph& graph, const std::string& text,
+                                       const analyzer::Analysis& analysis, bool warnings, Io& io);
+
+/// Writes what an analysis gave (write_result) and returns the exit status: the analysis's
+/// (1 when a requirement is violated, as check), or 4 when the output cannot be written.
+int write_analysed(const std::string& path, const std::string& contents, const analyzer::Analysis& analysis, Io& io);
 
 /// Reads a file or "-" into `contents`; on failure prints "privflow: error: …" to io.err.
 bool read_spec_text(const std::string& path, Io& io, std::string& contents);
@@ -49,6 +56,7 @@ bool read_spec_text(const std::string& path, Io& io, std::string& contents);
 bool refuse_overwriting_input(const std::string& output, const std::string& input, Io& io);
 
 /// Writes an output file atomically ("-" or empty: io.out); on failure prints the reason.
+/// The --timeout budget no longer applies: an output is written whole.
 bool write_result(const std::string& path, const std::string& contents, Io& io);
 
 }  // namespace privflow::cli

@@ -1,8 +1,10 @@
+#include <cmath>
 #include <iterator>
 #include <sstream>
 
 #include "base/file_io.hpp"
 #include "base/text.hpp"
+#include "cli/budget.hpp"
 #include "cli/commands.hpp"
 #include "lang/diagnostics.hpp"
 #include "lang/frontend.hpp"
@@ -10,14 +12,17 @@
 
 namespace privflow::cli {
 
-analyzer::Options analysis_options(const std::string& accountant, unsigned solver_timeout_s) {
+analyzer::Options analysis_options(const AnalysisArgs& args, Io& io) {
   analyzer::Options options;
-  if (accountant == "rdp") options.accountant = flow::AccountantKind::kRdp;
-  if (accountant == "pld") options.accountant = flow::AccountantKind::kPld;
-  if (accountant == "auto") options.accountant = flow::AccountantKind::kAuto;
-  options.solver_timeout_ms = solver_timeout_s * 1000;
+  if (args.accountant == "rdp") options.accountant = flow::AccountantKind::kRdp;
+  if (args.accountant == "pld") options.accountant = flow::AccountantKind::kPld;
+  if (args.accountant == "auto") options.accountant = flow::AccountantKind::kAuto;
+  options.solver_timeout_ms = static_cast<unsigned>(std::ceil(args.solver_timeout_s * 1000));
+  if (io.budget) io.budget->limit(options);
   return options;
 }
+
+bool budget_spent(Io& io) { return io.budget && io.budget->spent(io); }
 
 bool read_spec_text(const std::string& path, Io& io, std::string& contents) {
   const std::size_t limit = lang::Limits{}.max_bytes;
@@ -35,7 +40,7 @@ bool read_spec_text(const std::string& path, Io& io, std::string& contents) {
 }
 
 std::optional<flow::Graph> load_spec_file(const std::string& path, Io& io, std::string* text_out) {
-  pause_timeout();  // reading and diagnosing a spec is not analysis: never cut by --timeout
+  if (io.budget) io.budget->pause();  // reading and diagnosing a spec is not analysis
   std::string text;
   if (!read_spec_text(path, io, text)) return std::nullopt;
   if (text_out) *text_out = text;
@@ -44,23 +49,23 @@ std::optional<flow::Graph> load_spec_file(const std::string& path, Io& io, std::
   auto graph = lang::load_spec(source, diags);
   if (!diags.all().empty()) diags.print(io.err, io.color);
   if (diags.has_errors()) return std::nullopt;
-  resume_timeout();
+  if (io.budget) io.budget->resume();
   return graph;
 }
 
-bool print_findings(const flow::Graph& graph, const std::string& text, const analyzer::Analysis& analysis,
-                    bool warnings, Io& io) {
-  pause_timeout();  // the analysis is over: printing is not cut by --timeout
+std::optional<int> stop_after_analysis(const flow::Graph& graph, const std::string& text,
+                                       const analyzer::Analysis& analysis, bool warnings, Io& io) {
+  if (budget_spent(io)) return static_cast<int>(ExitStatus::kUndecided);
   bool errors = analysis.exit_code() == static_cast<int>(ExitStatus::kInvalid);
   if (!errors) {
     // Warnings alone keep their one-line form, before the verdicts, as a compiler's do.
-    if (!warnings) return false;
+    if (!warnings) return std::nullopt;
     for (const auto& f : analysis.findings)
       if (f.severity == analyzer::Severity::kWarning)
         io.err << printable(graph.file) << ":" << f.span.line << ":" << f.span.column << ": warning: "
                << printable(f.message) << "\n";
     io.err.flush();
-    return false;
+    return std::nullopt;
   }
   lang::SourceFile source(graph.file, text);
   lang::Diagnostics diags(source);
@@ -70,7 +75,11 @@ bool print_findings(const flow::Graph& graph, const std::string& text, const ana
   }
   diags.print(io.err, io.color);
   io.err.flush();
-  return true;
+  return static_cast<int>(ExitStatus::kInvalid);
+}
+
+int write_analysed(const std::string& path, const std::string& contents, const analyzer::Analysis& analysis, Io& io) {
+  return write_result(path, contents, io) ? analysis.exit_code() : static_cast<int>(ExitStatus::kInternal);
 }
 
 bool refuse_overwriting_input(const std::string& output, const std::string& input, Io& io) {
@@ -81,7 +90,7 @@ bool refuse_overwriting_input(const std::string& output, const std::string& inpu
 }
 
 bool write_result(const std::string& path, const std::string& contents, Io& io) {
-  disarm_timeout();  // the analysis is done: the output is written whole, not cut by the budget
+  if (io.budget) io.budget->disarm();  // the analysis is done: the output is written whole
   if (path.empty() || path == "-") {
     io.out << contents;
     io.out.flush();

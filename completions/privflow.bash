@@ -103,12 +103,14 @@ _privflow() {
   esac
 
   local opts=""
+  # The analysis options: the same for every command that analyses.
+  local analysis="--accountant --solver-timeout --timeout"
   case $sub in
-    check) opts="--accountant --solver-timeout --timeout -v --verbose --help" ;;
-    report) opts="--format -o --output --accountant --solver-timeout --timeout --help" ;;
-    diagram) opts="-o --output --format --adversary --requirement --timeout --help" ;;
-    explain) opts="--timeout --help" ;;
-    tune) opts="--param --all --requirement --tolerance --probes --solver-timeout --timeout --json --help" ;;
+    check) opts="-v --verbose $analysis --help" ;;
+    report) opts="--format -o --output $analysis --help" ;;
+    diagram) opts="-o --output --format --adversary --requirement $analysis --help" ;;
+    explain) opts="$analysis --help" ;;
+    tune) opts="--param --all --requirement --tolerance --probes --json $analysis --help" ;;
     fmt) opts="--check -i --in-place --help" ;;
     graph) opts="--format --help" ;;
     init) opts="-o --output --force --help" ;;

@@ -69,7 +69,7 @@ std::string coalition_text(const Graph& graph, const Coalition& c) {
     parts.push_back(m.all ? name : std::to_string(m.count) + " of " + name);
   }
   std::string text;
-  if (!parts.empty()) text = "{" + join(parts, ", ") + "}";
+  if (!parts.empty()) text = std::string("{").append(join(parts, ", ")).append("}");
   if (c.choose > 0) {
     std::vector<std::string> candidates;
     for (Id id : c.candidates) candidates.push_back(name_in(graph.agents, id));

@@ -101,7 +101,7 @@ struct guard_parser : x3::unary_parser<Subject, guard_parser<Subject>> {
   using base_type = x3::unary_parser<Subject, guard_parser<Subject>>;
   static bool const is_pass_through_unary = true;
   static bool const handles_container = Subject::handles_container;
-  constexpr guard_parser(Subject const& subject) : base_type(subject) {}
+  constexpr guard_parser(Subject const& inner) : base_type(inner) {}
 
   template <class It, class Ctx, class RCtx, class Attr>
   bool parse(It& first, It const& last, Ctx const& ctx, RCtx& rctx, Attr& attr) const {
@@ -243,10 +243,10 @@ x3::rule<class number_class, ast::Number> const number = "number";
 x3::rule<class int_literal_class, ast::Number> const int_literal = "integer";
 x3::rule<class string_class, ast::String> const string = "string";
 
-auto const word = x3::raw[x3::lexeme[identifier]];
-auto const ident_any_def = word[ident_action<IdentClass::kAny>()];
-auto const ident_name_def = word[ident_action<IdentClass::kName>()];
-auto const ident_operand_def = word[ident_action<IdentClass::kOperand>()];
+auto const identifier_word = x3::raw[x3::lexeme[identifier]];
+auto const ident_any_def = identifier_word[ident_action<IdentClass::kAny>()];
+auto const ident_name_def = identifier_word[ident_action<IdentClass::kName>()];
+auto const ident_operand_def = identifier_word[ident_action<IdentClass::kOperand>()];
 
 auto const number_action = [](auto& ctx) {
   auto const& range = x3::_attr(ctx);

@@ -30,7 +30,7 @@ std::string show(const ast::Expr& e) {
   if (e.op == O::kInt) return e.number.text;
   if (e.op == O::kIdent) return e.ident.name;
   std::string s = std::string("(") + names.at(e.op);
-  for (const auto& c : e.children) s += " " + show(c);
+  for (const auto& c : e.children) s.append(" ").append(show(c));
   return s + ")";
 }
 

@@ -164,8 +164,8 @@ TEST_CASE("report --format html gives the same bytes in two processes, diagram i
   for (int i = 0; i < 2; ++i) {
     fs::path out = dir / ("twice" + std::to_string(i) + ".html");
     fs::remove(out);
-    std::string command = "'" + binary.string() + "' report '" + example("rr_survey") + "' --format html -o '" + out.string() +
-                          "' 2>/dev/null";
+    std::string command = std::string("'").append(binary.string()).append("' report '").append(example("rr_survey"));
+    command.append("' --format html -o '").append(out.string()).append("' 2>/dev/null");
     int rc = std::system(command.c_str());
     INFO("exit status " << rc);
     REQUIRE(fs::exists(out));
