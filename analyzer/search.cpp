@@ -1,4 +1,3 @@
-#include "analyzer/wording.hpp"
 #include "analyzer/search.hpp"
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <numeric>
 #include <set>
 
+#include "analyzer/wording.hpp"
 #include "base/text.hpp"
 #include "solver/coalition.hpp"
 #include "solver/session.hpp"

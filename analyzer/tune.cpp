@@ -1,4 +1,3 @@
-#include "analyzer/wording.hpp"
 #include "analyzer/tune.hpp"
 
 #include <algorithm>
@@ -6,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "analyzer/wording.hpp"
 #include "base/rational.hpp"
 #include "solver/optimize.hpp"
 
