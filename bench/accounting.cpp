@@ -89,6 +89,36 @@ void row(const std::string& id, const char* what, const char* acc, double value,
               ref > 0 ? ref / secs : 0.0, lib.c_str());
 }
 
+/// The replace-one (substitution) PLD of DP-SGD beside add/remove for the same case (the target
+/// is at most twice the time); ref_s: dp_accounting 0.6.0's pessimistic REPLACE_ONE PLD at grid
+/// 1e-4 on this machine (tests/dp/data/replace_one_reference.json has its values).
+void replace_one_rows() {
+  struct Case {
+    double z, q;
+    std::uint64_t steps;
+    double delta, dp_accounting_seconds;
+  };
+  for (const Case& c : {Case{1.1, 0.01, 10000, 1e-5, 7.65}, Case{0.8, 0.004, 5000, 1e-6, 11.8}, Case{1.0, 0.1, 100, 1e-5, 14.2}}) {
+    char id[64];
+    std::snprintf(id, sizeof id, "dpsgd z%g q%g T%llu", c.z, c.q, static_cast<unsigned long long>(c.steps));
+    double add_remove = 0;
+    for (Neighbouring n : {Neighbouring::kAddRemove, Neighbouring::kReplace}) {
+      EpsilonResult r;
+      const double secs = median_seconds(
+          [&] {
+            Composition comp;
+            comp.add(Mechanism::subsampled_gaussian(c.z, c.q).with(n).repeated(c.steps));
+            r = comp.epsilon(c.delta, Accountant::kPld);
+          },
+          5);
+      const bool replace = n == Neighbouring::kReplace;
+      if (!replace) add_remove = secs;
+      row(id, replace ? "replace" : "add/rem", "pld", r.value, secs, replace ? c.dp_accounting_seconds : 0,
+          replace ? "dp_accounting REPLACE_ONE pld; replace/add-remove time " + std::to_string(secs / add_remove) : "");
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -146,5 +176,6 @@ int main(int argc, char** argv) {
       row(id, "epsilon", std::string(to_string(a)).c_str(), r.infinite ? INFINITY : r.value, secs, lib_s, lib);
     }
   }
+  replace_one_rows();
   return 0;
 }

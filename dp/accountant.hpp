@@ -25,9 +25,15 @@
 namespace privflow::dp {
 
 /// Which datasets are neighbours. Laplace, Gaussian and randomized response take their
-/// sensitivity with respect to the chosen relation; Poisson subsampling amplifies only
-/// under add/remove (under replace, privflow uses no amplification and sensitivity 2).
+/// sensitivity with respect to the chosen relation (the caller states it). The subsampled
+/// Gaussian's noise multiplier is relative to the clip norm, its add/remove sensitivity;
+/// under replace the two records' gradients may be 2 apart, and the profile is the
+/// substitution pair of Zhu, Dong & Wang 2022 (PLD; RDP by Mironov's weak triangle inequality).
 enum class Neighbouring { kAddRemove, kReplace };
+
+/// How DP-SGD forms its batches: Poisson sampling (each record independently with rate q) or
+/// fixed-size batches (B records drawn without replacement from n: rate q = B/n).
+enum class Sampling { kPoisson, kFixedSize };
 
 /// Which accountant to use. kAuto = both, the smaller ε.
 enum class Accountant { kRdp, kPld, kAuto };
@@ -39,7 +45,7 @@ enum class MechanismKind {
   kExponential,         ///< exponential mechanism, ε per use (pure and ε-bounded-range)
   kGaussian,            ///< noise multiplier z = sigma / sensitivity
   kRandomizedResponse,  ///< k-ary randomized response: keep probability or ε, k values
-  kSubsampledGaussian,  ///< Poisson-subsampled Gaussian (one DP-SGD step): z and rate q
+  kSubsampledGaussian,  ///< subsampled Gaussian (one DP-SGD step): z, rate q, Poisson or fixed-size
   kDeclared,            ///< a declared (ε, δ) guarantee
   kZcdp,                ///< a declared ρ-zCDP guarantee
 };
@@ -52,12 +58,13 @@ struct Mechanism {
   std::optional<Rational> exact_epsilon;  ///< per-use ε exactly, when given as a rational
   double delta = 0;                       ///< declared δ per use
   double noise_multiplier = 0;            ///< gaussian / subsampled gaussian
-  double sampling_rate = 1;               ///< subsampled gaussian: Poisson rate q in (0, 1]
+  double sampling_rate = 1;               ///< subsampled gaussian: rate q in (0, 1] (B/n when fixed-size)
   double keep = 0;                        ///< RR: probability of reporting the true value
   std::uint64_t values = 2;               ///< RR: number of values k ≥ 2
   double rho = 0;                         ///< zCDP ρ per use
   std::uint64_t times = 1;                ///< number of uses, up to 10^12 (never looped)
   Neighbouring neighbouring = Neighbouring::kAddRemove;
+  Sampling sampling = Sampling::kPoisson;  ///< subsampled gaussian: how the batch is drawn
 
   static Mechanism laplace(double epsilon);
   static Mechanism laplace(const Rational& epsilon);
@@ -83,6 +90,7 @@ struct Mechanism {
   /// The same mechanism used `t` more-fold (times *= t). Saturates at 10^18 (then invalid).
   Mechanism repeated(std::uint64_t t) const;
   Mechanism with(Neighbouring n) const;
+  Mechanism with(Sampling s) const;
 
   /// True when it is ε-DP with δ = 0 and finite ε (laplace, geometric, exponential, RR,
   /// declared with δ = 0).
@@ -158,9 +166,9 @@ class Composition {
   /// δ(ε): an upper bound on the hockey-stick divergence at ε ≥ 0.
   DeltaResult delta(double epsilon, Accountant a = Accountant::kAuto) const;
   /// An ε with P[privacy loss > ε] ≤ delta (tail bound of the loss, used for posteriors):
-  /// RDP tail bound min_α exp((α−1)(RDP(α) − ε)) (Mironov 2017 Prop. 10 / Markov), and the
-  /// pure sum when all parts are pure. The PLD accountant's dominating pair bounds δ(ε) but
-  /// not the loss's quantile, so this always uses the RDP tail (accountant noted in `how`).
+  /// the smallest of the RDP tail bound min_α exp((α−1)(RDP(α) − ε)) (Mironov 2017 Prop. 10 /
+  /// Markov), the PLD's profile (P[L > ε'] ≤ δ(ε)/(1 − e^{ε−ε'}), over a few ε: kPld, kAuto),
+  /// the exact Gaussian quantile, and the pure sum when all parts are pure.
   EpsilonResult loss_quantile(double delta, Accountant a = Accountant::kAuto) const;
   /// Membership-inference advantage bound: min over ε ≥ 0 of (e^ε − 1 + 2δ(ε)) / (e^ε + 1)
   /// (Humphries et al. 2023 / Kairouz et al. 2015 region); ≤ δ(0) and ≤ 1. Upper bound.
@@ -222,10 +230,11 @@ struct CalibrationResult {
 };
 
 /// Smallest noise multiplier z (to relative tolerance `tol`) such that DP-SGD with
-/// sampling rate q over `steps` steps is (target_epsilon, delta)-DP.
+/// sampling rate q over `steps` steps is (target_epsilon, delta)-DP under relation `n`.
 CalibrationResult calibrate_dpsgd(double target_epsilon, double delta, double sampling_rate,
                                   std::uint64_t steps, Accountant a = Accountant::kAuto,
-                                  double tol = 1e-3, const PldOptions& pld = {});
+                                  double tol = 1e-3, const PldOptions& pld = {},
+                                  Neighbouring n = Neighbouring::kAddRemove, Sampling s = Sampling::kPoisson);
 /// Smallest Gaussian noise multiplier for `times` uses.
 CalibrationResult calibrate_gaussian(double target_epsilon, double delta, std::uint64_t times,
                                      Accountant a = Accountant::kAuto, double tol = 1e-3,

@@ -96,8 +96,9 @@ CalibrationResult bisect(MakeFn make, bool decreasing, double target, double del
 
 }  // namespace
 
-CalibrationResult calibrate_dpsgd(double target, double delta, double q, std::uint64_t steps, Accountant a, double tol, const PldOptions& pld) {
-  return bisect([&](double z) { return std::vector<Mechanism>{Mechanism::subsampled_gaussian(z, q).repeated(steps)}; },
+CalibrationResult calibrate_dpsgd(double target, double delta, double q, std::uint64_t steps, Accountant a, double tol,
+                                  const PldOptions& pld, Neighbouring n, Sampling s) {
+  return bisect([&](double z) { return std::vector<Mechanism>{Mechanism::subsampled_gaussian(z, q).with(n).with(s).repeated(steps)}; },
                 true, target, delta, a, tol, pld);
 }
 CalibrationResult calibrate_gaussian(double target, double delta, std::uint64_t times, Accountant a, double tol, const PldOptions& pld) {

@@ -123,6 +123,12 @@ Mechanism Mechanism::with(Neighbouring n) const {
   return m;
 }
 
+Mechanism Mechanism::with(Sampling s) const {
+  Mechanism m = *this;
+  m.sampling = s;
+  return m;
+}
+
 bool Mechanism::is_pure() const {
   switch (kind) {
     case MechanismKind::kLaplace:
@@ -145,7 +151,9 @@ std::string Mechanism::describe() const {
       s = "randomized_response(keep=" + describe_number(keep) + ", k=" + std::to_string(values) + ")";
       break;
     case MechanismKind::kSubsampledGaussian:
-      s = "subsampled_gaussian(z=" + describe_number(noise_multiplier) + ", q=" + describe_number(sampling_rate) + ")";
+      s = "subsampled_gaussian(z=" + describe_number(noise_multiplier) + ", q=" + describe_number(sampling_rate) +
+          (sampling == Sampling::kFixedSize ? ", fixed-size" : "") +
+          (neighbouring == Neighbouring::kReplace ? ", replace-one" : "") + ")";
       break;
     case MechanismKind::kDeclared: s = "declared(eps=" + describe_number(epsilon) + ", delta=" + describe_number(delta) + ")"; break;
     case MechanismKind::kZcdp: s = "zcdp(rho=" + describe_number(rho) + ")"; break;

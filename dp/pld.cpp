@@ -257,6 +257,64 @@ Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail) 
 }
 
 namespace {
+/// log(1 − q + q·e^a) without overflow or cancellation.
+double log_mix(double a, double q) {
+  if (a > 0) return a + std::log(q) + std::log1p((1 - q) / q * std::exp(-a));
+  return std::log1p(q * std::expm1(a));
+}
+/// The replace-one loss L(x) = log(P/Q) at the Gaussian statistic x (s = 1/(2z²)):
+/// log(1 − q + q·e^{−(2x+1)s}) − log(1 − q + q·e^{(2x−1)s}); decreasing in x, L(0) = 0.
+double sg_replace_loss(double x, double s, double q) { return log_mix(-(2 * x + 1) * s, q) - log_mix((2 * x - 1) * s, q); }
+/// Its inverse. With w = e^{2xs} the loss equation is the quadratic w² + βw − e^{−L} = 0,
+/// β = (1−q)(1 − e^{−L})e^s/q, whose positive root is w = e^{−L/2 − asinh(β e^{L/2}/2)}; so
+/// x = (−L/2 − asinh ρ)·z² with ρ = β e^{L/2}/2, evaluated in logs (ρ overflows for small z).
+double sg_replace_x(double loss, double s, double q) {
+  if (loss == kInf) return -kInf;
+  if (loss == -kInf) return kInf;
+  if (loss == 0) return 0;
+  const double log_rho = std::log1p(-q) + std::log(std::abs(std::expm1(-loss))) + s + loss / 2 - std::log(2 * q);
+  const double magnitude = log_rho > 300 ? log_rho + std::log(2.0) : std::asinh(std::exp(log_rho));
+  const double asinh_rho = loss > 0 ? magnitude : -magnitude;
+  return (-loss / 2 - asinh_rho) / (2 * s);
+}
+/// Per-point values of the replace-one pair: x standardised around −1, 0 and +1, and tails.
+struct ReplacePoint {
+  double loss = std::numeric_limits<double>::quiet_NaN();
+  double u[3] = {0, 0, 0}, t[3] = {0, 0, 0};  // (x+1)/z, x/z, (x−1)/z
+};
+}  // namespace
+
+Pld subsampled_gaussian_replace(double z, double q, double h, double tail) {
+  // P = q·N(−1,z²) + (1−q)·N(0,z²), Q = q·N(1,z²) + (1−q)·N(0,z²): the dominating pair of the
+  // Poisson-subsampled Gaussian under substitution (Zhu, Dong & Wang 2022, "Optimal accounting
+  // of differential privacy via characteristic function", dominating pairs of subsampled
+  // mechanisms; dp_accounting's REPLACE_ONE pair is the same). Sensitivity 1 = the clip norm:
+  // the two records' gradients are up to 2 apart, each up to 1 from the rest's sum. It is symmetric (x → −x swaps P and Q), so one direction is the whole profile.
+  const double s = 1 / (2 * z * z), zt = normal_tail_point(tail);
+  auto point = [z](double x) {
+    ReplacePoint p;
+    for (int i = 0; i < 3; ++i) {
+      p.u[i] = (x + 1 - i) / z;
+      p.t[i] = normal_tail(p.u[i]);
+    }
+    return p;
+  };
+  // L ∈ (a, b] ⇔ x ∈ [x(b), x(a)): `a` gives the upper x end, `b` the lower.
+  ReplacePoint last;
+  CellFn cell = [=](double a, double b) mutable {
+    const ReplacePoint up = (a == last.loss) ? last : point(sg_replace_x(a, s, q));
+    ReplacePoint low = point(sg_replace_x(b, s, q));
+    low.loss = b;
+    last = low;
+    double m[3];
+    for (int i = 0; i < 3; ++i) m[i] = mass_from_tails(low.u[i], low.t[i], up.u[i], up.t[i]);
+    return CellMass{q * m[0] + (1 - q) * m[1], q * m[2] + (1 - q) * m[1]};
+  };
+  // P's mass beyond x = zt·z (upper) and below −1 − zt·z (lower) is at most `tail` each.
+  return discretize(cell, sg_replace_loss(zt * z, s, q), sg_replace_loss(-1 - zt * z, s, q), h);
+}
+
+namespace {
 
 using Parts = std::vector<std::pair<const Pld*, std::uint64_t>>;
 

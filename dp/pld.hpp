@@ -48,6 +48,9 @@ Pld declared(double epsilon, double delta, double h);    ///< (ε, δ): Kairouz 
 /// Poisson-subsampled Gaussian, add/remove relation: `remove` = (mixture, N(0,z²)),
 /// add = (N(0,z²), mixture) (Zhu, Dong & Wang 2022, Thm 11: these two pairs dominate).
 Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail);
+/// Poisson-subsampled Gaussian, replace-one (substitution) relation, 0 < q < 1: the pair
+/// q·N(−1,z²) + (1−q)·N(0,z²) vs q·N(1,z²) + (1−q)·N(0,z²) (Zhu, Dong & Wang 2022), symmetric.
+Pld subsampled_gaussian_replace(double z, double q, double h, double tail);
 
 /// A composed PLD ready for queries.
 class Composed {

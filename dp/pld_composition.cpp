@@ -21,6 +21,33 @@ struct PartPlds {
   bool available = true;
 };
 
+/// The noise multiplier of one DP-SGD step relative to the sensitivity its pair is written
+/// for (the clip norm): fixed-size batches move the batch's sum by up to 2 clip norms when a
+/// drawn record is swapped for another (see subsampled_gaussian_rdp, dp/rdp_composition.cpp).
+double step_noise(const Mechanism& m) {
+  return m.sampling == Sampling::kFixedSize ? m.noise_multiplier / 2 : m.noise_multiplier;
+}
+
+/// One DP-SGD step's PLDs. A whole batch (q = 1) is a Gaussian: sensitivity 1 under Poisson
+/// add/remove, else 2. Replace-one: the symmetric substitution pair; below z = 0.05 its loss
+/// range overflows the inverse's logarithms, and the Gaussian with sensitivity 2, which
+/// dominates it (joint convexity), is used instead.
+PartPlds subsampled_gaussian_plds(const Mechanism& m, double h, double tail) {
+  PartPlds p;
+  const double z = step_noise(m), q = m.sampling_rate;
+  const bool replace = m.neighbouring == Neighbouring::kReplace;
+  if (q >= 1) {
+    p.remove = pld::gaussian(replace || m.sampling == Sampling::kFixedSize ? m.noise_multiplier / 2 : z, h, tail);
+  } else if (replace) {
+    p.remove = z < 0.05 ? pld::gaussian(z / 2, h, tail) : pld::subsampled_gaussian_replace(z, q, h, tail);
+  } else {
+    p.remove = pld::subsampled_gaussian(z, q, true, h, tail);
+    p.add = pld::subsampled_gaussian(z, q, false, h, tail);
+    p.symmetric = false;
+  }
+  return p;
+}
+
 PartPlds part_pld(const Mechanism& m, const PldOptions& o) {
   PartPlds p;
   const double h = o.discretization, tail = o.tail_mass;
@@ -32,16 +59,7 @@ PartPlds part_pld(const Mechanism& m, const PldOptions& o) {
     case MechanismKind::kGaussian: p.remove = pld::gaussian(m.noise_multiplier, h, tail); break;
     case MechanismKind::kRandomizedResponse: p.remove = pld::randomized_response(m.keep, m.values, h); break;
     case MechanismKind::kZcdp: p.available = false; break;
-    case MechanismKind::kSubsampledGaussian:
-      if (m.neighbouring == Neighbouring::kReplace || m.sampling_rate >= 1) {
-        const double z = m.neighbouring == Neighbouring::kReplace ? m.noise_multiplier / 2 : m.noise_multiplier;
-        p.remove = pld::gaussian(z, h, tail);
-      } else {
-        p.remove = pld::subsampled_gaussian(m.noise_multiplier, m.sampling_rate, true, h, tail);
-        p.add = pld::subsampled_gaussian(m.noise_multiplier, m.sampling_rate, false, h, tail);
-        p.symmetric = false;
-      }
-      break;
+    case MechanismKind::kSubsampledGaussian: p = subsampled_gaussian_plds(m, h, tail); break;
   }
   return p;
 }
@@ -83,10 +101,9 @@ double gaussian_epsilon(double z, double delta) {
 /// The per-use noise multiplier when `m` is exactly a Gaussian mechanism, else 0.
 double gaussian_equivalent(const Mechanism& m) {
   if (m.kind == MechanismKind::kGaussian) return m.noise_multiplier;
-  if (m.kind == MechanismKind::kSubsampledGaussian) {
-    if (m.neighbouring == Neighbouring::kReplace) return m.noise_multiplier / 2;
-    if (m.sampling_rate >= 1) return m.noise_multiplier;
-  }
+  if (m.kind == MechanismKind::kSubsampledGaussian && m.sampling_rate >= 1)
+    return m.neighbouring == Neighbouring::kAddRemove && m.sampling == Sampling::kPoisson ? m.noise_multiplier
+                                                                                         : m.noise_multiplier / 2;
   return 0;
 }
 

@@ -147,6 +147,44 @@ double subsampled_gaussian(double z, double q, double alpha) {
   return finish(la / (alpha - 1));
 }
 
+double subsampled_gaussian_replace(double z, double q, double alpha) {
+  if (q == 0) return 0;
+  if (!(z > 0) || !(alpha > 1)) return kInf;
+  // With q = 1 the pair is N(−1, z²) vs N(1, z²): the Gaussian with sensitivity 2. It is also
+  // the pair every q is a post-processing of (joint convexity), so it bounds every q.
+  const double whole = gaussian(z / 2, alpha);
+  if (q >= 1) return whole;
+  // Substitution = removal then addition through the dataset R without the record: Mironov
+  // 2017, Prop. 11 (weak triangle inequality) with p = q = 2 gives
+  // D_α(P‖Q) ≤ (α − ½)/(α − 1)·D_{2α}(P‖R) + D_{2α−1}(R‖Q), and the add/remove curve bounds
+  // both directions (Mironov, Talwar & Zhang 2019, Thm 5).
+  const double removal = subsampled_gaussian(z, q, 2 * alpha), addition = subsampled_gaussian(z, q, 2 * alpha - 1);
+  const double chained = finish((alpha - 0.5) / (alpha - 1) * removal + addition);
+  return std::min(whole, chained);
+}
+
+double sampled_without_replacement_gaussian(double z, double q, double alpha) {
+  if (q == 0) return 0;
+  if (!(z > 0) || !(alpha > 1)) return kInf;
+  if (q >= 1) return gaussian(z, alpha);
+  // RDP grows with the order, so a fractional order takes the next whole one's bound.
+  const double whole = std::ceil(alpha);
+  if (whole > 1e6) return kInf;
+  const auto order = static_cast<long>(whole);
+  // Wang, Balle & Kasiviswanathan 2019, Thm 9, for a base mechanism with RDP ε(j) = j/(2z²)
+  // and ε(∞) = ∞: A = 1 + q²·C(α,2)·min(4(e^{ε(2)} − 1), 2e^{ε(2)})
+  //                 + Σ_{j=3..α} q^j·C(α,j)·2·e^{(j−1)ε(j)}; the bound is log(A)/(α − 1).
+  const double lq = std::log(q), e2 = 2 / (2 * z * z);
+  double log_a = 0, log_comb = std::log(whole * (whole - 1) / 2);  // log C(α, 2)
+  log_a = log_add(log_a, 2 * lq + log_comb + std::min(std::log(4.0) + e2 + std::log(-std::expm1(-e2)), e2 + std::log(2.0)));
+  for (long j = 3; j <= order; ++j) {
+    const double dj = static_cast<double>(j);
+    log_comb += std::log((whole - dj + 1) / dj);
+    log_a = log_add(log_a, dj * lq + log_comb + std::log(2.0) + (dj - 1) * dj / (2 * z * z));
+  }
+  return finish(log_a / (whole - 1));
+}
+
 EpsilonAtOrder to_epsilon(std::span<const double> orders, std::span<const double> rdp, double delta) {
   EpsilonAtOrder best{kInf, 0};
   if (!(delta > 0)) {

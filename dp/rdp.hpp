@@ -33,6 +33,16 @@ double zcdp(double rho, double alpha);
 /// and at fractional α the two-sided series of Sec. 3.3 summed with |binomial| coefficients,
 /// which over-approximates (as dp_accounting does). +∞ if the series fails to converge.
 double subsampled_gaussian(double z, double q, double alpha);
+/// Poisson-subsampled Gaussian, replace-one relation (sensitivity 1 = the clip norm): the smaller
+/// of the Gaussian with sensitivity 2 (no amplification) and the add/remove curve chained
+/// through the dataset without the record (Mironov 2017, Prop. 11, the weak triangle
+/// inequality: (α − ½)/(α − 1)·ε(2α) + ε(2α − 1)). An upper bound, looser than the PLD.
+double subsampled_gaussian_replace(double z, double q, double alpha);
+/// A Gaussian (noise multiplier z relative to its replace-one sensitivity) on a batch drawn
+/// without replacement at rate q = B/n, replace-one relation: Wang, Balle & Kasiviswanathan
+/// 2019, Thm 9 (their general bound; dp_accounting's SampledWithoutReplacementDpEvent uses the
+/// tighter Thm 27, so this is a little above it). A fractional order uses the next whole one.
+double sampled_without_replacement_gaussian(double z, double q, double alpha);
 
 struct EpsilonAtOrder {
   double epsilon = 0;  ///< +∞ when no order gives a finite bound

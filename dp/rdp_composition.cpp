@@ -10,11 +10,24 @@ namespace privflow::dp::detail {
 
 namespace {
 
+/// One DP-SGD step at order a. The noise multiplier is relative to the clip norm. Fixed-size
+/// batches: the batch's sum moves by up to 2 clip norms when a drawn record is swapped for
+/// another, so the step is the Poisson pair at z/2 (joint convexity over the other drawn
+/// records; rate B/n ≥ B/(n+1) under add/remove); under replace, also Wang, Balle &
+/// Kasiviswanathan 2019 (Thm 9) with sensitivity 2: the smaller.
+double subsampled_gaussian_rdp(const Mechanism& m, double a) {
+  const double z = m.noise_multiplier, q = m.sampling_rate;
+  const bool replace = m.neighbouring == Neighbouring::kReplace;
+  if (m.sampling == Sampling::kPoisson)
+    return replace ? rdp::subsampled_gaussian_replace(z, q, a) : rdp::subsampled_gaussian(z, q, a);
+  if (!replace) return rdp::subsampled_gaussian(z / 2, q, a);
+  return std::min(rdp::sampled_without_replacement_gaussian(z / 2, q, a), rdp::subsampled_gaussian_replace(z / 2, q, a));
+}
+
 /// RDP curve of one use of `m` on the default orders. Declared δ is handled separately.
 std::vector<double> rdp_curve(const Mechanism& m) {
   const auto& orders = rdp::default_orders();
   std::vector<double> out(orders.size());
-  const bool replace = m.neighbouring == Neighbouring::kReplace;
   for (std::size_t i = 0; i < orders.size(); ++i) {
     const double a = orders[i];
     double v = kInf;
@@ -27,9 +40,7 @@ std::vector<double> rdp_curve(const Mechanism& m) {
       case MechanismKind::kRandomizedResponse: v = rdp::randomized_response(m.keep, m.values, a); break;
       case MechanismKind::kZcdp: v = rdp::zcdp(m.rho, a); break;
       case MechanismKind::kSubsampledGaussian:
-        // Under replace, no amplification is claimed: the Gaussian with sensitivity 2.
-        v = replace ? rdp::gaussian(m.noise_multiplier / 2, a)
-                    : rdp::subsampled_gaussian(m.noise_multiplier, m.sampling_rate, a);
+        v = subsampled_gaussian_rdp(m, a);
         break;
     }
     out[i] = v;

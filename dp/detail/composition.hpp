@@ -46,5 +46,8 @@ double gaussian_equivalent(const Mechanism& m);
 const PldCache* pld_cache_for(const std::vector<Mechanism>& parts, const PldOptions& o,
                               std::shared_ptr<PldCache>& cache);
 EpsilonResult pld_epsilon(const PldCache& c, double delta);
+/// An ε with P[loss > ε] ≤ delta from the PLD's δ(ε) (dp/composition.cpp): the best of
+/// ε(f·δ) − log(1 − f) over a few f. An upper bound on the loss quantile of every dominated pair.
+EpsilonResult pld_loss_tail(const PldCache& c, double delta);
 
 }  // namespace privflow::dp::detail
