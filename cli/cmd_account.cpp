@@ -21,6 +21,7 @@ struct AccountArgs {
   // mechanism parameters, as written (parsed exactly)
   std::string noise_multiplier, sampling_rate, steps, epsilon, sigma, sensitivity = "1", times = "1", scale, keep,
       values, local_epsilon, senders, rho;
+  std::string neighbouring = "add-remove", sampling = "poisson";  // dpsgd
   // dpsgd and gaussian: how often the noise (--noise-multiplier, --sigma) and --epsilon were given
   std::size_t noise_given = 0, epsilon_given = 0;
 };
@@ -93,6 +94,7 @@ int print_epsilon(const dp::EpsilonResult& r, const Common& c, const AccountArgs
     if (r.discretization > 0) j["discretization"] = r.discretization;
     if (r.discretization > 0) j["tail_mass"] = json_number_up(r.tail_mass);
     if (calibrated) j[calibrated_name] = *calibrated;
+    if (!a.sampling_rate.empty()) j["neighbouring"] = a.neighbouring, j["sampling"] = a.sampling;  // dpsgd
     j["how"] = calibration_how.empty() ? r.how : calibration_how;
     io.out << j.dump(2) << "\n";
     return 0;
@@ -141,9 +143,26 @@ int run_composition(const dp::Mechanism& m, const AccountArgs& a, Io& io) {
   return print_epsilon(comp.epsilon(c->delta, c->accountant), *c, a, io);
 }
 
+/// dpsgd's --neighbouring and --sampling.
+std::optional<std::pair<dp::Neighbouring, dp::Sampling>> dpsgd_relation(const AccountArgs& a, Io& io) {
+  if (a.neighbouring != "add-remove" && a.neighbouring != "replace") {
+    invalid(io, "--neighbouring must be add-remove or replace");
+    return std::nullopt;
+  }
+  if (a.sampling != "poisson" && a.sampling != "fixed-size") {
+    invalid(io, "--sampling must be poisson or fixed-size");
+    return std::nullopt;
+  }
+  return std::make_pair(a.neighbouring == "replace" ? dp::Neighbouring::kReplace : dp::Neighbouring::kAddRemove,
+                        a.sampling == "fixed-size" ? dp::Sampling::kFixedSize : dp::Sampling::kPoisson);
+}
+
 int run_dpsgd(const AccountArgs& a, Io& io) {
   auto c = common(a, io);
   if (!c) return static_cast<int>(ExitStatus::kInvalid);
+  const auto relation = dpsgd_relation(a, io);
+  if (!relation) return static_cast<int>(ExitStatus::kInvalid);
+  const auto [neighbouring, sampling] = *relation;
   auto q = number(a.sampling_rate, "sampling-rate", io);
   auto t = count(a.steps, "steps", io);
   if (!q || !t) return static_cast<int>(ExitStatus::kInvalid);
@@ -155,13 +174,14 @@ int run_dpsgd(const AccountArgs& a, Io& io) {
     if (sgn(*e) <= 0) return invalid(io, "--epsilon must be > 0");
     if (*e > kMaxCalibratedEpsilon) return invalid(io, "--epsilon above 1000 cannot be calibrated (it protects nothing)");
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
-    auto r = dp::calibrate_dpsgd(down(*e), c->delta, rate, *t, c->accountant);
+    auto r = dp::calibrate_dpsgd(down(*e), c->delta, rate, *t, c->accountant, 1e-3, {}, neighbouring, sampling);
     if (!r.found) return invalid(io, "no noise multiplier meets the target");
     return print_epsilon(r.achieved, *c, a, io, r.value, "noise_multiplier", r.how);
   }
   auto z = number(a.noise_multiplier, "noise-multiplier", io);
   if (!z) return static_cast<int>(ExitStatus::kInvalid);
-  return run_composition(dp::Mechanism::subsampled_gaussian(down(*z), rate).repeated(*t), a, io);
+  return run_composition(dp::Mechanism::subsampled_gaussian(down(*z), rate).with(neighbouring).with(sampling).repeated(*t),
+                         a, io);
 }
 
 int run_gaussian(const AccountArgs& a, Io& io) {
@@ -306,11 +326,16 @@ Command account_command() {
   AccountArgs& a = *args;
   Command account{.name = "account", .description = "Privacy accounting of one mechanism, without a spec"};
   account.subcommands = {
-      calibrated_kind(args, "dpsgd", "DP-SGD: Poisson-subsampled Gaussian over steps",
+      calibrated_kind(args, "dpsgd", "DP-SGD: subsampled Gaussian over steps",
                       option("--noise-multiplier", "noise std / clipping norm", &a.noise_multiplier),
                       "target epsilon: calibrates the noise multiplier",
-                      {required(option("--sampling-rate", "Poisson sampling rate q", &a.sampling_rate)),
-                       required(option("--steps", "number of steps", &a.steps))},
+                      {required(option("--sampling-rate", "sampling rate q (batch size / records when fixed-size)",
+                                       &a.sampling_rate)),
+                       required(option("--steps", "number of steps", &a.steps)),
+                       with_default(option("--neighbouring", "add-remove or replace (one record swapped for another)",
+                                           &a.neighbouring)),
+                       with_default(option("--sampling", "poisson or fixed-size (batches drawn without replacement)",
+                                           &a.sampling))},
                       run_dpsgd),
       calibrated_kind(args, "gaussian", "Gaussian mechanism", option("--sigma", "noise standard deviation", &a.sigma),
                       "target epsilon: calibrates sigma",

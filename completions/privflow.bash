@@ -77,6 +77,14 @@ _privflow() {
       COMPREPLY=($(compgen -W "rdp pld auto" -- "$cur"))
       return 0
       ;;
+    --neighbouring)
+      COMPREPLY=($(compgen -W "add-remove replace" -- "$cur"))
+      return 0
+      ;;
+    --sampling)
+      COMPREPLY=($(compgen -W "poisson fixed-size" -- "$cur"))
+      return 0
+      ;;
     -o | --output)
       compopt -o filenames 2>/dev/null
       local IFS=$'\n'
@@ -125,7 +133,7 @@ _privflow() {
           fi
           return 0
           ;;
-        dpsgd) opts="--noise-multiplier --epsilon --sampling-rate --steps $common" ;;
+        dpsgd) opts="--noise-multiplier --epsilon --sampling-rate --steps --neighbouring --sampling $common" ;;
         gaussian) opts="--sigma --epsilon --sensitivity --times $common" ;;
         laplace) opts="--epsilon --scale --sensitivity --times $common" ;;
         randomized-response) opts="--keep --epsilon --values --times $common" ;;
