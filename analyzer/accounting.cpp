@@ -61,6 +61,27 @@ Sensitivity sensitivity(const flow::Graph& g, const flow::Artifact& x, bool l2) 
   return s;
 }
 
+/// How much further one record moves a noise mechanism's input when it is replaced rather than
+/// added or removed (a value question on add/remove data), relative to `s`, the sensitivity the
+/// noise is accounted with: the replace-one sensitivity derived from the input over s when it
+/// can be derived (a count: 1, a sum of int[0, R]: 1, a histogram: 2 or √2 in L2), else 2 (group
+/// privacy of 2 records, Dwork & Roth 2014, Thm 2.2). Never above 2, never below 1.
+struct ReplaceFactor {
+  Rational factor = 2;
+  std::string note = "group privacy of 2 records";
+};
+ReplaceFactor replace_factor(const flow::Graph& g, const flow::Artifact& x, bool l2, const Sensitivity& s) {
+  ReplaceFactor out;
+  const auto derived = flow::derived_sensitivity(g, x, l2, flow::Neighbouring::kReplace);
+  if (!derived || !(s.value > 0)) return out;
+  Rational f = derived->value / s.value;
+  f.canonicalize();
+  if (f >= 2) return out;
+  out.factor = f < 1 ? Rational(1) : f;
+  out.note = "replace-one sensitivity " + format_exact(derived->value) + ", " + derived->why;
+  return out;
+}
+
 /// The number of records an instance of `agent` holds of `data` (for q = batch_size / rows).
 std::uint64_t rows_at(const flow::Graph& g, flow::Id data, flow::Id agent) {
   const auto& d = g.data[data];
@@ -99,14 +120,20 @@ bool build_pure_noise(const Release& r, Built& b) {
     return false;
   }
   if (!sens.note.empty()) b.sensitivity_note = sens.note;
-  if (r.to_replace) eps *= 2;  // group privacy of 2 (Dwork & Roth 2014, Thm 2.2)
+  std::string replace_note;
+  if (r.to_replace) {
+    const ReplaceFactor f = replace_factor(r.g, r.x, false, sens);
+    eps *= f.factor;
+    eps.canonicalize();
+    replace_note = " (replace-one: " + format_exact(f.factor) + "x, " + f.note + ")";
+  }
   b.epsilon_per_use = eps;
   const dp::Mechanism one = r.x.kind == flow::ComputeKind::kLaplace     ? dp::Mechanism::laplace(eps)
                             : r.x.kind == flow::ComputeKind::kGeometric ? dp::Mechanism::geometric(eps)
                                                                         : dp::Mechanism::exponential(eps);
   b.mechanism = one.repeated(r.times);
   b.pure_local = true;
-  b.parameters = "epsilon " + format_up(eps, 4) + (r.to_replace ? " (replace-one: 2x)" : "");
+  b.parameters = "epsilon " + format_up(eps, 4) + replace_note;
   return true;
 }
 
@@ -164,6 +191,7 @@ void build_gaussian(const Release& r, Built& b) {
   const bool sgd = x.kind == flow::ComputeKind::kDpsgd;
   // Computation uses directed roundings of the exact parameters; text shows them as written.
   Rational z_exact;
+  ReplaceFactor replace;
   if (sgd) {
     z_exact = r.param(flow::ParamKey::kNoiseMultiplier).value_or(Rational(0));
   } else {
@@ -171,6 +199,7 @@ void build_gaussian(const Release& r, Built& b) {
     z_exact = r.param(flow::ParamKey::kSigma).value_or(Rational(0)) / sens.value;
     z_exact.canonicalize();
     b.sensitivity_note = sens.note;
+    if (r.to_replace) replace = replace_factor(r.g, x, true, sens);
   }
   double z = to_double_down(z_exact);
   std::string noise = "noise multiplier " + format_exact(z_exact);
@@ -188,15 +217,20 @@ void build_gaussian(const Release& r, Built& b) {
   }
   // DP-SGD clips each record's gradient to the unit its noise multiplier is measured in:
   // that is the add/remove sensitivity. Replacing a record (data declared `neighbouring:
-  // replace`, or a value question) moves the sum by twice as much, and privflow then
-  // claims no amplification by subsampling (dp::Neighbouring::kReplace).
+  // replace`, or a value question) swaps one clipped gradient for another: the accountant's
+  // substitution pair (dp::Neighbouring::kReplace; Zhu, Dong & Wang 2022), amplified by the
+  // subsampling as tightly as add/remove is.
   const bool sgd_replace = sgd && (r.to_replace || !r.add_remove);
-  if (r.to_replace || sgd_replace) noise += " (replace-one: sensitivity 2)";
+  if (sgd_replace) noise += " (replace-one: one clipped gradient swapped for another)";
   if (sgd) {
     build_dpsgd_steps(r, b, z, sgd_replace, noise);
     return;
   }
-  if (r.to_replace) z /= 2;  // replace-one moves the sum by twice the sensitivity
+  if (r.to_replace) {
+    // z = sigma / sensitivity: the replace-one sensitivity is factor times the one used.
+    z = to_double_down(Rational(z) / replace.factor);
+    noise += " (replace-one: sensitivity " + format_exact(replace.factor) + "x, " + replace.note + ")";
+  }
   b.mechanism = dp::Mechanism::gaussian(z).repeated(r.times);
   b.parameters = noise + (r.times > 1 ? ", " + std::to_string(r.times) + " times" : "");
 }
@@ -329,6 +363,27 @@ constexpr double kPldUsefulUpTo = 40;
 
 }  // namespace
 
+namespace {
+
+/// Whether the PLD is worth asking: RDP's ε at δ is at most kPldUsefulUpTo. RDP's replace-one
+/// bound for DP-SGD can be far above the truth at small noise (its weak triangle inequality
+/// needs order 2α), so for those parts the add/remove figure, which is below the replace-one
+/// one, decides instead: the guard then never skips a PLD answer a requirement could accept.
+bool pld_useful(const dp::Composition& c, double delta) {
+  dp::Composition proxy;
+  bool replaced = false;
+  for (const auto& m : c.parts()) {
+    const bool sgd_replace = m.kind == dp::MechanismKind::kSubsampledGaussian && m.neighbouring == dp::Neighbouring::kReplace;
+    replaced = replaced || sgd_replace;
+    proxy.add(sgd_replace ? m.with(dp::Neighbouring::kAddRemove) : m);
+  }
+  if (!replaced) return false;
+  const auto r = proxy.epsilon(delta, dp::Accountant::kRdp);
+  return r.infinite || r.value <= kPldUsefulUpTo;
+}
+
+}  // namespace
+
 const dp::Composition& Cache::canonical(const dp::Composition& c, std::string& key) {
   key = parts_key(c);
   auto it = compositions_.find(key);
@@ -354,7 +409,7 @@ dp::EpsilonResult Cache::epsilon(const dp::Composition& c, double delta, flow::A
   return memoised(epsilons_, query_key(parts, 0, delta, kind), [&] {
     if (kind != flow::AccountantKind::kAuto || comp.empty()) return epsilon_at(comp, delta, kind);
     dp::EpsilonResult r = epsilon_at(comp, delta, flow::AccountantKind::kRdp);
-    if (r.infinite || r.value <= kPldUsefulUpTo) r = epsilon_at(comp, delta, kind);
+    if (r.infinite || r.value <= kPldUsefulUpTo || pld_useful(comp, delta)) r = epsilon_at(comp, delta, kind);
     return r;
   });
 }
@@ -362,7 +417,13 @@ dp::EpsilonResult Cache::epsilon(const dp::Composition& c, double delta, flow::A
 dp::EpsilonResult Cache::loss_quantile(const dp::Composition& c, double delta, flow::AccountantKind kind) {
   std::string parts;
   const dp::Composition& comp = canonical(c, parts);
-  return memoised(epsilons_, query_key(parts, 1, delta, kind), [&] { return comp.loss_quantile(delta, to_dp(kind)); });
+  return memoised(epsilons_, query_key(parts, 1, delta, kind), [&] {
+    if (kind != flow::AccountantKind::kAuto) return comp.loss_quantile(delta, to_dp(kind));
+    // As for epsilon: the PLD's quantile only where RDP's is small enough to matter.
+    dp::EpsilonResult r = comp.loss_quantile(delta, dp::Accountant::kRdp);
+    if (r.infinite || r.value <= kPldUsefulUpTo || pld_useful(comp, delta)) r = comp.loss_quantile(delta, dp::Accountant::kAuto);
+    return r;
+  });
 }
 
 double Cache::advantage(const dp::Composition& c, flow::AccountantKind kind) {
@@ -571,7 +632,7 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
   }
   add_release_terms(g, terms, delta, cache, kind, out);
   if (question == Question::kValue && g.data[data].neighbouring == flow::Neighbouring::kAddRemove && !out.terms.empty())
-    out.notes.push_back("the target's value changes by removing its record and adding another: add/remove guarantees count twice (group privacy)");
+    out.notes.push_back("the target's value is a replace-one question: each release is accounted for one record swapped for another (DP-SGD by the substitution pair, noise by its replace-one sensitivity, other guarantees by group privacy of 2)");
   return out;
 }
 

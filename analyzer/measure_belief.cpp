@@ -97,7 +97,8 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
     auto e = posterior ? cache_.loss_quantile(acc.composition, delta, accountant_)
                        : cache_.epsilon(acc.composition, delta, accountant_);
     eps = e.infinite ? HUGE_VAL : e.value;
-    out.node.add(std::string(posterior ? "loss exceeded with probability at most delta: " : "composition: ") +
+    out.node.add(std::string(posterior ? "replace-one privacy loss, exceeded with probability at most delta: "
+                                       : "replace-one composition: epsilon ") +
                  fmt_value(eps) + " (" + e.how + ")");
   }
   if (posterior) {
@@ -115,7 +116,8 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
                  ") = " + inference::format_probability(prior));
     if (!acc.terms.empty())
       out.node.add("posterior ≤ e^eps·p / (e^eps·p + 1 − p) with p = " +
-                   (has_exact ? "the exact posterior " + inference::format_probability(exact.value) : "the prior"));
+                   (has_exact ? "the exact posterior " + inference::format_probability(exact.value) : "the prior") +
+                   " (Bayes' rule on the replace-one loss, except with probability delta; Kasiviswanathan & Smith 2014)");
     return out;
   }
   // Min-entropy leakage never exceeds log2(1 / V_prior): a sure guess is the most there is

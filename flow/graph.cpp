@@ -90,7 +90,8 @@ std::uint64_t rows_held(const Graph& g, Id data, Id agent) {
 
 }  // namespace
 
-std::optional<DerivedSensitivity> derived_sensitivity(const Graph& g, const Artifact& mechanism, bool l2) {
+std::optional<DerivedSensitivity> derived_sensitivity(const Graph& g, const Artifact& mechanism, bool l2,
+                                                       std::optional<Neighbouring> relation) {
   if (mechanism.inputs.empty()) return std::nullopt;
   const Input* in = &mechanism.inputs[0];
   ComputeKind statistic = ComputeKind::kSum;  // a field read directly moves like its sum
@@ -107,7 +108,7 @@ std::optional<DerivedSensitivity> derived_sensitivity(const Graph& g, const Arti
   }
   if (in->data >= g.data.size()) return std::nullopt;
   const Data& d = g.data[in->data];
-  const bool replace = d.neighbouring == Neighbouring::kReplace;
+  const bool replace = relation.value_or(d.neighbouring) == Neighbouring::kReplace;
   if (statistic == ComputeKind::kCount) return DerivedSensitivity{Rational(1), "a count of " + d.name};
   if (in->kind != Input::Kind::kField || in->field >= d.fields.size()) return std::nullopt;
   const Field& f = d.fields[in->field];

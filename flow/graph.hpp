@@ -285,10 +285,12 @@ struct Graph {
 /// the rows its agent holds), a `histogram` (1; replace: 2, or √2 rounded up for Gaussian noise
 /// with `l2`), a `count` (1). nullopt when it cannot be derived (an enumerated field, a
 /// deeper computation): the declared sensitivity (default 1) is then taken as it is.
+/// `relation` asks for another relation than the data's own (replace-one, for the target's value).
 struct DerivedSensitivity {
   Rational value;
   std::string why;  // "the sum of income, int[0, 1000000]"
 };
-std::optional<DerivedSensitivity> derived_sensitivity(const Graph& g, const Artifact& mechanism, bool l2);
+std::optional<DerivedSensitivity> derived_sensitivity(const Graph& g, const Artifact& mechanism, bool l2,
+                                                      std::optional<Neighbouring> relation = std::nullopt);
 
 }  // namespace privflow::flow

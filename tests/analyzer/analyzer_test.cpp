@@ -375,10 +375,13 @@ TEST_CASE("findings: a batch larger than the records, a partition with one part"
   REQUIRE(v.releases.size() == 2);
 }
 
-TEST_CASE("DP-SGD on replace-one data: sensitivity 2, no amplification by subsampling", "[analyzer][composition]") {
-  // Under `neighbouring: replace` a replaced record moves the clipped sum by twice the clip
-  // norm, and privflow claims no subsampling amplification: 100 steps of noise multiplier 2
-  // are 100 Gaussians of multiplier 1, one Gaussian of multiplier 1/10.
+TEST_CASE("DP-SGD on replace-one data: the substitution pair, amplified by subsampling", "[analyzer][composition]") {
+  // Under `neighbouring: replace` a replaced record swaps one clipped gradient for another:
+  // the accountant's substitution pair q·N(−1, z²) + (1−q)·N(0, z²) vs q·N(1, z²) + (1−q)·N(0, z²).
+  // dp_accounting 0.6.0, from_gaussian_mechanism(2, sampling_prob=0.01, neighboring_relation=
+  // REPLACE_ONE, value_discretization_interval=1e-4).self_compose(100).get_epsilon_for_delta(1e-5):
+  // 0.344370 (pessimistic, connect the dots), 0.339368 (optimistic). Without the amplification
+  // (sensitivity 2 in every step, as privflow did before) it was gaussian_epsilon(0.1, 1e-5).
   auto spec = [](const std::string& neighbouring) {
     return "data d { rows: 10000 neighbouring: " + neighbouring + " field x: {a, b} }\n"
            "agent trainer { trust: curious, holds: d }\n"
@@ -389,11 +392,12 @@ TEST_CASE("DP-SGD on replace-one data: sensitivity 2, no amplification by subsam
   };
   const auto replace = analyzer::analyze(load(spec("replace")));
   const auto add_remove = analyzer::analyze(load(spec("add_remove")));
-  const double expected = gaussian_epsilon(0.1, 1e-5);
   REQUIRE(verdict(replace, "r").value);
-  CHECK(*verdict(replace, "r").value >= expected * (1 - 1e-9));
-  CHECK(*verdict(replace, "r").value <= expected * 1.1);  // RDP above 40 (PLD is skipped there)
-  CHECK(*verdict(add_remove, "r").value < 1);             // subsampled: far smaller
+  REQUIRE(verdict(add_remove, "r").value);
+  CHECK(*verdict(replace, "r").value >= 0.3393680865541628);
+  CHECK(*verdict(replace, "r").value <= 0.34436964204912457 * 1.02);
+  CHECK(*verdict(replace, "r").value < gaussian_epsilon(0.1, 1e-5) / 100);
+  CHECK(*verdict(add_remove, "r").value < *verdict(replace, "r").value);
 }
 
 TEST_CASE("leakage capped at the field's size is exactly log2 of it", "[analyzer][leakage]") {
