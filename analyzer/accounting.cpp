@@ -76,8 +76,7 @@ ReplaceFactor replace_factor(const flow::Graph& g, const flow::Artifact& x, bool
   if (!derived || !(s.value > 0)) return out;
   Rational f = derived->value / s.value;
   f.canonicalize();
-  if (f >= 2) return out;
-  out.factor = f < 1 ? Rational(1) : f;
+  out.factor = f < 1 ? Rational(1) : f < 2 ? f : Rational(2);
   out.note = "replace-one sensitivity " + format_exact(derived->value) + ", " + derived->why;
   return out;
 }

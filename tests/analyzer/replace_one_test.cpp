@@ -83,3 +83,40 @@ TEST_CASE("hospital_fl: the insider's posterior fix is a sigma in the tens, and 
   const auto fixed = analyzer::analyze(test::load_spec_text("hospital_fl.pflow", text));
   CHECK(fixed.verdicts.at(1).status == analyzer::Status::kHolds);
 }
+
+TEST_CASE("noise on a statistic: doubled under replace-one only where replacing moves it twice as far",
+          "[analyzer][replace]") {
+  // Laplace of epsilon 1 on three sums, leakage at delta 1e-6 (log2(e^eps + (k − 1)·delta), eps
+  // at delta, for Laplace of epsilon 1 within 2e-6 below 1):
+  // a sum of int[0, 10] moves by 10 under add/remove and under replace (eps stays 1, k = 11);
+  // a sum of int[−10, 10] by 10 and 20 (eps 2, k = 21); a histogram by 1 and 2 (eps 2, capped
+  // at log2 3 for 3 values). Before, every one counted twice.
+  const auto analysis = analyzer::analyze(test::load_spec_text("noise.pflow", R"(
+    settings { delta: 1e-6 }
+    data d { rows: 100 field v: int[0, 10] field w: int[-10, 10] field x: {a, b, c} }
+    agent a { trust: curious, holds: d }
+    agent b { trust: curious }
+    compute s at a = sum(d.v)
+    compute ns at a = laplace(s, epsilon: 1)
+    compute t at a = sum(d.w)
+    compute nt at a = laplace(t, epsilon: 1)
+    compute h at a = histogram(d.x)
+    compute nh at a = laplace(h, epsilon: 1)
+    send ns to b
+    send nt to b
+    send nh to b
+    require rv: leakage(d.v) against {b} <= 10 bits
+    require rw: leakage(d.w) against {b} <= 10 bits
+    require rx: leakage(d.x) against {b} <= 10 bits
+  )"));
+  REQUIRE(analysis.verdicts.size() == 3);
+  const double v = std::log2(std::exp(1.0) + 10e-6), w = std::log2(std::exp(2.0) + 20e-6);
+  REQUIRE(analysis.verdicts[0].value);
+  CHECK(*analysis.verdicts[0].value >= v * (1 - 1e-5));
+  CHECK(*analysis.verdicts[0].value <= v * 1.001);
+  REQUIRE(analysis.verdicts[1].value);
+  CHECK(*analysis.verdicts[1].value >= w * (1 - 1e-5));
+  CHECK(*analysis.verdicts[1].value <= w * 1.001);
+  REQUIRE(analysis.verdicts[2].value);
+  CHECK(*analysis.verdicts[2].value == Approx(std::log2(3.0)).epsilon(1e-6));
+}
