@@ -538,7 +538,7 @@ using MK = ast::Measure::Kind;
 x3::rule<class require_class, ast::Require> const require = "require statement";
 x3::rule<class label_class, ast::Ident> const label = "requirement name";
 x3::rule<class measure_class, ast::Measure> const measure =
-    "measure (dp, posterior, advantage, leakage or reidentification)";
+    "measure (dp, posterior, advantage, leakage, reidentification, membership or reconstruction)";
 x3::rule<class bound_class, ast::Bound> const bound = "bound ('epsilon X', 'X' or 'X bits')";
 x3::rule<class at_delta_class, ast::Number> const at_delta = "'at delta D'";
 x3::rule<class forbid_class, ast::Forbid> const forbid = "forbid statement";
@@ -572,7 +572,12 @@ auto const measure_def = spanned[
     (PF_KW("reidentification")[flag(&ast::Measure::kind, MK::kReidentification)] > '(' >
      PF_NAME("data name")[set(&ast::Measure::data)] > PF_KW("by") > '{' >
      PF_WORD("field name")[push(&ast::Measure::fields)] > *(',' > PF_WORD("field name")[push(&ast::Measure::fields)]) >
-     '}' > ')')];
+     '}' > ')') |
+    (PF_KW("membership")[flag(&ast::Measure::kind, MK::kMembership)] > '(' >
+     PF_NAME("data name")[set(&ast::Measure::data)] > ')' > PF_KW("at") > PF_KW("fpr") >
+     number[set(&ast::Measure::fpr)]) |
+    (PF_KW("reconstruction")[flag(&ast::Measure::kind, MK::kReconstruction)] > '(' >
+     PF_NAME("data name")[set(&ast::Measure::data)] > '.' > PF_WORD("field name")[set(&ast::Measure::field)] > ')')];
 auto const at_delta_def = PF_KW("at") > PF_KW("delta") > number[assign];
 auto const bound_def =
     spanned[(PF_KW("epsilon")[flag(&ast::Bound::epsilon, true)] > number[set(&ast::Bound::value)] >
