@@ -8,6 +8,7 @@
 //    pair), after the exact channel the coalition sees (select, map, randomized response with
 //    `keep`), whose posterior vulnerability replaces κ.
 #include <cmath>
+#include <string>
 
 #include "analyzer/detail/analyzer.hpp"
 #include "inference/format.hpp"
@@ -84,7 +85,13 @@ bool Analyzer::evaluate_reconstruction(Evaluation& e) const {
   std::vector<flow::Id> exact_ids;
   for (const auto& x : rr) exact_ids.push_back(x.artifact);
   const bool has_exact = !obs.seen.views.empty() || !rr.empty();
-  const Belief base = exact_vulnerability(graph_, maps_, r.data, obs.seen.views, rr, r.field);
+  Belief base = exact_vulnerability(graph_, maps_, r.data, obs.seen.views, rr, r.field);
+  const bool uniform = field.parent == flow::kNone && (field.prior.empty() || field.prior[0].empty());
+  if (!base.error.empty() && !has_exact && uniform) {
+    // Too many values to list, seen through releases only: a uniform prior's baseline is 1/k.
+    base.error.clear();
+    base.prior = base.value = Rational(1) / Rational(std::to_string(field.domain_size()));
+  }
   if (!base.error.empty()) {
     v.status = Status::kUndecided;
     v.reason = "exact inference: " + base.error;
@@ -118,7 +125,8 @@ bool Analyzer::evaluate_reconstruction(Evaluation& e) const {
   // Concavity of the trade-off bound makes one evaluation at the average baseline cover every
   // output of the exact channel (E[TPR(κ_y)] ≤ TPR(E[κ_y])).
   Derivation& node = v.explanation.add(
-      "reconstruction: at most the true-positive rate at false-positive rate kappa = " + fmt_value(kappa) +
+      "reconstruction: at most the true-positive rate at false-positive rate kappa = " +
+      inference::format_probability(base.value) +
       " of the replace-one trade-off of the releases (Hayes, Mahloujifar & Balle 2023)");
   node.add(t.how);
   return true;

@@ -52,11 +52,11 @@ double gaussian_mu(const std::vector<Mechanism>& parts) {
   return detail::up(std::sqrt(inv), 1e-14);
 }
 
-/// The two (ε, δ) bounds on TPR at FPR F for one point of the profile, rounded up.
-double region_bound(double epsilon, double delta, double fpr) {
-  const double upper_line = std::exp(epsilon) * fpr + delta;                      // β ≥ 1 − δ − e^ε α
-  const double lower_line = 1 - std::exp(-epsilon) * std::max(0.0, 1 - delta - fpr);  // β ≥ e^−ε(1 − δ − α)
-  return detail::up(std::min(upper_line, lower_line), 1e-12) + 1e-300;
+/// One line of the (ε, δ) region as a bound on TPR at FPR F, rounded up:
+/// `upper` is β ≥ 1 − δ − e^ε α (TPR ≤ e^ε F + δ), else β ≥ e^−ε (1 − δ − α).
+double region_line(bool upper, double epsilon, double delta, double fpr) {
+  const double v = upper ? std::exp(epsilon) * fpr + delta : 1 - std::exp(-epsilon) * std::max(0.0, 1 - delta - fpr);
+  return detail::up(v, 1e-12) + 1e-300;
 }
 
 struct Scan {
@@ -66,32 +66,43 @@ struct Scan {
   std::string how;
 };
 
-/// Smallest region bound over ε for one accountant: a grid over [0, ε_hi] (beyond
-/// ε_hi = ln(1/F) the first line exceeds 1), then golden-section refinement around the best
-/// grid point (the upper line is convex in e^ε for a fixed pair), plus the pure sum where the
-/// profile reaches δ = 0. Every point tried is a sound bound; the smallest is kept.
-Scan scan_profile(const Composition& c, double fpr, Accountant a) {
-  Scan best;
+/// Lowers `best` to the smallest bound of one line over ε in [0, hi] for one accountant: a grid,
+/// then golden-section refinement around the best grid point (each line is unimodal in ε for a
+/// fixed pair), plus the pure sum where the profile reaches δ = 0. Every point tried is a
+/// sound bound; the smallest is kept.
+void scan_line(const Composition& c, double fpr, Accountant a, bool upper, double hi, Scan& best) {
   auto try_at = [&](double eps) {
     if (!(eps >= 0) || std::isinf(eps)) return best.tpr;
     const DeltaResult d = c.delta(eps, a);
-    const double v = region_bound(eps, d.value, fpr);
+    const double v = region_line(upper, eps, d.value, fpr);
     if (v < best.tpr) best = {v, eps, d.accountant, d.how};
     return v;
   };
   const double pure = c.pure_epsilon_up();
-  double hi = fpr > 0 ? std::log(1 / fpr) : 60.0;
   if (std::isfinite(pure)) hi = std::min(hi, pure), try_at(pure);
   hi = std::max(hi, 1e-6);
   constexpr int kGrid = 256;
-  for (int i = 0; i <= kGrid; ++i) try_at(hi * i / kGrid);
-  double lo = std::max(0.0, best.epsilon - hi / kGrid), top = std::min(hi, best.epsilon + hi / kGrid);
+  double at_best = 0, value_best = HUGE_VAL;
+  for (int i = 0; i <= kGrid; ++i) {
+    const double eps = hi * i / kGrid, v = try_at(eps);
+    if (v < value_best) value_best = v, at_best = eps;
+  }
+  double lo = std::max(0.0, at_best - hi / kGrid), top = std::min(hi, at_best + hi / kGrid);
   const double ratio = 0.61803398874989484820;
   for (int i = 0; i < 80 && top - lo > 1e-12 * std::max(1.0, top); ++i) {
     const double x1 = top - ratio * (top - lo), x2 = lo + ratio * (top - lo);
     if (try_at(x1) <= try_at(x2)) top = x2;
     else lo = x1;
   }
+}
+
+/// The smallest region bound over the profile of one accountant. The upper line is useful up to
+/// ε = ln(1/F) (beyond it e^ε F > 1); the lower line, which answers for large F (the tests whose
+/// threshold is a negative loss), up to where 1 − e^−ε alone reaches the best bound so far.
+Scan scan_profile(const Composition& c, double fpr, Accountant a) {
+  Scan best;
+  scan_line(c, fpr, a, true, fpr > 0 ? std::log(1 / fpr) : 60.0, best);
+  scan_line(c, fpr, a, false, best.tpr < 1 ? std::min(60.0, -std::log1p(-best.tpr)) : 60.0, best);
   return best;
 }
 
@@ -130,6 +141,10 @@ TradeoffResult Composition::tpr_at_fpr(double fpr, Accountant a) const {
   }
   r.tpr = std::clamp(best->tpr, fpr, 1.0);
   r.accountant = best->accountant;
+  if (r.tpr >= 1) {
+    r.how = "no point of the composed profile bounds the true-positive rate below 1 at this false-positive rate";
+    return r;
+  }
   r.how = best->how.rfind("trade-off", 0) == 0
               ? best->how
               : "min over epsilon of e^epsilon F + delta(epsilon) on the composed profile (f-DP, Dong-Roth-Su 2019), at epsilon " +

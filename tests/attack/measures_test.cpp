@@ -69,7 +69,7 @@ TEST_CASE("membership and reconstruction: errors with file:line:col", "[attack][
        "test.pflow:7:30: error: the false-positive rate must be in (0, 1), not 1.5"},
       {"require membership(d) at fpr 0 against analyst <= 0.1",
        "test.pflow:7:30: error: the false-positive rate must be in (0, 1), not 0"},
-      {"require membership(d) against analyst <= 0.1", "test.pflow:7:23: error: expected 'at'"},
+      {"require membership(d) against analyst <= 0.1", "test.pflow:7:23: error: expected 'at fpr F' after ')'"},
       {"require membership(d) at fpr 0.01 against analyst <= epsilon 1",
        "error: a membership bound is a probability, not 'epsilon'"},
       {"require reconstruction(d.g) against analyst <= 0.5", "test.pflow:7:26: error:"},

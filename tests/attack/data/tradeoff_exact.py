@@ -32,7 +32,7 @@ def rr_tpr(keep, k, times, fpr):
             break
     return tpr
 rr = []
-for keep, k, times, f in [(Fr(3,4), 2, 1, Fr(1,10)), (Fr(3,4), 2, 3, Fr(1,100)), (Fr(3,4), 2, 3, Fr(1,10)), (Fr(1,2), 4, 2, Fr(1,20))]:
+for keep, k, times, f in [(Fr(3,4), 2, 1, Fr(1,10)), (Fr(3,4), 2, 3, Fr(1,100)), (Fr(3,4), 2, 3, Fr(1,10)), (Fr(1,2), 4, 2, Fr(1,20)), (Fr(3,4), 2, 1, Fr(9,10)), (Fr(3,4), 2, 3, Fr(9,10))]:
     t = rr_tpr(keep, k, times, f)
     rr.append({"keep": str(keep), "values": k, "times": times, "fpr": str(f), "tpr": str(t), "tpr_float": float(t)})
 print(json.dumps({"gaussian": gauss, "randomized_response": rr}, indent=1))
