@@ -10,11 +10,13 @@
 #include "analyzer/tune.hpp"
 #include "analyzer/wording.hpp"
 #include "flow/describe.hpp"
+#include "privflow/privflow.hpp"
 #include "report/report.hpp"
 #include "tests/support/spec.hpp"
 
 using namespace privflow;
 using nlohmann::json;
+namespace api = privflow::api;
 
 namespace {
 
@@ -218,4 +220,27 @@ TEST_CASE("tune finds the noise for a membership requirement", "[attack][tune]")
   // Within the tolerance below it, the requirement is violated: tune's value is the boundary.
   changed.params[changed.find_param("s")].value = t.value - t.tolerance * 2;
   CHECK(verdict(analyzer::analyze(changed), "m").status == analyzer::Status::kViolated);
+}
+
+TEST_CASE("membership and reconstruction through the library API", "[attack][api]") {
+  const api::ParseResult parsed =
+      api::parse(gaussian_spec("require m: membership(d) at fpr 0.01 against analyst <= 0.05\n"
+                               "require r: reconstruction(d.f) against analyst <= 0.7\n"),
+                 "test.pflow");
+  REQUIRE(parsed.ok());
+  const api::Result result = api::analyze(*parsed.spec);
+  REQUIRE(result.verdicts.size() == 2);
+  const api::Verdict& m = result.verdicts[0];
+  CHECK(m.measure == "membership");
+  REQUIRE(m.fpr);
+  CHECK(*m.fpr == 0.01);
+  REQUIRE(m.value);
+  CHECK(*m.value >= kGaussianMu05Fpr001);
+  CHECK(m.unit == "probability");
+  CHECK(m.headline.find("membership(d) at fpr 0.01 against analyst: 0.0339 ≤ 0.05") != std::string::npos);
+  const api::Verdict& r = result.verdicts[1];
+  CHECK(r.measure == "reconstruction");
+  CHECK_FALSE(r.fpr);
+  REQUIRE(r.value);
+  CHECK(*r.value >= kGaussianMu1Fpr025);
 }
