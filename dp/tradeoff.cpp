@@ -64,6 +64,7 @@ struct Scan {
   double epsilon = 0;
   Accountant accountant = Accountant::kRdp;
   std::string how;
+  bool upper = true;  // which line of the region answered
 };
 
 /// Lowers `best` to the smallest bound of one line over ε in [0, hi] for one accountant: a grid,
@@ -75,7 +76,7 @@ void scan_line(const Composition& c, double fpr, Accountant a, bool upper, doubl
     if (!(eps >= 0) || std::isinf(eps)) return best.tpr;
     const DeltaResult d = c.delta(eps, a);
     const double v = region_line(upper, eps, d.value, fpr);
-    if (v < best.tpr) best = {v, eps, d.accountant, d.how};
+    if (v < best.tpr) best = {v, eps, d.accountant, d.how, upper};
     return v;
   };
   const double pure = c.pure_epsilon_up();
@@ -135,7 +136,8 @@ TradeoffResult Composition::tpr_at_fpr(double fpr, Accountant a) const {
     if (const double mu = gaussian_mu(parts_); mu > 0) {
       Scan exact{gaussian_tpr(mu, fpr), 0, Accountant::kPld,
                  "trade-off of the composed Gaussian, exact: Phi(Phi^-1(F) + mu), mu " + format_general(mu) +
-                     " (Dong-Roth-Su 2019)"};
+                     " (Dong-Roth-Su 2019)",
+                 true};
       if (exact.tpr <= best->tpr) best = std::move(exact);
     }
   }
@@ -147,8 +149,10 @@ TradeoffResult Composition::tpr_at_fpr(double fpr, Accountant a) const {
   }
   r.how = best->how.rfind("trade-off", 0) == 0
               ? best->how
-              : "min over epsilon of e^epsilon F + delta(epsilon) on the composed profile (f-DP, Dong-Roth-Su 2019), at epsilon " +
-                    format_general(best->epsilon) + " (" + best->how + ")";
+              : std::string(best->upper ? "min over epsilon of e^epsilon F + delta(epsilon)"
+                                        : "min over epsilon of 1 - e^-epsilon (1 - delta(epsilon) - F)") +
+                    " on the composed profile (f-DP, Dong-Roth-Su 2019), at epsilon " + format_general(best->epsilon) +
+                    " (" + best->how + ")";
   return r;
 }
 
