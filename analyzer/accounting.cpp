@@ -437,6 +437,18 @@ double Cache::advantage(const dp::Composition& c, flow::AccountantKind kind) {
   });
 }
 
+dp::TradeoffResult Cache::tpr_at_fpr(const dp::Composition& c, double fpr, flow::AccountantKind kind) {
+  std::string parts;
+  const dp::Composition& comp = canonical(c, parts);
+  return memoised(tradeoffs_, query_key(parts, 3, fpr, kind), [&] {
+    // As for the advantage: the PLD only where RDP's ε says its grid stays small.
+    if (kind != flow::AccountantKind::kAuto) return comp.tpr_at_fpr(fpr, to_dp(kind));
+    auto e = epsilon(comp, 1e-5, flow::AccountantKind::kRdp);
+    const bool pld_useful = !e.infinite && e.value <= kPldUsefulUpTo;
+    return comp.tpr_at_fpr(fpr, pld_useful ? dp::Accountant::kAuto : dp::Accountant::kRdp);
+  });
+}
+
 namespace {
 
 /// One observed release as accounted.

@@ -391,6 +391,21 @@ Belief exact_leakage(const flow::Graph& g, Maps& maps, flow::Id data, const std:
   return b;
 }
 
+Belief exact_vulnerability(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
+                           const std::vector<ExactRr>& rr, flow::Id field) {
+  Belief b;
+  Pushed p = push(g, maps, data, views, rr, field);
+  if (!p.observation) {
+    b.error = p.error;
+    return b;
+  }
+  b.value = inference::posterior_vulnerability(*p.observation);
+  b.exact = p.exact;
+  b.how = "exact";
+  b.prior = inference::prior_vulnerability(*p.observation);
+  return b;
+}
+
 Belief reidentification(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
                         const std::vector<flow::Id>& quasi_identifiers, bool sees_all) {
   Belief b;

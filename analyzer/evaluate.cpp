@@ -92,6 +92,8 @@ Analyzer::MeasureEvaluator Analyzer::evaluator_of(flow::Measure measure) {
     case flow::Measure::kPosterior:
     case flow::Measure::kLeakage: return &Analyzer::evaluate_belief;
     case flow::Measure::kReidentification: return &Analyzer::evaluate_reidentification;
+    case flow::Measure::kMembership: return &Analyzer::evaluate_membership;
+    case flow::Measure::kReconstruction: return &Analyzer::evaluate_reconstruction;
     case flow::Measure::kForbid: break;  // not against a coalition: Analyzer::forbid
   }
   return nullptr;

@@ -13,7 +13,8 @@ namespace privflow::analyzer {
 namespace {
 
 bool is_probability(flow::Measure m) {
-  return m == flow::Measure::kPosterior || m == flow::Measure::kAdvantage || m == flow::Measure::kReidentification;
+  return m == flow::Measure::kPosterior || m == flow::Measure::kAdvantage || m == flow::Measure::kReidentification ||
+         m == flow::Measure::kMembership || m == flow::Measure::kReconstruction;
 }
 
 }  // namespace
@@ -77,7 +78,9 @@ const char* unit_name(flow::Measure measure) {
     case flow::Measure::kDp:
     case flow::Measure::kForbid: return "epsilon";
     case flow::Measure::kPosterior:
-    case flow::Measure::kAdvantage: return "probability";
+    case flow::Measure::kAdvantage:
+    case flow::Measure::kMembership:
+    case flow::Measure::kReconstruction: return "probability";
     case flow::Measure::kLeakage: return "bits";
     case flow::Measure::kReidentification: return "fraction";
   }

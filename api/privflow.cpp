@@ -75,6 +75,7 @@ Verdict verdict_of(const flow::Graph& graph, const analyzer::Verdict& v, const f
   out.measure = flow::measure_name(v.measure);
   if (r && !forbid && r->data < graph.data.size()) out.data = graph.data[r->data].name;
   if (!forbid && !v.adversary.empty()) out.adversary = v.adversary;
+  if (r && v.measure == flow::Measure::kMembership && r->fpr) out.fpr = analyzer::bound_number(*r->fpr);
   out.status = status_of(v.status);
   out.status_text = analyzer::status_name(v.status);
   if (v.value && std::isfinite(*v.value)) out.value = *v.value;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
@@ -24,6 +25,8 @@ struct AccountArgs {
   std::string neighbouring = "add-remove", sampling = "poisson";  // dpsgd
   // dpsgd and gaussian: how often the noise (--noise-multiplier, --sigma) and --epsilon were given
   std::size_t noise_given = 0, epsilon_given = 0;
+  // attack figures of the same mechanism: --tpr-at-fpr F, --reconstruction-prior K
+  std::string tpr_at_fpr, reconstruction_prior;
 };
 
 /// Parses a number exactly; reports a user error (exit 2) otherwise.
@@ -72,11 +75,21 @@ std::optional<dp::Accountant> parse_accountant(const std::string& s) {
   return std::nullopt;
 }
 
+/// An attack's success bound from the mechanism's trade-off curve (dp/tradeoff.cpp): the TPR of
+/// the best membership test at an FPR, or a reconstruction's success at a prior's baseline κ.
+struct AttackFigure {
+  const char* key;   // JSON key and text label
+  const char* at_name;  // what the rate is: "fpr" or "prior"
+  double at = 0;
+  dp::TradeoffResult result;
+};
+
 /// The shared part of every kind: accountant, δ, and the output format.
 struct Common {
   dp::Accountant accountant = dp::Accountant::kAuto;
   double delta = 0;        // rounded down: the stricter question
   double shown_delta = 0;  // the δ as written (nearest double), for output only
+  std::vector<AttackFigure> attacks;
 };
 
 /// Prints an ε answer: text (two lines) or JSON.
@@ -96,6 +109,8 @@ int print_epsilon(const dp::EpsilonResult& r, const Common& c, const AccountArgs
     if (calibrated) j[calibrated_name] = *calibrated;
     if (!a.sampling_rate.empty()) j["neighbouring"] = a.neighbouring, j["sampling"] = a.sampling;  // dpsgd
     j["how"] = calibration_how.empty() ? r.how : calibration_how;
+    for (const auto& f : c.attacks)
+      j[f.key] = {{f.at_name, f.at}, {"tpr", json_number_up(f.result.tpr)}, {"how", f.result.how}};
     io.out << j.dump(2) << "\n";
     return 0;
   }
@@ -109,6 +124,9 @@ int print_epsilon(const dp::EpsilonResult& r, const Common& c, const AccountArgs
   if (r.exact) io.out << " (exactly " << format_exact(*r.exact) << ")";
   io.out << " at delta = " << format_double(c.shown_delta) << "\n";
   io.out << "how: " << r.how << "\n";
+  for (const auto& f : c.attacks)
+    io.out << f.key << " at " << f.at_name << " " << format_double(f.at) << ": tpr <= " << num_up(f.result.tpr)
+           << "\nhow: " << f.result.how << "\n";
   return 0;
 }
 
@@ -134,12 +152,53 @@ std::optional<Common> common(const AccountArgs& a, Io& io) {
   return c;
 }
 
+/// A rate given on the command line: in (0, 1) (or (0, 1] with `one_allowed`), rounded up (every
+/// attack bound grows with it). nullopt after an error; 0 when not given.
+std::optional<double> attack_rate(const std::string& text, const char* name, bool one_allowed, Io& io) {
+  if (text.empty()) return 0.0;
+  auto q = number(text, name, io);
+  if (!q) return std::nullopt;
+  if (sgn(*q) <= 0 || *q > 1 || (!one_allowed && *q == 1)) {
+    invalid(io, std::string("--") + name + " must be in (0, 1" + (one_allowed ? "]" : ")"));
+    return std::nullopt;
+  }
+  return up(*q);
+}
+
+/// --tpr-at-fpr (the mechanism's own relation: membership) and --reconstruction-prior (its
+/// replace-one profile; Hayes, Mahloujifar & Balle 2023) for the composition of `m`.
+bool add_attacks(const dp::Mechanism& m, const AccountArgs& a, Common& c, Io& io) {
+  auto fpr = attack_rate(a.tpr_at_fpr, "tpr-at-fpr", false, io);
+  auto prior = attack_rate(a.reconstruction_prior, "reconstruction-prior", true, io);
+  if (!fpr || !prior) return false;
+  if (*fpr > 0) {
+    dp::Composition comp;
+    comp.add(m);
+    c.attacks.push_back({"membership", "fpr", *fpr, comp.tpr_at_fpr(*fpr, c.accountant)});
+  }
+  if (*prior > 0) {
+    dp::Composition comp;
+    comp.add(m.with(dp::Neighbouring::kReplace));
+    c.attacks.push_back({"reconstruction", "prior", *prior, comp.tpr_at_fpr(*prior, c.accountant)});
+  }
+  return true;
+}
+
+/// The attack options apply to a mechanism's own figures, not to a calibration or shuffling.
+int refuse_attacks(const AccountArgs& a, const char* why, Io& io) {
+  const char* name = !a.tpr_at_fpr.empty() ? "--tpr-at-fpr" : "--reconstruction-prior";
+  return invalid(io, std::string(name) + " is not available " + why);
+}
+
+bool attacks_given(const AccountArgs& a) { return !a.tpr_at_fpr.empty() || !a.reconstruction_prior.empty(); }
+
 int run_composition(const dp::Mechanism& m, const AccountArgs& a, Io& io) {
   auto c = common(a, io);
   if (!c) return static_cast<int>(ExitStatus::kInvalid);
   dp::Composition comp;
   std::string err;
   if (!comp.add(m, &err)) return invalid(io, err);
+  if (!add_attacks(m, a, *c, io)) return static_cast<int>(ExitStatus::kInvalid);
   return print_epsilon(comp.epsilon(c->delta, c->accountant), *c, a, io);
 }
 
@@ -174,6 +233,7 @@ int run_dpsgd(const AccountArgs& a, Io& io) {
     if (sgn(*e) <= 0) return invalid(io, "--epsilon must be > 0");
     if (*e > kMaxCalibratedEpsilon) return invalid(io, "--epsilon above 1000 cannot be calibrated (it protects nothing)");
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
+    if (attacks_given(a)) return refuse_attacks(a, "with --epsilon (calibration): give the noise", io);
     auto r = dp::calibrate_dpsgd(down(*e), c->delta, rate, *t, c->accountant, 1e-3, {}, neighbouring, sampling);
     if (!r.found) return invalid(io, "no noise multiplier meets the target");
     return print_epsilon(r.achieved, *c, a, io, r.value, "noise_multiplier", r.how);
@@ -195,6 +255,7 @@ int run_gaussian(const AccountArgs& a, Io& io) {
     if (!c || !e) return static_cast<int>(ExitStatus::kInvalid);
     if (*e > kMaxCalibratedEpsilon) return invalid(io, "--epsilon above 1000 cannot be calibrated (it protects nothing)");
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
+    if (attacks_given(a)) return refuse_attacks(a, "with --epsilon (calibration): give the noise", io);
     auto r = dp::calibrate_gaussian(down(*e), c->delta, *k, c->accountant);
     if (!r.found) return invalid(io, "no noise meets the target");
     return print_epsilon(r.achieved, *c, a, io, r.value * up(*s), "sigma", r.how);
@@ -251,6 +312,7 @@ int run_shuffle(const AccountArgs& a, Io& io) {
   auto n = count(a.senders, "senders", io);
   if (!c || !e || !n) return static_cast<int>(ExitStatus::kInvalid);
   if (c->delta <= 0) return invalid(io, "--delta must be > 0 for shuffling");
+  if (attacks_given(a)) return refuse_attacks(a, "for shuffle", io);
   const double local = up(*e);
   auto eps = dp::shuffle_epsilon(local, *n, c->delta);
   if (!eps) return invalid(io, "--local-epsilon must be >= 0");
@@ -293,6 +355,10 @@ Command account_kind(std::shared_ptr<AccountArgs> args, std::string name, std::s
   accountant.show_default = true;
   own.push_back(accountant);
   own.push_back(option("--json", "print JSON", &a.json));
+  own.push_back(option("--tpr-at-fpr", "also: the highest TPR of a membership test at this FPR", &a.tpr_at_fpr));
+  own.push_back(option("--reconstruction-prior",
+                       "also: the highest reconstruction success at this prior baseline (replace-one)",
+                       &a.reconstruction_prior));
   return make_command(std::move(name), std::move(description), "", args, run, std::move(own));
 }
 

@@ -124,6 +124,16 @@ struct DeltaResult {
   std::string how;
 };
 
+/// The trade-off of the best membership or reconstruction test (dp/tradeoff.cpp): an upper bound
+/// on the true-positive rate any test between neighbouring datasets reaches at false-positive
+/// rate `fpr` (f-DP, Dong, Roth & Su 2019), whichever dataset is the null hypothesis.
+struct TradeoffResult {
+  double fpr = 0;
+  double tpr = 1;  ///< upper bound in [fpr, 1], rounded up
+  Accountant accountant = Accountant::kRdp;  ///< who answered (kRdp or kPld; never kAuto)
+  std::string how;
+};
+
 /// PLD accuracy knobs. Smaller `discretization` is tighter and slower; results stay sound.
 struct PldOptions {
   double discretization = 1e-4;  ///< grid step of the privacy loss (nats)
@@ -173,6 +183,11 @@ class Composition {
   /// Membership-inference advantage bound: min over ε ≥ 0 of (e^ε − 1 + 2δ(ε)) / (e^ε + 1)
   /// (Humphries et al. 2023 / Kairouz et al. 2015 region); ≤ δ(0) and ≤ 1. Upper bound.
   double advantage(Accountant a = Accountant::kAuto) const;
+  /// Highest TPR of any test at FPR `fpr` in [0, 1] (dp/tradeoff.cpp): the smallest of
+  /// min over ε of e^ε·F + δ(ε) and 1 − e^−ε·(1 − δ(ε) − F) (the (ε, δ) region of every ε on
+  /// the composed profile; Dong, Roth & Su 2019, Prop. 2.12), exact Φ(Φ⁻¹(F) + μ) for Gaussians.
+  /// Reconstruction (Hayes, Mahloujifar & Balle 2023) asks it at F = κ, the prior's baseline.
+  TradeoffResult tpr_at_fpr(double fpr, Accountant a = Accountant::kAuto) const;
 
  private:
   const detail::RdpState& rdp_cached() const;

@@ -31,6 +31,8 @@ std::string measure_text(const Graph& graph, const Requirement& r) {
       return "posterior(" + data + "." + field_name(d, r.field) + " = " + value + ")";
     }
     case Measure::kLeakage: return "leakage(" + data + "." + field_name(d, r.field) + ")";
+    case Measure::kMembership: return "membership(" + data + ") at fpr " + (r.fpr ? format_exact(*r.fpr) : std::string("?"));
+    case Measure::kReconstruction: return "reconstruction(" + data + "." + field_name(d, r.field) + ")";
     case Measure::kReidentification: {
       std::vector<std::string> names;
       for (Id f : r.fields) names.push_back(field_name(d, f));

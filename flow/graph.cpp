@@ -38,6 +38,8 @@ const char* measure_name(Measure measure) {
     case Measure::kAdvantage: return "advantage";
     case Measure::kLeakage: return "leakage";
     case Measure::kReidentification: return "reidentification";
+    case Measure::kMembership: return "membership";
+    case Measure::kReconstruction: return "reconstruction";
     case Measure::kForbid: return "forbid";
   }
   return "?";

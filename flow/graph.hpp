@@ -217,7 +217,7 @@ struct Adversary {
   Span span;
 };
 
-enum class Measure { kDp, kPosterior, kAdvantage, kLeakage, kReidentification, kForbid };
+enum class Measure { kDp, kPosterior, kAdvantage, kLeakage, kReidentification, kMembership, kReconstruction, kForbid };
 const char* measure_name(Measure measure);
 
 struct Requirement {
@@ -225,7 +225,8 @@ struct Requirement {
   bool named = false;
   Measure measure = Measure::kDp;
   Id data = kNone;
-  Id field = kNone;              // posterior, leakage
+  Id field = kNone;              // posterior, leakage, reconstruction
+  std::optional<Rational> fpr;   // membership: the false-positive rate of `at fpr F`, in (0, 1)
   std::uint64_t value = 0;       // posterior: index of the value in the field's domain
   std::vector<Id> fields;        // reidentification: the quasi-identifier fields
   // target: a named adversary, or an inline coalition

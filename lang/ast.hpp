@@ -180,9 +180,11 @@ struct Adversary : Node {
 };
 
 struct Measure : Node {
-  enum class Kind { kDp, kPosterior, kAdvantage, kLeakage, kReidentification } kind = Kind::kDp;
+  enum class Kind { kDp, kPosterior, kAdvantage, kLeakage, kReidentification, kMembership, kReconstruction } kind =
+      Kind::kDp;
   Ident data;
-  Ident field;               // posterior, leakage
+  Ident field;               // posterior, leakage, reconstruction
+  std::optional<Number> fpr; // membership: `at fpr F`
   Ident value;               // posterior: a value name (or an integer, as written)
   std::vector<Ident> fields; // reidentification
 };

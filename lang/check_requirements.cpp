@@ -99,10 +99,22 @@ void lower_measure(CheckContext& context, const ast::Measure& measure, flow::Req
     case MeasureKind::kAdvantage: requirement.measure = flow::Measure::kAdvantage; break;
     case MeasureKind::kLeakage: requirement.measure = flow::Measure::kLeakage; break;
     case MeasureKind::kReidentification: requirement.measure = flow::Measure::kReidentification; break;
+    case MeasureKind::kMembership: requirement.measure = flow::Measure::kMembership; break;
+    case MeasureKind::kReconstruction: requirement.measure = flow::Measure::kReconstruction; break;
+  }
+  if (measure.fpr) {  // membership: a test's false-positive rate, strictly between 0 and 1
+    Rational fpr;
+    if (context.number(*measure.fpr, fpr)) {
+      if (fpr <= 0 || fpr >= 1)
+        context.error(*measure.fpr, "the false-positive rate must be in (0, 1), not " + measure.fpr->text);
+      else
+        requirement.fpr = fpr;
+    }
   }
   requirement.data = context.resolve(measure.data, DeclKind::kData);
   if (requirement.data == kNone) return;
-  if (measure.kind == MeasureKind::kPosterior || measure.kind == MeasureKind::kLeakage) {
+  if (measure.kind == MeasureKind::kPosterior || measure.kind == MeasureKind::kLeakage ||
+      measure.kind == MeasureKind::kReconstruction) {
     requirement.field = context.field_of(requirement.data, measure.field);
     if (requirement.field != kNone && measure.kind == MeasureKind::kPosterior)
       lower_posterior_value(context, measure, requirement);
@@ -156,7 +168,8 @@ void lower_bound(CheckContext& context, const ast::Require& written, flow::Requi
     } else if (requirement.bound < 0) {
       context.error(bound.value, std::string("the bound of ") + measure + " must not be negative");
     } else if ((kind == MeasureKind::kPosterior || kind == MeasureKind::kAdvantage ||
-                kind == MeasureKind::kReidentification) &&
+                kind == MeasureKind::kReidentification || kind == MeasureKind::kMembership ||
+                kind == MeasureKind::kReconstruction) &&
                requirement.bound > 1) {
       context.error(bound.value,
                     std::string("the bound of ") + measure + " is a probability: at most 1, not " + bound.value.text);

@@ -538,9 +538,10 @@ using MK = ast::Measure::Kind;
 x3::rule<class require_class, ast::Require> const require = "require statement";
 x3::rule<class label_class, ast::Ident> const label = "requirement name";
 x3::rule<class measure_class, ast::Measure> const measure =
-    "measure (dp, posterior, advantage, leakage or reidentification)";
+    "measure (dp, posterior, advantage, leakage, reidentification, membership or reconstruction)";
 x3::rule<class bound_class, ast::Bound> const bound = "bound ('epsilon X', 'X' or 'X bits')";
 x3::rule<class at_delta_class, ast::Number> const at_delta = "'at delta D'";
+x3::rule<class at_fpr_class, ast::Number> const at_fpr = "'at fpr F'";
 x3::rule<class forbid_class, ast::Forbid> const forbid = "forbid statement";
 
 x3::rule<class target_class, ast::Require> const target = "adversary name or coalition";
@@ -572,8 +573,13 @@ auto const measure_def = spanned[
     (PF_KW("reidentification")[flag(&ast::Measure::kind, MK::kReidentification)] > '(' >
      PF_NAME("data name")[set(&ast::Measure::data)] > PF_KW("by") > '{' >
      PF_WORD("field name")[push(&ast::Measure::fields)] > *(',' > PF_WORD("field name")[push(&ast::Measure::fields)]) >
-     '}' > ')')];
+     '}' > ')') |
+    (PF_KW("membership")[flag(&ast::Measure::kind, MK::kMembership)] > '(' >
+     PF_NAME("data name")[set(&ast::Measure::data)] > ')' > at_fpr[set(&ast::Measure::fpr)]) |
+    (PF_KW("reconstruction")[flag(&ast::Measure::kind, MK::kReconstruction)] > '(' >
+     PF_NAME("data name")[set(&ast::Measure::data)] > '.' > PF_WORD("field name")[set(&ast::Measure::field)] > ')')];
 auto const at_delta_def = PF_KW("at") > PF_KW("delta") > number[assign];
+auto const at_fpr_def = PF_KW("at") > PF_KW("fpr") > number[assign];
 auto const bound_def =
     spanned[(PF_KW("epsilon")[flag(&ast::Bound::epsilon, true)] > number[set(&ast::Bound::value)] >
              -at_delta[set(&ast::Bound::delta)]) |
@@ -590,7 +596,7 @@ auto const forbid_def = spanned[
     -(PF_KW("unless")[flag(&ast::Forbid::has_unless, true)] > PF_KW("epsilon") > PF_SYM("<=") >
       number[set(&ast::Forbid::unless_epsilon)] > -at_delta[set(&ast::Forbid::unless_delta)])];
 
-BOOST_SPIRIT_DEFINE(require, label, target, measure, bound, at_delta, forbid)
+BOOST_SPIRIT_DEFINE(require, label, target, measure, bound, at_delta, at_fpr, forbid)
 
 // ---------------------------------------------------------------------------------------
 // The statement loop

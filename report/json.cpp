@@ -48,12 +48,15 @@ Json requirement_json(const flow::Graph& g, const flow::Requirement* r, const an
   j["column"] = line_or_null(r ? r->span.column : 0);
   j["measure"] = flow::measure_name(v.measure);
   j["data"] = r && !forbid && r->data < g.data.size() ? Json(g.data[r->data].name) : Json(nullptr);
-  if (r && (v.measure == flow::Measure::kPosterior || v.measure == flow::Measure::kLeakage) && r->data < g.data.size() &&
+  if (r && (v.measure == flow::Measure::kPosterior || v.measure == flow::Measure::kLeakage ||
+            v.measure == flow::Measure::kReconstruction) &&
+      r->data < g.data.size() &&
       r->field < g.data[r->data].fields.size()) {
     const auto& f = g.data[r->data].fields[r->field];
     j["field"] = f.name;
     if (v.measure == flow::Measure::kPosterior) j["field_value"] = f.value_name(r->value);
   }
+  if (r && v.measure == flow::Measure::kMembership && r->fpr) j["fpr"] = analyzer::bound_number(*r->fpr);
   if (r && v.measure == flow::Measure::kReidentification && r->data < g.data.size()) {
     Json fields = Json::array();
     for (flow::Id f : r->fields)

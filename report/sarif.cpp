@@ -29,6 +29,8 @@ constexpr Rule kRules[] = {
     {flow::Measure::kAdvantage, "MembershipAdvantage", "The coalition's membership-inference advantage stays within the bound."},
     {flow::Measure::kLeakage, "MinEntropyLeakage", "The min-entropy leakage of a field, in bits, stays within the bound."},
     {flow::Measure::kReidentification, "Reidentification", "The expected fraction of re-identifiable records stays within the bound."},
+    {flow::Measure::kMembership, "MembershipTruePositiveRate", "The true-positive rate of any membership test at the stated false-positive rate stays within the bound."},
+    {flow::Measure::kReconstruction, "Reconstruction", "The probability that the coalition recovers a record's field, given its prior, stays within the bound."},
     {flow::Measure::kForbid, "ForbiddenCrossing", "No agent in the destination region observes data of the category (beyond the allowed epsilon)."},
 };
 

@@ -254,6 +254,7 @@ void requirement_json(const flow::Graph& g, Json& j, const flow::Requirement& r)
     if (d && r.field != kNone) j["field"] = d->fields[r.field].name;
     if (d && r.measure == flow::Measure::kPosterior && r.field != kNone)
       j["value"] = d->fields[r.field].value_name(r.value);
+    if (r.measure == flow::Measure::kMembership && r.fpr) j["fpr"] = exact(*r.fpr);
     if (d && r.measure == flow::Measure::kReidentification) {
       Json fields = Json::array();
       for (auto f : r.fields) fields.push_back(d->fields[f].name);

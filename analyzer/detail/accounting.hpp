@@ -25,6 +25,8 @@ class Cache {
   dp::EpsilonResult epsilon(const dp::Composition& c, double delta, flow::AccountantKind kind);
   dp::EpsilonResult loss_quantile(const dp::Composition& c, double delta, flow::AccountantKind kind);
   double advantage(const dp::Composition& c, flow::AccountantKind kind);
+  /// The highest TPR at FPR `fpr` (dp::Composition::tpr_at_fpr).
+  dp::TradeoffResult tpr_at_fpr(const dp::Composition& c, double fpr, flow::AccountantKind kind);
 
  private:
   /// The one Composition object per distinct list of parts, so that its own cache of the
@@ -34,6 +36,7 @@ class Cache {
   std::map<std::string, dp::Composition> compositions_;
   std::map<std::string, dp::EpsilonResult> epsilons_;
   std::map<std::string, double> advantages_;
+  std::map<std::string, dp::TradeoffResult> tradeoffs_;
 };
 
 /// ε of a composition at δ with the spec's accountant, as an upper bound (infinite state kept).

@@ -68,6 +68,8 @@ class Analyzer {
   bool evaluate_advantage(Evaluation& e) const;       // measure_dp.cpp
   bool evaluate_belief(Evaluation& e) const;          // measure_belief.cpp: posterior and leakage
   bool evaluate_reidentification(Evaluation& e) const;  // measure_reidentification.cpp
+  bool evaluate_membership(Evaluation& e) const;      // measure_attack.cpp: TPR at a low FPR
+  bool evaluate_reconstruction(Evaluation& e) const;  // measure_attack.cpp
 
   /// The observed releases accounted for a question, drawn in the explanation; nullopt (and the
   /// verdict undecided) when one of them cannot be accounted.

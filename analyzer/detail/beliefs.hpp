@@ -76,6 +76,12 @@ Belief exact_posterior(const flow::Graph& g, Maps& maps, flow::Id data, const st
 Belief exact_leakage(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
                      const std::vector<ExactRr>& rr, flow::Id field);
 
+/// Posterior Bayes vulnerability of `field` through views and exact RR: the probability that the
+/// best one-try guess of its value is right (value), with the prior's V(π) (prior). Exact, or an
+/// upper bound when a map is bounded by the fields it reads.
+Belief exact_vulnerability(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
+                           const std::vector<ExactRr>& rr, flow::Id field);
+
 /// Expected fraction of the records unique on the quasi-identifiers as seen in the clear.
 Belief reidentification(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
                         const std::vector<flow::Id>& quasi_identifiers, bool sees_all);

@@ -128,12 +128,15 @@ struct Verdict {
   std::string name;                      ///< "name"; `line<N>` when unnamed
   std::uint32_t line = 0;                ///< "line" of the requirement (1-based)
   std::uint32_t column = 0;              ///< "column"
-  std::string measure;                   ///< "measure": dp | posterior | advantage | reidentification | leakage | forbid
+  std::string measure;                   ///< "measure": dp | posterior | advantage | reidentification | leakage |
+                                         ///< membership | reconstruction | forbid
   std::optional<std::string> data;       ///< "data": the data set (nullopt for forbid)
   std::optional<std::string> adversary;  ///< "adversary" (nullopt for an inline coalition or forbid)
+  std::optional<double> fpr;             ///< "fpr": membership's false-positive rate (nullopt otherwise)
   Status status = Status::kUndecided;    ///< "status"
   std::string status_text;               ///< "status" as text
-  /// "value": ε for dp, a probability for posterior, advantage and reidentification, bits for
+  /// "value": ε for dp, a probability for posterior, advantage, membership (the TPR at fpr) and
+  /// reconstruction, a fraction for reidentification, bits for
   /// leakage. The analysis's upper bound at full precision (rounded up, never down; value_text
   /// is its short form); nullopt when unbounded (exposed data) or none.
   std::optional<double> value;

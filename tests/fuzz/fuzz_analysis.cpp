@@ -45,7 +45,8 @@ using privflow::analyzer::Status;
 
 bool is_probability(privflow::flow::Measure m) {
   using M = privflow::flow::Measure;
-  return m == M::kPosterior || m == M::kAdvantage || m == M::kReidentification;
+  return m == M::kPosterior || m == M::kAdvantage || m == M::kReidentification || m == M::kMembership ||
+         m == M::kReconstruction;
 }
 
 /// The invariants every analysis must keep (see the file comment).

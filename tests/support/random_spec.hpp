@@ -448,16 +448,18 @@ inline std::string random_keep(SpecRng& r) {
 }
 
 /// A random requirement measure over data `d` (dp, posterior, advantage, leakage,
-/// reidentification) and a bound for it.
+/// reidentification, membership, reconstruction) and a bound for it.
 inline std::pair<std::string, std::string> random_measure(SpecRng& r, const DataSpec& d) {
   const FieldSpec& f = d.fields[static_cast<std::size_t>(r.pick(static_cast<int>(d.fields.size())))];
-  switch (r.pick(5)) {
+  switch (r.pick(7)) {
     case 0: return {"dp(" + d.name + ")", "epsilon " + std::to_string(1 + r.pick(4)) + "/2"};
     case 1:
       return {"posterior(" + d.name + "." + f.name + " = " + f.value_text(static_cast<std::size_t>(r.pick(static_cast<int>(f.size())))) + ")",
               std::to_string(1 + r.pick(9)) + "/10"};
     case 2: return {"advantage(" + d.name + ")", std::to_string(1 + r.pick(9)) + "/10"};
     case 3: return {"leakage(" + d.name + "." + f.name + ")", std::to_string(1 + r.pick(4)) + "/4 bits"};
+    case 5: return {"membership(" + d.name + ") at fpr 1/" + std::to_string(10 + 90 * r.pick(3)), std::to_string(1 + r.pick(9)) + "/10"};
+    case 6: return {"reconstruction(" + d.name + "." + f.name + ")", std::to_string(1 + r.pick(9)) + "/10"};
     default: {
       std::string fs;
       for (const auto& g : d.fields)

@@ -19,7 +19,7 @@ syn iskeyword @,48-57,_
 syn keyword pflowStatement pipeline settings param data agent compute send adversary require forbid
 " Other keywords of the grammar.
 syn keyword pflowKeyword at to from via of any against unless special in neighbouring
-syn keyword pflowKeyword field prior given partition bits
+syn keyword pflowKeyword field prior given partition bits fpr
 " Words that are also keys (`region: EU`, `delta: 1e-5`): keywords unless a colon follows.
 syn match pflowStatement "\<\%(region\|category\)\>\%(\s*:\)\@!"
 syn match pflowKeyword "\<\%(rows\|by\|delta\|epsilon\)\>\%(\s*:\)\@!"
@@ -30,7 +30,7 @@ syn keyword pflowType int bool
 syn keyword pflowConstant trusted honest curious malicious rdp pld auto add_remove replace true false
 
 " Measures, mechanisms and deterministic computations, when called.
-syn match pflowMeasure "\<\%(dp\|posterior\|advantage\|leakage\|reidentification\)\>\ze\s*("
+syn match pflowMeasure "\<\%(dp\|posterior\|advantage\|leakage\|reidentification\|membership\|reconstruction\)\>\ze\s*("
 syn match pflowMechanism "\<\%(laplace\|geometric\|gaussian\|randomized_response\|exponential\|dpsgd\|declared\)\>\ze\s*("
 syn match pflowComputation "\<\%(map\|select\|count\|sum\|mean\|histogram\|aggregate\|train\|pseudonymize\)\>\ze\s*("
 " Channels of send ... via.

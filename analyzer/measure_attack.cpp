@@ -1,0 +1,135 @@
+// The measures that bound an attack's success from the trade-off curve of the observed releases
+// (docs/language.md, "Requirements"; docs/concepts.md, "Bayesian measures"):
+//  - membership(D) at fpr F: the highest true-positive rate of any membership test at
+//    false-positive rate F (f-DP, Dong, Roth & Su 2019), on the data's own relation;
+//  - reconstruction(D.f): the highest probability of recovering the target's value of f, given
+//    its prior: at most the TPR at FPR κ of the replace-one trade-off curve, κ the largest prior
+//    probability of a value (Hayes, Mahloujifar & Balle 2023, the κ blow-up of a dominating
+//    pair), after the exact channel the coalition sees (select, map, randomized response with
+//    `keep`), whose posterior vulnerability replaces κ.
+#include <cmath>
+#include <string>
+
+#include "analyzer/detail/analyzer.hpp"
+#include "inference/format.hpp"
+
+namespace privflow::analyzer::detail {
+namespace {
+
+/// The relation a membership test distinguishes, in words.
+std::string membership_relation(const flow::Data& d) {
+  return d.neighbouring == flow::Neighbouring::kAddRemove
+             ? "add/remove: " + d.name + " with the record or without it"
+             : "replace-one, as " + d.name + " is declared (neighbouring: replace)";
+}
+
+/// The parts of the exact channel that reach the coalition, under `parent`.
+void explain_exact_parts(Derivation& parent, const flow::Graph& g, const flow::Data& d,
+                         const std::vector<RecordView>& views, const std::vector<ExactRr>& rr) {
+  for (const auto& view : views) {
+    std::vector<std::string> names;
+    for (flow::Id f : view.fields) names.push_back(d.fields[f].name);
+    const bool named = view.artifact != flow::kNone;
+    parent.add(std::string(view.kind == RecordView::Kind::kMap ? "map reading " : "fields ") + join(names, ", ") +
+                   (named ? " (" + g.artifacts[view.artifact].name + ")" : ""),
+               named ? g.artifacts[view.artifact].span.line : 0);
+  }
+  for (const auto& e : rr)
+    parent.add("randomized response on " + d.fields[e.field].name + " with keep " + format_exact(e.keep) +
+                   (e.times > 1 ? " x " + std::to_string(e.times) : ""),
+               g.artifacts[e.artifact].span.line);
+}
+
+}  // namespace
+
+bool Analyzer::evaluate_membership(Evaluation& e) const {
+  const flow::Requirement& r = e.requirement;
+  Verdict& v = e.verdict;
+  const Observation& obs = e.observation;
+  if (obs.kind != LossKind::kPrivate && obs.kind != LossKind::kNothing) {
+    e.set_value(1, Rational(1), true, obs.kind == LossKind::kHoldsData ? Method::kHolds : Method::kExposed);
+    return true;
+  }
+  const Rational fpr = r.fpr.value_or(Rational(0));
+  const double fpr_up = to_double_up(fpr);  // the bound grows with the FPR: round it up
+  auto acc = accounted(e, Question::kMembership, "releases observed (composed sequentially)", {},
+                       [&](const dp::Composition& c) { return cache_.tpr_at_fpr(c, fpr_up, accountant_).tpr; });
+  if (!acc) return false;
+  if (acc->terms.empty()) {
+    e.set_value(fpr_up, fpr, true, Method::kNone);
+    v.explanation.add("nothing observed depends on the record: no test beats guessing, its TPR equals its FPR");
+    return true;
+  }
+  const dp::TradeoffResult t = cache_.tpr_at_fpr(acc->composition, fpr_up, accountant_);
+  e.set_value(t.tpr, std::nullopt, false, Method::kBound);
+  Derivation& node = v.explanation.add("membership: the highest true-positive rate at false-positive rate " +
+                                       format_compact(fpr) + " of any test on the record's presence (relation " +
+                                       membership_relation(graph_.data[r.data]) + ")");
+  node.add(t.how);
+  return true;
+}
+
+bool Analyzer::evaluate_reconstruction(Evaluation& e) const {
+  const flow::Requirement& r = e.requirement;
+  Verdict& v = e.verdict;
+  const Observation& obs = e.observation;
+  const flow::Data& d = graph_.data[r.data];
+  const flow::Field& field = d.fields[r.field];
+  if (obs.kind == LossKind::kHoldsData) {
+    e.set_value(1, Rational(1), true, Method::kHolds);
+    return true;
+  }
+  // The exact channel first: its posterior vulnerability is the baseline the releases start from.
+  const auto releases = relevant_releases(graph_, r.data, r.field, obs.seen.releases);
+  const auto rr = exact_rr(graph_, r.data, releases, true);
+  std::vector<flow::Id> exact_ids;
+  for (const auto& x : rr) exact_ids.push_back(x.artifact);
+  const bool has_exact = !obs.seen.views.empty() || !rr.empty();
+  Belief base = exact_vulnerability(graph_, maps_, r.data, obs.seen.views, rr, r.field);
+  const bool uniform = field.parent == flow::kNone && (field.prior.empty() || field.prior[0].empty());
+  if (!base.error.empty() && !has_exact && uniform) {
+    // Too many values to list, seen through releases only: a uniform prior's baseline is 1/k.
+    base.error.clear();
+    base.prior = base.value = Rational(1) / Rational(std::to_string(field.domain_size()));
+  }
+  if (!base.error.empty()) {
+    v.status = Status::kUndecided;
+    v.reason = "exact inference: " + base.error;
+    return false;
+  }
+  const double kappa = to_double_up(base.value);
+  auto acc = detail::account(graph_, r.data, releases, Question::kValue, e.delta, cache_, accountant_, exact_ids,
+                             [&](const dp::Composition& c) { return cache_.tpr_at_fpr(c, kappa, accountant_).tpr; });
+  if (!acc.error.empty()) {
+    v.status = Status::kUndecided;
+    v.reason = acc.error;
+    return false;
+  }
+  explain_releases(v.explanation, acc, "releases observed (composed sequentially, replace-one)", obs);
+  v.releases = acc.terms;
+  v.explanation.add("baseline: the likeliest value of " + field.name + " has prior probability " +
+                    inference::format_probability(base.prior));
+  if (has_exact) {
+    Derivation& node = v.explanation.add(
+        "exact channel: the best guess of " + field.name + " from what the coalition sees in the clear and through " +
+        "randomized response is right with probability " + inference::format_probability(base.value) +
+        (base.exact ? "" : " (a map is bounded by the fields it reads: an upper bound)"));
+    explain_exact_parts(node, graph_, d, obs.seen.views, rr);
+  }
+  if (acc.terms.empty()) {
+    e.set_value(kappa, base.value, base.exact, has_exact ? (base.exact ? Method::kExact : Method::kBound) : Method::kNone);
+    return true;
+  }
+  const dp::TradeoffResult t = cache_.tpr_at_fpr(acc.composition, kappa, accountant_);
+  e.set_value(t.tpr, std::nullopt, false, Method::kBound);
+  // Concavity of the trade-off bound makes one evaluation at the average baseline cover every
+  // output of the exact channel (E[TPR(κ_y)] ≤ TPR(E[κ_y])).
+  Derivation& node = v.explanation.add(
+      "reconstruction: at most the true-positive rate at false-positive rate kappa = " +
+      inference::format_probability(base.value) +
+      " of the replace-one trade-off of the releases (Hayes, Mahloujifar & Balle 2023)");
+  node.add(t.how);
+  return true;
+}
+
+}  // namespace privflow::analyzer::detail
