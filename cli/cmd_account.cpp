@@ -21,6 +21,7 @@ struct AccountArgs {
   // mechanism parameters, as written (parsed exactly)
   std::string noise_multiplier, sampling_rate, steps, epsilon, sigma, sensitivity = "1", times = "1", scale, keep,
       values, local_epsilon, senders, rho;
+  std::string tolerance = "0.001";  // relative width of the PLD's certified bracket (dp::PldOptions)
   // dpsgd and gaussian: how often the noise (--noise-multiplier, --sigma) and --epsilon were given
   std::size_t noise_given = 0, epsilon_given = 0;
 };
@@ -76,6 +77,7 @@ struct Common {
   dp::Accountant accountant = dp::Accountant::kAuto;
   double delta = 0;        // rounded down: the stricter question
   double shown_delta = 0;  // the δ as written (nearest double), for output only
+  dp::PldOptions pld;      // --tolerance
 };
 
 /// Prints an ε answer: text (two lines) or JSON.
@@ -125,6 +127,13 @@ std::optional<Common> common(const AccountArgs& a, Io& io) {
     return std::nullopt;
   }
   c.delta = down(*d);  // a smaller δ is the stricter question
+  auto tol = number(a.tolerance, "tolerance", io);
+  if (!tol) return std::nullopt;
+  if (sgn(*tol) <= 0 || *tol > Rational(1, 2)) {
+    invalid(io, "--tolerance must be in (0, 0.5]");
+    return std::nullopt;
+  }
+  c.pld.tolerance = down(*tol);
   {  // the nearest double to what was written (GMP's get_d truncates)
     const double lo = to_double_down(*d), hi = to_double_up(*d);
     c.shown_delta = (Rational(hi) - *d < *d - Rational(lo)) ? hi : lo;
@@ -136,6 +145,7 @@ int run_composition(const dp::Mechanism& m, const AccountArgs& a, Io& io) {
   auto c = common(a, io);
   if (!c) return static_cast<int>(ExitStatus::kInvalid);
   dp::Composition comp;
+  comp.pld_options = c->pld;
   std::string err;
   if (!comp.add(m, &err)) return invalid(io, err);
   return print_epsilon(comp.epsilon(c->delta, c->accountant), *c, a, io);
@@ -155,7 +165,7 @@ int run_dpsgd(const AccountArgs& a, Io& io) {
     if (sgn(*e) <= 0) return invalid(io, "--epsilon must be > 0");
     if (*e > kMaxCalibratedEpsilon) return invalid(io, "--epsilon above 1000 cannot be calibrated (it protects nothing)");
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
-    auto r = dp::calibrate_dpsgd(down(*e), c->delta, rate, *t, c->accountant);
+    auto r = dp::calibrate_dpsgd(down(*e), c->delta, rate, *t, c->accountant, 1e-3, c->pld);
     if (!r.found) return invalid(io, "no noise multiplier meets the target");
     return print_epsilon(r.achieved, *c, a, io, r.value, "noise_multiplier", r.how);
   }
@@ -175,7 +185,7 @@ int run_gaussian(const AccountArgs& a, Io& io) {
     if (!c || !e) return static_cast<int>(ExitStatus::kInvalid);
     if (*e > kMaxCalibratedEpsilon) return invalid(io, "--epsilon above 1000 cannot be calibrated (it protects nothing)");
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
-    auto r = dp::calibrate_gaussian(down(*e), c->delta, *k, c->accountant);
+    auto r = dp::calibrate_gaussian(down(*e), c->delta, *k, c->accountant, 1e-3, c->pld);
     if (!r.found) return invalid(io, "no noise meets the target");
     return print_epsilon(r.achieved, *c, a, io, r.value * up(*s), "sigma", r.how);
   }
@@ -263,6 +273,11 @@ int run_zcdp(const AccountArgs& a, Io& io) {
   return run_composition(dp::Mechanism::zcdp(up(*rho)), a, io);
 }
 
+Arg with_default(Arg arg) {
+  arg.show_default = true;
+  return arg;
+}
+
 using Run = int (*)(const AccountArgs&, Io&);
 
 Command account_kind(std::shared_ptr<AccountArgs> args, std::string name, std::string description,
@@ -272,6 +287,9 @@ Command account_kind(std::shared_ptr<AccountArgs> args, std::string name, std::s
   Arg accountant = option("--accountant", "rdp, pld or auto (both, the smaller epsilon)", &a.accountant);
   accountant.show_default = true;
   own.push_back(accountant);
+  own.push_back(with_default(option("--tolerance",
+                                    "PLD: refine the loss grid until the certified bracket is within this relative width",
+                                    &a.tolerance)));
   own.push_back(option("--json", "print JSON", &a.json));
   return make_command(std::move(name), std::move(description), "", args, run, std::move(own));
 }
@@ -292,11 +310,6 @@ Command calibrated_kind(std::shared_ptr<AccountArgs> args, std::string name, std
     return run(*args, io);
   };
   return command;
-}
-
-Arg with_default(Arg arg) {
-  arg.show_default = true;
-  return arg;
 }
 
 }  // namespace
