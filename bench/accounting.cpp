@@ -157,6 +157,7 @@ void issue_table(const std::string& path, const std::string& binary) {
     const double lib = median_seconds(
         [&] {
           Composition comp;
+          comp.pld_options.adaptive = true;  // as `privflow account` asks
           comp.add(m);
           r = comp.epsilon(delta);
         },

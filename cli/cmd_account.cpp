@@ -134,6 +134,7 @@ std::optional<Common> common(const AccountArgs& a, Io& io) {
     return std::nullopt;
   }
   c.pld.tolerance = down(*tol);
+  c.pld.adaptive = true;  // one question: the grid adapts to it (calibrations keep the fixed grid)
   {  // the nearest double to what was written (GMP's get_d truncates)
     const double lo = to_double_down(*d), hi = to_double_up(*d);
     c.shown_delta = (Rational(hi) - *d < *d - Rational(lo)) ? hi : lo;
@@ -165,7 +166,7 @@ int run_dpsgd(const AccountArgs& a, Io& io) {
     if (sgn(*e) <= 0) return invalid(io, "--epsilon must be > 0");
     if (*e > kMaxCalibratedEpsilon) return invalid(io, "--epsilon above 1000 cannot be calibrated (it protects nothing)");
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
-    auto r = dp::calibrate_dpsgd(down(*e), c->delta, rate, *t, c->accountant, 1e-3, c->pld);
+    auto r = dp::calibrate_dpsgd(down(*e), c->delta, rate, *t, c->accountant);
     if (!r.found) return invalid(io, "no noise multiplier meets the target");
     return print_epsilon(r.achieved, *c, a, io, r.value, "noise_multiplier", r.how);
   }
@@ -185,7 +186,7 @@ int run_gaussian(const AccountArgs& a, Io& io) {
     if (!c || !e) return static_cast<int>(ExitStatus::kInvalid);
     if (*e > kMaxCalibratedEpsilon) return invalid(io, "--epsilon above 1000 cannot be calibrated (it protects nothing)");
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
-    auto r = dp::calibrate_gaussian(down(*e), c->delta, *k, c->accountant, 1e-3, c->pld);
+    auto r = dp::calibrate_gaussian(down(*e), c->delta, *k, c->accountant);
     if (!r.found) return invalid(io, "no noise meets the target");
     return print_epsilon(r.achieved, *c, a, io, r.value * up(*s), "sigma", r.how);
   }

@@ -115,7 +115,7 @@ _privflow() {
     graph) opts="--format --help" ;;
     init) opts="-o --output --force --help" ;;
     account)
-      local common="--delta --accountant --json --help"
+      local common="--delta --accountant --tolerance --json --help"
       case $kind in
         "")
           if [[ $cur == -* ]]; then

@@ -118,7 +118,8 @@ struct DeltaResult {
 
 /// PLD accuracy knobs. Results stay sound (upper bounds) whatever they are.
 ///
-/// `adaptive` (the default): an ε at δ is computed coarse to fine (dp/pld_composition.cpp):
+/// `adaptive` (`privflow account` sets it; the library's default is the fixed grid, which the
+/// analyzer uses): an ε at δ is computed coarse to fine (dp/pld_composition.cpp):
 /// the grid step starts coarse and shrinks until the certified bracket — the pessimistic
 /// (connect-the-dots) ε above, an optimistic (post-processed) ε below — is within
 /// `tolerance` of the answer (relative), which is always the upper end; the truncated tail
@@ -129,7 +130,7 @@ struct PldOptions {
   double discretization = 1e-4;  ///< fixed grid step of the privacy loss (nats)
   double tail_mass = 1e-15;      ///< truncated probability mass per side (added to δ); adaptive: the largest
   double tolerance = 1e-3;       ///< adaptive: relative width of the certified bracket at which refining stops
-  bool adaptive = true;          ///< choose the grid and tail from the question (ε at δ)
+  bool adaptive = false;         ///< choose the grid and tail from the question (ε at δ)
 };
 
 namespace detail {

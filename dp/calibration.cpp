@@ -77,7 +77,6 @@ CalibrationResult bisect(MakeFn make, bool decreasing, double target, double del
   double start = rdp.found ? rdp.value : 1.0;
   PldOptions coarse = pld;
   coarse.discretization = pld.discretization * 10;
-  coarse.tolerance = std::max(pld.tolerance * 10, 1e-2);  // the adaptive grid's counterpart
   // The coarse PLD walk takes at most 60 steps (1.1^60 ~ 300x; PLD is tighter than RDP, so its
   // answer lies near RDP's), and the fine grid runs only when the coarse one found an answer:
   // a PLD that cannot certify any noise (a loss below its grid) otherwise cost 400 long

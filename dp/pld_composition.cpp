@@ -223,10 +223,10 @@ EpsilonResult adaptive_epsilon(const PldCache& c, double delta) {
   const double tail = tail_for(delta, c);
   const double part_tail = std::max(tail / total_times(c.rest), 1e-300);
   if (c.lattice) {  // exact on its grid: only the tails and round-off to spend
-    const Level l = compose_level(c.rest, c.lattice_grid, part_tail, tail, pld::Side::kPessimistic, true);
+    const Level l = compose_level(c.rest, c.lattice_grid, part_tail, tail, pld::Side::kPessimistic);
     if (!l.ok) return infinite_result(delta, Accountant::kPld, "pld: no grid holds this composition's range");
     return grid_result(level_epsilon(l, delta), delta, l.grid, std::max(l.remove.inf_mass, l.add.inf_mass),
-                       " (the losses' lattice: exact)");
+                       l.coarsened ? " (coarsened: huge range)" : " (the losses' lattice: exact)");
   }
   double h = 1e-2;
   double upper = kInf, lower = -kInf, best_grid = 0, best_tail = 0;

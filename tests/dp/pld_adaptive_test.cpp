@@ -68,6 +68,7 @@ TEST_CASE("adaptive pld: each issue case within [sound lower, 1.01 x tight]", "[
     const double delta = c["delta"], lower = c["lower"], tight = c["tight"];
     for (Accountant a : {Accountant::kPld, Accountant::kAuto}) {
       Composition comp;
+      comp.pld_options.adaptive = true;
       REQUIRE(comp.add(mechanism(c["mechanism"])));
       const EpsilonResult r = comp.epsilon(delta, a);
       INFO(id << " accountant " << to_string(a) << ": " << r.value << " (" << r.how << "), lower " << lower << ", tight " << tight);
@@ -81,6 +82,7 @@ TEST_CASE("adaptive pld: each issue case within [sound lower, 1.01 x tight]", "[
 
 TEST_CASE("adaptive pld: the answer does not depend on asking other deltas first", "[dp][pld][adaptive]") {
   Composition comp;
+  comp.pld_options.adaptive = true;
   REQUIRE(comp.add(Mechanism::subsampled_gaussian(2.0, 0.1).repeated(1000)));
   const double first = comp.epsilon(1e-5, Accountant::kPld).value;
   CHECK(comp.epsilon(1e-9, Accountant::kPld).value > first);  // smaller δ: larger ε
@@ -126,6 +128,7 @@ TEST_CASE("optimistic discretisation stays below the true value, pessimistic abo
 TEST_CASE("adaptive pld: a looser tolerance is still sound; fixed grid still available", "[dp][pld][adaptive]") {
   for (double tol : {0.05, 0.01}) {
     Composition comp;
+    comp.pld_options.adaptive = true;
     comp.pld_options.tolerance = tol;
     REQUIRE(comp.add(Mechanism::subsampled_gaussian(1.1, 0.01).repeated(10000)));
     const EpsilonResult r = comp.epsilon(1e-8, Accountant::kPld);
