@@ -1,15 +1,25 @@
 // bench/accounting: for each reference case, the median time of one ε query with each
 // accountant (and of one calibration for the inverse cases), beside the fastest reference
 // library of the same tightness (seconds_by_library of tests/dp/data/dp_reference.json).
+// Then the side-by-side table of issue #17 (tests/dp/data/pld_adaptive_reference.json): the
+// tightest peer value and its time, privflow's value, library time and whole-process CLI time
+// (CPU of the child, `privflow account …` as a user types it), and the speed-ups.
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -119,11 +129,95 @@ void replace_one_rows() {
   }
 }
 
+/// CPU seconds (user + system) of one run of the privflow binary with `args`, output discarded;
+/// a negative value when it could not run.
+double cli_seconds(const std::string& binary, const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  std::vector<std::string> all{binary};
+  all.insert(all.end(), args.begin(), args.end());
+  for (auto& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, binary.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) return -1;
+  int status = 0;
+  rusage ru{};
+  if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + 1e-6 * static_cast<double>(t.tv_usec); };
+  return secs(ru.ru_utime) + secs(ru.ru_stime);
+}
+
+double median_cli_seconds(const std::string& binary, const std::vector<std::string>& args, int runs) {
+  std::vector<double> t;
+  for (int i = 0; i < runs; ++i) {
+    const double s = cli_seconds(binary, args);
+    if (s < 0) return -1;
+    t.push_back(s);
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+Mechanism issue_mechanism(const json& m) {
+  const std::string kind = m["kind"];
+  if (kind == "dpsgd") return Mechanism::subsampled_gaussian(m["noise_multiplier"], m["sampling_rate"]).repeated(m["steps"]);
+  if (kind == "laplace") return Mechanism::laplace(double(m["epsilon"])).repeated(m["times"]);
+  return Mechanism::gaussian_sigma(m["sigma"]).repeated(m["times"]);
+}
+
+/// The issue #17 table: every case of pld_adaptive_reference.json, asked as a user does (auto).
+void issue_table(const std::string& path, const std::string& binary) {
+  std::ifstream in(path);
+  if (!in) {
+    std::fprintf(stderr, "cannot read %s\n", path.c_str());
+    return;
+  }
+  const json ref = json::parse(in);
+  std::printf("\nissue #17 cases (peer: %s)\n", std::string(ref["peer_version"]).c_str());
+  std::printf("%-34s %14s %9s %14s %6s %9s %9s %8s %8s\n", "case", "tightest_peer", "peer_s", "privflow", "+%", "lib_s",
+              "cli_s", "peer/lib", "peer/cli");
+  for (const auto& c : ref["cases"]) {
+    const double delta = c["delta"];
+    const Mechanism m = issue_mechanism(c["mechanism"]);
+    EpsilonResult r;
+    const double lib = median_seconds(
+        [&] {
+          Composition comp;
+          comp.pld_options.adaptive = true;  // as `privflow account` asks
+          comp.add(m);
+          r = comp.epsilon(delta);
+        },
+        5);
+    std::vector<std::string> args{"account"};
+    const std::string command = c["command"];
+    std::istringstream words(command);
+    for (std::string w; words >> w;) args.push_back(w);
+    const double cli = median_cli_seconds(binary, args, 5);
+    // The tightest value a peer (or the exact computation) gave: an upper bound, or the exact one.
+    const double tight = c["tight"];
+    const double peer = c.contains("peer_upper") ? std::min(double(c["peer_upper"]), tight) : tight;
+    const double peer_s = c.value("peer_seconds", 0.0);
+    std::printf("%-34s %14.8g %9.4f %14.8g %6.3f %9.5f %9.5f %8.1f %8.1f\n", std::string(c["id"]).c_str(), peer, peer_s,
+                r.value, 100 * (r.value / peer - 1), lib, cli, peer_s > 0 ? peer_s / lib : 0.0,
+                peer_s > 0 && cli > 0 ? peer_s / cli : 0.0);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string path = std::string(PRIVFLOW_SOURCE_DIR) + "/tests/dp/data/dp_reference.json";
   if (argc > 1) path = argv[1];
+  const std::string issue_path = std::string(PRIVFLOW_SOURCE_DIR) + "/tests/dp/data/pld_adaptive_reference.json";
+  const std::string binary = argc > 2 ? argv[2] : PRIVFLOW_CLI;
+  if (std::getenv("BENCH_ISSUE_ONLY")) {  // the issue #17 table alone
+    issue_table(issue_path, binary);
+    return 0;
+  }
   std::ifstream in(path);
   if (!in) {
     std::fprintf(stderr, "cannot read %s\n", path.c_str());
@@ -177,5 +271,6 @@ int main(int argc, char** argv) {
     }
   }
   replace_one_rows();
+  issue_table(issue_path, binary);
   return 0;
 }

@@ -23,6 +23,7 @@ struct AccountArgs {
   std::string noise_multiplier, sampling_rate, steps, epsilon, sigma, sensitivity = "1", times = "1", scale, keep,
       values, local_epsilon, senders, rho;
   std::string neighbouring = "add-remove", sampling = "poisson";  // dpsgd
+  std::string tolerance = "0.001";  // relative width of the PLD's certified bracket (dp::PldOptions)
   // dpsgd and gaussian: how often the noise (--noise-multiplier, --sigma) and --epsilon were given
   std::size_t noise_given = 0, epsilon_given = 0;
   // attack figures of the same mechanism: --tpr-at-fpr F, --reconstruction-prior K
@@ -90,6 +91,7 @@ struct Common {
   double delta = 0;        // rounded down: the stricter question
   double shown_delta = 0;  // the δ as written (nearest double), for output only
   std::vector<AttackFigure> attacks;
+  dp::PldOptions pld;      // --tolerance
 };
 
 /// Prints an ε answer: text (two lines) or JSON.
@@ -145,6 +147,14 @@ std::optional<Common> common(const AccountArgs& a, Io& io) {
     return std::nullopt;
   }
   c.delta = down(*d);  // a smaller δ is the stricter question
+  auto tol = number(a.tolerance, "tolerance", io);
+  if (!tol) return std::nullopt;
+  if (sgn(*tol) <= 0 || *tol > Rational(1, 2)) {
+    invalid(io, "--tolerance must be in (0, 0.5]");
+    return std::nullopt;
+  }
+  c.pld.tolerance = down(*tol);
+  c.pld.adaptive = true;  // one question: the grid adapts to it (calibrations keep the fixed grid)
   {  // the nearest double to what was written (GMP's get_d truncates)
     const double lo = to_double_down(*d), hi = to_double_up(*d);
     c.shown_delta = (Rational(hi) - *d < *d - Rational(lo)) ? hi : lo;
@@ -196,6 +206,7 @@ int run_composition(const dp::Mechanism& m, const AccountArgs& a, Io& io) {
   auto c = common(a, io);
   if (!c) return static_cast<int>(ExitStatus::kInvalid);
   dp::Composition comp;
+  comp.pld_options = c->pld;
   std::string err;
   if (!comp.add(m, &err)) return invalid(io, err);
   if (!add_attacks(m, a, *c, io)) return static_cast<int>(ExitStatus::kInvalid);
@@ -345,6 +356,11 @@ int run_zcdp(const AccountArgs& a, Io& io) {
   return run_composition(dp::Mechanism::zcdp(up(*rho)), a, io);
 }
 
+Arg with_default(Arg arg) {
+  arg.show_default = true;
+  return arg;
+}
+
 using Run = int (*)(const AccountArgs&, Io&);
 
 Command account_kind(std::shared_ptr<AccountArgs> args, std::string name, std::string description,
@@ -354,6 +370,9 @@ Command account_kind(std::shared_ptr<AccountArgs> args, std::string name, std::s
   Arg accountant = option("--accountant", "rdp, pld or auto (both, the smaller epsilon)", &a.accountant);
   accountant.show_default = true;
   own.push_back(accountant);
+  own.push_back(with_default(option("--tolerance",
+                                    "PLD: refine the loss grid until the certified bracket is within this relative width",
+                                    &a.tolerance)));
   own.push_back(option("--json", "print JSON", &a.json));
   own.push_back(option("--tpr-at-fpr", "also: the highest TPR of a membership test at this FPR", &a.tpr_at_fpr));
   own.push_back(option("--reconstruction-prior",
@@ -378,11 +397,6 @@ Command calibrated_kind(std::shared_ptr<AccountArgs> args, std::string name, std
     return run(*args, io);
   };
   return command;
-}
-
-Arg with_default(Arg arg) {
-  arg.show_default = true;
-  return arg;
 }
 
 }  // namespace

@@ -123,7 +123,7 @@ _privflow() {
     graph) opts="--format --help" ;;
     init) opts="-o --output --force --help" ;;
     account)
-      local common="--delta --accountant --json --tpr-at-fpr --reconstruction-prior --help"
+      local common="--delta --accountant --tolerance --json --tpr-at-fpr --reconstruction-prior --help"
       case $kind in
         "")
           if [[ $cur == -* ]]; then

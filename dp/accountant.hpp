@@ -134,10 +134,21 @@ struct TradeoffResult {
   std::string how;
 };
 
-/// PLD accuracy knobs. Smaller `discretization` is tighter and slower; results stay sound.
+/// PLD accuracy knobs. Results stay sound (upper bounds) whatever they are.
+///
+/// `adaptive` (`privflow account` sets it; the library's default is the fixed grid, which the
+/// analyzer uses): an ε at δ is computed coarse to fine (dp/pld_composition.cpp):
+/// the grid step starts coarse and shrinks until the certified bracket — the pessimistic
+/// (connect-the-dots) ε above, an optimistic (post-processed) ε below — is within
+/// `tolerance` of the answer (relative), which is always the upper end; the truncated tail
+/// is chosen from δ (at most `tail_mass`, and far below δ·tolerance), so small δ never meets
+/// a tail that swallows it. δ(ε) queries, and ε queries when `adaptive` is false, use the
+/// fixed grid `discretization` and tail `tail_mass`.
 struct PldOptions {
-  double discretization = 1e-4;  ///< grid step of the privacy loss (nats)
-  double tail_mass = 1e-15;      ///< truncated probability mass per side (added to δ)
+  double discretization = 1e-4;  ///< fixed grid step of the privacy loss (nats)
+  double tail_mass = 1e-15;      ///< truncated probability mass per side (added to δ); adaptive: the largest
+  double tolerance = 1e-3;       ///< adaptive: relative width of the certified bracket at which refining stops
+  bool adaptive = false;         ///< choose the grid and tail from the question (ε at δ)
 };
 
 namespace detail {

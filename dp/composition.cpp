@@ -153,7 +153,7 @@ EpsilonResult Composition::epsilon(double delta, Accountant a) const {
   if (a == Accountant::kRdp || a == Accountant::kAuto) best = rdp_epsilon(rdp_cached(), delta);
   if (a == Accountant::kPld || a == Accountant::kAuto) {
     const auto* c = pld_cache_for(parts_, pld_options, pld_cache_);
-    if (c->available) {
+    if (c->adaptive ? c->available : detail::pld_fixed(*c)) {
       EpsilonResult p = pld_epsilon(*c, delta);
       if (!best || (!p.infinite && (best->infinite || p.value < best->value))) best = p;
     } else if (!best) {
@@ -179,7 +179,7 @@ DeltaResult Composition::delta(double epsilon, Accountant a) const {
   }
   double best = 1;
   const detail::PldCache* c = a == Accountant::kRdp ? nullptr : pld_cache_for(parts_, pld_options, pld_cache_);
-  const bool use_pld = c && c->available;
+  const bool use_pld = c && detail::pld_fixed(*c);
   if (a != Accountant::kPld || !use_pld) {
     const RdpState& s = rdp_cached();
     const auto d = rdp::to_delta(rdp::default_orders(), s.curve, epsilon);

@@ -19,6 +19,9 @@ namespace {
 
 using detail::kInf;
 using cpx = std::complex<double>;
+/// Unit round-off of R: 2^-53 for double, 2^-64 for x87 long double (the extended transforms).
+template <class R>
+constexpr double kUnitOf = static_cast<double>(std::numeric_limits<R>::epsilon()) / 2;
 
 /// Standard normal mass of (a, b], computed on the side that avoids cancellation.
 double normal_mass(double a, double b) {
@@ -55,32 +58,38 @@ std::size_t fast_size(std::size_t n) {
   return best;
 }
 
-std::shared_ptr<const kissfft<double>> plan(std::size_t n, bool inverse) {
+/// The forward plan of size n, cached. The inverse transform uses it too, by conjugation: a
+/// plan's set-up (sincos of every twiddle) was a quarter of a cold `privflow account`, and
+/// one plan instead of two halves it.
+template <class R>
+std::shared_ptr<const kissfft<R>> plan(std::size_t n) {
   static std::mutex mu;
-  static std::map<std::pair<std::size_t, bool>, std::shared_ptr<const kissfft<double>>> plans;
+  static std::map<std::size_t, std::shared_ptr<const kissfft<R>>> plans;
   std::lock_guard<std::mutex> lock(mu);
-  auto& p = plans[{n, inverse}];
+  auto& p = plans[n];
   if (!p) {
     if (plans.size() > 16) plans.clear();  // bounded cache; holders keep their plan alive
-    auto made = std::make_shared<const kissfft<double>>(n, inverse);
-    plans[{n, inverse}] = made;
+    auto made = std::make_shared<const kissfft<R>>(n, false);
+    plans[n] = made;
     return made;
   }
   return p;
 }
 
-inline cpx mul(cpx a, cpx b) {  // plain product (no C99 Annex G inf/NaN recovery: none occur)
+template <class R>
+inline std::complex<R> mul(std::complex<R> a, std::complex<R> b) {  // plain product (no C99 Annex G inf/NaN recovery: none occur)
   return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
 }
 
-cpx power(cpx z, std::uint64_t t) {  // repeated squaring
-  cpx r(1, 0);
+template <class R>
+std::complex<R> power(std::complex<R> z, std::uint64_t t) {  // repeated squaring
+  std::complex<R> r(1, 0);
   while (t) {
     if (t & 1) r = mul(r, z);
     t >>= 1;
     if (t) {
       z = mul(z, z);
-      if (z.real() * z.real() + z.imag() * z.imag() < 1e-300) return t ? cpx(0, 0) : r;  // |z|^(2k) underflows: z^t ≈ 0
+      if (z.real() * z.real() + z.imag() * z.imag() < R(1e-300)) return t ? std::complex<R>(0, 0) : r;  // |z|^(2k) underflows: z^t ≈ 0
     }
   }
   return r;
@@ -88,7 +97,66 @@ cpx power(cpx z, std::uint64_t t) {  // repeated squaring
 
 }  // namespace
 
-Pld discretize(const CellFn& cell, double lo, double hi, double h) {
+namespace {
+
+/// The optimistic side: a randomised post-processing of the true pair whose output
+/// likelihood ratios are exactly grid points, so its δ(ε) is a lower bound (for one use and,
+/// applied to every use, for any composition: post-processing never adds information).
+/// Cells are centred on the grid points, (ε_k − h/2, ε_k + h/2] (the bottom one from −∞, the
+/// top one to +∞). Merging a cell into one output keeps its masses; its ratio is then within
+/// O(h²) of e^{ε_k} for a smooth loss, on either side. Above: the output is emitted at ε_k
+/// (rounding its loss down, which only lowers δ). Below: the fraction α of the next cell
+/// (whose ratio is above e^{ε_k}) that brings the mixture's ratio to exactly e^{ε_k} is mixed
+/// in (α = O(h); the rest of that cell keeps its ratio). So every output mixes neighbouring
+/// cells only and the error is of second order in h, like connect the dots on the other side.
+/// When no such fraction exists (a steep drop, an atom at the top) the cell is split at ε_k:
+/// its upper part lifts what it can of its lower part to e^{ε_k}, and the rest of the lower
+/// part is rounded down to ε_{k−1} (or, at the bottom, dropped: loss −∞, no δ).
+Pld discretize_optimistic(const CellFn& cell, std::int64_t i_lo, std::size_t n, double h) {
+  Pld out;
+  out.h = h;
+  out.offset = i_lo;
+  out.pmf.assign(n, 0.0);
+  auto point = [&](std::size_t k) { return static_cast<double>(i_lo + static_cast<std::int64_t>(k)) * h; };
+  auto low_end = [&](std::size_t k) { return k == 0 ? -kInf : point(k) - 0.5 * h; };
+  auto high_end = [&](std::size_t k) { return k + 1 == n ? kInf : point(k) + 0.5 * h; };
+  auto masses = [&](double a, double b, double fraction) {
+    const CellMass c = cell(a, b);
+    return CellMass{std::max(c.p, 0.0) * fraction, std::max(c.q, 0.0) * fraction};
+  };
+  CellMass here = masses(low_end(0), high_end(0), 1.0);
+  double here_fraction = 1;  // of cell k still unassigned (the rest lifted cell k−1)
+  for (std::size_t k = 0; k < n; ++k) {
+    CellMass next = k + 1 < n ? masses(low_end(k + 1), high_end(k + 1), 1.0) : CellMass{};
+    double next_fraction = 1;
+    const double w = std::exp(-point(k));  // ratio e^{ε_k} ⇔ w·p − q = 0
+    const double excess = w * here.p - here.q;
+    const double surplus = w * next.p - next.q;  // of the next cell, with respect to ε_k
+    if (excess >= 0) {
+      out.pmf[k] += here.p;
+    } else if (k + 1 < n && surplus > 0 && -excess <= surplus) {
+      const double alpha = -excess / surplus;
+      out.pmf[k] += here.p + alpha * next.p;
+      next.p *= 1 - alpha, next.q *= 1 - alpha;
+      next_fraction = 1 - alpha;
+    } else {  // split at ε_k: the upper part lifts a share β of the lower one
+      const double split = std::nextafter(point(k), -kInf);  // an atom at ε_k goes up
+      const CellMass lower = masses(low_end(k), split, here_fraction);
+      const CellMass upper = masses(split, high_end(k), here_fraction);
+      const double deficit = lower.q - w * lower.p, lift = w * upper.p - upper.q;
+      const double beta = deficit > 0 ? std::clamp(lift / deficit, 0.0, 1.0) : 1.0;
+      out.pmf[k] += upper.p + beta * lower.p;
+      if (k > 0) out.pmf[k - 1] += (1 - beta) * lower.p;
+    }
+    here = next;
+    here_fraction = next_fraction;
+  }
+  return out;
+}
+
+}  // namespace
+
+Pld discretize(const CellFn& cell, double lo, double hi, double h, Side side) {
   Pld out;
   out.h = h;
   // A loss range no grid can hold (a pure epsilon of 1e300, noise near 0) would overflow the
@@ -104,6 +172,7 @@ Pld discretize(const CellFn& cell, double lo, double hi, double h) {
   std::int64_t i_hi = static_cast<std::int64_t>(std::ceil(hi / h));
   if (i_hi <= i_lo) i_hi = i_lo + 1;
   const std::size_t n = static_cast<std::size_t>(i_hi - i_lo + 1);
+  if (side == Side::kOptimistic) return discretize_optimistic(cell, i_lo, n, h);
   out.offset = i_lo;
   out.pmf.assign(n, 0.0);
   const double eh = std::expm1(h);
@@ -133,16 +202,16 @@ Pld discretize(const CellFn& cell, double lo, double hi, double h) {
   return out;
 }
 
-Pld gaussian(double z, double h, double tail) {
+Pld gaussian(double z, double h, double tail, Side side) {
   // L ~ N(μ, 2μ) under P and N(−μ, 2μ) under Q, μ = 1/(2z²) (Balle & Wang 2018, Lemma 3).
   const double mu = 1.0 / (2 * z * z), s = 1.0 / z, zt = normal_tail_point(tail);
   CellFn cell = [=](double a, double b) {
     return CellMass{normal_mass((a - mu) / s, (b - mu) / s), normal_mass((a + mu) / s, (b + mu) / s)};
   };
-  return discretize(cell, mu - zt * s, mu + zt * s, h);
+  return discretize(cell, mu - zt * s, mu + zt * s, h, side);
 }
 
-Pld laplace(double eps, double h) {
+Pld laplace(double eps, double h, Side side) {
   // P = Lap(0, 1/ε), Q = Lap(1, 1/ε): L = ε(|x−1| − |x|) ∈ [−ε, ε], atoms at ±ε.
   auto fp = [eps](double l) {  // P(L ≤ l)
     if (l < -eps) return 0.0;
@@ -159,10 +228,10 @@ Pld laplace(double eps, double h) {
   CellFn cell = [=](double a, double b) {
     return CellMass{std::max(0.0, fp(b) - fp(a)), std::max(0.0, fq(b) - fq(a))};
   };
-  return discretize(cell, -eps, eps, h);
+  return discretize(cell, -eps, eps, h, side);
 }
 
-Pld discrete(const std::vector<std::pair<double, double>>& atoms, double h) {
+Pld discrete(const std::vector<std::pair<double, double>>& atoms, double h, Side side) {
   double lo = kInf, hi = -kInf;
   for (auto [l, p] : atoms) {
     if (p <= 0 || l == kInf) continue;
@@ -170,35 +239,42 @@ Pld discrete(const std::vector<std::pair<double, double>>& atoms, double h) {
     hi = std::max(hi, l);
   }
   if (lo == kInf) lo = hi = 0;
-  CellFn cell = [atoms](double a, double b) {
+  // The optimistic side keeps the atoms at +∞ there (they are exact; its sweep would round them down).
+  const bool keep_inf_apart = side == Side::kOptimistic;
+  double inf_mass = 0;
+  CellFn cell = [atoms, keep_inf_apart](double a, double b) {
     CellMass m;
     for (auto [l, p] : atoms) {
-      if (l > a && l <= b) {
+      if (l > a && l <= b && !(keep_inf_apart && l == kInf)) {
         m.p += p;
         if (l != kInf) m.q += p * std::exp(-l);
       }
     }
     return m;
   };
-  return discretize(cell, lo, hi, h);
+  for (auto [l, p] : atoms)
+    if (l == kInf && p > 0) inf_mass += p;
+  Pld out = discretize(cell, lo, hi, h, side);
+  if (keep_inf_apart) out.inf_mass += inf_mass;
+  return out;
 }
 
-Pld randomized_response(double keep, std::uint64_t k, double h) {
+Pld randomized_response(double keep, std::uint64_t k, double h, Side side) {
   const double r = (1 - keep) / static_cast<double>(k - 1);
   const double eps = std::log(keep) - std::log(r);
   std::vector<std::pair<double, double>> atoms{{eps, keep}, {-eps, r}};
   if (k > 2) atoms.push_back({0.0, (static_cast<double>(k) - 2) * r});
-  return discrete(atoms, h);
+  return discrete(atoms, h, side);
 }
 
-Pld pure(double eps, double h) {
+Pld pure(double eps, double h, Side side) {
   const double keep = 1.0 / (1.0 + std::exp(-eps));
-  return discrete({{eps, keep}, {-eps, 1 - keep}}, h);
+  return discrete({{eps, keep}, {-eps, 1 - keep}}, h, side);
 }
 
-Pld declared(double eps, double delta, double h) {
+Pld declared(double eps, double delta, double h, Side side) {
   const double keep = 1.0 / (1.0 + std::exp(-eps));
-  return discrete({{kInf, delta}, {eps, (1 - delta) * keep}, {-eps, (1 - delta) * (1 - keep)}}, h);
+  return discrete({{kInf, delta}, {eps, (1 - delta) * keep}, {-eps, (1 - delta) * (1 - keep)}}, h, side);
 }
 
 namespace {
@@ -219,7 +295,7 @@ struct SgPoint {
 };
 }  // namespace
 
-Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail) {
+Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail, Side side) {
   const double zt = normal_tail_point(tail), log_q = std::log(q);
   // One grid point's values; x is the Gaussian statistic at which the loss equals `loss`.
   auto point = [z](double x) {
@@ -241,7 +317,7 @@ Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail) 
       const double qm = mass_from_tails(pa.u0, pa.t0, pb.u0, pb.t0);
       return CellMass{(1 - q) * qm + q * mass_from_tails(pa.u1, pa.t1, pb.u1, pb.t1), qm};
     };
-    return discretize(cell, sg_loss(-zt * z, z, q), sg_loss(1 + zt * z, z, q), h);
+    return discretize(cell, sg_loss(-zt * z, z, q), sg_loss(1 + zt * z, z, q), h, side);
   }
   // P = N(0,z²), Q = mixture; L = −L_remove(x), decreasing in x: L ∈ (a,b] ⇔ x ∈ [x(−b), x(−a)).
   SgPoint last;
@@ -253,7 +329,7 @@ Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail) 
     const double pm = mass_from_tails(pb.u0, pb.t0, pa.u0, pa.t0);
     return CellMass{pm, (1 - q) * pm + q * mass_from_tails(pb.u1, pb.t1, pa.u1, pa.t1)};
   };
-  return discretize(cell, -sg_loss(zt * z, z, q), -sg_loss(-zt * z, z, q), h);
+  return discretize(cell, -sg_loss(zt * z, z, q), -sg_loss(-zt * z, z, q), h, side);
 }
 
 namespace {
@@ -284,7 +360,7 @@ struct ReplacePoint {
 };
 }  // namespace
 
-Pld subsampled_gaussian_replace(double z, double q, double h, double tail) {
+Pld subsampled_gaussian_replace(double z, double q, double h, double tail, Side side) {
   // P = q·N(−1,z²) + (1−q)·N(0,z²), Q = q·N(1,z²) + (1−q)·N(0,z²): the dominating pair of the
   // Poisson-subsampled Gaussian under substitution (Zhu, Dong & Wang 2022, "Optimal accounting
   // of differential privacy via characteristic function", dominating pairs of subsampled
@@ -311,7 +387,7 @@ Pld subsampled_gaussian_replace(double z, double q, double h, double tail) {
     return CellMass{q * m[0] + (1 - q) * m[1], q * m[2] + (1 - q) * m[1]};
   };
   // P's mass beyond x = zt·z (upper) and below −1 − zt·z (lower) is at most `tail` each.
-  return discretize(cell, sg_replace_loss(zt * z, s, q), sg_replace_loss(-1 - zt * z, s, q), h);
+  return discretize(cell, sg_replace_loss(zt * z, s, q), sg_replace_loss(-1 - zt * z, s, q), h, side);
 }
 
 namespace {
@@ -327,7 +403,7 @@ constexpr int kNumT = sizeof kChernoffT / sizeof kChernoffT[0];
 /// log Σ_k pmf_k e^{sign·t·ε_k} for one part and every t of kChernoffT, rounded up, by
 /// multiplicative recurrences from the largest term. The recurrences of the different t are
 /// independent and run side by side (one pass over the pmf, and no serial dependency chain).
-void log_mgfs(const Pld& p, int sign, double out[kNumT]) {
+void log_mgfs(const Pld& p, int sign, double t_scale, double out[kNumT]) {
   std::size_t first = 0, last = p.pmf.size();
   while (first < last && !(p.pmf[first] > 0)) ++first;
   while (last > first && !(p.pmf[last - 1] > 0)) --last;
@@ -336,7 +412,7 @@ void log_mgfs(const Pld& p, int sign, double out[kNumT]) {
     return;
   }
   double s[kNumT] = {}, f[kNumT], r[kNumT];
-  for (int j = 0; j < kNumT; ++j) f[j] = 1, r[j] = std::exp(-kChernoffT[j] * p.h);
+  for (int j = 0; j < kNumT; ++j) f[j] = 1, r[j] = std::exp(-kChernoffT[j] * t_scale * p.h);
   const std::size_t anchor = sign > 0 ? last - 1 : first;
   if (sign > 0) {
     for (std::size_t k = last; k-- > first;)
@@ -349,7 +425,7 @@ void log_mgfs(const Pld& p, int sign, double out[kNumT]) {
   // underflowed are below 2^-1022 each, and the pmf sums to at most 1.
   const double up = 1 + 4 * static_cast<double>(last - first + 1) * kUnit;
   const double e_anchor = static_cast<double>(p.offset + static_cast<std::int64_t>(anchor)) * p.h;
-  for (int j = 0; j < kNumT; ++j) out[j] = sign * kChernoffT[j] * e_anchor + std::log(s[j] * up + 0x1p-1000);
+  for (int j = 0; j < kNumT; ++j) out[j] = sign * kChernoffT[j] * t_scale * e_anchor + std::log(s[j] * up + 0x1p-1000);
 }
 
 struct Range {
@@ -357,6 +433,20 @@ struct Range {
   std::int64_t lo = 0, hi = 0;
   double inf_mass = 0, truncated = 0;
 };
+
+/// Standard deviation of the composed loss (Σ times·variance of the parts' discrete losses).
+double composed_spread(const Parts& parts) {
+  double var = 0;
+  for (auto [p, times] : parts) {
+    double m0 = 0, m1 = 0, m2 = 0;
+    for (std::size_t k = 0; k < p->pmf.size(); ++k) {
+      const double x = static_cast<double>(k) * p->h;  // relative to the offset: no cancellation
+      m0 += p->pmf[k], m1 += p->pmf[k] * x, m2 += p->pmf[k] * x * x;
+    }
+    if (m0 > 0) var += static_cast<double>(times) * std::max(0.0, m2 / m0 - (m1 / m0) * (m1 / m0));
+  }
+  return std::sqrt(var);
+}
 
 Range composed_range(const Parts& parts, double tail) {
   Range g;
@@ -371,15 +461,18 @@ Range composed_range(const Parts& parts, double tail) {
   // Chernoff: P(S ≥ u) ≤ M(t)e^{−tu} for t > 0, P(S ≤ u) ≤ M(−t)e^{tu}; M of the
   // (sub-probability) discretised parts, so the bound covers the discrete S exactly.
   const double log_tail = std::log(tail);
+  // The t above suit a composed loss of spread ~1; a much narrower one (tiny ε: noise 1e4)
+  // needs larger t, else its range comes out far too wide: scale t by 1/(100·spread) then.
+  const double t_scale = std::max(1.0, 0.01 / std::max(composed_spread(parts), 1e-300));
   double lower = -kInf, upper = kInf;
   for (int sign : {1, -1}) {
     double lm[kNumT] = {}, part[kNumT];
     for (auto [p, times] : parts) {
-      log_mgfs(*p, sign, part);
+      log_mgfs(*p, sign, t_scale, part);
       for (int j = 0; j < kNumT; ++j) lm[j] += static_cast<double>(times) * part[j];
     }
     for (int j = 0; j < kNumT; ++j) {
-      const double t = sign * kChernoffT[j];
+      const double t = sign * kChernoffT[j] * t_scale;
       if (sign > 0) upper = std::min(upper, (lm[j] - log_tail) / t);
       else lower = std::max(lower, (lm[j] - log_tail) / t);
     }
@@ -396,32 +489,37 @@ Range composed_range(const Parts& parts, double tail) {
 
 /// Adds a part's pmf into one component (0 real, 1 imaginary) of the complex buffer z of size
 /// n, wrapped modulo n (a part wider than the composed window wraps).
-void place(const Pld& p, std::size_t n, int component, std::vector<cpx>& z) {
-  double* d = reinterpret_cast<double*>(z.data());  // array access to std::complex is allowed
+template <class R>
+void place(const Pld& p, std::size_t n, int component, std::vector<std::complex<R>>& z) {
+  R* d = reinterpret_cast<R*>(z.data());  // array access to std::complex is allowed
   for (std::size_t k = 0, pos = 0; k < p.pmf.size(); ++k, pos = pos + 1 == n ? 0 : pos + 1) d[2 * pos + component] += p.pmf[k];
 }
 
 /// The window g of one component of the inverse transform (unscaled: times 1/n here).
-Composed extract(const std::vector<cpx>& y, int component, std::size_t n, const Range& g, double h, double roundoff) {
+template <class R>
+Composed extract(const std::vector<std::complex<R>>& y, int component, std::size_t n, const Range& g, double h,
+                 double roundoff, bool optimistic) {
   Composed out;
   out.h = h;
+  out.optimistic = optimistic;
   const auto need = static_cast<std::size_t>(g.hi - g.lo + 1);
   out.offset = g.lo;
   out.pmf.reserve(need);
   const auto nn = static_cast<std::int64_t>(n);
-  const double inv_n = 1.0 / static_cast<double>(n);
-  const double* d = reinterpret_cast<const double*>(y.data()) + component;
+  const R inv_n = R(1) / static_cast<R>(n);
+  const R* d = reinterpret_cast<const R*>(y.data()) + component;
   auto pos = static_cast<std::size_t>((((g.lo - g.base) % nn) + nn) % nn);  // of loss index g.lo
   while (out.pmf.size() < need) {  // at most two runs: to the end of the buffer, then from 0
     const std::size_t end = std::min(n, pos + (need - out.pmf.size()));
-    for (std::size_t k = pos; k < end; ++k) out.pmf.push_back(std::max(0.0, d[2 * k] * inv_n));
+    for (std::size_t k = pos; k < end; ++k) out.pmf.push_back(std::max(0.0, static_cast<double>(d[2 * k] * inv_n)));
     pos = 0;
   }
   // Round-off: a proven bound on the L1 error of the window (see Spectrum); the δ of
   // any ε moves by at most that much, so it is counted as δ.
   out.truncated = g.truncated;
   out.roundoff = std::isfinite(roundoff) ? roundoff : 1.0;
-  out.inf_mass = g.inf_mass + out.truncated + out.roundoff;
+  // The optimistic side subtracts both (wrapped tails only add to the window's bins).
+  out.inf_mass = optimistic ? g.inf_mass - out.truncated - out.roundoff : g.inf_mass + out.truncated + out.roundoff;
   out.finalize();
   return out;
 }
@@ -461,7 +559,11 @@ constexpr double kSlack = 1.01;
 
 /// |z| rounded up: sqrt(re² + im²) is within 2u of it (no overflow for these magnitudes ≤ 2),
 /// and cheaper than std::abs's hypot.
-inline double magnitude(cpx z) { return std::sqrt(z.real() * z.real() + z.imag() * z.imag()) * (1 + 4 * kUnit); }
+/// (In long double, then rounded to double: the factor covers that rounding too.)
+template <class R>
+inline double magnitude(std::complex<R> z) {
+  return static_cast<double>(std::sqrt(z.real() * z.real() + z.imag() * z.imag())) * (1 + 4 * kUnit);
+}
 
 /// A bound 2^e > x for 0 ≤ x < 1, from the exponent bits (x = 0 or subnormal: 2^-1022).
 inline int exponent_above(double x) {
@@ -473,24 +575,27 @@ inline int exponent_above(double x) {
 /// is its mirror image: the inputs are real), with per frequency an upper bound on
 /// |computed − exact| and on the magnitudes of both (for the next part's error terms). One
 /// record per frequency: the loop streams through a single array.
+template <class R>
 struct Spectrum {
+  static constexpr double u = kUnitOf<R>;  // the arithmetic's unit; bounds are kept in double
+  using C = std::complex<R>;
   struct Entry {
-    cpx value;
+    C value;
     double err, mag;
   };
   std::vector<Entry> at;
   /// Sizes for a new product; its first part overwrites the entries (`first` below), so only
   /// an empty product is initialised here.
   void start(std::size_t half, bool empty) {
-    if (empty) at.assign(half, Entry{cpx(1, 0), 0.0, 1.0});
+    if (empty) at.assign(half, Entry{C(1, 0), 0.0, 1.0});
     else at.resize(half);
   }
   /// Multiplies in base^t, base computed with error at most e1; `first`: the product so far is 1.
-  void multiply(std::size_t f, cpx base, std::uint64_t t, double e1, bool first) {
+  void multiply(std::size_t f, C base, std::uint64_t t, double e1, bool first) {
     const double b = magnitude(base), td = static_cast<double>(t), big = b + e1;
-    cpx pw(0, 0);
+    C pw(0, 0);
     double part_err, part_mag;
-    if (t > 1 && big < 1 && td * exponent_above(big) <= -1000.0) {
+    if (t > 1 && big < 1 && td * exponent_above(std::nextafter(big, 1.0)) <= -1000.0) {
       part_err = part_mag = 0x1p-1000;  // |base^t| ≤ big^t < 2^-1000: taken as 0
     } else {
       pw = power(base, t);
@@ -500,19 +605,19 @@ struct Spectrum {
       else if (b > 0 && (td - 1) * e1 <= 1e-3 * b) m_t1 = pt / b * 1.0011;  // (1 + e1/b)^(t−1) ≤ e^0.001
       else m_t1 = std::pow(big, td - 1) * kSlack;
       const double m_t = m_t1 * big;
-      part_err = td * e1 * m_t1 + 3 * kUnit * (td + 64) * m_t;
-      part_mag = m_t * (1 + 3 * kUnit * (td + 64));
+      part_err = td * e1 * m_t1 + 3 * u * (td + 64) * m_t;
+      part_mag = m_t * (1 + 3 * u * (td + 64));
     }
     Entry& e = at[f];
     if (first) {  // the general case below with value 1, err 0, mag 1 (the same roundings)
-      e = Entry{pw, (part_err + 3 * kUnit * part_mag) * kSlack, part_mag};
+      e = Entry{pw, (part_err + 3 * u * part_mag) * kSlack, part_mag};
       return;
     }
     e.value = mul(e.value, pw);
-    e.err = (e.err * part_mag + part_err * e.mag + 3 * kUnit * e.mag * part_mag) * kSlack;
+    e.err = (e.err * part_mag + part_err * e.mag + 3 * u * e.mag * part_mag) * kSlack;
     e.mag *= part_mag;
   }
-  cpx value(std::size_t f) const { return at[f].value; }
+  C value(std::size_t f) const { return at[f].value; }
   /// L2 norm of the error over all n frequencies (the mirrored ones counted again).
   double l2(std::size_t n) const {
     double s = 0;
@@ -529,26 +634,48 @@ double composed_bins(const Parts& parts, double tail) {
   return static_cast<double>(g.hi - g.lo + 1);
 }
 
-Composed compose(const Parts& parts, double tail) {
+Composed compose(const Parts& parts, double tail, bool optimistic, bool extended) {
   if (parts.empty()) {
     Composed out;
     out.pmf = {1.0};
     out.finalize();
     return out;
   }
-  return compose_pair(parts, parts, tail).first;
+  return compose_pair(parts, parts, tail, optimistic, extended).first;
 }
 
-std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& second, double tail) {
+namespace {
+/// One use of one part needs no transform (and so no round-off): the part is the result.
+bool single_use(const Parts& parts) { return parts.size() == 1 && parts.front().second == 1; }
+Composed as_composed(const Pld& p, bool optimistic) {
+  Composed out;
+  out.h = p.h;
+  out.offset = p.offset;
+  out.pmf = p.pmf;
+  out.inf_mass = p.inf_mass;
+  out.optimistic = optimistic;
+  out.finalize();
+  return out;
+}
+}  // namespace
+
+namespace {
+
+/// The transforms in arithmetic R (double, or long double where the round-off bound, which
+/// grows with the number of uses, would otherwise swallow a small δ).
+template <class R>
+std::pair<Composed, Composed> compose_pair_in(const Parts& first, const Parts& second, double tail, bool optimistic) {
+  using C = std::complex<R>;
+  constexpr double u = kUnitOf<R>;
   const double h = first.front().first->h;
   const bool same = &first == &second;
   const Range g1 = composed_range(first, tail), g2 = same ? g1 : composed_range(second, tail);
   const auto need = static_cast<std::size_t>(std::max(g1.hi - g1.lo, g2.hi - g2.lo) + 1);
   const std::size_t n = fast_size(std::max<std::size_t>(need, 2)), half = n / 2 + 1;
-  const auto fwd = plan(n, false);
+  const auto fwd = plan<R>(n);
   // Work buffers are reused across calls (per thread) to avoid page-faulting fresh memory.
-  thread_local std::vector<cpx> z, spec;
-  thread_local Spectrum s1, s2;
+  thread_local std::vector<C> z, spec;
+  thread_local Spectrum<R> s1, s2;
   s1.start(half, first.empty());
   if (!same) s2.start(half, second.empty());
   z.resize(n);
@@ -563,21 +690,21 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
   for (std::size_t i = 0; i < parts; ++i) {
     // Two real sequences in one complex FFT: z = x1 + i·x2.
     const bool has1 = i < first.size(), has2 = !same && i < second.size();
-    std::fill(z.begin(), z.end(), cpx(0, 0));
+    std::fill(z.begin(), z.end(), C(0, 0));
     if (has1) place(*first[i].first, n, 0, z);
     if (has2) place(*second[i].first, n, 1, z);
     fwd->transform(z.data(), spec.data());
     // Error of each separated spectrum: the packed transform's, plus placing (wrapped sums)
     // and separating (a half-sum: 2u of its size, ≤ the mass).
     const double l1 = (has1 ? mass(*first[i].first) : 0) + (has2 ? mass(*second[i].first) : 0);
-    const double e1 = (kStageError * kUnit * stages * l1 + 4 * kUnit * l1) * kSlack;
+    const double e1 = (kStageError * u * stages * l1 + 4 * u * l1) * kSlack;
     // The inputs are real, so every spectrum is conjugate-symmetric, and so is everything
     // computed from it, bit for bit (conjugation and negation are exact, and mul's arithmetic
     // is the same on the mirrored values): only frequencies 0..n/2 are computed.
     for (std::size_t f = 0; f < half; ++f) {
-      const cpx a = spec[f], b = std::conj(spec[f == 0 ? 0 : n - f]);
-      if (has1) s1.multiply(f, 0.5 * (a + b), first[i].second, e1, i == 0);
-      if (has2) s2.multiply(f, cpx(0, -0.5) * (a - b), second[i].second, e1, i == 0);
+      const C a = spec[f], b = std::conj(spec[f == 0 ? 0 : n - f]);
+      if (has1) s1.multiply(f, R(0.5) * (a + b), first[i].second, e1, i == 0);
+      if (has2) s2.multiply(f, C(0, -0.5) * (a - b), second[i].second, e1, i == 0);
     }
   }
   // Both results are real: one inverse FFT of Y1 + i·Y2, the upper half mirrored. Either
@@ -587,24 +714,42 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
   for (std::size_t f = 0; f < n; ++f) {
     const bool low = f < half;
     const std::size_t g = low ? f : n - f;
-    const cpx y1 = low ? s1.value(g) : std::conj(s1.value(g));
-    z[f] = same ? y1 : y1 + cpx(0, 1) * (low ? s2.value(g) : std::conj(s2.value(g)));
+    const C y1 = low ? s1.value(g) : std::conj(s1.value(g));
+    z[f] = same ? y1 : y1 + C(0, 1) * (low ? s2.value(g) : std::conj(s2.value(g)));
     spectrum_l1 += magnitude(z[f]);
   }
-  plan(n, true)->transform(z.data(), spec.data());
+  // The inverse transform as conj(DFT(conj(·))): conjugation is exact, so the bounds of a
+  // forward transform hold (and one plan serves both directions).
+  for (auto& v : z) v = std::conj(v);
+  fwd->transform(z.data(), spec.data());
+  for (auto& v : spec) v = std::conj(v);
   const double inv_n = 1.0 / static_cast<double>(n);
   double out_l1 = 0;
-  for (std::size_t k = 0; k < n; ++k) out_l1 += (std::abs(spec[k].real()) + std::abs(spec[k].imag())) * inv_n;
+  for (std::size_t k = 0; k < n; ++k) out_l1 += static_cast<double>(std::abs(spec[k].real()) + std::abs(spec[k].imag())) * inv_n;
   const double spectrum_l2 = s1.l2(n) + (same ? 0.0 : s2.l2(n));
   auto roundoff = [&](const Range& g) {
     const double share = static_cast<double>(g.hi - g.lo + 1) * inv_n;
-    return (std::sqrt(share) * spectrum_l2 + share * kStageError * kUnit * stages * spectrum_l1 * kSlack +
-            2 * kUnit * out_l1) *
+    // (+ u_double·|y|: the window's values are rounded to double when R is long double)
+    return (std::sqrt(share) * spectrum_l2 + share * kStageError * u * stages * spectrum_l1 * kSlack +
+            (2 * u + (u < kUnit ? kUnit : 0.0)) * out_l1) *
            kSlack;
   };
-  Composed c1 = extract(spec, 0, n, g1, h, roundoff(g1));
-  Composed c2 = same ? c1 : extract(spec, 1, n, g2, h, roundoff(g2));
+  Composed c1 = extract(spec, 0, n, g1, h, roundoff(g1), optimistic);
+  Composed c2 = same ? c1 : extract(spec, 1, n, g2, h, roundoff(g2), optimistic);
   return {std::move(c1), std::move(c2)};
+}
+
+}  // namespace
+
+std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& second, double tail, bool optimistic,
+                                           bool extended) {
+  if (single_use(first) && single_use(second)) {
+    Composed c1 = as_composed(*first.front().first, optimistic);
+    Composed c2 = &first == &second ? c1 : as_composed(*second.front().first, optimistic);
+    return {std::move(c1), std::move(c2)};
+  }
+  return extended ? compose_pair_in<long double>(first, second, tail, optimistic)
+                  : compose_pair_in<double>(first, second, tail, optimistic);
 }
 
 void Composed::finalize() {

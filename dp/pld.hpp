@@ -32,25 +32,34 @@ struct CellMass {
 };
 using CellFn = std::function<CellMass(double a, double b)>;
 
-/// Connect-the-dots discretisation of the loss over grid points covering [lo, hi].
-Pld discretize(const CellFn& cell, double lo, double hi, double h);
+/// Which side of the true pair a discretisation lies on.
+///  - kPessimistic: connect the dots (above); the discrete pair dominates the true one, so
+///    every δ(ε) from it is an upper bound. This is what answers.
+///  - kOptimistic: a post-processing of the true pair whose losses lie on the grid (see
+///    discretize_optimistic in dp/pld.cpp), so every δ(ε) from it, and from compositions of
+///    such pairs, is a lower bound (Blackwell: post-processing never adds information). Only
+///    used to certify how far the pessimistic answer can be from the true value.
+enum class Side { kPessimistic, kOptimistic };
+
+/// Discretisation of the loss over grid points covering [lo, hi], on the given side.
+Pld discretize(const CellFn& cell, double lo, double hi, double h, Side side = Side::kPessimistic);
 
 /// PLDs of single mechanisms (per use). `remove` and `add` directions coincide for the
 /// symmetric ones. Losses are truncated where the P-tail is below `tail` (the truncated mass
 /// is kept: at the lowest grid point, or at +∞).
-Pld gaussian(double z, double h, double tail);
-Pld laplace(double epsilon, double h);
+Pld gaussian(double z, double h, double tail, Side side = Side::kPessimistic);
+Pld laplace(double epsilon, double h, Side side = Side::kPessimistic);
 /// Atoms (loss, P-mass); a loss of +∞ is allowed (δ of a declared guarantee).
-Pld discrete(const std::vector<std::pair<double, double>>& atoms, double h);
-Pld randomized_response(double keep, std::uint64_t k, double h);
-Pld pure(double epsilon, double h);                      ///< binary RR: dominates any ε-DP
-Pld declared(double epsilon, double delta, double h);    ///< (ε, δ): Kairouz et al. 2015
+Pld discrete(const std::vector<std::pair<double, double>>& atoms, double h, Side side = Side::kPessimistic);
+Pld randomized_response(double keep, std::uint64_t k, double h, Side side = Side::kPessimistic);
+Pld pure(double epsilon, double h, Side side = Side::kPessimistic);  ///< binary RR: dominates any ε-DP
+Pld declared(double epsilon, double delta, double h, Side side = Side::kPessimistic);  ///< Kairouz et al. 2015
 /// Poisson-subsampled Gaussian, add/remove relation: `remove` = (mixture, N(0,z²)),
 /// add = (N(0,z²), mixture) (Zhu, Dong & Wang 2022, Thm 11: these two pairs dominate).
-Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail);
+Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail, Side side = Side::kPessimistic);
 /// Poisson-subsampled Gaussian, replace-one (substitution) relation, 0 < q < 1: the pair
 /// q·N(−1,z²) + (1−q)·N(0,z²) vs q·N(1,z²) + (1−q)·N(0,z²) (Zhu, Dong & Wang 2022), symmetric.
-Pld subsampled_gaussian_replace(double z, double q, double h, double tail);
+Pld subsampled_gaussian_replace(double z, double q, double h, double tail, Side side = Side::kPessimistic);
 
 /// A composed PLD ready for queries.
 class Composed {
@@ -61,6 +70,9 @@ class Composed {
   double inf_mass = 0;   ///< ∞-loss mass + truncated tails + FFT round-off bound (all δ)
   double truncated = 0;  ///< of which: mass outside the composed range (Chernoff)
   double roundoff = 0;   ///< of which: FFT round-off (a proven bound on the window's L1 error)
+  /// Composed from optimistic parts: truncation and round-off are then subtracted from δ
+  /// (inf_mass = true ∞-loss mass − truncated − roundoff), so δ(ε) and ε(δ) are lower bounds.
+  bool optimistic = false;
 
   /// δ(ε) upper bound.
   double delta(double epsilon) const;
@@ -74,13 +86,17 @@ class Composed {
 };
 
 /// Composes parts (each used `times` times). All parts must share the grid step h.
-Composed compose(const std::vector<std::pair<const Pld*, std::uint64_t>>& parts, double tail);
+/// `optimistic`: the parts are kOptimistic discretisations (see Composed::optimistic).
+/// `extended`: transforms in long double (u = 2^-64): a round-off bound 2^11 times smaller, for a
+/// small δ with many uses, at about twice the time.
+Composed compose(const std::vector<std::pair<const Pld*, std::uint64_t>>& parts, double tail, bool optimistic = false,
+                 bool extended = false);
 /// Number of grid points the composition of `parts` would need (the memory guard uses it).
 double composed_bins(const std::vector<std::pair<const Pld*, std::uint64_t>>& parts, double tail);
 /// Composes two lists at once (the remove and add directions), sharing the FFTs (two real
 /// sequences packed in one complex transform). Passing the same list twice composes it once.
 std::pair<Composed, Composed> compose_pair(const std::vector<std::pair<const Pld*, std::uint64_t>>& first,
                                            const std::vector<std::pair<const Pld*, std::uint64_t>>& second,
-                                           double tail);
+                                           double tail, bool optimistic = false, bool extended = false);
 
 }  // namespace privflow::dp::pld

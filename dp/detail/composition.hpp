@@ -11,15 +11,25 @@
 
 namespace privflow::dp::detail {
 
-/// The composed PLD of a Composition for one choice of PldOptions.
+/// The composed PLD of a Composition for one choice of PldOptions. The grids are built when
+/// a question needs them (the members below `rest` are filled lazily, hence mutable).
 struct PldCache {
   double h = 0, tail = 0;  // the options asked for
-  double grid = 0;         // the grid used (may be exact for lattice losses, or coarser when huge)
-  bool lattice = false, coarsened = false;
+  double tolerance = 0;
+  bool adaptive = false;
+  bool lattice = false;
   bool available = true;
   bool analytic = false;   // only Gaussians: the exact hockey-stick of one Gaussian
   double z = 0;            // its noise multiplier
-  pld::Composed remove, add;
+  double lattice_grid = 0; // lattice losses: the common ε (a grid on which the PLD is exact)
+  std::vector<Mechanism> rest;  // the parts composed on a grid (Gaussians merged into one)
+  // The fixed grid (h, tail): δ(ε) queries, and ε queries when not adaptive (pld_fixed).
+  mutable bool fixed_built = false;
+  mutable double grid = 0;  // the grid used (may be exact for lattice losses, or coarser when huge)
+  mutable bool coarsened = false;
+  mutable pld::Composed remove, add;
+  // Adaptive ε answers already given, by δ.
+  mutable std::vector<std::pair<double, EpsilonResult>> answers;
 };
 
 /// The composed RDP curve of a Composition on rdp::default_orders().
@@ -45,9 +55,12 @@ double gaussian_equivalent(const Mechanism& m);
 /// The composed PLD of `parts` for options `o`, from `cache` when it was built for them.
 const PldCache* pld_cache_for(const std::vector<Mechanism>& parts, const PldOptions& o,
                               std::shared_ptr<PldCache>& cache);
+/// ε at δ (adaptive or on the fixed grid, as the options said); +∞ when no grid holds the range.
 EpsilonResult pld_epsilon(const PldCache& c, double delta);
 /// An ε with P[loss > ε] ≤ delta from the PLD's δ(ε) (dp/composition.cpp): the best of
 /// ε(f·δ) − log(1 − f) over a few f. An upper bound on the loss quantile of every dominated pair.
 EpsilonResult pld_loss_tail(const PldCache& c, double delta);
+/// Builds the fixed grid when not built yet; false when it cannot (then use RDP).
+bool pld_fixed(const PldCache& c);
 
 }  // namespace privflow::dp::detail
