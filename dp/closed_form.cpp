@@ -84,8 +84,8 @@ std::optional<double> gaussian_mu(const std::vector<Mechanism>& parts) {
 // --- two-valued losses ±ε₀: binomial sums --------------------------------------------------
 
 /// Compositions of n parts each with loss ±ε₀, +ε₀ with probability p = e^ε₀/(1 + e^ε₀) under P:
-/// geometric (discrete Laplace), exponential and declared pure ε (their dominating pair is binary
-/// randomized response, Kairouz, Oh & Viswanath 2015), binary randomized response.
+/// geometric (discrete Laplace), declared pure ε (its worst pair is binary randomized response,
+/// Kairouz, Oh & Viswanath 2015), binary randomized response.
 struct TwoPoint {
   double eps0 = 0;
   std::uint64_t n = 0;
@@ -94,10 +94,15 @@ struct TwoPoint {
 /// Up to 10^6 uses a sweep over the binomial costs ≤ ~30 ms; beyond it the accountants answer.
 constexpr std::uint64_t kMaxBinomialUses = 1'000'000;
 
-double two_point_epsilon(const Mechanism& m) {
+/// ε₀ of a part whose loss is ±ε₀; with `dominated`, also of an ε₀-DP part whose loss is not
+/// two-valued (Laplace): binary randomized response with ε₀ dominates every ε₀-DP pair
+/// (Kairouz, Oh & Viswanath 2015), so the binomial bounds its composition, not exactly.
+double two_point_epsilon(const Mechanism& m, bool dominated) {
   switch (m.kind) {
-    case MechanismKind::kGeometric:
-    case MechanismKind::kExponential: return m.epsilon;
+    // The exponential mechanism is also ε-bounded-range, which RDP uses (tighter than this pair).
+    case MechanismKind::kLaplace:
+    case MechanismKind::kExponential: return dominated ? m.epsilon : 0;
+    case MechanismKind::kGeometric: return m.epsilon;
     case MechanismKind::kDeclared: return m.delta == 0 ? m.epsilon : 0;
     case MechanismKind::kRandomizedResponse:
       return m.values == 2 && m.keep > 0.5 && m.keep < 1 ? std::log(m.keep) - std::log1p(-m.keep) : 0;
@@ -105,10 +110,10 @@ double two_point_epsilon(const Mechanism& m) {
   }
 }
 
-std::optional<TwoPoint> two_point(const std::vector<Mechanism>& parts) {
+std::optional<TwoPoint> two_point(const std::vector<Mechanism>& parts, bool dominated = false) {
   TwoPoint t;
   for (const auto& m : parts) {
-    const double e = two_point_epsilon(m);
+    const double e = two_point_epsilon(m, dominated);
     if (!(e > 0) || e > 700 || (t.n > 0 && e != t.eps0)) return std::nullopt;
     t.eps0 = e;
     t.n += m.times;
@@ -156,7 +161,7 @@ double two_point_epsilon_at(const TwoPoint& t, double delta) {
     if (a - times_exp(b, lo) <= delta) return false;  // the whole piece meets δ: go lower
     // A − e^ε B = δ inside (lo, hi]: ε = log((A − δ)/B), rounded up.
     const Long e = b > 0 ? std::log((a - delta) / b) : hi;
-    eps = up(up_to_double(std::clamp(e, lo, hi) * (1 + 4 * kUnit) + 4 * kUnit), 1e-15);
+    eps = up(up_to_double(std::clamp(e, lo, hi) * (1 + 4 * kUnit) + 4 * kUnit), 1e-12);
     return true;
   });
   return eps;
@@ -233,6 +238,15 @@ std::optional<EpsilonResult> closed_form_epsilon(const std::vector<Mechanism>& p
                             " compose to a binomial (Kairouz-Oh-Viswanath 2015 Thm 3.3)");
   }
   return std::nullopt;
+}
+
+std::optional<EpsilonResult> dominated_binomial_epsilon(const std::vector<Mechanism>& parts, double delta) {
+  if (!(delta > 0 && delta < 1) || two_point(parts)) return std::nullopt;  // exact ones are answered above
+  auto t = two_point(parts, true);
+  if (!t) return std::nullopt;
+  return exact_result(two_point_epsilon_at(*t, delta), delta,
+                      "binomial bound: " + std::to_string(t->n) + " parts of pure epsilon " + format_general(t->eps0, 6) +
+                          ", each dominated by randomized response (Kairouz-Oh-Viswanath 2015 Thm 3.3)");
 }
 
 std::optional<DeltaResult> closed_form_delta(const std::vector<Mechanism>& parts, double epsilon) {

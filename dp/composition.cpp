@@ -165,6 +165,10 @@ EpsilonResult Composition::epsilon(double delta, Accountant a) const {
       best->how += " (the pld accountant cannot represent this composition: zCDP parts or too wide a range)";
     }
   }
+  if (a != Accountant::kRdp) {  // the optimal composition of pure parts bounds Laplace's too
+    auto bound = detail::dominated_binomial_epsilon(parts_, delta);
+    if (bound && (best->infinite || bound->value < best->value)) best = bound;
+  }
   if (!std::isinf(pure) && (best->infinite || pure < best->value)) return pure_result(best->accountant);
   return *best;
 }
