@@ -153,7 +153,31 @@ double to_double_dir(const Rational& q, mpfr_rnd_t rnd) {
 
 }  // namespace
 
-std::optional<Rational> parse_number(std::string_view text, NumberError* error) {
+std::optional<Rational> parse_number(std::string_view text, NumberError* error, NumberRange range) {
+  if (range == NumberRange::kDouble) {
+    NumberError why = NumberError::kNone;
+    auto q = parse_number(text, &why);
+    if (q || why != NumberError::kTooSmall) {
+      if (error) *error = why;
+      return q;
+    }
+    // Below 1e-301: the quotient of the two sides read without the lower limit (each side keeps
+    // parse_decimal's guard against huge powers), kept if a double can hold it.
+    auto slash = text.find('/');
+    q = parse_decimal(text.substr(0, slash), error, false);
+    if (q && slash != std::string_view::npos) {
+      auto den = parse_decimal(text.substr(slash + 1), error, false);
+      q = den && *den != 0 ? std::optional<Rational>(*q / *den) : std::nullopt;
+    }
+    const Rational smallest(std::numeric_limits<double>::denorm_min());
+    if (!q || abs(*q) < smallest) {
+      if (error) *error = NumberError::kTooSmall;
+      return std::nullopt;
+    }
+    q->canonicalize();
+    if (error) *error = NumberError::kNone;
+    return q;
+  }
   auto slash = text.find('/');
   if (slash == std::string_view::npos) return parse_decimal(text, error);
   auto num = parse_decimal(text.substr(0, slash), error, false);

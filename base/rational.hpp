@@ -18,10 +18,16 @@ enum class NumberError { kNone, kSyntax, kTooLarge, kTooSmall, kZeroDenominator,
 /// and a value (a ratio's quotient) of magnitude below 1e301 and at least 1e-301, or zero.
 inline constexpr std::size_t kMaxNumberDigits = 4000;
 
+/// Which small magnitudes a number may have: a spec's (at least 1e-301, or zero), or any a
+/// double holds (at least its smallest subnormal 2^-1074 ≈ 4.9e-324, or zero: command lines).
+enum class NumberRange { kLanguage, kDouble };
+
 /// Parses a number literal exactly: `12`, `50_000`, `0.01`, `1e-5`, `2.5E3`, `1/3`
 /// (a ratio of two such numbers). A leading `-` is allowed. Magnitudes must fit a
 /// double's range (about 1e-300 to 1e300, or zero): `1e999` is kTooLarge, never infinity.
-std::optional<Rational> parse_number(std::string_view text, NumberError* error = nullptr);
+/// With NumberRange::kDouble, values down to 2^-1074 are accepted too.
+std::optional<Rational> parse_number(std::string_view text, NumberError* error = nullptr,
+                                     NumberRange range = NumberRange::kLanguage);
 
 /// A rational in canonical form (constructors from n/d must canonicalize: gmpxx does not).
 Rational make_rational(long num, long den = 1);

@@ -30,11 +30,21 @@ struct AccountArgs {
   std::string tpr_at_fpr, reconstruction_prior;
 };
 
-/// Parses a number exactly; reports a user error (exit 2) otherwise.
+/// Parses a number exactly, as the language writes it (docs/language.md, "Numbers": digit
+/// separators `1_000` and ratios `1/3` included), and also below the language's 1e-301 down to
+/// the smallest double (`--delta 5e-324`); reports a user error (exit 2) naming the argument.
 std::optional<Rational> number(const std::string& text, const char* name, Io& io) {
   NumberError why = NumberError::kNone;
-  auto q = parse_number(text, &why);
-  if (!q) io.err << "privflow account: error: --" << name << " '" << printable(text) << "' is not a number\n";
+  auto q = parse_number(text, &why, NumberRange::kDouble);
+  if (q) return q;
+  io.err << "privflow account: error: --" << name << " '" << printable(text) << "' ";
+  switch (why) {
+    case NumberError::kTooLarge: io.err << "is too large (at most 1e300)\n"; break;
+    case NumberError::kTooSmall: io.err << "is below the smallest positive double (4.9e-324)\n"; break;
+    case NumberError::kZeroDenominator: io.err << "divides by zero\n"; break;
+    case NumberError::kTooManyDigits: io.err << "has too many digits\n"; break;
+    default: io.err << "is not a number\n"; break;
+  }
   return q;
 }
 
@@ -59,9 +69,10 @@ const Rational kMaxCalibratedEpsilon(1000);
 
 std::string num_up(double x) { return std::isfinite(x) ? format_double_up(x, 6) : "inf"; }
 
+/// The sound double itself, every digit (null for ∞); the 6-digit text goes beside it.
 nlohmann::json json_number_up(double x) {
   if (!std::isfinite(x)) return nullptr;
-  return std::stod(format_double_up(x, 6));  // the double nearest a decimal ≥ x is ≥ x
+  return x;
 }
 
 int invalid(Io& io, const std::string& message) {
@@ -101,6 +112,7 @@ int print_epsilon(const dp::EpsilonResult& r, const Common& c, const AccountArgs
   if (a.json) {
     nlohmann::json j;
     j["epsilon"] = r.infinite ? nlohmann::json(nullptr) : json_number_up(r.value);
+    j["epsilon_text"] = r.infinite ? std::string("inf") : num_up(r.value);
     j["infinite"] = r.infinite;
     j["delta"] = c.shown_delta;
     j["accountant"] = std::string(dp::to_string(r.accountant));
@@ -241,7 +253,7 @@ int run_dpsgd(const AccountArgs& a, Io& io) {
   if (!a.epsilon.empty()) {
     auto e = number(a.epsilon, "epsilon", io);
     if (!e) return static_cast<int>(ExitStatus::kInvalid);
-    if (sgn(*e) <= 0) return invalid(io, "--epsilon must be > 0");
+    if (sgn(*e) < 0) return invalid(io, "--epsilon must be >= 0");
     if (*e > kMaxCalibratedEpsilon) return invalid(io, "--epsilon above 1000 cannot be calibrated (it protects nothing)");
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
     if (attacks_given(a)) return refuse_attacks(a, "with --epsilon (calibration): give the noise", io);
@@ -264,6 +276,7 @@ int run_gaussian(const AccountArgs& a, Io& io) {
     auto c = common(a, io);
     auto e = number(a.epsilon, "epsilon", io);
     if (!c || !e) return static_cast<int>(ExitStatus::kInvalid);
+    if (sgn(*e) < 0) return invalid(io, "--epsilon must be >= 0");
     if (*e > kMaxCalibratedEpsilon) return invalid(io, "--epsilon above 1000 cannot be calibrated (it protects nothing)");
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
     if (attacks_given(a)) return refuse_attacks(a, "with --epsilon (calibration): give the noise", io);
@@ -340,7 +353,8 @@ int run_shuffle(const AccountArgs& a, Io& io) {
     r.how = "amplification by shuffling, closed form of Feldman-McMillan-Talwar 2021 (Thm 3.1)";
   if (*eps < local && *eps >= local * (1 - 1e-3)) r.how += "; a gain under 0.1 %, which `check` does not use";
   if (a.json) {
-    nlohmann::json j{{"epsilon", json_number_up(r.value)}, {"delta", c->shown_delta}, {"accountant", "shuffle"},
+    nlohmann::json j{{"epsilon", json_number_up(r.value)}, {"epsilon_text", num_up(r.value)},
+                     {"delta", c->shown_delta}, {"accountant", "shuffle"},
                      {"infinite", false}, {"how", r.how}};
     io.out << j.dump(2) << "\n";
     return 0;
@@ -404,7 +418,11 @@ Command calibrated_kind(std::shared_ptr<AccountArgs> args, std::string name, std
 Command account_command() {
   auto args = std::make_shared<AccountArgs>();
   AccountArgs& a = *args;
-  Command account{.name = "account", .description = "Privacy accounting of one mechanism, without a spec"};
+  // The kinds inherit this footer: the spec commands' exit codes (1 violated, 3 undecided) do not apply.
+  Command account{.name = "account",
+                  .description = "Privacy accounting of one mechanism, without a spec",
+                  .footer = "Exit codes: 0 answered, 2 invalid command line (or no noise meets the target),\n"
+                            "4 internal failure. Numbers are written as in a spec: 1_000, 0.01, 1e-5, 1/3."};
   account.subcommands = {
       calibrated_kind(args, "dpsgd", "DP-SGD: subsampled Gaussian over steps",
                       option("--noise-multiplier", "noise std / clipping norm", &a.noise_multiplier),

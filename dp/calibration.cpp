@@ -2,9 +2,12 @@
 // monotone bisection whose answer is certified by the accountant that computed it.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "dp/accountant.hpp"
+#include "dp/detail/closed_form.hpp"
 #include "dp/detail/composition.hpp"
+#include "dp/detail/numeric.hpp"
 
 namespace privflow::dp {
 
@@ -17,15 +20,21 @@ namespace {
 /// that meets the target (so the answer is certified by the accountant that computed it).
 template <class MakeFn>
 CalibrationResult search(MakeFn make, bool decreasing, double target, double delta, Accountant a, double tol,
-                         const PldOptions& pld, double start, double step, int max_walk = 200) {
+                         const PldOptions& pld, double start, double step, int max_walk = 200,
+                         bool only_cheap_pld = false) {
   CalibrationResult out;
+  bool expensive = false;  // a PLD that was coarsened or unavailable: give up (only_cheap_pld)
   auto eval = [&](double x) {
     Composition c;
     c.pld_options = pld;
     for (const auto& m : make(x)) c.add(m);
-    return c.epsilon(delta, a);
+    EpsilonResult r = c.epsilon(delta, a);
+    // Coarsened: a grid above the one asked for that is not the losses' own lattice (exact).
+    const bool coarsened = r.discretization > 1.5 * pld.discretization && r.how.find("lattice") == std::string::npos;
+    if (only_cheap_pld && (r.accountant != Accountant::kPld || coarsened)) expensive = true;
+    return r;
   };
-  auto ok = [&](const EpsilonResult& r) { return !r.infinite && r.value <= target; };
+  auto ok = [&](const EpsilonResult& r) { return !expensive && !r.infinite && r.value <= target; };
   auto toward_bad = [&](double x) { return decreasing ? x / step : x * step; };
   auto toward_good = [&](double x) { return decreasing ? x * step : x / step; };
   double good = start, bad = start;
@@ -46,20 +55,24 @@ CalibrationResult search(MakeFn make, bool decreasing, double target, double del
       }
     }
   } else {
+    // The start is the RDP answer, certified: a PLD that cannot certify it would only find a
+    // worse one (and a PLD that answers ∞ there is costly: 0.6 s an evaluation at 10^12 steps).
+    if (only_cheap_pld) return out;
     while (true) {
       bad = good;
       good = toward_good(good);
       rg = eval(good);
       if (ok(rg)) break;
-      if (++guard > max_walk) return out;
+      if (++guard > max_walk || expensive) return out;
     }
   }
-  while (std::abs(good - bad) > tol * std::max(good, bad)) {
+  while (std::abs(good - bad) > tol * std::max(good, bad) && !expensive) {
     const double mid = 0.5 * (good + bad);
     EpsilonResult rm = eval(mid);
     if (ok(rm)) good = mid, rg = rm;
     else bad = mid;
   }
+  if (expensive && only_cheap_pld) return out;
   out.found = true;
   out.value = good;
   out.achieved = rg;
@@ -75,16 +88,24 @@ CalibrationResult bisect(MakeFn make, bool decreasing, double target, double del
   CalibrationResult rdp = search(make, decreasing, target, delta, Accountant::kRdp, tol, pld, 1.0, 2.0);
   if (a == Accountant::kRdp) return rdp;
   double start = rdp.found ? rdp.value : 1.0;
-  PldOptions coarse = pld;
-  coarse.discretization = pld.discretization * 10;
+  // The grid follows the target: a loss step of 1/500 of the target ε (a grid of 1e-4 cannot
+  // certify ε = 1e-3 near tight: `dpsgd --epsilon 1e-3` gave 43× too much noise).
+  PldOptions fine = pld;
+  if (target > 0) fine.discretization = std::min(pld.discretization, std::max(target / 500, 1e-9));
+  PldOptions coarse = fine;
+  coarse.discretization = fine.discretization * 10;
+  // Under auto, a PLD that must be coarsened (a huge loss range: ε of hundreds, noise far below
+  // 1, 10^12 steps) costs ~0.15 s an evaluation and is no tighter than RDP there: the search
+  // gives up and RDP answers (`dpsgd --epsilon 1000` took 3.7 s, `--steps 1e12` 2.2 s).
+  const bool cheap = a == Accountant::kAuto && rdp.found;
   // The coarse PLD walk takes at most 60 steps (1.1^60 ~ 300x; PLD is tighter than RDP, so its
   // answer lies near RDP's), and the fine grid runs only when the coarse one found an answer:
   // a PLD that cannot certify any noise (a loss below its grid) otherwise cost 400 long
   // compositions (`account dpsgd --epsilon 1e-12 --steps 1e12 --accountant pld`: 14 s; fuzz_account).
-  CalibrationResult c = search(make, decreasing, target, delta, Accountant::kPld, tol, coarse, start, 1.1, 60);
+  CalibrationResult c = search(make, decreasing, target, delta, Accountant::kPld, tol, coarse, start, 1.1, 60, cheap);
   if (c.found) start = c.value;
   // The fine walk is short: the coarse answer is certified already, the fine grid only improves it.
-  CalibrationResult p = c.found ? search(make, decreasing, target, delta, Accountant::kPld, tol, pld, start, 1.004, 12) : c;
+  CalibrationResult p = c.found ? search(make, decreasing, target, delta, Accountant::kPld, tol, fine, start, 1.01, 40, cheap) : c;
   if (!p.found && c.found) p = c;
   if (a == Accountant::kPld) return p;
   // auto: the better of two certified answers
@@ -94,14 +115,64 @@ CalibrationResult bisect(MakeFn make, bool decreasing, double target, double del
   return pld_better ? p : rdp;
 }
 
+/// Gaussians by their closed form (dp/detail/closed_form.hpp): T uses of noise z are μ-GDP with
+/// μ = √T/z, and δ_μ(ε) grows with μ, so the largest μ meeting (target, δ) is found by bisection
+/// (to a relative 1e-12) and z = √T/μ rounded up; the answer is certified by Composition::epsilon
+/// (nudged up by 1e-9 if rounding put it a hair above the target). nullopt if no μ meets it.
+std::optional<CalibrationResult> calibrate_gaussian_exact(double target, double delta, std::uint64_t times) {
+  auto ok = [&](double mu) { return detail::gdp_delta(mu, target) <= delta; };
+  double good = 1, bad = 1;
+  if (ok(good)) {
+    while (ok(bad) && bad < 1e300) good = bad, bad *= 2;
+  } else {
+    while (!ok(good) && good > 1e-300) bad = good, good /= 2;
+  }
+  if (!ok(good) || ok(bad)) return std::nullopt;
+  while (bad - good > 1e-12 * good) {
+    const double mid = good + (bad - good) / 2;
+    if (mid <= good || mid >= bad) break;
+    (ok(mid) ? good : bad) = mid;
+  }
+  double z = detail::up(std::sqrt(static_cast<double>(times)) / good, 1e-12);
+  for (int attempt = 0; attempt < 8; ++attempt, z = detail::up(z, 1e-9)) {
+    Composition c;
+    if (!c.add(Mechanism::gaussian(z).repeated(times))) return std::nullopt;
+    EpsilonResult r = c.epsilon(delta, Accountant::kPld);
+    if (r.infinite || r.value > target) continue;
+    CalibrationResult out;
+    out.found = true;
+    out.value = z;
+    out.how = "exact: the largest mu-GDP meeting the target, mu " + format_general(good, 8) + "; " + r.how;
+    out.achieved = std::move(r);
+    return out;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 CalibrationResult calibrate_dpsgd(double target, double delta, double q, std::uint64_t steps, Accountant a, double tol,
                                   const PldOptions& pld, Neighbouring n, Sampling s) {
+  // When δ covers the probability that the record is ever sampled, every noise meets any target
+  // (ε = 0): the answer is no noise at all, not the end of a long walk towards it. (Poisson
+  // sampling only: with fixed-size batches under add/remove the other records' draws differ too.)
+  const std::vector<Mechanism> one{Mechanism::subsampled_gaussian(1, q).repeated(steps)};
+  if (auto used = detail::probability_used(one); s == Sampling::kPoisson && used && *used <= delta && a != Accountant::kRdp) {
+    CalibrationResult out;
+    out.found = true;
+    out.value = 0;
+    out.achieved.delta = delta;
+    out.achieved.accountant = Accountant::kPld;
+    out.achieved.how = "exact: the record is sampled at all with probability at most " + format_general(*used, 6);
+    out.how = "any noise meets the target: " + out.achieved.how + " <= delta";
+    return out;
+  }
   return bisect([&](double z) { return std::vector<Mechanism>{Mechanism::subsampled_gaussian(z, q).with(n).with(s).repeated(steps)}; },
                 true, target, delta, a, tol, pld);
 }
 CalibrationResult calibrate_gaussian(double target, double delta, std::uint64_t times, Accountant a, double tol, const PldOptions& pld) {
+  if (a != Accountant::kRdp)  // the closed form is exact: neither RDP nor a grid can beat it
+    if (auto exact = calibrate_gaussian_exact(target, delta, times)) return *exact;
   return bisect([&](double z) { return std::vector<Mechanism>{Mechanism::gaussian(z).repeated(times)}; }, true, target, delta, a, tol, pld);
 }
 CalibrationResult calibrate_laplace(double target, double delta, std::uint64_t times, Accountant a, double tol, const PldOptions& pld) {

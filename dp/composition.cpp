@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "dp/accountant.hpp"
+#include "dp/detail/closed_form.hpp"
 #include "dp/detail/composition.hpp"
 #include "dp/detail/numeric.hpp"
 #include "dp/rdp.hpp"
@@ -149,6 +150,10 @@ EpsilonResult Composition::epsilon(double delta, Accountant a) const {
     if (std::isinf(pure)) return infinite_result(0, shown, "at delta 0 only pure mechanisms have a finite epsilon");
     return pure_result(shown);
   }
+  // Closed forms first (dp/detail/closed_form.hpp): exact, so no grid or order search can beat them.
+  if (a != Accountant::kRdp) {
+    if (auto exact = detail::closed_form_epsilon(parts_, delta)) return exact->value <= pure ? *exact : pure_result(Accountant::kPld);
+  }
   std::optional<EpsilonResult> best;
   if (a == Accountant::kRdp || a == Accountant::kAuto) best = rdp_epsilon(rdp_cached(), delta);
   if (a == Accountant::kPld || a == Accountant::kAuto) {
@@ -160,6 +165,10 @@ EpsilonResult Composition::epsilon(double delta, Accountant a) const {
       best = rdp_epsilon(rdp_cached(), delta);
       best->how += " (the pld accountant cannot represent this composition: zCDP parts or too wide a range)";
     }
+  }
+  if (a != Accountant::kRdp) {  // the optimal composition of pure parts bounds Laplace's too
+    auto bound = detail::dominated_binomial_epsilon(parts_, delta);
+    if (bound && (best->infinite || bound->value < best->value)) best = bound;
   }
   if (!std::isinf(pure) && (best->infinite || pure < best->value)) return pure_result(best->accountant);
   return *best;
@@ -176,6 +185,9 @@ DeltaResult Composition::delta(double epsilon, Accountant a) const {
     out.value = 0;
     out.how = parts_.empty() ? "nothing released" : "sum of pure epsilons";
     return out;
+  }
+  if (a != Accountant::kRdp) {
+    if (auto exact = detail::closed_form_delta(parts_, epsilon)) return *exact;
   }
   double best = 1;
   const detail::PldCache* c = a == Accountant::kRdp ? nullptr : pld_cache_for(parts_, pld_options, pld_cache_);

@@ -36,6 +36,9 @@ struct PldCache {
 struct RdpState {
   std::vector<double> curve;
   double extra_delta = 0;  // 1 − Π(1 − δ_i)^{T_i} of declared (ε, δ) parts
+  // When every part's RDP has a closed form at every order (checked against `curve`), the parts,
+  // so that the conversion can search the order continuously (dp/rdp_composition.cpp).
+  std::vector<Mechanism> smooth_parts;
 };
 
 /// x with `digits` significant digits (as printf's %g), a decimal point whatever the locale.

@@ -1,0 +1,269 @@
+// Exact answers for compositions with a closed form (dp/detail/closed_form.hpp), asked before any
+// grid. Arithmetic is in long double (x87: 64-bit mantissa, exponent to ±4932), so Φ of every
+// argument that matters for a double δ is a normal number and e^ε never overflows; each result
+// carries an explicit error margin far above the accumulated rounding and is rounded up.
+#include "dp/detail/closed_form.hpp"
+
+#include <algorithm>
+#include <boost/math/special_functions/erf.hpp>
+#include <cmath>
+#include <limits>
+
+#include "dp/detail/composition.hpp"
+#include "dp/detail/numeric.hpp"
+
+namespace privflow::dp::detail {
+
+namespace {
+
+using Long = long double;
+constexpr Long kUnit = std::numeric_limits<Long>::epsilon();  // 2^-63
+constexpr Long kSqrtHalf = 0.707106781186547524400844362104849039L;
+constexpr Long kInvSqrt2Pi = 0.398942280401432677939946059934381868L;
+
+/// A long double rounded up to a double (the result of a computation with its margin added).
+double up_to_double(Long x) {
+  if (!(x > 0)) return 0;
+  const double d = static_cast<double>(x);
+  return static_cast<Long>(d) >= x ? d : std::nextafter(d, kInf);
+}
+
+Long std_normal_density(Long x) { return kInvSqrt2Pi * std::exp(-0.5L * x * x); }
+
+/// e^ε·b without overflow (b ≥ 0; e^ε alone overflows beyond ε ≈ 11356).
+Long times_exp(Long b, Long eps) { return b > 0 ? std::exp(eps + std::log(b)) : 0; }
+
+/// Mills ratio R(y) = Φ(−y)/φ(y) for y ≥ 0, from below (the caller subtracts it). Beyond 100 the
+/// asymptotic series 1/y·Σ (−1)^n (2n−1)!!/y^{2n} stopped after a negative term (n = 5): an
+/// alternating series with falling terms, so the partial sum is below R, by ≤ 10395/y^13.
+Long mills_ratio_below(Long y) {
+  if (y < 100) return 0.5L * std::erfc(y * kSqrtHalf) / std_normal_density(y);
+  const Long inv2 = 1 / (y * y);
+  Long term = 1, sum = 1;
+  for (int n = 1; n <= 5; ++n) {
+    term *= -(2 * n - 1) * inv2;
+    sum += term;
+  }
+  return sum / y;
+}
+
+/// The GDP hockey stick δ = Φ(a) − e^ε Φ(b), a = −ε/μ + μ/2, b = a − μ (Balle & Wang 2018,
+/// Thm 8; Dong, Roth & Su 2019, Cor. 2.13), as Φ(a) − φ(a)·R(−b): e^ε Φ(b) = φ(a)·R(−b) since
+/// (b² − a²)/2 = ε, so no e^ε is ever formed (ε = 5·10^9 at σ = 10^-5). Returns an upper bound.
+Long gdp_delta_long(Long mu, Long eps) {
+  const Long a = mu / 2 - eps / mu;
+  if (a < -150) return std::numeric_limits<double>::denorm_min();  // Φ(a) < 10^-4890
+  const Long y = mu - a;                                            // −b ≥ μ/2 > 0
+  const Long tail = 0.5L * std::erfc(-a * kSqrtHalf);
+  const Long hedge = std_normal_density(a) * mills_ratio_below(y);
+  // Rounding: erfc, exp and the quotients are accurate to a few ulps (64u covers them and the
+  // arguments' own rounding, ~u·a² and ~u·y²); the inputs a and y carry an absolute error
+  // ≤ 2u(μ + ε/μ + 1), which moves Φ(a) and φ(a) by a relative ≤ (|a| + 1)·that and R(y) by
+  // ≤ (y + 1)·that below 100 (|d log R/dy| ≤ y + 1), ≤ 2/y·that beyond (R ≈ 1/y). The margin
+  // is taken against the sum of the two terms, so the cancellation between them is covered.
+  const Long input_error = 2 * kUnit * (mu + eps / mu + 1);
+  const Long sensitivity = std::abs(a) + 1 + (y < 100 ? y + 1 : 1);
+  const Long relative = 64 * kUnit * (1 + a * a + (y < 100 ? y * y : 0)) + 4 * sensitivity * input_error;
+  const Long margin = (tail + hedge) * relative + 1e-20L * hedge;  // the series' truncation ≤ 1e-20·R
+  return std::clamp(tail - hedge + margin, Long(0), Long(1));
+}
+
+/// μ of a composition of Gaussians only (μ² = Σ T_i/z_i², Dong, Roth & Su 2019, Cor. 3.3),
+/// rounded up; nullopt if some part is not a Gaussian.
+std::optional<double> gaussian_mu(const std::vector<Mechanism>& parts) {
+  if (parts.empty()) return std::nullopt;
+  Long inv = 0;
+  for (const auto& m : parts) {
+    const double z = gaussian_equivalent(m);
+    if (!(z > 0)) return std::nullopt;
+    inv += static_cast<Long>(m.times) / (static_cast<Long>(z) * z);
+  }
+  return up_to_double(std::sqrt(inv) * (1 + 8 * kUnit * static_cast<Long>(parts.size() + 2)));
+}
+
+// --- two-valued losses ±ε₀: binomial sums --------------------------------------------------
+
+/// Compositions of n parts each with loss ±ε₀, +ε₀ with probability p = e^ε₀/(1 + e^ε₀) under P:
+/// geometric (discrete Laplace), declared pure ε (its worst pair is binary randomized response,
+/// Kairouz, Oh & Viswanath 2015), binary randomized response.
+struct TwoPoint {
+  double eps0 = 0;
+  std::uint64_t n = 0;
+};
+
+/// Up to 10^6 uses a sweep over the binomial costs ≤ ~30 ms; beyond it the accountants answer.
+constexpr std::uint64_t kMaxBinomialUses = 1'000'000;
+
+/// ε₀ of a part whose loss is ±ε₀; with `dominated`, also of an ε₀-DP part whose loss is not
+/// two-valued (Laplace): binary randomized response with ε₀ dominates every ε₀-DP pair
+/// (Kairouz, Oh & Viswanath 2015), so the binomial bounds its composition, not exactly.
+double two_point_epsilon(const Mechanism& m, bool dominated) {
+  switch (m.kind) {
+    // The exponential mechanism is also ε-bounded-range, which RDP uses (tighter than this pair).
+    case MechanismKind::kLaplace:
+    case MechanismKind::kExponential: return dominated ? m.epsilon : 0;
+    case MechanismKind::kGeometric: return m.epsilon;
+    case MechanismKind::kDeclared: return m.delta == 0 ? m.epsilon : 0;
+    case MechanismKind::kRandomizedResponse:
+      return m.values == 2 && m.keep > 0.5 && m.keep < 1 ? std::log(m.keep) - std::log1p(-m.keep) : 0;
+    default: return 0;
+  }
+}
+
+std::optional<TwoPoint> two_point(const std::vector<Mechanism>& parts, bool dominated = false) {
+  TwoPoint t;
+  for (const auto& m : parts) {
+    const double e = two_point_epsilon(m, dominated);
+    if (!(e > 0) || e > 700 || (t.n > 0 && e != t.eps0)) return std::nullopt;
+    t.eps0 = e;
+    t.n += m.times;
+    if (t.n > kMaxBinomialUses) return std::nullopt;
+  }
+  if (t.n == 0) return std::nullopt;
+  return t;
+}
+
+/// The binomial sweep: from the top loss nε₀ down, A = P[L ≥ l_i] and B = Q[L ≥ l_i] (Q's
+/// weights are P's times e^{−l}); on [l_i − 2ε₀, l_i) the hockey stick is exactly A − e^ε·B.
+/// `visit(A, B, lo, hi)` sees each piece and returns true to stop. A is rounded up and B down
+/// by the relative error of the log-binomial weights (lgamma and the products: ~n·log n ulps).
+template <class Visit>
+void sweep_two_point(const TwoPoint& t, Visit visit) {
+  const Long n = static_cast<Long>(t.n), e0 = t.eps0;
+  const Long log_p = -std::log1p(std::exp(-e0)), log_q = -std::log1p(std::exp(e0));  // p, 1 − p
+  const Long log_n_fact = std::lgamma(n + 1);
+  const Long slack = 64 * kUnit * (n * (std::log(n + 1) + std::abs(log_p) + std::abs(log_q) + e0) + 16);
+  Long a = 0, b = 0;
+  for (std::uint64_t i = t.n + 1; i-- > 0;) {
+    const Long k = static_cast<Long>(i), loss = (2 * k - n) * e0;
+    if (loss <= 0) break;
+    const Long log_w = log_n_fact - std::lgamma(k + 1) - std::lgamma(n - k + 1) + k * log_p + (n - k) * log_q;
+    a += std::exp(log_w);
+    b += std::exp(log_w - loss);
+    const Long lo = std::max(Long(0), loss - 2 * e0);
+    if (visit(a * (1 + slack), b * (1 - slack), lo, loss)) return;
+  }
+}
+
+std::optional<double> two_point_delta(const TwoPoint& t, double eps) {
+  Long out = 0;
+  sweep_two_point(t, [&](Long a, Long b, Long lo, Long hi) {
+    if (eps >= hi) return true;  // the pieces above ε are summed: stop at the one holding ε
+    out = a - times_exp(b, eps);
+    return eps >= lo;
+  });
+  return std::min(1.0, up_to_double(out * (1 + 1e-15L)));
+}
+
+double two_point_epsilon_at(const TwoPoint& t, double delta) {
+  double eps = 0;
+  sweep_two_point(t, [&](Long a, Long b, Long lo, Long hi) {
+    if (a - times_exp(b, lo) <= delta) return false;  // the whole piece meets δ: go lower
+    // A − e^ε B = δ inside (lo, hi]: ε = log((A − δ)/B), rounded up.
+    const Long e = b > 0 ? std::log((a - delta) / b) : hi;
+    eps = up(up_to_double(std::clamp(e, lo, hi) * (1 + 4 * kUnit) + 4 * kUnit), 1e-12);
+    return true;
+  });
+  return eps;
+}
+
+/// The probability that a record is used at all by Poisson-subsampled parts under add/remove,
+/// 1 − Π(1 − q_i)^{T_i}, rounded up; nullopt unless every part is such a part. When the record
+/// is not sampled the two outputs have the same law, so the total variation (δ at ε = 0) is at
+/// most this probability.
+}  // namespace
+
+std::optional<double> probability_used(const std::vector<Mechanism>& parts) {
+  if (parts.empty()) return std::nullopt;
+  Long log_unused = 0;
+  for (const auto& m : parts) {
+    if (m.kind != MechanismKind::kSubsampledGaussian || m.neighbouring != Neighbouring::kAddRemove) return std::nullopt;
+    log_unused += static_cast<Long>(m.times) * std::log1p(-static_cast<Long>(m.sampling_rate));
+  }
+  return std::min(1.0, up_to_double(-std::expm1(log_unused) * (1 + 64 * kUnit * static_cast<Long>(parts.size() + 2))));
+}
+
+namespace {
+
+EpsilonResult exact_result(double value, double delta, std::string how) {
+  EpsilonResult r;
+  r.infinite = std::isinf(value);
+  r.value = value;
+  r.delta = delta;
+  r.accountant = Accountant::kPld;
+  r.how = std::move(how);
+  return r;
+}
+
+}  // namespace
+
+double gdp_delta(double mu, double epsilon) {
+  if (!(mu > 0)) return 0;
+  if (std::isinf(mu)) return 1;
+  return std::min(1.0, up_to_double(gdp_delta_long(mu, epsilon)));
+}
+
+double gdp_epsilon(double mu, double delta) {
+  if (!(mu > 0)) return 0;
+  if (std::isinf(mu) || !(delta > 0)) return kInf;
+  if (gdp_delta(mu, 0) <= delta) return 0;
+  // δ(ε) ≤ Φ(a), so ε = μ²/2 + μ·Φ⁻¹(1 − δ) is near the answer, and at most 2× too small there.
+  const double z = delta < 0.5 ? std::sqrt(2.0) * boost::math::erfc_inv(2 * std::max(delta, 1e-300)) : 0.0;
+  double lo = 0, hi = std::max(mu * mu / 2 + mu * z, 1e-300);
+  for (int i = 0; i < 4000 && gdp_delta(mu, hi) > delta; ++i) lo = hi, hi = hi * 2 + 1e-300;
+  if (gdp_delta(mu, hi) > delta) return kInf;
+  for (int i = 0; i < 2000 && hi - lo > 1e-13 * hi; ++i) {
+    const double mid = lo + (hi - lo) / 2;
+    if (mid <= lo || mid >= hi) break;
+    if (gdp_delta(mu, mid) <= delta) hi = mid;
+    else lo = mid;
+  }
+  return up(hi, 1e-12);
+}
+
+std::optional<EpsilonResult> closed_form_epsilon(const std::vector<Mechanism>& parts, double delta) {
+  if (!(delta > 0 && delta < 1)) return std::nullopt;
+  if (auto mu = gaussian_mu(parts)) {
+    return exact_result(gdp_epsilon(*mu, delta), delta,
+                        "exact: the Gaussians compose to mu-GDP, mu " + format_general(*mu, 6) +
+                            " (Dong-Roth-Su 2019), analytic hockey stick of Balle-Wang 2018 Thm 8");
+  }
+  if (auto used = probability_used(parts); used && *used <= delta) {
+    return exact_result(0, delta, "exact: the record is sampled at all with probability at most " + format_general(*used, 6) +
+                                      " <= delta, so epsilon 0 holds");
+  }
+  if (auto t = two_point(parts)) {
+    return exact_result(two_point_epsilon_at(*t, delta), delta,
+                        "exact: " + std::to_string(t->n) + " losses of +-" + format_general(t->eps0, 6) +
+                            " compose to a binomial (Kairouz-Oh-Viswanath 2015 Thm 3.3)");
+  }
+  return std::nullopt;
+}
+
+std::optional<EpsilonResult> dominated_binomial_epsilon(const std::vector<Mechanism>& parts, double delta) {
+  if (!(delta > 0 && delta < 1) || two_point(parts)) return std::nullopt;  // exact ones are answered above
+  auto t = two_point(parts, true);
+  if (!t) return std::nullopt;
+  return exact_result(two_point_epsilon_at(*t, delta), delta,
+                      "binomial bound: " + std::to_string(t->n) + " parts of pure epsilon " + format_general(t->eps0, 6) +
+                          ", each dominated by randomized response (Kairouz-Oh-Viswanath 2015 Thm 3.3)");
+}
+
+std::optional<DeltaResult> closed_form_delta(const std::vector<Mechanism>& parts, double epsilon) {
+  if (!(epsilon >= 0)) return std::nullopt;
+  DeltaResult r;
+  r.accountant = Accountant::kPld;
+  if (auto mu = gaussian_mu(parts)) {
+    r.value = gdp_delta(*mu, epsilon);
+    r.how = "exact: mu-GDP hockey stick, mu " + format_general(*mu, 6) + " (Balle-Wang 2018 Thm 8)";
+    return r;
+  }
+  if (auto t = two_point(parts)) {
+    r.value = *two_point_delta(*t, epsilon);
+    r.how = "exact: binomial sum of " + std::to_string(t->n) + " losses of +-" + format_general(t->eps0, 6);
+    return r;
+  }
+  return std::nullopt;
+}
+
+}  // namespace privflow::dp::detail
