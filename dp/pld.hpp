@@ -45,6 +45,11 @@ Pld discrete(const std::vector<std::pair<double, double>>& atoms, double h);
 Pld randomized_response(double keep, std::uint64_t k, double h);
 Pld pure(double epsilon, double h);                      ///< binary RR: dominates any ε-DP
 Pld declared(double epsilon, double delta, double h);    ///< (ε, δ): Kairouz et al. 2015
+/// Discrete Gaussian N_Z(0, σ²) against N_Z(Δ, σ²), integer Δ ≥ 1, from its atoms (symmetric:
+/// remove = add). P-mass beyond the truncation (at most `tail`) goes to loss +∞; masses are
+/// rounded up. All mass at +∞ when it would take more than 2^24 atoms (σ above ~8·10^5): the RDP
+/// curve answers then. dp/pld_discrete_gaussian.cpp.
+Pld discrete_gaussian(double sigma, std::uint64_t sensitivity, double h, double tail);
 /// Poisson-subsampled Gaussian, add/remove relation: `remove` = (mixture, N(0,z²)),
 /// add = (N(0,z²), mixture) (Zhu, Dong & Wang 2022, Thm 11: these two pairs dominate).
 Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail);

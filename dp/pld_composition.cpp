@@ -32,6 +32,7 @@ PartPlds part_pld(const Mechanism& m, const PldOptions& o) {
     case MechanismKind::kGaussian: p.remove = pld::gaussian(m.noise_multiplier, h, tail); break;
     case MechanismKind::kRandomizedResponse: p.remove = pld::randomized_response(m.keep, m.values, h); break;
     case MechanismKind::kZcdp: p.available = false; break;
+    case MechanismKind::kDiscreteGaussian: p.remove = pld::discrete_gaussian(m.sigma, m.shift, h, tail); break;
     case MechanismKind::kSubsampledGaussian:
       if (m.neighbouring == Neighbouring::kReplace || m.sampling_rate >= 1) {
         const double z = m.neighbouring == Neighbouring::kReplace ? m.noise_multiplier / 2 : m.noise_multiplier;
