@@ -47,7 +47,7 @@ Pld pure(double epsilon, double h);                      ///< binary RR: dominat
 Pld declared(double epsilon, double delta, double h);    ///< (ε, δ): Kairouz et al. 2015
 /// Discrete Gaussian N_Z(0, σ²) against N_Z(Δ, σ²), integer Δ ≥ 1, from its atoms (symmetric:
 /// remove = add). P-mass beyond the truncation (at most `tail`) goes to loss +∞; masses are
-/// rounded up. All mass at +∞ when it would take more than 2^24 atoms (σ above ~8·10^5): the RDP
+/// rounded up. All mass at +∞ when it would take more than 2^27 atoms (σ above ~6·10^6): the RDP
 /// curve answers then. dp/pld_discrete_gaussian.cpp.
 Pld discrete_gaussian(double sigma, std::uint64_t sensitivity, double h, double tail);
 /// Poisson-subsampled Gaussian, add/remove relation: `remove` = (mixture, N(0,z²)),
