@@ -239,8 +239,11 @@ void build_discrete_gaussian(const Release& r, Built& b) {
   b.sensitivity_note = sens.note;
   const Rational sigma = r.param(flow::ParamKey::kSigma).value_or(Rational(0));
   std::uint64_t shift = ceil_to_u64(sens.value);
-  std::string text = "sigma " + format_exact(sigma) + ", sensitivity " + std::to_string(shift);
-  if (Rational(static_cast<unsigned long>(shift)) != sens.value) text += " (" + format_exact(sens.value) + " rounded up)";
+  std::string text = "sigma " + format_exact(sigma);
+  if (Rational(static_cast<unsigned long>(shift)) != sens.value)
+    text += ", sensitivity " + std::to_string(shift) + " (" + format_exact(sens.value) + " rounded up)";
+  else if (sens.note.empty())  // else `build` appends the note, which names it
+    text += ", sensitivity " + std::to_string(shift);
   if (r.to_replace) {
     shift = saturating_mul(shift, 2);
     text += " (replace-one: sensitivity " + std::to_string(shift) + ")";
