@@ -264,6 +264,27 @@ void build_declared(const Release& r, Built& b) {
                  (delta > 0 && delta_exact ? ", delta " + format_compact(*delta_exact) : "") + " (declared)";
 }
 
+/// The discrete Gaussian: integer noise, so its sensitivity Δ is a whole number; a fractional
+/// one (declared or derived) is rounded up, which only adds loss (δ(ε) of the pair grows with
+/// the shift: tests/dp/discrete_gaussian_test.cpp checks it on exact sums). Replace-one under add/remove doubles Δ, as for the Gaussian.
+void build_discrete_gaussian(const Release& r, Built& b) {
+  const Sensitivity sens = sensitivity(r.g, r.x, false);
+  b.sensitivity_note = sens.note;
+  const Rational sigma = r.param(flow::ParamKey::kSigma).value_or(Rational(0));
+  std::uint64_t shift = ceil_to_u64(sens.value);
+  std::string text = "sigma " + format_exact(sigma);
+  if (Rational(static_cast<unsigned long>(shift)) != sens.value)
+    text += ", sensitivity " + std::to_string(shift) + " (" + format_exact(sens.value) + " rounded up)";
+  else if (sens.note.empty())  // else `build` appends the note, which names it
+    text += ", sensitivity " + std::to_string(shift);
+  if (r.to_replace) {
+    shift = saturating_mul(shift, 2);
+    text += " (replace-one: sensitivity " + std::to_string(shift) + ")";
+  }
+  b.mechanism = dp::Mechanism::discrete_gaussian(to_double_down(sigma), shift).repeated(r.times);
+  b.parameters = text;
+}
+
 /// The privacy profile of one release use. Every kind of the catalogue has a case here (no
 /// `default`, so that a new kind without its profile is a compiler warning, and
 /// tests/docs/catalogue_test.cpp analyses one release of every kind).
@@ -285,6 +306,7 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
     case flow::ComputeKind::kGaussian:
     case flow::ComputeKind::kDpsgd: build_gaussian(release, b); break;
     case flow::ComputeKind::kDeclared: build_declared(release, b); break;
+    case flow::ComputeKind::kDiscreteGaussian: build_discrete_gaussian(release, b); break;
     case flow::ComputeKind::kMap:
     case flow::ComputeKind::kSelect:
     case flow::ComputeKind::kCount:

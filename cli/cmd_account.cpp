@@ -370,6 +370,16 @@ int run_zcdp(const AccountArgs& a, Io& io) {
   return run_composition(dp::Mechanism::zcdp(up(*rho)), a, io);
 }
 
+/// The discrete Gaussian N_Z(0, σ²) with a whole-number sensitivity (dp::Mechanism::discrete_gaussian).
+int run_discrete_gaussian(const AccountArgs& a, Io& io) {
+  auto sigma = number(a.sigma, "sigma", io);
+  auto s = count(a.sensitivity, "sensitivity", io);
+  auto k = count(a.times, "times", io);
+  if (!sigma || !s || !k) return static_cast<int>(ExitStatus::kInvalid);
+  if (sgn(*sigma) <= 0) return invalid(io, "--sigma must be > 0");
+  return run_composition(dp::Mechanism::discrete_gaussian(down(*sigma), *s).repeated(*k), a, io);
+}
+
 Arg with_default(Arg arg) {
   arg.show_default = true;
   return arg;
@@ -455,6 +465,11 @@ Command account_command() {
                    {required(option("--local-epsilon", "local epsilon of each sender", &a.local_epsilon)),
                     required(option("--senders", "number of senders n", &a.senders))},
                    run_shuffle),
+      account_kind(args, "discrete-gaussian", "discrete Gaussian mechanism (integer noise N_Z(0, sigma^2))",
+                   {required(option("--sigma", "sigma of the discrete Gaussian", &a.sigma)),
+                    with_default(option("--sensitivity", "sensitivity, a whole number", &a.sensitivity)),
+                    with_default(option("--times", "number of uses", &a.times))},
+                   run_discrete_gaussian),
       account_kind(args, "zcdp", "convert rho-zCDP to (epsilon, delta)", {required(option("--rho", "rho", &a.rho))},
                    run_zcdp),
   };

@@ -24,7 +24,7 @@ _privflow() {
   local cur=${COMP_WORDS[COMP_CWORD]}
   local prev=${COMP_WORDS[COMP_CWORD-1]}
   local commands="check report diagram explain tune account fmt graph init"
-  local kinds="dpsgd gaussian laplace randomized-response shuffle zcdp"
+  local kinds="dpsgd gaussian laplace randomized-response shuffle zcdp discrete-gaussian"
   COMPREPLY=()
 
   # The subcommand (and the account kind), and the first spec file, before the cursor.
@@ -139,6 +139,7 @@ _privflow() {
         randomized-response) opts="--keep --epsilon --values --times $common" ;;
         shuffle) opts="--local-epsilon --senders $common" ;;
         zcdp) opts="--rho $common" ;;
+        discrete-gaussian) opts="--sigma --sensitivity --times $common" ;;
       esac
       COMPREPLY=($(compgen -W "$opts" -- "$cur"))
       return 0

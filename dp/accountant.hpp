@@ -48,6 +48,7 @@ enum class MechanismKind {
   kSubsampledGaussian,  ///< subsampled Gaussian (one DP-SGD step): z, rate q, Poisson or fixed-size
   kDeclared,            ///< a declared (ε, δ) guarantee
   kZcdp,                ///< a declared ρ-zCDP guarantee
+  kDiscreteGaussian,    ///< integer noise N_Z(0, σ²), integer sensitivity Δ (Canonne, Kamath & Steinke 2020)
 };
 
 /// One mechanism applied `times` times (independently, adaptively composed). A value type.
@@ -65,6 +66,8 @@ struct Mechanism {
   std::uint64_t times = 1;                ///< number of uses, up to 10^12 (never looped)
   Neighbouring neighbouring = Neighbouring::kAddRemove;
   Sampling sampling = Sampling::kPoisson;  ///< subsampled gaussian: how the batch is drawn
+  double sigma = 0;                       ///< discrete gaussian: σ of N_Z(0, σ²)
+  std::uint64_t shift = 1;                ///< discrete gaussian: the integer sensitivity Δ
 
   static Mechanism laplace(double epsilon);
   static Mechanism laplace(const Rational& epsilon);
@@ -86,6 +89,10 @@ struct Mechanism {
   static Mechanism declared(double epsilon, double delta = 0);
   static Mechanism declared(const Rational& epsilon, double delta = 0);
   static Mechanism zcdp(double rho);
+  /// The discrete Gaussian: an integer query plus N_Z(0, σ²), whose mass at x ∈ ℤ is
+  /// ∝ e^{−x²/(2σ²)}; `sensitivity` Δ is an integer ≥ 1. Its tight profile is the pair
+  /// (N_Z(0, σ²), N_Z(Δ, σ²)) (Canonne, Kamath & Steinke 2020, Thm 7).
+  static Mechanism discrete_gaussian(double sigma, std::uint64_t sensitivity = 1);
 
   /// The same mechanism used `t` more-fold (times *= t). Saturates at 10^18 (then invalid).
   Mechanism repeated(std::uint64_t t) const;

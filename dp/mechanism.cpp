@@ -111,6 +111,13 @@ Mechanism Mechanism::zcdp(double rho) {
   m.rho = rho;
   return m;
 }
+Mechanism Mechanism::discrete_gaussian(double sigma, std::uint64_t sensitivity) {
+  Mechanism m;
+  m.kind = MechanismKind::kDiscreteGaussian;
+  m.sigma = sigma;
+  m.shift = sensitivity;
+  return m;
+}
 Mechanism Mechanism::repeated(std::uint64_t t) const {
   Mechanism m = *this;
   if (t != 0 && m.times > 1000000000000000000ULL / t) m.times = 1000000000000000001ULL;
@@ -157,6 +164,9 @@ std::string Mechanism::describe() const {
       break;
     case MechanismKind::kDeclared: s = "declared(eps=" + describe_number(epsilon) + ", delta=" + describe_number(delta) + ")"; break;
     case MechanismKind::kZcdp: s = "zcdp(rho=" + describe_number(rho) + ")"; break;
+    case MechanismKind::kDiscreteGaussian:
+      s = "discrete_gaussian(sigma=" + describe_number(sigma) + ", sensitivity=" + std::to_string(shift) + ")";
+      break;
   }
   if (times != 1) s += " x " + std::to_string(times);
   return s;
@@ -190,6 +200,10 @@ std::optional<std::string> validate(const Mechanism& m) {
       return std::nullopt;
     case MechanismKind::kZcdp:
       if (!finite_nonneg(m.rho)) return "rho must be finite and >= 0";
+      return std::nullopt;
+    case MechanismKind::kDiscreteGaussian:
+      if (!(std::isfinite(m.sigma) && m.sigma > 0)) return "sigma must be > 0 and finite";
+      if (m.shift < 1 || m.shift > kMaxTimes) return "sensitivity must be a whole number between 1 and 10^12";
       return std::nullopt;
   }
   return "unknown mechanism";

@@ -54,6 +54,11 @@ Pld discrete(const std::vector<std::pair<double, double>>& atoms, double h, Side
 Pld randomized_response(double keep, std::uint64_t k, double h, Side side = Side::kPessimistic);
 Pld pure(double epsilon, double h, Side side = Side::kPessimistic);  ///< binary RR: dominates any ε-DP
 Pld declared(double epsilon, double delta, double h, Side side = Side::kPessimistic);  ///< Kairouz et al. 2015
+/// Discrete Gaussian N_Z(0, σ²) against N_Z(Δ, σ²), integer Δ ≥ 1, from its atoms (symmetric:
+/// remove = add). P-mass beyond the truncation (at most `tail`) goes to loss +∞; masses are
+/// rounded up. All mass at +∞ when it would take more than 2^27 atoms (σ above ~6·10^6): the RDP
+/// curve answers then. dp/pld_discrete_gaussian.cpp.
+Pld discrete_gaussian(double sigma, std::uint64_t sensitivity, double h, double tail, Side side = Side::kPessimistic);
 /// Poisson-subsampled Gaussian, add/remove relation: `remove` = (mixture, N(0,z²)),
 /// add = (N(0,z²), mixture) (Zhu, Dong & Wang 2022, Thm 11: these two pairs dominate).
 Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail, Side side = Side::kPessimistic);

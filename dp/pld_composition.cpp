@@ -63,6 +63,7 @@ PartPlds part_pld(const Mechanism& m, const PldOptions& o, pld::Side side) {
     case MechanismKind::kGaussian: p.remove = pld::gaussian(m.noise_multiplier, h, tail, side); break;
     case MechanismKind::kRandomizedResponse: p.remove = pld::randomized_response(m.keep, m.values, h, side); break;
     case MechanismKind::kZcdp: p.available = false; break;
+    case MechanismKind::kDiscreteGaussian: p.remove = pld::discrete_gaussian(m.sigma, m.shift, h, tail, side); break;
     case MechanismKind::kSubsampledGaussian: p = subsampled_gaussian_plds(m, h, tail, side); break;
   }
   return p;

@@ -138,6 +138,14 @@ double exponential(double eps, double alpha) {
 
 double zcdp(double rho, double alpha) { return finish(rho * alpha); }
 
+double discrete_gaussian(double sigma, std::uint64_t sensitivity, double alpha) {
+  // Σ_x P(x)^α Q(x)^{1−α} = e^{α(α−1)Δ²/(2σ²)}·Σ_x e^{−(x−(1−α)Δ)²/(2σ²)}/Z by completing the
+  // square, and the shifted sum is at most Z (CKS 2020, Prop. 5).
+  if (!(sigma > 0)) return kInf;
+  const double d = static_cast<double>(sensitivity);
+  return finish(alpha * d * d / (2.0 * sigma * sigma));
+}
+
 double subsampled_gaussian(double z, double q, double alpha) {
   if (q == 0) return 0;
   if (!(z > 0)) return kInf;

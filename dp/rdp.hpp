@@ -26,6 +26,9 @@ double pure(double epsilon, double alpha);
 /// Exponential mechanism (ε-bounded range): min(ξ + α ε²/8, pure(ε)) with
 /// ξ = ε/expm1(ε) − 1 − log(ε/expm1(ε)) − ε²/8 (Cesar & Rogers 2021, Sec. 3).
 double exponential(double epsilon, double alpha);
+/// Discrete Gaussian N_Z(0, σ²) with integer sensitivity Δ: α·Δ²/(2σ²), the Gaussian's curve
+/// (Canonne, Kamath & Steinke 2020, Prop. 5: equal at integer α, at most that at the others).
+double discrete_gaussian(double sigma, std::uint64_t sensitivity, double alpha);
 /// ρ-zCDP: ρ·α (Bun & Steinke 2016, Def. 1.1).
 double zcdp(double rho, double alpha);
 /// Poisson-subsampled Gaussian (rate q, noise multiplier z), add/remove relation:

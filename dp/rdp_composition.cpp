@@ -41,6 +41,7 @@ std::vector<double> rdp_curve(const Mechanism& m) {
       case MechanismKind::kGaussian: v = rdp::gaussian(m.noise_multiplier, a); break;
       case MechanismKind::kRandomizedResponse: v = rdp::randomized_response(m.keep, m.values, a); break;
       case MechanismKind::kZcdp: v = rdp::zcdp(m.rho, a); break;
+      case MechanismKind::kDiscreteGaussian: v = rdp::discrete_gaussian(m.sigma, m.shift, a); break;
       case MechanismKind::kSubsampledGaussian:
         v = subsampled_gaussian_rdp(m, a);
         break;

@@ -22,11 +22,11 @@ namespace privflow::flow {
 
 enum class ComputeKind {
   // private mechanisms: their output is a release
-  kLaplace, kGeometric, kGaussian, kRandomizedResponse, kExponential, kDpsgd, kDeclared,
+  kLaplace, kGeometric, kGaussian, kRandomizedResponse, kExponential, kDpsgd, kDeclared, kDiscreteGaussian,
   // deterministic computations
   kMap, kSelect, kCount, kSum, kMean, kHistogram, kAggregate, kTrain, kPseudonymize,
 };
-inline constexpr std::size_t kComputeKindCount = 16;
+inline constexpr std::size_t kComputeKindCount = 17;
 static_assert(static_cast<std::size_t>(ComputeKind::kPseudonymize) + 1 == kComputeKindCount);
 
 /// A parameter of a computation, written `name: value`. In alphabetical order of the spelling,

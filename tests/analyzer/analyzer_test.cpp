@@ -458,3 +458,31 @@ TEST_CASE("repeated shuffled rounds share the delta budget and never do worse th
   CHECK(figure(12, "{collector, shuffler}") == figure(12, "{collector}", false));
   CHECK(figure(12, "{collector, 500_000 of phone}") >= twelve);  // fewer honest senders
 }
+
+TEST_CASE("discrete Gaussian noise on a count: its exact epsilon, a fractional sensitivity rounded up",
+          "[analyzer][composition][discrete_gaussian]") {
+  auto spec = [](const std::string& sigma_and_sensitivity, const std::string& delta) {
+    return "data d { rows: 1000 field x: bool }\n"
+           "agent curator { trust: curious, holds: d }\n"
+           "agent analyst { trust: curious }\n"
+           "compute c at curator = count(d)\n"
+           "compute n at curator = discrete_gaussian(c, " + sigma_and_sensitivity + ")\n"
+           "send n to analyst\n"
+           "require r: dp(d) against {analyst} <= epsilon 1000 at delta " + delta + "\n";
+  };
+  // σ = 1, Δ = 1 (a count): P(x) = e^{−x²/2}/Z, Q(x) = P(x − 1), loss L(x) = 1/2 − x. For ε in
+  // [1.5, 2.5) the hockey stick sums over x ≤ −2: δ = A − e^ε·B with A = P(x ≤ −2) and
+  // B = Q(x ≤ −2) = P(x ≤ −3), so at δ = 0.01 ε = ln((A − 0.01)/B) with A = 0.0585581376421085,
+  // B = 0.00456717141780325 (Z = Σ e^{−x²/2} over |x| ≤ 40): ε = 2.36386772682539.
+  const auto one = analyzer::analyze(load(spec("sigma: 1", "0.01")));
+  REQUIRE(verdict(one, "r").value);
+  CHECK(*verdict(one, "r").value >= 2.36386772682539 * (1 - 1e-9));
+  CHECK(*verdict(one, "r").value <= 2.36386772682539 * 1.01);
+  // A declared sensitivity of 3/2 is accounted as 2, never 1.5 or 1: at σ = 3, shift 2, the
+  // exact δ(1) = Σ_x [P(x) − e·Q(x)]_+ = 0.0315612472402233 (mpmath, 40 digits), so ε at that
+  // δ is 1; with shift 1 it would be below 0.5.
+  const auto rounded = analyzer::analyze(load(spec("sigma: 3, sensitivity: 1.5", "0.0315612472402233")));
+  REQUIRE(verdict(rounded, "r").value);
+  CHECK(*verdict(rounded, "r").value >= 1 - 1e-6);
+  CHECK(*verdict(rounded, "r").value <= 1.01);
+}

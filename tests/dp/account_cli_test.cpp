@@ -104,3 +104,31 @@ TEST_CASE("account refuses bad input with exit 2", "[cli][account]") {
   CHECK(help.code == 0);
   CHECK(help.out.find("dpsgd") != std::string::npos);
 }
+
+TEST_CASE("account discrete-gaussian: text, JSON and bad input", "[cli][account][discrete_gaussian]") {
+  // dp_accounting 0.6.0, from_discrete_gaussian_mechanism(10, sensitivity=3,
+  // value_discretization_interval=1e-4).get_epsilon_for_delta(1e-5): optimistic (privacy
+  // buckets) 1.131735209, pessimistic (connect the dots) 1.131748666
+  // (tests/dp/data/discrete_gaussian_reference.json).
+  const std::vector<std::string> args{"discrete-gaussian", "--sigma", "10", "--sensitivity", "3", "--delta", "1e-5"};
+  auto j = run_json(args);
+  CHECK(double(j["epsilon"]) >= 1.131735209);
+  CHECK(double(j["epsilon"]) <= 1.131748666 * 1.01);
+  CHECK(j["delta"] == 1e-5);
+  const Result text = run(args);
+  REQUIRE(text.code == 0);
+  CHECK(text.out.rfind("epsilon = 1.13", 0) == 0);
+  CHECK(text.out.find("\nhow: ") != std::string::npos);
+  // Ten uses compose: ε grows.
+  auto composed = args;
+  composed.insert(composed.end(), {"--times", "10"});
+  CHECK(double(run_json(composed)["epsilon"]) > double(j["epsilon"]));
+
+  const Result fractional = run({"discrete-gaussian", "--sigma", "10", "--sensitivity", "1.5", "--delta", "1e-5"});
+  CHECK(fractional.code == 2);
+  CHECK(fractional.err.find("--sensitivity must be a whole number") != std::string::npos);
+  const Result zero = run({"discrete-gaussian", "--sigma", "0", "--delta", "1e-5"});
+  CHECK(zero.code == 2);
+  CHECK(zero.err.find("--sigma must be > 0") != std::string::npos);
+  CHECK(run({"discrete-gaussian", "--delta", "1e-5"}).code == 2);  // --sigma is required
+}

@@ -31,7 +31,7 @@ syn keyword pflowConstant trusted honest curious malicious rdp pld auto add_remo
 
 " Measures, mechanisms and deterministic computations, when called.
 syn match pflowMeasure "\<\%(dp\|posterior\|advantage\|leakage\|reidentification\|membership\|reconstruction\)\>\ze\s*("
-syn match pflowMechanism "\<\%(laplace\|geometric\|gaussian\|randomized_response\|exponential\|dpsgd\|declared\)\>\ze\s*("
+syn match pflowMechanism "\<\%(laplace\|geometric\|gaussian\|randomized_response\|exponential\|dpsgd\|declared\|discrete_gaussian\)\>\ze\s*("
 syn match pflowComputation "\<\%(map\|select\|count\|sum\|mean\|histogram\|aggregate\|train\|pseudonymize\)\>\ze\s*("
 " Channels of send ... via.
 syn match pflowChannel "\<\%(plain\|encrypted\|secure_aggregation\|shuffler\)\>"
