@@ -6,6 +6,7 @@
 #include <map>
 
 #include "base/rational.hpp"
+#include "flow/catalogue.hpp"
 
 namespace privflow::analyzer::detail {
 namespace {
@@ -14,19 +15,6 @@ constexpr std::size_t kMaxRouteSteps = 8;
 
 void append_step(std::vector<Step>& path, const Step& step) {
   if (path.size() < kMaxRouteSteps) path.push_back(step);
-}
-
-bool is_local_randomizer(flow::ComputeKind k) {
-  // Pure ε mechanisms that an instance can apply to its own records (FMT21's ε0-LDP randomizers).
-  switch (k) {
-    case flow::ComputeKind::kRandomizedResponse:
-    case flow::ComputeKind::kLaplace:
-    case flow::ComputeKind::kGeometric:
-    case flow::ComputeKind::kExponential:
-      return true;
-    default:
-      return false;
-  }
 }
 
 class Propagation {
@@ -252,7 +240,7 @@ Knowledge Propagation::summed(flow::Id sender, const Classes& k, std::uint64_t h
     use.individually = false;
     if (use.copy != Copy::kTarget || replicated(all, use.artifact)) continue;
     if (shuffled) {
-      if (amplifiable && is_local_randomizer(graph_.artifacts[use.artifact].kind)) use.shuffled_among = h;
+      if (amplifiable && flow::is_local_randomizer(graph_.artifacts[use.artifact].kind)) use.shuffled_among = h;
     } else {
       use.shares = h;
     }

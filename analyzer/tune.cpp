@@ -1,29 +1,50 @@
 #include "analyzer/tune.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <optional>
 #include <set>
 
 #include "analyzer/wording.hpp"
 #include "base/rational.hpp"
+#include "flow/catalogue.hpp"
 #include "solver/optimize.hpp"
 
 namespace privflow::analyzer {
 namespace {
 
-/// The analysis of `graph` with some params set to other values.
+/// The analysis of `graph` with some params set to other values. The time budget covers the
+/// whole tune: its end is fixed once, and no analysis starts after it (`out_of_time`).
 struct Runner {
+  Runner(const flow::Graph& graph, const TuneOptions& tune_options) : base(graph), options(tune_options.analysis) {
+    if (options.time_budget_ms > 0 && !options.deadline)
+      options.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.time_budget_ms);
+  }
   const flow::Graph& base;
-  const TuneOptions& options;
+  Options options;
   std::vector<flow::Id> selected;  // requirement indices that must hold
   unsigned analyses = 0;
+  bool out_of_time = false;  // an analysis was refused: the budget was spent
 
+  /// The analysis at `values`; once the budget is spent, an empty analysis (nothing holds) and
+  /// `out_of_time` set, which the callers turn into kUndecided.
   Analysis at(const std::vector<std::pair<flow::Id, Rational>>& values) {
+    if (options.deadline && std::chrono::steady_clock::now() >= *options.deadline) out_of_time = true;
+    if (out_of_time) return {};
     flow::Graph g = base;
     for (const auto& [p, v] : values) g.params[p].value = v;
     ++analyses;
-    return analyze(g, options.analysis);
+    return analyze(g, options);
+  }
+  /// Fills `outcome` and `message` when the budget ran out (an analysis may have been cut by it,
+  /// or refused); true then.
+  bool stopped(TuneOutcome& outcome, std::string& message) {
+    if (options.deadline && std::chrono::steady_clock::now() >= *options.deadline) out_of_time = true;
+    if (!out_of_time) return false;
+    outcome = TuneOutcome::kUndecided;
+    message = "the time budget ran out after " + std::to_string(analyses) + " analyses";
+    return true;
   }
   /// Every selected requirement holds (undecided is not holding).
   bool all_hold(const Analysis& a) const {
@@ -155,6 +176,7 @@ void bisect(Runner& run, flow::Id param, const Rational& step, Rational& good, A
     Rational mid = floor_to((first + last) / 2, step);
     if (mid < first) mid = first;
     Analysis m = run.at({{param, mid}});
+    if (run.out_of_time) break;  // the caller reports it
     if (run.all_hold(m)) {
       good = mid;
       good_analysis = std::move(m);
@@ -181,7 +203,7 @@ TuneResult tune(const flow::Graph& graph, const std::string& name, const TuneOpt
   }
   res.lo = *param.lo;
   res.hi = *param.hi;
-  Runner run{graph, options, {}, 0};
+  Runner run(graph, options);
   if (!select_requirements(graph, options, run.selected, res.message)) return res;
   if (run.selected.empty()) {
     res.message = "the spec has no requirement to meet";
@@ -203,6 +225,10 @@ TuneResult tune(const flow::Graph& graph, const std::string& name, const TuneOpt
     v.canonicalize();
     grid.push_back(v);
     at_grid.push_back(run.at({{p, v}}));
+  }
+  if (run.stopped(res.outcome, res.message)) {
+    res.analyses = run.analyses;
+    return res;
   }
   const std::optional<int> direction = direction_on_grid(run, at_grid, name, res);
   if (!direction) {
@@ -259,6 +285,7 @@ TuneResult tune(const flow::Graph& graph, const std::string& name, const TuneOpt
   res.requirements = run.margins(final_a);
   res.analyses = run.analyses;
   if (!run.all_hold(final_a)) {
+    if (run.stopped(res.outcome, res.message)) return res;
     res.outcome = TuneOutcome::kUndecided;
     res.message = "the final analysis at " + res.value_text + " does not confirm every requirement";
     return res;
@@ -279,16 +306,13 @@ namespace {
 /// names, every pure ε param with a range; false with `message` when a name is not one.
 bool pure_epsilon_params(const flow::Graph& graph, const std::vector<std::string>& names, std::vector<flow::Id>& ps,
                          std::string& message) {
-  // The params: pure ε parameters (epsilon of laplace, geometric, exponential, declared
-  // without delta), each with a range.
+  // The params: pure ε parameters (flow::is_pure_epsilon_release: epsilon of laplace,
+  // geometric, exponential, declared without delta), each with a range.
   std::set<flow::Id> pure_uses, other_uses;
   for (const auto& x : graph.artifacts) {
     for (const auto& [key, pv] : x.params) {
       if (pv.param == flow::kNone) continue;
-      bool pure = key == flow::ParamKey::kEpsilon &&
-                  (x.kind == flow::ComputeKind::kLaplace || x.kind == flow::ComputeKind::kGeometric ||
-                   x.kind == flow::ComputeKind::kExponential ||
-                   (x.kind == flow::ComputeKind::kDeclared && !x.params.count(flow::ParamKey::kDelta) && !x.params.count(flow::ParamKey::kRho)));
+      bool pure = key == flow::ParamKey::kEpsilon && flow::is_pure_epsilon_release(x);
       (pure ? pure_uses : other_uses).insert(pv.param);
     }
   }
@@ -337,9 +361,7 @@ void add_pure_constraints(const flow::Graph& graph, const Runner& run, const Ana
         break;
       }
       const auto& x = graph.artifacts[t.artifact];
-      bool pure_kind = x.kind == flow::ComputeKind::kLaplace || x.kind == flow::ComputeKind::kGeometric ||
-                       x.kind == flow::ComputeKind::kExponential ||
-                       (x.kind == flow::ComputeKind::kDeclared && !x.params.count(flow::ParamKey::kDelta) && !x.params.count(flow::ParamKey::kRho));
+      bool pure_kind = flow::is_pure_epsilon_release(x);
       auto it = x.params.find(flow::ParamKey::kEpsilon);
       if (!pure_kind || it == x.params.end()) {
         pure = false;
@@ -361,7 +383,7 @@ void add_pure_constraints(const flow::Graph& graph, const Runner& run, const Ana
 
 TuneAllResult tune_all(const flow::Graph& graph, const std::vector<std::string>& names, const TuneOptions& options) {
   TuneAllResult res;
-  Runner run{graph, options, {}, 0};
+  Runner run(graph, options);
   if (!select_requirements(graph, options, run.selected, res.message)) return res;
   std::vector<flow::Id> ps;
   if (!pure_epsilon_params(graph, names, ps, res.message)) return res;
@@ -374,6 +396,10 @@ TuneAllResult tune_all(const flow::Graph& graph, const std::vector<std::string>&
   std::vector<std::pair<flow::Id, Rational>> low;
   for (flow::Id p : ps) low.emplace_back(p, *graph.params[p].lo);
   Analysis a0 = run.at(low);
+  if (run.stopped(res.outcome, res.message)) {
+    res.analyses = run.analyses;
+    return res;
+  }
   solver::LinearProgram lp;
   for (flow::Id p : ps) lp.variables.push_back({graph.params[p].name, *graph.params[p].lo, *graph.params[p].hi, 1});
   add_pure_constraints(graph, run, a0, ps, lp);
@@ -402,6 +428,7 @@ TuneAllResult tune_all(const flow::Graph& graph, const std::vector<std::string>&
   res.requirements = run.margins(fin);
   res.analyses = run.analyses;
   if (!run.all_hold(fin)) {
+    if (run.stopped(res.outcome, res.message)) return res;
     res.outcome = run.any_undecided(fin) ? TuneOutcome::kUndecided : TuneOutcome::kNone;
     res.message = "the values that maximise the sum of epsilon under the pure requirements do not meet every "
                   "requirement in the full analysis (a requirement that is not linear in them fails)";

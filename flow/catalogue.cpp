@@ -38,59 +38,62 @@ const std::array<KindInfo, kComputeKindCount>& catalogue() {
   constexpr auto only_with = ParamRule::Kind::kOnlyWith;
   constexpr auto up = Protects::kRaising;
   constexpr auto down = Protects::kLowering;
+  using G = Guarantee;
   static const std::array<KindInfo, kComputeKindCount> table = {{
-      {C::kLaplace, "laplace", "Laplace noise: pure ε = sensitivity / scale", true, S::kAnyInputs,
+      {C::kLaplace, "laplace", "Laplace noise: pure ε = sensitivity / scale", G::kPureEpsilon, S::kAnyInputs,
        {K::kEpsilon, K::kScale, K::kSensitivity, K::kTimes},
        {{required, K::kEpsilon, K::kScale}},
        {{K::kScale, up}, {K::kEpsilon, down}}},
-      {C::kGeometric, "geometric", "two-sided geometric noise (the discrete Laplace): pure ε", true, S::kAnyInputs,
+      {C::kGeometric, "geometric", "two-sided geometric noise (the discrete Laplace): pure ε", G::kPureEpsilon, S::kAnyInputs,
        {K::kEpsilon, K::kSensitivity, K::kTimes},
        {{required, K::kEpsilon, std::nullopt}},
        {{K::kEpsilon, down}}},
       {C::kGaussian, "gaussian", "Gaussian noise of standard deviation sigma: noise multiplier sigma / sensitivity",
-       true, S::kAnyInputs,
+       G::kApproximate, S::kAnyInputs,
        {K::kSigma, K::kSensitivity, K::kTimes, K::kDistributed},
        {{required, K::kSigma, std::nullopt}},
        {{K::kSigma, up}}},
       {C::kRandomizedResponse, "randomized_response",
-       "reports a field's true value with probability keep, else another value: ε-local DP", true, S::kFiniteField,
+       "reports a field's true value with probability keep, else another value: ε-local DP", G::kLocalPureEpsilon,
+       S::kFiniteField,
        {K::kEpsilon, K::kKeep, K::kTimes},
        {{required, K::kEpsilon, K::kKeep}},
        {{K::kEpsilon, down}}},
-      {C::kExponential, "exponential", "the exponential mechanism, choosing an output by its score: pure ε", true,
+      {C::kExponential, "exponential", "the exponential mechanism, choosing an output by its score: pure ε", G::kPureEpsilon,
        S::kAnyInputs,
        {K::kEpsilon, K::kTimes},
        {{required, K::kEpsilon, std::nullopt}},
        {{K::kEpsilon, down}}},
-      {C::kDpsgd, "dpsgd", "differentially private SGD: Poisson-subsampled Gaussian, composed over the steps", true,
+      {C::kDpsgd, "dpsgd", "differentially private SGD: Poisson-subsampled Gaussian, composed over the steps", G::kApproximate,
        S::kAnyInputs,
        {K::kNoiseMultiplier, K::kSamplingRate, K::kBatchSize, K::kSteps, K::kEpochs, K::kDistributed},
        {{required, K::kNoiseMultiplier, std::nullopt},
         {required, K::kSamplingRate, K::kBatchSize},
         {required, K::kSteps, K::kEpochs}},
        {{K::kNoiseMultiplier, up}}},
-      {C::kDeclared, "declared", "a guarantee you declare (ε, δ or ρ): an assumption in every report", true,
+      {C::kDeclared, "declared", "a guarantee you declare (ε, δ or ρ): an assumption in every report", G::kDeclared,
        S::kAnyInputs,
        {K::kEpsilon, K::kDelta, K::kRho, K::kTimes},
        {{required, K::kEpsilon, K::kRho}, {only_with, K::kDelta, K::kEpsilon}},
        {{K::kEpsilon, down}}},
       {C::kDiscreteGaussian, "discrete_gaussian",
-       "integer noise from the discrete Gaussian N_Z(0, sigma²) (Canonne, Kamath & Steinke 2020): tight (ε, δ)", true,
+       "integer noise from the discrete Gaussian N_Z(0, sigma²) (Canonne, Kamath & Steinke 2020): tight (ε, δ)",
+       G::kApproximate,
        S::kAnyInputs,
        {K::kSigma, K::kSensitivity, K::kTimes},
        {{required, K::kSigma, std::nullopt}},
        {{K::kSigma, up}}},
-      {C::kMap, "map", "a function of each record's fields", false, S::kDataAndExpression, {}, {}, {}},
-      {C::kSelect, "select", "the listed fields of every record, in the clear", false, S::kDataAndFields, {}, {}, {}},
-      {C::kCount, "count", "the exact number of records", false, S::kDataOrArtifact, {}, {}, {}},
-      {C::kSum, "sum", "the exact sum of a numeric field", false, S::kNumericField, {}, {}, {}},
-      {C::kMean, "mean", "the exact mean of a numeric field", false, S::kNumericField, {}, {}, {}},
-      {C::kHistogram, "histogram", "the exact count of each value of a field", false, S::kField, {}, {}, {}},
-      {C::kAggregate, "aggregate", "an artifact from all instances of a population, combined at one agent", false,
+      {C::kMap, "map", "a function of each record's fields", G::kNone, S::kDataAndExpression, {}, {}, {}},
+      {C::kSelect, "select", "the listed fields of every record, in the clear", G::kNone, S::kDataAndFields, {}, {}, {}},
+      {C::kCount, "count", "the exact number of records", G::kNone, S::kDataOrArtifact, {}, {}, {}},
+      {C::kSum, "sum", "the exact sum of a numeric field", G::kNone, S::kNumericField, {}, {}, {}},
+      {C::kMean, "mean", "the exact mean of a numeric field", G::kNone, S::kNumericField, {}, {}, {}},
+      {C::kHistogram, "histogram", "the exact count of each value of a field", G::kNone, S::kField, {}, {}, {}},
+      {C::kAggregate, "aggregate", "an artifact from all instances of a population, combined at one agent", G::kNone,
        S::kArtifact, {}, {}, {}},
-      {C::kTrain, "train", "a model trained without privacy: it can memorise its input", false, S::kAnyInputs, {}, {},
+      {C::kTrain, "train", "a model trained without privacy: it can memorise its input", G::kNone, S::kAnyInputs, {}, {},
        {}},
-      {C::kPseudonymize, "pseudonymize", "identifiers replaced: still personal data, and still linkable", false,
+      {C::kPseudonymize, "pseudonymize", "identifiers replaced: still personal data, and still linkable", G::kNone,
        S::kAnyInputs, {}, {}, {}},
   }};
   return table;
@@ -107,7 +110,11 @@ const KindInfo* find_kind(std::string_view name) {
 const ParamInfo& param_info(ParamKey key) { return parameters()[static_cast<std::size_t>(key)]; }
 const char* param_name(ParamKey key) { return param_info(key).name; }
 
-bool is_private(ComputeKind kind) { return kind_info(kind).release; }
+bool is_private(ComputeKind kind) { return kind_info(kind).guarantee != Guarantee::kNone; }
+bool is_local_randomizer(ComputeKind kind) {
+  const Guarantee g = kind_info(kind).guarantee;
+  return g == Guarantee::kPureEpsilon || g == Guarantee::kLocalPureEpsilon;
+}
 const char* kind_name(ComputeKind kind) { return kind_info(kind).name; }
 
 const char* input_shape_text(InputShape shape) {
@@ -152,6 +159,18 @@ std::optional<FixTurn> parameter_to_turn(const Artifact& mechanism) {
   for (const FixTurn& turn : kind_info(mechanism.kind).fix)
     if (mechanism.params.count(turn.key)) return turn;
   return std::nullopt;
+}
+
+bool is_pure_epsilon_release(const Artifact& mechanism) {
+  switch (kind_info(mechanism.kind).guarantee) {
+    case Guarantee::kPureEpsilon: return true;
+    case Guarantee::kDeclared:
+      return !mechanism.params.count(ParamKey::kDelta) && !mechanism.params.count(ParamKey::kRho);
+    case Guarantee::kNone:
+    case Guarantee::kLocalPureEpsilon:
+    case Guarantee::kApproximate: return false;
+  }
+  return false;
 }
 
 }  // namespace privflow::flow

@@ -88,11 +88,20 @@ struct FixTurn {
   Protects direction;
 };
 
+/// The kind of guarantee a computation's output carries. A release is any kind but kNone.
+enum class Guarantee {
+  kNone,              // a deterministic computation: its output is not a release
+  kPureEpsilon,       // ε-DP on every use, with δ = 0 (laplace, geometric, exponential)
+  kLocalPureEpsilon,  // ε-local DP on the reported value itself (randomized_response)
+  kApproximate,       // (ε, δ) from its noise (gaussian, dpsgd)
+  kDeclared,          // as written: pure when it has neither `delta` nor `rho`
+};
+
 struct KindInfo {
   ComputeKind kind;
   const char* name;         // the spec's spelling
   const char* description;  // one line (hover text)
-  bool release;             // a private mechanism: its output is a release
+  Guarantee guarantee;      // kNone: not a release
   InputShape inputs;
   std::vector<ParamKey> params;  // accepted, in the order messages list them
   std::vector<ParamRule> rules;  // checked in this order
@@ -110,8 +119,11 @@ const std::array<ParamInfo, kParamKeyCount>& parameters();
 const ParamInfo& param_info(ParamKey key);
 const char* param_name(ParamKey key);
 
-/// True for the private mechanisms (laplace … declared).
+/// True for the private mechanisms (laplace … declared): their output is a release.
 bool is_private(ComputeKind kind);
+/// True for the mechanisms a single record holder can apply to its own record with a pure ε
+/// (the ε0-LDP randomizers that shuffling amplifies): kPureEpsilon and kLocalPureEpsilon kinds.
+bool is_local_randomizer(ComputeKind kind);
 /// The spec's spelling (`randomized_response`, `dpsgd`, …).
 const char* kind_name(ComputeKind kind);
 
@@ -126,5 +138,8 @@ struct Artifact;
 /// The parameter the fix search turns for `mechanism`: the first of its kind's `fix` list that
 /// is written (a `laplace` with `scale` turns the scale, one with `epsilon` its ε).
 std::optional<FixTurn> parameter_to_turn(const Artifact& mechanism);
+/// True when `mechanism` is a central pure-ε release whose `epsilon` composes by basic
+/// composition: a kPureEpsilon kind, or `declared` with neither `delta` nor `rho`.
+bool is_pure_epsilon_release(const Artifact& mechanism);
 
 }  // namespace privflow::flow

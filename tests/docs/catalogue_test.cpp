@@ -170,7 +170,13 @@ TEST_CASE("the catalogue is indexed by its enums and every rule names a paramete
     CHECK(names.insert(kind.name).second);
     CHECK(find_kind(kind.name) == &kind);
     CHECK(std::string(kind.description).size() > 10);
-    CHECK(is_private(kind.kind) == kind.release);
+    CHECK(is_private(kind.kind) == (kind.guarantee != Guarantee::kNone));
+    // The guarantee the hover text promises is the one the analysis reads.
+    const std::string description = kind.description;
+    CHECK((description.find("pure ε") != std::string::npos) == (kind.guarantee == Guarantee::kPureEpsilon));
+    CHECK((description.find("local DP") != std::string::npos) == (kind.guarantee == Guarantee::kLocalPureEpsilon));
+    CHECK(is_local_randomizer(kind.kind) ==
+          (kind.guarantee == Guarantee::kPureEpsilon || kind.guarantee == Guarantee::kLocalPureEpsilon));
     auto accepted = [&](ParamKey key) {
       return std::find(kind.params.begin(), kind.params.end(), key) != kind.params.end();
     };
@@ -181,8 +187,8 @@ TEST_CASE("the catalogue is indexed by its enums and every rule names a paramete
     }
     for (const auto& turn : kind.fix) CHECK(accepted(turn.key));
     // A release has a parameter the fix search turns; a deterministic kind has no parameters.
-    CHECK(kind.release == !kind.fix.empty());
-    if (!kind.release) CHECK(kind.params.empty());
+    CHECK(is_private(kind.kind) == !kind.fix.empty());
+    if (!is_private(kind.kind)) CHECK(kind.params.empty());
   }
   for (std::size_t i = 0; i < kParamKeyCount; ++i) {
     const ParamInfo& param = parameters()[i];
@@ -197,7 +203,7 @@ TEST_CASE("the catalogue table of docs/language.md lists every private mechanism
   const auto rows = table_after(language_md(), "### Private mechanisms");
   std::vector<std::string> documented, expected;
   for (const auto& kind : catalogue())
-    if (kind.release) expected.push_back(kind.name);
+    if (is_private(kind.kind)) expected.push_back(kind.name);
   for (const auto& row : rows) {
     REQUIRE(row.size() >= 3);
     const auto names = backticked(row[0]);
@@ -216,7 +222,7 @@ TEST_CASE("the deterministic table of docs/language.md lists every other kind", 
   const auto rows = table_after(language_md(), "### Deterministic computations");
   std::vector<std::string> documented, expected;
   for (const auto& kind : catalogue())
-    if (!kind.release) expected.push_back(kind.name);
+    if (!is_private(kind.kind)) expected.push_back(kind.name);
   static const std::regex call(R"(`([a-z_]+)\()");
   for (const auto& row : rows)
     for (std::sregex_iterator it(row[0].begin(), row[0].end(), call), end; it != end; ++it)
@@ -271,7 +277,7 @@ std::string spec_of(const KindInfo& kind, bool second) {
 
 TEST_CASE("every release kind of the catalogue has a privacy profile", "[catalogue][analyzer]") {
   for (const auto& kind : catalogue()) {
-    if (!kind.release) continue;
+    if (!is_private(kind.kind)) continue;
     for (bool second : {false, true}) {
       const std::string text = spec_of(kind, second);
       INFO(text);
@@ -284,6 +290,26 @@ TEST_CASE("every release kind of the catalogue has a privacy profile", "[catalog
       CHECK(std::isfinite(*verdict.value));
       CHECK(*verdict.value > 0);
       CHECK(verdict.status == analyzer::Status::kHolds);
+    }
+  }
+}
+
+TEST_CASE("a release is pure epsilon as its kind's guarantee and its written parameters say", "[catalogue]") {
+  // The release's `epsilon` composes by basic composition exactly when is_pure_epsilon_release
+  // says so: tune --all reads it (analyzer/tune.cpp).
+  for (const auto& kind : catalogue()) {
+    if (!is_private(kind.kind)) continue;
+    for (bool second : {false, true}) {
+      const Graph graph = test::load_spec_text("catalogue.pflow", spec_of(kind, second));
+      const Artifact* release = nullptr;
+      for (const auto& artifact : graph.artifacts)
+        if (artifact.kind == kind.kind) release = &artifact;
+      REQUIRE(release != nullptr);
+      INFO(kind.name << (second ? " (second form)" : ""));
+      bool expected = kind.guarantee == Guarantee::kPureEpsilon;
+      if (kind.guarantee == Guarantee::kDeclared)
+        expected = !release->params.count(ParamKey::kDelta) && !release->params.count(ParamKey::kRho);
+      CHECK(is_pure_epsilon_release(*release) == expected);
     }
   }
 }

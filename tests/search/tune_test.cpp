@@ -2,6 +2,7 @@
 // refusal of params that are not monotone, and --all with Z3 optimize.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <sstream>
 
 #include "analyzer/tune.hpp"
@@ -112,4 +113,26 @@ TEST_CASE("tune --all: Z3 maximises the sum of pure epsilons", "[tune]") {
   Rational sum = r.values[0].second + r.values[1].second;
   CHECK(sum == 1);
   for (const auto& m : r.requirements) CHECK(m.status == analyzer::Status::kHolds);
+}
+
+TEST_CASE("tune: no analysis starts once the time budget is spent", "[tune]") {
+  // A budget whose end has passed: tune must not run its probe analyses anyway, and says
+  // undecided (never a value it has not verified).
+  auto g = load_graph(kHeader +
+                      "param e = 0.1 in [0.1, 2]\n"
+                      "compute r at clinic = laplace(d, epsilon: e, times: 2)\n"
+                      "send r to analyst\n"
+                      "require budget: dp(d) against {analyst} <= epsilon 1\n");
+  analyzer::TuneOptions o;
+  o.analysis.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  auto r = analyzer::tune(g, "e", o);
+  CHECK(r.outcome == analyzer::TuneOutcome::kUndecided);
+  CHECK(r.analyses == 0);
+  CHECK(r.message == "the time budget ran out after 0 analyses");
+  auto all = analyzer::tune_all(g, {}, o);
+  CHECK(all.outcome == analyzer::TuneOutcome::kUndecided);
+  CHECK(all.analyses == 0);
+  // With time to spare, the same tune is found (the budget is what stopped it).
+  o.analysis.deadline = std::chrono::steady_clock::now() + std::chrono::hours(1);
+  CHECK(analyzer::tune(g, "e", o).outcome == analyzer::TuneOutcome::kFound);
 }
