@@ -62,6 +62,7 @@ std::optional<double> rdp_at(const Mechanism& m, double a) {
     case MechanismKind::kGaussian: return rdp::gaussian(m.noise_multiplier, a);
     case MechanismKind::kRandomizedResponse: return rdp::randomized_response(m.keep, m.values, a);
     case MechanismKind::kZcdp: return rdp::zcdp(m.rho, a);
+    case MechanismKind::kDiscreteGaussian: return rdp::discrete_gaussian(m.sigma, m.shift, a);
     case MechanismKind::kSubsampledGaussian: return std::nullopt;
   }
   return std::nullopt;
