@@ -8,22 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "cli/app.hpp"
+#include "tests/support/account.hpp"
 
 namespace {
 
-struct Result {
-  int code;
-  std::string out, err;
-};
-
-Result run(std::vector<std::string> args) {
-  args.insert(args.begin(), "account");
-  std::istringstream in;
-  std::ostringstream out, err;
-  const int code = privflow::cli::run(args, {in, out, err, false});
-  return {code, out.str(), err.str()};
-}
+using Result = privflow::test::CliRun;
+constexpr auto& run = privflow::test::run_account;
 
 }  // namespace
 

@@ -9,27 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "cli/app.hpp"
+#include "tests/support/account.hpp"
 
 namespace {
-struct Result {
-  int code;
-  std::string out, err;
-};
-Result run(std::vector<std::string> args) {
-  args.insert(args.begin(), "account");
-  std::istringstream in;
-  std::ostringstream out, err;
-  const int code = privflow::cli::run(args, {in, out, err, false});
-  return {code, out.str(), err.str()};
-}
-nlohmann::json run_json(std::vector<std::string> args) {
-  args.push_back("--json");
-  const Result r = run(args);
-  INFO(r.err);
-  REQUIRE(r.code == 0);
-  return nlohmann::json::parse(r.out);
-}
+using Result = privflow::test::CliRun;
+constexpr auto& run = privflow::test::run_account;
+constexpr auto& run_json = privflow::test::run_account_json;
 }  // namespace
 
 TEST_CASE("account gaussian: exact at huge epsilon, full precision in JSON", "[cli][account][closed]") {
