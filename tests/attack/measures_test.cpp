@@ -137,7 +137,8 @@ TEST_CASE("membership: nothing observed is a guess, exposure is certainty", "[at
 TEST_CASE("reconstruction: baseline, replace-one curve at kappa, exact channels", "[attack][analysis]") {
   SECTION("a Gaussian release: TPR at FPR 1/4 of the replace-one curve (mu = 1)") {
     const auto g = test::load_spec_text("test.pflow", gaussian_spec("require r: reconstruction(d.f) against analyst <= 0.7\n"));
-    const auto& v = verdict(analyzer::analyze(g), "r");
+    const analyzer::Analysis analysis = analyzer::analyze(g);
+    const auto& v = verdict(analysis, "r");
     REQUIRE(v.value);
     CHECK(*v.value >= kGaussianMu1Fpr025);
     CHECK(*v.value <= kGaussianMu1Fpr025 * (1 + 1e-6));
