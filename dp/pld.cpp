@@ -32,6 +32,18 @@ double normal_mass(double a, double b) {
   return 1.0 - 0.5 * std::erfc(-a * r) - 0.5 * std::erfc(b * r);
 }
 
+/// The rounding error of a difference of normal tails, relative to the larger tail involved
+/// (erfc to a few ulps, the subtraction one more): 9 ulps.
+constexpr double kTailsError = 2e-15;
+/// The largest value normal_mass(a, b) subtracts: the tail nearer a or b, or 1 across 0.
+double normal_scale(double a, double b) {
+  constexpr double r = 0.70710678118654752440;
+  if (!(b > a)) return 0;
+  if (a >= 0) return 0.5 * std::erfc(a * r);
+  if (b <= 0) return 0.5 * std::erfc(-b * r);
+  return 1;
+}
+
 /// z such that the standard normal upper tail beyond z is `tail`.
 double normal_tail_point(double tail) { return std::sqrt(2.0) * boost::math::erfc_inv(2.0 * tail); }
 
@@ -43,7 +55,11 @@ double sg_loss(double x, double z, double q) {
 double sg_x(double loss, double z, double q, double log_q) {
   if (loss == kInf) return kInf;
   if (loss == -kInf) return -kInf;
-  const double u = std::expm1(loss) + q;
+  const double m = std::expm1(loss);
+  // log((e^L − 1 + q)/q): log1p keeps a loss of 1e-17 against q = 1e-9 (the difference of two
+  // logs lost it: its absolute error |log q|·ulp is relative 1e-7 there).
+  if (m > -0.5 * q) return z * z * std::log1p(m / q) + 0.5;
+  const double u = m + q;
   if (!(u > 0)) return -kInf;
   return z * z * (std::log(u) - log_q) + 0.5;
 }
@@ -120,9 +136,11 @@ Pld discretize_optimistic(const CellFn& cell, std::int64_t i_lo, std::size_t n, 
   auto point = [&](std::size_t k) { return static_cast<double>(i_lo + static_cast<std::int64_t>(k)) * h; };
   auto low_end = [&](std::size_t k) { return k == 0 ? -kInf : point(k) - 0.5 * h; };
   auto high_end = [&](std::size_t k) { return k + 1 == n ? kInf : point(k) + 0.5 * h; };
+  // The optimistic side takes the rounding the other way (P-mass down, Q-mass up), so that it
+  // stays below the true ε and the bracket's "within" claim holds.
   auto masses = [&](double a, double b, double fraction) {
     const CellMass c = cell(a, b);
-    return CellMass{std::max(c.p, 0.0) * fraction, std::max(c.q, 0.0) * fraction};
+    return CellMass{std::max(c.p - c.error, 0.0) * fraction, (std::max(c.q, 0.0) + c.error) * fraction};
   };
   CellMass here = masses(low_end(0), high_end(0), 1.0);
   double here_fraction = 1;  // of cell k still unassigned (the rest lifted cell k−1)
@@ -187,9 +205,14 @@ Pld discretize(const CellFn& cell, double lo, double hi, double h, Side side) {
       out.pmf[j + 1] += c.p;
       continue;
     }
-    // Split into atoms at a and b keeping P- and Q-mass: θ = Q-share of the upper atom.
-    const double theta = std::clamp((c.p * std::exp(-a) / c.q - 1.0) / eh, 0.0, 1.0);
-    const double pb = std::min(c.p, theta * c.q * std::exp(b));
+    // Split into atoms at a and b keeping P- and Q-mass: the upper atom's P-mass is
+    // (p·e^{−a} − q)·e^b/(e^h − 1). It rests on the difference of p and q, and each carries an
+    // absolute rounding error up to c.error: so p is taken that much larger and q that
+    // much smaller (more mass up is always pessimistic: δ(ε) = E_P[(1 − e^{ε−L})₊] grows
+    // with L). Without it, losses of 1e-17 (noise 1e9, q 1e-9) put every cell's mass at its
+    // lower end and claimed ε = 0.
+    const double upper = ((c.p + c.error) * std::exp(-a) - std::max(c.q - c.error, 0.0)) * std::exp(b) / eh;
+    const double pb = std::clamp(upper, 0.0, c.p);
     out.pmf[j + 1] += pb;
     out.pmf[j] += c.p - pb;
   }
@@ -206,7 +229,8 @@ Pld gaussian(double z, double h, double tail, Side side) {
   // L ~ N(μ, 2μ) under P and N(−μ, 2μ) under Q, μ = 1/(2z²) (Balle & Wang 2018, Lemma 3).
   const double mu = 1.0 / (2 * z * z), s = 1.0 / z, zt = normal_tail_point(tail);
   CellFn cell = [=](double a, double b) {
-    return CellMass{normal_mass((a - mu) / s, (b - mu) / s), normal_mass((a + mu) / s, (b + mu) / s)};
+    return CellMass{normal_mass((a - mu) / s, (b - mu) / s), normal_mass((a + mu) / s, (b + mu) / s),
+                    kTailsError * std::max(normal_scale((a - mu) / s, (b - mu) / s), normal_scale((a + mu) / s, (b + mu) / s))};
   };
   return discretize(cell, mu - zt * s, mu + zt * s, h, side);
 }
@@ -280,6 +304,13 @@ Pld declared(double eps, double delta, double h, Side side) {
 namespace {
 /// 0.5·erfc(|x|/√2) = min(Φ(x), 1 − Φ(x)): the one value a grid point contributes.
 double normal_tail(double x) { return 0.5 * std::erfc(std::abs(x) * 0.70710678118654752440); }
+/// The largest tail a mass from tails subtracts: ta (both ends above 0), tb (both below), or 1.
+double tails_scale(double a, double ta, double b, double tb) {
+  if (!(b > a)) return 0;
+  if (a >= 0) return ta;
+  if (b <= 0) return tb;
+  return 1;
+}
 /// Standard normal mass of (a, b] from the points' tails (same cancellation-free sides as
 /// normal_mass).
 double mass_from_tails(double a, double ta, double b, double tb) {
@@ -315,7 +346,8 @@ Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail, 
       pb.loss = b;
       last = pb;
       const double qm = mass_from_tails(pa.u0, pa.t0, pb.u0, pb.t0);
-      return CellMass{(1 - q) * qm + q * mass_from_tails(pa.u1, pa.t1, pb.u1, pb.t1), qm};
+      const double err = kTailsError * std::max(tails_scale(pa.u0, pa.t0, pb.u0, pb.t0), tails_scale(pa.u1, pa.t1, pb.u1, pb.t1));
+      return CellMass{(1 - q) * qm + q * mass_from_tails(pa.u1, pa.t1, pb.u1, pb.t1), qm, err};
     };
     return discretize(cell, sg_loss(-zt * z, z, q), sg_loss(1 + zt * z, z, q), h, side);
   }
@@ -327,7 +359,8 @@ Pld subsampled_gaussian(double z, double q, bool remove, double h, double tail, 
     pb.loss = b;
     last = pb;
     const double pm = mass_from_tails(pb.u0, pb.t0, pa.u0, pa.t0);
-    return CellMass{pm, (1 - q) * pm + q * mass_from_tails(pb.u1, pb.t1, pa.u1, pa.t1)};
+    const double err = kTailsError * std::max(tails_scale(pb.u0, pb.t0, pa.u0, pa.t0), tails_scale(pb.u1, pb.t1, pa.u1, pa.t1));
+    return CellMass{pm, (1 - q) * pm + q * mass_from_tails(pb.u1, pb.t1, pa.u1, pa.t1), err};
   };
   return discretize(cell, -sg_loss(zt * z, z, q), -sg_loss(-zt * z, z, q), h, side);
 }
@@ -383,8 +416,12 @@ Pld subsampled_gaussian_replace(double z, double q, double h, double tail, Side 
     low.loss = b;
     last = low;
     double m[3];
-    for (int i = 0; i < 3; ++i) m[i] = mass_from_tails(low.u[i], low.t[i], up.u[i], up.t[i]);
-    return CellMass{q * m[0] + (1 - q) * m[1], q * m[2] + (1 - q) * m[1]};
+    double err = 0;
+    for (int i = 0; i < 3; ++i) {
+      m[i] = mass_from_tails(low.u[i], low.t[i], up.u[i], up.t[i]);
+      err = std::max(err, kTailsError * tails_scale(low.u[i], low.t[i], up.u[i], up.t[i]));
+    }
+    return CellMass{q * m[0] + (1 - q) * m[1], q * m[2] + (1 - q) * m[1], err};
   };
   // P's mass beyond x = zt·z (upper) and below −1 − zt·z (lower) is at most `tail` each.
   return discretize(cell, sg_replace_loss(zt * z, s, q), sg_replace_loss(-1 - zt * z, s, q), h, side);
@@ -754,12 +791,14 @@ std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& seco
 
 void Composed::finalize() {
   const std::size_t n = pmf.size();
-  tail_p_.assign(n + 1, 0.0);
   tail_c_.assign(n + 1, 0.0);
-  const double eh = std::exp(-h);
+  tail_d_.assign(n + 1, 0.0);
+  const double eh = std::exp(-h), one_minus_eh = -std::expm1(-h);
   for (std::size_t j = n; j-- > 0;) {
-    tail_p_[j] = tail_p_[j + 1] + pmf[j];
     tail_c_[j] = pmf[j] + eh * tail_c_[j + 1];
+    // D_j = A_{j+1} − e^{−h}·C_{j+1} = D_{j+1} + (1 − e^{−h})·C_{j+1}: non-negative terms only.
+    // (A − e^{…}·C cancelled: with a grid of 4e-17 every δ(ε) came out 0, and so did ε.)
+    tail_d_[j] = tail_d_[j + 1] + one_minus_eh * tail_c_[j + 1];
   }
 }
 
@@ -771,7 +810,7 @@ double Composed::delta(double epsilon) const {
   double d = inf_mass;
   if (j < n) {
     const double ej = static_cast<double>(offset + static_cast<std::int64_t>(j)) * h;
-    d += tail_p_[j] - std::exp(epsilon - ej) * tail_c_[j];
+    d += tail_d_[j] - std::expm1(epsilon - ej) * tail_c_[j];  // = A_j − e^{ε−ε_j}·C_j
   }
   return std::clamp(detail::up(d, 1e-12), 0.0, 1.0);
 }
@@ -779,8 +818,8 @@ double Composed::delta(double epsilon) const {
 double Composed::epsilon(double target) const {
   if (inf_mass > target) return kInf;
   const std::size_t n = pmf.size();
-  auto d_at = [&](std::size_t j) {  // δ(ε_j) = m + A_{j+1} − e^{−h}C_{j+1}
-    return inf_mass + tail_p_[j + 1] - std::exp(-h) * tail_c_[j + 1];
+  auto d_at = [&](std::size_t j) {  // δ(ε_j) = m + A_{j+1} − e^{−h}C_{j+1} = m + D_j
+    return inf_mass + tail_d_[j];
   };
   // smallest j with δ(ε_j) ≤ target (δ is decreasing; δ(ε_{n−1}) = m ≤ target)
   std::size_t lo = 0, hi = n - 1;
@@ -791,11 +830,12 @@ double Composed::epsilon(double target) const {
   }
   const std::size_t j = lo;
   const double ej = static_cast<double>(offset + static_cast<std::int64_t>(j)) * h;
-  // On (ε_{j−1}, ε_j]: δ(ε) = m + A_j − e^{ε − ε_j} C_j.
-  const double num = inf_mass + tail_p_[j] - target;
+  // On (ε_{j−1}, ε_j]: δ(ε) = m + A_j − e^{ε − ε_j} C_j = m + D_j − expm1(ε − ε_j)·C_j, so
+  // ε = ε_j + log1p((m + D_j − target)/C_j), where m + D_j ≤ target.
+  const double slack = inf_mass + tail_d_[j] - target;
   double eps;
-  if (tail_c_[j] <= 0 || num <= 0) eps = j == 0 ? -kInf : ej - h;
-  else eps = std::min(ej, ej + std::log(num / tail_c_[j]));
+  if (tail_c_[j] <= 0 || slack / tail_c_[j] <= -1) eps = j == 0 ? -kInf : ej - h;
+  else eps = std::min(ej, ej + std::log1p(slack / tail_c_[j]));
   if (j > 0) eps = std::max(eps, ej - h);
   if (!(eps > 0)) return 0.0;
   return detail::up(eps, 1e-12) + 1e-12;

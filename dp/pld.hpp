@@ -29,6 +29,9 @@ struct Pld {
 /// b = +∞ includes the atom at L = +∞ in the P-mass).
 struct CellMass {
   double p = 0, q = 0;
+  /// A bound on the absolute rounding error of p and of q. The default suits masses that are
+  /// differences of values ≤ 1 (9 ulps of 1); a cell function that knows its tails says less.
+  double error = 2e-15;
 };
 using CellFn = std::function<CellMass(double a, double b)>;
 
@@ -86,8 +89,8 @@ class Composed {
 
   void finalize();  ///< builds the suffix sums used by the queries
  private:
-  std::vector<double> tail_p_;  // A_j = Σ_{k≥j} pmf_k
   std::vector<double> tail_c_;  // C_j = Σ_{k≥j} pmf_k e^{ε_j − ε_k}
+  std::vector<double> tail_d_;  // D_j = A_j − C_j (A_j = Σ_{k≥j} pmf_k) = Σ_{k>j} pmf_k (1 − e^{ε_j − ε_k}), summed without cancelling
 };
 
 /// Composes parts (each used `times` times). All parts must share the grid step h.

@@ -286,7 +286,10 @@ EpsilonResult adaptive_epsilon(const PldCache& c, double delta) {
     if (!(next > 0) || next < h * 1e-6 || next > 0.9 * h) break;
     h = next;
   }
-  std::string words = std::isfinite(lower) && upper - lower <= c.tolerance * upper
+  // Both ends carry Composed::epsilon's absolute margin of 1e-12, so their closeness says
+  // nothing about the true value where that margin is not small against the tolerance.
+  const bool margin_small = 1e-12 <= 0.5 * c.tolerance * upper;
+  std::string words = std::isfinite(lower) && upper - lower <= c.tolerance * upper && margin_small
                           ? " (adaptive: within " + format_general(100 * c.tolerance, 2) + " % of the true value)"
                           : coarsened ? " (adaptive, coarsened: huge range)" : " (adaptive)";
   if (!std::isfinite(upper)) return grid_result(kInf, delta, 0, 0, "");

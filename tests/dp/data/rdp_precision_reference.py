@@ -34,4 +34,25 @@ orders=list(range(2,64))+[128,256,512,1024]
 for z,q,T,d in [(1.49e8,0.5,10**12,1e-5),(1e7,0.5,10**12,1e-5),(1e6,0.5,10**12,1e-5)]:
     best=min(max(cks(T*sg_integer(z,q,a),a,d),0) for a in orders)
     out["dpsgd"].append({"noise":z,"q":q,"steps":T,"delta":d,"epsilon_integer_orders":float(mp.nstr(best,17))})
+# One step of the Poisson-subsampled Gaussian under add/remove, exactly: the loss is monotone in
+# x, so each direction's hockey stick is a half-line, delta = P(x > x*) - e^eps Q(x > x*).
+from mpmath import ncdf
+def one_step_delta(q, s, eps):
+    q=mpf(q); s=mpf(s); E=exp(mpf(eps))
+    d1 = d2 = mpf(0)
+    xs = s**2*log((E-(1-q))/q)+mpf(1)/2          # P = (1-q)N(0,s^2)+qN(1,s^2) against Q = N(0,s^2)
+    d1 = (1-q)*ncdf(-xs/s)+q*ncdf(-(xs-1)/s)-E*ncdf(-xs/s)
+    if 1/E-(1-q) > 0:                            # Q against P
+        xs = s**2*log((1/E-(1-q))/q)+mpf(1)/2
+        d2 = ncdf(xs/s)-E*((1-q)*ncdf(xs/s)+q*ncdf((xs-1)/s))
+    return max(d1, d2)
+out["dpsgd_one_step"]=[]
+for z,q,d in [(1e9,1e-9,1e-30),(1e9,1e-9,1e-300),(1e8,1e-8,1e-20),(1e3,1e-9,1e-30)]:
+    lo, hi = mpf(0), mpf(1)
+    for _ in range(300):
+        mid=(lo+hi)/2
+        if one_step_delta(q,z,mid) > mpf(d): lo=mid
+        else: hi=mid
+    out["dpsgd_one_step"].append({"noise":z,"q":q,"delta":d,"epsilon":float(mp.nstr(lo,17))})
+out["source"] += "; one DP-SGD step under add/remove by its exact hockey stick (a half-line in x each way), bisection on epsilon"
 print(json.dumps(out,indent=1))
