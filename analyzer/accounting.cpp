@@ -7,6 +7,7 @@
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
+#include "dp/tree_aggregation.hpp"
 
 namespace privflow::analyzer::detail {
 namespace {
@@ -285,6 +286,44 @@ void build_discrete_gaussian(const Release& r, Built& b) {
   b.parameters = text;
 }
 
+/// DP-FTRL's noise (dp/tree_aggregation.hpp): the Gaussian mechanism of the linear map's L2
+/// sensitivity `sensitivity_squared` (in clipping norms, zero-gradient replacement) at noise
+/// multiplier `noise_multiplier`. Replace-one (one real gradient for another, the data's
+/// relation or a value question) doubles the sensitivity: z / 2.
+void build_linear_gaussian(const Release& r, Built& b, const Rational& sensitivity_squared, std::string text) {
+  const Rational z = r.param(flow::ParamKey::kNoiseMultiplier).value_or(Rational(0));
+  Rational squared = sensitivity_squared;
+  if (r.to_replace || !r.add_remove) {
+    squared *= 4;
+    text += " (replace-one: one clipped gradient for another, sensitivity 2x)";
+  }
+  b.mechanism = dp::Mechanism::gaussian(dp::effective_noise_multiplier(z, squared)).repeated(r.times);
+  b.parameters = "noise multiplier " + format_exact(z) + ", " + text;
+}
+
+/// Tree aggregation (Kairouz et al. 2021): `epochs` trees (rounded up) of `steps` leaves.
+void build_tree_aggregation(const Release& r, Built& b) {
+  const std::uint64_t steps = ceil_to_u64(r.param(flow::ParamKey::kSteps).value_or(Rational(1)));
+  const std::uint64_t trees = ceil_to_u64(r.param(flow::ParamKey::kEpochs).value_or(Rational(1)));
+  const bool completion = r.x.tree_completion;
+  const std::uint64_t nodes = dp::tree_nodes_per_leaf(steps, completion);
+  const Rational squared = dp::tree_sensitivity_squared(steps, trees, completion);
+  std::string text = std::to_string(steps) + " steps per tree, " + std::to_string(trees) +
+                     (trees == 1 ? " tree" : " trees") + (completion ? " (completed)" : "") + ": sensitivity √" +
+                     format_exact(squared) + " (" + std::to_string(nodes) + " nodes per leaf" +
+                     (trees > 1 ? " × " + std::to_string(trees) + " trees" : "") + ", Kairouz et al. 2021 App. D)";
+  build_linear_gaussian(r, b, squared, std::move(text));
+}
+
+/// A matrix-factorisation mechanism: the strategy's sensitivity under its participation pattern
+/// is given (`privflow account matrix-factorization` computes it for banded Toeplitz strategies).
+void build_matrix_factorization(const Release& r, Built& b) {
+  const Rational s = r.param(flow::ParamKey::kSensitivity).value_or(Rational(1));
+  Rational squared = s * s;
+  squared.canonicalize();
+  build_linear_gaussian(r, b, squared, "strategy sensitivity " + format_exact(s) + " (declared)");
+}
+
 /// The privacy profile of one release use. Every kind of the catalogue has a case here (no
 /// `default`, so that a new kind without its profile is a compiler warning, and
 /// tests/docs/catalogue_test.cpp analyses one release of every kind).
@@ -307,6 +346,8 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
     case flow::ComputeKind::kDpsgd: build_gaussian(release, b); break;
     case flow::ComputeKind::kDeclared: build_declared(release, b); break;
     case flow::ComputeKind::kDiscreteGaussian: build_discrete_gaussian(release, b); break;
+    case flow::ComputeKind::kTreeAggregation: build_tree_aggregation(release, b); break;
+    case flow::ComputeKind::kMatrixFactorization: build_matrix_factorization(release, b); break;
     case flow::ComputeKind::kMap:
     case flow::ComputeKind::kSelect:
     case flow::ComputeKind::kCount:

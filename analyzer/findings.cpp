@@ -48,6 +48,8 @@ void batch_larger_than_rows(const flow::Graph& g, const flow::Artifact& x, std::
 void sensitivity_below_derived(const flow::Graph& g, const flow::Artifact& x, std::vector<Finding>& out) {
   auto it = x.params.find(flow::ParamKey::kSensitivity);
   if (it == x.params.end()) return;
+  // A matrix mechanism's sensitivity is its strategy's, over clipped gradients: not the input's.
+  if (x.kind == flow::ComputeKind::kMatrixFactorization) return;
   const auto derived = flow::derived_sensitivity(g, x, x.kind == flow::ComputeKind::kGaussian);
   const Rational declared = g.value(it->second);
   if (!derived || derived->value <= declared) return;

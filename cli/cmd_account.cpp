@@ -11,6 +11,7 @@
 #include "base/text.hpp"
 #include "cli/commands.hpp"
 #include "dp/accountant.hpp"
+#include "dp/tree_aggregation.hpp"
 
 namespace privflow::cli {
 namespace {
@@ -28,6 +29,9 @@ struct AccountArgs {
   std::size_t noise_given = 0, epsilon_given = 0;
   // attack figures of the same mechanism: --tpr-at-fpr F, --reconstruction-prior K
   std::string tpr_at_fpr, reconstruction_prior;
+  // tree-aggregation and matrix-factorization (DP-FTRL)
+  std::string epochs = "1", coefficients, min_separation, strategy_sensitivity;
+  bool completion = false;
 };
 
 /// Parses a number exactly, as the language writes it (docs/language.md, "Numbers": digit
@@ -103,6 +107,9 @@ struct Common {
   double shown_delta = 0;  // the δ as written (nearest double), for output only
   std::vector<AttackFigure> attacks;
   dp::PldOptions pld;      // --tolerance
+  // figures of the mechanism itself, printed before ε (DP-FTRL: sensitivity, μ, ρ)
+  std::vector<std::pair<std::string, std::string>> figures;
+  nlohmann::json json_figures = nlohmann::json::object();
 };
 
 /// Prints an ε answer: text (two lines) or JSON.
@@ -125,6 +132,7 @@ int print_epsilon(const dp::EpsilonResult& r, const Common& c, const AccountArgs
     j["how"] = calibration_how.empty() ? r.how : calibration_how;
     for (const auto& f : c.attacks)
       j[f.key] = {{f.at_name, f.at}, {"tpr", json_number_up(f.result.tpr)}, {"how", f.result.how}};
+    for (const auto& [key, value] : c.json_figures.items()) j[key] = value;
     io.out << j.dump(2) << "\n";
     return 0;
   }
@@ -134,6 +142,7 @@ int print_epsilon(const dp::EpsilonResult& r, const Common& c, const AccountArgs
     io.out << "how: " << calibration_how << "\n";
     return 0;
   }
+  for (const auto& [name, text] : c.figures) io.out << name << " = " << text << "\n";
   io.out << "epsilon = " << (r.infinite ? std::string("inf") : num_up(r.value));
   if (r.exact) io.out << " (exactly " << format_exact(*r.exact) << ")";
   io.out << " at delta = " << format_double(c.shown_delta) << "\n";
@@ -214,8 +223,8 @@ int refuse_attacks(const AccountArgs& a, const char* why, Io& io) {
 
 bool attacks_given(const AccountArgs& a) { return !a.tpr_at_fpr.empty() || !a.reconstruction_prior.empty(); }
 
-int run_composition(const dp::Mechanism& m, const AccountArgs& a, Io& io) {
-  auto c = common(a, io);
+int run_composition(const dp::Mechanism& m, const AccountArgs& a, Io& io, const Common* prepared = nullptr) {
+  auto c = prepared ? std::optional<Common>(*prepared) : common(a, io);
   if (!c) return static_cast<int>(ExitStatus::kInvalid);
   dp::Composition comp;
   comp.pld_options = c->pld;
@@ -380,6 +389,90 @@ int run_discrete_gaussian(const AccountArgs& a, Io& io) {
   return run_composition(dp::Mechanism::discrete_gaussian(down(*sigma), *s).repeated(*k), a, io);
 }
 
+/// DP-FTRL's Gaussian of a linear map's L2 sensitivity (dp/tree_aggregation.hpp): the
+/// sensitivity, μ = sensitivity / z (μ-GDP, exact) and ρ = μ² / 2 (zCDP) before ε.
+int run_linear_gaussian(const AccountArgs& a, Io& io, const Rational& sensitivity_squared, const std::string& why) {
+  auto c = common(a, io);
+  auto z = number(a.noise_multiplier, "noise-multiplier", io);
+  if (!c || !z) return static_cast<int>(ExitStatus::kInvalid);
+  if (sgn(*z) <= 0) return invalid(io, "--noise-multiplier must be > 0");
+  if (sgn(sensitivity_squared) <= 0) return invalid(io, "--coefficients: the strategy's sensitivity is 0 (every band is 0)");
+  const double z_eff = dp::effective_noise_multiplier(*z, sensitivity_squared);
+  const Rational mu = Rational(1) / Rational(z_eff);
+  const double mu_up = up(mu), rho_up = up(mu * mu / 2);
+  c->figures = {{"sensitivity", "sqrt(" + format_exact(sensitivity_squared) + ") = " +
+                                    format_double_up(std::sqrt(up(sensitivity_squared)), 6) + "  (" + why + ")"},
+                {"mu", num_up(mu_up) + "  (Gaussian DP: sensitivity / noise multiplier)"},
+                {"rho", num_up(rho_up) + "  (zCDP: mu^2 / 2)"}};
+  c->json_figures = {{"sensitivity_squared", format_exact(sensitivity_squared)},
+                     {"sensitivity_how", why},
+                     {"mu", json_number_up(mu_up)},
+                     {"rho", json_number_up(rho_up)}};
+  return run_composition(dp::Mechanism::gaussian(z_eff), a, io, &*c);
+}
+
+/// Tree aggregation: --epochs trees (restarts) of --steps leaves, a record once per tree.
+int run_tree_aggregation(const AccountArgs& a, Io& io) {
+  auto t = count(a.steps, "steps", io);
+  auto e = count(a.epochs, "epochs", io);
+  if (!t || !e) return static_cast<int>(ExitStatus::kInvalid);
+  const std::uint64_t nodes = dp::tree_nodes_per_leaf(*t, a.completion);
+  const std::string why = std::to_string(nodes) + " tree nodes per leaf" + (a.completion ? " (tree completion)" : "") +
+                          " x " + std::to_string(*e) + (*e == 1 ? " tree" : " trees");
+  return run_linear_gaussian(a, io, dp::tree_sensitivity_squared(*t, *e, a.completion), why);
+}
+
+/// Parses --coefficients c0,c1,…: the first column of a banded Toeplitz strategy.
+std::optional<std::vector<Rational>> coefficient_list(const std::string& text, Io& io) {
+  std::vector<Rational> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    auto c = number(text.substr(start, comma - start), "coefficients", io);
+    if (!c) return std::nullopt;
+    out.push_back(*c);
+    start = comma + 1;
+  }
+  if (out.size() > 100000) {
+    invalid(io, "--coefficients: at most 100000 bands");
+    return std::nullopt;
+  }
+  return out;
+}
+
+/// A matrix-factorisation mechanism: --sensitivity given, or computed for a banded Toeplitz
+/// strategy from --coefficients over --steps with --epochs participations --min-separation apart.
+int run_matrix_factorization(const AccountArgs& a, Io& io) {
+  if (a.strategy_sensitivity.empty() == a.coefficients.empty())
+    return invalid(io, "give exactly one of --sensitivity and --coefficients");
+  if (!a.strategy_sensitivity.empty()) {
+    auto s = number(a.strategy_sensitivity, "sensitivity", io);
+    if (!s) return static_cast<int>(ExitStatus::kInvalid);
+    if (sgn(*s) <= 0) return invalid(io, "--sensitivity must be > 0");
+    return run_linear_gaussian(a, io, *s * *s, "the strategy's sensitivity, as given");
+  }
+  if (a.steps.empty()) return invalid(io, "--coefficients needs --steps");
+  auto coefficients = coefficient_list(a.coefficients, io);
+  auto t = count(a.steps, "steps", io);
+  auto e = count(a.epochs, "epochs", io);
+  if (!coefficients || !t || !e) return static_cast<int>(ExitStatus::kInvalid);
+  std::uint64_t separation = *t;
+  if (*e > 1 || !a.min_separation.empty()) {
+    if (a.min_separation.empty()) return invalid(io, "--epochs above 1 needs --min-separation");
+    auto b = count(a.min_separation, "min-separation", io);
+    if (!b) return static_cast<int>(ExitStatus::kInvalid);
+    separation = *b;
+  }
+  dp::BandedToeplitz strategy{*coefficients, *t, *e, separation};
+  std::string error;
+  auto squared = dp::banded_toeplitz_sensitivity_squared(strategy, &error);
+  if (!squared) return invalid(io, "--coefficients: " + error);
+  const std::string why = std::to_string(coefficients->size()) + "-banded Toeplitz, " + std::to_string(*e) +
+                          " participations at least " + std::to_string(separation) +
+                          " steps apart (Choquette-Choo et al. 2023, Thm 2)";
+  return run_linear_gaussian(a, io, *squared, why);
+}
+
 Arg with_default(Arg arg) {
   arg.show_default = true;
   return arg;
@@ -472,6 +565,25 @@ Command account_command() {
                    run_discrete_gaussian),
       account_kind(args, "zcdp", "convert rho-zCDP to (epsilon, delta)", {required(option("--rho", "rho", &a.rho))},
                    run_zcdp),
+      account_kind(args, "tree-aggregation", "DP-FTRL tree aggregation (Gaussian noise on every tree node)",
+                   {required(option("--noise-multiplier", "noise std per node / clipping norm", &a.noise_multiplier)),
+                    required(option("--steps", "steps per tree (per epoch)", &a.steps)),
+                    with_default(option("--epochs", "trees: the tree restarts every epoch, a record once per tree",
+                                        &a.epochs)),
+                    option("--completion", "tree completion: each tree padded to 2^k leaves, its root released",
+                           &a.completion)},
+                   run_tree_aggregation),
+      account_kind(args, "matrix-factorization", "matrix-factorisation mechanism (DP-FTRL with a strategy C)",
+                   {required(option("--noise-multiplier", "noise std / clipping norm", &a.noise_multiplier)),
+                    option("--sensitivity", "the strategy's sensitivity under its participation pattern",
+                           &a.strategy_sensitivity),
+                    option("--coefficients", "banded Toeplitz strategy: its bands c0,c1,... (instead of --sensitivity)",
+                           &a.coefficients),
+                    option("--steps", "with --coefficients: steps n", &a.steps),
+                    with_default(option("--epochs", "with --coefficients: participations of a record", &a.epochs)),
+                    option("--min-separation", "with --coefficients: fewest steps between two participations",
+                           &a.min_separation)},
+                   run_matrix_factorization),
   };
   return account;
 }

@@ -24,7 +24,7 @@ _privflow() {
   local cur=${COMP_WORDS[COMP_CWORD]}
   local prev=${COMP_WORDS[COMP_CWORD-1]}
   local commands="check report diagram explain tune account fmt graph init"
-  local kinds="dpsgd gaussian laplace randomized-response shuffle zcdp discrete-gaussian"
+  local kinds="dpsgd gaussian laplace randomized-response shuffle zcdp discrete-gaussian tree-aggregation matrix-factorization"
   COMPREPLY=()
 
   # The subcommand (and the account kind), and the first spec file, before the cursor.
@@ -140,6 +140,8 @@ _privflow() {
         shuffle) opts="--local-epsilon --senders $common" ;;
         zcdp) opts="--rho $common" ;;
         discrete-gaussian) opts="--sigma --sensitivity --times $common" ;;
+        tree-aggregation) opts="--noise-multiplier --steps --epochs --completion $common" ;;
+        matrix-factorization) opts="--noise-multiplier --sensitivity --coefficients --steps --epochs --min-separation $common" ;;
       esac
       COMPREPLY=($(compgen -W "$opts" -- "$cur"))
       return 0

@@ -26,6 +26,8 @@ const std::array<ParamInfo, kParamKeyCount>& parameters() {
       {K::kSigma, "sigma", R::kPositive, "the noise's standard deviation", nullptr},
       {K::kSteps, "steps", R::kWholeAtLeastOne, "training steps, each a subsampled Gaussian release", nullptr},
       {K::kTimes, "times", R::kWholeAtLeastOne, "independent applications, composed", "1"},
+      {K::kTreeCompletion, "tree_completion", R::kFlag,
+       "each tree is padded to a power of 2 leaves and its root released: one node more per leaf", "false"},
   }};
   return table;
 }
@@ -83,6 +85,18 @@ const std::array<KindInfo, kComputeKindCount>& catalogue() {
        {K::kSigma, K::kSensitivity, K::kTimes},
        {{required, K::kSigma, std::nullopt}},
        {{K::kSigma, up}}},
+      {C::kTreeAggregation, "tree_aggregation",
+       "DP-FTRL's tree aggregation (Kairouz et al. 2021): Gaussian noise on each tree node, one tree per epoch",
+       G::kApproximate, S::kAnyInputs,
+       {K::kNoiseMultiplier, K::kSteps, K::kEpochs, K::kTreeCompletion},
+       {{required, K::kNoiseMultiplier, std::nullopt}, {required, K::kSteps, std::nullopt}},
+       {{K::kNoiseMultiplier, up}}},
+      {C::kMatrixFactorization, "matrix_factorization",
+       "a matrix-factorisation mechanism (banded MF, Choquette-Choo et al. 2023): Gaussian noise of the strategy's sensitivity",
+       G::kApproximate, S::kAnyInputs,
+       {K::kNoiseMultiplier, K::kSensitivity, K::kTimes},
+       {{required, K::kNoiseMultiplier, std::nullopt}, {required, K::kSensitivity, std::nullopt}},
+       {{K::kNoiseMultiplier, up}}},
       {C::kMap, "map", "a function of each record's fields", G::kNone, S::kDataAndExpression, {}, {}, {}},
       {C::kSelect, "select", "the listed fields of every record, in the clear", G::kNone, S::kDataAndFields, {}, {}, {}},
       {C::kCount, "count", "the exact number of records", G::kNone, S::kDataOrArtifact, {}, {}, {}},

@@ -23,10 +23,11 @@ namespace privflow::flow {
 enum class ComputeKind {
   // private mechanisms: their output is a release
   kLaplace, kGeometric, kGaussian, kRandomizedResponse, kExponential, kDpsgd, kDeclared, kDiscreteGaussian,
+  kTreeAggregation, kMatrixFactorization,
   // deterministic computations
   kMap, kSelect, kCount, kSum, kMean, kHistogram, kAggregate, kTrain, kPseudonymize,
 };
-inline constexpr std::size_t kComputeKindCount = 17;
+inline constexpr std::size_t kComputeKindCount = 19;
 static_assert(static_cast<std::size_t>(ComputeKind::kPseudonymize) + 1 == kComputeKindCount);
 
 /// A parameter of a computation, written `name: value`. In alphabetical order of the spelling,
@@ -34,9 +35,10 @@ static_assert(static_cast<std::size_t>(ComputeKind::kPseudonymize) + 1 == kCompu
 enum class ParamKey {
   kBatchSize, kDelta, kDistributed, kEpochs, kEpsilon, kKeep, kNoiseMultiplier, kRho, kSamplingRate,
   kScale, kSensitivity, kSigma, kSteps, kTimes,
+  kTreeCompletion,
 };
-inline constexpr std::size_t kParamKeyCount = 14;
-static_assert(static_cast<std::size_t>(ParamKey::kTimes) + 1 == kParamKeyCount);
+inline constexpr std::size_t kParamKeyCount = 15;
+static_assert(static_cast<std::size_t>(ParamKey::kTreeCompletion) + 1 == kParamKeyCount);
 
 /// The values a parameter accepts.
 enum class Range {

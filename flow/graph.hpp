@@ -168,6 +168,7 @@ struct Artifact {
   /// the catalogue's defaults (see the accessors in graph.cpp).
   std::map<ParamKey, ParamValue> params;
   bool distributed = false;  // `distributed: true` (gaussian, dpsgd)
+  bool tree_completion = false;  // `tree_completion: true` (tree_aggregation)
   Span span;
 };
 

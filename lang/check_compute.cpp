@@ -196,14 +196,17 @@ void check_param_range(CheckContext& context, const flow::ParamInfo& param, cons
   }
 }
 
-/// `distributed: true|false`.
+/// `distributed: true|false`, `tree_completion: true|false`.
 void set_flag(CheckContext& context, const flow::ParamInfo& param, const ast::Arg& arg, flow::Artifact& artifact) {
   const std::string& word = arg.value.ident.name;
   if (arg.value.kind != ast::Value::Kind::kIdent || (word != "true" && word != "false")) {
     context.error(arg.value, std::string(param.name) + " " + flow::range_violation(param.range));
     return;
   }
-  artifact.distributed = word == "true";
+  if (param.key == flow::ParamKey::kTreeCompletion)
+    artifact.tree_completion = word == "true";
+  else
+    artifact.distributed = word == "true";
 }
 
 /// The named arguments: each a parameter of the kind, given once, in its range. Returns
@@ -216,7 +219,8 @@ bool lower_parameters(CheckContext& context, const flow::KindInfo& info, const s
   if (info.inputs == flow::InputShape::kFiniteField && artifact.inputs.size() == 1 &&
       artifact.inputs[0].kind == flow::Input::Kind::kField)
     domain = context.graph.data[artifact.inputs[0].data].fields[artifact.inputs[0].field].domain_size();
-  bool unreadable = false, flag_seen = false;
+  bool unreadable = false;
+  std::vector<flow::ParamKey> flags_seen;
   for (const auto* arg : named) {
     const std::string& spelling = arg->key.name;
     auto position = std::find(accepted.begin(), accepted.end(), spelling);
@@ -233,12 +237,13 @@ bool lower_parameters(CheckContext& context, const flow::KindInfo& info, const s
     }
     const flow::ParamInfo& param = flow::param_info(info.params[static_cast<std::size_t>(position - accepted.begin())]);
     const bool flag = param.range == flow::Range::kFlag;
-    if (artifact.params.count(param.key) || (flag && flag_seen)) {
+    if (artifact.params.count(param.key) ||
+        (flag && std::find(flags_seen.begin(), flags_seen.end(), param.key) != flags_seen.end())) {
       context.error(arg->key, "parameter " + quoted(spelling) + " is given twice");
       continue;
     }
     if (flag) {
-      flag_seen = true;
+      flags_seen.push_back(param.key);
       set_flag(context, param, *arg, artifact);
       continue;
     }

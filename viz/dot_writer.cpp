@@ -610,6 +610,7 @@ class Writer {
         if (!fields.empty()) kind += " " + join(fields, ", ");
       }
       if (art.distributed) kind += ", distributed";
+      if (art.tree_completion) kind += ", tree completion";
       append_wrapped(lines, kind, kWrapNode);
       // A release's parameters as written (a param shows its current value).
       if (release) {

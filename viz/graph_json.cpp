@@ -219,6 +219,7 @@ Json artifacts_json(const flow::Graph& g) {
     }
     j["params"] = params;
     j["distributed"] = a.distributed;
+    if (a.tree_completion) j["tree_completion"] = true;
   });
 }
 

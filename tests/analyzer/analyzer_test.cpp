@@ -486,3 +486,42 @@ TEST_CASE("discrete Gaussian noise on a count: its exact epsilon, a fractional s
   CHECK(*verdict(rounded, "r").value >= 1 - 1e-6);
   CHECK(*verdict(rounded, "r").value <= 1.01);
 }
+
+TEST_CASE("DP-FTRL: tree aggregation and matrix factorisation are the Gaussian of their sensitivity",
+          "[analyzer][composition][dpftrl]") {
+  auto spec = [](const std::string& mechanism, const std::string& neighbouring) {
+    return "data d { rows: 1000 field x: bool" + neighbouring + " }\n"
+           "agent server { trust: trusted, holds: d }\n"
+           "agent analyst { trust: curious }\n"
+           "compute m at server = " + mechanism + "\n"
+           "send m to analyst\n"
+           "require r: dp(d) against {analyst} <= epsilon 1000 at delta 1e-6\n";
+  };
+  // 100 steps, 1 tree: a leaf is in floor(log2 100) + 1 = 7 nodes; z = 1: mu = sqrt(7). The exact
+  // epsilon of mu-GDP at delta 1e-6 (Dong, Roth & Su 2019, Cor. 2.13, mpmath) is 15.50641;
+  // dp_accounting 0.6.0's RDP (SingleEpochTreeAggregationDpEvent(1, 100)) gives 16.43809
+  // (tests/dp/data/tree_aggregation_reference.json).
+  const auto tree = analyzer::analyze(load(spec("tree_aggregation(d, noise_multiplier: 1, steps: 100)", "")));
+  REQUIRE(verdict(tree, "r").value);
+  CHECK(*verdict(tree, "r").value >= 15.50641 * (1 - 1e-6));
+  CHECK(*verdict(tree, "r").value <= 15.50641 * 1.01);
+  // Matrix factorisation with sensitivity 7 at noise multiplier 7 is mu = 1. Tree aggregation over
+  // 3 steps with tree completion puts a leaf in ceil(log2 3) + 1 = 3 nodes (2 without): 3 trees
+  // give sensitivity^2 9, and z = 3 is mu = 1 too. Exact epsilon of 1-GDP at delta 1e-6:
+  // 4.886554 (mpmath).
+  const auto mf = analyzer::analyze(load(spec("matrix_factorization(d, noise_multiplier: 7, sensitivity: 7)", "")));
+  const auto completed = analyzer::analyze(
+      load(spec("tree_aggregation(d, noise_multiplier: 3, steps: 3, epochs: 3, tree_completion: true)", "")));
+  for (const auto* a : {&mf, &completed}) {
+    REQUIRE(verdict(*a, "r").value);
+    CHECK(*verdict(*a, "r").value >= 4.886554 * (1 - 1e-6));
+    CHECK(*verdict(*a, "r").value <= 4.886554 * 1.01);
+  }
+  // Replace-one data: one clipped gradient for another doubles the sensitivity: mu = 2, exact
+  // epsilon at delta 1e-6 is 10.99715 (mpmath).
+  const auto replaced = analyzer::analyze(
+      load(spec("matrix_factorization(d, noise_multiplier: 7, sensitivity: 7)", "\n  neighbouring: replace")));
+  REQUIRE(verdict(replaced, "r").value);
+  CHECK(*verdict(replaced, "r").value >= 10.99715 * (1 - 1e-6));
+  CHECK(*verdict(replaced, "r").value <= 10.99715 * 1.01);
+}

@@ -80,6 +80,11 @@ const Expect kExpected[] = {
     {"smart_meters", 1, kHolds, 2.94, 3.2},
     {"smart_meters", 2, kHolds, 2.97, 3.23},
     {"smart_meters", 3, kViolated, 0.99, 1},
+    // gboard_dpftrl (hand-derived, its header): tree aggregation mu = sqrt(24)/7 and banded MF
+    // mu = 0.61; epsilon at delta 1e-10 of mu-GDP (mpmath): 6.0363 both, 4.4426 tree alone.
+    {"gboard_dpftrl", 0, kHolds, 6.0363 * (1 - 1e-4), 6.0363 * 1.01},
+    {"gboard_dpftrl", 1, kViolated, 6.0363 * (1 - 1e-4), 6.0363 * 1.01},
+    {"gboard_dpftrl", 2, kHolds, 4.4426 * (1 - 1e-4), 4.4426 * 1.01},
 };
 
 using test::load_example;
