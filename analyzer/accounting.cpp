@@ -642,6 +642,7 @@ void add_release_terms(const flow::Graph& g, const std::vector<Term>& terms, dou
     term.parameters = t.built.parameters;
     term.copies = t.use->copies;
     term.amplification = t.built.amplification;
+    term.route = route_of(t.use->route);  // for code-scanning paths (report/sarif.cpp)
     dp::Composition alone;
     alone.add(t.built.mechanism);
     auto e = cache.epsilon(alone, delta, kind);

@@ -67,6 +67,13 @@ enum class Method {
   kForbid,   // a forbid rule
 };
 
+/// One statement on the way from the target record to an observer (a computation or a send),
+/// where it is written: for code-scanning paths (report/sarif.cpp). line 0: no statement.
+struct RouteStep {
+  std::uint32_t line = 0, column = 0;
+  std::string text;  // "send update from hospital to server via secure_aggregation(threshold: 15)"
+};
+
 /// One release that a coalition observes, as it counts in the composition.
 struct ReleaseTerm {
   flow::Id artifact = flow::kNone;
@@ -76,6 +83,9 @@ struct ReleaseTerm {
   double epsilon_alone = 0;      // its own ε at the requirement's δ (upper bound; +inf if unbounded)
   double share = 0;              // its share of the composed ε (alone / sum of alone), for diagrams
   std::string amplification;     // "", "secure aggregation: 1 honest share of 20", "shuffled among 999986"
+  /// How it reaches the coalition: the mechanism's statement, then each send and computation
+  /// that passes it on (the first route found, as the derivation shows it).
+  std::vector<RouteStep> route;
 };
 
 /// A forbid rule's offender: an agent in the destination region and how the data got there.
@@ -84,6 +94,9 @@ struct Crossing {
   std::optional<double> epsilon;  // nullopt: unbounded (exposed or holds the data)
   std::string reason;             // "exposed", "holds the data", "epsilon 4.1 > 3"
   std::vector<std::string> path;  // statements from the data's holder to the observer
+  flow::Id agent = flow::kNone;   // the observer's agent
+  flow::Id data = flow::kNone;    // the data set that crosses
+  std::vector<RouteStep> route;   // `path` with each statement's place
 };
 
 struct Verdict {
@@ -112,6 +125,9 @@ struct Verdict {
   /// is undecided (what stopped the analysis).
   std::string reason;
   std::vector<Crossing> crossings;  // forbid only
+  /// Exposed or held data: how the record reaches the coalition in the clear (the holding,
+  /// then each computation and send); empty otherwise.
+  std::vector<RouteStep> exposure;
 };
 
 /// What a leakage cell says of its observer: a finite (or no) ε, the record exposed, or the

@@ -32,6 +32,7 @@ void Analyzer::explain_observation(Verdict& v, const Observation& obs, const flo
   switch (obs.kind) {
     case LossKind::kHoldsData:
       target.add("the coalition holds the data: " + obs.holds_reason, obs.holds_path.empty() ? 0 : obs.holds_path[0].line);
+      v.exposure = route_of(obs.holds_path);
       break;
     case LossKind::kExposedStats:
     case LossKind::kExposedRecord: {
@@ -39,6 +40,7 @@ void Analyzer::explain_observation(Verdict& v, const Observation& obs, const flo
                                      ? "exposed: an exact statistic of the record reaches the coalition"
                                      : "exposed: the record's own fields reach the coalition in the clear");
       add_steps(e, obs.seen.exposure_path);
+      v.exposure = route_of(obs.seen.exposure_path);
       break;
     }
     case LossKind::kNothing:

@@ -36,19 +36,23 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
       Observation obs = single.observe(a);
       Crossing x;
       x.observer = graph_.agents[a].name + (graph_.agents[a].population ? "[i]" : "");
+      x.agent = a;
+      x.data = di;
       // An agent that holds records of the data (a partition too) has them in its region.
       for (const auto& h : graph_.agents[a].holds)
         if (h.data == di && obs.kind != LossKind::kHoldsData) {
           obs.kind = LossKind::kHoldsData;
-          obs.holds_path = {Step{h.span.line, graph_.agents[a].name + " holds " + (h.partitioned ? "a partition of " : "") + d.name}};
+          obs.holds_path = {Step{h.span.line, graph_.agents[a].name + " holds " + (h.partitioned ? "a partition of " : "") + d.name, h.span.column}};
         }
       if (obs.kind == LossKind::kNothing) continue;
       if (obs.kind == LossKind::kHoldsData) {
         x.reason = "holds the data";
         for (const auto& s : obs.holds_path) x.path.push_back(s.text);
+        x.route = route_of(obs.holds_path);
       } else if (obs.kind == LossKind::kExposedRecord || obs.kind == LossKind::kExposedStats) {
         x.reason = "exposed";
         for (const auto& s : obs.seen.exposure_path) x.path.push_back(s.line ? s.text + " (line " + std::to_string(s.line) + ")" : s.text);
+        x.route = route_of(obs.seen.exposure_path);
       } else {
         auto acc = detail::account(graph_, di, obs.seen.releases, Question::kMembership, v.delta, cache_, accountant_);
         if (!acc.error.empty()) {
@@ -69,6 +73,7 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
         for (const auto& use : obs.seen.releases)
           if (!use.route.empty()) {
             for (const auto& s : use.route) x.path.push_back(s.line ? s.text + " (line " + std::to_string(s.line) + ")" : s.text);
+            x.route = route_of(use.route);
             break;
           }
       }

@@ -101,7 +101,7 @@ Knowledge Propagation::read_data(flow::Id agent, std::size_t cls, const flow::In
     for (flow::Id f = 0; f < graph_.data[data_].fields.size(); ++f) view.fields.push_back(f);
   }
   k.views.push_back(view);
-  k.exposure_path.push_back(Step{in.span.line, a.name + " holds " + graph_.data[data_].name});
+  k.exposure_path.push_back(Step{in.span.line, a.name + " holds " + graph_.data[data_].name, in.span.column});
   return k;
 }
 
@@ -115,7 +115,7 @@ Knowledge Propagation::compute(flow::Id id, std::size_t cls) const {
       in.merge(read_data(x.at, cls, input, x));
     }
   }
-  Step step{x.span.line, describe_artifact(graph_, id)};
+  Step step{x.span.line, describe_artifact(graph_, id), x.span.column};
   Knowledge out;
   out.releases = in.releases;
   if (flow::is_private(x.kind)) {
@@ -284,7 +284,7 @@ Knowledge Propagation::receive(const flow::Flow& f) const {
       break;
     }
   }
-  Step step{f.span.line, describe_flow(graph_, f)};
+  Step step{f.span.line, describe_flow(graph_, f), f.span.column};
   if (out.deterministic()) append_step(out.exposure_path, step);
   for (auto& use : out.releases) append_step(use.route, step);
   return out;
@@ -301,7 +301,7 @@ bool Propagation::holds_record(Observation& obs) const {
       if (all) {
         obs.kind = LossKind::kHoldsData;
         obs.holds_reason = agent.name + (h.partitioned ? " (every partition)" : "") + " holds " + d.name;
-        obs.holds_path.push_back(Step{h.span.line, obs.holds_reason});
+        obs.holds_path.push_back(Step{h.span.line, obs.holds_reason, h.span.column});
         return true;
       }
     }
@@ -511,6 +511,12 @@ Observation SingleObserver::observe(flow::Id agent) {
 
 Trace trace(const flow::Graph& g, flow::Id data, const Coalition& coalition) {
   return Propagation(g, data, coalition).trace();
+}
+
+std::vector<RouteStep> route_of(const std::vector<Step>& steps) {
+  std::vector<RouteStep> out;
+  for (const auto& s : steps) out.push_back(RouteStep{s.line, s.column, s.text});
+  return out;
 }
 
 std::string describe_artifact(const flow::Graph& g, flow::Id id) {

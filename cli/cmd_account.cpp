@@ -131,7 +131,7 @@ int print_epsilon(const dp::EpsilonResult& r, const Common& c, const AccountArgs
     if (!a.sampling_rate.empty()) j["neighbouring"] = a.neighbouring, j["sampling"] = a.sampling;  // dpsgd
     j["how"] = calibration_how.empty() ? r.how : calibration_how;
     for (const auto& f : c.attacks)
-      j[f.key] = {{f.at_name, f.at}, {"tpr", json_number_up(f.result.tpr)}, {"how", f.result.how}};
+      j[f.key] = {{f.at_name, f.at}, {"tpr", json_number_up(f.result.tpr)}, {"tpr_text", num_up(f.result.tpr)}, {"how", f.result.how}};
     for (const auto& [key, value] : c.json_figures.items()) j[key] = value;
     io.out << j.dump(2) << "\n";
     return 0;

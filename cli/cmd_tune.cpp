@@ -59,10 +59,11 @@ double nearest(const Rational& q) {
   return t.find('/') == std::string::npos ? std::stod(t) : q.get_d();
 }
 
-/// A JSON number no smaller than x (the double nearest a decimal rounded up); null if unbounded.
-nlohmann::json up(std::optional<double> x) {
+/// The sound double at full precision (printed to round-trip); null if unbounded. Its short
+/// text goes beside it.
+nlohmann::json full(std::optional<double> x) {
   if (!x || !std::isfinite(*x)) return nullptr;
-  return std::stod(format_double_up(*x, 6));
+  return *x;
 }
 
 nlohmann::json margins_json(const std::vector<analyzer::TuneMargin>& ms) {
@@ -70,12 +71,16 @@ nlohmann::json margins_json(const std::vector<analyzer::TuneMargin>& ms) {
   for (const auto& m : ms) {
     nlohmann::json j;
     j["name"] = m.name;
-    j["value"] = up(m.value);
+    j["value"] = full(m.value);  // the analysis's upper bound itself
+    j["value_text"] = m.value_text;
     j["bound"] = m.bound.get_d();  // the bound as written (nearest double)
+    j["bound_text"] = m.bound_text;
     j["status"] = analyzer::status_name(m.status);
-    // The margin rounded down (the safe side) to 6 digits: a decimal ≤ the margin.
-    j["margin"] = m.margin && std::isfinite(*m.margin) ? nlohmann::json(std::stod(format_down(Rational(*m.margin), 6)))
-                                                       : nlohmann::json(nullptr);
+    // The margin (bound − value, already rounded down: the safe side) itself, and as the text
+    // prints it (4 digits rounded down).
+    j["margin"] = full(m.margin);
+    j["margin_text"] = m.margin && std::isfinite(*m.margin) ? nlohmann::json(format_down(Rational(*m.margin), 4))
+                                                            : nlohmann::json(nullptr);
     arr.push_back(j);
   }
   return arr;
@@ -173,7 +178,7 @@ Command tune_command() {
        option("--requirement", "meet only this requirement (repeatable); default: all", &a->requirements),
        option("--tolerance", "the answer is within this of the boundary (default: about range/1000)", &a->tolerance),
        probes,
-       option("--json", "JSON: {\"param\", \"value\", \"requirements\": [{\"name\", \"value\", \"bound\"}]}", &a->json)});
+       option("--json", "JSON: {\"param\", \"value\", \"requirements\": [{\"name\", \"value\", \"value_text\", \"bound\"}]}", &a->json)});
 }
 
 }  // namespace privflow::cli

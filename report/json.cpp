@@ -25,9 +25,21 @@ Json full_value(std::optional<double> value) {
   return *value;
 }
 
-/// An ε upper bound: the decimal its words print (4 significant digits, rounded up).
-Json epsilon_figure(std::optional<double> eps) {
-  auto number = analyzer::epsilon_number(eps);
+/// An ε upper bound at full precision: the analysis's double itself (rounded up, never down),
+/// printed as the shortest decimal that reads back as the same double; null when unbounded.
+/// `epsilon_text` beside it is the short form.
+Json epsilon_full(std::optional<double> eps) {
+  if (!eps || !std::isfinite(*eps)) return nullptr;
+  return *eps;
+}
+
+/// The short form of an ε as every other output prints it: 4 significant digits rounded up,
+/// or `unbounded`.
+std::string epsilon_short(std::optional<double> eps) { return analyzer::epsilon_text(eps ? *eps : HUGE_VAL); }
+
+/// A fraction the diagrams use (a release's share of ε): 4 significant digits rounded up.
+Json share_figure(double share) {
+  auto number = analyzer::epsilon_number(share);
   return number ? Json(*number) : Json(nullptr);
 }
 
@@ -97,7 +109,8 @@ Json requirement_json(const flow::Graph& g, const flow::Requirement* r, const an
     for (const auto& x : v.crossings) {
       Json o;
       o["observer"] = x.observer;
-      o["epsilon"] = epsilon_figure(x.epsilon);
+      o["epsilon"] = epsilon_full(x.epsilon);
+      o["epsilon_text"] = epsilon_short(x.epsilon);
       o["reason"] = x.reason;
       o["path"] = x.path;
       observers.push_back(o);
@@ -112,8 +125,9 @@ Json requirement_json(const flow::Graph& g, const flow::Requirement* r, const an
       o["mechanism"] = t.mechanism;
       o["parameters"] = t.parameters;
       o["copies"] = t.copies;
-      o["epsilon"] = epsilon_figure(t.epsilon_alone);
-      o["share"] = epsilon_figure(t.share);  // 4 digits rounded up, as an ε
+      o["epsilon"] = epsilon_full(t.epsilon_alone);
+      o["epsilon_text"] = epsilon_short(t.epsilon_alone);
+      o["share"] = share_figure(t.share);  // 4 digits rounded up, as an ε
       o["amplification"] = t.amplification.empty() ? Json(nullptr) : Json(t.amplification);
       releases.push_back(o);
     }
@@ -139,7 +153,8 @@ std::string to_json(const flow::Graph& graph, const analyzer::Analysis& analysis
     Json o;
     o["data"] = c.data < graph.data.size() ? Json(graph.data[c.data].name) : Json(nullptr);
     o["observer"] = c.observer;
-    o["epsilon"] = c.loss == analyzer::LossKind::kNothing ? Json(0) : epsilon_figure(c.epsilon);
+    o["epsilon"] = c.loss == analyzer::LossKind::kNothing ? Json(0) : epsilon_full(c.epsilon);
+    o["epsilon_text"] = analyzer::cell_text(c);
     o["delta"] = analyzer::delta_number(graph.settings.delta, c.delta);
     o["status"] = analyzer::cell_status_name(c.status());
     o["loss"] = analyzer::loss_kind_name(c.loss);

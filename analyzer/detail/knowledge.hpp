@@ -21,7 +21,11 @@ enum class Copy : std::uint8_t { kSingle, kTarget, kOther };
 struct Step {
   std::uint32_t line = 0;
   std::string text;
+  std::uint32_t column = 0;  // of the statement (code-scanning paths); 0 when unknown
 };
+
+/// Steps as a verdict carries them (analysis.hpp: RouteStep).
+std::vector<RouteStep> route_of(const std::vector<Step>& steps);
 
 /// A deterministic per-record view of the target: its fields through select / D / pseudonymize
 /// (kFields), a `map` expression (kMap).

@@ -178,6 +178,12 @@ void check_sarif_structure(const std::string& name) {
     const auto& loc = r["locations"][0]["physicalLocation"];
     CHECK(loc["artifactLocation"]["uri"] == "examples/" + name + ".pflow");
     CHECK(loc["region"]["startLine"] == e->graph.requirements[i].span.line);
+    // Code scanning's path and alert identity (docs/ci.md, "What code scanning shows").
+    if (v.status == analyzer::Status::kViolated) {
+      REQUIRE(r.contains("codeFlows"));
+      CHECK_FALSE(r["codeFlows"][0]["threadFlows"][0]["locations"].empty());
+    }
+    CHECK(r["partialFingerprints"]["privflowRequirementRoute/v1"].is_string());
   }
 }
 

@@ -224,11 +224,13 @@ TEST_CASE("the JSON report has the schema's keys, in order, with numbers as numb
   CHECK(forbid["to"] == "US");
   REQUIRE(forbid["observers"].size() == 1);
   CHECK(forbid["observers"][0]["observer"] == "server");
-  CHECK(forbid["observers"][0]["epsilon"].get<double>() == 6.81);  // 4 digits, rounded up
+  CHECK(forbid["observers"][0]["epsilon"].get<double>() == 6.809329);  // full precision
+  CHECK(forbid["observers"][0]["epsilon_text"] == "6.81");  // the short form, rounded up
   CHECK(forbid["observers"][0]["path"].size() == 2);
   REQUIRE(j["leakage"].size() == 3);
   CHECK(j["leakage"][0]["epsilon"] == 0);
-  CHECK(j["leakage"][1]["epsilon"].get<double>() == 6.81);
+  CHECK(j["leakage"][1]["epsilon"].get<double>() == 6.809329);
+  CHECK(j["leakage"][1]["epsilon_text"] == "6.81");
   CHECK(j["leakage"][2]["epsilon"].is_null());
   CHECK(j["leakage"][2]["status"] == "holds");
   CHECK(j["findings"][0]["line"] == 11);

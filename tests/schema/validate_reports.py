@@ -93,6 +93,35 @@ def value_errors(report):
             errors.append(f"{r['name']}: value {value!r} is below the exact {text}")
         if not r["exact"] and full > short:
             errors.append(f"{r['name']}: value {value!r} is above its rounded-up value_text {text}")
+    errors += epsilon_errors(report)
+    return errors
+
+
+def epsilon_errors(report):
+    """Every epsilon (of a release, a leakage cell, a forbid rule's observer) is the full-precision
+    upper bound beside its short form `epsilon_text`, rounded up: never above that decimal."""
+    entries = [("leakage", c) for c in report["leakage"]]
+    for r in report["requirements"]:
+        entries += [(r["name"] + " release", t) for t in r.get("releases", [])]
+        entries += [(r["name"] + " observer", o) for o in r.get("observers", [])]
+    errors = []
+    for where, e in entries:
+        eps, text = e["epsilon"], e["epsilon_text"]
+        if eps is None:
+            if text not in ("unbounded", "exposed", "holds"):
+                errors.append(f"{where}: epsilon null but epsilon_text {text!r}")
+            continue
+        if text == "nothing":
+            if eps != 0:
+                errors.append(f"{where}: epsilon {eps!r} for a cell that observes nothing")
+            continue
+        try:
+            short = Fraction(text)
+        except ValueError:
+            errors.append(f"{where}: epsilon_text {text!r} is not a number")
+            continue
+        if Fraction(eps) > short:
+            errors.append(f"{where}: epsilon {eps!r} is above its rounded-up epsilon_text {text}")
     return errors
 
 
@@ -285,7 +314,17 @@ def negative(privflow, source_dir, work):
     else:
         print("FAIL value_above_text: the value check did not catch it (or rejects the base report)")
         failures += 1
-    print(f"{len(cases) + 1 - failures} passed, {failures} failed")
+    # The same for a release's epsilon beside its short form.
+    broken = copy.deepcopy(base)
+    t = first(broken, lambda q: any(x["epsilon"] for x in q.get("releases", [])))
+    t = next(x for x in t["releases"] if x["epsilon"])
+    t["epsilon"] = float(Fraction(t["epsilon_text"]) * 2)
+    if epsilon_errors(broken) and not epsilon_errors(base):
+        print("ok   epsilon_above_text: rejected by the epsilon check")
+    else:
+        print("FAIL epsilon_above_text: the epsilon check did not catch it (or rejects the base report)")
+        failures += 1
+    print(f"{len(cases) + 2 - failures} passed, {failures} failed")
     return 1 if failures else 0
 
 
