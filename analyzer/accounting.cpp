@@ -137,6 +137,55 @@ bool build_pure_noise(const Release& r, Built& b) {
   return true;
 }
 
+/// The selection mechanisms, each pure ε over one run (`times` runs compose):
+/// - sparse vector, Lyu, Su & Li 2017, Alg. 1 and Thm 2: the threshold's noise Lap(Δ/ε₁) and
+///   each query's Lap(2cΔ/ε₂) make any number of queries with c answers above it ε₁ + ε₂ = ε;
+///   the split shown is their Sec. 4.2 optimum ε₁ : ε₂ = 1 : (2c)^{2/3} (it only moves accuracy);
+/// - report noisy max with Lap(2Δ/ε) on each query: ε (Dwork & Roth 2014, Sec. 3.3);
+/// - one-shot top-k with Gumbel noise: the same output as k peeling exponential mechanisms of ε
+///   each (Durfee & Rogers 2019, Thm 1), so their bounded-range composition.
+bool build_selection(const Release& r, Built& b) {
+  const Sensitivity sens = sensitivity(r.g, r.x, false);
+  Rational eps = r.param(flow::ParamKey::kEpsilon).value_or(Rational(0)) * sens.factor;
+  eps.canonicalize();
+  if (!(eps > 0)) {
+    b.error = "no epsilon";
+    return false;
+  }
+  if (!sens.note.empty()) b.sensitivity_note = sens.note;
+  std::string replace_note;
+  if (r.to_replace) {  // group privacy over the two records a replacement touches
+    const ReplaceFactor f = replace_factor(r.g, r.x, false, sens);
+    eps *= f.factor;
+    eps.canonicalize();
+    replace_note = " (replace-one: " + format_exact(f.factor) + "x, " + f.note + ")";
+  }
+  b.epsilon_per_use = eps;
+  b.pure_local = true;
+  switch (r.x.kind) {
+    case flow::ComputeKind::kSparseVector: {
+      const std::uint64_t c = r.g.param(r.x, flow::ParamKey::kAnswers).value_or(Rational(1)).get_num().get_ui();
+      const double share = 1 / (1 + std::cbrt(4.0 * static_cast<double>(c) * static_cast<double>(c)));
+      b.mechanism = dp::Mechanism::declared(eps).repeated(r.times);
+      b.parameters = "epsilon " + format_up(eps, 4) + " = threshold " + fmt_up(to_double_up(eps) * share) +
+                     " + queries " + fmt_up(to_double_up(eps) * (1 - share)) + ", " + std::to_string(c) +
+                     (c == 1 ? " answer" : " answers") + " (Lyu, Su & Li 2017, Thm 2)" + replace_note;
+      return true;
+    }
+    case flow::ComputeKind::kTopK: {
+      const std::uint64_t k = r.g.param(r.x, flow::ParamKey::kK).value_or(Rational(1)).get_num().get_ui();
+      b.mechanism = dp::Mechanism::exponential(eps).repeated(saturating_mul(k, r.times));
+      b.parameters = "epsilon " + format_up(eps, 4) + " per selection, k " + std::to_string(k) +
+                     " (k exponential mechanisms: Durfee & Rogers 2019, Thm 1)" + replace_note;
+      return true;
+    }
+    default:
+      b.mechanism = dp::Mechanism::declared(eps).repeated(r.times);
+      b.parameters = "epsilon " + format_up(eps, 4) + " (Laplace noise of scale 2·sensitivity/epsilon)" + replace_note;
+      return true;
+  }
+}
+
 /// Randomized response: its guarantee is on the reported value itself (local, replace-one by
 /// nature), over the k values of its input field.
 bool build_randomized_response(const Release& r, Built& b) {
@@ -348,6 +397,11 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
     case flow::ComputeKind::kDiscreteGaussian: build_discrete_gaussian(release, b); break;
     case flow::ComputeKind::kTreeAggregation: build_tree_aggregation(release, b); break;
     case flow::ComputeKind::kMatrixFactorization: build_matrix_factorization(release, b); break;
+    case flow::ComputeKind::kSparseVector:
+    case flow::ComputeKind::kReportNoisyMax:
+    case flow::ComputeKind::kTopK:
+      if (!build_selection(release, b)) return b;
+      break;
     case flow::ComputeKind::kMap:
     case flow::ComputeKind::kSelect:
     case flow::ComputeKind::kCount:

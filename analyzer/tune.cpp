@@ -368,6 +368,7 @@ void add_pure_constraints(const flow::Graph& graph, const Runner& run, const Ana
         break;
       }
       Rational uses(static_cast<unsigned long>(graph.times(x) * t.copies));
+      uses *= graph.param(x, flow::ParamKey::kK).value_or(Rational(1));  // top_k: k selections each
       auto pos = std::find(ps.begin(), ps.end(), it->second.param);
       if (it->second.param != flow::kNone && pos != ps.end())
         coeff[static_cast<std::size_t>(pos - ps.begin())] += uses;

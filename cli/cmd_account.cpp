@@ -32,6 +32,7 @@ struct AccountArgs {
   // tree-aggregation and matrix-factorization (DP-FTRL)
   std::string epochs = "1", coefficients, min_separation, strategy_sensitivity;
   bool completion = false;
+  std::string answers = "1", k;  // sparse-vector, top-k
 };
 
 /// Parses a number exactly, as the language writes it (docs/language.md, "Numbers": digit
@@ -471,6 +472,29 @@ int run_matrix_factorization(const AccountArgs& a, Io& io) {
                           " participations at least " + std::to_string(separation) +
                           " steps apart (Choquette-Choo et al. 2023, Thm 2)";
   return run_linear_gaussian(a, io, *squared, why);
+/// The selection mechanisms of the catalogue (analyzer/accounting.cpp, build_selection): sparse
+/// vector and report noisy max are pure ε per run; one-shot top-k is k exponential mechanisms.
+int run_selection(const AccountArgs& a, Io& io, std::uint64_t selections, bool bounded_range) {
+  auto e = number(a.epsilon, "epsilon", io);
+  auto t = count(a.times, "times", io);
+  if (!e || !t) return static_cast<int>(ExitStatus::kInvalid);
+  if (sgn(*e) <= 0) return invalid(io, "--epsilon must be > 0");
+  constexpr std::uint64_t kMaxUses = 1'000'000'000'000;  // as --times
+  if (*t > kMaxUses / selections) return invalid(io, "--times x --k must be at most 10^12");
+  const std::uint64_t uses = *t * selections;
+  const dp::Mechanism one = bounded_range ? dp::Mechanism::exponential(*e) : dp::Mechanism::declared(*e);
+  return run_composition(one.repeated(uses), a, io);
+}
+int run_sparse_vector(const AccountArgs& a, Io& io) {
+  auto c = count(a.answers, "answers", io);
+  if (!c) return static_cast<int>(ExitStatus::kInvalid);
+  return run_selection(a, io, 1, false);
+}
+int run_noisy_max(const AccountArgs& a, Io& io) { return run_selection(a, io, 1, false); }
+int run_top_k(const AccountArgs& a, Io& io) {
+  auto k = count(a.k, "k", io);
+  if (!k) return static_cast<int>(ExitStatus::kInvalid);
+  return run_selection(a, io, *k, true);
 }
 
 Arg with_default(Arg arg) {
@@ -563,6 +587,21 @@ Command account_command() {
                     with_default(option("--sensitivity", "sensitivity, a whole number", &a.sensitivity)),
                     with_default(option("--times", "number of uses", &a.times))},
                    run_discrete_gaussian),
+      account_kind(args, "sparse-vector",
+                   "sparse vector (AboveThreshold, Lyu-Su-Li 2017 Alg. 1): pure epsilon per run, any number of queries",
+                   {required(option("--epsilon", "epsilon of one run (threshold + queries)", &a.epsilon)),
+                    with_default(option("--answers", "answers above the threshold before it stops", &a.answers)),
+                    with_default(option("--times", "number of runs", &a.times))},
+                   run_sparse_vector),
+      account_kind(args, "report-noisy-max", "report noisy max (Laplace noise 2*sensitivity/epsilon): pure epsilon",
+                   {required(option("--epsilon", "epsilon per use", &a.epsilon)),
+                    with_default(option("--times", "number of uses", &a.times))},
+                   run_noisy_max),
+      account_kind(args, "top-k", "one-shot top-k with Gumbel noise: k exponential mechanisms (Durfee-Rogers 2019)",
+                   {required(option("--epsilon", "epsilon of each selection", &a.epsilon)),
+                    required(option("--k", "number of items selected", &a.k)),
+                    with_default(option("--times", "number of uses", &a.times))},
+                   run_top_k),
       account_kind(args, "zcdp", "convert rho-zCDP to (epsilon, delta)", {required(option("--rho", "rho", &a.rho))},
                    run_zcdp),
       account_kind(args, "tree-aggregation", "DP-FTRL tree aggregation (Gaussian noise on every tree node)",

@@ -23,21 +23,20 @@ namespace privflow::flow {
 enum class ComputeKind {
   // private mechanisms: their output is a release
   kLaplace, kGeometric, kGaussian, kRandomizedResponse, kExponential, kDpsgd, kDeclared, kDiscreteGaussian,
-  kTreeAggregation, kMatrixFactorization,
+  kTreeAggregation, kMatrixFactorization, kSparseVector, kReportNoisyMax, kTopK,
   // deterministic computations
   kMap, kSelect, kCount, kSum, kMean, kHistogram, kAggregate, kTrain, kPseudonymize,
 };
-inline constexpr std::size_t kComputeKindCount = 19;
+inline constexpr std::size_t kComputeKindCount = 22;
 static_assert(static_cast<std::size_t>(ComputeKind::kPseudonymize) + 1 == kComputeKindCount);
 
 /// A parameter of a computation, written `name: value`. In alphabetical order of the spelling,
 /// so that Artifact::params iterates as it did when it was keyed by the spelling.
 enum class ParamKey {
-  kBatchSize, kDelta, kDistributed, kEpochs, kEpsilon, kKeep, kNoiseMultiplier, kRho, kSamplingRate,
-  kScale, kSensitivity, kSigma, kSteps, kTimes,
-  kTreeCompletion,
+  kAnswers, kBatchSize, kDelta, kDistributed, kEpochs, kEpsilon, kK, kKeep, kNoiseMultiplier, kRho,
+  kSamplingRate, kScale, kSensitivity, kSigma, kSteps, kTimes, kTreeCompletion,
 };
-inline constexpr std::size_t kParamKeyCount = 15;
+inline constexpr std::size_t kParamKeyCount = 17;
 static_assert(static_cast<std::size_t>(ParamKey::kTreeCompletion) + 1 == kParamKeyCount);
 
 /// The values a parameter accepts.

@@ -524,4 +524,37 @@ TEST_CASE("DP-FTRL: tree aggregation and matrix factorisation are the Gaussian o
   REQUIRE(verdict(replaced, "r").value);
   CHECK(*verdict(replaced, "r").value >= 10.99715 * (1 - 1e-6));
   CHECK(*verdict(replaced, "r").value <= 10.99715 * 1.01);
+TEST_CASE("sparse vector, report noisy max and top-k: pure epsilon, top-k as k exponential mechanisms",
+          "[analyzer][composition][selection]") {
+  auto spec = [](const std::string& releases, const std::string& delta) {
+    return "data d { rows: 1000 field x: int in [0, 10] }\n"
+           "agent curator { trust: curious, holds: d }\n"
+           "agent analyst { trust: curious }\n"
+           "compute c at curator = count(d)\n" +
+           releases + "require r: dp(d) against {analyst} <= epsilon 1000 at delta " + delta + "\n";
+  };
+  // At δ = 0 pure ε-DP parts add exactly (basic composition): 1/2 + 1/4 + 3·(1/10) = 21/20.
+  const std::string three = "compute sv at curator = sparse_vector(c, epsilon: 1/2, answers: 3)\n"
+                            "compute nm at curator = report_noisy_max(c, epsilon: 1/4)\n"
+                            "compute tk at curator = top_k(c, epsilon: 1/10, k: 3)\n"
+                            "send sv to analyst\nsend nm to analyst\nsend tk to analyst\n";
+  const auto pure = analyzer::analyze(load(spec(three, "0")));
+  REQUIRE(verdict(pure, "r").value);
+  CHECK(*verdict(pure, "r").value == Approx(1.05).epsilon(1e-12));
+  CHECK(*verdict(pure, "r").value >= 1.05);
+  // Top-k alone at δ > 0: k = 100 selections of ε = 0.1 each compose below k·ε = 10 (bounded
+  // range), and never below the exact ε of one pair they cover: 100 exponential mechanisms over
+  // two items with scores (0, 0) against (1, 0), P = (1/2, 1/2) against Q = (p, 1 − p) with
+  // p = e^{0.05}/(1 + e^{0.05}): ε at δ = 1e-5 is 0.917962235831812 (binomial sum in 40-digit
+  // mpmath, bisection on δ(ε)).
+  const auto tk = analyzer::analyze(
+      load(spec("compute tk at curator = top_k(c, epsilon: 0.1, k: 100)\nsend tk to analyst\n", "1e-5")));
+  REQUIRE(verdict(tk, "r").value);
+  CHECK(*verdict(tk, "r").value < 10);
+  CHECK(*verdict(tk, "r").value >= 0.917962235831812);
+  // The same as 100 exponential mechanisms of 0.1 written out.
+  const auto em = analyzer::analyze(
+      load(spec("compute e at curator = exponential(c, epsilon: 0.1, times: 100)\nsend e to analyst\n", "1e-5")));
+  REQUIRE(verdict(em, "r").value);
+  CHECK(*verdict(tk, "r").value == *verdict(em, "r").value);
 }

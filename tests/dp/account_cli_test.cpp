@@ -117,3 +117,29 @@ TEST_CASE("account discrete-gaussian: text, JSON and bad input", "[cli][account]
   CHECK(zero.err.find("--sigma must be > 0") != std::string::npos);
   CHECK(run({"discrete-gaussian", "--delta", "1e-5"}).code == 2);  // --sigma is required
 }
+
+TEST_CASE("account sparse-vector, report-noisy-max and top-k", "[cli][account][selection]") {
+  // Pure ε per run, composed exactly at δ = 0: 2 runs of 1/2, 4 uses of 1/4, 3 selections of 1/3.
+  CHECK(double(run_json({"sparse-vector", "--epsilon", "1/2", "--answers", "5", "--times", "2", "--delta", "0"})["epsilon"]) ==
+        Approx(1.0).epsilon(1e-12));
+  CHECK(double(run_json({"report-noisy-max", "--epsilon", "0.25", "--times", "4", "--delta", "0"})["epsilon"]) ==
+        Approx(1.0).epsilon(1e-12));
+  CHECK(double(run_json({"top-k", "--epsilon", "1/3", "--k", "3", "--delta", "0"})["epsilon"]) >= 1.0);
+  // Top-k of 100 at ε = 0.1: below k·ε, never below one pair it covers (0.917962235831812: 100
+  // two-item exponential mechanisms, scores (0, 0) against (1, 0); tests/analyzer has the derivation).
+  const double tk = run_json({"top-k", "--epsilon", "0.1", "--k", "100", "--delta", "1e-5"})["epsilon"];
+  CHECK(tk >= 0.917962235831812);
+  CHECK(tk < 10);
+  const Result text = run({"top-k", "--epsilon", "0.1", "--k", "100", "--delta", "1e-5"});
+  REQUIRE(text.code == 0);
+  CHECK(text.out.rfind("epsilon = ", 0) == 0);
+  // Bad input: exit 2 with the option named.
+  const Result too_many = run({"top-k", "--epsilon", "0.1", "--k", "1000", "--times", "1e12", "--delta", "1e-5"});
+  CHECK(too_many.code == 2);
+  CHECK(too_many.err.find("--times x --k must be at most 10^12") != std::string::npos);
+  CHECK(run({"top-k", "--epsilon", "0.1", "--delta", "1e-5"}).code == 2);  // --k is required
+  const Result answers = run({"sparse-vector", "--epsilon", "1", "--answers", "0", "--delta", "1e-5"});
+  CHECK(answers.code == 2);
+  CHECK(answers.err.find("--answers must be a whole number") != std::string::npos);
+  CHECK(run({"report-noisy-max", "--epsilon", "0", "--delta", "1e-5"}).code == 2);
+}
