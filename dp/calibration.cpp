@@ -35,8 +35,15 @@ CalibrationResult search(MakeFn make, bool decreasing, double target, double del
     return r;
   };
   auto ok = [&](const EpsilonResult& r) { return !expensive && !r.infinite && r.value <= target; };
-  auto toward_bad = [&](double x) { return decreasing ? x / step : x * step; };
-  auto toward_good = [&](double x) { return decreasing ? x * step : x / step; };
+  // The walk's step grows (squared after every 8 steps): a start that is far off (RDP at
+  // δ = 1e-30 answers noise 1e28 where 1062 is enough) is left in a few dozen evaluations.
+  double stride = step;
+  int taken = 0;
+  auto grow = [&] {
+    if (++taken % 8 == 0 && stride < 1e100) stride *= stride;
+  };
+  auto toward_bad = [&](double x) { return decreasing ? x / stride : x * stride; };
+  auto toward_good = [&](double x) { return decreasing ? x * stride : x / stride; };
   double good = start, bad = start;
   EpsilonResult rg = eval(good);
   int guard = 0;
@@ -46,6 +53,7 @@ CalibrationResult search(MakeFn make, bool decreasing, double target, double del
       EpsilonResult rb = eval(bad);
       if (!ok(rb)) break;
       good = bad, rg = rb;
+      grow();
       if (++guard > max_walk) {  // out of steps: the last good point is certified all the same
         out.found = true;
         out.value = good;
@@ -63,6 +71,7 @@ CalibrationResult search(MakeFn make, bool decreasing, double target, double del
       good = toward_good(good);
       rg = eval(good);
       if (ok(rg)) break;
+      grow();
       // An infinite answer is the ∞-loss mass of a grid that cannot hold this composition (10^12
       // steps): more noise rarely cures it, and each try costs ~0.2 s (fuzz_account timed out).
       const int walk = rg.infinite || std::isinf(rg.value) ? std::min(max_walk, 4) : max_walk;
@@ -70,7 +79,9 @@ CalibrationResult search(MakeFn make, bool decreasing, double target, double del
     }
   }
   while (std::abs(good - bad) > tol * std::max(good, bad) && !expensive) {
-    const double mid = 0.5 * (good + bad);
+    // geometric while the bracket spans more than a factor 2, then arithmetic
+    const double lo = std::min(good, bad), hi = std::max(good, bad);
+    const double mid = hi > 2 * lo && lo > 0 ? std::sqrt(lo) * std::sqrt(hi) : 0.5 * (good + bad);
     EpsilonResult rm = eval(mid);
     if (ok(rm)) good = mid, rg = rm;
     else bad = mid;

@@ -142,4 +142,15 @@ TEST_CASE("account sparse-vector, report-noisy-max and top-k", "[cli][account][s
   CHECK(answers.code == 2);
   CHECK(answers.err.find("--answers must be a whole number") != std::string::npos);
   CHECK(run({"report-noisy-max", "--epsilon", "0", "--delta", "1e-5"}).code == 2);
+TEST_CASE("account dpsgd --epsilon at a tiny delta: the walk reaches a sensible noise", "[cli][account][calibration]") {
+  // RDP cannot certify ε = 0.01 at δ = 1e-30 before noise 1e28 (Pinsker's ε = 0), and a walk of
+  // fixed steps from there stopped at 2e25 (a red-team sweep). One step with q = 0.01 needs no
+  // more noise than the Gaussian itself (q = 1): 1062.48 by the exact μ-GDP bisection (mpmath).
+  const nlohmann::json j = run_json({"dpsgd", "--epsilon", "0.01", "--sampling-rate", "0.01", "--steps", "1",
+                                     "--delta", "1e-30", "--accountant", "pld"});
+  CHECK(double(j["noise_multiplier"]) <= 1062.48 * 1.01);
+  CHECK(double(j["epsilon"]) <= 0.01);
+  const nlohmann::json g = run_json({"dpsgd", "--epsilon", "0.01", "--sampling-rate", "1", "--steps", "1", "--delta", "1e-30"});
+  CHECK(double(g["noise_multiplier"]) >= 1062.48);
+  CHECK(double(g["noise_multiplier"]) <= 1062.48 * 1.01);
 }
