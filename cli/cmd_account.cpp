@@ -473,6 +473,7 @@ Command account_command() {
       account_kind(args, "zcdp", "convert rho-zCDP to (epsilon, delta)", {required(option("--rho", "rho", &a.rho))},
                    run_zcdp),
   };
+  for (Command& kind : local_randomizer_account_kinds()) account.subcommands.push_back(std::move(kind));
   return account;
 }
 

@@ -23,19 +23,20 @@ namespace privflow::flow {
 enum class ComputeKind {
   // private mechanisms: their output is a release
   kLaplace, kGeometric, kGaussian, kRandomizedResponse, kExponential, kDpsgd, kDeclared, kDiscreteGaussian,
+  kRappor, kUnaryEncoding, kLocalHashing, kHadamardResponse, kCountMeanSketch,
   // deterministic computations
   kMap, kSelect, kCount, kSum, kMean, kHistogram, kAggregate, kTrain, kPseudonymize,
 };
-inline constexpr std::size_t kComputeKindCount = 17;
+inline constexpr std::size_t kComputeKindCount = 22;
 static_assert(static_cast<std::size_t>(ComputeKind::kPseudonymize) + 1 == kComputeKindCount);
 
 /// A parameter of a computation, written `name: value`. In alphabetical order of the spelling,
 /// so that Artifact::params iterates as it did when it was keyed by the spelling.
 enum class ParamKey {
-  kBatchSize, kDelta, kDistributed, kEpochs, kEpsilon, kKeep, kNoiseMultiplier, kRho, kSamplingRate,
-  kScale, kSensitivity, kSigma, kSteps, kTimes,
+  kBatchSize, kDelta, kDistributed, kEpochs, kEpsilon, kF, kHashes, kKeep, kNoiseMultiplier, kP, kQ, kRho,
+  kSamplingRate, kScale, kSensitivity, kSigma, kSteps, kTimes,
 };
-inline constexpr std::size_t kParamKeyCount = 14;
+inline constexpr std::size_t kParamKeyCount = 18;
 static_assert(static_cast<std::size_t>(ParamKey::kTimes) + 1 == kParamKeyCount);
 
 /// The values a parameter accepts.
