@@ -125,7 +125,15 @@ LocalProfile local_randomizer_profile(const flow::Graph& g, const flow::Artifact
 }
 
 bool has_exact_bit_channel(const flow::Graph& g, const flow::Artifact& x) {
-  return bit_probabilities(g, x, false).has_value();
+  auto b = bit_probabilities(g, x, false);
+  if (!b || x.inputs.empty() || x.inputs[0].kind != flow::Input::Kind::kField) return false;
+  const std::uint64_t d = g.data[x.inputs[0].data].fields[x.inputs[0].field].domain_size();
+  std::uint64_t outputs = 1;
+  for (std::uint64_t v = 0; v < d; ++v) {
+    if (outputs > kMaxBitChannelOutputs / (b->hashes + 1)) return false;
+    outputs *= b->hashes + 1;
+  }
+  return true;
 }
 
 std::optional<inference::Channel> bit_channel(const flow::Graph& g, const flow::Artifact& x,

@@ -211,9 +211,12 @@ int run_count_mean_sketch(const LdpArgs& a, Io& io) {
   if (*m < 2) return invalid(io, "--width must be at least 2");
   r.epsilon_one = *e;
   r.epsilon_times = composed(*e, r.times);
-  if (r.reports) r.variance = dp::ldp::cms_variance(*e, *m, static_cast<double>(r.reports));
+  if (r.reports) r.variance = dp::ldp::cms_variance(*e, *m, *k, static_cast<double>(r.reports));
   r.how = "Apple's count-mean sketch (2017): width " + std::to_string(*m) + ", " + std::to_string(*k) +
           " hash functions, each entry flipped w.p. 1/(1 + e^(epsilon/2))";
+  if (r.variance)
+    r.how += "; variance with the other reports on distinct values, plus (m/(m-1))^2 (m-1)/(k m^2) per pair of "
+             "reports of one other value";
   return print(r, a, io);
 }
 

@@ -89,13 +89,15 @@ double hadamard_variance(double epsilon, double n) {
   return pure_protocol_variance(e / (e + 1), 0.5, n);
 }
 
-double cms_variance(double epsilon, std::uint64_t width, double n, double count) {
+double cms_variance(double epsilon, std::uint64_t width, std::uint64_t hashes, double n, double count,
+                    double other_pairs) {
   const double e = std::exp(epsilon / 2);
-  if (e <= 1 || width < 2) return kInf;
+  if (e <= 1 || width < 2 || hashes < 1) return kInf;
   const double c = (e + 1) / (e - 1);
   const double m = static_cast<double>(width);
   const double scale = m / (m - 1);
-  return up(scale * scale * (n * (c * c - 1) / 4 + std::max(0.0, n - count) * (m - 1) / (m * m)));
+  const double collisions = other_pairs * (m - 1) / (static_cast<double>(hashes) * m * m);
+  return up(scale * scale * (n * (c * c - 1) / 4 + std::max(0.0, n - count) * (m - 1) / (m * m) + collisions));
 }
 
 }  // namespace privflow::dp::ldp

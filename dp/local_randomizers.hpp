@@ -65,7 +65,12 @@ double hadamard_variance(double epsilon, double n);
 /// Scale"): a ±1 vector of width m with the value's bucket under one of k hashes set, each
 /// entry flipped w.p. 1/(1 + e^{ε/2}); ε-LDP. The de-biased estimate
 /// f̂ = m/(m − 1)·((1/k)Σ_j M[j, h_j(d)] − n/m), hashes uniform, has
-/// Var = (m/(m − 1))²·(n(c² − 1)/4 + (n − count)(m − 1)/m²), c = (e^{ε/2} + 1)/(e^{ε/2} − 1).
-double cms_variance(double epsilon, std::uint64_t width, double n, double count = 0);
+/// Var = (m/(m − 1))²·(n(c² − 1)/4 + (n − count)(m − 1)/m² + P·(m − 1)/(k·m²)),
+/// c = (e^{ε/2} + 1)/(e^{ε/2} − 1), P = Σ over the other values of n_v(n_v − 1) (the reports of
+/// one value that share a row collide together; 0 when the other values are all distinct).
+/// Derived here from the estimator; a Monte Carlo run (20 000 sketches, m = 16, k = 4, ε = 2)
+/// gave 515 ± 5 against 509.9 (tests/dp/data/local_randomizers.json).
+double cms_variance(double epsilon, std::uint64_t width, std::uint64_t hashes, double n, double count = 0,
+                    double other_pairs = 0);
 
 }  // namespace privflow::dp::ldp

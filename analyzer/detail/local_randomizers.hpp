@@ -24,7 +24,8 @@ struct LocalProfile {
 /// The ε of one report and of `times` reports of `x`, one of the local randomizers.
 LocalProfile local_randomizer_profile(const flow::Graph& g, const flow::Artifact& x, std::uint64_t times);
 
-/// True for rappor and unary_encoding with f, p, q written as numbers: their channel is exact.
+/// True for rappor and unary_encoding with f, p, q written as numbers, on a field small enough
+/// for bit_channel (at most 4096 outputs): their channel is exact.
 bool has_exact_bit_channel(const flow::Graph& g, const flow::Artifact& x);
 
 /// The channel of rappor or unary_encoding on the field at `pos` of `input` (a field of
