@@ -46,9 +46,9 @@ const Expect kExpected[] = {
     {"rr_survey", 3, kHolds, std::log(3) - 1e-5, std::log(3) + 1e-3},
     // rappor: f 1/2, p 1/2, q 3/4, h 2 (the header's derivation; tests/dp/data/local_randomizers_reference.json):
     // one report's posterior 5929/24154, a year of reports bounded by the permanent response
-    // (9/20), eps_1 = 2 ln(77/45) = 1.074285864166728, eps_inf = ln 81 = 4.394449154672439.
+    // (81/130), eps_1 = 2 ln(77/45) = 1.074285864166728, eps_inf = ln 81 = 4.394449154672439.
     {"rappor", 0, kHolds, 5929.0 / 24154, 5929.0 / 24154 + 1e-12},
-    {"rappor", 1, kHolds, 0.45, 0.45 * 1.01},
+    {"rappor", 1, kHolds, 81.0 / 130, 81.0 / 130 * 1.01},
     {"rappor", 2, kHolds, 4.394449154672439 + 1.074285864166728 - 2e-4, (4.394449154672439 + 1.074285864166728) * 1.01},
     {"rappor", 3, kHolds, 4.394449154672439 - 2e-4, 4.394449154672439 * 1.01},
     // apple_cms: epsilon 4 per donation; posterior e^4/(e^4 + 19); seven donations 28.
