@@ -1,4 +1,5 @@
 #include "analyzer/detail/accounting.hpp"
+#include "analyzer/detail/local_randomizers.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -371,6 +372,28 @@ void build_matrix_factorization(const Release& r, Built& b) {
   Rational squared = s * s;
   squared.canonicalize();
   build_linear_gaussian(r, b, squared, "strategy sensitivity " + format_exact(s) + " (declared)");
+/// The local randomizers for frequency estimation (analyzer/detail/local_randomizers.hpp): ε-local
+/// DP on the reported value itself, like randomized response, so no replace-one conversion.
+/// RAPPOR's repeated reports of one value are capped by its permanent response's ε∞.
+bool build_local_randomizer(const Release& r, Built& b) {
+  // The cap holds for one instance's reports (one permanent response): each instance that
+  // holds the record keeps its own, so the copies compose.
+  const LocalProfile profile = local_randomizer_profile(r.g, r.x, r.g.times(r.x));
+  if (!profile.error.empty()) {
+    b.error = profile.error;
+    return false;
+  }
+  if (!profile.composes) {
+    b.mechanism = dp::Mechanism::declared(profile.epsilon_total, 0).repeated(r.use.copies);
+  } else if (profile.exact_epsilon) {
+    b.mechanism = dp::Mechanism::declared(*profile.exact_epsilon, 0).repeated(r.times);
+    b.epsilon_per_use = *profile.exact_epsilon;
+  } else {
+    b.mechanism = dp::Mechanism::declared(profile.epsilon_per_report, 0).repeated(r.times);
+  }
+  b.parameters = profile.parameters;
+  b.pure_local = true;
+  return true;
 }
 
 /// The privacy profile of one release use. Every kind of the catalogue has a case here (no
@@ -401,6 +424,12 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
     case flow::ComputeKind::kReportNoisyMax:
     case flow::ComputeKind::kTopK:
       if (!build_selection(release, b)) return b;
+    case flow::ComputeKind::kRappor:
+    case flow::ComputeKind::kUnaryEncoding:
+    case flow::ComputeKind::kLocalHashing:
+    case flow::ComputeKind::kHadamardResponse:
+    case flow::ComputeKind::kCountMeanSketch:
+      if (!build_local_randomizer(release, b)) return b;
       break;
     case flow::ComputeKind::kMap:
     case flow::ComputeKind::kSelect:

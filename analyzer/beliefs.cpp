@@ -1,4 +1,5 @@
 #include "analyzer/detail/beliefs.hpp"
+#include "analyzer/detail/local_randomizers.hpp"
 
 #include <algorithm>
 
@@ -96,6 +97,16 @@ Pushed push(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<R
   }
   for (const auto& r : rr) {
     std::size_t pos = positions(order, {r.field})[0];
+    if (r.kind != flow::ComputeKind::kRandomizedResponse) {
+      // RAPPOR's reports after the first are post-processing of its permanent response.
+      auto bits = bit_channel(g, g.artifacts[r.artifact], joint->domain, pos, r.permanent);
+      if (!bits) {
+        out.error = "the exact channel of " + r.label + " has too many outputs";
+        return out;
+      }
+      parts.push_back(*bits);
+      continue;
+    }
     // T reports of the same value: their counts are a sufficient statistic.
     auto ch = r.times == 1 ? inference::Channel::randomized_response(joint->domain, pos, r.keep)
                            : inference::Channel::repeated_randomized_response(joint->domain, pos, r.keep, r.times);
@@ -310,7 +321,8 @@ namespace {
 /// The randomized response with a rational `keep` of a field of `data`, or nullptr.
 const flow::Artifact* exact_rr_artifact(const flow::Graph& g, flow::Id data, const ReleaseUse& use) {
   const auto& x = g.artifacts[use.artifact];
-  if (x.kind != flow::ComputeKind::kRandomizedResponse || !g.param(x, flow::ParamKey::kKeep)) return nullptr;
+  const bool rr = x.kind == flow::ComputeKind::kRandomizedResponse && g.param(x, flow::ParamKey::kKeep);
+  if (!rr && !has_exact_bit_channel(g, x)) return nullptr;
   if (x.inputs.empty() || x.inputs[0].kind != flow::Input::Kind::kField || x.inputs[0].data != data) return nullptr;
   return &x;
 }
@@ -327,7 +339,7 @@ std::vector<ExactRr> exact_rr(const flow::Graph& g, flow::Id data, const std::ve
     if (!x || std::find(done.begin(), done.end(), first.artifact) != done.end()) continue;
     done.push_back(first.artifact);
     // Every use of the artifact: the target's instance and the replicas that hold it too.
-    ExactRr e{first.artifact, x->inputs[0].field, *g.param(*x, flow::ParamKey::kKeep), 0, false};
+    ExactRr e{first.artifact, x->inputs[0].field, g.param(*x, flow::ParamKey::kKeep).value_or(Rational(0)), 0, false, x->kind, false, ""};
     bool usable = true;
     for (const auto& use : releases) {
       if (use.artifact != first.artifact) continue;
@@ -335,9 +347,24 @@ std::vector<ExactRr> exact_rr(const flow::Graph& g, flow::Id data, const std::ve
       e.times = std::min<std::uint64_t>(kMaxExactRepeats + 1, e.times + use.copies);
     }
     const std::uint64_t per_use = g.times(*x);
+    const std::string& field_name = g.data[data].fields[e.field].name;
+    e.kind = x->kind;
+    if (x->kind != flow::ComputeKind::kRandomizedResponse) {
+      // One instance's reports (each instance has its own randomness): one report exactly;
+      // more are bounded by RAPPOR's permanent response, which they post-process (unary
+      // encoding has none: its repeated reports go to the accountant).
+      if (e.times != 1 || (per_use > 1 && x->kind != flow::ComputeKind::kRappor)) continue;
+      if (!include_summed && e.through_sum) continue;
+      e.label = std::string(flow::kind_name(x->kind)) + " on " + field_name +
+                (per_use > 1 ? " x " + std::to_string(per_use) + ", bounded by its permanent response" : "");
+      e.permanent = per_use > 1;
+      out.push_back(e);
+      continue;
+    }
     usable = (include_summed || !e.through_sum) && per_use <= kMaxExactRepeats && e.times * per_use <= kMaxExactRepeats;
     if (!usable) continue;
     e.times *= per_use;
+    e.label = "randomized response on " + field_name + " with keep " + format_exact(e.keep);
     out.push_back(e);
   }
   return out;

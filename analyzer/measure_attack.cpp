@@ -35,7 +35,7 @@ void explain_exact_parts(Derivation& parent, const flow::Graph& g, const flow::D
                named ? g.artifacts[view.artifact].span.line : 0);
   }
   for (const auto& e : rr)
-    parent.add("randomized response on " + d.fields[e.field].name + " with keep " + format_exact(e.keep) +
+    parent.add(e.label +
                    (e.times > 1 ? " x " + std::to_string(e.times) : ""),
                g.artifacts[e.artifact].span.line);
 }

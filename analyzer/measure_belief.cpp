@@ -35,7 +35,7 @@ void explain_exact_channel(Derivation& parent, const flow::Graph& g, const flow:
     node.add(what + join(names, ", ") + from, view.artifact != flow::kNone ? g.artifacts[view.artifact].span.line : 0);
   }
   for (const auto& e : rr)
-    node.add("randomized response on " + d.fields[e.field].name + " with keep " + format_exact(e.keep) +
+    node.add(e.label +
                  (e.times > 1 ? " x " + std::to_string(e.times) : "") +
                  (e.through_sum ? " (seen through a sum or a shuffle: its own channel bounds it)" : ""),
              g.artifacts[e.artifact].span.line);
@@ -63,7 +63,7 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
   bool rr_bound = false;  // some RR is seen only through a sum: its channel is an upper bound
   for (const auto& e : rr) {
     exact_ids.push_back(e.artifact);
-    rr_bound = rr_bound || e.through_sum;
+    rr_bound = rr_bound || e.through_sum || e.permanent;
   }
   // The posterior grows with the loss quantile, the leakage with epsilon at delta.
   detail::Figure quantile;

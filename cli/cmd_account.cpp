@@ -624,6 +624,7 @@ Command account_command() {
                            &a.min_separation)},
                    run_matrix_factorization),
   };
+  for (Command& kind : local_randomizer_account_kinds()) account.subcommands.push_back(std::move(kind));
   return account;
 }
 

@@ -3,6 +3,7 @@
 // these are the helpers they share. Nothing here includes CLI11.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "analyzer/analysis.hpp"
 #include "cli/app.hpp"
@@ -22,6 +23,9 @@ Command account_command();
 Command fmt_command();
 Command graph_command();
 Command init_command();
+/// `account`'s local randomizers (rappor, unary-encoding, local-hashing, hadamard,
+/// count-mean-sketch): cli/cmd_account_ldp.cpp.
+std::vector<Command> local_randomizer_account_kinds();
 
 /// Reads a spec ("-" is io.in), parses, checks and lowers it; prints its diagnostics
 /// (warnings too) to io.err. Returns nullopt (after printing) when the spec is invalid.

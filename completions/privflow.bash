@@ -24,7 +24,7 @@ _privflow() {
   local cur=${COMP_WORDS[COMP_CWORD]}
   local prev=${COMP_WORDS[COMP_CWORD-1]}
   local commands="check report diagram explain tune account fmt graph init"
-  local kinds="dpsgd gaussian laplace randomized-response shuffle zcdp discrete-gaussian tree-aggregation matrix-factorization"
+  local kinds="dpsgd gaussian laplace randomized-response shuffle zcdp discrete-gaussian tree-aggregation matrix-factorization sparse-vector report-noisy-max top-k rappor unary-encoding local-hashing hadamard count-mean-sketch"
   COMPREPLY=()
 
   # The subcommand (and the account kind), and the first spec file, before the cursor.
@@ -142,6 +142,14 @@ _privflow() {
         discrete-gaussian) opts="--sigma --sensitivity --times $common" ;;
         tree-aggregation) opts="--noise-multiplier --steps --epochs --completion $common" ;;
         matrix-factorization) opts="--noise-multiplier --sensitivity --coefficients --steps --epochs --min-separation $common" ;;
+        sparse-vector) opts="--epsilon --answers --times $common" ;;
+        report-noisy-max) opts="--epsilon --times $common" ;;
+        top-k) opts="--epsilon --k --times $common" ;;
+        rappor) opts="--f --p --q --hashes --times --reports --json --help" ;;
+        unary-encoding) opts="--epsilon --variant --p --q --times --reports --json --help" ;;
+        local-hashing) opts="--epsilon --range --times --reports --json --help" ;;
+        hadamard) opts="--epsilon --times --reports --json --help" ;;
+        count-mean-sketch) opts="--epsilon --width --hashes --times --reports --json --help" ;;
       esac
       COMPREPLY=($(compgen -W "$opts" -- "$cur"))
       return 0

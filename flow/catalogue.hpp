@@ -24,19 +24,20 @@ enum class ComputeKind {
   // private mechanisms: their output is a release
   kLaplace, kGeometric, kGaussian, kRandomizedResponse, kExponential, kDpsgd, kDeclared, kDiscreteGaussian,
   kTreeAggregation, kMatrixFactorization, kSparseVector, kReportNoisyMax, kTopK,
+  kRappor, kUnaryEncoding, kLocalHashing, kHadamardResponse, kCountMeanSketch,
   // deterministic computations
   kMap, kSelect, kCount, kSum, kMean, kHistogram, kAggregate, kTrain, kPseudonymize,
 };
-inline constexpr std::size_t kComputeKindCount = 22;
+inline constexpr std::size_t kComputeKindCount = 27;
 static_assert(static_cast<std::size_t>(ComputeKind::kPseudonymize) + 1 == kComputeKindCount);
 
 /// A parameter of a computation, written `name: value`. In alphabetical order of the spelling,
 /// so that Artifact::params iterates as it did when it was keyed by the spelling.
 enum class ParamKey {
-  kAnswers, kBatchSize, kDelta, kDistributed, kEpochs, kEpsilon, kK, kKeep, kNoiseMultiplier, kRho,
-  kSamplingRate, kScale, kSensitivity, kSigma, kSteps, kTimes, kTreeCompletion,
+  kAnswers, kBatchSize, kDelta, kDistributed, kEpochs, kEpsilon, kF, kHashes, kK, kKeep, kNoiseMultiplier, kP, kQ,
+  kRho, kSamplingRate, kScale, kSensitivity, kSigma, kSteps, kTimes, kTreeCompletion,
 };
-inline constexpr std::size_t kParamKeyCount = 17;
+inline constexpr std::size_t kParamKeyCount = 21;
 static_assert(static_cast<std::size_t>(ParamKey::kTreeCompletion) + 1 == kParamKeyCount);
 
 /// The values a parameter accepts.

@@ -40,6 +40,9 @@ struct ExactRr {
   Rational keep;
   std::uint64_t times = 1;
   bool through_sum = false;  // seen only through a sum or a shuffle: the channel is an upper bound
+  flow::ComputeKind kind = flow::ComputeKind::kRandomizedResponse;  // or rappor, unary_encoding
+  bool permanent = false;    // rappor's repeated reports: its permanent response, an upper bound
+  std::string label;         // what the explanation calls it ("randomized response on f with keep 3/5")
 };
 
 /// The randomized-response releases among `releases` that can be treated as exact channels:

@@ -44,6 +44,17 @@ const Expect kExpected[] = {
     {"rr_survey", 1, kHolds, 0, 0},
     {"rr_survey", 2, kViolated, std::log(6) - 1e-5, std::log(6) + 1e-3},
     {"rr_survey", 3, kHolds, std::log(3) - 1e-5, std::log(3) + 1e-3},
+    // rappor: f 1/2, p 1/2, q 3/4, h 2 (the header's derivation; tests/dp/data/local_randomizers_reference.json):
+    // one report's posterior 5929/24154, a year of reports bounded by the permanent response
+    // (81/130), eps_1 = 2 ln(77/45) = 1.074285864166728, eps_inf = ln 81 = 4.394449154672439.
+    {"rappor", 0, kHolds, 5929.0 / 24154, 5929.0 / 24154 + 1e-12},
+    {"rappor", 1, kHolds, 81.0 / 130, 81.0 / 130 * 1.01},
+    {"rappor", 2, kHolds, 4.394449154672439 + 1.074285864166728 - 2e-4, (4.394449154672439 + 1.074285864166728) * 1.01},
+    {"rappor", 3, kHolds, 4.394449154672439 - 2e-4, 4.394449154672439 * 1.01},
+    // apple_cms: epsilon 4 per donation; posterior e^4/(e^4 + 19); seven donations 28.
+    {"apple_cms", 0, kHolds, 4 - 1e-4, 4 * 1.001},
+    {"apple_cms", 1, kHolds, std::exp(4.0) / (std::exp(4.0) + 19) * (1 - 1e-4), std::exp(4.0) / (std::exp(4.0) + 19) * 1.01},
+    {"apple_cms", 2, kViolated, 28 - 1e-3, 28 * 1.01},
     // social_recommender: select of likes correlated with leaning; RR keep 1/2 over 4 values.
     {"social_recommender", 0, kViolated, 15.0 / 26, 15.0 / 26 + 1e-4},
     {"social_recommender", 1, kHolds, std::log2(7.0 / 5), std::log2(7.0 / 5) + 1e-3},

@@ -90,7 +90,7 @@ report::Options options_for(const std::string& name) {
 
 const std::vector<std::string> kExamples = {"census_stats",    "genai_finetune", "hospital_fl",        "phones_shuffler",
                                             "rr_survey",       "smart_meters",   "social_recommender", "support_agents",
-                                            "gboard_dpftrl"};
+                                            "gboard_dpftrl", "rappor", "apple_cms"};
 
 void check_example_goldens(const std::string& name) {
   const Loaded* e = example(name);
@@ -204,6 +204,8 @@ TEST_CASE("example goldens: smart_meters", "[report][golden]") { check_example_g
 TEST_CASE("example goldens: social_recommender", "[report][golden]") { check_example_goldens("social_recommender"); }
 TEST_CASE("example goldens: support_agents", "[report][golden]") { check_example_goldens("support_agents"); }
 TEST_CASE("example goldens: gboard_dpftrl", "[report][golden]") { check_example_goldens("gboard_dpftrl"); }
+TEST_CASE("example goldens: rappor", "[report][golden]") { check_example_goldens("rappor"); }
+TEST_CASE("example goldens: apple_cms", "[report][golden]") { check_example_goldens("apple_cms"); }
 
 TEST_CASE("JSON and SARIF of every fast example have the documented structure", "[report]") {
   for (const auto& name : kExamples) {
