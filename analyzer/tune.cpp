@@ -9,6 +9,7 @@
 #include "analyzer/wording.hpp"
 #include "base/rational.hpp"
 #include "flow/catalogue.hpp"
+#include "flow/param_expr.hpp"
 #include "solver/optimize.hpp"
 
 namespace privflow::analyzer {
@@ -311,6 +312,9 @@ bool pure_epsilon_params(const flow::Graph& graph, const std::vector<std::string
   std::set<flow::Id> pure_uses, other_uses;
   for (const auto& x : graph.artifacts) {
     for (const auto& [key, pv] : x.params) {
+      // A param inside an expression is not linear in the constraints: tuned only one at a time.
+      if (pv.expr)
+        for (flow::Id used : flow::params_in(*pv.expr)) other_uses.insert(used);
       if (pv.param == flow::kNone) continue;
       bool pure = key == flow::ParamKey::kEpsilon && flow::is_pure_epsilon_release(x);
       (pure ? pure_uses : other_uses).insert(pv.param);
