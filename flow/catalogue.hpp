@@ -32,10 +32,10 @@ static_assert(static_cast<std::size_t>(ComputeKind::kPseudonymize) + 1 == kCompu
 /// A parameter of a computation, written `name: value`. In alphabetical order of the spelling,
 /// so that Artifact::params iterates as it did when it was keyed by the spelling.
 enum class ParamKey {
-  kBatchSize, kDelta, kDistributed, kEpochs, kEpsilon, kKeep, kNoiseMultiplier, kRho, kSamplingRate,
+  kBatchSize, kDelta, kDistributed, kEpochs, kEpsilon, kKeep, kNoiseMultiplier, kRho, kSampling, kSamplingRate,
   kScale, kSensitivity, kSigma, kSteps, kTimes,
 };
-inline constexpr std::size_t kParamKeyCount = 14;
+inline constexpr std::size_t kParamKeyCount = 15;
 static_assert(static_cast<std::size_t>(ParamKey::kTimes) + 1 == kParamKeyCount);
 
 /// The values a parameter accepts.
@@ -46,7 +46,15 @@ enum class Range {
   kBelowOne,         // [0, 1)
   kKeepProbability,  // [0, 1], and above 1/k for an input of k values
   kFlag,             // true or false (not a number)
+  kBatching,         // poisson, fixed_size or shuffle (not a number): how dpsgd draws its batches
 };
+
+/// How DP-SGD draws its batches (docs/language.md, "dpsgd"): Poisson sampling (each record
+/// independently with probability q), fixed-size batches drawn without replacement, or a
+/// random permutation per epoch cut into batches (shuffling: no amplification by sampling).
+enum class Batching { kPoisson, kFixedSize, kShuffle };
+/// `poisson`, `fixed_size`, `shuffle`.
+const char* batching_name(Batching batching);
 
 struct ParamInfo {
   ParamKey key;

@@ -178,6 +178,7 @@ struct Artifact {
   /// the catalogue's defaults (see the accessors in graph.cpp).
   std::map<ParamKey, ParamValue> params;
   bool distributed = false;  // `distributed: true` (gaussian, dpsgd)
+  Batching batching = Batching::kPoisson;  // `sampling: ...` (dpsgd)
   Span span;
 };
 

@@ -108,6 +108,7 @@ bool rounds_up(ParamKey key, bool beside_epsilon) {
     case ParamKey::kBatchSize:
     case ParamKey::kDelta:
     case ParamKey::kDistributed:
+    case ParamKey::kSampling:
     case ParamKey::kEpochs:
     case ParamKey::kEpsilon:
     case ParamKey::kKeep:

@@ -229,6 +229,20 @@ void set_flag(CheckContext& context, const flow::ParamInfo& param, const ast::Ar
   artifact.distributed = word == "true";
 }
 
+/// `sampling: poisson|fixed_size|shuffle` (dpsgd).
+void set_batching(CheckContext& context, const flow::ParamInfo& param, const ast::Arg& arg, flow::Artifact& artifact) {
+  const std::string& word = arg.value.ident.name;
+  for (flow::Batching batching : {flow::Batching::kPoisson, flow::Batching::kFixedSize, flow::Batching::kShuffle}) {
+    if (arg.value.kind == ast::Value::Kind::kIdent && word == flow::batching_name(batching)) {
+      artifact.batching = batching;
+      return;
+    }
+  }
+  std::string suggestion =
+      arg.value.kind == ast::Value::Kind::kIdent ? suggest(word, {"poisson", "fixed_size", "shuffle"}) : "";
+  context.error(arg.value, std::string(param.name) + " " + flow::range_violation(param.range) + suggestion);
+}
+
 /// The named arguments: each a parameter of the kind, given once, in its range. Returns
 /// whether one was unknown or unreadable (then a missing one is not reported as well).
 bool lower_parameters(CheckContext& context, const flow::KindInfo& info, const std::vector<const ast::Arg*>& named,
@@ -239,7 +253,7 @@ bool lower_parameters(CheckContext& context, const flow::KindInfo& info, const s
   if (info.inputs == flow::InputShape::kFiniteField && artifact.inputs.size() == 1 &&
       artifact.inputs[0].kind == flow::Input::Kind::kField)
     domain = context.graph.data[artifact.inputs[0].data].fields[artifact.inputs[0].field].domain_size();
-  bool unreadable = false, flag_seen = false;
+  bool unreadable = false, flag_seen = false, batching_seen = false;
   const bool beside_epsilon = std::any_of(named.begin(), named.end(), [](const ast::Arg* arg) {
     return arg->key.name == flow::param_name(flow::ParamKey::kEpsilon);
   });
@@ -266,6 +280,12 @@ bool lower_parameters(CheckContext& context, const flow::KindInfo& info, const s
     if (flag) {
       flag_seen = true;
       set_flag(context, param, *arg, artifact);
+      continue;
+    }
+    if (param.range == flow::Range::kBatching) {
+      if (batching_seen) context.error(arg->key, "parameter " + quoted(spelling) + " is given twice");
+      batching_seen = true;
+      set_batching(context, param, *arg, artifact);
       continue;
     }
     auto value = param_value(context, *arg, flow::rounds_up(param.key, beside_epsilon));

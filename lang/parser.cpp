@@ -430,8 +430,9 @@ auto const arith_def = spanned[arith_product[assign] >> *((PF_SYM("+") > arith_p
 auto const arith_product_def =
     spanned[arith_unary[assign] >> *((PF_SYM("*") > arith_unary[arith_fold(AO::kMul)]) |
                                      ((!x3::lit("//") >> PF_SYM("/")) > arith_unary[arith_fold(AO::kDiv)]))];
+// A primary first, so that `-1` stays the number literal it was before expressions.
 auto const arith_unary_def =
-    spanned[PF_SYM("-") > depth_guard[arith_unary[arith_apply(AO::kNeg)]]] | arith_primary[assign];
+    arith_primary[assign] | spanned[PF_SYM("-") > depth_guard[arith_unary[arith_apply(AO::kNeg)]]];
 auto const arith_primary_def =
     spanned[number[set(&ast::Arith::number)][flag(&ast::Arith::op, AO::kNumber)]] |
     spanned[ident_any[set(&ast::Arith::ident)][flag(&ast::Arith::op, AO::kName)] >>

@@ -219,6 +219,7 @@ Json artifacts_json(const flow::Graph& g) {
     }
     j["params"] = params;
     j["distributed"] = a.distributed;
+    if (a.batching != flow::Batching::kPoisson) j["sampling"] = flow::batching_name(a.batching);
   });
 }
 

@@ -69,11 +69,12 @@ TEST_CASE("parameter expressions parse with the usual precedence", "[lang][param
       {"(1 + 2) * 3", "9", "(1 + 2) * 3"},
       {"10 - 4 - 3", "3", "10 - 4 - 3"},
       {"10 - (4 - 3)", "9", "10 - (4 - 3)"},
-      {"1 / 3 / 2", "1/6", "1/3 / 2"},  // `1/3` is one number literal
+      {"1 / 3 / 2", "1/6", "1 / 3 / 2"},
+      {"1/3 / 2", "1/6", "1/3 / 2"},  // `1/3` with no spaces is one number literal
       {"base / 3", "2/3", "base / 3"},
       {"-base + 5", "3", "-base + 5"},
       {"base * -2 + 10", "6", "base * -2 + 10"},
-      {"sqrt(9/4) * base", "3", "sqrt(9/4) * base"},
+      {"sqrt(9/4) * base", "3", "sqrt(2.25) * base"},
       {"exp(0) + ln(1)", "1", "exp(0) + ln(1)"},
       {"50_000 / (base * 1e3)", "25", "50000 / (base * 1000)"},
   };
@@ -178,7 +179,7 @@ TEST_CASE("interval arithmetic keeps rationals exact and contains the truth", "[
 
 TEST_CASE("errors in parameter expressions are located", "[lang][param_expr][diagnostics]") {
   const std::string release = "compute r at clinic = laplace(n, epsilon: ";
-  CHECK(first_error(kBase + release + "1 / (base - 2))") == "6:47: division by zero");
+  CHECK(first_error(kBase + release + "1 / (base - 2))") == "6:48: division by zero");
   CHECK(first_error(kBase + release + "ln(base - 2))") == "6:46: ln of a number that is not positive");
   CHECK(first_error(kBase + release + "sqrt(1 - base))") == "6:48: sqrt of a negative number");
   CHECK(first_error(kBase + release + "exp(1000))") == "6:43: exp of more than 690 is beyond 1e300");
