@@ -27,7 +27,7 @@ syn keyword pflowConditional if then else
 syn keyword pflowOperatorWord and or not
 syn keyword pflowType int bool
 " Values the checker accepts: trust levels, accountants, neighbouring, booleans.
-syn keyword pflowConstant trusted honest curious malicious rdp pld auto add_remove replace true false poisson fixed_size shuffle
+syn keyword pflowConstant trusted honest curious malicious rdp pld auto add_remove replace true false poisson fixed_size shuffle sqrt exp ln
 
 " Measures, mechanisms and deterministic computations, when called.
 syn match pflowMeasure "\<\%(dp\|posterior\|advantage\|leakage\|reidentification\|membership\|reconstruction\)\>\ze\s*("
