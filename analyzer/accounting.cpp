@@ -210,6 +210,26 @@ bool build_randomized_response(const Release& r, Built& b) {
   return true;
 }
 
+/// DP-SGD over shuffled batches (`sampling: shuffle`): each epoch is a random permutation cut
+/// into batches, so a record is in exactly one batch per epoch and nothing is amplified by
+/// sampling (Chua et al. 2024, "How Private are DP-SGD Implementations?"). The sound analysis:
+/// the Gaussian of noise multiplier z (z/2 for replace-one, where the record's gradient is
+/// swapped, not removed) composed once per epoch the record takes part in: ceil(epochs), or
+/// ceil(steps · q) when steps are given (an epoch is at least 1/q steps).
+void build_shuffled_batches(const Release& r, Built& b, double z, bool sgd_replace, const std::string& noise,
+                            const Rational& q, std::uint64_t steps) {
+  std::uint64_t epochs = 1;
+  if (auto e = r.param(flow::ParamKey::kEpochs))
+    epochs = ceil_to_u64(*e);
+  else
+    epochs = std::max<std::uint64_t>(1, ceil_to_u64(Rational(q * Rational(static_cast<unsigned long>(steps)))));
+  epochs = saturating_mul(epochs, r.use.copies);
+  b.mechanism = dp::Mechanism::gaussian(sgd_replace ? z / 2 : z).repeated(epochs);
+  b.parameters = noise + ", shuffled batches (batch fraction " + format_compact(q) + "): each record in one batch " +
+                 "per epoch, " + std::to_string(epochs) + (epochs == 1 ? " epoch" : " epochs") +
+                 ", no amplification by sampling";
+}
+
 /// DP-SGD's steps: subsampled at q = sampling_rate (or batch_size / rows), for `steps` (or
 /// epochs / q) steps. `noise` is the text of its noise so far.
 void build_dpsgd_steps(const Release& r, Built& b, double z, bool sgd_replace, const std::string& noise) {
@@ -227,11 +247,21 @@ void build_dpsgd_steps(const Release& r, Built& b, double z, bool sgd_replace, c
     steps = q > 0 ? ceil_to_u64(*e / q) : 1;
   }
   double q_up = std::min(1.0, to_double_up(q));
+  if (r.x.batching == flow::Batching::kShuffle) {
+    build_shuffled_batches(r, b, z, sgd_replace, noise, q, steps);
+    return;
+  }
   steps = saturating_mul(steps, r.use.copies);
   b.mechanism = dp::Mechanism::subsampled_gaussian(z, q_up);
   if (sgd_replace) b.mechanism = b.mechanism.with(dp::Neighbouring::kReplace);
+  const bool fixed_size = r.x.batching == flow::Batching::kFixedSize;
+  // Fixed-size batches drawn without replacement: the replace-one relation, where one batch's
+  // sum moves by up to two clip norms (dp::Sampling::kFixedSize; docs/language.md, "dpsgd").
+  if (fixed_size) b.mechanism = b.mechanism.with(dp::Sampling::kFixedSize);
   b.mechanism = b.mechanism.repeated(steps);
-  b.parameters = noise + ", sampling rate " + format_compact(q) + ", " + std::to_string(steps) + " steps";
+  b.parameters = noise + ", sampling rate " + format_compact(q) +
+                 (fixed_size ? " (fixed-size batches, without replacement: replace-one)" : "") + ", " +
+                 std::to_string(steps) + " steps";
 }
 
 /// Gaussian noise and DP-SGD: a noise multiplier, shared by a population when distributed.

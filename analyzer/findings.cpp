@@ -5,6 +5,7 @@
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
+#include "flow/param_expr.hpp"
 
 namespace privflow::analyzer {
 namespace {
@@ -43,6 +44,17 @@ void batch_larger_than_rows(const flow::Graph& g, const flow::Artifact& x, std::
   }
 }
 
+/// Shuffled batches (`sampling: shuffle`) are accounted without amplification by sampling
+/// (analyzer/accounting.cpp); say that a Poisson-sampling figure, which most accountants and
+/// papers report for such training, would be optimistic (Chua et al. 2024).
+void shuffled_batches(const flow::Artifact& x, std::vector<Finding>& out) {
+  if (x.batching != flow::Batching::kShuffle) return;
+  warn(out, x.span,
+       "'" + x.name + "' batches by shuffling: each record is in one batch per epoch, so its Gaussian is composed " +
+           "over the epochs with no amplification by sampling; the Poisson-sampling figure usually reported for " +
+           "such training would be optimistic (Chua et al. 2024, \"How Private are DP-SGD Implementations?\")");
+}
+
 /// A declared sensitivity below what one record can move the input by: the analysis uses the
 /// derived one (analyzer/accounting.cpp), and says so where the user wrote the smaller one.
 void sensitivity_below_derived(const flow::Graph& g, const flow::Artifact& x, std::vector<Finding>& out) {
@@ -71,13 +83,18 @@ std::vector<Finding> collect_findings(const flow::Graph& g) {
       if (in.kind == flow::Input::Kind::kArtifact && in.artifact < artifact_used.size()) artifact_used[in.artifact] = true;
       if (in.data < data_used.size()) data_used[in.data] = true;
     }
-    for (const auto& [name, p] : x.params)
+    for (const auto& [name, p] : x.params) {
       if (p.param < param_used.size()) param_used[p.param] = true;
+      if (p.expr)
+        for (flow::Id used : flow::params_in(*p.expr))
+          if (used < param_used.size()) param_used[used] = true;
+    }
     if (x.kind == flow::ComputeKind::kPseudonymize)
       warn(out, x.span, "'" + x.name + "' is pseudonymized data: still personal data, linkable to the person");
     if (x.kind == flow::ComputeKind::kTrain)
       warn(out, x.span, "'" + x.name + "' is trained without privacy: the model can memorise its input");
     if (x.kind == flow::ComputeKind::kDpsgd) batch_larger_than_rows(g, x, out);
+    if (x.kind == flow::ComputeKind::kDpsgd) shuffled_batches(x, out);
     if (flow::is_private(x.kind)) sensitivity_below_derived(g, x, out);
   }
   for (const auto& f : g.flows) {

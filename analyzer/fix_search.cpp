@@ -31,10 +31,12 @@ void scale_param(flow::Graph& g, flow::Id artifact, flow::ParamKey name, const R
   Rational value = g.value(pv);
   Rational scaled = divide ? Rational(value / factor) : Rational(value * factor);
   scaled.canonicalize();
-  if (pv.param != flow::kNone)
+  if (pv.param != flow::kNone) {
     g.params[pv.param].value = scaled;
-  else
+  } else {
+    pv.expr.reset();  // an expression's value, scaled, becomes the literal the fix names
     pv.literal = scaled;
+  }
 }
 
 }  // namespace

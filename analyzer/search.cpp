@@ -381,7 +381,7 @@ std::string Search::leaf_signature(flow::Id a) const {
         if (in.kind == flow::Input::Kind::kArtifact && in.artifact == f.artifact) return "";
     std::string sig = std::to_string(static_cast<int>(f.channel.kind)) + "|" + std::to_string(f.from) + "|" +
                       std::to_string(static_cast<int>(x.kind)) + "@" + std::to_string(x.at) + "|" +
-                      (x.distributed ? "d" : "") + (x.tree_completion ? "c" : "") + "(";
+                      (x.distributed ? "d" : "") + (x.tree_completion ? "c" : "") + flow::batching_name(x.batching) + "(";
     for (const auto& in : x.inputs)
       sig += std::to_string(static_cast<int>(in.kind)) + ":" + std::to_string(in.data) + ":" + std::to_string(in.field) + ":" +
              std::to_string(in.artifact) + ",";

@@ -9,6 +9,7 @@
 #include "analyzer/wording.hpp"
 #include "base/rational.hpp"
 #include "flow/catalogue.hpp"
+#include "flow/param_expr.hpp"
 #include "solver/optimize.hpp"
 
 namespace privflow::analyzer {
@@ -34,6 +35,11 @@ struct Runner {
     if (out_of_time) return {};
     flow::Graph g = base;
     for (const auto& [p, v] : values) g.params[p].value = v;
+    // A parameter expression that has no value here (`1 / (sigma - 2)` at sigma = 2): nothing
+    // holds at this point, as for a refused analysis.
+    for (const auto& x : g.artifacts)
+      for (const auto& entry : x.params)
+        if (entry.second.expr && !flow::evaluate(*entry.second.expr, g.params).value) return {};
     ++analyses;
     return analyze(g, options);
   }
@@ -311,6 +317,9 @@ bool pure_epsilon_params(const flow::Graph& graph, const std::vector<std::string
   std::set<flow::Id> pure_uses, other_uses;
   for (const auto& x : graph.artifacts) {
     for (const auto& [key, pv] : x.params) {
+      // A param inside an expression is not linear in the constraints: tuned only one at a time.
+      if (pv.expr)
+        for (flow::Id used : flow::params_in(*pv.expr)) other_uses.insert(used);
       if (pv.param == flow::kNone) continue;
       bool pure = key == flow::ParamKey::kEpsilon && flow::is_pure_epsilon_release(x);
       (pure ? pure_uses : other_uses).insert(pv.param);

@@ -28,6 +28,9 @@ const std::array<ParamInfo, kParamKeyCount>& parameters() {
       {K::kP, "p", R::kBelowOne, "the probability of reporting 1 for a 0 bit", nullptr},
       {K::kQ, "q", R::kRate, "the probability of reporting 1 for a 1 bit", "1/2"},
       {K::kRho, "rho", R::kPositive, "the ρ of a declared zero-concentrated DP guarantee", nullptr},
+      {K::kSampling, "sampling", R::kBatching,
+       "how batches are drawn: poisson, fixed_size (without replacement) or shuffle (one permutation per epoch)",
+       "poisson"},
       {K::kSamplingRate, "sampling_rate", R::kRate, "the chance that a record is in a step's batch (Poisson)", nullptr},
       {K::kScale, "scale", R::kPositive, "the noise's scale b: ε = sensitivity / b", nullptr},
       {K::kSensitivity, "sensitivity", R::kPositive,
@@ -77,7 +80,7 @@ const std::array<KindInfo, kComputeKindCount>& catalogue() {
        {{K::kEpsilon, down}}},
       {C::kDpsgd, "dpsgd", "differentially private SGD: Poisson-subsampled Gaussian, composed over the steps", G::kApproximate,
        S::kAnyInputs,
-       {K::kNoiseMultiplier, K::kSamplingRate, K::kBatchSize, K::kSteps, K::kEpochs, K::kDistributed},
+       {K::kNoiseMultiplier, K::kSamplingRate, K::kBatchSize, K::kSteps, K::kEpochs, K::kDistributed, K::kSampling},
        {{required, K::kNoiseMultiplier, std::nullopt},
         {required, K::kSamplingRate, K::kBatchSize},
         {required, K::kSteps, K::kEpochs}},
@@ -211,6 +214,7 @@ bool in_range(Range range, const Rational& value) {
     case Range::kBelowOne: return value >= 0 && value < 1;
     case Range::kKeepProbability: return value >= 0 && value <= 1;
     case Range::kFlag: return false;
+    case Range::kBatching: return false;
   }
   return false;
 }
@@ -223,6 +227,16 @@ const char* range_violation(Range range) {
     case Range::kBelowOne: return "must be in [0, 1)";
     case Range::kKeepProbability: return "is a probability and must be in [0, 1]";
     case Range::kFlag: return "must be true or false";
+    case Range::kBatching: return "must be poisson, fixed_size or shuffle";
+  }
+  return "?";
+}
+
+const char* batching_name(Batching batching) {
+  switch (batching) {
+    case Batching::kPoisson: return "poisson";
+    case Batching::kFixedSize: return "fixed_size";
+    case Batching::kShuffle: return "shuffle";
   }
   return "?";
 }

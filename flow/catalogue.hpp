@@ -35,9 +35,9 @@ static_assert(static_cast<std::size_t>(ComputeKind::kPseudonymize) + 1 == kCompu
 /// so that Artifact::params iterates as it did when it was keyed by the spelling.
 enum class ParamKey {
   kAnswers, kBatchSize, kDelta, kDistributed, kEpochs, kEpsilon, kF, kHashes, kK, kKeep, kNoiseMultiplier, kP, kQ,
-  kRho, kSamplingRate, kScale, kSensitivity, kSigma, kSteps, kTimes, kTreeCompletion,
+  kRho, kSampling, kSamplingRate, kScale, kSensitivity, kSigma, kSteps, kTimes, kTreeCompletion,
 };
-inline constexpr std::size_t kParamKeyCount = 21;
+inline constexpr std::size_t kParamKeyCount = 22;
 static_assert(static_cast<std::size_t>(ParamKey::kTreeCompletion) + 1 == kParamKeyCount);
 
 /// The values a parameter accepts.
@@ -48,7 +48,15 @@ enum class Range {
   kBelowOne,         // [0, 1)
   kKeepProbability,  // [0, 1], and above 1/k for an input of k values
   kFlag,             // true or false (not a number)
+  kBatching,         // poisson, fixed_size or shuffle (not a number): how dpsgd draws its batches
 };
+
+/// How DP-SGD draws its batches (docs/language.md, "dpsgd"): Poisson sampling (each record
+/// independently with probability q), fixed-size batches drawn without replacement, or a
+/// random permutation per epoch cut into batches (shuffling: no amplification by sampling).
+enum class Batching { kPoisson, kFixedSize, kShuffle };
+/// `poisson`, `fixed_size`, `shuffle`.
+const char* batching_name(Batching batching);
 
 struct ParamInfo {
   ParamKey key;

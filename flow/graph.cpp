@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <climits>
+#include <stdexcept>
+
+#include "flow/param_expr.hpp"
 
 namespace privflow::flow {
 namespace {
@@ -54,6 +57,12 @@ Id Graph::find_artifact(const std::string& n) const { return find_by_name(artifa
 Id Graph::find_adversary(const std::string& n) const { return find_by_name(adversaries, n); }
 
 Rational Graph::value(const ParamValue& p) const {
+  if (p.expr) {
+    // Checked when the spec was loaded; only a param changed since (tune) can break it.
+    ParamEvaluation v = evaluate(*p.expr, params);
+    if (!v.value) throw std::domain_error("parameter expression " + expr_text(*p.expr, params) + ": " + v.error);
+    return settle(*v.value, p.round_up);
+  }
   if (p.param != kNone && p.param < params.size()) return params[p.param].value;
   return p.literal;
 }

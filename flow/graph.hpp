@@ -4,6 +4,7 @@
 // populations symbolic (`agent phone[1000000]` is one Agent with count 1000000).
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -128,11 +129,20 @@ struct Input {
   Span span;
 };
 
-/// A numeric parameter: a literal or a reference to a `param`.
+struct ParamExpr;  // flow/param_expr.hpp
+
+/// A numeric parameter: a literal, a reference to a `param`, or an expression of both
+/// (docs/language.md, "Parameter expressions").
 struct ParamValue {
   Rational literal;
   Id param = kNone;  // index into Graph::params when written as a param name
   Span span;
+  /// Written as an expression: re-evaluated by Graph::value (so that `tune` may change the
+  /// params in it); `literal` holds its value when checked.
+  std::shared_ptr<const ParamExpr> expr;
+  /// An irrational value is rounded to the end of its interval that protects less: up for ε,
+  /// down for noise (flow::rounds_up, flow/param_expr.hpp).
+  bool round_up = true;
 };
 
 /// An expression of `map` (docs/language.md, "Expressions"), type-checked by the front end.
@@ -169,6 +179,7 @@ struct Artifact {
   std::map<ParamKey, ParamValue> params;
   bool distributed = false;  // `distributed: true` (gaussian, dpsgd)
   bool tree_completion = false;  // `tree_completion: true` (tree_aggregation)
+  Batching batching = Batching::kPoisson;  // `sampling: ...` (dpsgd)
   Span span;
 };
 

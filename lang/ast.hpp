@@ -28,10 +28,22 @@ struct String : Node {
   std::string text;  // unescaped
 };
 
+/// A parameter expression (docs/language.md, "Parameter expressions"): `+ - * /`, unary `-`,
+/// parentheses and the calls `sqrt(x)`, `exp(x)`, `ln(x)` over numbers and param names.
+/// The checker resolves names and calls (lang/check_param_expr.cpp).
+struct Arith : Node {
+  enum class Op { kNumber, kName, kNeg, kAdd, kSub, kMul, kDiv, kCall } op = Op::kNumber;
+  Number number;  // kNumber
+  Ident ident;    // kName: a param; kCall: the function
+  std::vector<Arith> children;
+  std::uint32_t height = 1;  // bounded by the parser (Limits::max_depth), as Expr's
+};
+
 /// `value := NUMBER | IDENT | STRING | holding | '{' value (',' value)* '}'`
 struct Value : Node {
-  enum class Kind { kNumber, kIdent, kString, kHolding, kList } kind = Kind::kNumber;
+  enum class Kind { kNumber, kIdent, kString, kHolding, kList, kArith } kind = Kind::kNumber;
   Number number;
+  Arith arith;  // kArith: a parameter written as an expression (named arguments only)
   Ident ident;  // kIdent, and the data of kHolding (`D by partition`)
   String string;
   std::vector<Value> items;  // kList

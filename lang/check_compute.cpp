@@ -2,6 +2,7 @@
 // kind, its inputs and its parameters, all as flow/catalogue.hpp describes the kind.
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <set>
 
 #include "base/text.hpp"
@@ -165,12 +166,23 @@ void lower_inputs(CheckContext& context, const flow::KindInfo& info, const ast::
   }
 }
 
-/// A parameter value: a number or a param name.
-std::optional<flow::ParamValue> param_value(CheckContext& context, const ast::Arg& arg) {
+/// A parameter value: a number, a param name, or an expression of them (rounded the way
+/// `round_up` says when it is irrational: flow::rounds_up).
+std::optional<flow::ParamValue> param_value(CheckContext& context, const ast::Arg& arg, bool round_up) {
   flow::ParamValue value;
   value.span = context.span(arg.value);
+  value.round_up = round_up;
   if (arg.value.kind == ast::Value::Kind::kNumber) {
     if (!context.number(arg.value.number, value.literal)) return std::nullopt;
+    return value;
+  }
+  if (arg.value.kind == ast::Value::Kind::kArith) {
+    auto lowered = lower_param_expr(context, arg.value.arith);
+    if (!lowered) return std::nullopt;
+    auto evaluated = evaluate_param_expr(context, *lowered);
+    if (!evaluated) return std::nullopt;
+    value.literal = flow::settle(*evaluated, round_up);
+    value.expr = std::make_shared<const flow::ParamExpr>(std::move(*lowered));
     return value;
   }
   value.param = context.resolve(arg.value.ident, DeclKind::kParam);
@@ -179,13 +191,24 @@ std::optional<flow::ParamValue> param_value(CheckContext& context, const ast::Ar
   return value;
 }
 
+/// How a parameter's value reads in a message: as written, with its value when it is a param
+/// or an expression (an irrational one shown to 6 digits, rounded as the analysis rounds it).
+std::string shown_value(const CheckContext& context, const ast::Arg& arg, const flow::ParamValue& value) {
+  if (arg.value.kind == ast::Value::Kind::kNumber) return arg.value.number.text;
+  if (!value.expr) return arg.value.ident.name + " = " + format_exact(value.literal);
+  std::string text = flow::expr_text(*value.expr, context.graph.params);
+  auto exact = flow::evaluate(*value.expr, context.graph.params);
+  if (exact.value && exact.value->exact()) return text + " = " + format_exact(value.literal);
+  return text + " = " + (value.round_up ? format_up(value.literal, 6) : format_down(value.literal, 6)) + "...";
+}
+
 /// The range of a numeric parameter; `domain` is the number of values of a randomized
 /// response's input (0 when unknown), which `keep` must exceed the reciprocal of.
-void check_param_range(CheckContext& context, const flow::ParamInfo& param, const Rational& value, const ast::Arg& arg,
-                       std::uint64_t domain) {
+void check_param_range(CheckContext& context, const flow::ParamInfo& param, const flow::ParamValue& written,
+                       const ast::Arg& arg, std::uint64_t domain) {
   const std::string name = param.name;
-  std::string shown = arg.value.kind == ast::Value::Kind::kNumber ? arg.value.number.text
-                                                                   : arg.value.ident.name + " = " + format_exact(value);
+  const Rational& value = written.literal;
+  std::string shown = shown_value(context, arg, written);
   if (!flow::in_range(param.range, value)) {
     context.error(arg.value, name + " " + flow::range_violation(param.range) + ", not " + shown);
   } else if (param.range == flow::Range::kKeepProbability && domain > 0 &&
@@ -209,6 +232,20 @@ void set_flag(CheckContext& context, const flow::ParamInfo& param, const ast::Ar
     artifact.distributed = word == "true";
 }
 
+/// `sampling: poisson|fixed_size|shuffle` (dpsgd).
+void set_batching(CheckContext& context, const flow::ParamInfo& param, const ast::Arg& arg, flow::Artifact& artifact) {
+  const std::string& word = arg.value.ident.name;
+  for (flow::Batching batching : {flow::Batching::kPoisson, flow::Batching::kFixedSize, flow::Batching::kShuffle}) {
+    if (arg.value.kind == ast::Value::Kind::kIdent && word == flow::batching_name(batching)) {
+      artifact.batching = batching;
+      return;
+    }
+  }
+  std::string suggestion =
+      arg.value.kind == ast::Value::Kind::kIdent ? suggest(word, {"poisson", "fixed_size", "shuffle"}) : "";
+  context.error(arg.value, std::string(param.name) + " " + flow::range_violation(param.range) + suggestion);
+}
+
 /// The named arguments: each a parameter of the kind, given once, in its range. Returns
 /// whether one was unknown or unreadable (then a missing one is not reported as well).
 bool lower_parameters(CheckContext& context, const flow::KindInfo& info, const std::vector<const ast::Arg*>& named,
@@ -219,8 +256,11 @@ bool lower_parameters(CheckContext& context, const flow::KindInfo& info, const s
   if (info.inputs == flow::InputShape::kFiniteField && artifact.inputs.size() == 1 &&
       artifact.inputs[0].kind == flow::Input::Kind::kField)
     domain = context.graph.data[artifact.inputs[0].data].fields[artifact.inputs[0].field].domain_size();
-  bool unreadable = false;
+  bool unreadable = false, batching_seen = false;
   std::vector<flow::ParamKey> flags_seen;
+  const bool beside_epsilon = std::any_of(named.begin(), named.end(), [](const ast::Arg* arg) {
+    return arg->key.name == flow::param_name(flow::ParamKey::kEpsilon);
+  });
   for (const auto* arg : named) {
     const std::string& spelling = arg->key.name;
     auto position = std::find(accepted.begin(), accepted.end(), spelling);
@@ -247,12 +287,18 @@ bool lower_parameters(CheckContext& context, const flow::KindInfo& info, const s
       set_flag(context, param, *arg, artifact);
       continue;
     }
-    auto value = param_value(context, *arg);
+    if (param.range == flow::Range::kBatching) {
+      if (batching_seen) context.error(arg->key, "parameter " + quoted(spelling) + " is given twice");
+      batching_seen = true;
+      set_batching(context, param, *arg, artifact);
+      continue;
+    }
+    auto value = param_value(context, *arg, flow::rounds_up(param.key, beside_epsilon));
     if (!value) {
       unreadable = true;  // reported; do not also say that it is missing
       continue;
     }
-    check_param_range(context, param, value->literal, *arg, domain);
+    check_param_range(context, param, *value, *arg, domain);
     artifact.params.emplace(param.key, *value);
   }
   return unreadable;

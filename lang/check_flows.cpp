@@ -42,9 +42,23 @@ bool channel_arguments(CheckContext& context, const ast::Send& written, const st
 std::optional<std::uint64_t> whole_argument(CheckContext& context, const ast::Arg& arg, const std::string& what,
                                             std::uint64_t max) {
   if (arg.value.kind == ast::Value::Kind::kNumber) return context.whole_number(arg.value.number, what, 1, max);
-  Id param = context.resolve(arg.value.ident, DeclKind::kParam);
-  if (param == kNone) return std::nullopt;
-  const Rational& value = context.graph.params[param].value;
+  Rational value;
+  if (arg.value.kind == ast::Value::Kind::kArith) {
+    // A parameter expression (docs/language.md, "Parameter expressions"): a count is exact or refused.
+    auto lowered = lower_param_expr(context, arg.value.arith);
+    auto evaluated = lowered ? evaluate_param_expr(context, *lowered) : std::nullopt;
+    if (!evaluated) return std::nullopt;
+    if (!evaluated->exact()) {
+      context.error(arg.value, what + " must be a whole number in [1, " + std::to_string(max) +
+                                   "], not an irrational value");
+      return std::nullopt;
+    }
+    value = evaluated->lo;
+  } else {
+    Id param = context.resolve(arg.value.ident, DeclKind::kParam);
+    if (param == kNone) return std::nullopt;
+    value = context.graph.params[param].value;
+  }
   if (!is_integer(value) || value < 1 || value > Rational(mpz_class(std::to_string(max)))) {
     context.error(arg.value, what + " must be a whole number in [1, " + std::to_string(max) + "], not " +
                                  format_exact(value));

@@ -326,8 +326,8 @@ x3::rule<class primary_class, ast::Expr> const primary = "expression";
 
 /// Records the height of a new node over `child`, refusing trees deeper than the limit.
 /// The error points at `at` (the operand that made the tree too deep).
-template <class Ctx>
-void grow(Ctx& ctx, ast::Expr& node, const ast::Expr& child, const ast::Expr& at) {
+template <class Ctx, class Tree>
+void grow(Ctx& ctx, Tree& node, const Tree& child, const Tree& at) {
   node.height = std::max(node.height, child.height + 1);
   const ParseState& st = state(ctx);
   if (node.height > static_cast<std::uint32_t>(st.limits->max_depth))
@@ -391,6 +391,57 @@ auto const primary_def =
 BOOST_SPIRIT_DEFINE(expr, if_expr, or_expr, and_expr, not_expr, cmp_expr, add_expr, mul_expr, unary_expr, primary)
 
 // ---------------------------------------------------------------------------------------
+// Parameter expressions (docs/language.md, "Parameter expressions"), by increasing precedence
+// ---------------------------------------------------------------------------------------
+
+using AO = ast::Arith::Op;
+x3::rule<class arith_class, ast::Arith> const arith = "number, param or expression";
+x3::rule<class arith_product_class, ast::Arith> const arith_product = "number, param or expression";
+x3::rule<class arith_unary_class, ast::Arith> const arith_unary = "number, param or expression";
+x3::rule<class arith_primary_class, ast::Arith> const arith_primary = "number, param or expression";
+
+/// Folds `_val op _attr` into _val (left associative).
+auto arith_fold(AO op) {
+  return [op](auto& ctx) {
+    ast::Arith& lhs = x3::_val(ctx);
+    ast::Arith& rhs = x3::_attr(ctx);
+    ast::Arith e;
+    e.op = op;
+    e.begin = lhs.begin;
+    e.end = rhs.end;
+    grow(ctx, e, lhs, rhs);
+    grow(ctx, e, rhs, rhs);
+    e.children.push_back(std::move(lhs));
+    e.children.push_back(std::move(rhs));
+    lhs = std::move(e);
+  };
+}
+/// Makes _val the operator `op` (negation, or a call of the name it holds) of _attr.
+auto arith_apply(AO op) {
+  return [op](auto& ctx) {
+    x3::_val(ctx).op = op;
+    grow(ctx, x3::_val(ctx), x3::_attr(ctx), x3::_attr(ctx));
+    x3::_val(ctx).children.push_back(std::move(x3::_attr(ctx)));
+  };
+}
+
+auto const arith_def = spanned[arith_product[assign] >> *((PF_SYM("+") > arith_product[arith_fold(AO::kAdd)]) |
+                                                          (PF_SYM("-") > arith_product[arith_fold(AO::kSub)]))];
+auto const arith_product_def =
+    spanned[arith_unary[assign] >> *((PF_SYM("*") > arith_unary[arith_fold(AO::kMul)]) |
+                                     ((!x3::lit("//") >> PF_SYM("/")) > arith_unary[arith_fold(AO::kDiv)]))];
+// A primary first, so that `-1` stays the number literal it was before expressions.
+auto const arith_unary_def =
+    arith_primary[assign] | spanned[PF_SYM("-") > depth_guard[arith_unary[arith_apply(AO::kNeg)]]];
+auto const arith_primary_def =
+    spanned[number[set(&ast::Arith::number)][flag(&ast::Arith::op, AO::kNumber)]] |
+    spanned[ident_any[set(&ast::Arith::ident)][flag(&ast::Arith::op, AO::kName)] >>
+            -(x3::lit('(') > depth_guard[arith[arith_apply(AO::kCall)]] > ')')] |
+    ('(' > depth_guard[arith[assign]] > ')');
+
+BOOST_SPIRIT_DEFINE(arith, arith_product, arith_unary, arith_primary)
+
+// ---------------------------------------------------------------------------------------
 // Arguments of computations and channels
 // ---------------------------------------------------------------------------------------
 
@@ -400,8 +451,24 @@ x3::rule<class named_arg_class, ast::Arg> const named_arg = "argument";
 x3::rule<class field_arg_class, ast::Arg> const field_arg = "argument";
 x3::rule<class arg_value_class, ast::Value> const arg_value = "number or name";
 
-auto const arg_value_def = spanned[number[set(&ast::Value::number)][flag(&ast::Value::kind, VK::kNumber)] |
-                                   ident_any[set(&ast::Value::ident)][flag(&ast::Value::kind, VK::kIdent)]];
+// A named argument's value: a parameter expression; a lone number or name stays one.
+auto const arith_to_value = [](auto& ctx) {
+  ast::Arith& tree = x3::_attr(ctx);
+  ast::Value& out = x3::_val(ctx);
+  out.begin = tree.begin;
+  out.end = tree.end;
+  if (tree.op == AO::kNumber) {
+    out.kind = VK::kNumber;
+    out.number = std::move(tree.number);
+  } else if (tree.op == AO::kName) {
+    out.kind = VK::kIdent;
+    out.ident = std::move(tree.ident);
+  } else {
+    out.kind = VK::kArith;
+    out.arith = std::move(tree);
+  }
+};
+auto const arg_value_def = arith[arith_to_value];
 auto const named_arg_def = spanned[(ident_any[set(&ast::Arg::key)] >> x3::lit(':')[flag(&ast::Arg::kind, AK::kNamed)]) >
                                    arg_value[set(&ast::Arg::value)]];
 auto const field_arg_def = spanned[(ident_any[set(&ast::Arg::key)] >> x3::lit('.')[flag(&ast::Arg::kind, AK::kField)]) >

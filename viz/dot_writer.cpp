@@ -16,6 +16,7 @@
 #include "base/rational.hpp"
 #include "base/text.hpp"
 #include "flow/describe.hpp"
+#include "flow/param_expr.hpp"
 #include "viz/diagram.hpp"
 
 namespace privflow::viz {
@@ -611,12 +612,14 @@ class Writer {
       }
       if (art.distributed) kind += ", distributed";
       if (art.tree_completion) kind += ", tree completion";
+      if (art.batching != flow::Batching::kPoisson) kind += std::string(", ") + flow::batching_name(art.batching) + " batches";
       append_wrapped(lines, kind, kWrapNode);
       // A release's parameters as written (a param shows its current value).
       if (release) {
         for (const auto& [name, value] : art.params) {
           std::string text = flow::param_name(name) + std::string(": ");
           if (value.param < g_.params.size()) text += g_.params[value.param].name + " = ";
+          if (value.expr) text += flow::expr_text(*value.expr, g_.params) + " = ";
           text += format_exact(g_.value(value));
           append_wrapped(lines, text, kWrapNode + 8);
         }

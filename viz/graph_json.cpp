@@ -220,6 +220,7 @@ Json artifacts_json(const flow::Graph& g) {
     j["params"] = params;
     j["distributed"] = a.distributed;
     if (a.tree_completion) j["tree_completion"] = true;
+    if (a.batching != flow::Batching::kPoisson) j["sampling"] = flow::batching_name(a.batching);
   });
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "flow/graph.hpp"
+#include "flow/param_expr.hpp"
 #include "lang/ast.hpp"
 #include "lang/diagnostics.hpp"
 #include "lang/limits.hpp"
@@ -108,6 +109,11 @@ void check_compute(CheckContext& context, const ast::Compute& written, flow::Art
 // lang/check_expr.cpp: the expression of a `map` over the fields of `data`; `enum_hint` is the
 // enumerated field a bare value is looked up in (kNone: any field of the data).
 std::optional<flow::Expr> check_expr(CheckContext& context, const ast::Expr& written, Id data, Id enum_hint);
+
+// lang/check_param_expr.cpp: a parameter written as an expression, lowered (nullopt after
+// reporting why not), then evaluated with the params' values (nullopt after reporting).
+std::optional<flow::ParamExpr> lower_param_expr(CheckContext& context, const ast::Arith& written);
+std::optional<Interval> evaluate_param_expr(CheckContext& context, const flow::ParamExpr& e);
 
 // lang/check_flows.cpp: sends, then who holds what, then holdings and cycles.
 void check_send(CheckContext& context, const ast::Send& written);

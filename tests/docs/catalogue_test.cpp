@@ -250,6 +250,7 @@ std::string value_in(Range range) {
     case Range::kBelowOne: return "1e-7";
     case Range::kKeepProbability: return "3/4";
     case Range::kFlag: return "false";
+    case Range::kBatching: return "poisson";
   }
   return "?";
 }

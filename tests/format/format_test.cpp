@@ -103,6 +103,11 @@ TEST_CASE("spacing and layout of single statements", "[format]") {
       {"region EU\r\nregion US\r\n", "region EU\nregion US\n"},
       {"pipeline p \"a \\\"quoted\\\" \\\\ title\"", "pipeline p \"a \\\"quoted\\\" \\\\ title\"\n"},
       {"param x = 50_000.25e+7", "param x = 50_000.25e+7\n"},
+      // Parameter expressions (docs/language.md): operators spaced, meaning unchanged.
+      {"compute r at a = declared(n,rho:2.56*104,epsilon:-(1+x)/sqrt( 2 ))",
+       "compute r at a = declared(n, rho: 2.56 * 104, epsilon: -(1 + x) / sqrt(2))\n"},
+      {"compute r at a = laplace(n,epsilon:ln(3)/2,sensitivity:exp(-1/2))",
+       "compute r at a = laplace(n, epsilon: ln(3) / 2, sensitivity: exp(-1/2))\n"},
   };
   for (const auto& c : cases) {
     INFO("input: " << c.in);

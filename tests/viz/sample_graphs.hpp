@@ -76,9 +76,9 @@ inline flow::Graph hospital_fl(bool reversed = false) {
   update.at = h;
   update.kind = ComputeKind::kDpsgd;
   update.inputs.push_back({Input::Kind::kData, 0, kNone, kNone, {}});
-  update.params[flow::ParamKey::kNoiseMultiplier] = {Rational(0), 0, {}};
-  update.params[flow::ParamKey::kSamplingRate] = {make_rational(1, 100), kNone, {}};
-  update.params[flow::ParamKey::kSteps] = {make_rational(10000), kNone, {}};
+  update.params[flow::ParamKey::kNoiseMultiplier] = {Rational(0), 0, {}, nullptr, true};
+  update.params[flow::ParamKey::kSamplingRate] = {make_rational(1, 100), kNone, {}, nullptr, true};
+  update.params[flow::ParamKey::kSteps] = {make_rational(10000), kNone, {}, nullptr, true};
   update.distributed = true;
   update.span = at_line(22);
   Artifact model;
