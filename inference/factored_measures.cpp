@@ -25,36 +25,51 @@ std::uint64_t mul_sat(std::uint64_t a, std::uint64_t b) {
   return a > kSaturated / b ? kSaturated : a * b;
 }
 
-/// q^e (canonical when q is).
-Rational power(const Rational& q, std::uint64_t e) {
-  Rational out;
-  mpz_pow_ui(out.get_num_mpz_t(), q.get_num_mpz_t(), e);
-  mpz_pow_ui(out.get_den_mpz_t(), q.get_den_mpz_t(), e);
+/// A channel in integer form: matrix = numerator / den, one common denominator.
+struct IntegerChannel {
+  std::vector<std::vector<mpz_class>> numerator;
+  mpz_class den = 1;
+};
+
+IntegerChannel integer_form(const std::vector<std::vector<Rational>>& m) {
+  IntegerChannel out;
+  for (const auto& row : m)
+    for (const auto& x : row) mpz_lcm(out.den.get_mpz_t(), out.den.get_mpz_t(), x.get_den_mpz_t());
+  for (const auto& row : m) {
+    out.numerator.emplace_back();
+    for (const auto& x : row) out.numerator.back().push_back(x.get_num() * (out.den / x.get_den()));
+  }
   return out;
 }
 
-/// Calls `visit` with the likelihood vector P(counts | s) of every count vector of `n` copies
-/// of `m` (multinomial: n! / Π c_o! · Π_o m[s][o]^c_o).
-void for_each_count(const std::vector<std::vector<Rational>>& m, std::uint64_t n,
-                    const std::function<void(const std::vector<Rational>&)>& visit) {
-  const std::size_t k = m.size();
-  const std::size_t outs = m[0].size();
+/// Calls `visit` with the likelihood vector P(counts | s)·den^n, an integer, of every count
+/// vector of `n` copies of `m` (multinomial: n! / Π c_o! · Π_o m[s][o]^c_o).
+void for_each_count(const IntegerChannel& m, std::uint64_t n, const std::function<void(const std::vector<mpz_class>&)>& visit) {
+  const std::size_t k = m.numerator.size();
+  const std::size_t outs = m.numerator[0].size();
   std::vector<mpz_class> fact(n + 1, 1);
   for (std::uint64_t i = 1; i <= n; ++i) fact[i] = fact[i - 1] * i;
-  std::vector<std::vector<Rational>> partial(outs + 1, std::vector<Rational>(k, Rational(1)));
+  // pw[s][o][j] = numerator[s][o]^j
+  std::vector<std::vector<std::vector<mpz_class>>> pw(k, std::vector<std::vector<mpz_class>>(outs));
+  for (std::size_t s = 0; s < k; ++s)
+    for (std::size_t o = 0; o < outs; ++o) {
+      pw[s][o].assign(n + 1, 1);
+      for (std::uint64_t j = 1; j <= n; ++j) pw[s][o][j] = pw[s][o][j - 1] * m.numerator[s][o];
+    }
+  std::vector<std::vector<mpz_class>> partial(outs + 1, std::vector<mpz_class>(k, 1));
   std::vector<mpz_class> denominator(outs + 1, 1);
-  std::vector<Rational> out(k);
+  std::vector<mpz_class> out(k);
   // Recursion over outputs: output o takes c of the `left` copies.
   std::function<void(std::size_t, std::uint64_t)> go = [&](std::size_t o, std::uint64_t left) {
     if (o + 1 == outs) {
       mpz_class multinomial;
       mpz_divexact(multinomial.get_mpz_t(), fact[n].get_mpz_t(), mpz_class(denominator[o] * fact[left]).get_mpz_t());
-      for (std::size_t s = 0; s < k; ++s) out[s] = partial[o][s] * power(m[s][o], left) * Rational(multinomial);
+      for (std::size_t s = 0; s < k; ++s) out[s] = partial[o][s] * pw[s][o][left] * multinomial;
       visit(out);
       return;
     }
     for (std::uint64_t c = 0; c <= left; ++c) {
-      for (std::size_t s = 0; s < k; ++s) partial[o + 1][s] = partial[o][s] * power(m[s][o], c);
+      for (std::size_t s = 0; s < k; ++s) partial[o + 1][s] = partial[o][s] * pw[s][o][c];
       denominator[o + 1] = denominator[o] * fact[c];
       go(o + 1, left - c);
     }
@@ -62,11 +77,25 @@ void for_each_count(const std::vector<std::vector<Rational>>& m, std::uint64_t n
   go(0, n);
 }
 
+mpz_class power(const mpz_class& z, std::uint64_t e) {
+  mpz_class out;
+  mpz_pow_ui(out.get_mpz_t(), z.get_mpz_t(), e);
+  return out;
+}
+
+Rational rational_power(const Rational& q, std::uint64_t e) {
+  Rational out(power(q.get_num(), e), power(q.get_den(), e));
+  return out;  // canonical: coprime powers of a canonical q
+}
+
 /// Σ over count vectors of max_s P(counts | s): the Bayes capacity of n copies.
 Rational capacity_exact(const std::vector<std::vector<Rational>>& m, std::uint64_t n) {
-  Rational sum = 0;
-  for_each_count(m, n, [&](const std::vector<Rational>& like) { sum += *std::max_element(like.begin(), like.end()); });
-  return sum;
+  const IntegerChannel ic = integer_form(m);
+  mpz_class sum = 0;
+  for_each_count(ic, n, [&](const std::vector<mpz_class>& like) { sum += *std::max_element(like.begin(), like.end()); });
+  Rational out(sum, power(ic.den, n));
+  out.canonicalize();
+  return out;
 }
 
 /// An upper bound on the Bayes capacity of n copies: exact when their count vectors fit the
@@ -86,23 +115,27 @@ Rational capacity_up(const std::vector<std::vector<Rational>>& m, std::uint64_t 
       for (std::size_t s = 0; s < k; ++s) best = std::max(best, m[s][o]);
       one += best;
     }
-    return power(one, n);
+    return rational_power(one, n);
   }
-  Rational out = power(capacity_exact(m, a), n / a);
+  Rational out = rational_power(capacity_exact(m, a), n / a);
   if (n % a) out *= capacity_exact(m, n % a);
   return out;
 }
 
-/// The groups multiplied out exactly (weights π(s)·P(y | s) per outcome y) and those left.
+/// The groups multiplied out exactly and those left: outcome y's weights π(s)·P(y | s) are
+/// prefix[y][s] / scale, integers over one common denominator (no gcd on the way).
 struct Split {
-  Weights prefix;
+  std::vector<std::vector<mpz_class>> prefix;
+  mpz_class scale = 1;
   std::vector<std::size_t> rest;
 };
 
 Split split(const Distribution& prior, const std::vector<ChannelGroup>& groups, std::uint64_t max_cells) {
   Split out;
-  out.prefix.push_back(prior);
   const std::size_t k = prior.size();
+  const IntegerChannel pi = integer_form({prior});
+  out.prefix.push_back(pi.numerator[0]);
+  out.scale = pi.den;
   std::vector<std::size_t> order(groups.size());
   std::iota(order.begin(), order.end(), 0);
   auto size_of = [&](std::size_t g) { return count_vectors(groups[g].copies, groups[g].matrix[0].size()); };
@@ -112,16 +145,18 @@ Split split(const Distribution& prior, const std::vector<ChannelGroup>& groups, 
       out.rest.push_back(g);
       continue;
     }
-    Weights next;
-    for_each_count(groups[g].matrix, groups[g].copies, [&](const std::vector<Rational>& like) {
+    const IntegerChannel ic = integer_form(groups[g].matrix);
+    std::vector<std::vector<mpz_class>> next;
+    for_each_count(ic, groups[g].copies, [&](const std::vector<mpz_class>& like) {
       for (const auto& w : out.prefix) {
-        std::vector<Rational> v(k);
+        std::vector<mpz_class> v(k);
         bool positive = false;
-        for (std::size_t s = 0; s < k; ++s) positive = (v[s] = w[s] * like[s]) > 0 || positive;
+        for (std::size_t s = 0; s < k; ++s) positive = sgn(v[s] = w[s] * like[s]) > 0 || positive;
         if (positive) next.push_back(std::move(v));
       }
     });
     out.prefix = std::move(next);
+    out.scale *= power(ic.den, groups[g].copies);
   }
   return out;
 }
@@ -133,8 +168,10 @@ Rational FactoredModel::prior_vulnerability() const { return *std::max_element(p
 FactoredModel::Vulnerability FactoredModel::posterior_vulnerability() const {
   Vulnerability v;
   const Split parts = split(prior_, groups_, limits_.max_cells);
-  v.value = 0;
-  for (const auto& w : parts.prefix) v.value += *std::max_element(w.begin(), w.end());
+  mpz_class sum = 0;
+  for (const auto& w : parts.prefix) sum += *std::max_element(w.begin(), w.end());
+  v.value = Rational(sum, parts.scale);
+  v.value.canonicalize();
   v.lower = v.value;
   if (parts.rest.empty()) return v;
   // V(π ▷ C1‖C2) ≤ V(π ▷ C1)·ML(C2) (Alvim et al. 2020, Thm. 7.2 applied to C2 after C1).
@@ -155,10 +192,15 @@ FactoredModel::Posterior FactoredModel::max_posterior(std::uint64_t v) const {
   if (v >= prior_.size() || prior_[v] == 0) return out;
   const Split parts = split(prior_, groups_, limits_.max_cells);
   if (parts.rest.empty()) {
+    mpz_class best_num = 0, best_den = 1;
     for (const auto& w : parts.prefix) {
-      if (w[v] == 0) continue;
-      out.value = std::max(out.value, Rational(w[v] / std::accumulate(w.begin(), w.end(), Rational(0))));
+      if (sgn(w[v]) == 0) continue;
+      mpz_class total = 0;
+      for (const auto& x : w) total += x;
+      if (w[v] * best_den > best_num * total) best_num = w[v], best_den = total;
     }
+    out.value = Rational(best_num, best_den);
+    out.value.canonicalize();
     return out;
   }
   // P(v | y) = 1 / (1 + Σ_{s≠v} W_y[s]/W_y[v] · Π_g R_g(s, counts)); the minimum of a sum is at
@@ -167,13 +209,14 @@ FactoredModel::Posterior FactoredModel::max_posterior(std::uint64_t v) const {
   Rational others = 0;
   for (std::size_t s = 0; s < prior_.size(); ++s) {
     if (s == v) continue;
-    bool any = false;
-    Rational least;
+    // The smallest W_y[s] / W_y[v] over the prefix, compared by cross-multiplying (no gcd).
+    const std::vector<mpz_class>* arg = nullptr;
     for (const auto& w : parts.prefix) {
-      if (w[v] == 0) continue;
-      Rational r = w[s] / w[v];
-      if (!any || r < least) least = r, any = true;
+      if (sgn(w[v]) == 0) continue;
+      if (!arg || w[s] * (*arg)[v] < (*arg)[s] * w[v]) arg = &w;
     }
+    Rational least((*arg)[s], (*arg)[v]);
+    least.canonicalize();
     for (std::size_t g : parts.rest) {
       const auto& m = groups_[g].matrix;
       bool found = false;
@@ -183,7 +226,7 @@ FactoredModel::Posterior FactoredModel::max_posterior(std::uint64_t v) const {
         Rational r = m[s][o] / m[v][o];
         if (!found || r < ratio) ratio = r, found = true;
       }
-      least *= power(ratio, groups_[g].copies);
+      least *= rational_power(ratio, groups_[g].copies);
     }
     others += least;
   }
