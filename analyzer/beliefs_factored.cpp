@@ -9,6 +9,11 @@
 #include "inference/factored.hpp"
 
 namespace privflow::analyzer::detail {
+namespace {
+// A field seen whose values are more than this is left to the joint table (whose limit then
+// says so): the factored engine lists each field's channel densely.
+constexpr std::uint64_t kMaxFieldValues = 1u << 16;
+}  // namespace
 
 std::optional<FactoredBelief> factored_model(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& views,
                                              const std::vector<ExactRr>& rr, flow::Id field, bool bound_maps) {
@@ -30,6 +35,7 @@ std::optional<FactoredBelief> factored_model(const flow::Graph& g, flow::Id data
   std::vector<inference::FieldView> seen;
   for (flow::Id f : clear) {
     const std::uint64_t k = d.fields[f].domain_size();
+    if (k > kMaxFieldValues) return std::nullopt;  // an identity this large is not listed
     std::vector<std::uint64_t> identity(k);
     std::iota(identity.begin(), identity.end(), std::uint64_t{0});
     auto ch = inference::Channel::deterministic(std::move(identity), k);
@@ -37,6 +43,7 @@ std::optional<FactoredBelief> factored_model(const flow::Graph& g, flow::Id data
     seen.push_back({f, *ch});
   }
   for (const auto& r : rr) {
+    if (d.fields[r.field].domain_size() > kMaxFieldValues) return std::nullopt;
     // A field seen in the clear learns nothing more from its randomized response.
     if (std::binary_search(clear.begin(), clear.end(), r.field)) continue;
     const inference::Domain domain{{d.fields[r.field].domain_size()}};
