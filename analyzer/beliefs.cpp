@@ -2,6 +2,7 @@
 #include "analyzer/detail/local_randomizers.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "inference/channel.hpp"
 #include "inference/measures.hpp"
@@ -386,11 +387,63 @@ std::vector<ReleaseUse> relevant_releases(const flow::Graph& g, flow::Id data, f
   return out;
 }
 
+namespace {
+
+/// log2 of a positive rational rounded down, as text with 4 digits (the lower end of a bound).
+std::string log2_down_text(const Rational& q) {
+  const double x = to_double_down(q);
+  if (!(x > 0)) return "0";
+  const double l = std::log2(x);
+  return format_down(Rational(std::max(0.0, l - std::fabs(l) * 1e-12 - 1e-15)), 4);
+}
+
+Belief factored_posterior(const FactoredBelief& f, std::uint64_t value) {
+  Belief b;
+  const auto& prior = f.model->prior();
+  b.prior = value < prior.size() ? prior[value] : Rational(0);
+  const auto best = f.model->max_posterior(value);
+  b.value = best.value;
+  b.exact = best.exact && !f.maps_bounded;
+  b.map_bounded = f.maps_bounded;
+  if (!best.exact)
+    b.bound = "too many distinct observations to list: the posterior is bounded per group of equal channels "
+              "(the smallest likelihood ratio of each, Bayes' rule)";
+  return b;
+}
+
+Belief factored_vulnerability(const FactoredBelief& f, bool bits) {
+  Belief b;
+  const auto v = f.model->posterior_vulnerability();
+  b.prior = f.model->prior_vulnerability();
+  b.exact = v.exact && !f.maps_bounded;
+  b.map_bounded = f.maps_bounded;
+  if (bits) {
+    const auto up = inference::log2_up(v.value / b.prior);
+    b.value = up.value;
+    b.how = !v.exact ? "upper bound" : up.exact ? "exact" : "rounded up";
+    if (!v.exact)
+      b.bound = v.how + " (V(π ▷ C1‖C2) ≤ V(π ▷ C1)·ML(C2)); the exact leakage is between " +
+                log2_down_text(v.lower / b.prior) + " and " + format_up(up.value, 4) + " bits";
+  } else {
+    b.value = v.value;
+    b.how = v.exact ? "exact" : "upper bound";
+    if (!v.exact)
+      b.bound = v.how + "; the exact vulnerability is between " + format_down(v.lower, 4) + " and " +
+                format_up(v.value, 4);
+  }
+  return b;
+}
+
+}  // namespace
+
 Belief exact_posterior(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
                        const std::vector<ExactRr>& rr, flow::Id field, std::uint64_t value) {
   Belief b;
+  if (auto f = factored_model(g, data, views, rr, field, false)) return factored_posterior(*f, value);
   Pushed p = push(g, maps, data, views, rr, field);
   if (!p.observation) {
+    // The joint table is too large: the factored engine, each map bounded by what it reads.
+    if (auto f = factored_model(g, data, views, rr, field, true)) return factored_posterior(*f, value);
     b.error = p.error;
     return b;
   }
@@ -405,8 +458,10 @@ Belief exact_posterior(const flow::Graph& g, Maps& maps, flow::Id data, const st
 Belief exact_leakage(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
                      const std::vector<ExactRr>& rr, flow::Id field) {
   Belief b;
+  if (auto f = factored_model(g, data, views, rr, field, false)) return factored_vulnerability(*f, true);
   Pushed p = push(g, maps, data, views, rr, field);
   if (!p.observation) {
+    if (auto f = factored_model(g, data, views, rr, field, true)) return factored_vulnerability(*f, true);
     b.error = p.error;
     return b;
   }
@@ -421,8 +476,10 @@ Belief exact_leakage(const flow::Graph& g, Maps& maps, flow::Id data, const std:
 Belief exact_vulnerability(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
                            const std::vector<ExactRr>& rr, flow::Id field) {
   Belief b;
+  if (auto f = factored_model(g, data, views, rr, field, false)) return factored_vulnerability(*f, false);
   Pushed p = push(g, maps, data, views, rr, field);
   if (!p.observation) {
+    if (auto f = factored_model(g, data, views, rr, field, true)) return factored_vulnerability(*f, false);
     b.error = p.error;
     return b;
   }

@@ -113,7 +113,9 @@ bool Analyzer::evaluate_reconstruction(Evaluation& e) const {
     Derivation& node = v.explanation.add(
         "exact channel: the best guess of " + field.name + " from what the coalition sees in the clear and through " +
         "randomized response is right with probability " + inference::format_probability(base.value) +
-        (base.exact ? "" : " (a map is bounded by the fields it reads: an upper bound)"));
+        (base.exact ? ""
+                    : base.bound.empty() ? " (a map is bounded by the fields it reads: an upper bound)"
+                                         : " (an upper bound: " + base.bound + ")"));
     explain_exact_parts(node, graph_, d, obs.seen.views, rr);
   }
   if (acc.terms.empty()) {

@@ -25,7 +25,7 @@ double log2_up(double x) {
 /// responses, under `parent`.
 void explain_exact_channel(Derivation& parent, const flow::Graph& g, const flow::Data& d,
                            const std::vector<detail::RecordView>& views, const std::vector<detail::ExactRr>& rr,
-                           bool exact) {
+                           const detail::Belief& belief) {
   Derivation& node = parent.add("exact channel: what the coalition sees of the record through select, map, statistics and randomized response");
   for (const auto& view : views) {
     std::vector<std::string> names;
@@ -39,7 +39,9 @@ void explain_exact_channel(Derivation& parent, const flow::Graph& g, const flow:
                  (e.times > 1 ? " x " + std::to_string(e.times) : "") +
                  (e.through_sum ? " (seen through a sum or a shuffle: its own channel bounds it)" : ""),
              g.artifacts[e.artifact].span.line);
-  if (!exact) node.add("a map is bounded by the fields it reads (an upper bound)");
+  if ((!belief.exact && belief.bound.empty()) || belief.map_bounded)
+    node.add("a map is bounded by the fields it reads (an upper bound)");
+  if (!belief.bound.empty()) node.add("upper bound: " + belief.bound);
 }
 
 }  // namespace
@@ -89,7 +91,7 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
       return out;
     }
   }
-  if (has_exact) explain_exact_channel(out.node, graph_, d, obs.seen.views, rr, exact.exact);
+  if (has_exact) explain_exact_channel(out.node, graph_, d, obs.seen.views, rr, exact);
   // The releases' loss: the epsilon exceeded with probability at most delta (posterior), or
   // the (epsilon, delta) bound on the channel's capacity e^eps + (k - 1) delta (leakage).
   double eps = 0;

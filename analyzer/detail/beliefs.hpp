@@ -12,6 +12,7 @@
 #include "base/rational.hpp"
 #include "flow/graph.hpp"
 #include "inference/bayes_net.hpp"
+#include "inference/factored.hpp"
 #include "solver/map_count.hpp"
 #include "solver/session.hpp"
 
@@ -63,12 +64,26 @@ std::vector<ReleaseUse> relevant_releases(const flow::Graph& g, flow::Id data, f
 /// The record's fields as a Bayesian network (field ids = flow field indices).
 inference::BayesNet network_of(const flow::Data& d);
 
+/// The factored engine's model of what the coalition sees of one field (inference/factored.hpp).
+struct FactoredBelief {
+  std::shared_ptr<const inference::FactoredModel> model;
+  bool maps_bounded = false;  // a map was replaced by the fields it reads (an upper bound)
+};
+
+/// The factored model of `field` seen through the fields of `views` in the clear and the exact
+/// randomized responses `rr`: nullopt when the record is not a forest, or a map is seen and
+/// not `bound_maps` (then the joint table decides), or a view is too large for the engine.
+std::optional<FactoredBelief> factored_model(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& views,
+                                             const std::vector<ExactRr>& rr, flow::Id field, bool bound_maps);
+
 struct Belief {
   std::string error;   // non-empty: could not be computed exactly (size limit, …)
   Rational value;      // posterior probability, or bits (an upper bound; exact when `exact`)
   bool exact = true;   // false when a map was over-approximated by the fields it reads
   Rational prior;      // the prior of the value (posterior) or V(π) (leakage)
   std::string how;
+  std::string bound;   // non-empty: why the exact channel's value is an upper bound (factored engine)
+  bool map_bounded = false;  // the factored engine read a map as the fields it reads
 };
 
 /// max over observations of P(field = value | what C sees through views and exact RR).

@@ -1,0 +1,61 @@
+// Beliefs about a field from the factored engine (inference/factored.hpp): what the coalition
+// sees of each field in the clear or through exact randomized response, as channels on the
+// record's `given` tree, without the joint table of the fields involved.
+#include <algorithm>
+#include <numeric>
+
+#include "analyzer/detail/beliefs.hpp"
+#include "inference/channel.hpp"
+#include "inference/factored.hpp"
+
+namespace privflow::analyzer::detail {
+namespace {
+// A field seen whose values are more than this is left to the joint table (whose limit then
+// says so): the factored engine lists each field's channel densely.
+constexpr std::uint64_t kMaxFieldValues = 1u << 16;
+}  // namespace
+
+std::optional<FactoredBelief> factored_model(const flow::Graph& g, flow::Id data, const std::vector<RecordView>& views,
+                                             const std::vector<ExactRr>& rr, flow::Id field, bool bound_maps) {
+  const auto& d = g.data[data];
+  auto net = network_of(d);
+  if (!inference::is_forest(net)) return std::nullopt;
+  FactoredBelief out;
+  std::vector<flow::Id> clear;
+  for (const auto& v : views) {
+    if (v.kind == RecordView::Kind::kMap) {
+      if (!bound_maps) return std::nullopt;
+      // A map is post-processing of the fields it reads: seeing those fields is an upper bound.
+      out.maps_bounded = true;
+    }
+    clear.insert(clear.end(), v.fields.begin(), v.fields.end());
+  }
+  std::sort(clear.begin(), clear.end());
+  clear.erase(std::unique(clear.begin(), clear.end()), clear.end());
+  std::vector<inference::FieldView> seen;
+  for (flow::Id f : clear) {
+    const std::uint64_t k = d.fields[f].domain_size();
+    if (k > kMaxFieldValues) return std::nullopt;  // an identity this large is not listed
+    std::vector<std::uint64_t> identity(k);
+    std::iota(identity.begin(), identity.end(), std::uint64_t{0});
+    auto ch = inference::Channel::deterministic(std::move(identity), k);
+    if (!ch) return std::nullopt;
+    seen.push_back({f, *ch});
+  }
+  for (const auto& r : rr) {
+    if (d.fields[r.field].domain_size() > kMaxFieldValues) return std::nullopt;
+    // A field seen in the clear learns nothing more from its randomized response.
+    if (std::binary_search(clear.begin(), clear.end(), r.field)) continue;
+    const inference::Domain domain{{d.fields[r.field].domain_size()}};
+    auto ch = r.times == 1 ? inference::Channel::randomized_response(domain, 0, r.keep)
+                           : inference::Channel::repeated_randomized_response(domain, 0, r.keep, r.times);
+    if (!ch) return std::nullopt;
+    seen.push_back({r.field, *ch});
+  }
+  auto model = inference::factor(net, field, seen);
+  if (!model) return std::nullopt;
+  out.model = std::make_shared<inference::FactoredModel>(std::move(*model));
+  return out;
+}
+
+}  // namespace privflow::analyzer::detail

@@ -1,0 +1,101 @@
+// Beliefs about a latent trait through many `given` fields: the analyzer takes the factored
+// engine (inference/factored.hpp), so no size below 1000 fields is undecided, and a bound is
+// said to be one.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <functional>
+#include <sstream>
+
+#include "analyzer/analysis.hpp"
+#include "tests/support/spec.hpp"
+
+using namespace privflow;
+
+namespace {
+
+/// A trait of 5 values and `n` likes given it, all sent in the clear to `ads`. `kinds` distinct
+/// tables (0: every like its own); the requirements: leakage and posterior of the trait.
+std::string likes_spec(int n, int kinds) {
+  std::ostringstream s;
+  s << "pipeline p\ndata users {\n  rows: 1000\n"
+    << "  field trait: {a, b, c, d, e} prior {3/10, 1/4, 1/5, 3/20, 1/10}\n";
+  for (int i = 0; i < n; ++i) {
+    const int kind = kinds == 0 ? i : i % kinds;
+    s << "  field l" << i << ": {no, yes} given trait {";
+    for (int v = 0; v < 5; ++v) {
+      const int yes = 50 + (kind * 37 + v * 151) % 900;  // thousandths, in (0, 1)
+      s << (v ? ", " : "") << "abcde"[v] << ": {" << 1000 - yes << "/1000, " << yes << "/1000}";
+    }
+    s << "}\n";
+  }
+  s << "}\nagent platform { trust: trusted, holds: users }\nagent ads { trust: malicious }\n";
+  s << "compute seen at platform = select(users";
+  for (int i = 0; i < n; ++i) s << ", l" << i;
+  s << ")\nsend seen to ads\nadversary A = {ads}\n"
+    << "require leakage(users.trait) against A <= 1 bits\n"
+    << "require posterior(users.trait = e) against A <= 0.5\n";
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("factored beliefs: many likes are decided, exactly with equal tables", "[analyzer][factored]") {
+  const double cap = std::log2(10.0 / 3);  // log2(1 / V_prior)
+  for (int n : {24, 300}) {
+    auto analysis = analyzer::analyze(test::load_spec_text("likes.pflow", likes_spec(n, 1)));
+    INFO(n << " likes");
+    REQUIRE(analysis.verdicts.size() == 2);
+    for (const auto& v : analysis.verdicts) {
+      INFO(v.name << ": " << v.reason);
+      REQUIRE(v.status != analyzer::Status::kUndecided);
+      CHECK(v.method == analyzer::Method::kExact);
+    }
+    CHECK(*analysis.verdicts[0].value <= cap + 1e-9);
+  }
+}
+
+TEST_CASE("factored beliefs: 200 distinct likes are bounded, said so, never undecided", "[analyzer][factored]") {
+  auto analysis = analyzer::analyze(test::load_spec_text("likes.pflow", likes_spec(200, 0)));
+  REQUIRE(analysis.verdicts.size() == 2);
+  for (const auto& v : analysis.verdicts) {
+    INFO(v.name << ": " << v.reason);
+    REQUIRE(v.status == analyzer::Status::kViolated);
+    CHECK(v.method == analyzer::Method::kBound);
+  }
+  // The derivation names the bound and the exact leakage's range.
+  std::ostringstream text;
+  std::function<void(const analyzer::Derivation&)> walk = [&](const analyzer::Derivation& d) {
+    text << d.text << "\n";
+    for (const auto& c : d.children) walk(c);
+  };
+  walk(analysis.verdicts[0].explanation);
+  CHECK(text.str().find("Bayes capacity") != std::string::npos);
+  CHECK(text.str().find("the exact leakage is between") != std::string::npos);
+}
+
+TEST_CASE("factored beliefs: the analyzer's figures equal an independent Python fractions computation", "[analyzer][factored]") {
+  // Case A of tests/inference/data/factored_reference.py: trait {1/2, 3/10, 1/5}, 12 likes of
+  // three kinds, all seen: V_post = 15919777/18750000, max P(trait = c | likes) = 64000/64489.
+  const char* kinds[3] = {"a: {9/10, 1/10}, b: {1/2, 1/2}, c: {1/5, 4/5}", "a: {2/5, 3/5}, b: {4/5, 1/5}, c: {3/4, 1/4}",
+                          "a: {2/3, 1/3}, b: {2/3, 1/3}, c: {1/3, 2/3}"};
+  const int kind_of[12] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2};
+  std::ostringstream s;
+  s << "pipeline p\ndata users {\n  rows: 1000\n  field trait: {a, b, c} prior {1/2, 3/10, 1/5}\n";
+  for (int i = 0; i < 12; ++i) s << "  field l" << i << ": {no, yes} given trait {" << kinds[kind_of[i]] << "}\n";
+  s << "}\nagent platform { trust: trusted, holds: users }\nagent ads { trust: malicious }\n"
+    << "compute seen at platform = select(users, l0, l1, l2, l3, l4, l5, l6, l7, l8, l9, l10, l11)\n"
+    << "send seen to ads\nadversary A = {ads}\n"
+    << "require leakage(users.trait) against A <= 1 bits\nrequire posterior(users.trait = c) against A <= 0.5\n";
+  auto analysis = analyzer::analyze(test::load_spec_text("case_a.pflow", s.str()));
+  REQUIRE(analysis.verdicts.size() == 2);
+  const double bits = std::log2(15919777.0 / 9375000);
+  REQUIRE(analysis.verdicts[0].value);
+  CHECK(analysis.verdicts[0].method == analyzer::Method::kExact);
+  CHECK(*analysis.verdicts[0].value >= bits);
+  CHECK(*analysis.verdicts[0].value <= bits + 1e-3);
+  REQUIRE(analysis.verdicts[1].value);
+  CHECK(analysis.verdicts[1].method == analyzer::Method::kExact);
+  CHECK(*analysis.verdicts[1].value >= 64000.0 / 64489);
+  CHECK(*analysis.verdicts[1].value <= 64000.0 / 64489 + 1e-9);
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Independent reference values for tests/inference/factored_test.cpp.
+
+Brute force with Python's fractions: enumerate every joint assignment of the network and every
+output of the randomized responses, accumulate P(secret = s, observation = y), then
+V_post = sum_y max_s P(s, y) and the largest posterior max_y P(s = v, y) / P(y).
+No privflow code is used. Run: /usr/bin/python3 factored_reference.py
+"""
+from fractions import Fraction as F
+from itertools import product
+from collections import defaultdict
+
+TRAIT_PRIOR = [F(1, 2), F(3, 10), F(1, 5)]
+# P(like = 1 | trait) for three kinds of likes; like = 0 otherwise.
+KINDS = [[F(1, 10), F(1, 2), F(4, 5)], [F(3, 5), F(1, 5), F(1, 4)], [F(1, 3), F(1, 3), F(2, 3)]]
+
+
+def like_table(kind):
+    return [[1 - p, p] for p in KINDS[kind]]
+
+
+def case_a():
+    """Naive Bayes: secret = trait, 12 likes (kinds 0,0,0,0,0,1,1,1,1,2,2,2) all seen."""
+    kinds = [0] * 5 + [1] * 4 + [2] * 3
+    tables = [like_table(k) for k in kinds]
+    joint = defaultdict(F)
+    for t in range(3):
+        for likes in product(range(2), repeat=len(kinds)):
+            p = TRAIT_PRIOR[t]
+            for tab, l in zip(tables, likes):
+                p *= tab[t][l]
+            joint[(t, likes)] += p
+    return joint
+
+
+def case_b():
+    """Tree: trait -> likes L1..L6 (kinds 0,1,2,0,1,2); secret = L1; L2..L4 seen in the clear,
+    L5 through binary randomized response with keep 3/4; trait and L6 unseen."""
+    kinds = [0, 1, 2, 0, 1, 2]
+    tables = [like_table(k) for k in kinds]
+    keep = F(3, 4)
+    joint = defaultdict(F)
+    for t in range(3):
+        for likes in product(range(2), repeat=6):
+            p = TRAIT_PRIOR[t]
+            for tab, l in zip(tables, likes):
+                p *= tab[t][l]
+            for r in range(2):
+                q = p * (keep if r == likes[4] else 1 - keep)
+                joint[(likes[0], (likes[1], likes[2], likes[3], r))] += q
+    return joint
+
+
+def measures(joint, k):
+    by_y = defaultdict(lambda: [F(0)] * k)
+    prior = [F(0)] * k
+    for (s, y), p in joint.items():
+        by_y[y][s] += p
+        prior[s] += p
+    v_post = sum(max(w) for w in by_y.values())
+    best = [max((w[v] / sum(w) for w in by_y.values() if w[v] > 0), default=F(0)) for v in range(k)]
+    return prior, max(prior), v_post, best
+
+
+if __name__ == "__main__":
+    for name, joint, k in (("A", case_a(), 3), ("B", case_b(), 2)):
+        prior, v_prior, v_post, best = measures(joint, k)
+        print(f"case {name}: prior {[str(p) for p in prior]}")
+        print(f"  V_prior {v_prior}  V_post {v_post}  ratio {v_post / v_prior}")
+        print(f"  max posterior per value {[str(b) for b in best]}")

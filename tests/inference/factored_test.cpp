@@ -1,0 +1,238 @@
+// The factored engine (inference/factored.hpp) against the joint-table engine on random small
+// tree networks (exact equality of every rational), against an independent brute force in
+// Python fractions (tests/inference/data/factored_reference.py), and its bounds against the
+// exact values where both can be computed.
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "inference/factored.hpp"
+#include "inference/measures.hpp"
+#include "test_util.hpp"
+
+using namespace privflow::inference;
+using privflow::inference::test::q;
+using privflow::inference::test::qs;
+
+namespace {
+
+std::vector<Rational> random_distribution(std::mt19937& rng, std::size_t k) {
+  std::vector<Rational> w(k);
+  Rational sum = 0;
+  while (sum == 0) {
+    sum = 0;
+    for (auto& x : w) sum += x = std::uniform_int_distribution<int>(0, 5)(rng);
+  }
+  for (auto& x : w) x /= sum;
+  return w;
+}
+
+/// A random forest: each field has at most one parent among the earlier ones.
+BayesNet random_forest(std::mt19937& rng, std::size_t n) {
+  BayesNet net;
+  for (std::size_t f = 0; f < n; ++f) {
+    const std::uint64_t k = std::uniform_int_distribution<std::uint64_t>(1, 3)(rng);
+    const int parent = f == 0 ? -1 : std::uniform_int_distribution<int>(-1, static_cast<int>(f) - 1)(rng);
+    if (parent < 0) {
+      net.add_field("f" + std::to_string(f), k, random_distribution(rng, k));
+      continue;
+    }
+    std::vector<std::vector<Rational>> cpt;
+    for (std::uint64_t a = 0; a < net.field(static_cast<FieldId>(parent)).size; ++a) cpt.push_back(random_distribution(rng, k));
+    net.add_field("f" + std::to_string(f), k, {static_cast<FieldId>(parent)}, cpt);
+  }
+  return net;
+}
+
+struct Seen {
+  FieldId field;
+  bool clear;             // in the clear, else randomized response
+  Rational keep;
+  std::uint64_t times = 1;
+};
+
+/// The same observation through the joint table: projections and RR in parallel.
+Observation joint_observation(const BayesNet& net, FieldId secret, const std::vector<Seen>& seen) {
+  std::vector<FieldId> order{secret};
+  for (const auto& s : seen)
+    if (std::find(order.begin(), order.end(), s.field) == order.end()) order.push_back(s.field);
+  auto joint = joint_distribution(net, order);
+  REQUIRE(joint);
+  std::vector<Channel> parts;
+  for (const auto& s : seen) {
+    const std::size_t pos = static_cast<std::size_t>(std::find(order.begin(), order.end(), s.field) - order.begin());
+    auto ch = s.clear ? Channel::projection(joint->domain, {pos})
+              : s.times == 1 ? Channel::randomized_response(joint->domain, pos, s.keep)
+                             : Channel::repeated_randomized_response(joint->domain, pos, s.keep, s.times);
+    REQUIRE(ch);
+    parts.push_back(*ch);
+  }
+  if (parts.empty()) parts.push_back(*Channel::deterministic(std::vector<std::uint64_t>(joint->p.size(), 0), 1));
+  auto channel = parts.size() == 1 ? Result<Channel>(parts[0]) : Channel::parallel(parts);
+  REQUIRE(channel);
+  auto obs = observe(*joint, *channel, 0);
+  REQUIRE(obs);
+  return *obs;
+}
+
+std::vector<FieldView> field_views(const BayesNet& net, const std::vector<Seen>& seen) {
+  std::vector<FieldView> out;
+  for (const auto& s : seen) {
+    const Domain d{{net.field(s.field).size}};
+    auto ch = s.clear ? Channel::projection(d, {0})
+              : s.times == 1 ? Channel::randomized_response(d, 0, s.keep)
+                             : Channel::repeated_randomized_response(d, 0, s.keep, s.times);
+    REQUIRE(ch);
+    out.push_back({s.field, *ch});
+  }
+  return out;
+}
+
+std::vector<Seen> random_seen(std::mt19937& rng, const BayesNet& net) {
+  std::vector<Seen> seen;
+  const std::vector<Rational> keeps = qs({"3/4", "2/3", "9/10", "1/2"});
+  for (FieldId f = 0; f < net.size(); ++f) {
+    const int roll = std::uniform_int_distribution<int>(0, 9)(rng);
+    if (roll < 4) seen.push_back({f, true, Rational(1), 1});
+    if (roll >= 7 && net.field(f).size >= 2) {
+      Rational keep = keeps[std::uniform_int_distribution<std::size_t>(0, 3)(rng)];
+      if (keep <= Rational(1, net.field(f).size)) keep = q("9/10");
+      seen.push_back({f, false, keep, std::uniform_int_distribution<std::uint64_t>(1, 3)(rng)});
+    }
+  }
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("factored: equals the joint table on random tree networks, every rational", "[factored]") {
+  std::mt19937 rng(20261206);
+  int compared = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const BayesNet net = random_forest(rng, std::uniform_int_distribution<std::size_t>(1, 7)(rng));
+    REQUIRE(net.check().empty());
+    const FieldId secret = std::uniform_int_distribution<FieldId>(0, net.size() - 1)(rng);
+    const auto seen = random_seen(rng, net);
+    const Observation obs = joint_observation(net, secret, seen);
+    auto model = factor(net, secret, field_views(net, seen));
+    REQUIRE(model);
+    INFO("trial " << trial);
+    REQUIRE(model->prior() == obs.prior);
+    REQUIRE(model->prior_vulnerability() == prior_vulnerability(obs));
+    const auto v = model->posterior_vulnerability();
+    REQUIRE(v.exact);
+    REQUIRE(v.value == posterior_vulnerability(obs));
+    for (std::uint64_t value = 0; value < net.field(secret).size; ++value) {
+      const auto mp = model->max_posterior(value);
+      REQUIRE(mp.exact);
+      REQUIRE(mp.value == max_posterior(obs, value).value);
+    }
+    ++compared;
+  }
+  REQUIRE(compared == 300);
+}
+
+TEST_CASE("factored: bounds are above the exact values and the lower end below", "[factored]") {
+  std::mt19937 rng(77);
+  int bounded = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const BayesNet net = random_forest(rng, std::uniform_int_distribution<std::size_t>(2, 7)(rng));
+    const FieldId secret = std::uniform_int_distribution<FieldId>(0, net.size() - 1)(rng);
+    const auto seen = random_seen(rng, net);
+    const auto views = field_views(net, seen);
+    auto exact = factor(net, secret, views);
+    REQUIRE(exact);
+    // Tiny limits force every bound: capacity of the groups left over, branches replaced.
+    auto tight = factor(net, secret, views, FactoredLimits{6, 4});
+    REQUIRE(tight);
+    INFO("trial " << trial);
+    const auto e = exact->posterior_vulnerability();
+    const auto b = tight->posterior_vulnerability();
+    REQUIRE(e.exact);
+    REQUIRE(b.value >= e.value);
+    REQUIRE(b.lower <= e.value);
+    REQUIRE(b.value <= 1);
+    if (!b.exact) ++bounded;
+    for (std::uint64_t value = 0; value < net.field(secret).size; ++value)
+      REQUIRE(tight->max_posterior(value).value >= exact->max_posterior(value).value);
+  }
+  REQUIRE(bounded > 50);  // the limits did bite
+}
+
+namespace {
+
+/// Trait {3 values} and likes given it (tests/inference/data/factored_reference.py).
+BayesNet likes_network(const std::vector<int>& kinds) {
+  const std::vector<std::vector<std::string>> p_like = {{"1/10", "1/2", "4/5"}, {"3/5", "1/5", "1/4"}, {"1/3", "1/3", "2/3"}};
+  BayesNet net;
+  net.add_field("trait", 3, qs({"1/2", "3/10", "1/5"}));
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    std::vector<std::vector<Rational>> cpt;
+    for (const auto& p : p_like[static_cast<std::size_t>(kinds[i])]) cpt.push_back({1 - q(p), q(p)});
+    net.add_field("like" + std::to_string(i), 2, {0}, cpt);
+  }
+  return net;
+}
+
+}  // namespace
+
+TEST_CASE("factored: naive Bayes matches an independent brute force in Python fractions", "[factored]") {
+  // Case A of factored_reference.py: 12 likes of 3 kinds (5, 4, 3), all seen in the clear.
+  const BayesNet net = likes_network({0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2});
+  std::vector<FieldView> views;
+  for (FieldId f = 1; f < net.size(); ++f) views.push_back({f, *Channel::projection(Domain{{2}}, {0})});
+  auto model = factor(net, 0, views);
+  REQUIRE(model);
+  REQUIRE(model->groups().size() == 3);  // likes of one kind are one group, seen through counts
+  REQUIRE(model->prior_vulnerability() == q("1/2"));
+  const auto v = model->posterior_vulnerability();
+  REQUIRE(v.exact);
+  REQUIRE(v.value == q("15919777/18750000"));
+  REQUIRE(model->max_posterior(0).value == q("153055008/153115133"));
+  REQUIRE(model->max_posterior(1).value == q("320000/331151"));
+  REQUIRE(model->max_posterior(2).value == q("64000/64489"));
+}
+
+TEST_CASE("factored: a like as the secret, through the hidden trait and randomized response", "[factored]") {
+  // Case B of factored_reference.py: secret like0; like1..like3 clear, like4 through RR keep 3/4.
+  const BayesNet net = likes_network({0, 1, 2, 0, 1, 2});
+  std::vector<FieldView> views;
+  for (FieldId f = 2; f <= 4; ++f) views.push_back({f, *Channel::projection(Domain{{2}}, {0})});
+  views.push_back({5, *Channel::randomized_response(Domain{{2}}, 0, q("3/4"))});
+  auto model = factor(net, 1, views);
+  REQUIRE(model);
+  REQUIRE(model->prior() == qs({"16/25", "9/25"}));
+  const auto v = model->posterior_vulnerability();
+  REQUIRE(v.exact);
+  REQUIRE(v.value == q("88/125"));
+  REQUIRE(model->max_posterior(0).value == q("619/715"));
+  REQUIRE(model->max_posterior(1).value == q("533/790"));
+}
+
+TEST_CASE("factored: 500 identical likes are exact through their counts", "[factored]") {
+  std::vector<int> kinds(500, 0);
+  const BayesNet net = likes_network(kinds);
+  std::vector<FieldView> views;
+  for (FieldId f = 1; f < net.size(); ++f) views.push_back({f, *Channel::projection(Domain{{2}}, {0})});
+  auto model = factor(net, 0, views);
+  REQUIRE(model);
+  REQUIRE(model->groups().size() == 1);
+  REQUIRE(model->groups()[0].copies == 500);
+  const auto v = model->posterior_vulnerability();
+  REQUIRE(v.exact);
+  // 500 likes separate the three values almost surely: V_post is just below 1.
+  REQUIRE(v.value < 1);
+  REQUIRE(v.value > q("0.999"));
+}
+
+TEST_CASE("factored: refuses what is not a forest, and a view that does not fit", "[factored]") {
+  BayesNet net;
+  net.add_field("a", 2);
+  net.add_field("b", 2);
+  net.add_field("c", 2, {0, 1}, {qs({"1/2", "1/2"}), qs({"1/2", "1/2"}), qs({"1/2", "1/2"}), qs({"1/2", "1/2"})});
+  REQUIRE_FALSE(is_forest(net));
+  REQUIRE_FALSE(factor(net, 0, {}));
+  BayesNet tree;
+  tree.add_field("a", 2);
+  REQUIRE_FALSE(factor(tree, 0, {{0, *Channel::projection(Domain{{3}}, {0})}}));
+}
