@@ -454,6 +454,7 @@ Built build(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question
     case flow::ComputeKind::kReportNoisyMax:
     case flow::ComputeKind::kTopK:
       if (!build_selection(release, b)) return b;
+      break;
     case flow::ComputeKind::kRappor:
     case flow::ComputeKind::kUnaryEncoding:
     case flow::ComputeKind::kLocalHashing:

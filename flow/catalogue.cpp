@@ -127,6 +127,7 @@ const std::array<KindInfo, kComputeKindCount>& catalogue() {
        G::kPureEpsilon, S::kAnyInputs,
        {K::kEpsilon, K::kK, K::kSensitivity, K::kTimes},
        {{required, K::kEpsilon, std::nullopt}, {required, K::kK, std::nullopt}},
+       {{K::kEpsilon, down}}},
       {C::kRappor, "rappor",
        "RAPPOR (Erlingsson, Pihur & Korolova 2014): a Bloom filter of the value, permanent and instantaneous "
        "randomized response: ε-local DP",

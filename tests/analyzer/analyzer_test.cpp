@@ -524,6 +524,8 @@ TEST_CASE("DP-FTRL: tree aggregation and matrix factorisation are the Gaussian o
   REQUIRE(verdict(replaced, "r").value);
   CHECK(*verdict(replaced, "r").value >= 10.99715 * (1 - 1e-6));
   CHECK(*verdict(replaced, "r").value <= 10.99715 * 1.01);
+}
+
 TEST_CASE("sparse vector, report noisy max and top-k: pure epsilon, top-k as k exponential mechanisms",
           "[analyzer][composition][selection]") {
   auto spec = [](const std::string& releases, const std::string& delta) {

@@ -142,6 +142,8 @@ TEST_CASE("account sparse-vector, report-noisy-max and top-k", "[cli][account][s
   CHECK(answers.code == 2);
   CHECK(answers.err.find("--answers must be a whole number") != std::string::npos);
   CHECK(run({"report-noisy-max", "--epsilon", "0", "--delta", "1e-5"}).code == 2);
+}
+
 TEST_CASE("account dpsgd --epsilon at a tiny delta: the walk reaches a sensible noise", "[cli][account][calibration]") {
   // RDP cannot certify ε = 0.01 at δ = 1e-30 before noise 1e28 (Pinsker's ε = 0), and a walk of
   // fixed steps from there stopped at 2e25 (a red-team sweep). One step with q = 0.01 needs no
