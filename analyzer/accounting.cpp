@@ -402,6 +402,8 @@ void build_matrix_factorization(const Release& r, Built& b) {
   Rational squared = s * s;
   squared.canonicalize();
   build_linear_gaussian(r, b, squared, "strategy sensitivity " + format_exact(s) + " (declared)");
+}
+
 /// The local randomizers for frequency estimation (analyzer/detail/local_randomizers.hpp): ε-local
 /// DP on the reported value itself, like randomized response, so no replace-one conversion.
 /// RAPPOR's repeated reports of one value are capped by its permanent response's ε∞.

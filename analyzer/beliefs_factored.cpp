@@ -43,6 +43,9 @@ std::optional<FactoredBelief> factored_model(const flow::Graph& g, flow::Id data
     seen.push_back({f, *ch});
   }
   for (const auto& r : rr) {
+    // Only k-ary randomized response is a channel here; RAPPOR's and unary encoding's bit
+    // channels (and RAPPOR's permanent response) are the joint table's (analyzer/beliefs.cpp).
+    if (r.kind != flow::ComputeKind::kRandomizedResponse || r.permanent) return std::nullopt;
     if (d.fields[r.field].domain_size() > kMaxFieldValues) return std::nullopt;
     // A field seen in the clear learns nothing more from its randomized response.
     if (std::binary_search(clear.begin(), clear.end(), r.field)) continue;

@@ -472,6 +472,8 @@ int run_matrix_factorization(const AccountArgs& a, Io& io) {
                           " participations at least " + std::to_string(separation) +
                           " steps apart (Choquette-Choo et al. 2023, Thm 2)";
   return run_linear_gaussian(a, io, *squared, why);
+}
+
 /// The selection mechanisms of the catalogue (analyzer/accounting.cpp, build_selection): sparse
 /// vector and report noisy max are pure ε per run; one-shot top-k is k exponential mechanisms.
 int run_selection(const AccountArgs& a, Io& io, std::uint64_t selections, bool bounded_range) {

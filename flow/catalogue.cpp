@@ -123,7 +123,7 @@ const std::array<KindInfo, kComputeKindCount>& catalogue() {
        {{required, K::kEpsilon, std::nullopt}},
        {{K::kEpsilon, down}}},
       {C::kTopK, "top_k",
-       "one-shot top-k with Gumbel noise: k exponential mechanisms of ε each (Durfee & Rogers 2019): pure k·ε",
+       "one-shot top-k with Gumbel noise: k exponential mechanisms (Durfee & Rogers 2019): pure ε each, k·ε in all",
        G::kPureEpsilon, S::kAnyInputs,
        {K::kEpsilon, K::kK, K::kSensitivity, K::kTimes},
        {{required, K::kEpsilon, std::nullopt}, {required, K::kK, std::nullopt}},

@@ -529,7 +529,7 @@ TEST_CASE("DP-FTRL: tree aggregation and matrix factorisation are the Gaussian o
 TEST_CASE("sparse vector, report noisy max and top-k: pure epsilon, top-k as k exponential mechanisms",
           "[analyzer][composition][selection]") {
   auto spec = [](const std::string& releases, const std::string& delta) {
-    return "data d { rows: 1000 field x: int in [0, 10] }\n"
+    return "data d { rows: 1000 field x: bool }\n"
            "agent curator { trust: curious, holds: d }\n"
            "agent analyst { trust: curious }\n"
            "compute c at curator = count(d)\n" +
