@@ -34,11 +34,24 @@ void explain_exact_channel(Derivation& parent, const flow::Graph& g, const flow:
     std::string from = view.artifact != flow::kNone ? " (" + g.artifacts[view.artifact].name + ")" : "";
     node.add(what + join(names, ", ") + from, view.artifact != flow::kNone ? g.artifacts[view.artifact].span.line : 0);
   }
-  for (const auto& e : rr)
+  // Hundreds of randomized likes would list hundreds of lines: the first few, then a count.
+  constexpr std::size_t kListed = 8;
+  for (std::size_t i = 0; i < rr.size() && i < kListed; ++i) {
+    const auto& e = rr[i];
     node.add(e.label +
                  (e.times > 1 ? " x " + std::to_string(e.times) : "") +
                  (e.through_sum ? " (seen through a sum or a shuffle: its own channel bounds it)" : ""),
              g.artifacts[e.artifact].span.line);
+  }
+  if (rr.size() > kListed) {
+    std::uint32_t first = g.artifacts[rr[kListed].artifact].span.line, last = first;
+    for (std::size_t i = kListed + 1; i < rr.size(); ++i) {
+      first = std::min(first, g.artifacts[rr[i].artifact].span.line);
+      last = std::max(last, g.artifacts[rr[i].artifact].span.line);
+    }
+    node.add("and " + std::to_string(rr.size() - kListed) + " more randomized responses (lines " + std::to_string(first) +
+             "–" + std::to_string(last) + ")");
+  }
   if ((!belief.exact && belief.bound.empty()) || belief.map_bounded)
     node.add("a map is bounded by the fields it reads (an upper bound)");
   if (!belief.bound.empty()) node.add("upper bound: " + belief.bound);
