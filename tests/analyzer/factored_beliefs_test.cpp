@@ -99,3 +99,29 @@ TEST_CASE("factored beliefs: the analyzer's figures equal an independent Python 
   CHECK(*analysis.verdicts[1].value >= 64000.0 / 64489);
   CHECK(*analysis.verdicts[1].value <= 64000.0 / 64489 + 1e-9);
 }
+
+TEST_CASE("factored beliefs: an explanation lists a few randomized likes, then how many more", "[analyzer][factored]") {
+  // 30 likes, each sent through randomized response: the exact channel names 8 and counts 22.
+  std::ostringstream s;
+  s << "pipeline p\ndata users {\n  rows: 1000\n  field trait: {a, b} prior {1/2, 1/2}\n";
+  for (int i = 0; i < 30; ++i) s << "  field l" << i << ": {no, yes} given trait {a: {9/10, 1/10}, b: {1/5, 4/5}}\n";
+  s << "}\nagent platform { trust: trusted, holds: users }\nagent lab { trust: curious }\n";
+  for (int i = 0; i < 30; ++i)
+    s << "compute r" << i << " at platform = randomized_response(users.l" << i << ", keep: 3/5)\nsend r" << i << " to lab\n";
+  s << "require posterior(users.trait = b) against {lab} <= 0.5\n";
+  auto analysis = analyzer::analyze(test::load_spec_text("rr_likes.pflow", s.str()));
+  REQUIRE(analysis.verdicts.size() == 1);
+  std::ostringstream text;
+  std::function<void(const analyzer::Derivation&)> walk = [&](const analyzer::Derivation& d) {
+    text << d.text << "\n";
+    for (const auto& c : d.children) walk(c);
+  };
+  walk(analysis.verdicts[0].explanation);
+  INFO(text.str());
+  CHECK(text.str().find("and 22 more randomized responses (lines ") != std::string::npos);
+  std::size_t listed = 0;
+  for (std::size_t at = text.str().find("randomized response on"); at != std::string::npos;
+       at = text.str().find("randomized response on", at + 1))
+    ++listed;
+  CHECK(listed == 8);
+}
