@@ -16,6 +16,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "base/text.hpp"
@@ -334,12 +335,14 @@ void grow(Ctx& ctx, Tree& node, const Tree& child, const Tree& at) {
     throw LimitError{st.base + at.begin,
                      "nesting is deeper than " + std::to_string(st.limits->max_depth) + " levels"};
 }
-/// Folds `_val op _attr` into _val (left associative).
-auto fold(Op op) {
+/// Folds `_val op _attr` into _val (left associative): conditions (ast::Expr, Op) and parameter
+/// expressions (ast::Arith, AO) alike.
+template <class OpKind>
+auto fold(OpKind op) {
   return [op](auto& ctx) {
-    ast::Expr& lhs = x3::_val(ctx);
-    ast::Expr& rhs = x3::_attr(ctx);
-    ast::Expr e;
+    auto& lhs = x3::_val(ctx);
+    auto& rhs = x3::_attr(ctx);
+    std::decay_t<decltype(lhs)> e;
     e.op = op;
     e.begin = lhs.begin;
     e.end = rhs.end;
@@ -350,8 +353,10 @@ auto fold(Op op) {
     lhs = std::move(e);
   };
 }
-/// Makes _val the unary `op` (or the `if`) of _attr.
-auto unary(Op op) {
+/// Makes _val the unary `op` (or the `if`; for a parameter expression, a negation or a call of
+/// the name it holds) of _attr.
+template <class OpKind>
+auto unary(OpKind op) {
   return [op](auto& ctx) {
     x3::_val(ctx).op = op;
     grow(ctx, x3::_val(ctx), x3::_attr(ctx), x3::_attr(ctx));
@@ -400,43 +405,19 @@ x3::rule<class arith_product_class, ast::Arith> const arith_product = "number, p
 x3::rule<class arith_unary_class, ast::Arith> const arith_unary = "number, param or expression";
 x3::rule<class arith_primary_class, ast::Arith> const arith_primary = "number, param or expression";
 
-/// Folds `_val op _attr` into _val (left associative).
-auto arith_fold(AO op) {
-  return [op](auto& ctx) {
-    ast::Arith& lhs = x3::_val(ctx);
-    ast::Arith& rhs = x3::_attr(ctx);
-    ast::Arith e;
-    e.op = op;
-    e.begin = lhs.begin;
-    e.end = rhs.end;
-    grow(ctx, e, lhs, rhs);
-    grow(ctx, e, rhs, rhs);
-    e.children.push_back(std::move(lhs));
-    e.children.push_back(std::move(rhs));
-    lhs = std::move(e);
-  };
-}
-/// Makes _val the operator `op` (negation, or a call of the name it holds) of _attr.
-auto arith_apply(AO op) {
-  return [op](auto& ctx) {
-    x3::_val(ctx).op = op;
-    grow(ctx, x3::_val(ctx), x3::_attr(ctx), x3::_attr(ctx));
-    x3::_val(ctx).children.push_back(std::move(x3::_attr(ctx)));
-  };
-}
 
-auto const arith_def = spanned[arith_product[assign] >> *((PF_SYM("+") > arith_product[arith_fold(AO::kAdd)]) |
-                                                          (PF_SYM("-") > arith_product[arith_fold(AO::kSub)]))];
+auto const arith_def = spanned[arith_product[assign] >> *((PF_SYM("+") > arith_product[fold(AO::kAdd)]) |
+                                                          (PF_SYM("-") > arith_product[fold(AO::kSub)]))];
 auto const arith_product_def =
-    spanned[arith_unary[assign] >> *((PF_SYM("*") > arith_unary[arith_fold(AO::kMul)]) |
-                                     ((!x3::lit("//") >> PF_SYM("/")) > arith_unary[arith_fold(AO::kDiv)]))];
+    spanned[arith_unary[assign] >> *((PF_SYM("*") > arith_unary[fold(AO::kMul)]) |
+                                     ((!x3::lit("//") >> PF_SYM("/")) > arith_unary[fold(AO::kDiv)]))];
 // A primary first, so that `-1` stays the number literal it was before expressions.
 auto const arith_unary_def =
-    arith_primary[assign] | spanned[PF_SYM("-") > depth_guard[arith_unary[arith_apply(AO::kNeg)]]];
+    arith_primary[assign] | spanned[PF_SYM("-") > depth_guard[arith_unary[unary(AO::kNeg)]]];
 auto const arith_primary_def =
     spanned[number[set(&ast::Arith::number)][flag(&ast::Arith::op, AO::kNumber)]] |
     spanned[ident_any[set(&ast::Arith::ident)][flag(&ast::Arith::op, AO::kName)] >>
-            -(x3::lit('(') > depth_guard[arith[arith_apply(AO::kCall)]] > ')')] |
+            -(x3::lit('(') > depth_guard[arith[unary(AO::kCall)]] > ')')] |
     ('(' > depth_guard[arith[assign]] > ')');
 
 BOOST_SPIRIT_DEFINE(arith, arith_product, arith_unary, arith_primary)
