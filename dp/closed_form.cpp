@@ -8,6 +8,7 @@
 #include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "dp/detail/composition.hpp"
 #include "dp/detail/numeric.hpp"
@@ -167,6 +168,56 @@ double two_point_epsilon_at(const TwoPoint& t, double delta) {
   return eps;
 }
 
+// --- one Poisson-subsampled Gaussian step under add/remove ----------------------------------
+
+/// The step's noise multiplier z and rate q when `parts` is exactly one use of a
+/// Poisson-subsampled Gaussian under add/remove with 0 < q < 1 (q = 1 is a plain Gaussian).
+std::optional<std::pair<double, double>> one_subsampled_step(const std::vector<Mechanism>& parts) {
+  if (parts.size() != 1) return std::nullopt;
+  const Mechanism& m = parts[0];
+  if (m.kind != MechanismKind::kSubsampledGaussian || m.times != 1 || m.neighbouring != Neighbouring::kAddRemove ||
+      m.sampling != Sampling::kPoisson || !(m.sampling_rate > 0 && m.sampling_rate < 1) || !(m.noise_multiplier > 0))
+    return std::nullopt;
+  return std::make_pair(m.noise_multiplier, m.sampling_rate);
+}
+
+/// δ(ε) of one step, P = (1 − q)·N(0, 1) + q·N(s, 1) against Q = N(0, 1), s = 1/z, as the larger
+/// of its two directions, each reduced exactly to a Gaussian hockey stick (Balle, Barthe &
+/// Gaboardi 2018, "Privacy amplification by subsampling", Thm 2, advanced joint convexity; the
+/// add direction is the same identity applied to Q against P):
+///   δ(P‖Q)(ε) = q·δ_s(ε₁),                 ε₁ = log(1 + (e^ε − 1)/q);
+///   δ(Q‖P)(ε) = (1 − e^ε(1 − q))·δ_s(ε₂),  ε₂ = −log(1 + (e^{−ε} − 1)/q), when e^{−ε} > 1 − q,
+/// with δ_s the hockey stick of N(s, 1) against N(0, 1) (s-GDP, symmetric). δ_s falls with its ε,
+/// so ε₁, ε₂ are rounded down and s up; the factor of the add direction is rounded up.
+Long subsampled_step_delta(double z, double q, double eps) {
+  const Long s = (1 / static_cast<Long>(z)) * (1 + 4 * kUnit), lq = q, le = eps;
+  const Long down = 1 - 16 * kUnit;
+  const Long eps1 = std::log1p(std::expm1(le) / lq) * down;
+  const Long remove = lq * gdp_delta_long(s, eps1) * (1 + 16 * kUnit);
+  const Long c = 1 + std::expm1(-le) / lq;  // e^{−ε₂}
+  if (!(c > 16 * kUnit)) return std::min(Long(1), remove);  // ε ≥ −log(1 − q), up to rounding
+  const Long eps2 = std::max(Long(0), -std::log(c) * down - 16 * kUnit);
+  const Long factor = lq * std::exp(le) - std::expm1(le);  // 1 − e^ε(1 − q)
+  const Long factor_up = factor + 16 * kUnit * (lq * std::exp(le) + std::expm1(le));
+  const Long add = std::max(Long(0), factor_up) * gdp_delta_long(s, eps2) * (1 + 16 * kUnit);
+  return std::min(Long(1), std::max(remove, add));
+}
+
+/// The smallest ε ≥ 0 (to a relative 1e-13, rounded up) at which one step's δ(ε) ≤ δ.
+double subsampled_step_epsilon(double z, double q, double delta) {
+  auto delta_at = [&](double e) { return up_to_double(subsampled_step_delta(z, q, e)); };
+  if (delta_at(0) <= delta) return 0;
+  double lo = 0, hi = 1;
+  for (int i = 0; i < 4000 && delta_at(hi) > delta; ++i) lo = hi, hi *= 2;
+  if (delta_at(hi) > delta) return kInf;
+  for (int i = 0; i < 2000 && hi - lo > 1e-13 * hi; ++i) {
+    const double mid = lo + (hi - lo) / 2;
+    if (mid <= lo || mid >= hi) break;
+    (delta_at(mid) <= delta ? hi : lo) = mid;
+  }
+  return up(hi, 1e-12);
+}
+
 /// The probability that a record is used at all by Poisson-subsampled parts under add/remove,
 /// 1 − Π(1 − q_i)^{T_i}, rounded up; nullopt unless every part is such a part. When the record
 /// is not sampled the two outputs have the same law, so the total variation (δ at ε = 0) is at
@@ -232,6 +283,11 @@ std::optional<EpsilonResult> closed_form_epsilon(const std::vector<Mechanism>& p
     return exact_result(0, delta, "exact: the record is sampled at all with probability at most " + format_general(*used, 6) +
                                       " <= delta, so epsilon 0 holds");
   }
+  if (auto step = one_subsampled_step(parts)) {
+    return exact_result(subsampled_step_epsilon(step->first, step->second, delta), delta,
+                        "exact: one Poisson-subsampled Gaussian step, each direction a Gaussian hockey stick by "
+                        "advanced joint convexity (Balle-Barthe-Gaboardi 2018 Thm 2)");
+  }
   if (auto t = two_point(parts)) {
     return exact_result(two_point_epsilon_at(*t, delta), delta,
                         "exact: " + std::to_string(t->n) + " losses of +-" + format_general(t->eps0, 6) +
@@ -256,6 +312,11 @@ std::optional<DeltaResult> closed_form_delta(const std::vector<Mechanism>& parts
   if (auto mu = gaussian_mu(parts)) {
     r.value = gdp_delta(*mu, epsilon);
     r.how = "exact: mu-GDP hockey stick, mu " + format_general(*mu, 6) + " (Balle-Wang 2018 Thm 8)";
+    return r;
+  }
+  if (auto step = one_subsampled_step(parts)) {
+    r.value = std::min(1.0, up_to_double(subsampled_step_delta(step->first, step->second, epsilon)));
+    r.how = "exact: one Poisson-subsampled Gaussian step (Balle-Barthe-Gaboardi 2018 Thm 2)";
     return r;
   }
   if (auto t = two_point(parts)) {

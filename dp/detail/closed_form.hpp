@@ -8,6 +8,8 @@
 //    I binomial, so δ(ε) is a binomial sum (Kairouz, Oh & Viswanath 2015, Thm 3.3 form);
 //  - only Poisson-subsampled parts when δ is at least the probability that the record is used:
 //    ε = 0.
+//  - one Poisson-subsampled Gaussian step under add/remove: each direction of its hockey stick
+//    is a Gaussian one by advanced joint convexity (Balle, Barthe & Gaboardi 2018, Thm 2).
 // Every answer is an upper bound, rounded up; nullopt when the composition has no closed form.
 #include <optional>
 #include <vector>

@@ -12,7 +12,9 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "dp/accountant.hpp"
@@ -145,4 +147,54 @@ TEST_CASE("Laplace: the binomial of randomized response bounds tiny-epsilon comp
   r = eps_of({Mechanism::laplace(0.5).repeated(100)}, 1e-5);
   CHECK(r.value < 31.1728634996836);
   CHECK(r.how.find("binomial") == std::string::npos);
+}
+
+namespace {
+nlohmann::json subsampled_step_reference() {
+  std::ifstream in(std::string(PRIVFLOW_SOURCE_DIR) + "/tests/dp/data/subsampled_step_reference.json");
+  REQUIRE(in.good());
+  return nlohmann::json::parse(in);
+}
+}  // namespace
+
+TEST_CASE("closed form: one Poisson-subsampled Gaussian step is exact at every delta", "[dp][closed]") {
+  // Reference: tests/dp/data/subsampled_step_reference.json (80-digit mpmath, half-line events
+  // of the mixture; the C++ side uses advanced joint convexity instead). Printed to 20 digits.
+  const auto ref = subsampled_step_reference();
+  REQUIRE(ref["cases"].size() >= 10);
+  for (const auto& c : ref["cases"]) {
+    const double q = c["q"], z = c["noise"], d = c["delta"];
+    const auto step = Mechanism::subsampled_gaussian(z, q);
+    INFO("q " << q << " noise " << z << " delta " << d);
+    auto r = eps_of({step}, d);
+    CHECK(r.how.find("exact: one Poisson-subsampled") == 0);
+    check_exact(r.value, c["epsilon"], 1e-9);
+    Composition comp;
+    REQUIRE(comp.add(step));
+    for (const char* at : {"1", "0.01"}) {
+      const double want = c[std::string("delta_at_") + at];
+      const double got = comp.delta(std::stod(at)).value;
+      INFO("delta at epsilon " << at << ": " << got << " against " << want);
+      CHECK(got >= want * (1 - 1e-14));
+      CHECK(got <= want * (1 + 1e-9) + 1e-300);
+    }
+  }
+}
+
+TEST_CASE("calibration: one DP-SGD step meets tiny delta and tiny epsilon with the least noise", "[dp][closed][calibration]") {
+  // The smallest noise meeting the target (80-digit mpmath bisection over the exact hockey stick,
+  // tests/dp/data/subsampled_step_reference.py): before the closed form, PLD answered 1.4855
+  // for 0.7426 and auto 1e24 for 1.128 (a grid that cannot reach δ = 1e-30).
+  struct Case {
+    double epsilon, q, delta, least;
+  };
+  for (const Case& c : {Case{1, 1e-6, 1e-30, 0.7426303858}, Case{0.01, 1e-6, 1e-30, 1.127959818},
+                        Case{1e-6, 0.5, 0.1, 1.973568872}, Case{1e-6, 0.01, 1e-30, 97454.65328}}) {
+    INFO("epsilon " << c.epsilon << " q " << c.q << " delta " << c.delta);
+    auto r = calibrate_dpsgd(c.epsilon, c.delta, c.q, 1, Accountant::kAuto, 1e-3);
+    REQUIRE(r.found);
+    CHECK(r.value >= c.least * (1 - 1e-9));
+    CHECK(r.value <= c.least * 1.01);
+    CHECK(r.achieved.value <= c.epsilon);
+  }
 }

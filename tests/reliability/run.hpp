@@ -90,7 +90,9 @@ struct Result {
 /// Runs a shell command line (already quoted) in `cwd`, capturing its streams.
 inline Result shell(const std::string& command, const fs::path& cwd) {
   TempDir capture;
-  std::string line = "cd " + quote(cwd.string()) + " && { " + command + " ; } > " +
+  // The cd is inside the braces so that a failure of the shell itself (a folder that vanished)
+  // reaches the captured standard error instead of being lost.
+  std::string line = "{ cd " + quote(cwd.string()) + " && " + command + " ; } > " +
                      quote((capture / "out").string()) + " 2> " + quote((capture / "err").string());
   int status = std::system(line.c_str());
   Result r;
