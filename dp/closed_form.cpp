@@ -192,7 +192,9 @@ std::optional<std::pair<double, double>> one_subsampled_step(const std::vector<M
 Long subsampled_step_delta(double z, double q, double eps) {
   const Long s = (1 / static_cast<Long>(z)) * (1 + 4 * kUnit), lq = q, le = eps;
   const Long down = 1 - 16 * kUnit;
-  const Long eps1 = std::log1p(std::expm1(le) / lq) * down;
+  // ε₁ = ε − log q + log(1 − (1 − q)e^{−ε}) beyond ε = 1, so e^ε never overflows (ε of 10^5 at
+  // noise 10^-3; e^ε is infinite in long double beyond 11356).
+  const Long eps1 = (le > 1 ? le - std::log(lq) + std::log1p(-(1 - lq) * std::exp(-le)) : std::log1p(std::expm1(le) / lq)) * down;
   const Long remove = lq * gdp_delta_long(s, eps1) * (1 + 16 * kUnit);
   const Long c = 1 + std::expm1(-le) / lq;  // e^{−ε₂}
   if (!(c > 16 * kUnit)) return std::min(Long(1), remove);  // ε ≥ −log(1 − q), up to rounding
