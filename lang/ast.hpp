@@ -104,6 +104,9 @@ struct Field : Node {
   Dist prior;                  // kPrior
   Ident parent;                // kGiven
   std::vector<GivenRow> given; // kGiven
+  /// `prior from "FILE"` / `given PARENT from "FILE"`: the table's CSV file, read by
+  /// lang/tables.cpp into `prior` or `given` before checking.
+  std::optional<String> table;
   std::optional<Ident> category;
 };
 

@@ -118,6 +118,7 @@ void lower_given(CheckContext& context, const ast::Field& written, flow::Data& d
     return;
   }
   field.parent = parent;
+  if (written.table && written.given.empty()) return;  // the table file failed: lang/tables.cpp said why
   const auto& parent_values = parent_field.values;
   std::vector<std::vector<Rational>> rows(parent_values.size());
   std::vector<const ast::GivenRow*> seen(parent_values.size(), nullptr);
@@ -165,6 +166,7 @@ void lower_prior(CheckContext& context, const ast::Field& written, flow::Data& d
                                     std::to_string(context.limits.max_domain) + ")");
     return;
   }
+  if (written.prior_kind == ast::Field::Prior::kPrior && written.table && written.prior.values.empty()) return;
   if (written.prior_kind == ast::Field::Prior::kPrior) {
     std::vector<Rational> row;
     if (read_distribution(context, written.prior, n, "the prior of " + quoted(field.name), row))

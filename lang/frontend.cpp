@@ -4,6 +4,7 @@
 #include <new>
 
 #include "lang/check.hpp"
+#include "lang/detail/tables.hpp"
 #include "lang/parser.hpp"
 
 namespace privflow::lang {
@@ -12,6 +13,7 @@ std::optional<flow::Graph> load_spec(const SourceFile& source, Diagnostics& diag
   const Limits limits;
   try {
     ast::Program program = parse_program(source, diags, limits);
+    read_tables(program, source, diags, limits);  // `prior from` / `given … from` CSV files
     flow::Graph graph = check_program(program, diags, limits);
     graph.file = source.path();
     if (diags.has_errors()) return std::nullopt;

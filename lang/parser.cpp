@@ -496,6 +496,7 @@ x3::rule<class field_class, ast::Field> const field = "field";
 x3::rule<class type_class, ast::Type> const type = "field type ('{a, b, ...}', 'int[lo, hi]' or 'bool')";
 x3::rule<class dist_class, ast::Dist> const dist = "distribution '{p1, p2, ...}'";
 x3::rule<class given_row_class, ast::GivenRow> const given_row = "given row 'value: {p1, ...}'";
+x3::rule<class table_file_class, ast::String> const table_file = "'from \"FILE.csv\"'";
 
 auto const data_def = spanned[PF_KW("data") > PF_NAME("data name")[set(&ast::Data::name)] >
                               -string[set(&ast::Data::title)] > '{' > *data_item[push(&ast::Data::items)] > '}'];
@@ -511,9 +512,11 @@ auto const field_item_def =
     spanned[PF_KW("field")[flag(&ast::DataItem::kind, DK::kField)] > field[set(&ast::DataItem::field)]];
 auto const field_def = spanned[
     PF_NAME("field name")[set(&ast::Field::name)] > ':' > type[set(&ast::Field::type)] >
-    -((PF_KW("prior")[flag(&ast::Field::prior_kind, FP::kPrior)] > dist[set(&ast::Field::prior)]) |
+    -((PF_KW("prior")[flag(&ast::Field::prior_kind, FP::kPrior)] >
+       (dist[set(&ast::Field::prior)] | table_file[set(&ast::Field::table)])) |
       (PF_KW("given")[flag(&ast::Field::prior_kind, FP::kGiven)] > PF_WORD("field name")[set(&ast::Field::parent)] >
-       '{' > given_row[push(&ast::Field::given)] > *(',' > given_row[push(&ast::Field::given)]) > '}')) >
+       (('{' > given_row[push(&ast::Field::given)] > *(',' > given_row[push(&ast::Field::given)]) > '}') |
+        table_file[set(&ast::Field::table)]))) >
     -((PF_KW("category") >> !x3::lit(':')) > PF_NAME("category name")[set(&ast::Field::category)])];
 auto const type_def = spanned[
     (x3::lit('{')[flag(&ast::Type::kind, TK::kEnum)] > PF_WORD("value name")[push(&ast::Type::values)] >
@@ -522,11 +525,12 @@ auto const type_def = spanned[
      number[set(&ast::Type::hi)] > ']') |
     PF_KW("bool")[flag(&ast::Type::kind, TK::kBool)]];
 auto const dist_def = spanned['{' > number[push(&ast::Dist::values)] > *(',' > number[push(&ast::Dist::values)]) > '}'];
+auto const table_file_def = PF_KW("from") > string;
 auto const given_row_def = spanned[PF_WORD("value name")[set(&ast::GivenRow::value)] > ':' >
                                    dist[set(&ast::GivenRow::dist)]];
 
 BOOST_SPIRIT_DEFINE(data, data_item, rows_item, data_category_item, neighbouring_item, field_item, field, type, dist,
-                    given_row)
+                    given_row, table_file)
 
 // agent, compute, send
 x3::rule<class agent_class, ast::Agent> const agent = "agent statement";

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""examples/likes_leaning.pflow: the spec (printed with --spec) and its header figures,
+"""examples/likes_leaning.pflow: its field lines (--fields), its table file likes_leaning.csv
+(--csv), its computes (--computes) and its header figures,
 computed independently of privflow with Python's exact integers and fractions.
 
 The record: leaning (5 values) with prior PRIOR, and 210 page likes {no, yes} given it, 70 of
@@ -67,16 +68,31 @@ def research():
 
 def spec():
     lines = []
-    for kind, name in (("p", "progressive"), ("c", "conservative"), ("n", "neutral")):
-        rows = ",\n".join(f"    {v}: {{{1 - p}, {p}}}" for v, p in zip(VALUES, KINDS[kind]))
+    for kind in "pcn":
         for i in range(PER_KIND):
-            lines.append(f"  field {kind}{i:02d}: {{no, yes}} given leaning {{\n{rows}\n  }}")
+            lines.append(f'  field {kind}{i:02d}: {{no, yes}} given leaning from "likes_leaning.csv"')
+    return "\n".join(lines)
+
+
+def csv():
+    """examples/likes_leaning.csv: every like's table, one row per (leaning, answer)."""
+    lines = ["# P(like | leaning) of the 210 pages of examples/likes_leaning.pflow,",
+             "# written by tests/inference/data/likes_leaning_reference.py --csv",
+             "field,given,value,probability"]
+    for kind in "pcn":
+        for i in range(PER_KIND):
+            for v, p in zip(VALUES, KINDS[kind]):
+                lines.append(f"{kind}{i:02d},{v},no,{1 - p}")
+                lines.append(f"{kind}{i:02d},{v},yes,{p}")
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
     if "--fields" in sys.argv:
         print(spec())
+        sys.exit(0)
+    if "--csv" in sys.argv:
+        print(csv())
         sys.exit(0)
     if "--computes" in sys.argv:
         for kind in "pcn":
