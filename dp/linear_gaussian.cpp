@@ -156,6 +156,13 @@ NetworkResult gossip(const Graph& g, const std::vector<std::uint64_t>& coalition
   if (coalition.count(target)) throw std::invalid_argument("gossip: the target is in the coalition");
   NetworkResult r;
   r.coalition.assign(coalition.begin(), coalition.end());
+  if (g.topology().kind == TopologyKind::kComplete && !coalition.empty() && rounds > 0) {
+    // every member is a neighbour of the target (no neighbour list of n − 1 is built)
+    const std::uint64_t k = coalition.size(), n = g.size();
+    NetworkResult out = exact_ldp(sigma, clip, "complete graph: every colluder is a neighbour of the target and receives its noisy value x0 = x + N(0, sigma^2) at round 0 (local DP, mu = clip/sigma exactly)", k * (n - k) * rounds);
+    out.coalition = r.coalition;
+    return out;
+  }
   std::set<std::uint64_t> starts;
   for (auto c : coalition)
     for (auto j : g.neighbours(c))

@@ -125,9 +125,9 @@ double token_walk_path_mu(const std::vector<std::uint64_t>& path, const std::vec
 /// μ² = (clip/σ)²·(1/f + 1/b + (V − 2)/(f + b − 1)) for V ≥ 2 visits, (clip/σ)²/min(f, b) for
 /// V = 1, V = ⌈steps / n⌉ — the worst start. On other graphs the walk is random (each step to a
 /// uniform neighbour) and the bound conditions on the path: every visit of the target is at
-/// worst seen right after it (gap 1), and the number of visits exceeds v with probability
-/// ≤ C(steps, v)·p^v, p = the largest probability of stepping onto the target
-/// (max over its neighbours u of 1/deg u); v is the least with that tail ≤ tail_delta, which
+/// worst seen right after it (gap 1); each step lands on the target with probability ≤ p (the
+/// largest over its neighbours u of 1/deg u) whatever the past, so the visits are dominated by
+/// 1 + Binomial(steps, p), and v is the least count whose Chernoff tail is ≤ tail_delta, which
 /// is spent (NetworkResult::delta_spent). Cyffers & Bellet 2022, Thm 5 (complete graph) is
 /// tighter for the random path; it is not used.
 NetworkResult token_walk(const Graph& graph, const std::vector<std::uint64_t>& coalition, std::uint64_t target,

@@ -37,17 +37,31 @@ std::string text(double x) {
   return buffer;
 }
 
-/// The least v with C(steps, v)·p^v ≤ tail (so the target is stepped onto fewer than v times
-/// but with probability ≤ tail), from the log of the bound in long double less a 2^-40 margin.
+/// The least v such that the target is stepped onto v times or more with probability ≤ tail.
+/// Each step lands on it with probability ≤ p whatever the past, so the count is dominated by
+/// Binomial(steps, p), whose tail beyond v > steps·p is ≤ exp(−steps·D(v/steps ‖ p)) (Chernoff
+/// 1952; Hoeffding 1963, Thm 1), D the Kullback–Leibler divergence of two Bernoullis; at v = 1
+/// the union bound steps·p is used when it is already ≤ tail. Logs in long double with a margin
+/// of 2^-40 (relative, plus 2^-50·steps absolute for the rounding of the products), found by
+/// bisection (D(a ‖ p) rises with a above p).
 std::uint64_t visits_bound(std::uint64_t steps, Long p, double tail) {
   const Long log_tail = std::log(static_cast<Long>(tail)) - std::ldexp(Long(1), -40);
   const Long n = static_cast<Long>(steps);
-  for (std::uint64_t v = 1; v <= steps; ++v) {
-    const Long k = static_cast<Long>(v);
-    const Long log_bound = std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1) + k * std::log(p);
-    if (log_bound * (1 + std::ldexp(Long(1), -50)) + std::ldexp(Long(1), -50) <= log_tail) return v;
+  if (std::log(n) + std::log(p) <= log_tail) return 1;
+  if (p >= 1) return steps + 1;
+  auto holds = [&](std::uint64_t v) {
+    const Long a = static_cast<Long>(v) / n;
+    const Long kl = a * std::log(a / p) + (a < 1 ? (1 - a) * std::log((1 - a) / (1 - p)) : 0);
+    const Long log_bound = -n * kl;
+    return log_bound + std::ldexp(Long(1), -40) * std::abs(log_bound) + std::ldexp(Long(1), -50) * n <= log_tail;
+  };
+  std::uint64_t lo = static_cast<std::uint64_t>(std::floor(n * p)), hi = steps;
+  if (!holds(hi)) return steps + 1;
+  while (hi - lo > 1) {  // holds(hi); at or below steps·p nothing holds (D ≥ 0 there counts as 0)
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    (holds(mid) ? hi : lo) = mid;
   }
-  return steps + 1;
+  return hi;
 }
 
 }  // namespace
@@ -100,8 +114,9 @@ NetworkResult token_walk(const Graph& g, const std::vector<std::uint64_t>& coali
       }
       const Long lf = static_cast<Long>(f), lb = static_cast<Long>(b);
       sum = visits == 1 ? 1 / std::min(lf, lb) : 1 / lf + 1 / lb + static_cast<Long>(visits - 2) / (lf + lb - 1);
-      r.steps.push_back("the next colluder is " + std::to_string(f) + " hops after the target, the previous one " +
-                        std::to_string(b) + " hops before: between two observations the token gains " +
+      auto hops = [](std::uint64_t h) { return std::to_string(h) + (h == 1 ? " hop" : " hops"); };
+      r.steps.push_back("the next colluder is " + hops(f) + " after the target, the previous one " + hops(b) +
+                        " before: between two observations the token gains " +
                         std::to_string(f + b - 1) + " honest noisy visits (the first visit " + std::to_string(f) +
                         ", the last " + std::to_string(b) + " at the worst start)");
       r.messages_seen = visits * coalition.size() + 1;
@@ -111,8 +126,17 @@ NetworkResult token_walk(const Graph& g, const std::vector<std::uint64_t>& coali
     return r;
   }
   if (!(tail_delta > 0 && tail_delta < 1)) throw std::invalid_argument("token walk: the tail delta must be in (0, 1)");
+  // The largest chance of stepping onto the target: 1 / the smallest degree among its
+  // neighbours (closed forms where the neighbour list has n − 1 members).
   Long p = 0;
-  for (auto u : g.neighbours(target)) p = std::max(p, 1 / static_cast<Long>(g.degree(u)));
+  const TopologyKind kind = g.topology().kind;
+  if (kind == TopologyKind::kComplete || (kind == TopologyKind::kStar && target != 0)) {
+    p = 1 / static_cast<Long>(n - 1);
+  } else if (kind == TopologyKind::kStar) {
+    p = 1;  // the hub is stepped onto from any leaf
+  } else {
+    for (auto u : g.neighbours(target)) p = std::max(p, 1 / static_cast<Long>(g.degree(u)));
+  }
   if (p == 0) {
     r.target_visits = 1;  // the walk cannot step onto the target: only a start there
   } else {
@@ -123,14 +147,21 @@ NetworkResult token_walk(const Graph& g, const std::vector<std::uint64_t>& coali
   r.messages_seen = steps;
   r.method = "random token walk, conditioned on the path: each visit of the target at worst seen right after it (mu = clip/sigma per visit), at most " +
              std::to_string(r.target_visits) + " visits but with probability <= " + text(tail_delta) +
-             " (union bound: C(steps, v)·p^v, p = " + text(static_cast<double>(p)) + " the largest chance of stepping onto the target)";
+             " (the steps onto the target are dominated by Binomial(steps, p), p = " + text(static_cast<double>(p)) +
+             " the largest chance of stepping onto it; Chernoff tail)";
   return r;
 }
 
 NetworkResult worst_gossip(const Graph& g, std::uint64_t k, std::uint64_t target, std::uint64_t rounds, double sigma,
                            double clip) {
   if (k == 0) return gossip(g, {}, target, rounds, sigma, clip);
-  const auto neighbours = g.neighbours(target);
+  std::vector<std::uint64_t> neighbours;
+  if (g.topology().kind == TopologyKind::kComplete) {
+    for (std::uint64_t i = 0; neighbours.size() < k && i < g.size(); ++i)
+      if (i != target) neighbours.push_back(i);
+  } else {
+    neighbours = g.neighbours(target);
+  }
   if (neighbours.empty()) throw std::invalid_argument("gossip: the target has no neighbour");
   std::vector<std::uint64_t> coalition(neighbours.begin(), neighbours.begin() + std::min<std::uint64_t>(k, neighbours.size()));
   NetworkResult r = gossip(g, coalition, target, rounds, sigma, clip);

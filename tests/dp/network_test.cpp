@@ -217,10 +217,28 @@ TEST_CASE("network: worst placements", "[dp][network]") {
   complete.kind = TopologyKind::kComplete;
   complete.agents = 101;
   const NetworkResult r = worst_token_walk(Graph(complete), 3, 0, 1000, 1.0, 1.0, 1e-6);
-  // visits ~ 1000/100 = 10 expected; the bound C(1000, v)·0.01^v ≤ 1e-6 needs v ≈ 30
-  CHECK(r.target_visits >= 20);
-  CHECK(r.target_visits <= 40);
+  // visits ~ 1000/100 = 10 expected; the Chernoff tail of Binomial(1000, 0.01) is ≤ 1e-6 from
+  // 31 steps onto the target (exp(−1000·D(0.031 ‖ 0.01)) = 6.2e-7, at 30: 1.9e-6; mpmath), so
+  // at most 30 steps onto it and the start: 31 visits
+  CHECK(r.target_visits == 31);
   CHECK(r.delta_spent == 1e-6);
+  // a complete graph of 10^12: closed forms, no neighbour list of 10^12 is built
+  complete.agents = 1'000'000'000'000;
+  const Graph huge(complete);
+  CHECK(worst_gossip(huge, 5, 7, 3, 2.0, 1.0).mu == 0.5);
+  // 10^5 steps, p = 1/(10^12 − 1): steps·p = 10^-7 ≤ 1e-6, so no step onto the target; the start
+  const NetworkResult walk = worst_token_walk(huge, 5, 7, 100'000, 1.0, 1.0, 1e-6);
+  CHECK(walk.target_visits == 1);
+  // p = 1/4 over 10^12 steps: bisection, not a loop over v; steps·p + a few √(steps·p)
+  Topology rr;
+  rr.kind = TopologyKind::kRandomRegular;
+  rr.agents = 100;
+  rr.degree = 4;
+  const NetworkResult many = token_walk(Graph(rr), {1}, 0, 1'000'000'000'000, 1.0, 1.0, 1e-6);
+  // the root of 10^12·D(v/10^12 ‖ 1/4) = ln 10^6 is v = 250002276142.997 (mpmath findroot); the
+  // logs' margin 2^-50·steps ≈ 9e-4 moves it up by about 75 (the slope is 1.2e-5 per visit)
+  CHECK(many.target_visits >= 250'002'276'143);
+  CHECK(many.target_visits <= 250'002'276'143 + 100);
 }
 
 TEST_CASE("network: topologies", "[dp][network]") {
