@@ -180,6 +180,24 @@ def gdp_epsilon(mu, delta):
         else: hi = mid
     return hi
 
+def cli_cases():
+    # privflow account token-walk / gossip: sigma 2, clip 1, delta 1e-5
+    out = []
+    for coalition in ([3], [1], [1, 49]):
+        n, steps, target = 50, 101, 0
+        best = F(0)
+        for start in range(n):
+            path = [(start + s) % n for s in range(steps)]
+            best = max(best, walk_mu2(path, set(coalition), target))
+        mu = mp.sqrt(mp.mpf(best.numerator) / best.denominator) / 2
+        out.append({"command": "token-walk", "agents": n, "steps": steps, "coalition": coalition, "target": target,
+                    "mu": mp.nstr(mu, 30), "epsilon": mp.nstr(gdp_epsilon(mu, mp.mpf("1e-5")), 20)})
+    m2 = gossip_mu2(64, torus_edges(8, 8), {0}, 27, 8)
+    mu = mp.sqrt(mp.mpf(m2.numerator) / m2.denominator) / 2
+    out.append({"command": "gossip", "torus": [8, 8], "rounds": 8, "coalition": [0], "target": 27,
+                "mu": mp.nstr(mu, 30), "epsilon": mp.nstr(gdp_epsilon(mu, mp.mpf("1e-5")), 20) if mu > 0 else "0"})
+    return out
+
 rng = random.Random(20)
 walks, ring = walk_cases(rng)
 eps = [{"hops": k, "sigma": 2, "clip": 1, "delta": 1e-5, "mu": mp.nstr(1 / (2 * mp.sqrt(k)), 30),
@@ -187,4 +205,4 @@ eps = [{"hops": k, "sigma": 2, "clip": 1, "delta": 1e-5, "mu": mp.nstr(1 / (2 * 
 print(json.dumps({
   "source": "tests/dp/data/scripts/network_ref.py: exact rational linear algebra (Python fractions) on A and B built explicitly, sqrt in mpmath (50 digits); seed 20",
   "view": view_cases(rng), "gossip": gossip_cases(rng), "walk_paths": walks, "ring_walk_worst_start": ring,
-  "token_walk_epsilon": eps}, indent=1))
+  "token_walk_epsilon": eps, "cli": cli_cases()}, indent=1))
