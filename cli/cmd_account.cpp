@@ -627,6 +627,7 @@ Command account_command() {
                    run_matrix_factorization),
   };
   for (Command& kind : local_randomizer_account_kinds()) account.subcommands.push_back(std::move(kind));
+  for (Command& kind : network_account_kinds()) account.subcommands.push_back(std::move(kind));
   return account;
 }
 

@@ -26,6 +26,8 @@ Command init_command();
 /// `account`'s local randomizers (rappor, unary-encoding, local-hashing, hadamard,
 /// count-mean-sketch): cli/cmd_account_ldp.cpp.
 std::vector<Command> local_randomizer_account_kinds();
+/// `account`'s decentralized protocols (gossip, token-walk): cli/cmd_account_network.cpp.
+std::vector<Command> network_account_kinds();
 
 /// Reads a spec ("-" is io.in), parses, checks and lowers it; prints its diagnostics
 /// (warnings too) to io.err. Returns nullopt (after printing) when the spec is invalid.

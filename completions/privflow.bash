@@ -24,7 +24,7 @@ _privflow() {
   local cur=${COMP_WORDS[COMP_CWORD]}
   local prev=${COMP_WORDS[COMP_CWORD-1]}
   local commands="check report diagram explain tune account fmt graph init"
-  local kinds="dpsgd gaussian laplace randomized-response shuffle zcdp discrete-gaussian tree-aggregation matrix-factorization sparse-vector report-noisy-max top-k rappor unary-encoding local-hashing hadamard count-mean-sketch"
+  local kinds="dpsgd gaussian laplace randomized-response shuffle zcdp discrete-gaussian tree-aggregation matrix-factorization sparse-vector report-noisy-max top-k rappor unary-encoding local-hashing hadamard count-mean-sketch gossip token-walk"
   COMPREPLY=()
 
   # The subcommand (and the account kind), and the first spec file, before the cursor.
@@ -150,6 +150,8 @@ _privflow() {
         local-hashing) opts="--epsilon --range --times --reports --json --help" ;;
         hadamard) opts="--epsilon --times --reports --json --help" ;;
         count-mean-sketch) opts="--epsilon --width --hashes --times --reports --json --help" ;;
+        gossip) opts="--topology --agents --rows --columns --degree --seed --coalition --colluders --target --rounds --sigma --clip --delta --times --json --help" ;;
+        token-walk) opts="--topology --agents --rows --columns --degree --seed --coalition --colluders --target --steps --sigma --clip --delta --times --tail-delta --json --help" ;;
       esac
       COMPREPLY=($(compgen -W "$opts" -- "$cur"))
       return 0

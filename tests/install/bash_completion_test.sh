@@ -53,7 +53,7 @@ expect "specs/a.pflow specs/c.pflow specs/names.pflow specs/sub" privflow check 
 expect "specs/a.pflow" privflow report specs/a
 expect "specs/a.pflow specs/c.pflow specs/names.pflow specs/sub" privflow check specs/a.pflow specs/
 expect "" privflow report specs/a.pflow ""
-expect "count-mean-sketch discrete-gaussian dpsgd gaussian hadamard laplace local-hashing matrix-factorization randomized-response rappor report-noisy-max shuffle sparse-vector top-k tree-aggregation unary-encoding zcdp" privflow account ""
+expect "count-mean-sketch discrete-gaussian dpsgd gaussian gossip hadamard laplace local-hashing matrix-factorization randomized-response rappor report-noisy-max shuffle sparse-vector token-walk top-k tree-aggregation unary-encoding zcdp" privflow account ""
 expect "--sampling --sampling-rate --steps" privflow account dpsgd --s
 expect "insider outsider" privflow diagram specs/names.pflow --adversary ""
 expect "outsider_budget" privflow explain specs/names.pflow ""
