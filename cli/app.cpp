@@ -138,6 +138,7 @@ int run(const std::vector<std::string>& args, Io io) {
   table.push_back(fmt_command());
   table.push_back(graph_command());
   table.push_back(init_command());
+  table.push_back(lsp_command());
   if (unknown_subcommand(table, args, io)) return static_cast<int>(ExitStatus::kInvalid);
 
   CLI::App app{"privflow checks the privacy of multi-agent AI pipelines before they are built.", "privflow"};

@@ -23,6 +23,8 @@ Command account_command();
 Command fmt_command();
 Command graph_command();
 Command init_command();
+/// `privflow lsp`, the language server: cli/cmd_lsp.cpp.
+Command lsp_command();
 /// `account`'s local randomizers (rappor, unary-encoding, local-hashing, hadamard,
 /// count-mean-sketch): cli/cmd_account_ldp.cpp.
 std::vector<Command> local_randomizer_account_kinds();

@@ -23,7 +23,7 @@ _privflow_specs() {
 _privflow() {
   local cur=${COMP_WORDS[COMP_CWORD]}
   local prev=${COMP_WORDS[COMP_CWORD-1]}
-  local commands="check report diagram explain tune account fmt graph init"
+  local commands="check report diagram explain tune account fmt graph init lsp"
   local kinds="dpsgd gaussian laplace randomized-response shuffle zcdp discrete-gaussian tree-aggregation matrix-factorization sparse-vector report-noisy-max top-k rappor unary-encoding local-hashing hadamard count-mean-sketch gossip token-walk"
   COMPREPLY=()
 
@@ -122,6 +122,7 @@ _privflow() {
     fmt) opts="--check -i --in-place --help" ;;
     graph) opts="--format --help" ;;
     init) opts="-o --output --force --help" ;;
+    lsp) opts="--stdio $analysis --help" ;;
     account)
       local common="--delta --accountant --tolerance --json --tpr-at-fpr --reconstruction-prior --help"
       case $kind in
@@ -164,6 +165,7 @@ _privflow() {
   fi
   case $sub in
     init) return 0 ;;  # NAME: a new pipeline's name
+    lsp) return 0 ;;   # no positional argument
     explain)
       if ((positional == 1)) && [[ -n $spec ]]; then
         COMPREPLY=($(compgen -W "$(_privflow_spec_names require "$spec")" -- "$cur"))

@@ -43,12 +43,14 @@ require posterior(patients.diagnosis = cancer) against insider <= 0.20
 SPEC
 
 expect "check" privflow ch
-expect "account check diagram explain fmt graph init report tune" privflow ""
+expect "account check diagram explain fmt graph init lsp report tune" privflow ""
 expect "--help --version" privflow --
 expect "html json markdown sarif text" privflow report --format ""
 expect "dot pdf png svg" privflow diagram --format ""
 expect "dot json" privflow graph --format ""
 expect "auto pld rdp" privflow check --accountant ""
+expect "--solver-timeout --stdio" privflow lsp --s
+expect "" privflow lsp ""
 expect "specs/a.pflow specs/c.pflow specs/names.pflow specs/sub" privflow check specs/
 expect "specs/a.pflow" privflow report specs/a
 expect "specs/a.pflow specs/c.pflow specs/names.pflow specs/sub" privflow check specs/a.pflow specs/
