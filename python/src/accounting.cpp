@@ -131,17 +131,14 @@ class Composer {
 
   void compose(const dp::Mechanism& m, const py::handle& count) {
     const std::uint64_t n = whole(count, "count");
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (auto& part : parts_) {
-      if (!same_but_times(part, m)) continue;
-      if (m.times > kMaxTimes / n || part.times + m.times * n > kMaxTimes)
-        throw py::value_error("an event composed more than 10^12 times");
-      part.times += m.times * n;
-      return;
+    std::optional<std::string> refused;
+    {
+      // Without the GIL: another thread may hold the lock while it computes an ε.
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mutex_);
+      refused = add(m, n);
     }
-    dp::Mechanism added = m.repeated(n);
-    if (auto why = dp::validate(added)) throw py::value_error(*why);
-    parts_.push_back(added);
+    if (refused) throw py::value_error(*refused);
   }
 
   py::dict epsilon(const py::handle& delta_value) {
@@ -178,13 +175,29 @@ class Composer {
   }
 
   std::vector<std::string> describe() {
-    std::lock_guard<std::mutex> lock(mutex_);
     std::vector<std::string> out;
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
     for (const auto& part : parts_) out.push_back(part.describe());
     return out;
   }
 
  private:
+  /// Adds `m` run `n` times, merged into an equal part; why not, when it cannot be added.
+  std::optional<std::string> add(const dp::Mechanism& m, std::uint64_t n) {
+    for (auto& part : parts_) {
+      if (!same_but_times(part, m)) continue;
+      if (m.times > kMaxTimes / n || part.times + m.times * n > kMaxTimes)
+        return "an event composed more than 10^12 times";
+      part.times += m.times * n;
+      return std::nullopt;
+    }
+    dp::Mechanism added = m.repeated(n);
+    if (auto why = dp::validate(added)) return why;
+    parts_.push_back(added);
+    return std::nullopt;
+  }
+
   dp::Composition composition() const {
     dp::Composition c;
     c.pld_options = pld_;
@@ -366,7 +379,11 @@ py::dict matrix_factorization(const py::handle& noise_multiplier, const py::hand
     strategy.min_separation = whole(min_separation, "min_separation");
   }
   std::string error;
-  auto squared = dp::banded_toeplitz_sensitivity_squared(strategy, &error);
+  std::optional<Rational> squared;
+  {
+    py::gil_scoped_release release;  // exact sums over the bands
+    squared = dp::banded_toeplitz_sensitivity_squared(strategy, &error);
+  }
   if (!squared) throw py::value_error("coefficients: " + error);
   return linear_gaussian(noise_multiplier, *squared);
 }
