@@ -51,10 +51,11 @@ def _build_package(config_settings) -> str:
     """Configures and builds privflow._core; returns <build>/python/privflow."""
     build = (config_settings or {}).get("build-dir") or os.environ.get("PRIVFLOW_PIP_BUILD_DIR") \
         or os.path.join(ROOT, "build-pip")
-    configure = ["cmake", "-S", ROOT, "-B", build, "-DCMAKE_BUILD_TYPE=Release", "-DPRIVFLOW_PYTHON=ON",
-                 "-DPRIVFLOW_TESTS=OFF", "-DPRIVFLOW_BENCH=OFF", f"-DPython_EXECUTABLE={sys.executable}"]
-    if shutil.which("ccache"):
-        configure.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
+    configure = ["cmake", "-S", ROOT, "-B", build, "-DPRIVFLOW_PYTHON=ON", f"-DPython_EXECUTABLE={sys.executable}"]
+    if not os.path.exists(os.path.join(build, "CMakeCache.txt")):  # a build folder keeps its own options
+        configure += ["-DCMAKE_BUILD_TYPE=Release", "-DPRIVFLOW_TESTS=OFF", "-DPRIVFLOW_BENCH=OFF"]
+        if shutil.which("ccache"):
+            configure.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
     jobs = os.environ.get("PRIVFLOW_JOBS", str(os.cpu_count() or 2))
     for command in (configure, ["cmake", "--build", build, "--target", "privflow_python", "-j", jobs]):
         print("privflow:", " ".join(command), file=sys.stderr, flush=True)
