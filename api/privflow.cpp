@@ -19,7 +19,9 @@
 #include "lang/frontend.hpp"
 #include "lang/source.hpp"
 #include "privflow/version.hpp"
+#include "report/overlay.hpp"
 #include "report/report.hpp"
+#include "viz/diagram.hpp"
 
 namespace privflow::api {
 
@@ -108,8 +110,7 @@ LeakageCell cell_of(const flow::Graph& graph, const analyzer::LeakageCell& c) {
   return cell;
 }
 
-Result analyze_unchecked(const Spec& spec, const AnalyzeOptions& options) {
-  const flow::Graph& graph = Access::graph(spec);
+analyzer::Options analyzer_options(const AnalyzeOptions& options) {
   analyzer::Options aopts;
   switch (options.accountant) {
     case Accountant::kSpec: break;
@@ -120,7 +121,12 @@ Result analyze_unchecked(const Spec& spec, const AnalyzeOptions& options) {
   aopts.solver_timeout_ms = options.solver_timeout_ms;
   aopts.suggest_fixes = options.suggest_fixes;
   aopts.time_budget_ms = options.time_budget_ms;
-  const analyzer::Analysis analysis = analyzer::analyze(graph, aopts);
+  return aopts;
+}
+
+Result analyze_unchecked(const Spec& spec, const AnalyzeOptions& options) {
+  const flow::Graph& graph = Access::graph(spec);
+  const analyzer::Analysis analysis = analyzer::analyze(graph, analyzer_options(options));
 
   report::Options ropts;
   ropts.spec_path = graph.file;
@@ -239,6 +245,56 @@ Result analyze(const Spec& spec, const AnalyzeOptions& options) {
     failed.exit_code = kExitInternal;
     failed.internal_error = "unknown exception";
     return failed;
+  }
+}
+
+namespace {
+
+/// "adversary 'x' is not declared (declared: a, b)", as `privflow diagram` words it.
+std::string not_declared(const char* what, const std::string& name, const std::vector<std::string>& names) {
+  std::string message = std::string(what) + " '" + name + "' is not declared";
+  if (names.empty()) return message + " (the spec declares none)";
+  message += " (declared: ";
+  for (std::size_t i = 0; i < names.size(); ++i) message += (i ? ", " : "") + names[i];
+  return message + ")";
+}
+
+DiagramResult diagram_unchecked(const Spec& spec, const DiagramOptions& options) {
+  const flow::Graph& graph = Access::graph(spec);
+  DiagramResult result;
+  const auto format = viz::format_from_name(options.format);
+  if (!format || (*format != viz::Format::kSvg && *format != viz::Format::kDot)) {
+    result.error = "unknown diagram format '" + options.format + "' (svg or dot)";
+    return result;
+  }
+  flow::Id adversary = flow::kNone, requirement = flow::kNone;
+  if (!options.adversary.empty()) {
+    adversary = graph.find_adversary(options.adversary);
+    std::vector<std::string> names;
+    for (const auto& a : graph.adversaries) names.push_back(a.name);
+    if (adversary == flow::kNone) result.error = not_declared("adversary", options.adversary, names);
+  }
+  if (result.ok() && !options.requirement.empty()) {
+    requirement = viz::find_requirement(graph, options.requirement);
+    std::vector<std::string> names;
+    for (const auto& r : graph.requirements) names.push_back(r.name);
+    if (requirement == flow::kNone) result.error = not_declared("requirement", options.requirement, names);
+  }
+  if (!result.ok()) return result;
+  // The same steps as `privflow diagram` (cli/cmd_diagram.cpp): analyse, overlay, render.
+  const analyzer::Analysis analysis = analyzer::analyze(graph, analyzer_options(options.analysis));
+  const viz::Overlay overlay = report::analysis_overlay(graph, analysis, adversary, requirement);
+  if (!viz::render(viz::to_dot(graph, overlay), *format, result.output, result.error)) result.output.clear();
+  return result;
+}
+
+}  // namespace
+
+DiagramResult diagram(const Spec& spec, const DiagramOptions& options) {
+  try {
+    return diagram_unchecked(spec, options);
+  } catch (const std::exception& e) {
+    return DiagramResult{"", std::string("internal error: ") + e.what()};
   }
 }
 

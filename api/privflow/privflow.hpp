@@ -199,4 +199,26 @@ struct Result {
 /// Result::internal_error with exit code 4.
 Result analyze(const Spec& spec, const AnalyzeOptions& options = {});
 
+// ---------------------------------------------------------------------------------------
+// Diagram
+// ---------------------------------------------------------------------------------------
+
+/// What `privflow diagram` draws: the leakage diagram with the analysis laid over it.
+struct DiagramOptions {
+  AnalyzeOptions analysis;
+  std::string adversary;     ///< highlight this adversary's coalition ("" for none), as --adversary
+  std::string requirement;   ///< draw only this requirement's derivation ("" for all), as --requirement
+  std::string format = "svg";  ///< "svg" or "dot" (the text formats)
+};
+
+struct DiagramResult {
+  std::string output;  ///< the SVG or DOT text; "" when error is set
+  std::string error;   ///< why nothing was drawn (an undeclared name, an unknown format, Graphviz)
+  bool ok() const { return error.empty(); }
+};
+
+/// The diagram of a parsed spec, analysed with `options.analysis` (the same picture as
+/// `privflow diagram SPEC --format svg`). Never throws; Graphviz runs under viz's render lock.
+DiagramResult diagram(const Spec& spec, const DiagramOptions& options = {});
+
 }  // namespace privflow::api

@@ -324,3 +324,32 @@ TEST_CASE("api: a time budget stops the analysis in good order, never with holds
   REQUIRE(any_cut);  // at least the last requirement was not reached
   REQUIRE((cut.exit_code == api::kExitViolated || cut.exit_code == api::kExitUndecided));
 }
+
+TEST_CASE("api: the diagram is the command line's, and names an undeclared adversary", "[api]") {
+  api::ParseResult parsed = api::parse_file(kExamples + "rr_survey.pflow");
+  REQUIRE(parsed.ok());
+  api::DiagramOptions dot;
+  dot.format = "dot";
+  const api::DiagramResult drawn = api::diagram(*parsed.spec, dot);
+  REQUIRE(drawn.ok());
+  CHECK(drawn.output == run_cli({"diagram", kExamples + "rr_survey.pflow", "--format", "dot"}).second);
+  dot.adversary = "press";
+  const api::DiagramResult highlighted = api::diagram(*parsed.spec, dot);
+  REQUIRE(highlighted.ok());
+  CHECK(highlighted.output != drawn.output);
+
+  const api::DiagramResult svg = api::diagram(*parsed.spec);
+  REQUIRE(svg.ok());
+  CHECK(svg.output.rfind("<?xml", 0) == 0);
+  CHECK(svg.output.find("</svg>") != std::string::npos);
+
+  api::DiagramOptions wrong;
+  wrong.adversary = "prses";
+  const api::DiagramResult refused = api::diagram(*parsed.spec, wrong);
+  CHECK_FALSE(refused.ok());
+  CHECK(refused.output.empty());
+  CHECK(refused.error == "adversary 'prses' is not declared (declared: press)");
+  wrong = {};
+  wrong.format = "png";  // binary formats are the command line's (-o FILE)
+  CHECK(api::diagram(*parsed.spec, wrong).error == "unknown diagram format 'png' (svg or dot)");
+}

@@ -34,7 +34,9 @@ privflow=$scratch/root/usr/bin/privflow
 # Every shared library the program links directly (NEEDED) comes from a package in Depends.
 names=" $(sed 's/([^)]*)//g; s/,/ /g' <<<"$depends" | tr -s ' ') "
 for soname in $(objdump -p "$privflow" | awk '$1 == "NEEDED" { print $2 }'); do
-  lib=$(ldd "$privflow" | awk -v n="$soname" '$1 == n { print $3 }')
+  # ldd names the dynamic loader without "=>" (a position-independent build, PRIVFLOW_PYTHON,
+  # NEEDs it for thread-local storage): its path is then the first field.
+  lib=$(ldd "$privflow" | awk -v n="$soname" '$1 == n { print $3 } $1 ~ "/" n "$" { print $1 }')
   owner=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")" 2>/dev/null || true)
   owner=${owner%%:*}
   [[ -n $owner && $names == *" $owner "* ]] || { echo "FAIL: $soname ($lib, package '$owner') is not in Depends"; fail=1; }
