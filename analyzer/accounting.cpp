@@ -1,5 +1,6 @@
 #include "analyzer/detail/accounting.hpp"
 #include "analyzer/detail/local_randomizers.hpp"
+#include "analyzer/detail/subsampling.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -122,8 +123,11 @@ bool build_pure_noise(const Release& r, Built& b) {
   }
   if (!sens.note.empty()) b.sensitivity_note = sens.note;
   std::string replace_note;
+  const Rational eps_add_remove = eps;
+  Rational factor = 1;
   if (r.to_replace) {
     const ReplaceFactor f = replace_factor(r.g, r.x, false, sens);
+    factor = f.factor;
     eps *= f.factor;
     eps.canonicalize();
     replace_note = " (replace-one: " + format_exact(f.factor) + "x, " + f.note + ")";
@@ -135,6 +139,15 @@ bool build_pure_noise(const Release& r, Built& b) {
   b.mechanism = one.repeated(r.times);
   b.pure_local = true;
   b.parameters = "epsilon " + format_up(eps, 4) + replace_note;
+  const auto rate = r.param(flow::ParamKey::kSamplingRate);
+  if (r.x.kind == flow::ComputeKind::kLaplace && rate && *rate < 1) {
+    // On a Poisson sample (analyzer/subsampling.cpp); not a local randomizer any more.
+    const SampledProfile s = sampled_laplace(eps_add_remove, factor, *rate, {r.add_remove, r.to_replace});
+    b.mechanism = s.mechanism.repeated(r.times);
+    b.parameters += s.words;
+    b.epsilon_per_use.reset();
+    b.pure_local = false;
+  }
   return true;
 }
 
@@ -207,6 +220,11 @@ bool build_randomized_response(const Release& r, Built& b) {
     return false;
   }
   b.pure_local = true;
+  if (const auto rate = r.param(flow::ParamKey::kSamplingRate); rate && *rate < 1) {
+    const SampledProfile s = sampled_randomized_response(b.mechanism, *rate);  // still ε-local DP
+    b.mechanism = s.mechanism;
+    b.parameters += s.words;
+  }
   return true;
 }
 
@@ -305,6 +323,15 @@ void build_gaussian(const Release& r, Built& b) {
   if (sgd) {
     build_dpsgd_steps(r, b, z, sgd_replace, noise);
     return;
+  }
+  if (const auto rate = r.param(flow::ParamKey::kSamplingRate); rate && *rate < 1) {
+    // On a Poisson sample (analyzer/subsampling.cpp): z is over the add/remove sensitivity.
+    if (const auto s = sampled_gaussian(z, *rate, {r.add_remove, r.to_replace})) {
+      b.mechanism = s->mechanism.repeated(r.times);
+      b.parameters = noise + s->words + (r.times > 1 ? ", " + std::to_string(r.times) + " times" : "");
+      return;
+    }
+    noise += ", Poisson sample of rate " + format_compact(*rate) + " (not amplified: replace-one data)";
   }
   if (r.to_replace) {
     // z = sigma / sensitivity: the replace-one sensitivity is factor times the one used.

@@ -277,11 +277,27 @@ int run_dpsgd(const AccountArgs& a, Io& io) {
                          a, io);
 }
 
+/// --sampling-rate of laplace, randomized-response and gaussian: the Poisson sample's rate q
+/// (rounded up: a larger rate is less private), 1 when not given; nullopt (reported) if invalid.
+std::optional<double> poisson_rate(const AccountArgs& a, Io& io) {
+  if (a.sampling_rate.empty()) return 1.0;
+  auto q = number(a.sampling_rate, "sampling-rate", io);
+  if (!q) return std::nullopt;
+  const double rate = up(*q);
+  if (!(sgn(*q) > 0 && rate <= 1)) {
+    invalid(io, "--sampling-rate must be in (0, 1]");
+    return std::nullopt;
+  }
+  return rate;
+}
+
 int run_gaussian(const AccountArgs& a, Io& io) {
   auto s = number(a.sensitivity, "sensitivity", io);
   auto k = count(a.times, "times", io);
   if (!s || !k) return static_cast<int>(ExitStatus::kInvalid);
   if (sgn(*s) <= 0) return invalid(io, "--sensitivity must be > 0");
+  const auto rate = poisson_rate(a, io);
+  if (!rate) return static_cast<int>(ExitStatus::kInvalid);
   if (!a.epsilon.empty()) {
     auto c = common(a, io);
     auto e = number(a.epsilon, "epsilon", io);
@@ -290,14 +306,16 @@ int run_gaussian(const AccountArgs& a, Io& io) {
     if (*e > kMaxCalibratedEpsilon) return invalid(io, "--epsilon above 1000 cannot be calibrated (it protects nothing)");
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
     if (attacks_given(a)) return refuse_attacks(a, "with --epsilon (calibration): give the noise", io);
-    auto r = dp::calibrate_gaussian(down(*e), c->delta, *k, c->accountant);
+    // On a Poisson sample the Gaussian is DP-SGD's subsampled Gaussian: its calibration.
+    auto r = *rate < 1 ? dp::calibrate_dpsgd(down(*e), c->delta, *rate, *k, c->accountant)
+                       : dp::calibrate_gaussian(down(*e), c->delta, *k, c->accountant);
     if (!r.found) return invalid(io, "no noise meets the target");
     return print_epsilon(r.achieved, *c, a, io, r.value * up(*s), "sigma", r.how);
   }
   auto sigma = number(a.sigma, "sigma", io);
   if (!sigma) return static_cast<int>(ExitStatus::kInvalid);
   Rational z = *sigma / *s;
-  return run_composition(dp::Mechanism::gaussian(down(z)).repeated(*k), a, io);
+  return run_composition(dp::Mechanism::gaussian(down(z)).poisson_sampled(*rate).repeated(*k), a, io);
 }
 
 int run_laplace(const AccountArgs& a, Io& io) {
@@ -317,7 +335,9 @@ int run_laplace(const AccountArgs& a, Io& io) {
     if (sgn(*b) <= 0) return invalid(io, "--scale must be > 0");
     eps = *s / *b;  // pure ε = sensitivity / scale, exactly
   }
-  return run_composition(dp::Mechanism::laplace(eps).repeated(*k), a, io);
+  const auto rate = poisson_rate(a, io);
+  if (!rate) return static_cast<int>(ExitStatus::kInvalid);
+  return run_composition(dp::Mechanism::laplace(eps).poisson_sampled(*rate).repeated(*k), a, io);
 }
 
 int run_rr(const AccountArgs& a, Io& io) {
@@ -337,7 +357,9 @@ int run_rr(const AccountArgs& a, Io& io) {
     if (!p) return static_cast<int>(ExitStatus::kInvalid);
     m = dp::Mechanism::randomized_response_keep(up(*p), *v);
   }
-  return run_composition(m.with(dp::Neighbouring::kReplace).repeated(*k), a, io);
+  const auto rate = poisson_rate(a, io);
+  if (!rate) return static_cast<int>(ExitStatus::kInvalid);
+  return run_composition(m.with(dp::Neighbouring::kReplace).poisson_sampled(*rate).repeated(*k), a, io);
 }
 
 int run_shuffle(const AccountArgs& a, Io& io) {
@@ -567,18 +589,24 @@ Command account_command() {
       calibrated_kind(args, "gaussian", "Gaussian mechanism", option("--sigma", "noise standard deviation", &a.sigma),
                       "target epsilon: calibrates sigma",
                       {with_default(option("--sensitivity", "L2 sensitivity", &a.sensitivity)),
-                       with_default(option("--times", "number of uses", &a.times))},
+                       with_default(option("--times", "number of uses", &a.times)),
+                       option("--sampling-rate", "on a Poisson sample of this rate q (add/remove; subsampled Gaussian)",
+                              &a.sampling_rate)},
                       run_gaussian),
       account_kind(args, "laplace", "Laplace mechanism",
                    {option("--epsilon", "epsilon per use", &a.epsilon), option("--scale", "noise scale b", &a.scale),
                     with_default(option("--sensitivity", "L1 sensitivity", &a.sensitivity)),
-                    with_default(option("--times", "number of uses", &a.times))},
+                    with_default(option("--times", "number of uses", &a.times)),
+                    option("--sampling-rate", "on a Poisson sample of this rate q (add/remove; PLD of Zhu-Dong-Wang 2022)",
+                           &a.sampling_rate)},
                    run_laplace),
       account_kind(args, "randomized-response", "k-ary randomized response (replace one value)",
                    {option("--keep", "probability of reporting the true value", &a.keep),
                     option("--epsilon", "epsilon per use", &a.epsilon),
                     required(option("--values", "number of values k", &a.values)),
-                    with_default(option("--times", "number of uses", &a.times))},
+                    with_default(option("--times", "number of uses", &a.times)),
+                    option("--sampling-rate", "each report sent with this probability q (its absence seen)",
+                           &a.sampling_rate)},
                    run_rr),
       account_kind(args, "shuffle", "amplification by shuffling of local-DP reports",
                    {required(option("--local-epsilon", "local epsilon of each sender", &a.local_epsilon)),

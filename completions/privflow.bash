@@ -135,9 +135,9 @@ _privflow() {
           return 0
           ;;
         dpsgd) opts="--noise-multiplier --epsilon --sampling-rate --steps --neighbouring --sampling $common" ;;
-        gaussian) opts="--sigma --epsilon --sensitivity --times $common" ;;
-        laplace) opts="--epsilon --scale --sensitivity --times $common" ;;
-        randomized-response) opts="--keep --epsilon --values --times $common" ;;
+        gaussian) opts="--sigma --epsilon --sensitivity --times --sampling-rate $common" ;;
+        laplace) opts="--epsilon --scale --sensitivity --times --sampling-rate $common" ;;
+        randomized-response) opts="--keep --epsilon --values --times --sampling-rate $common" ;;
         shuffle) opts="--local-epsilon --senders $common" ;;
         zcdp) opts="--rho $common" ;;
         discrete-gaussian) opts="--sigma --sensitivity --times $common" ;;

@@ -49,6 +49,8 @@ enum class MechanismKind {
   kDeclared,            ///< a declared (ε, δ) guarantee
   kZcdp,                ///< a declared ρ-zCDP guarantee
   kDiscreteGaussian,    ///< integer noise N_Z(0, σ²), integer sensitivity Δ (Canonne, Kamath & Steinke 2020)
+  kSubsampledLaplace,   ///< Laplace on a Poisson sample (rate q), add/remove: ε the amplified pure ε, inner_epsilon the Laplace's
+  kSubsampledRandomizedResponse,  ///< RR sent with probability q (absence visible): pure ε unchanged, δ(ε) scaled by q
 };
 
 /// One mechanism applied `times` times (independently, adaptively composed). A value type.
@@ -68,6 +70,7 @@ struct Mechanism {
   Sampling sampling = Sampling::kPoisson;  ///< subsampled gaussian: how the batch is drawn
   double sigma = 0;                       ///< discrete gaussian: σ of N_Z(0, σ²)
   std::uint64_t shift = 1;                ///< discrete gaussian: the integer sensitivity Δ
+  double inner_epsilon = 0;               ///< subsampled laplace: the Laplace's ε = sensitivity / scale, before sampling
 
   static Mechanism laplace(double epsilon);
   static Mechanism laplace(const Rational& epsilon);
@@ -93,6 +96,18 @@ struct Mechanism {
   /// ∝ e^{−x²/(2σ²)}; `sensitivity` Δ is an integer ≥ 1. Its tight profile is the pair
   /// (N_Z(0, σ²), N_Z(Δ, σ²)) (Canonne, Kamath & Steinke 2020, Thm 7).
   static Mechanism discrete_gaussian(double sigma, std::uint64_t sensitivity = 1);
+  /// Laplace of ε on a Poisson sample of rate q (dp/pld_subsampled.cpp), add/remove relation:
+  /// the pairs (q·P + (1−q)·Q, Q) and (Q, q·P + (1−q)·Q) of Zhu, Dong & Wang 2022 (Thm 11) with
+  /// (P, Q) the Laplace pair; `epsilon` becomes the amplified pure ε log(1 + q(e^ε − 1)) (Balle,
+  /// Barthe & Gaboardi 2018, Thm 8), rounded up, which every pure path (RDP, sums) uses.
+  static Mechanism subsampled_laplace(double epsilon, double sampling_rate);
+  /// Randomized response sent with probability q, independently of the value (a Poisson sample
+  /// whose absence is seen): the pair (q·RR(v) + (1−q)·⊥, q·RR(v') + (1−q)·⊥), exact. Its pure ε
+  /// is RR's (a sent report carries it all); its δ(ε) is q times RR's (joint convexity).
+  static Mechanism subsampled_randomized_response(const Mechanism& rr, double sampling_rate);
+  /// This mechanism on a Poisson sample of rate q: laplace, randomized response and gaussian
+  /// (→ subsampled_gaussian) have a subsampled form; q ≥ 1 or another kind returns it unchanged.
+  Mechanism poisson_sampled(double sampling_rate) const;
 
   /// The same mechanism used `t` more-fold (times *= t). Saturates at 10^18 (then invalid).
   Mechanism repeated(std::uint64_t t) const;

@@ -1,5 +1,6 @@
 // Mechanisms (dp/accountant.hpp): the factories, which fill the derived fields with the
 // rounding on the safe side, their validation and their short text.
+#include <algorithm>
 #include <cmath>
 #include <locale>
 #include <sstream>
@@ -118,6 +119,34 @@ Mechanism Mechanism::discrete_gaussian(double sigma, std::uint64_t sensitivity) 
   m.shift = sensitivity;
   return m;
 }
+Mechanism Mechanism::subsampled_laplace(double e, double q) {
+  Mechanism m;
+  m.kind = MechanismKind::kSubsampledLaplace;
+  m.inner_epsilon = e;
+  m.sampling_rate = q;
+  // log(1 + q(e^ε − 1)) (Balle, Barthe & Gaboardi 2018, Thm 8), rounded up; ε itself at q = 1.
+  m.epsilon = q >= 1 ? e : std::min(e, detail::up(std::log1p(q * std::expm1(e)), 1e-14));
+  return m;
+}
+Mechanism Mechanism::subsampled_randomized_response(const Mechanism& rr, double q) {
+  Mechanism m = rr;
+  m.kind = MechanismKind::kSubsampledRandomizedResponse;
+  m.sampling_rate = q;
+  return m;
+}
+Mechanism Mechanism::poisson_sampled(double q) const {
+  if (q >= 1) return *this;
+  Mechanism m = *this;
+  switch (kind) {
+    case MechanismKind::kLaplace: m = subsampled_laplace(epsilon, q); break;
+    case MechanismKind::kRandomizedResponse: m = subsampled_randomized_response(*this, q); break;
+    case MechanismKind::kGaussian: m = subsampled_gaussian(noise_multiplier, q); break;
+    default: return *this;
+  }
+  m.times = times;
+  m.neighbouring = neighbouring;
+  return m;
+}
 Mechanism Mechanism::repeated(std::uint64_t t) const {
   Mechanism m = *this;
   if (t != 0 && m.times > 1000000000000000000ULL / t) m.times = 1000000000000000001ULL;
@@ -141,7 +170,9 @@ bool Mechanism::is_pure() const {
     case MechanismKind::kLaplace:
     case MechanismKind::kGeometric:
     case MechanismKind::kExponential:
-    case MechanismKind::kRandomizedResponse: return true;
+    case MechanismKind::kRandomizedResponse:
+    case MechanismKind::kSubsampledLaplace:
+    case MechanismKind::kSubsampledRandomizedResponse: return true;
     case MechanismKind::kDeclared: return delta == 0;
     default: return false;
   }
@@ -166,6 +197,13 @@ std::string Mechanism::describe() const {
     case MechanismKind::kZcdp: s = "zcdp(rho=" + describe_number(rho) + ")"; break;
     case MechanismKind::kDiscreteGaussian:
       s = "discrete_gaussian(sigma=" + describe_number(sigma) + ", sensitivity=" + std::to_string(shift) + ")";
+      break;
+    case MechanismKind::kSubsampledLaplace:
+      s = "subsampled_laplace(eps=" + describe_number(inner_epsilon) + ", q=" + describe_number(sampling_rate) + ")";
+      break;
+    case MechanismKind::kSubsampledRandomizedResponse:
+      s = "subsampled_randomized_response(keep=" + describe_number(keep) + ", k=" + std::to_string(values) +
+          ", q=" + describe_number(sampling_rate) + ")";
       break;
   }
   if (times != 1) s += " x " + std::to_string(times);
@@ -204,6 +242,16 @@ std::optional<std::string> validate(const Mechanism& m) {
     case MechanismKind::kDiscreteGaussian:
       if (!(std::isfinite(m.sigma) && m.sigma > 0)) return "sigma must be > 0 and finite";
       if (m.shift < 1 || m.shift > kMaxTimes) return "sensitivity must be a whole number between 1 and 10^12";
+      return std::nullopt;
+    case MechanismKind::kSubsampledLaplace:
+      if (!finite_nonneg(m.inner_epsilon) || !finite_nonneg(m.epsilon)) return "epsilon must be finite and >= 0";
+      if (!(m.sampling_rate > 0 && m.sampling_rate <= 1)) return "sampling rate must be in (0, 1]";
+      return std::nullopt;
+    case MechanismKind::kSubsampledRandomizedResponse:
+      if (m.values < 2) return "randomized response needs at least 2 values";
+      if (!(m.keep > 1.0 / static_cast<double>(m.values) && m.keep < 1)) return "keep probability must be in (1/k, 1)";
+      if (!finite_nonneg(m.epsilon) || m.epsilon == 0) return "epsilon must be finite and > 0";
+      if (!(m.sampling_rate > 0 && m.sampling_rate <= 1)) return "sampling rate must be in (0, 1]";
       return std::nullopt;
   }
   return "unknown mechanism";

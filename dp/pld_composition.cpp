@@ -65,6 +65,19 @@ PartPlds part_pld(const Mechanism& m, const PldOptions& o, pld::Side side) {
     case MechanismKind::kZcdp: p.available = false; break;
     case MechanismKind::kDiscreteGaussian: p.remove = pld::discrete_gaussian(m.sigma, m.shift, h, tail, side); break;
     case MechanismKind::kSubsampledGaussian: p = subsampled_gaussian_plds(m, h, tail, side); break;
+    case MechanismKind::kSubsampledLaplace:
+      // Both directions of Zhu, Dong & Wang 2022, Thm 11 (dp/subsampled.cpp); q = 1 is Laplace.
+      if (m.sampling_rate >= 1) {
+        p.remove = pld::laplace(m.inner_epsilon, h, side);
+        break;
+      }
+      p.remove = pld::subsampled_laplace(m.inner_epsilon, m.sampling_rate, true, h, side);
+      p.add = pld::subsampled_laplace(m.inner_epsilon, m.sampling_rate, false, h, side);
+      p.symmetric = false;
+      break;
+    case MechanismKind::kSubsampledRandomizedResponse:
+      p.remove = pld::subsampled_randomized_response(m.keep, m.values, m.sampling_rate, h, side);
+      break;
   }
   return p;
 }
@@ -121,7 +134,8 @@ double lattice_epsilon(const Mechanism& m) {
     case MechanismKind::kGeometric:
     case MechanismKind::kExponential:
     case MechanismKind::kDeclared: return m.epsilon;
-    case MechanismKind::kRandomizedResponse: {
+    case MechanismKind::kRandomizedResponse:
+    case MechanismKind::kSubsampledRandomizedResponse: {  // its absent report is at loss 0
       const double r = (1 - m.keep) / static_cast<double>(m.values - 1);
       return std::log(m.keep) - std::log(r);  // as pld::randomized_response computes it
     }

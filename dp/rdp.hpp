@@ -47,6 +47,14 @@ double subsampled_gaussian_replace(double z, double q, double alpha);
 /// tighter Thm 27, so this is a little above it). A fractional order uses the next whole one.
 double sampled_without_replacement_gaussian(double z, double q, double alpha);
 
+/// Poisson-subsampled Laplace (dp/subsampled.cpp): the smaller of the Laplace curve of the inner
+/// ε and the pure curve of the amplified ε' = log(1 + q(e^ε − 1)) (Balle, Barthe & Gaboardi
+/// 2018, Thm 8). An upper bound, looser than the PLD.
+double subsampled_laplace(double inner_epsilon, double amplified_epsilon, double alpha);
+/// Randomized response sent with probability q: log(1 − q + q·e^{(α−1)·RR(α)})/(α−1), exact
+/// (the pair shares the absent report's atom).
+double subsampled_randomized_response(double keep, std::uint64_t k, double q, double alpha);
+
 struct EpsilonAtOrder {
   double epsilon = 0;  ///< +∞ when no order gives a finite bound
   double order = 0;

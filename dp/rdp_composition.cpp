@@ -45,6 +45,10 @@ std::vector<double> rdp_curve(const Mechanism& m) {
       case MechanismKind::kSubsampledGaussian:
         v = subsampled_gaussian_rdp(m, a);
         break;
+      case MechanismKind::kSubsampledLaplace: v = rdp::subsampled_laplace(m.inner_epsilon, m.epsilon, a); break;
+      case MechanismKind::kSubsampledRandomizedResponse:
+        v = rdp::subsampled_randomized_response(m.keep, m.values, m.sampling_rate, a);
+        break;
     }
     out[i] = v;
   }
@@ -64,6 +68,9 @@ std::optional<double> rdp_at(const Mechanism& m, double a) {
     case MechanismKind::kZcdp: return rdp::zcdp(m.rho, a);
     case MechanismKind::kDiscreteGaussian: return rdp::discrete_gaussian(m.sigma, m.shift, a);
     case MechanismKind::kSubsampledGaussian: return std::nullopt;
+    case MechanismKind::kSubsampledLaplace: return rdp::subsampled_laplace(m.inner_epsilon, m.epsilon, a);
+    case MechanismKind::kSubsampledRandomizedResponse:
+      return rdp::subsampled_randomized_response(m.keep, m.values, m.sampling_rate, a);
   }
   return std::nullopt;
 }

@@ -55,6 +55,13 @@ const Expect kExpected[] = {
     {"apple_cms", 0, kHolds, 4 - 1e-4, 4 * 1.001},
     {"apple_cms", 1, kHolds, std::exp(4.0) / (std::exp(4.0) + 19) * (1 - 1e-4), std::exp(4.0) / (std::exp(4.0) + 19) * 1.01},
     {"apple_cms", 2, kViolated, 28 - 1e-3, 28 * 1.01},
+    // query_monitor (delta 1e-6): lower ends are the exact epsilon of pairs the releases cover
+    // (mpmath, 50 digits: the binary pair of the declared pure 1/2, and top-4 as 4 exponential
+    // mechanisms over two items with scores (0, 0) against (1, 0)): 0.4999984, 0.0503,
+    // 0.5503; upper ends the pure sums 1/2, 1/5 + ln(1 + (e - 1)/100), and both.
+    {"query_monitor", 0, kHolds, 0.4999983, 0.5},
+    {"query_monitor", 1, kHolds, 0.0503, 0.2 + 0.01703686323617655 + 1e-9},
+    {"query_monitor", 2, kViolated, 0.5502, 0.7 + 0.01703686323617655 + 1e-9},
     // social_recommender: select of likes correlated with leaning; RR keep 1/2 over 4 values.
     {"social_recommender", 0, kViolated, 15.0 / 26, 15.0 / 26 + 1e-4},
     {"social_recommender", 1, kHolds, std::log2(7.0 / 5), std::log2(7.0 / 5) + 1e-3},

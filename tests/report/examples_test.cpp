@@ -90,7 +90,7 @@ report::Options options_for(const std::string& name) {
 
 const std::vector<std::string> kExamples = {"census_stats",    "genai_finetune", "hospital_fl",        "phones_shuffler",
                                             "rr_survey",       "smart_meters",   "social_recommender", "support_agents",
-                                            "gboard_dpftrl", "rappor", "apple_cms"};
+                                            "gboard_dpftrl", "rappor", "apple_cms", "query_monitor"};
 
 void check_example_goldens(const std::string& name) {
   const Loaded* e = example(name);
@@ -206,6 +206,7 @@ TEST_CASE("example goldens: support_agents", "[report][golden]") { check_example
 TEST_CASE("example goldens: gboard_dpftrl", "[report][golden]") { check_example_goldens("gboard_dpftrl"); }
 TEST_CASE("example goldens: rappor", "[report][golden]") { check_example_goldens("rappor"); }
 TEST_CASE("example goldens: apple_cms", "[report][golden]") { check_example_goldens("apple_cms"); }
+TEST_CASE("example goldens: query_monitor", "[report][golden]") { check_example_goldens("query_monitor"); }
 
 TEST_CASE("JSON and SARIF of every fast example have the documented structure", "[report]") {
   for (const auto& name : kExamples) {
