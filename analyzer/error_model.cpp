@@ -2,6 +2,7 @@
 // a release"). Each figure is an upper bound, rounded up: a too-small error is optimistic advice.
 #include "analyzer/detail/error_model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -96,6 +97,14 @@ void set_figure(ReleaseError& e, const dp::error::Figure& f) {
 double reports(const flow::Graph& g, const flow::Artifact& x) {
   if (x.inputs.empty() || x.inputs[0].data >= g.data.size()) return 0;
   return static_cast<double>(g.data[x.inputs[0].data].rows);
+}
+
+/// The rows one instance of `at` holds of `data` (a partition of it), else all of them.
+std::uint64_t rows_per_instance(const flow::Graph& g, flow::Id data, const flow::Agent& at) {
+  const flow::Data& d = g.data[data];
+  for (const auto& h : at.holds)
+    if (h.data == data && h.partitioned && at.population && at.count > 0) return std::max<std::uint64_t>(1, d.rows / at.count);
+  return d.rows;
 }
 
 /// A local randomizer's frequency estimate (Wang et al. 2017, Theorem 2; dp/error.hpp), over
@@ -219,16 +228,19 @@ void mechanism_error(const flow::Graph& g, const flow::Artifact& x, double beta,
       return;
     }
     case C::kDpsgd: {
-      const double z = to_double_up(param(K::kNoiseMultiplier).value_or(Rational(0)));
+      double z = to_double_up(param(K::kNoiseMultiplier).value_or(Rational(0)));
+      // One instance's update: its own share of a distributed noise, over its own batch.
+      const flow::Agent& at = g.agents[x.at];
+      if (x.distributed && at.population && at.count > 1) z /= std::sqrt(static_cast<double>(at.count)) * (1 - 1e-15);
       double batch = param_d(K::kBatchSize, 0);
       if (batch == 0 && !x.inputs.empty() && x.inputs[0].data < g.data.size())
-        batch = param_d(K::kSamplingRate, 0) * static_cast<double>(g.data[x.inputs[0].data].rows);
+        batch = param_d(K::kSamplingRate, 0) * static_cast<double>(rows_per_instance(g, x.inputs[0].data, at));
       if (!(batch > 0)) {
         e.how = "DP-SGD: the expected batch size is unknown (declare the data's rows)";
         return;
       }
       gradient_error(z / batch * (1 + 1e-15), beta,
-                     "DP-SGD: noise of sd noise_multiplier·C = " + num(z) + "·C on a batch of " + num(batch) +
+                     "DP-SGD: noise of sd " + num(z) + "·C (noise_multiplier·C, or an instance's share of it) on a batch of " + num(batch) +
                          " expected records, so sd " + num(z / batch) + "·C in the averaged gradient",
                      e);
       e.quantity = "each coordinate of the averaged gradient";
@@ -295,13 +307,22 @@ void aggregate_error(const flow::Graph& g, flow::Id xi, double beta, ReleaseErro
   e.from = src;
   const flow::Agent& at = g.agents[r.at];
   const bool local = flow::kind_info(r.kind).guarantee == flow::Guarantee::kLocalPureEpsilon;
-  if (!inner.modelled || !at.population || at.count <= 1 || r.distributed || local) {
+  if (!inner.modelled || !at.population || at.count <= 1 || (r.distributed && r.kind != C::kDpsgd) || local) {
     if (inner.modelled) e.how = "carried forward from " + r.name + ": " + inner.how;
     return;
   }
   const double n = static_cast<double>(at.count);
   e.expected.reset();
   e.relative.reset();
+  if (r.kind == C::kDpsgd) {
+    // The model averages the n instances' updates: each one's noise is independent (a
+    // distributed noise's shares too), so the average's sd is one update's over √n.
+    set_figure(e, dp::error::gaussian(mul_up(inner.sd, 1 / std::sqrt(n) * (1 + 1e-15)), beta));
+    e.quantity = "each coordinate of the averaged model update";
+    e.how = "the average of " + std::to_string(at.count) + " independent updates of " + r.name + " (sd / √" +
+            std::to_string(at.count) + "): " + inner.how;
+    return;
+  }
   if (!gaussian_family(r.kind)) {
     e.modelled = false;
     e.how = "the sum of " + std::to_string(at.count) + " independent " + flow::kind_name(r.kind) +
