@@ -69,7 +69,7 @@ TEST_CASE("a Laplace release's error: absolute and relative to the smallest expe
   CHECK(*e.relative >= kLaplace4HalfWidth / 10000);
   CHECK(verdict(a, "acc").status == analyzer::Status::kHolds);
   CHECK(verdict(a, "rel").status == analyzer::Status::kHolds);
-  CHECK(verdict(a, "acc").reason == "±11.99 ≤ 12 at confidence 19/20");
+  CHECK(verdict(a, "acc").reason == "±11.99 ≤ 12 at confidence 0.95");
   // A narrower confidence: β = 0.5 gives 4 ln 2 = 2.7726 (scipy.stats.laplace(scale=4).ppf(0.75)).
   auto g50 = load(census("4", "require acc: error(published) <= 2.78 at confidence 0.5\n"));
   auto a50 = analyzer::analyze(g50);
