@@ -174,11 +174,30 @@ struct Options {
   std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
+/// The error of one release, or of an aggregate that carries it forward (docs/concepts.md, "The
+/// error of a release"; analyzer/error_model.cpp): upper bounds, rounded up.
+struct ReleaseError {
+  flow::Id artifact = flow::kNone;
+  flow::Id from = flow::kNone;   // an aggregate: the release whose error it carries forward
+  bool modelled = false;         // false: no figure, and `how` says why
+  std::string quantity;          // what the figure is the error of: "the released value", "a value's frequency", …
+  std::string unit;              // "" (the release's own units), "of the clipping norm C"
+  double sd = 0;                 // the error's standard deviation
+  double half_width = 0;         // |error| ≤ half_width with probability at least 1 − beta
+  double beta = 0.05;
+  std::optional<double> expected;  // the expected true value, where rows and the field's range give it
+  std::string expected_what;     // "the count of rows", "the smallest expected cell (income = high)"
+  std::optional<double> relative;  // half_width / |expected|
+  std::string how;               // the model: "Laplace noise of scale 4: sd √2·b, half-width b·ln(1/β)"
+};
+
 struct Analysis {
   std::vector<Verdict> verdicts;      // in requirement order
   std::vector<LeakageCell> leakage;   // data × observer, sorted
   std::vector<Finding> findings;      // sorted by location
   std::vector<std::string> assumptions;
+  /// The error of every release and aggregate of one, in artifact order, at the settings' confidence.
+  std::vector<ReleaseError> errors;
 
   /// Exit status (docs/limits.md, "Faults and exit codes"): 2 if a finding is an error (the spec is invalid), else 1 if
   /// any requirement is violated, else 3 if any is undecided, else 0.

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "analyzer/detail/analyzer.hpp"
+#include "analyzer/detail/error_model.hpp"
 #include "analyzer/detail/findings.hpp"
 #include "analyzer/wording.hpp"
 #include "analyzer/search.hpp"
@@ -33,6 +34,8 @@ Analysis Analyzer::run() {
     }
     if (r.measure == flow::Measure::kForbid) {
       v = forbid(r);
+    } else if (r.measure == flow::Measure::kError) {
+      v = utility(r);
     } else {
       const flow::Coalition& target =
           r.adversary != flow::kNone ? graph_.adversaries[r.adversary].coalition : r.coalition;
@@ -73,6 +76,7 @@ Analysis Analyzer::run() {
   std::stable_sort(a.findings.begin(), a.findings.end(),
                    [](const Finding& l, const Finding& r) { return l.span.begin < r.span.begin; });
   a.assumptions = collect_assumptions(graph_);
+  a.errors = release_errors(graph_);
   return a;
 }
 

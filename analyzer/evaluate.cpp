@@ -97,6 +97,7 @@ Analyzer::MeasureEvaluator Analyzer::evaluator_of(flow::Measure measure) {
     case flow::Measure::kMembership: return &Analyzer::evaluate_membership;
     case flow::Measure::kReconstruction: return &Analyzer::evaluate_reconstruction;
     case flow::Measure::kForbid: break;  // not against a coalition: Analyzer::forbid
+    case flow::Measure::kError: break;   // not against a coalition: Analyzer::utility
   }
   return nullptr;
 }

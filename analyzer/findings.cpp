@@ -115,7 +115,7 @@ std::vector<Finding> collect_findings(const flow::Graph& g) {
   for (const auto& r : g.requirements) {
     if (r.data < data_used.size()) data_used[r.data] = true;
     if (r.adversary < adversary_used.size()) adversary_used[r.adversary] = true;
-    if (r.adversary == flow::kNone && r.measure != flow::Measure::kForbid) {
+    if (r.adversary == flow::kNone && r.measure != flow::Measure::kForbid && r.measure != flow::Measure::kError) {
       use_coalition(r.coalition);
       honest_members(g, r.coalition, r.span, "requirement '" + r.name + "'", out);
     }

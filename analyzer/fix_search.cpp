@@ -142,6 +142,9 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
         if ((p.hi && value > *p.hi) || (p.lo && value < *p.lo))
           fix += " (outside its declared range [" + format_exact(p.lo.value_or(0)) + ", " + format_exact(p.hi.value_or(0)) + "])";
       }
+      // A fix that breaks a utility requirement is not offered (issue #22): say why instead.
+      if (const auto broken = utilities_broken(changed); !broken.empty())
+        fix = "no value meets both: " + fix + " would fix it but break " + join(broken, ", ");
       fixes.push_back(fix);
     }
   }

@@ -8,6 +8,7 @@
 
 #include "analyzer/wording.hpp"
 #include "base/rational.hpp"
+#include "base/text.hpp"
 #include "flow/catalogue.hpp"
 #include "flow/param_expr.hpp"
 #include "solver/optimize.hpp"
@@ -25,6 +26,9 @@ struct Runner {
   const flow::Graph& base;
   Options options;
   std::vector<flow::Id> selected;  // requirement indices that must hold
+  /// Utility requirements (error(X) <= B): they pull the other way (less noise), so the search
+  /// runs on the privacy requirements and the answer is then checked against these (issue #22).
+  std::vector<flow::Id> utilities;
   unsigned analyses = 0;
   bool out_of_time = false;  // an analysis was refused: the budget was spent
 
@@ -63,9 +67,18 @@ struct Runner {
       if (i < a.verdicts.size() && a.verdicts[i].status == Status::kUndecided) return true;
     return false;
   }
-  std::vector<TuneMargin> margins(const Analysis& a) const {
+  /// The utility requirements that do not hold in `a`, by name.
+  std::vector<std::string> failing_utilities(const Analysis& a) const {
+    std::vector<std::string> out;
+    for (flow::Id i : utilities)
+      if (i >= a.verdicts.size() || a.verdicts[i].status != Status::kHolds) out.push_back(base.requirements[i].name);
+    return out;
+  }
+  std::vector<TuneMargin> margins(const Analysis& a, bool with_utilities = false) const {
     std::vector<TuneMargin> out;
-    for (flow::Id i : selected) {
+    std::vector<flow::Id> ids = selected;
+    if (with_utilities) ids.insert(ids.end(), utilities.begin(), utilities.end());
+    for (flow::Id i : ids) {
       if (i >= a.verdicts.size()) continue;
       const Verdict& v = a.verdicts[i];
       TuneMargin m;
@@ -215,6 +228,11 @@ TuneResult tune(const flow::Graph& graph, const std::string& name, const TuneOpt
     res.message = "the spec has no requirement to meet";
     return res;
   }
+  // Utility requirements are checked at the answer, not searched (unless they are all there is).
+  for (flow::Id i : run.selected)
+    if (graph.requirements[i].measure == flow::Measure::kError) run.utilities.push_back(i);
+  if (run.utilities.size() == run.selected.size()) run.utilities.clear();
+  for (flow::Id i : run.utilities) run.selected.erase(std::find(run.selected.begin(), run.selected.end(), i));
   Rational span = res.hi - res.lo;
   res.tolerance = options.tolerance ? *options.tolerance : (span > 0 ? decimal_step(span / 1000) : Rational(1));
   if (res.tolerance <= 0) {
@@ -294,6 +312,16 @@ TuneResult tune(const flow::Graph& graph, const std::string& name, const TuneOpt
     if (run.stopped(res.outcome, res.message)) return res;
     res.outcome = TuneOutcome::kUndecided;
     res.message = "the final analysis at " + res.value_text + " does not confirm every requirement";
+    return res;
+  }
+  res.requirements = run.margins(final_a, true);
+  if (const auto failing = run.failing_utilities(final_a); !failing.empty()) {
+    // The privacy requirements' least private value is the best any utility requirement can get.
+    res.outcome = TuneOutcome::kNone;
+    res.message = "no value of " + name + " in [" + format_exact(res.lo) + ", " + format_exact(res.hi) +
+                  "] meets every requirement: the privacy requirements need " + name +
+                  (res.larger_is_private ? " ≥ " : " ≤ ") + res.value_text + ", and there " + join(failing, ", ") +
+                  (failing.size() == 1 ? " fails" : " fail");
     return res;
   }
   res.outcome = TuneOutcome::kFound;

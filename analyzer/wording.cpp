@@ -3,6 +3,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 #include <vector>
 
 #include "base/text.hpp"
@@ -83,6 +85,7 @@ const char* unit_name(flow::Measure measure) {
     case flow::Measure::kReconstruction: return "probability";
     case flow::Measure::kLeakage: return "bits";
     case flow::Measure::kReidentification: return "fraction";
+    case flow::Measure::kError: return "error";
   }
   return "";
 }
@@ -116,6 +119,7 @@ std::string value_with_unit(const flow::Requirement& r, const Verdict& v) {
     case flow::Measure::kDp:
     case flow::Measure::kForbid: return "epsilon " + value + why;
     case flow::Measure::kLeakage: return value + " bits" + why;
+    case flow::Measure::kError: return "±" + value + (r.relative ? " relative" : "");
     default: return value + why;
   }
 }
@@ -129,6 +133,7 @@ bool states_delta(const flow::Requirement& r, const Verdict& v) {
 std::string comparison(const flow::Graph& graph, const flow::Requirement& r, const Verdict& v) {
   std::string text = value_with_unit(r, v) + (v.status == Status::kHolds ? " ≤ " : " > ") + flow::bound_number_text(r);
   if (states_delta(r, v)) text += " at delta " + flow::delta_text(graph.delta_of(r));
+  if (r.measure == flow::Measure::kError) text += " at confidence " + format_exact(graph.confidence_of(&r));
   return text;
 }
 
@@ -156,10 +161,26 @@ std::string headline(const flow::Graph& graph, const flow::Requirement& r, const
     if (v.status == Status::kUndecided) return text + ": undecided" + (v.reason.empty() ? "" : " (" + v.reason + ")");
     return text + ": " + (v.reason.empty() ? "no crossing" : v.reason);
   }
-  text += " against " + target_text(graph, v) + ": ";
+  text += r.measure == flow::Measure::kError ? ": " : " against " + target_text(graph, v) + ": ";
   if (v.status == Status::kUndecided)
     return text + "undecided" + (v.reason.empty() || v.reason == "undecided" ? "" : " (" + v.reason + ")");
   return text + comparison(graph, r, v);
+}
+
+std::string confidence_text(double beta) {
+  std::ostringstream out;
+  out << std::setprecision(6) << (1 - beta) * 100 << " %";
+  return out.str();
+}
+
+std::string error_text(const ReleaseError& e) {
+  if (!e.modelled) return "no error figure: " + e.how;
+  std::string text = "±" + format_double_up(e.half_width, 4) + (e.unit.empty() ? "" : " " + e.unit) + " at " +
+                     confidence_text(e.beta) + " (sd " + format_double_up(e.sd, 4) + ")";
+  if (e.relative)
+    text += ", " + format_double_up(*e.relative * 100, 3) + " % of " + e.expected_what + " (" +
+            format_double_up(*e.expected, 4) + ")";
+  return text;
 }
 
 std::string epsilon_text(double epsilon) {

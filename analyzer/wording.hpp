@@ -61,6 +61,12 @@ std::string target_text(const flow::Graph& graph, const Verdict& verdict);
 /// `forbid health from EU to US unless epsilon ≤ 3: crossed by server (epsilon 6.81 > 3)`.
 std::string headline(const flow::Graph& graph, const flow::Requirement& requirement, const Verdict& verdict);
 
+/// A release's error in words: `±11.99 at 95 % (sd 5.657), 0.1199 % of the smallest expected
+/// count (income = high) (10000)`, or `no error figure: …` with the reason.
+std::string error_text(const ReleaseError& error);
+/// The confidence 1 − β as a percentage: `95 %`.
+std::string confidence_text(double beta);
+
 /// An ε upper bound: 4 significant digits rounded up; `unbounded` for +inf (or NaN).
 std::string epsilon_text(double epsilon);
 

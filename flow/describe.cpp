@@ -38,6 +38,10 @@ std::string measure_text(const Graph& graph, const Requirement& r) {
       for (Id f : r.fields) names.push_back(field_name(d, f));
       return "reidentification(" + data + " by {" + join(names, ", ") + "})";
     }
+    case Measure::kError: {
+      const std::string artifact = name_in(graph.artifacts, r.artifact);
+      return "error(" + artifact + ")";
+    }
     case Measure::kForbid: {
       std::string text = "forbid " + name_in(graph.categories, r.category) + " from " +
                          name_in(graph.regions, r.from_region) + " to " + name_in(graph.regions, r.to_region);
@@ -52,6 +56,7 @@ std::string bound_text(const Requirement& r) {
   if (r.measure == Measure::kForbid)
     return r.unless_epsilon ? "epsilon " + format_exact(*r.unless_epsilon) : std::string("no crossing");
   std::string b = format_exact(r.bound);
+  if (r.measure == Measure::kError) return b + (r.relative ? " relative" : "");
   if (r.measure == Measure::kDp || r.bound_is_epsilon) return "epsilon " + b;
   if (r.measure == Measure::kLeakage || r.bound_in_bits) return b + " bits";
   return b;
@@ -88,6 +93,9 @@ std::string target_text(const Graph& graph, const Requirement& r) {
 std::string requirement_text(const Graph& graph, const Requirement& r) {
   const std::string at_delta = r.delta ? " at delta " + delta_text(*r.delta) : std::string();
   if (r.measure == Measure::kForbid) return r.name + ": " + measure_text(graph, r) + (r.unless_epsilon ? at_delta : "");
+  if (r.measure == Measure::kError)
+    return r.name + ": " + measure_text(graph, r) + " ≤ " + bound_text(r) +
+           (r.confidence ? " at confidence " + format_exact(*r.confidence) : std::string());
   return r.name + ": " + measure_text(graph, r) + " against " + target_text(graph, r) + " ≤ " + bound_text(r) + at_delta;
 }
 

@@ -43,6 +43,7 @@ const char* measure_name(Measure measure) {
     case Measure::kReidentification: return "reidentification";
     case Measure::kMembership: return "membership";
     case Measure::kReconstruction: return "reconstruction";
+    case Measure::kError: return "error";
     case Measure::kForbid: return "forbid";
   }
   return "?";
@@ -81,6 +82,11 @@ std::uint64_t Graph::times(const Artifact& a) const {
 }
 
 Rational Graph::delta_of(const Requirement& r) const { return r.delta ? *r.delta : settings.delta; }
+
+Rational Graph::confidence_of(const Requirement* r) const {
+  if (r && r->confidence) return *r->confidence;
+  return settings.confidence ? *settings.confidence : make_rational(95, 100);
+}
 
 namespace {
 

@@ -32,6 +32,8 @@ struct Settings {
   Rational delta = make_rational(1, 100000);
   AccountantKind accountant = AccountantKind::kAuto;
   Span span;  // of the settings statement (zero when absent)
+  /// `confidence: C`: the probability 1 − β with which error figures hold (default 0.95).
+  std::optional<Rational> confidence;
 };
 
 struct Region {
@@ -229,7 +231,7 @@ struct Adversary {
   Span span;
 };
 
-enum class Measure { kDp, kPosterior, kAdvantage, kLeakage, kReidentification, kMembership, kReconstruction, kForbid };
+enum class Measure { kDp, kPosterior, kAdvantage, kLeakage, kReidentification, kMembership, kReconstruction, kForbid, kError };
 const char* measure_name(Measure measure);
 
 struct Requirement {
@@ -253,6 +255,10 @@ struct Requirement {
   Id category = kNone;
   Id from_region = kNone, to_region = kNone;
   std::optional<Rational> unless_epsilon;
+  // error(ARTIFACT) <= X [relative] [at confidence C]: a utility requirement (no coalition)
+  Id artifact = kNone;               // the release whose error is bounded
+  bool relative = false;             // the bound is relative to the expected true value
+  std::optional<Rational> confidence;  // `at confidence C`, in (0, 1)
   Span span;
 };
 
@@ -290,6 +296,9 @@ struct Graph {
   std::uint64_t times(const Artifact& a) const;
   /// The δ of a requirement (its own, else settings.delta).
   Rational delta_of(const Requirement& r) const;
+  /// The confidence 1 − β of an error figure: the requirement's own, else settings.confidence,
+  /// else 95/100.
+  Rational confidence_of(const Requirement* r = nullptr) const;
 };
 
 /// How far one record can move a noise mechanism's input, derived from the catalogue and the

@@ -195,13 +195,14 @@ struct Adversary : Node {
 };
 
 struct Measure : Node {
-  enum class Kind { kDp, kPosterior, kAdvantage, kLeakage, kReidentification, kMembership, kReconstruction } kind =
+  enum class Kind { kDp, kPosterior, kAdvantage, kLeakage, kReidentification, kMembership, kReconstruction, kError } kind =
       Kind::kDp;
   Ident data;
   Ident field;               // posterior, leakage, reconstruction
   std::optional<Number> fpr; // membership: `at fpr F`
   Ident value;               // posterior: a value name (or an integer, as written)
   std::vector<Ident> fields; // reidentification
+  Ident artifact;            // error: the release whose error is bounded
 };
 
 struct Bound : Node {
@@ -209,6 +210,8 @@ struct Bound : Node {
   bool bits = false;     // `X bits`
   Number value;
   std::optional<Number> delta;  // `at delta D`
+  bool relative = false;        // `X relative` (error)
+  std::optional<Number> confidence;  // `at confidence C` (error)
 };
 
 struct Require : Node {
@@ -218,6 +221,7 @@ struct Require : Node {
   Ident target_name;
   Coalition target;
   Bound bound;
+  bool has_target = false;  // `against …` was written (every measure but error needs it)
 };
 
 struct Forbid : Node {

@@ -241,6 +241,18 @@ void set_accountant(CheckContext& context, const ast::Value& value) {
                                                       : flow::AccountantKind::kAuto;
 }
 
+void set_confidence(CheckContext& context, const ast::Value& value) {
+  Rational confidence;
+  if (value.kind != ast::Value::Kind::kNumber) {
+    context.error(value, "confidence must be a number");
+  } else if (context.number(value.number, confidence)) {
+    if (confidence <= 0 || confidence >= 1)
+      context.error(value, "confidence must be greater than 0 and less than 1, not " + value.number.text);
+    else
+      context.graph.settings.confidence = confidence;
+  }
+}
+
 }  // namespace
 
 void check_settings(CheckContext& context) {
@@ -264,9 +276,13 @@ void check_settings(CheckContext& context) {
         set_delta(context, prop.value);
       } else if (key == "accountant") {
         set_accountant(context, prop.value);
+      } else if (key == "confidence") {
+        set_confidence(context, prop.value);
       } else {
-        context.error(prop.key, "unknown setting " + quoted(key) + suggest(key, {"delta", "accountant"}) +
-                                    (closest_match(key, {"delta", "accountant"}) ? "" : " (settings are delta and accountant)"));
+        context.error(prop.key, "unknown setting " + quoted(key) + suggest(key, {"delta", "accountant", "confidence"}) +
+                                    (closest_match(key, {"delta", "accountant", "confidence"})
+                                         ? ""
+                                         : " (settings are delta, accountant and confidence)"));
       }
     }
   }

@@ -91,6 +91,21 @@ void lower_posterior_value(CheckContext& context, const ast::Measure& measure, f
     requirement.value = static_cast<std::uint64_t>(it - field.values.begin());
 }
 
+/// `error(X)`: X must be a release, or an aggregate of one (docs/language.md, "Utility requirements").
+void lower_error_artifact(CheckContext& context, const ast::Measure& measure, flow::Requirement& requirement) {
+  requirement.artifact = context.resolve(measure.artifact, DeclKind::kArtifact);
+  if (requirement.artifact == kNone) return;
+  const flow::Artifact& x = context.graph.artifacts[requirement.artifact];
+  if (flow::is_private(x.kind)) return;
+  if (x.kind == flow::ComputeKind::kAggregate && !x.inputs.empty() && x.inputs[0].kind == flow::Input::Kind::kArtifact &&
+      x.inputs[0].artifact < context.graph.artifacts.size() &&
+      flow::is_private(context.graph.artifacts[x.inputs[0].artifact].kind))
+    return;
+  context.error(measure.artifact, quoted(x.name) + " is a " + flow::kind_name(x.kind) +
+                                      ", not a release: only a private mechanism's output, or an aggregate of one, "
+                                      "has an error");
+}
+
 /// The measure's data and, by measure, its field and value or its quasi-identifier fields.
 void lower_measure(CheckContext& context, const ast::Measure& measure, flow::Requirement& requirement) {
   switch (measure.kind) {
@@ -101,6 +116,10 @@ void lower_measure(CheckContext& context, const ast::Measure& measure, flow::Req
     case MeasureKind::kReidentification: requirement.measure = flow::Measure::kReidentification; break;
     case MeasureKind::kMembership: requirement.measure = flow::Measure::kMembership; break;
     case MeasureKind::kReconstruction: requirement.measure = flow::Measure::kReconstruction; break;
+    case MeasureKind::kError:
+      requirement.measure = flow::Measure::kError;
+      lower_error_artifact(context, measure, requirement);
+      return;
   }
   if (measure.fpr) {  // membership: a test's false-positive rate, strictly between 0 and 1
     Rational fpr;
@@ -135,6 +154,19 @@ void lower_measure(CheckContext& context, const ast::Measure& measure, flow::Req
 
 /// `against NAME` (an adversary, or an agent alone) or `against {coalition}`.
 void lower_target(CheckContext& context, const ast::Require& written, flow::Requirement& requirement) {
+  const bool utility = written.measure.kind == MeasureKind::kError;
+  if (utility) {
+    if (written.has_target)
+      context.error(written.target_is_name ? static_cast<const ast::Node&>(written.target_name) : written.target,
+                    "error(...) is a utility requirement: it bounds the release's error, against no adversary; "
+                    "drop 'against ...'");
+    return;
+  }
+  if (!written.has_target) {
+    context.error(written.measure, std::string(flow::measure_name(requirement.measure)) +
+                                       " needs 'against' and an adversary or coalition before '<='");
+    return;
+  }
   if (!written.target_is_name) {
     requirement.coalition = lower_coalition(context, written.target);
     return;
@@ -152,10 +184,35 @@ void lower_target(CheckContext& context, const ast::Require& written, flow::Requ
   requirement.adversary = context.resolve_any(written.target_name, {DeclKind::kAdversary, DeclKind::kAgent});
 }
 
+/// `<= X [relative] [at confidence C]` of error(X): in the release's units, or a fraction of its
+/// expected true value.
+void lower_error_bound(CheckContext& context, const ast::Bound& bound, flow::Requirement& requirement) {
+  requirement.relative = bound.relative;
+  if (bound.epsilon) context.error(bound, "an error bound is in the release's own units (or 'relative'), not 'epsilon'");
+  else if (bound.bits) context.error(bound, "an error bound is in the release's own units (or 'relative'), not bits");
+  if (bound.delta)
+    context.error(*bound.delta, "an error bound takes 'at confidence C' (the probability that the error is within it), not 'at delta'");
+  if (context.number(bound.value, requirement.bound) && requirement.bound <= 0)
+    context.error(bound.value, "the bound of error must be positive, not " + bound.value.text);
+  if (bound.confidence) {
+    Rational c;
+    if (context.number(*bound.confidence, c)) {
+      if (c <= 0 || c >= 1) context.error(*bound.confidence, "the confidence must be in (0, 1), not " + bound.confidence->text);
+      else requirement.confidence = c;
+    }
+  }
+}
+
 /// `<= epsilon X`, `<= X`, `<= X bits`, and `at delta D`: each in the measure's own unit.
 void lower_bound(CheckContext& context, const ast::Require& written, flow::Requirement& requirement) {
   const ast::Bound& bound = written.bound;
   const MeasureKind kind = written.measure.kind;
+  if (kind == MeasureKind::kError) {
+    lower_error_bound(context, bound, requirement);
+    return;
+  }
+  if (bound.relative) context.error(bound, "only an error bound is 'relative'");
+  if (bound.confidence) context.error(*bound.confidence, "only an error bound is 'at confidence C'; a privacy bound takes 'at delta D'");
   requirement.bound_is_epsilon = bound.epsilon;
   requirement.bound_in_bits = bound.bits;
   if (context.number(bound.value, requirement.bound)) {

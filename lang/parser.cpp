@@ -590,10 +590,12 @@ using MK = ast::Measure::Kind;
 x3::rule<class require_class, ast::Require> const require = "require statement";
 x3::rule<class label_class, ast::Ident> const label = "requirement name";
 x3::rule<class measure_class, ast::Measure> const measure =
-    "measure (dp, posterior, advantage, leakage, reidentification, membership or reconstruction)";
+    "measure (dp, posterior, advantage, leakage, reidentification, membership, reconstruction or error)";
 x3::rule<class bound_class, ast::Bound> const bound = "bound ('epsilon X', 'X' or 'X bits')";
 x3::rule<class at_delta_class, ast::Number> const at_delta = "'at delta D'";
 x3::rule<class at_fpr_class, ast::Number> const at_fpr = "'at fpr F'";
+x3::rule<class at_clause_class, ast::Bound> const at_clause = "'at delta D' or 'at confidence C'";
+x3::rule<class against_class, ast::Require> const against = "'against'";
 x3::rule<class forbid_class, ast::Forbid> const forbid = "forbid statement";
 
 x3::rule<class target_class, ast::Require> const target = "adversary name or coalition";
@@ -607,6 +609,18 @@ auto const merge_target = [](auto& ctx) {
   r.target = std::move(t.target);
   r.target_name = std::move(t.target_name);
   r.target_is_name = t.target_is_name;
+  r.has_target = true;
+};
+// `against TARGET`, or nothing before '<=' (a utility requirement: the checker says which need it).
+auto const against_def = (PF_KW("against") > target[merge_target]) | &PF_SYM("<=");
+auto const merge_against = [](auto& ctx) {
+  ast::Require& r = x3::_val(ctx);
+  ast::Require& t = x3::_attr(ctx);
+  if (!t.has_target) return;
+  r.target = std::move(t.target);
+  r.target_name = std::move(t.target_name);
+  r.target_is_name = t.target_is_name;
+  r.has_target = true;
 };
 auto const measure_def = spanned[
     (PF_KW("dp")[flag(&ast::Measure::kind, MK::kDp)] > '(' > PF_NAME("data name")[set(&ast::Measure::data)] > ')') |
@@ -629,17 +643,27 @@ auto const measure_def = spanned[
     (PF_KW("membership")[flag(&ast::Measure::kind, MK::kMembership)] > '(' >
      PF_NAME("data name")[set(&ast::Measure::data)] > ')' > at_fpr[set(&ast::Measure::fpr)]) |
     (PF_KW("reconstruction")[flag(&ast::Measure::kind, MK::kReconstruction)] > '(' >
-     PF_NAME("data name")[set(&ast::Measure::data)] > '.' > PF_WORD("field name")[set(&ast::Measure::field)] > ')')];
+     PF_NAME("data name")[set(&ast::Measure::data)] > '.' > PF_WORD("field name")[set(&ast::Measure::field)] > ')') |
+    (PF_KW("error")[flag(&ast::Measure::kind, MK::kError)] > '(' >
+     PF_NAME("artifact name")[set(&ast::Measure::artifact)] > ')')];
 auto const at_delta_def = PF_KW("at") > PF_KW("delta") > number[assign];
 auto const at_fpr_def = PF_KW("at") > PF_KW("fpr") > number[assign];
+// `at delta D` or (error) `at confidence C`, into the bound.
+auto const at_clause_def = PF_KW("at") > ((PF_KW("delta") > number[set(&ast::Bound::delta)]) |
+                                          (PF_KW("confidence") > number[set(&ast::Bound::confidence)]));
+auto const merge_at = [](auto& ctx) {
+  ast::Bound& b = x3::_val(ctx);
+  ast::Bound& a = x3::_attr(ctx);
+  if (a.delta) b.delta = std::move(a.delta);
+  if (a.confidence) b.confidence = std::move(a.confidence);
+};
 auto const bound_def =
     spanned[(PF_KW("epsilon")[flag(&ast::Bound::epsilon, true)] > number[set(&ast::Bound::value)] >
              -at_delta[set(&ast::Bound::delta)]) |
             (number[set(&ast::Bound::value)] > -PF_KW("bits")[flag(&ast::Bound::bits, true)] >
-             -at_delta[set(&ast::Bound::delta)])];
+             -PF_KW("relative")[flag(&ast::Bound::relative, true)] > -at_clause[merge_at])];
 auto const require_def = spanned[
-    PF_KW("require") > -label[set(&ast::Require::name)] > measure[set(&ast::Require::measure)] > PF_KW("against") >
-    target[merge_target] >
+    PF_KW("require") > -label[set(&ast::Require::name)] > measure[set(&ast::Require::measure)] > against[merge_against] >
     PF_SYM("<=") > bound[set(&ast::Require::bound)]];
 auto const forbid_def = spanned[
     PF_KW("forbid") > -label[set(&ast::Forbid::name)] > PF_NAME("category name")[set(&ast::Forbid::category)] >
@@ -648,7 +672,7 @@ auto const forbid_def = spanned[
     -(PF_KW("unless")[flag(&ast::Forbid::has_unless, true)] > PF_KW("epsilon") > PF_SYM("<=") >
       number[set(&ast::Forbid::unless_epsilon)] > -at_delta[set(&ast::Forbid::unless_delta)])];
 
-BOOST_SPIRIT_DEFINE(require, label, target, measure, bound, at_delta, at_fpr, forbid)
+BOOST_SPIRIT_DEFINE(require, label, target, measure, bound, at_delta, at_fpr, forbid, at_clause, against)
 
 // ---------------------------------------------------------------------------------------
 // The statement loop

@@ -239,3 +239,22 @@ flow::Id find_requirement(const flow::Graph& graph, std::string_view name) {
 }
 
 }  // namespace privflow::report
+
+namespace privflow::report::detail {
+
+std::vector<std::string> error_lines(const flow::Graph& graph, const analyzer::Analysis& analysis, std::size_t max_lines) {
+  std::vector<std::string> out;
+  for (const auto& e : analysis.errors) {
+    if (out.size() == max_lines) {
+      out.push_back("… and " + std::to_string(analysis.errors.size() - max_lines) + " more (the JSON report lists them all)");
+      break;
+    }
+    if (e.artifact >= graph.artifacts.size()) continue;
+    const auto& x = graph.artifacts[e.artifact];
+    out.push_back(x.name + " (" + flow::kind_name(x.kind) + ", line " + std::to_string(x.span.line) +
+                  "): " + analyzer::error_text(e));
+  }
+  return out;
+}
+
+}  // namespace privflow::report::detail

@@ -30,6 +30,11 @@ std::string explain(const flow::Graph& graph, const analyzer::Analysis& analysis
   // The root's own text restates the verdict line: the tree starts with its children.
   for (std::size_t i = 0; i < root.children.size(); ++i) draw(out, root.children[i], "", i + 1 == root.children.size());
   if (!v.reason.empty() && v.status == analyzer::Status::kUndecided) out += "why undecided: " + printable(v.reason) + "\n";
+  // What the releases it observes cost in accuracy (issue #22): each one's error.
+  for (const auto& t : v.releases)
+    for (const auto& e : analysis.errors)
+      if (e.artifact == t.artifact && e.artifact < graph.artifacts.size())
+        out += "error of " + printable(graph.artifacts[e.artifact].name) + ": " + printable(analyzer::error_text(e)) + "\n";
   if (!v.fix.empty()) out += "fix: " + printable(v.fix) + "\n";
   return out;
 }

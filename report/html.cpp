@@ -163,8 +163,9 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
       out += "<td><a href=\"#req-" + std::to_string(i) + "\"><code>" + esc(r ? r->name : v.name) + "</code></a>";
       if (r && r->span.line) out += " <span class=\"line\">line " + std::to_string(r->span.line) + "</span>";
       out += "</td><td><code>" + esc(r ? flow::measure_text(graph, *r) : "") + "</code>";
-      if (!forbid) out += " against " + esc(analyzer::target_text(graph, v));
-      const std::string who = analyzer::who_text(graph, v);  // a forbid rule's: the agents that break it
+      const bool utility = v.measure == flow::Measure::kError;  // no adversary
+      if (!forbid && !utility) out += " against " + esc(analyzer::target_text(graph, v));
+      const std::string who = utility ? "—" : analyzer::who_text(graph, v);  // a forbid rule's: the agents that break it
       out += "</td><td class=\"num\">" + esc(v.status == Status::kUndecided ? "undecided" : r ? detail::narrow(analyzer::value_with_unit(*r, v)) : analyzer::value_text(v)) +
              "</td><td class=\"num\">" + esc(r ? detail::narrow(flow::bound_text(*r)) : "") + "</td><td>" + esc(who) +
              "</td></tr>\n";
@@ -240,6 +241,13 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
            "<span style=\"background:#ffd8b5\">ε &gt; 4</span><span style=\"background:#ffc1c0\">exposed</span>"
            "<span style=\"background:#cf222e;color:#ffffff\">holds the data</span></p>\n";
     out += "</section>\n";
+  }
+
+  if (const auto errors = detail::error_lines(graph, analysis); !errors.empty()) {
+    out += "<section id=\"errors\">\n<h2>Error of each release</h2>\n";
+    out += "<p class=\"note\">The interval that holds each release's error with the stated confidence, rounded up.</p>\n<ul>\n";
+    for (const auto& line : errors) out += "<li>" + esc(line) + "</li>\n";
+    out += "</ul>\n</section>\n";
   }
 
   if (!analysis.findings.empty()) {

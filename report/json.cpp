@@ -69,6 +69,11 @@ Json requirement_json(const flow::Graph& g, const flow::Requirement* r, const an
     if (v.measure == flow::Measure::kPosterior) j["field_value"] = f.value_name(r->value);
   }
   if (r && v.measure == flow::Measure::kMembership && r->fpr) j["fpr"] = analyzer::bound_number(*r->fpr);
+  if (r && v.measure == flow::Measure::kError) {
+    j["artifact"] = r->artifact < g.artifacts.size() ? Json(g.artifacts[r->artifact].name) : Json(nullptr);
+    j["relative"] = r->relative;
+    j["confidence"] = analyzer::bound_number(g.confidence_of(r));
+  }
   if (r && v.measure == flow::Measure::kReidentification && r->data < g.data.size()) {
     Json fields = Json::array();
     for (flow::Id f : r->fields)
@@ -88,7 +93,7 @@ Json requirement_json(const flow::Graph& g, const flow::Requirement* r, const an
   j["delta"] = r ? analyzer::delta_number(g.delta_of(*r), v.delta) : v.delta;
   j["delta_text"] = r ? flow::delta_text(g.delta_of(*r)) : "";
   j["exact"] = v.exact;
-  if (forbid) {
+  if (forbid || v.measure == flow::Measure::kError) {
     j["coalition"] = nullptr;
   } else {
     Json members = Json::array();
@@ -137,6 +142,25 @@ Json requirement_json(const flow::Graph& g, const flow::Requirement* r, const an
   return j;
 }
 
+/// One release's error (docs/report.schema.json, "errors"): upper bounds, rounded up.
+Json error_json(const flow::Graph& g, const analyzer::ReleaseError& e) {
+  Json o;
+  o["artifact"] = e.artifact < g.artifacts.size() ? Json(g.artifacts[e.artifact].name) : Json(nullptr);
+  o["line"] = line_or_null(e.artifact < g.artifacts.size() ? g.artifacts[e.artifact].span.line : 0);
+  o["from"] = e.from < g.artifacts.size() ? Json(g.artifacts[e.from].name) : Json(nullptr);
+  o["modelled"] = e.modelled;
+  o["quantity"] = e.quantity;
+  o["unit"] = e.unit;
+  o["confidence"] = 1 - e.beta;
+  o["sd"] = e.modelled ? Json(e.sd) : Json(nullptr);
+  o["half_width"] = e.modelled ? Json(e.half_width) : Json(nullptr);
+  o["expected"] = e.modelled && e.expected ? Json(*e.expected) : Json(nullptr);
+  o["relative"] = e.modelled && e.relative ? Json(*e.relative) : Json(nullptr);
+  o["text"] = analyzer::error_text(e);
+  o["how"] = e.how;
+  return o;
+}
+
 }  // namespace
 
 std::string to_json(const flow::Graph& graph, const analyzer::Analysis& analysis, const Options& options) {
@@ -170,6 +194,8 @@ std::string to_json(const flow::Graph& graph, const analyzer::Analysis& analysis
     j["findings"].push_back(o);
   }
   j["assumptions"] = analysis.assumptions;
+  j["errors"] = Json::array();
+  for (const auto& e : analysis.errors) j["errors"].push_back(error_json(graph, e));
   detail::Counts c = detail::count_statuses(analysis);
   Json summary;
   summary["requirements"] = analysis.verdicts.size();

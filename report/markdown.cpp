@@ -118,6 +118,7 @@ std::string to_markdown(const flow::Graph& graph, const analyzer::Analysis& anal
       // the agents that break it.
       std::string against = md(analyzer::target_text(graph, v)), who = md(analyzer::who_text(graph, v));
       if (forbid) against = "agents in " + md(r && r->to_region < graph.regions.size() ? graph.regions[r->to_region].name : "?");
+      if (v.measure == flow::Measure::kError) against = who = "—";  // a utility requirement: no adversary
       out += std::string("| ") + icon(v.status) + " " + analyzer::status_name(v.status) + " | " +
              code(r ? r->name : v.name, true) + line + " | " + code(r ? flow::measure_text(graph, *r) : "", true) + " | " +
              against + " | " + md(short_value(r, v)) + " | " + md(short_bound(r)) + " | " + who + " |\n";
@@ -165,6 +166,13 @@ std::string to_markdown(const flow::Graph& graph, const analyzer::Analysis& anal
       }
       out += "\n";
     }
+    out += "\n";
+  }
+
+  if (const auto errors = detail::error_lines(graph, analysis); !errors.empty()) {
+    out += "## Error of each release\n\n";
+    out += "The interval that holds each release's error with the stated confidence, rounded up.\n\n";
+    for (const auto& line : errors) out += "- " + md(line) + "\n";
     out += "\n";
   }
 

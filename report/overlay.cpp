@@ -4,6 +4,7 @@
 #include <set>
 
 #include "analyzer/analysis.hpp"
+#include "analyzer/wording.hpp"
 #include "base/rational.hpp"
 
 namespace privflow::report {
@@ -66,6 +67,10 @@ viz::Overlay analysis_overlay(const flow::Graph& graph, const analyzer::Analysis
         break;
       }
   }
+  for (const auto& e : analysis.errors)
+    if (e.modelled)
+      overlay.errors[e.artifact] = "error ±" + format_double_up(e.half_width, 4) + (e.unit.empty() ? "" : " " + e.unit) +
+                                   " at " + analyzer::confidence_text(e.beta);
   auto map = analyzer::leakage_map(graph, observer);
   for (const auto& [id, e] : map.data) overlay.data[id] = to_leak(e.loss, e.epsilon);
   for (const auto& [id, e] : map.artifacts) overlay.artifacts[id] = to_leak(e.loss, e.epsilon);

@@ -70,6 +70,10 @@ constexpr Rule kRules[] = {
      "Data of the category reaches an agent in the destination region in the clear, or with a privacy loss above the "
      "allowed epsilon. One code flow per agent that crosses shows the way the data went.",
      "docs/language.md#forbid-rules-for-crossing-borders"},
+    {flow::Measure::kError, "ReleaseError", "The error of the release stays within the bound at the stated confidence.",
+     "The release's noise is too large for the error bound. Less noise on the release (the fix says how much, and "
+     "whether that breaks a privacy requirement), more data, or a looser bound.",
+     "docs/language.md#utility-requirements"},
 };
 
 std::size_t rule_index(flow::Measure m) {
@@ -161,7 +165,9 @@ class ResultBuilder {
       loc["id"] = out.size();
       out.push_back(loc);
     };
-    if (r && v.measure != flow::Measure::kForbid) {
+    if (r && v.measure == flow::Measure::kError && r->artifact < g_.artifacts.size())
+      add(g_.artifacts[r->artifact].span, "release " + g_.artifacts[r->artifact].name);
+    if (r && v.measure != flow::Measure::kForbid && v.measure != flow::Measure::kError) {
       if (r->adversary < g_.adversaries.size())
         add(g_.adversaries[r->adversary].span, "adversary " + g_.adversaries[r->adversary].name +
                                                    " (worst coalition: " + analyzer::coalition_text(g_, v) + ")");
@@ -381,6 +387,20 @@ std::string to_sarif(const flow::Graph& graph, const analyzer::Analysis& analysi
   run["tool"] = {{"driver", driver}};
   run["artifacts"] = Json::array({Json{{"location", {{"uri", uri}}}, {"mimeType", "text/plain"}}});
   run["results"] = results;
+  // The error of every release (issue #22), in the run's property bag: code scanning has no
+  // place for a figure that is not a finding.
+  Json errors = Json::array();
+  for (const auto& e : analysis.errors) {
+    if (e.artifact >= graph.artifacts.size()) continue;
+    const auto& x = graph.artifacts[e.artifact];
+    errors.push_back({{"artifact", x.name},
+                      {"line", x.span.line},
+                      {"text", analyzer::error_text(e)},
+                      {"half_width", e.modelled ? Json(e.half_width) : Json(nullptr)},
+                      {"sd", e.modelled ? Json(e.sd) : Json(nullptr)},
+                      {"confidence", 1 - e.beta}});
+  }
+  if (!errors.empty()) run["properties"] = {{"errors", errors}};
 
   Json log;
   log["$schema"] = kSchema;

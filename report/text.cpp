@@ -66,6 +66,10 @@ std::string to_text(const flow::Graph& graph, const analyzer::Analysis& analysis
   }
   if (!options.compact) {
     append_matrix(out, graph, analysis);
+    if (const auto errors = detail::error_lines(graph, analysis); !errors.empty()) {
+      out += "\nerror of each release: the interval that holds it with the stated confidence (rounded up):\n";
+      for (const auto& line : errors) out += "  " + printable(line) + "\n";
+    }
     if (!analysis.findings.empty()) {
       out += "\n";
       for (const auto& f : analysis.findings)

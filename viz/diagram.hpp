@@ -70,6 +70,8 @@ struct Overlay {
   /// depends on the requirement's data is kept (a superset of any derivation), with a note.
   std::optional<Derivation> derivation;
   std::vector<std::string> notes;  ///< extra lines under the title
+  /// A line under each release (by artifact index): its error, e.g. "error ±11.99 at 95 %".
+  std::map<flow::Id, std::string> errors;
 };
 
 /// The part of an overlay that needs no analysis: the title, the coalition's fixed members

@@ -504,6 +504,10 @@ class Writer {
         }
       } else if (r.data < g_.data.size()) {
         data_shown_.insert(r.data);
+      } else if (r.measure == flow::Measure::kError && r.artifact < g_.artifacts.size()) {
+        // A utility requirement: the data its release reads.
+        for (const auto& in : g_.artifacts[r.artifact].inputs)
+          if (in.data < g_.data.size()) data_shown_.insert(in.data);
       }
       for (Id d : data_shown_) names.push_back(g_.data[d].name);
       std::sort(names.begin(), names.end());
@@ -625,6 +629,8 @@ class Writer {
         }
       }
       if (!look.note.empty()) lines.push_back(look.note);
+      // The release's error, as the analysis worded it (issue #22).
+      if (auto err = o_.errors.find(x); err != o_.errors.end()) append_wrapped(lines, err->second, kWrapNode + 8);
       bool binding = false;
       if (slice_ && o_.derivation) {
         auto it = o_.derivation->shares.find(x);

@@ -250,6 +250,11 @@ void requirement_json(const flow::Graph& g, Json& j, const flow::Requirement& r)
     j["from"] = name_or_null(g.regions, r.from_region);
     j["to"] = name_or_null(g.regions, r.to_region);
     j["unless_epsilon"] = exact_or_null(r.unless_epsilon);
+  } else if (r.measure == flow::Measure::kError) {
+    j["artifact"] = name_or_null(g.artifacts, r.artifact);
+    j["bound"] = exact(r.bound);
+    j["relative"] = r.relative;
+    j["confidence"] = exact(g.confidence_of(&r));
   } else {
     j["data"] = name_or_null(g.data, r.data);
     const flow::Data* d = r.data != kNone ? &g.data[r.data] : nullptr;

@@ -51,7 +51,7 @@ Overlay structural_overlay(const flow::Graph& g, flow::Id adversary, flow::Id re
   if (requirement < g.requirements.size()) {
     overlay.requirement = requirement;
     const auto& r = g.requirements[requirement];
-    if (r.measure != flow::Measure::kForbid) {
+    if (r.measure != flow::Measure::kForbid && r.measure != flow::Measure::kError) {
       if (r.adversary < g.adversaries.size())
         overlay.coalition = coalition_view(g, g.adversaries[r.adversary].name, g.adversaries[r.adversary].coalition);
       else

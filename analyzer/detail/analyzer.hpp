@@ -91,6 +91,17 @@ class Analyzer {
   BeliefFigure belief(const flow::Requirement& r, const Observation& obs, const std::vector<detail::ReleaseUse>& releases,
                       bool summed_rr_exact) const;
   void finish(Verdict& v, const flow::Requirement& r) const;
+  // Utility requirements (measure_error.cpp): error(X) <= B.
+  Verdict utility(const flow::Requirement& r) const;
+  /// Less noise on the release until the error bound holds; said to break a privacy requirement
+  /// that holds, when it would.
+  std::string utility_fix(const flow::Requirement& r) const;
+  /// Whether utility requirement `r` (of graph `g`) holds in `g`.
+  static bool utility_holds(const flow::Requirement& r, const flow::Graph& g);
+  /// The utility requirements that hold here but not in `changed` (a fix trial's graph).
+  std::vector<std::string> utilities_broken(const flow::Graph& changed) const;
+  /// One requirement's verdict without a fix search (its worst coalition when it has a choice).
+  Verdict run_one(const flow::Requirement& r) const;
   std::string suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r, const Coalition& c) const;
   /// Whether the requirement being fixed holds on a changed copy of the graph (a fix search trial).
   using HoldsWith = std::function<bool(const flow::Graph& changed)>;

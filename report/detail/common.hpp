@@ -58,6 +58,11 @@ struct Matrix {
 };
 Matrix leakage_matrix(const flow::Graph& graph, const analyzer::Analysis& analysis);
 
+/// The error figures, one line each: `published (laplace, line 58): ±11.99 at 95 % (sd 5.657), …`;
+/// the first `max_lines`, then `… and N more` (every format but JSON and SARIF; JSON lists all).
+std::vector<std::string> error_lines(const flow::Graph& graph, const analyzer::Analysis& analysis,
+                                     std::size_t max_lines = 8);
+
 /// `4 requirements: 1 holds, 2 violated, 1 undecided` (zero counts left out).
 std::string summary_line(const analyzer::Analysis& analysis);
 

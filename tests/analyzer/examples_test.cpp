@@ -83,6 +83,8 @@ const Expect kExpected[] = {
     {"census_stats", 2, kViolated, kUnbounded, kUnbounded},
     {"census_stats", 3, kHolds, 1.2, 1.25},
     {"census_stats", 4, kHolds, 0, 0},
+    // table_accuracy: Laplace scale 4 at 95 %: scipy.stats.laplace(scale=4).ppf(0.975) = 4 ln 20.
+    {"census_stats", 5, kHolds, 11.98292909421596, 11.9830},
     // support_agents: train exposes every field it reads.
     {"support_agents", 0, kViolated, kUnbounded, kUnbounded},
     {"support_agents", 1, kViolated, 1, 1},
@@ -106,6 +108,8 @@ const Expect kExpected[] = {
     {"smart_meters", 1, kHolds, 2.94, 3.2},
     {"smart_meters", 2, kHolds, 2.97, 3.23},
     {"smart_meters", 3, kViolated, 0.99, 1},
+    // demand_accuracy: total sd 100 at 95 %: scipy.stats.norm(scale=100).ppf(0.975).
+    {"smart_meters", 4, kHolds, 195.9963984540054, 195.9964},
     // gboard_dpftrl (hand-derived, its header): tree aggregation mu = sqrt(24)/7 and banded MF
     // mu = 0.61; epsilon at delta 1e-10 of mu-GDP (mpmath): 6.0363 both, 4.4426 tree alone.
     {"gboard_dpftrl", 0, kHolds, 6.0363 * (1 - 1e-4), 6.0363 * 1.01},
@@ -138,6 +142,33 @@ TEST_CASE("every example gives its expected verdicts", "[analyzer][examples]") {
       CHECK(*v.value <= e.hi + 1e-12);
     }
   }
+}
+
+TEST_CASE("the examples' utility requirements: tighter, they fail and the fix says why", "[analyzer][examples][utility]") {
+  // census_stats: error <= 10 needs scale <= 10 / ln 20 = 3.34, and press_budget holds exactly
+  // at scale 4: no value meets both.
+  auto census = load_example("census_stats");
+  REQUIRE(census.requirements[5].name == "table_accuracy");
+  census.requirements[5].bound = 10;
+  auto a = analyzer::analyze(census);
+  CHECK(a.verdicts[5].status == analyzer::Status::kViolated);
+  INFO(a.verdicts[5].fix);
+  CHECK(a.verdicts[5].fix.find("no value meets both") != std::string::npos);
+  CHECK(a.verdicts[5].fix.find("break press_budget") != std::string::npos);
+  // smart_meters: error <= 150 needs sigma <= 76.6 (150 / 1.96), which breaks regulator_budget.
+  auto meters = load_example("smart_meters");
+  REQUIRE(meters.requirements[4].name == "demand_accuracy");
+  meters.requirements[4].bound = 150;
+  auto m = analyzer::analyze(meters);
+  CHECK(m.verdicts[4].status == analyzer::Status::kViolated);
+  INFO(m.verdicts[4].fix);
+  CHECK(m.verdicts[4].fix.find("sigma of reading ≤ 76.") != std::string::npos);
+  CHECK(m.verdicts[4].fix.find("break regulator_budget") != std::string::npos);
+  // Every release of both has an error figure.
+  for (const auto& e : a.errors) CHECK(e.modelled);
+  for (const auto& e : m.errors) CHECK(e.modelled);
+  CHECK(a.errors.size() == 2);
+  CHECK(m.errors.size() == 2);
 }
 
 TEST_CASE("the worst coalitions of the examples", "[analyzer][examples][search]") {

@@ -178,7 +178,7 @@ TEST_CASE("syntax errors name what was expected, where", "[lang][parser]") {
       {"adversary a = b", "1:15: expected coalition ('{a, K of b}' or 'any K of {...}') after '='"},
       {"require dp(d) against a <= ", "1:27: expected bound ('epsilon X', 'X' or 'X bits') after '<=' (at end of file)"},
       {"require dp(d) against a < 3", "1:25: expected '<=' after 'a'"},
-      {"require dpp(d) against a <= 1", "1:9: expected measure (dp, posterior, advantage, leakage, reidentification, membership or reconstruction) after 'require'"},
+      {"require dpp(d) against a <= 1", "1:9: expected measure (dp, posterior, advantage, leakage, reidentification, membership, reconstruction or error) after 'require'"},
       {"require reidentification(d by {a b}) against a <= 1", "1:34: expected '}' after 'a'"},
       {"forbid c from A", "1:16: expected 'to' after 'A' (at end of file)"},
       {"data d { field x: int[0 5] }", "1:25: expected ',' after '0'"},

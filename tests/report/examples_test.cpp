@@ -139,6 +139,10 @@ void check_json_structure(const std::string& name) {
         CHECK(o["observer"].is_string());
         CHECK(o["path"].is_array());
       }
+    } else if (v.measure == flow::Measure::kError) {
+      // A utility requirement names no coalition: its release instead.
+      CHECK(r["coalition"].is_null());
+      CHECK(r["artifact"].is_string());
     } else {
       CHECK(r["coalition"].is_array());
     }

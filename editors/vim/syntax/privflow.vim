@@ -19,7 +19,7 @@ syn iskeyword @,48-57,_
 syn keyword pflowStatement pipeline settings param data agent compute send adversary require forbid
 " Other keywords of the grammar.
 syn keyword pflowKeyword at to from via of any against unless special in neighbouring
-syn keyword pflowKeyword field prior given partition bits fpr
+syn keyword pflowKeyword field prior given partition bits fpr relative confidence
 " Words that are also keys (`region: EU`, `delta: 1e-5`): keywords unless a colon follows.
 syn match pflowStatement "\<\%(region\|category\)\>\%(\s*:\)\@!"
 syn match pflowKeyword "\<\%(rows\|by\|delta\|epsilon\)\>\%(\s*:\)\@!"
@@ -30,14 +30,14 @@ syn keyword pflowType int bool
 syn keyword pflowConstant trusted honest curious malicious rdp pld auto add_remove replace true false poisson fixed_size shuffle sqrt exp ln
 
 " Measures, mechanisms and deterministic computations, when called.
-syn match pflowMeasure "\<\%(dp\|posterior\|advantage\|leakage\|reidentification\|membership\|reconstruction\)\>\ze\s*("
+syn match pflowMeasure "\<\%(dp\|posterior\|advantage\|leakage\|reidentification\|membership\|reconstruction\|error\)\>\ze\s*("
 syn match pflowMechanism "\<\%(laplace\|geometric\|gaussian\|randomized_response\|exponential\|dpsgd\|declared\|discrete_gaussian\|tree_aggregation\|matrix_factorization\|sparse_vector\|report_noisy_max\|top_k\|rappor\|unary_encoding\|local_hashing\|hadamard_response\|count_mean_sketch\)\>\ze\s*("
 syn match pflowComputation "\<\%(map\|select\|count\|sum\|mean\|histogram\|aggregate\|train\|pseudonymize\)\>\ze\s*("
 " Channels of send ... via.
 syn match pflowChannel "\<\%(plain\|encrypted\|secure_aggregation\|shuffler\)\>"
 " Settings and agent keys, data items, computation and channel parameters, before their colon
 " (keys that are also keywords keep the keyword colour).
-syn match pflowProperty "\<\%(delta\|accountant\|trust\|region\|holds\|rows\|category\|neighbouring\|epsilon\|scale\|sensitivity\|times\|sigma\|distributed\|keep\|noise_multiplier\|sampling\|sampling_rate\|batch_size\|steps\|epochs\|rho\|threshold\|min_clients\|tree_completion\|by\|answers\|k\|f\|p\|q\|hashes\)\>\ze\s*:"
+syn match pflowProperty "\<\%(delta\|accountant\|trust\|region\|holds\|rows\|category\|neighbouring\|epsilon\|scale\|sensitivity\|times\|sigma\|distributed\|keep\|noise_multiplier\|sampling\|sampling_rate\|batch_size\|steps\|epochs\|rho\|threshold\|min_clients\|tree_completion\|by\|answers\|k\|f\|p\|q\|hashes\|confidence\)\>\ze\s*:"
 
 " The name a declaration introduces.
 syn match pflowDeclName "\%(\<\%(pipeline\|region\|category\|param\|data\|agent\|compute\|adversary\|field\)\s\+\)\@<=\h\w*"
