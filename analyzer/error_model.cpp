@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "base/rational.hpp"
 #include "base/text.hpp"
 #include "dp/error.hpp"
 #include "dp/local_randomizers.hpp"
@@ -183,6 +184,15 @@ void noise_error(const flow::Graph& g, const flow::Artifact& x, double beta, Rel
 void mechanism_error(const flow::Graph& g, const flow::Artifact& x, double beta, ReleaseError& e) {
   const auto param = [&](K key) { return g.param(x, key); };
   const auto param_d = [&](K key, double fallback) { return param(key) ? param(key)->get_d() : fallback; };
+  // A Poisson sample (sampling_rate on laplace, gaussian, randomized_response): the estimate's
+  // error includes the sample's own, which depends on the data; the noise alone would be an
+  // optimistic figure, so none is given.
+  if (x.kind != C::kDpsgd && param(K::kSamplingRate) && *param(K::kSamplingRate) < 1) {
+    e.how = std::string(flow::kind_name(x.kind)) + " on a Poisson sample of rate " +
+            format_exact(*param(K::kSamplingRate)) +
+            ": the estimate's error includes the sample's own, which depends on the data the spec does not give";
+    return;
+  }
   switch (x.kind) {
     case C::kLaplace:
     case C::kGeometric:

@@ -251,7 +251,7 @@ TEST_CASE("each semantic check reports its message at its place", "[lang][check]
       {"agent a { trust: curious, colour: red }", "1:27: unknown agent property 'colour' (agent properties are trust, region and holds)"},
       // computations
       {kBase + "compute n at clinic = lapalce(people, epsilon: 1)", "6:23: unknown computation kind 'lapalce'; did you mean 'laplace'?"},
-      {kBase + "compute n at clinic = laplace(people, sigma: 1)", "6:39: unknown parameter 'sigma' of laplace (it takes epsilon, scale, sensitivity, times)"},
+      {kBase + "compute n at clinic = laplace(people, sigma: 1)", "6:39: unknown parameter 'sigma' of laplace (it takes epsilon, scale, sensitivity, times, sampling_rate)"},
       {kBase + "compute n at clinic = count(people, epsilon: 1)", "6:37: count takes no parameters"},
       {kBase + "compute n at clinic = laplace(people)", "6:23: laplace needs 'epsilon' or 'scale'"},
       {kBase + "compute n at clinic = laplace(people, epsilon: 1, scale: 2)", "6:51: laplace takes 'epsilon' or 'scale', not both"},

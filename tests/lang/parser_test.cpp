@@ -182,7 +182,7 @@ TEST_CASE("syntax errors name what was expected, where", "[lang][parser]") {
       {"require reidentification(d by {a b}) against a <= 1", "1:34: expected '}' after 'a'"},
       {"forbid c from A", "1:16: expected 'to' after 'A' (at end of file)"},
       {"data d { field x: int[0 5] }", "1:25: expected ',' after '0'"},
-      {"data d { field x: {a, b} prior 0.5 }", "1:32: expected distribution '{p1, p2, ...}' after 'prior'"},
+      {"data d { field x: {a, b} prior 0.5 }", "1:32: expected distribution '{p1, p2, ...}' or 'from \"FILE.csv\"' after 'prior'"},
       {"data d { field x: text }", "1:19: expected field type ('{a, b, ...}', 'int[lo, hi]' or 'bool') after ':'"},
       {"pipeline p \"abc", "1:12: unterminated string (strings end on the same line)"},
       {"pipeline p \"a\\nb\"", "1:15: unknown escape in string (only \\\" and \\\\ are allowed)"},

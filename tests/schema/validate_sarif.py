@@ -205,6 +205,9 @@ def fingerprints(privflow, source_dir, work):
             continue
         # Three blank lines above every line: every statement moves, and so does every line<N> name.
         moved_spec = os.path.join(work, name + ".pflow")
+        # The tables a spec reads from files (`given F from "x.csv"`) go beside the moved copy.
+        for table in glob.glob(os.path.join(os.path.dirname(spec), "*.csv")):
+            shutil.copy(table, work)
         with open(moved_spec, "w", encoding="utf-8") as f:
             f.write("".join("\n\n\n" + line for line in text.splitlines(keepends=True)))
         moved = run(privflow, "sarif", moved_spec, os.path.join(work, name + ".moved.sarif"))
