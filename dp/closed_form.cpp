@@ -197,11 +197,13 @@ Long subsampled_step_delta(double z, double q, double eps) {
   const Long eps1 = (le > 1 ? le - std::log(lq) + std::log1p(-(1 - lq) * std::exp(-le)) : std::log1p(std::expm1(le) / lq)) * down;
   const Long remove = lq * gdp_delta_long(s, eps1) * (1 + 16 * kUnit);
   const Long c = 1 + std::expm1(-le) / lq;  // e^{−ε₂}
-  if (!(c > 16 * kUnit)) return std::min(Long(1), remove);  // ε ≥ −log(1 − q), up to rounding
-  const Long eps2 = std::max(Long(0), -std::log(c) * down - 16 * kUnit);
+  if (!(c > 0)) return std::min(Long(1), remove);  // ε ≥ −log(1 − q): no add direction
   const Long factor = lq * std::exp(le) - std::expm1(le);  // 1 − e^ε(1 − q)
-  const Long factor_up = factor + 16 * kUnit * (lq * std::exp(le) + std::expm1(le));
-  const Long add = std::max(Long(0), factor_up) * gdp_delta_long(s, eps2) * (1 + 16 * kUnit);
+  const Long factor_up = std::max(Long(0), factor + 16 * kUnit * (lq * std::exp(le) + std::expm1(le)));
+  // Near ε = −log(1 − q) c loses its digits: δ_s ≤ 1 bounds the add direction by its factor.
+  if (!(c > 16 * kUnit)) return std::min(Long(1), std::max(remove, factor_up));
+  const Long eps2 = std::max(Long(0), -std::log(c) * down - 16 * kUnit);
+  const Long add = factor_up * gdp_delta_long(s, eps2) * (1 + 16 * kUnit);
   return std::min(Long(1), std::max(remove, add));
 }
 
