@@ -9,12 +9,16 @@
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
+#include "cli/account_input.hpp"
 #include "cli/commands.hpp"
 #include "dp/accountant.hpp"
 #include "dp/tree_aggregation.hpp"
 
 namespace privflow::cli {
 namespace {
+
+using account_input::invalid;
+using account_input::number;
 
 struct AccountArgs {
   std::string accountant = "auto";
@@ -34,24 +38,6 @@ struct AccountArgs {
   bool completion = false;
   std::string answers = "1", k;  // sparse-vector, top-k
 };
-
-/// Parses a number exactly, as the language writes it (docs/language.md, "Numbers": digit
-/// separators `1_000` and ratios `1/3` included), and also below the language's 1e-301 down to
-/// the smallest double (`--delta 5e-324`); reports a user error (exit 2) naming the argument.
-std::optional<Rational> number(const std::string& text, const char* name, Io& io) {
-  NumberError why = NumberError::kNone;
-  auto q = parse_number(text, &why, NumberRange::kDouble);
-  if (q) return q;
-  io.err << "privflow account: error: --" << name << " '" << printable(text) << "' ";
-  switch (why) {
-    case NumberError::kTooLarge: io.err << "is too large (at most 1e300)\n"; break;
-    case NumberError::kTooSmall: io.err << "is below the smallest positive double (4.9e-324)\n"; break;
-    case NumberError::kZeroDenominator: io.err << "divides by zero\n"; break;
-    case NumberError::kTooManyDigits: io.err << "has too many digits\n"; break;
-    default: io.err << "is not a number\n"; break;
-  }
-  return q;
-}
 
 std::optional<std::uint64_t> count(const std::string& text, const char* name, Io& io) {
   auto q = number(text, name, io);
@@ -78,11 +64,6 @@ std::string num_up(double x) { return std::isfinite(x) ? format_double_up(x, 6) 
 nlohmann::json json_number_up(double x) {
   if (!std::isfinite(x)) return nullptr;
   return x;
-}
-
-int invalid(Io& io, const std::string& message) {
-  io.err << "privflow account: error: " << message << "\n";
-  return static_cast<int>(ExitStatus::kInvalid);
 }
 
 std::optional<dp::Accountant> parse_accountant(const std::string& s) {

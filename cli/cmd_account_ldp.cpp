@@ -11,29 +11,21 @@
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
+#include "cli/account_input.hpp"
 #include "cli/commands.hpp"
 #include "dp/local_randomizers.hpp"
 
 namespace privflow::cli {
 namespace {
 
+using account_input::invalid;
+using account_input::number;
+
 struct LdpArgs {
   bool json = false;
   std::string epsilon, f, p, q, hashes = "1", times = "1", reports, variant = "oue", range, width = "1024";
   std::string sketch_hashes = "65536";
 };
-
-int invalid(Io& io, const std::string& message) {
-  io.err << "privflow account: error: " << message << "\n";
-  return static_cast<int>(ExitStatus::kInvalid);
-}
-
-/// A number as a spec writes it (1/3, 1e-5), or nullopt after naming the option.
-std::optional<Rational> number(const std::string& text, const char* name, Io& io) {
-  auto q = parse_number(text, nullptr, NumberRange::kDouble);
-  if (!q) io.err << "privflow account: error: --" << name << " '" << printable(text) << "' is not a number\n";
-  return q;
-}
 
 std::optional<Rational> probability(const std::string& text, const char* name, Io& io) {
   auto q = number(text, name, io);

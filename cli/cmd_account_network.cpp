@@ -11,11 +11,15 @@
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
+#include "cli/account_input.hpp"
 #include "cli/commands.hpp"
 #include "dp/network.hpp"
 
 namespace privflow::cli {
 namespace {
+
+using account_input::invalid;
+using account_input::number;
 
 namespace net = dp::network;
 
@@ -24,17 +28,6 @@ struct NetworkArgs {
   std::string topology, agents, rows, columns, degree, seed = "0", coalition, colluders, target = "0";
   std::string rounds, steps, sigma, clip = "1", delta, tail_delta = "1e-6", times = "1";
 };
-
-int invalid(Io& io, const std::string& message) {
-  io.err << "privflow account: error: " << message << "\n";
-  return static_cast<int>(ExitStatus::kInvalid);
-}
-
-std::optional<Rational> number(const std::string& text, const char* name, Io& io) {
-  auto q = parse_number(text, nullptr, NumberRange::kDouble);
-  if (!q) io.err << "privflow account: error: --" << name << " '" << printable(text) << "' is not a number\n";
-  return q;
-}
 
 /// A whole number in [lo, 10^12], or nullopt after naming the option.
 std::optional<std::uint64_t> whole(const std::string& text, const char* name, Io& io, std::uint64_t lo = 1) {
