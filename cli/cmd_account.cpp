@@ -249,7 +249,7 @@ int run_dpsgd(const AccountArgs& a, Io& io) {
     if (c->delta <= 0) return invalid(io, "calibration needs --delta > 0");
     if (attacks_given(a)) return refuse_attacks(a, "with --epsilon (calibration): give the noise", io);
     auto r = dp::calibrate_dpsgd(down(*e), c->delta, rate, *t, c->accountant, 1e-3, {}, neighbouring, sampling);
-    if (!r.found) return invalid(io, "no noise multiplier meets the target");
+    if (!r.found) return invalid(io, "no noise multiplier meets the target" + (r.how.empty() ? "" : ": " + r.how));
     return print_epsilon(r.achieved, *c, a, io, r.value, "noise_multiplier", r.how);
   }
   auto z = number(a.noise_multiplier, "noise-multiplier", io);
@@ -290,7 +290,7 @@ int run_gaussian(const AccountArgs& a, Io& io) {
     // On a Poisson sample the Gaussian is DP-SGD's subsampled Gaussian: its calibration.
     auto r = *rate < 1 ? dp::calibrate_dpsgd(down(*e), c->delta, *rate, *k, c->accountant)
                        : dp::calibrate_gaussian(down(*e), c->delta, *k, c->accountant);
-    if (!r.found) return invalid(io, "no noise meets the target");
+    if (!r.found) return invalid(io, "no noise meets the target" + (r.how.empty() ? "" : ": " + r.how));
     return print_epsilon(r.achieved, *c, a, io, r.value * up(*s), "sigma", r.how);
   }
   auto sigma = number(a.sigma, "sigma", io);

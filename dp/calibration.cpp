@@ -18,10 +18,21 @@ namespace {
 /// Bisection on a parameter x in (0, ∞) where ε(x) is decreasing (noise) or increasing
 /// (per-use ε), starting from a point believed good. Returns the end of the final bracket
 /// that meets the target (so the answer is certified by the accountant that computed it).
+/// Where a search starts and how far it may walk before the bisection.
+struct Walk {
+  double start = 1.0;
+  double step = 2.0;          ///< the first stride (it grows)
+  int max_walk = 200;         ///< steps before giving up (or, walking away, stopping there)
+  int infinite_walk = 4;      ///< steps towards more noise when the answers are ∞
+  bool only_cheap_pld = false;  ///< give up at a PLD that was coarsened or unavailable (auto)
+};
+
 template <class MakeFn>
 CalibrationResult search(MakeFn make, bool decreasing, double target, double delta, Accountant a, double tol,
-                         const PldOptions& pld, double start, double step, int max_walk = 200,
-                         bool only_cheap_pld = false) {
+                         const PldOptions& pld, const Walk& w) {
+  const double start = w.start, step = w.step;
+  const int max_walk = w.max_walk;
+  const bool only_cheap_pld = w.only_cheap_pld;
   CalibrationResult out;
   bool expensive = false;  // a PLD that was coarsened or unavailable: give up (only_cheap_pld)
   auto eval = [&](double x) {
@@ -66,6 +77,7 @@ CalibrationResult search(MakeFn make, bool decreasing, double target, double del
     // The start is the RDP answer, certified: a PLD that cannot certify it would only find a
     // worse one (and a PLD that answers ∞ there is costly: 0.6 s an evaluation at 10^12 steps).
     if (only_cheap_pld) return out;
+    if ((rg.infinite || std::isinf(rg.value)) && w.infinite_walk == 0) return out;
     while (true) {
       bad = good;
       good = toward_good(good);
@@ -73,8 +85,8 @@ CalibrationResult search(MakeFn make, bool decreasing, double target, double del
       if (ok(rg)) break;
       grow();
       // An infinite answer is the ∞-loss mass of a grid that cannot hold this composition (10^12
-      // steps): more noise rarely cures it, and each try costs ~0.2 s (fuzz_account timed out).
-      const int walk = rg.infinite || std::isinf(rg.value) ? std::min(max_walk, 4) : max_walk;
+      // steps): more noise rarely cures it, and each try costs ~0.25 s (fuzz_account timed out).
+      const int walk = rg.infinite || std::isinf(rg.value) ? std::min(max_walk, w.infinite_walk) : max_walk;
       if (++guard > walk || expensive) return out;
     }
   }
@@ -101,7 +113,7 @@ CalibrationResult search(MakeFn make, bool decreasing, double target, double del
 template <class MakeFn>
 CalibrationResult bisect(MakeFn make, bool decreasing, double target, double delta, Accountant a, double tol,
                          const PldOptions& pld) {
-  CalibrationResult rdp = search(make, decreasing, target, delta, Accountant::kRdp, tol, pld, 1.0, 2.0);
+  CalibrationResult rdp = search(make, decreasing, target, delta, Accountant::kRdp, tol, pld, Walk{});
   if (a == Accountant::kRdp) return rdp;
   double start = rdp.found ? rdp.value : 1.0;
   // The grid follows the target: a loss step of 1/500 of the target ε (a grid of 1e-4 cannot
@@ -118,12 +130,23 @@ CalibrationResult bisect(MakeFn make, bool decreasing, double target, double del
   // answer lies near RDP's), and the fine grid runs only when the coarse one found an answer:
   // a PLD that cannot certify any noise (a loss below its grid) otherwise cost 400 long
   // compositions (`account dpsgd --epsilon 1e-12 --steps 1e12 --accountant pld`: 14 s; fuzz_account).
-  CalibrationResult c = search(make, decreasing, target, delta, Accountant::kPld, tol, coarse, start, 1.1, 60, cheap);
+  // A PLD that answers ∞ at RDP's answer cannot hold this composition (10^12 steps, ε = 1e-12):
+  // more noise than RDP's answer could only certify a worse one, so the walk does not start.
+  const int infinite_walk = rdp.found ? 0 : 4;
+  CalibrationResult c = search(make, decreasing, target, delta, Accountant::kPld, tol, coarse,
+                               Walk{start, 1.1, 60, infinite_walk, cheap});
   if (c.found) start = c.value;
   // The fine walk is short: the coarse answer is certified already, the fine grid only improves it.
-  CalibrationResult p = c.found ? search(make, decreasing, target, delta, Accountant::kPld, tol, fine, start, 1.01, 40, cheap) : c;
+  CalibrationResult p = c.found ? search(make, decreasing, target, delta, Accountant::kPld, tol, fine,
+                                         Walk{start, 1.01, 40, infinite_walk, cheap})
+                                : c;
   if (!p.found && c.found) p = c;
-  if (a == Accountant::kPld) return p;
+  if (a == Accountant::kPld) {
+    if (!p.found && rdp.found)
+      p.how = "the PLD accountant certifies nothing at or beyond RDP's answer " + format_general(rdp.value, 6) +
+              " (its grid cannot hold this composition); --accountant rdp or auto answers it";
+    return p;
+  }
   // auto: the better of two certified answers
   if (!p.found) return rdp;
   if (!rdp.found) return p;

@@ -136,6 +136,19 @@ TEST_CASE("DP-SGD calibration at tiny epsilon uses a grid fine enough for its ta
   CHECK(c.value >= 540);
 }
 
+TEST_CASE("PLD calibration that cannot certify RDP's answer says so at once", "[dp][calibration]") {
+  // ε = 1e-12 over 10^12 steps: RDP certifies noise 5.0e10 (Pinsker on the composed KL); a PLD
+  // grid of 2e-15 cannot hold the composition and answers ∞ there. More noise could only
+  // certify a worse answer, so the search stops (it walked 5 steps of 0.25 s each: fuzz_account
+  // timed out under ASan in CI) and names the accountant that answers.
+  auto c = calibrate_dpsgd(1e-12, 1e-5, 0.5, 1'000'000'000'000, Accountant::kPld);
+  REQUIRE_FALSE(c.found);
+  CHECK(c.how.find("--accountant rdp") != std::string::npos);
+  auto r = calibrate_dpsgd(1e-12, 1e-5, 0.5, 1'000'000'000'000, Accountant::kRdp);
+  REQUIRE(r.found);
+  CHECK(r.achieved.value <= 1e-12);
+}
+
 TEST_CASE("Laplace: the binomial of randomized response bounds tiny-epsilon compositions", "[dp][closed]") {
   // `account laplace --epsilon 1e-5 --times 10 --delta 1e-5`: was 8.85e-5 (grid floor); the
   // issue's tight value is 6.11e-6. Every ε₀-DP pair is dominated by binary RR with ε₀ (Kairouz,
