@@ -27,7 +27,7 @@ double mul_up(double x, double y) {
 }
 
 /// The sensitivity the noise is calibrated to: the declared one (default 1), raised to the one
-/// derived from the input when larger (as the privacy profile does, analyzer/accounting.cpp).
+/// derived from the input when larger (as the privacy profile does, analyzer/release_profile.cpp).
 Rational noise_sensitivity(const flow::Graph& g, const flow::Artifact& x, bool l2) {
   Rational s = g.param(x, K::kSensitivity).value_or(Rational(1));
   if (auto derived = flow::derived_sensitivity(g, x, l2); derived && derived->value > s) s = derived->value;

@@ -45,7 +45,7 @@ void batch_larger_than_rows(const flow::Graph& g, const flow::Artifact& x, std::
 }
 
 /// Shuffled batches (`sampling: shuffle`) are accounted without amplification by sampling
-/// (analyzer/accounting.cpp); say that a Poisson-sampling figure, which most accountants and
+/// (analyzer/release_profile.cpp); say that a Poisson-sampling figure, which most accountants and
 /// papers report for such training, would be optimistic (Chua et al. 2024).
 void shuffled_batches(const flow::Artifact& x, std::vector<Finding>& out) {
   if (x.batching != flow::Batching::kShuffle) return;
@@ -56,7 +56,7 @@ void shuffled_batches(const flow::Artifact& x, std::vector<Finding>& out) {
 }
 
 /// A declared sensitivity below what one record can move the input by: the analysis uses the
-/// derived one (analyzer/accounting.cpp), and says so where the user wrote the smaller one.
+/// derived one (analyzer/release_profile.cpp), and says so where the user wrote the smaller one.
 void sensitivity_below_derived(const flow::Graph& g, const flow::Artifact& x, std::vector<Finding>& out) {
   auto it = x.params.find(flow::ParamKey::kSensitivity);
   if (it == x.params.end()) return;

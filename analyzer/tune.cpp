@@ -205,6 +205,61 @@ void bisect(Runner& run, flow::Id param, const Rational& step, Rational& good, A
   }
 }
 
+/// From the most private end of the grid (`safe_i`, which holds) toward the least private one:
+/// the last point that holds, bisected against the first that fails, and confirmed by a final
+/// full analysis, which also checks the utility requirements at the answer.
+void settle(Runner& run, flow::Id p, const std::string& name, const std::vector<Rational>& grid,
+            const std::vector<Analysis>& at_grid, std::size_t safe_i, TuneResult& res) {
+  const Analysis& safe_a = at_grid[safe_i];
+  // Bracket: walking from the safe end toward the bold end, the last grid point that holds and
+  // the first that fails.
+  Rational good = grid[safe_i], bad;
+  bool have_bad = false;
+  Analysis good_a = safe_a;
+  for (std::size_t step = 1; step < grid.size(); ++step) {
+    const std::size_t i = res.larger_is_private ? grid.size() - 1 - step : step;
+    if (run.all_hold(at_grid[i])) {
+      good = grid[i];
+      good_a = at_grid[i];
+    } else {
+      bad = grid[i];
+      have_bad = true;
+      break;
+    }
+  }
+  if (have_bad) bisect(run, p, res.tolerance, good, good_a, bad);
+  // The final full analysis at the answer (the same value: deterministic, run again as the
+  // certificate the report prints).
+  Analysis final_a = run.at({{p, good}});
+  res.value = good;
+  res.value_text = format_exact(good);
+  res.requirements = run.margins(final_a);
+  res.analyses = run.analyses;
+  if (!run.all_hold(final_a)) {
+    if (run.stopped(res.outcome, res.message)) return;
+    res.outcome = TuneOutcome::kUndecided;
+    res.message = "the final analysis at " + res.value_text + " does not confirm every requirement";
+    return;
+  }
+  res.requirements = run.margins(final_a, true);
+  if (const auto failing = run.failing_utilities(final_a); !failing.empty()) {
+    // The privacy requirements' least private value is the best any utility requirement can get.
+    res.outcome = TuneOutcome::kNone;
+    res.message = "no value of " + name + " in [" + format_exact(res.lo) + ", " + format_exact(res.hi) +
+                  "] meets every requirement: the privacy requirements need " + name +
+                  (res.larger_is_private ? " ≥ " : " ≤ ") + res.value_text + ", and there " + join(failing, ", ") +
+                  (failing.size() == 1 ? " fails" : " fail");
+    return;
+  }
+  res.outcome = TuneOutcome::kFound;
+  std::string what = res.larger_is_private ? "the least noise" : "the largest budget";
+  res.message = name + " = " + res.value_text + ": " + what + " in [" + format_exact(res.lo) + ", " + format_exact(res.hi) +
+                "] that meets every requirement" +
+                (have_bad ? " (to within " + format_exact(res.tolerance) + "; " + format_exact(bad) + " fails)"
+                          : " (the end of the range)") +
+                ", verified by a full analysis";
+}
+
 }  // namespace
 
 TuneResult tune(const flow::Graph& graph, const std::string& name, const TuneOptions& options) {
@@ -284,53 +339,7 @@ TuneResult tune(const flow::Graph& graph, const std::string& name, const TuneOpt
     res.analyses = run.analyses;
     return res;
   }
-  // Bracket: walking from the safe end toward the bold end, the last grid point that holds and
-  // the first that fails.
-  Rational good = grid[safe_i], bad;
-  bool have_bad = false;
-  Analysis good_a = safe_a;
-  for (std::size_t step = 1; step < probes; ++step) {
-    const std::size_t i = res.larger_is_private ? probes - 1 - step : step;
-    if (run.all_hold(at_grid[i])) {
-      good = grid[i];
-      good_a = at_grid[i];
-    } else {
-      bad = grid[i];
-      have_bad = true;
-      break;
-    }
-  }
-  if (have_bad) bisect(run, p, res.tolerance, good, good_a, bad);
-  // The final full analysis at the answer (the same value: deterministic, run again as the
-  // certificate the report prints).
-  Analysis final_a = run.at({{p, good}});
-  res.value = good;
-  res.value_text = format_exact(good);
-  res.requirements = run.margins(final_a);
-  res.analyses = run.analyses;
-  if (!run.all_hold(final_a)) {
-    if (run.stopped(res.outcome, res.message)) return res;
-    res.outcome = TuneOutcome::kUndecided;
-    res.message = "the final analysis at " + res.value_text + " does not confirm every requirement";
-    return res;
-  }
-  res.requirements = run.margins(final_a, true);
-  if (const auto failing = run.failing_utilities(final_a); !failing.empty()) {
-    // The privacy requirements' least private value is the best any utility requirement can get.
-    res.outcome = TuneOutcome::kNone;
-    res.message = "no value of " + name + " in [" + format_exact(res.lo) + ", " + format_exact(res.hi) +
-                  "] meets every requirement: the privacy requirements need " + name +
-                  (res.larger_is_private ? " ≥ " : " ≤ ") + res.value_text + ", and there " + join(failing, ", ") +
-                  (failing.size() == 1 ? " fails" : " fail");
-    return res;
-  }
-  res.outcome = TuneOutcome::kFound;
-  std::string what = res.larger_is_private ? "the least noise" : "the largest budget";
-  res.message = name + " = " + res.value_text + ": " + what + " in [" + format_exact(res.lo) + ", " + format_exact(res.hi) +
-                "] that meets every requirement" +
-                (have_bad ? " (to within " + format_exact(res.tolerance) + "; " + format_exact(bad) + " fails)"
-                          : " (the end of the range)") +
-                ", verified by a full analysis";
+  settle(run, p, name, grid, at_grid, safe_i, res);
   return res;
 }
 

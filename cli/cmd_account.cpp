@@ -19,6 +19,7 @@ namespace {
 
 using account_input::invalid;
 using account_input::number;
+using account_input::whole;
 
 struct AccountArgs {
   std::string accountant = "auto";
@@ -38,16 +39,6 @@ struct AccountArgs {
   bool completion = false;
   std::string answers = "1", k;  // sparse-vector, top-k
 };
-
-std::optional<std::uint64_t> count(const std::string& text, const char* name, Io& io) {
-  auto q = number(text, name, io);
-  if (!q) return std::nullopt;
-  if (q->get_den() != 1 || sgn(*q) <= 0 || *q > Rational(1e12)) {
-    io.err << "privflow account: error: --" << name << " must be a whole number between 1 and 10^12\n";
-    return std::nullopt;
-  }
-  return static_cast<std::uint64_t>(q->get_d());
-}
 
 /// Doubles for parameters where a larger value is less private are rounded up, and for
 /// noise (where a smaller value is less private) rounded down.
@@ -237,7 +228,7 @@ int run_dpsgd(const AccountArgs& a, Io& io) {
   if (!relation) return static_cast<int>(ExitStatus::kInvalid);
   const auto [neighbouring, sampling] = *relation;
   auto q = number(a.sampling_rate, "sampling-rate", io);
-  auto t = count(a.steps, "steps", io);
+  auto t = whole(a.steps, "steps", io);
   if (!q || !t) return static_cast<int>(ExitStatus::kInvalid);
   const double rate = up(*q);
   if (!(rate > 0 && rate <= 1)) return invalid(io, "--sampling-rate must be in (0, 1]");
@@ -274,7 +265,7 @@ std::optional<double> poisson_rate(const AccountArgs& a, Io& io) {
 
 int run_gaussian(const AccountArgs& a, Io& io) {
   auto s = number(a.sensitivity, "sensitivity", io);
-  auto k = count(a.times, "times", io);
+  auto k = whole(a.times, "times", io);
   if (!s || !k) return static_cast<int>(ExitStatus::kInvalid);
   if (sgn(*s) <= 0) return invalid(io, "--sensitivity must be > 0");
   const auto rate = poisson_rate(a, io);
@@ -301,7 +292,7 @@ int run_gaussian(const AccountArgs& a, Io& io) {
 
 int run_laplace(const AccountArgs& a, Io& io) {
   auto s = number(a.sensitivity, "sensitivity", io);
-  auto k = count(a.times, "times", io);
+  auto k = whole(a.times, "times", io);
   if (!s || !k) return static_cast<int>(ExitStatus::kInvalid);
   if (sgn(*s) <= 0) return invalid(io, "--sensitivity must be > 0");
   if (a.epsilon.empty() == a.scale.empty()) return invalid(io, "give exactly one of --epsilon and --scale");
@@ -322,8 +313,8 @@ int run_laplace(const AccountArgs& a, Io& io) {
 }
 
 int run_rr(const AccountArgs& a, Io& io) {
-  auto k = count(a.times, "times", io);
-  auto v = count(a.values, "values", io);
+  auto k = whole(a.times, "times", io);
+  auto v = whole(a.values, "values", io);
   if (!k || !v) return static_cast<int>(ExitStatus::kInvalid);
   if (*v < 2) return invalid(io, "--values must be at least 2");
   if (a.epsilon.empty() == a.keep.empty()) return invalid(io, "give exactly one of --keep and --epsilon");
@@ -346,7 +337,7 @@ int run_rr(const AccountArgs& a, Io& io) {
 int run_shuffle(const AccountArgs& a, Io& io) {
   auto c = common(a, io);
   auto e = number(a.local_epsilon, "local-epsilon", io);
-  auto n = count(a.senders, "senders", io);
+  auto n = whole(a.senders, "senders", io);
   if (!c || !e || !n) return static_cast<int>(ExitStatus::kInvalid);
   if (c->delta <= 0) return invalid(io, "--delta must be > 0 for shuffling");
   if (attacks_given(a)) return refuse_attacks(a, "for shuffle", io);
@@ -386,8 +377,8 @@ int run_zcdp(const AccountArgs& a, Io& io) {
 /// The discrete Gaussian N_Z(0, σ²) with a whole-number sensitivity (dp::Mechanism::discrete_gaussian).
 int run_discrete_gaussian(const AccountArgs& a, Io& io) {
   auto sigma = number(a.sigma, "sigma", io);
-  auto s = count(a.sensitivity, "sensitivity", io);
-  auto k = count(a.times, "times", io);
+  auto s = whole(a.sensitivity, "sensitivity", io);
+  auto k = whole(a.times, "times", io);
   if (!sigma || !s || !k) return static_cast<int>(ExitStatus::kInvalid);
   if (sgn(*sigma) <= 0) return invalid(io, "--sigma must be > 0");
   return run_composition(dp::Mechanism::discrete_gaussian(down(*sigma), *s).repeated(*k), a, io);
@@ -417,8 +408,8 @@ int run_linear_gaussian(const AccountArgs& a, Io& io, const Rational& sensitivit
 
 /// Tree aggregation: --epochs trees (restarts) of --steps leaves, a record once per tree.
 int run_tree_aggregation(const AccountArgs& a, Io& io) {
-  auto t = count(a.steps, "steps", io);
-  auto e = count(a.epochs, "epochs", io);
+  auto t = whole(a.steps, "steps", io);
+  auto e = whole(a.epochs, "epochs", io);
   if (!t || !e) return static_cast<int>(ExitStatus::kInvalid);
   const std::uint64_t nodes = dp::tree_nodes_per_leaf(*t, a.completion);
   const std::string why = std::to_string(nodes) + " tree nodes per leaf" + (a.completion ? " (tree completion)" : "") +
@@ -457,13 +448,13 @@ int run_matrix_factorization(const AccountArgs& a, Io& io) {
   }
   if (a.steps.empty()) return invalid(io, "--coefficients needs --steps");
   auto coefficients = coefficient_list(a.coefficients, io);
-  auto t = count(a.steps, "steps", io);
-  auto e = count(a.epochs, "epochs", io);
+  auto t = whole(a.steps, "steps", io);
+  auto e = whole(a.epochs, "epochs", io);
   if (!coefficients || !t || !e) return static_cast<int>(ExitStatus::kInvalid);
   std::uint64_t separation = *t;
   if (*e > 1 || !a.min_separation.empty()) {
     if (a.min_separation.empty()) return invalid(io, "--epochs above 1 needs --min-separation");
-    auto b = count(a.min_separation, "min-separation", io);
+    auto b = whole(a.min_separation, "min-separation", io);
     if (!b) return static_cast<int>(ExitStatus::kInvalid);
     separation = *b;
   }
@@ -477,11 +468,11 @@ int run_matrix_factorization(const AccountArgs& a, Io& io) {
   return run_linear_gaussian(a, io, *squared, why);
 }
 
-/// The selection mechanisms of the catalogue (analyzer/accounting.cpp, build_selection): sparse
+/// The selection mechanisms of the catalogue (analyzer/release_profile.cpp, build_selection): sparse
 /// vector and report noisy max are pure ε per run; one-shot top-k is k exponential mechanisms.
 int run_selection(const AccountArgs& a, Io& io, std::uint64_t selections, bool bounded_range) {
   auto e = number(a.epsilon, "epsilon", io);
-  auto t = count(a.times, "times", io);
+  auto t = whole(a.times, "times", io);
   if (!e || !t) return static_cast<int>(ExitStatus::kInvalid);
   if (sgn(*e) <= 0) return invalid(io, "--epsilon must be > 0");
   constexpr std::uint64_t kMaxUses = 1'000'000'000'000;  // as --times
@@ -491,26 +482,21 @@ int run_selection(const AccountArgs& a, Io& io, std::uint64_t selections, bool b
   return run_composition(one.repeated(uses), a, io);
 }
 int run_sparse_vector(const AccountArgs& a, Io& io) {
-  auto c = count(a.answers, "answers", io);
+  auto c = whole(a.answers, "answers", io);
   if (!c) return static_cast<int>(ExitStatus::kInvalid);
   return run_selection(a, io, 1, false);
 }
 int run_noisy_max(const AccountArgs& a, Io& io) { return run_selection(a, io, 1, false); }
 int run_top_k(const AccountArgs& a, Io& io) {
-  auto k = count(a.k, "k", io);
+  auto k = whole(a.k, "k", io);
   if (!k) return static_cast<int>(ExitStatus::kInvalid);
   return run_selection(a, io, *k, true);
 }
 
-Arg with_default(Arg arg) {
-  arg.show_default = true;
-  return arg;
-}
-
-using Run = int (*)(const AccountArgs&, Io&);
+using AccountRun = int (*)(const AccountArgs&, Io&);
 
 Command account_kind(std::shared_ptr<AccountArgs> args, std::string name, std::string description,
-                     std::vector<Arg> own, Run run) {
+                     std::vector<Arg> own, AccountRun run) {
   AccountArgs& a = *args;
   own.push_back(required(option("--delta", "target delta", &a.delta)));
   Arg accountant = option("--accountant", "rdp, pld or auto (both, the smaller epsilon)", &a.accountant);
@@ -530,7 +516,7 @@ Command account_kind(std::shared_ptr<AccountArgs> args, std::string name, std::s
 // dpsgd and gaussian: the noise is given (`noise`), or calibrated to a target --epsilon; one
 // of the two, not both.
 Command calibrated_kind(std::shared_ptr<AccountArgs> args, std::string name, std::string description, Arg noise,
-                        std::string epsilon_help, std::vector<Arg> own, Run run) {
+                        std::string epsilon_help, std::vector<Arg> own, AccountRun run) {
   noise.given = &args->noise_given;
   Arg epsilon = option("--epsilon", std::move(epsilon_help), &args->epsilon);
   epsilon.given = &args->epsilon_given;

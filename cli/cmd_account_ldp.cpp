@@ -19,7 +19,10 @@ namespace privflow::cli {
 namespace {
 
 using account_input::invalid;
+using account_input::json_up;
 using account_input::number;
+using account_input::text_up;
+using account_input::whole;
 
 struct LdpArgs {
   bool json = false;
@@ -36,16 +39,6 @@ std::optional<Rational> probability(const std::string& text, const char* name, I
   return q;
 }
 
-std::optional<std::uint64_t> whole(const std::string& text, const char* name, Io& io) {
-  auto q = number(text, name, io);
-  if (!q) return std::nullopt;
-  if (q->get_den() != 1 || sgn(*q) <= 0 || *q > Rational(1e12)) {
-    invalid(io, std::string("--") + name + " must be a whole number between 1 and 10^12");
-    return std::nullopt;
-  }
-  return static_cast<std::uint64_t>(q->get_d());
-}
-
 std::optional<double> positive_epsilon(const std::string& text, Io& io) {
   auto e = number(text, "epsilon", io);
   if (!e) return std::nullopt;
@@ -56,8 +49,6 @@ std::optional<double> positive_epsilon(const std::string& text, Io& io) {
   return to_double_up(*e);
 }
 
-std::string text_up(double x) { return std::isfinite(x) ? format_double_up(x, 6) : "inf"; }
-nlohmann::json json_up(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
 
 /// What every kind prints: ε of one report, of `times` reports, and the variance over n.
 struct LdpAnswer {
@@ -212,15 +203,10 @@ int run_count_mean_sketch(const LdpArgs& a, Io& io) {
   return print(r, a, io);
 }
 
-Arg with_default(Arg arg) {
-  arg.show_default = true;
-  return arg;
-}
-
-using Run = int (*)(const LdpArgs&, Io&);
+using LdpRun = int (*)(const LdpArgs&, Io&);
 
 Command ldp_kind(std::shared_ptr<LdpArgs> args, std::string name, std::string description, std::vector<Arg> own,
-                 Run run) {
+                 LdpRun run) {
   LdpArgs& a = *args;
   own.push_back(with_default(option("--times", "reports of the same value by one user", &a.times)));
   own.push_back(option("--reports", "also: the variance of one value's count over this many reports", &a.reports));

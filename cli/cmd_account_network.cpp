@@ -19,7 +19,10 @@ namespace privflow::cli {
 namespace {
 
 using account_input::invalid;
+using account_input::json_up;
 using account_input::number;
+using account_input::text_up;
+using account_input::whole;
 
 namespace net = dp::network;
 
@@ -28,17 +31,6 @@ struct NetworkArgs {
   std::string topology, agents, rows, columns, degree, seed = "0", coalition, colluders, target = "0";
   std::string rounds, steps, sigma, clip = "1", delta, tail_delta = "1e-6", times = "1";
 };
-
-/// A whole number in [lo, 10^12], or nullopt after naming the option.
-std::optional<std::uint64_t> whole(const std::string& text, const char* name, Io& io, std::uint64_t lo = 1) {
-  auto q = number(text, name, io);
-  if (!q) return std::nullopt;
-  if (q->get_den() != 1 || *q < Rational(static_cast<double>(lo)) || *q > Rational(1e12)) {
-    invalid(io, std::string("--") + name + " must be a whole number between " + std::to_string(lo) + " and 10^12");
-    return std::nullopt;
-  }
-  return static_cast<std::uint64_t>(q->get_d());
-}
 
 std::optional<double> positive(const std::string& text, const char* name, Io& io, bool noise) {
   auto q = number(text, name, io);
@@ -50,7 +42,7 @@ std::optional<double> positive(const std::string& text, const char* name, Io& io
   return noise ? to_double_down(*q) : to_double_up(*q);  // less noise, more clip: the larger loss
 }
 
-std::optional<double> probability(const std::string& text, const char* name, Io& io) {
+std::optional<double> open_probability(const std::string& text, const char* name, Io& io) {
   auto q = number(text, name, io);
   if (!q) return std::nullopt;
   if (sgn(*q) <= 0 || *q >= 1) {
@@ -109,8 +101,6 @@ std::optional<std::vector<std::uint64_t>> coalition_list(const std::string& text
   return out;
 }
 
-std::string text_up(double x) { return std::isfinite(x) ? format_double_up(x, 6) : "inf"; }
-nlohmann::json json_up(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); }
 
 int run(const NetworkArgs& a, Io& io, bool walk) {
   auto t = topology(a, io);
@@ -118,7 +108,7 @@ int run(const NetworkArgs& a, Io& io, bool walk) {
   auto target = whole(a.target, "target", io, 0);
   auto sigma = positive(a.sigma, "sigma", io, true);
   auto clip = positive(a.clip, "clip", io, false);
-  auto delta = probability(a.delta, "delta", io);
+  auto delta = open_probability(a.delta, "delta", io);
   auto times = whole(a.times, "times", io);
   auto length = walk ? whole(a.steps, "steps", io) : whole(a.rounds, "rounds", io);
   if (!target || !sigma || !clip || !delta || !times || !length) return static_cast<int>(ExitStatus::kInvalid);
@@ -126,7 +116,7 @@ int run(const NetworkArgs& a, Io& io, bool walk) {
   if (a.coalition.empty() == a.colluders.empty()) return invalid(io, "give exactly one of --coalition and --colluders");
   std::optional<double> tail;
   if (walk && t->kind != net::TopologyKind::kRing) {
-    tail = probability(a.tail_delta, "tail-delta", io);
+    tail = open_probability(a.tail_delta, "tail-delta", io);
     if (!tail) return static_cast<int>(ExitStatus::kInvalid);
   }
   try {
@@ -177,15 +167,10 @@ int run(const NetworkArgs& a, Io& io, bool walk) {
 int run_gossip(const NetworkArgs& a, Io& io) { return run(a, io, false); }
 int run_token_walk(const NetworkArgs& a, Io& io) { return run(a, io, true); }
 
-Arg with_default(Arg arg) {
-  arg.show_default = true;
-  return arg;
-}
-
-using Run = int (*)(const NetworkArgs&, Io&);
+using NetworkRun = int (*)(const NetworkArgs&, Io&);
 
 Command network_kind(std::shared_ptr<NetworkArgs> args, std::string name, std::string description, Arg length,
-                     Run run_kind) {
+                     NetworkRun run_kind) {
   NetworkArgs& a = *args;
   std::vector<Arg> own{
       required(option("--topology", "ring, complete, torus, random-regular or star", &a.topology)),

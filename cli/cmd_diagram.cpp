@@ -21,7 +21,7 @@ struct DiagramOptions {
   AnalysisArgs analysis;
 };
 
-int invalid(Io& io, const std::string& message) {
+int diagram_error(Io& io, const std::string& message) {
   io.err << "privflow: error: " << message << "\n";
   return static_cast<int>(ExitStatus::kInvalid);
 }
@@ -38,11 +38,11 @@ int run_diagram(const DiagramOptions& opts, Io& io) {
   std::optional<viz::Format> format;
   if (!opts.format.empty()) {
     format = viz::format_from_name(opts.format);
-    if (!format) return invalid(io, "unknown diagram format '" + printable(opts.format) + "' (svg, png, pdf or dot)");
+    if (!format) return diagram_error(io, "unknown diagram format '" + printable(opts.format) + "' (svg, png, pdf or dot)");
   } else if (!opts.output.empty() && opts.output != "-") {
     format = viz::format_from_path(opts.output);
     if (!format)
-      return invalid(io, "cannot tell the diagram format from '" + printable(opts.output) +
+      return diagram_error(io, "cannot tell the diagram format from '" + printable(opts.output) +
                              "': name it .svg, .png, .pdf or .dot, or give --format");
   } else {
     format = viz::Format::kDot;
@@ -59,7 +59,7 @@ int run_diagram(const DiagramOptions& opts, Io& io) {
     if (adversary == flow::kNone) {
       std::vector<std::string> names;
       for (const auto& a : graph->adversaries) names.push_back(a.name);
-      return invalid(io, not_declared("adversary", opts.adversary, names));
+      return diagram_error(io, not_declared("adversary", opts.adversary, names));
     }
   }
   if (!opts.requirement.empty()) {
@@ -67,7 +67,7 @@ int run_diagram(const DiagramOptions& opts, Io& io) {
     if (requirement == flow::kNone) {
       std::vector<std::string> names;
       for (const auto& r : graph->requirements) names.push_back(r.name);
-      return invalid(io, not_declared("requirement", opts.requirement, names));
+      return diagram_error(io, not_declared("requirement", opts.requirement, names));
     }
   }
 

@@ -27,7 +27,7 @@ struct TuneArgs {
   AnalysisArgs analysis;
 };
 
-int invalid(Io& io, const std::string& message) {
+int tune_error(Io& io, const std::string& message) {
   io.err << "privflow tune: error: " << printable(message) << "\n";
   return static_cast<int>(ExitStatus::kInvalid);
 }
@@ -98,13 +98,13 @@ void print_margins(const std::vector<analyzer::TuneMargin>& ms, std::ostream& ou
 }
 
 int run_tune(const TuneArgs& a, Io& io) {
-  if (!a.all && a.params.size() != 1) return invalid(io, "give one --param NAME (or --all for several pure-epsilon params)");
+  if (!a.all && a.params.size() != 1) return tune_error(io, "give one --param NAME (or --all for several pure-epsilon params)");
   analyzer::TuneOptions options;
   options.requirements = a.requirements;
   options.probes = a.probes;
   if (!a.tolerance.empty()) {
     auto t = parse_number(a.tolerance);
-    if (!t || *t <= 0) return invalid(io, "--tolerance '" + printable(a.tolerance) + "' is not a positive number");
+    if (!t || *t <= 0) return tune_error(io, "--tolerance '" + printable(a.tolerance) + "' is not a positive number");
     options.tolerance = *t;
   }
   auto graph = load_spec_file(a.spec, io);
@@ -114,7 +114,7 @@ int run_tune(const TuneArgs& a, Io& io) {
   if (a.all) {
     auto r = analyzer::tune_all(*graph, a.params, options);
     if (budget_spent(io)) return static_cast<int>(ExitStatus::kUndecided);
-    if (r.outcome == analyzer::TuneOutcome::kInvalid) return invalid(io, r.message);
+    if (r.outcome == analyzer::TuneOutcome::kInvalid) return tune_error(io, r.message);
     if (a.json) {
       nlohmann::json j;
       j["params"] = nlohmann::json::array();
@@ -135,7 +135,7 @@ int run_tune(const TuneArgs& a, Io& io) {
 
   auto r = analyzer::tune(*graph, a.params[0], options);
   if (budget_spent(io)) return static_cast<int>(ExitStatus::kUndecided);
-  if (r.outcome == analyzer::TuneOutcome::kInvalid) return invalid(io, r.message);
+  if (r.outcome == analyzer::TuneOutcome::kInvalid) return tune_error(io, r.message);
   if (a.json) {
     nlohmann::json j;
     j["param"] = r.param;

@@ -84,6 +84,12 @@ inline Arg required(Arg arg) {
   return arg;
 }
 
+/// An option whose help shows its default value.
+inline Arg with_default(Arg arg) {
+  arg.show_default = true;
+  return arg;
+}
+
 /// The one spec a command reads.
 inline Arg spec_argument(std::string* spec) {
   return required(option("SPEC", "the .pflow spec ('-' reads standard input)", spec));

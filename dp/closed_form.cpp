@@ -22,13 +22,6 @@ constexpr Long kUnit = std::numeric_limits<Long>::epsilon();  // 2^-63
 constexpr Long kSqrtHalf = 0.707106781186547524400844362104849039L;
 constexpr Long kInvSqrt2Pi = 0.398942280401432677939946059934381868L;
 
-/// A long double rounded up to a double (the result of a computation with its margin added).
-double up_to_double(Long x) {
-  if (!(x > 0)) return 0;
-  const double d = static_cast<double>(x);
-  return static_cast<Long>(d) >= x ? d : std::nextafter(d, kInf);
-}
-
 Long std_normal_density(Long x) { return kInvSqrt2Pi * std::exp(-0.5L * x * x); }
 
 /// e^ε·b without overflow (b ≥ 0; e^ε alone overflows beyond ε ≈ 11356).

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "dp/detail/closed_form.hpp"
+#include "dp/detail/numeric.hpp"
 #include "dp/network.hpp"
 
 namespace privflow::dp::network {
@@ -18,14 +19,8 @@ namespace privflow::dp::network {
 namespace {
 
 using Long = long double;
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-double up_to_double(Long x) {
-  if (!(x > 0)) return 0;
-  if (std::isinf(x)) return kInf;
-  const double d = static_cast<double>(x);
-  return static_cast<Long>(d) >= x ? d : std::nextafter(d, kInf);
-}
+using detail::kInf;
+using detail::up_to_double;
 
 Long dot(const std::vector<Long>& a, const std::vector<Long>& b) {
   Long s = 0;

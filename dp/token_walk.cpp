@@ -6,6 +6,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "dp/detail/numeric.hpp"
 #include "dp/network.hpp"
 
 namespace privflow::dp::network {
@@ -13,13 +14,8 @@ namespace privflow::dp::network {
 namespace {
 
 using Long = long double;
-constexpr double kInf = std::numeric_limits<double>::infinity();
-
-double up_to_double(Long x) {
-  if (!(x > 0)) return 0;
-  const double d = static_cast<double>(x);
-  return static_cast<Long>(d) >= x ? d : std::nextafter(d, kInf);
-}
+using detail::kInf;
+using detail::up_to_double;
 
 /// (clip/σ)·√(sum), the sum in units of (clip/σ)² with a margin of 2^-50 relative (the sum has
 /// a handful of terms, each a quotient of small integers in long double).

@@ -7,8 +7,8 @@
 // the docs to it).
 //
 // Later layers attach their own knowledge of a kind without flow/ depending on them: they keep
-// a table or a switch indexed by ComputeKind (the privacy profile: analyzer/accounting.cpp
-// `build`, over dp/), and tests/docs/catalogue_test.cpp checks that every release kind has one.
+// a table or a switch indexed by ComputeKind (the privacy profile: analyzer/release_profile.cpp
+// `release_profile`, over dp/), and tests/docs/catalogue_test.cpp checks that every release kind has one.
 // Hover text is `description`.
 #include <array>
 #include <cstddef>

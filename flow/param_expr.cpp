@@ -156,25 +156,38 @@ std::vector<Id> params_in(const ParamExpr& e) {
   return out;
 }
 
+namespace {
+
+/// before + inner + after, appended in place (gcc 12 warns falsely on `"(" + std::string&&`:
+/// GCC bug 105329).
+std::string around(const char* before, const std::string& inner, const char* after) {
+  std::string out(before);
+  out += inner;
+  out += after;
+  return out;
+}
+
+}  // namespace
+
 std::string expr_text(const ParamExpr& e, const std::vector<Param>& params) {
   auto operand = [&](const ParamExpr& child, bool right) {
     std::string text = expr_text(child, params);
     const int mine = precedence(e.op), theirs = precedence(child.op);
     // `a - (b - c)` and `a / (b * c)` keep their parentheses; `(a - b) - c` needs none.
     const bool wrap = theirs < mine || (right && theirs == mine);
-    return wrap ? "(" + text + ")" : text;
+    return wrap ? around("(", text, ")") : text;
   };
   switch (e.op) {
     case ParamExpr::Op::kNumber: return format_compact(e.number);
     case ParamExpr::Op::kParam: return e.param < params.size() ? params[e.param].name : "?";
-    case ParamExpr::Op::kNeg: return "-" + operand(e.children[0], true);
+    case ParamExpr::Op::kNeg: return around("-", operand(e.children[0], true), "");
     case ParamExpr::Op::kAdd: return operand(e.children[0], false) + " + " + operand(e.children[1], true);
     case ParamExpr::Op::kSub: return operand(e.children[0], false) + " - " + operand(e.children[1], true);
     case ParamExpr::Op::kMul: return operand(e.children[0], false) + " * " + operand(e.children[1], true);
     case ParamExpr::Op::kDiv: return operand(e.children[0], false) + " / " + operand(e.children[1], true);
-    case ParamExpr::Op::kSqrt: return "sqrt(" + expr_text(e.children[0], params) + ")";
-    case ParamExpr::Op::kExp: return "exp(" + expr_text(e.children[0], params) + ")";
-    case ParamExpr::Op::kLn: return "ln(" + expr_text(e.children[0], params) + ")";
+    case ParamExpr::Op::kSqrt: return around("sqrt(", expr_text(e.children[0], params), ")");
+    case ParamExpr::Op::kExp: return around("exp(", expr_text(e.children[0], params), ")");
+    case ParamExpr::Op::kLn: return around("ln(", expr_text(e.children[0], params), ")");
   }
   return "?";
 }

@@ -1,4 +1,5 @@
 #include "inference/bayes_net.hpp"
+#include "inference/detail/saturating.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -8,12 +9,8 @@
 namespace privflow::inference {
 namespace {
 
-constexpr std::uint64_t kSaturated = std::numeric_limits<std::uint64_t>::max();
-
-std::uint64_t mul_sat(std::uint64_t a, std::uint64_t b) {
-  if (a != 0 && b > kSaturated / a) return kSaturated;
-  return a * b;
-}
+using detail::kSaturated;
+using detail::mul_sat;
 
 // A table over some fields, mixed radix with the first variable most significant, in integer
 // form: entry i is num[i] / den. Products and sums then need integer arithmetic only.

@@ -1,4 +1,5 @@
 #include "inference/factored.hpp"
+#include "inference/detail/saturating.hpp"
 
 #include <algorithm>
 #include <map>
@@ -8,15 +9,11 @@ namespace privflow::inference {
 namespace {
 
 using Matrix = std::vector<std::vector<Rational>>;  // [input][output]
-constexpr std::uint64_t kSaturated = ~std::uint64_t{0};
+using detail::kSaturated;
+using detail::mul_sat;
 // What one field shows (its values × the outputs of its views, dense): beyond, the engine
 // refuses and the joint table decides.
 constexpr std::uint64_t kMaxLocalCells = 1u << 22;
-
-std::uint64_t mul_sat(std::uint64_t a, std::uint64_t b) {
-  if (a == 0 || b == 0) return 0;
-  return a > kSaturated / b ? kSaturated : a * b;
-}
 
 /// The conditional table of a field as a dense matrix [parent value][value] (one row for a
 /// root; an empty table is uniform).

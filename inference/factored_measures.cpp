@@ -5,24 +5,21 @@
 #include <functional>
 #include <numeric>
 
+#include "inference/detail/saturating.hpp"
 #include "inference/factored.hpp"
 
 namespace privflow::inference {
 namespace {
 
-using Weights = std::vector<std::vector<Rational>>;  // one vector over secret values per outcome
-constexpr std::uint64_t kSaturated = ~std::uint64_t{0};
+using OutcomeWeights = std::vector<std::vector<Rational>>;  // one vector over secret values per outcome
+using detail::kSaturated;
+using detail::mul_sat;
 
 /// C(n + m − 1, m − 1): the number of count vectors of n copies over m outputs (saturating).
 std::uint64_t count_vectors(std::uint64_t n, std::size_t m) {
   mpz_class c;
   mpz_bin_uiui(c.get_mpz_t(), n + m - 1, m - 1);
   return c.fits_ulong_p() ? c.get_ui() : kSaturated;
-}
-
-std::uint64_t mul_sat(std::uint64_t a, std::uint64_t b) {
-  if (a == 0 || b == 0) return 0;
-  return a > kSaturated / b ? kSaturated : a * b;
 }
 
 /// A channel in integer form: matrix = numerator / den, one common denominator.

@@ -1,6 +1,6 @@
 #pragma once
 // The error model of every kind (docs/concepts.md, "The error of a release"): like the privacy
-// profile (analyzer/accounting.cpp `build`), one `case` per catalogue kind, over dp/error.hpp.
+// profile (analyzer/release_profile.cpp `release_profile`), one `case` per catalogue kind, over dp/error.hpp.
 // Internal: not installed.
 #include <vector>
 

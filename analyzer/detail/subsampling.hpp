@@ -16,7 +16,7 @@ struct SampledProfile {
 };
 
 /// The question the release answers: the data's relation and whether a value question turns it
-/// into replace-one (analyzer/accounting.cpp, Release::to_replace).
+/// into replace-one (analyzer/release_profile.cpp, Release::to_replace).
 struct SampledQuestion {
   bool add_remove = true;  // the data's own relation
   bool to_replace = false;

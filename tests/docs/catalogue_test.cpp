@@ -1,7 +1,7 @@
 // The catalogue of computations (flow/catalogue.hpp) against the documentation and the layers
 // that attach to it: docs/language.md's catalogue tables list the same kinds with the same
 // parameters, required pairs, defaults and `only with` rules; the table itself is consistent;
-// and every release kind has a privacy profile (analyzer/accounting.cpp `build`), shown by
+// and every release kind has a privacy profile (analyzer/release_profile.cpp `release_profile`), shown by
 // analysing one release of each kind written from the catalogue alone.
 #include <catch2/catch.hpp>
 

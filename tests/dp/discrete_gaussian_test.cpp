@@ -68,7 +68,7 @@ TEST_CASE("discrete Gaussian: delta(epsilon) against exact sums", "[dp][discrete
     double epsilon, exact;  // mpmath, 40 digits (header)
   };
   // The shifts 1..4 at σ = 3 and σ = 0.7 also show δ(ε) growing with the shift, which is why
-  // analyzer/accounting.cpp may round a fractional sensitivity up.
+  // analyzer/release_profile.cpp may round a fractional sensitivity up.
   const Case cases[] = {
       {1.5, 1, 1, 0.5, 0.11302729340090006},
       {1.5, 1, 1, 1.0, 0.03250904857808035},

@@ -1,0 +1,29 @@
+#pragma once
+// The privacy profile of one release use: the dp::Mechanism that its kind and parameters make
+// (each kind of flow/catalogue.hpp has its case in analyzer/release_profile.cpp), with the words
+// that explain it in a derivation.
+#include <optional>
+#include <string>
+
+#include "analyzer/detail/accounting.hpp"
+#include "base/rational.hpp"
+#include "dp/accountant.hpp"
+#include "flow/graph.hpp"
+
+namespace privflow::analyzer::detail {
+
+struct ReleaseProfile {
+  dp::Mechanism mechanism;
+  std::string parameters;     // the parameters as the derivation words them
+  std::string amplification;  // how shuffling or sampling amplified it, in words
+  std::string error;          // why the release cannot be accounted (empty when it can)
+  bool pure_local = false;     // a pure ε mechanism (usable as an LDP randomizer)
+  std::optional<Rational> epsilon_per_use;  // pure ones
+  std::string sensitivity_note;  // "sensitivity 1000000 (the sum of income, int[0, 1000000])"
+};
+
+/// The profile of `use` of data set `data`, for `question` (its error, when the release cannot be
+/// accounted, in `error`).
+ReleaseProfile release_profile(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question question);
+
+}  // namespace privflow::analyzer::detail

@@ -1,0 +1,490 @@
+// Composition of privacy loss distributions (dp/pld.hpp) by FFT: the spectra of the parts are
+// multiplied (each raised to its count), the round-off of every transform bounded, and the
+// tails beyond the composed range counted as infinite loss (pessimistic) or dropped (optimistic).
+#include "dp/pld.hpp"
+
+#include <kissfft/kissfft.hh>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <complex>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "dp/detail/numeric.hpp"
+
+namespace privflow::dp::pld {
+namespace {
+
+using detail::kInf;
+/// Unit round-off of R: 2^-53 for double, 2^-64 for x87 long double (the extended transforms).
+template <class R>
+constexpr double kUnitOf = static_cast<double>(std::numeric_limits<R>::epsilon()) / 2;
+
+std::size_t fast_size(std::size_t n) {
+  std::size_t best = 1;
+  while (best < n) best *= 2;
+  for (std::size_t p2 = 1; p2 < best; p2 *= 2)
+    for (std::size_t p3 = p2; p3 < best; p3 *= 3)
+      for (std::size_t p5 = p3; p5 < best; p5 *= 5)
+        if (p5 >= n && p5 < best) best = p5;
+  return best;
+}
+
+/// The forward plan of size n, cached. The inverse transform uses it too, by conjugation: a
+/// plan's set-up (sincos of every twiddle) was a quarter of a cold `privflow account`, and
+/// one plan instead of two halves it.
+template <class R>
+std::shared_ptr<const kissfft<R>> plan(std::size_t n) {
+  static std::mutex mu;
+  static std::map<std::size_t, std::shared_ptr<const kissfft<R>>> plans;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& p = plans[n];
+  if (!p) {
+    if (plans.size() > 16) plans.clear();  // bounded cache; holders keep their plan alive
+    auto made = std::make_shared<const kissfft<R>>(n, false);
+    plans[n] = made;
+    return made;
+  }
+  return p;
+}
+
+template <class R>
+inline std::complex<R> mul(std::complex<R> a, std::complex<R> b) {  // plain product (no C99 Annex G inf/NaN recovery: none occur)
+  return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
+}
+
+template <class R>
+std::complex<R> power(std::complex<R> z, std::uint64_t t) {  // repeated squaring
+  std::complex<R> r(1, 0);
+  while (t) {
+    if (t & 1) r = mul(r, z);
+    t >>= 1;
+    if (t) {
+      z = mul(z, z);
+      if (z.real() * z.real() + z.imag() * z.imag() < R(1e-300)) return t ? std::complex<R>(0, 0) : r;  // |z|^(2k) underflows: z^t ≈ 0
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+namespace {
+
+using Parts = std::vector<std::pair<const Pld*, std::uint64_t>>;
+
+constexpr double kUnit = 0x1p-53;
+
+// The Chernoff bound below tries these t (and −t) and keeps the best.
+constexpr double kChernoffT[] = {0.05, 0.15, 0.4, 0.7, 1, 1.5, 2.2, 3.2, 4.5, 6.5, 9, 13, 20, 32, 64, 200};
+constexpr int kNumT = sizeof kChernoffT / sizeof kChernoffT[0];
+
+/// log Σ_k pmf_k e^{sign·t·ε_k} for one part and every t of kChernoffT, rounded up, by
+/// multiplicative recurrences from the largest term. The recurrences of the different t are
+/// independent and run side by side (one pass over the pmf, and no serial dependency chain).
+void log_mgfs(const Pld& p, int sign, double t_scale, double out[kNumT]) {
+  std::size_t first = 0, last = p.pmf.size();
+  while (first < last && !(p.pmf[first] > 0)) ++first;
+  while (last > first && !(p.pmf[last - 1] > 0)) --last;
+  if (first == last) {
+    std::fill(out, out + kNumT, -kInf);
+    return;
+  }
+  double s[kNumT] = {}, f[kNumT], r[kNumT];
+  for (int j = 0; j < kNumT; ++j) f[j] = 1, r[j] = std::exp(-kChernoffT[j] * t_scale * p.h);
+  const std::size_t anchor = sign > 0 ? last - 1 : first;
+  if (sign > 0) {
+    for (std::size_t k = last; k-- > first;)
+      for (int j = 0; j < kNumT; ++j) s[j] += p.pmf[k] * f[j], f[j] *= r[j];
+  } else {
+    for (std::size_t k = first; k < last; ++k)
+      for (int j = 0; j < kNumT; ++j) s[j] += p.pmf[k] * f[j], f[j] *= r[j];
+  }
+  // Rounding: r, its powers and the sum are each within a relative (count+1)·u; terms that
+  // underflowed are below 2^-1022 each, and the pmf sums to at most 1.
+  const double up = 1 + 4 * static_cast<double>(last - first + 1) * kUnit;
+  const double e_anchor = static_cast<double>(p.offset + static_cast<std::int64_t>(anchor)) * p.h;
+  for (int j = 0; j < kNumT; ++j) out[j] = sign * kChernoffT[j] * t_scale * e_anchor + std::log(s[j] * up + 0x1p-1000);
+}
+
+struct Range {
+  std::int64_t base = 0;  // loss index of the natural lowest point (Σ offsets)
+  std::int64_t lo = 0, hi = 0;
+  double inf_mass = 0, truncated = 0;
+};
+
+/// Standard deviation of the composed loss (Σ times·variance of the parts' discrete losses).
+double composed_spread(const Parts& parts) {
+  double var = 0;
+  for (auto [p, times] : parts) {
+    double m0 = 0, m1 = 0, m2 = 0;
+    for (std::size_t k = 0; k < p->pmf.size(); ++k) {
+      const double x = static_cast<double>(k) * p->h;  // relative to the offset: no cancellation
+      m0 += p->pmf[k], m1 += p->pmf[k] * x, m2 += p->pmf[k] * x * x;
+    }
+    if (m0 > 0) var += static_cast<double>(times) * std::max(0.0, m2 / m0 - (m1 / m0) * (m1 / m0));
+  }
+  return std::sqrt(var);
+}
+
+Range composed_range(const Parts& parts, double tail) {
+  Range g;
+  double max_idx = 0, log_finite = 0;
+  const double h = parts.front().first->h;
+  for (auto [p, t] : parts) {
+    g.base += p->offset * static_cast<std::int64_t>(t);
+    max_idx += static_cast<double>(p->pmf.size() - 1) * static_cast<double>(t);
+    log_finite += static_cast<double>(t) * std::log1p(-std::min(p->inf_mass, 1.0));
+  }
+  g.inf_mass = -std::expm1(log_finite);
+  // Chernoff: P(S ≥ u) ≤ M(t)e^{−tu} for t > 0, P(S ≤ u) ≤ M(−t)e^{tu}; M of the
+  // (sub-probability) discretised parts, so the bound covers the discrete S exactly.
+  const double log_tail = std::log(tail);
+  // The t above suit a composed loss of spread ~1; a much narrower one (tiny ε: noise 1e4)
+  // needs larger t, else its range comes out far too wide: scale t by 1/(100·spread) then.
+  const double t_scale = std::max(1.0, 0.01 / std::max(composed_spread(parts), 1e-300));
+  double lower = -kInf, upper = kInf;
+  for (int sign : {1, -1}) {
+    double lm[kNumT] = {}, part[kNumT];
+    for (auto [p, times] : parts) {
+      log_mgfs(*p, sign, t_scale, part);
+      for (int j = 0; j < kNumT; ++j) lm[j] += static_cast<double>(times) * part[j];
+    }
+    for (int j = 0; j < kNumT; ++j) {
+      const double t = sign * kChernoffT[j] * t_scale;
+      if (sign > 0) upper = std::min(upper, (lm[j] - log_tail) / t);
+      else lower = std::max(lower, (lm[j] - log_tail) / t);
+    }
+  }
+  const double nat_hi = static_cast<double>(g.base) + max_idx;
+  const double lo = std::max(static_cast<double>(g.base), std::floor(lower / h) - 1);
+  double hi = std::min(nat_hi, std::ceil(upper / h) + 1);
+  if (hi < lo) hi = lo;
+  g.lo = static_cast<std::int64_t>(lo);
+  g.hi = static_cast<std::int64_t>(hi);
+  g.truncated = (lo > static_cast<double>(g.base) ? tail : 0.0) + (hi < nat_hi ? tail : 0.0);
+  return g;
+}
+
+/// Adds a part's pmf into one component (0 real, 1 imaginary) of the complex buffer z of size
+/// n, wrapped modulo n (a part wider than the composed window wraps).
+template <class R>
+void place(const Pld& p, std::size_t n, int component, std::vector<std::complex<R>>& z) {
+  R* d = reinterpret_cast<R*>(z.data());  // array access to std::complex is allowed
+  for (std::size_t k = 0, pos = 0; k < p.pmf.size(); ++k, pos = pos + 1 == n ? 0 : pos + 1) d[2 * pos + component] += p.pmf[k];
+}
+
+/// The window g of one component of the inverse transform (unscaled: times 1/n here).
+template <class R>
+Composed extract(const std::vector<std::complex<R>>& y, int component, std::size_t n, const Range& g, double h,
+                 double roundoff, bool optimistic) {
+  Composed out;
+  out.h = h;
+  out.optimistic = optimistic;
+  const auto need = static_cast<std::size_t>(g.hi - g.lo + 1);
+  out.offset = g.lo;
+  out.pmf.reserve(need);
+  const auto nn = static_cast<std::int64_t>(n);
+  const R inv_n = R(1) / static_cast<R>(n);
+  const R* d = reinterpret_cast<const R*>(y.data()) + component;
+  auto pos = static_cast<std::size_t>((((g.lo - g.base) % nn) + nn) % nn);  // of loss index g.lo
+  while (out.pmf.size() < need) {  // at most two runs: to the end of the buffer, then from 0
+    const std::size_t end = std::min(n, pos + (need - out.pmf.size()));
+    for (std::size_t k = pos; k < end; ++k) out.pmf.push_back(std::max(0.0, static_cast<double>(d[2 * k] * inv_n)));
+    pos = 0;
+  }
+  // Round-off: a proven bound on the L1 error of the window (see Spectrum); the δ of
+  // any ε moves by at most that much, so it is counted as δ.
+  out.truncated = g.truncated;
+  out.roundoff = std::isfinite(roundoff) ? roundoff : 1.0;
+  // The optimistic side subtracts both (wrapped tails only add to the window's bins).
+  out.inf_mass = optimistic ? g.inf_mass - out.truncated - out.roundoff : g.inf_mass + out.truncated + out.roundoff;
+  out.finalize();
+  return out;
+}
+
+/// Number of butterfly stages kissfft uses for size n: it factors out 4s, then 2s, then odd
+/// factors (fast_size gives only 3s and 5s).
+int fft_stages(std::size_t n) {
+  int stages = 0;
+  for (std::size_t p : {4, 2, 3, 5})
+    while (n % p == 0) n /= p, ++stages;
+  for (std::size_t p = 7; n > 1; p += 2)
+    while (n % p == 0) n /= p, ++stages;
+  return stages;
+}
+
+// FFT round-off, bounded (not estimated). Notation: u = 2^-53; a stage of kissfft's mixed-radix
+// decimation-in-time FFT computes each node as Σ_j w_j·in_j over r ≤ 5 inputs with twiddles
+// w_j = exp(iθ) whose phase θ = i·(2π/n) is off by at most 4πu (plus 1 ulp in cos, sin): each
+// node's new error is at most kStageError·u·Σ_j |in_j| (radix 5, the worst: ≈ 36u; we take
+// 64u). In the tree of one output, the nodes of a stage are partial DFTs of disjoint parts of
+// the input, so their |inputs| sum to at most ||x||₁ (forward) or Σ_f |X_f| (inverse): an
+// output's error is at most kStageError·u·stages·(that sum) (first order; the factor
+// kSlack covers the second-order terms for the sizes allowed here).
+//  - forward: |X̃_f − X_f| ≤ e1 = kStageError·u·stages·(||x1||₁ + ||x2||₁) + separation;
+//  - power: |X̃^T − X^T| ≤ T·e1·m^(T−1) with m = |X̃| + e1 ≥ max(|X̃|, |X|) (mean value), and
+//    repeated squaring adds a relative error of at most 3u per product, doubled along each
+//    squaring chain: ≤ 3u·(T + 64)·m^T; when m^T < 2^-1000 the power is taken as 0, off by
+//    at most m^T;
+//  - products over parts add their errors, each times the others' magnitudes;
+//  - inverse: y = IDFT(Y)/n is linear, so by Parseval the error it carries has L2 norm
+//    ||ΔY||₂/√n, and L1 over the `need` bins read at most √(need/n)·||ΔY||₂; the inverse's own
+//    round-off is at most kStageError·u·stages·Σ_f|Y_f|/n per bin, and scaling by 1/n adds u·|y|.
+// Since δ(ε) = Σ_j p_j (1 − e^(ε−ε_j))⁺ weighs each bin by at most 1, δ moves by at most the
+// L1 error. Clipping negative values to 0 only brings them closer to the true (≥ 0) values.
+constexpr double kStageError = 64;
+constexpr double kSlack = 1.01;
+
+/// |z| rounded up: sqrt(re² + im²) is within 2u of it (no overflow for these magnitudes ≤ 2),
+/// and cheaper than std::abs's hypot.
+/// (In long double, then rounded to double: the factor covers that rounding too.)
+template <class R>
+inline double magnitude(std::complex<R> z) {
+  return static_cast<double>(std::sqrt(z.real() * z.real() + z.imag() * z.imag())) * (1 + 4 * kUnit);
+}
+
+/// A bound 2^e > x for 0 ≤ x < 1, from the exponent bits (x = 0 or subnormal: 2^-1022).
+inline int exponent_above(double x) {
+  const auto biased = static_cast<int>((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7ff);
+  return std::max(biased, 1) - 1022;
+}
+
+/// The product of the parts' spectra raised to their powers, at frequencies 0..n/2 (the rest
+/// is its mirror image: the inputs are real), with per frequency an upper bound on
+/// |computed − exact| and on the magnitudes of both (for the next part's error terms). One
+/// record per frequency: the loop streams through a single array.
+template <class R>
+struct Spectrum {
+  static constexpr double u = kUnitOf<R>;  // the arithmetic's unit; bounds are kept in double
+  using C = std::complex<R>;
+  struct Entry {
+    C value;
+    double err, mag;
+  };
+  std::vector<Entry> at;
+  /// Sizes for a new product; its first part overwrites the entries (`first` below), so only
+  /// an empty product is initialised here.
+  void start(std::size_t half, bool empty) {
+    if (empty) at.assign(half, Entry{C(1, 0), 0.0, 1.0});
+    else at.resize(half);
+  }
+  /// Multiplies in base^t, base computed with error at most e1; `first`: the product so far is 1.
+  void multiply(std::size_t f, C base, std::uint64_t t, double e1, bool first) {
+    const double b = magnitude(base), td = static_cast<double>(t), big = b + e1;
+    C pw(0, 0);
+    double part_err, part_mag;
+    if (t > 1 && big < 1 && td * exponent_above(std::nextafter(big, 1.0)) <= -1000.0) {
+      part_err = part_mag = 0x1p-1000;  // |base^t| ≤ big^t < 2^-1000: taken as 0
+    } else {
+      pw = power(base, t);
+      const double pt = magnitude(pw) + 1e-150;  // |b̃^t| (underflow: ≤ 1e-150)
+      double m_t1;                                // ≥ (|b̃| + e1)^(t−1)
+      if (t == 1) m_t1 = 1;
+      else if (b > 0 && (td - 1) * e1 <= 1e-3 * b) m_t1 = pt / b * 1.0011;  // (1 + e1/b)^(t−1) ≤ e^0.001
+      else m_t1 = std::pow(big, td - 1) * kSlack;
+      const double m_t = m_t1 * big;
+      part_err = td * e1 * m_t1 + 3 * u * (td + 64) * m_t;
+      part_mag = m_t * (1 + 3 * u * (td + 64));
+    }
+    Entry& e = at[f];
+    if (first) {  // the general case below with value 1, err 0, mag 1 (the same roundings)
+      e = Entry{pw, (part_err + 3 * u * part_mag) * kSlack, part_mag};
+      return;
+    }
+    e.value = mul(e.value, pw);
+    e.err = (e.err * part_mag + part_err * e.mag + 3 * u * e.mag * part_mag) * kSlack;
+    e.mag *= part_mag;
+  }
+  C value(std::size_t f) const { return at[f].value; }
+  /// L2 norm of the error over all n frequencies (the mirrored ones counted again).
+  double l2(std::size_t n) const {
+    double s = 0;
+    for (std::size_t f = 0; f < at.size(); ++f) s += (f == 0 || 2 * f == n ? 1.0 : 2.0) * at[f].err * at[f].err;
+    return std::sqrt(s) * kSlack;
+  }
+};
+
+}  // namespace
+
+double composed_bins(const Parts& parts, double tail) {
+  if (parts.empty()) return 1;
+  const Range g = composed_range(parts, tail);
+  return static_cast<double>(g.hi - g.lo + 1);
+}
+
+Composed compose(const Parts& parts, double tail, bool optimistic, bool extended) {
+  if (parts.empty()) {
+    Composed out;
+    out.pmf = {1.0};
+    out.finalize();
+    return out;
+  }
+  return compose_pair(parts, parts, tail, optimistic, extended).first;
+}
+
+namespace {
+/// One use of one part needs no transform (and so no round-off): the part is the result.
+bool single_use(const Parts& parts) { return parts.size() == 1 && parts.front().second == 1; }
+Composed as_composed(const Pld& p, bool optimistic) {
+  Composed out;
+  out.h = p.h;
+  out.offset = p.offset;
+  out.pmf = p.pmf;
+  out.inf_mass = p.inf_mass;
+  out.optimistic = optimistic;
+  out.finalize();
+  return out;
+}
+}  // namespace
+
+namespace {
+
+/// The transforms in arithmetic R (double, or long double where the round-off bound, which
+/// grows with the number of uses, would otherwise swallow a small δ).
+template <class R>
+std::pair<Composed, Composed> compose_pair_in(const Parts& first, const Parts& second, double tail, bool optimistic) {
+  using C = std::complex<R>;
+  constexpr double u = kUnitOf<R>;
+  const double h = first.front().first->h;
+  const bool same = &first == &second;
+  const Range g1 = composed_range(first, tail), g2 = same ? g1 : composed_range(second, tail);
+  const auto need = static_cast<std::size_t>(std::max(g1.hi - g1.lo, g2.hi - g2.lo) + 1);
+  const std::size_t n = fast_size(std::max<std::size_t>(need, 2)), half = n / 2 + 1;
+  const auto fwd = plan<R>(n);
+  // Work buffers are reused across calls (per thread) to avoid page-faulting fresh memory.
+  thread_local std::vector<C> z, spec;
+  thread_local Spectrum<R> s1, s2;
+  s1.start(half, first.empty());
+  if (!same) s2.start(half, second.empty());
+  z.resize(n);
+  spec.resize(n);
+  const double stages = fft_stages(n);
+  auto mass = [](const Pld& p) {
+    double m = 0;
+    for (double v : p.pmf) m += std::abs(v);
+    return m * kSlack;
+  };
+  const std::size_t parts = std::max(first.size(), second.size());
+  for (std::size_t i = 0; i < parts; ++i) {
+    // Two real sequences in one complex FFT: z = x1 + i·x2.
+    const bool has1 = i < first.size(), has2 = !same && i < second.size();
+    std::fill(z.begin(), z.end(), C(0, 0));
+    if (has1) place(*first[i].first, n, 0, z);
+    if (has2) place(*second[i].first, n, 1, z);
+    fwd->transform(z.data(), spec.data());
+    // Error of each separated spectrum: the packed transform's, plus placing (wrapped sums)
+    // and separating (a half-sum: 2u of its size, ≤ the mass).
+    const double l1 = (has1 ? mass(*first[i].first) : 0) + (has2 ? mass(*second[i].first) : 0);
+    const double e1 = (kStageError * u * stages * l1 + 4 * u * l1) * kSlack;
+    // The inputs are real, so every spectrum is conjugate-symmetric, and so is everything
+    // computed from it, bit for bit (conjugation and negation are exact, and mul's arithmetic
+    // is the same on the mirrored values): only frequencies 0..n/2 are computed.
+    for (std::size_t f = 0; f < half; ++f) {
+      const C a = spec[f], b = std::conj(spec[f == 0 ? 0 : n - f]);
+      if (has1) s1.multiply(f, R(0.5) * (a + b), first[i].second, e1, i == 0);
+      if (has2) s2.multiply(f, C(0, -0.5) * (a - b), second[i].second, e1, i == 0);
+    }
+  }
+  // Both results are real: one inverse FFT of Y1 + i·Y2, the upper half mirrored. Either
+  // result's real (imaginary) part also carries the other's error, whose exact inverse is
+  // real (imaginary).
+  double spectrum_l1 = 0;
+  for (std::size_t f = 0; f < n; ++f) {
+    const bool low = f < half;
+    const std::size_t g = low ? f : n - f;
+    const C y1 = low ? s1.value(g) : std::conj(s1.value(g));
+    z[f] = same ? y1 : y1 + C(0, 1) * (low ? s2.value(g) : std::conj(s2.value(g)));
+    spectrum_l1 += magnitude(z[f]);
+  }
+  // The inverse transform as conj(DFT(conj(·))): conjugation is exact, so the bounds of a
+  // forward transform hold (and one plan serves both directions).
+  for (auto& v : z) v = std::conj(v);
+  fwd->transform(z.data(), spec.data());
+  for (auto& v : spec) v = std::conj(v);
+  const double inv_n = 1.0 / static_cast<double>(n);
+  double out_l1 = 0;
+  for (std::size_t k = 0; k < n; ++k) out_l1 += static_cast<double>(std::abs(spec[k].real()) + std::abs(spec[k].imag())) * inv_n;
+  const double spectrum_l2 = s1.l2(n) + (same ? 0.0 : s2.l2(n));
+  auto roundoff = [&](const Range& g) {
+    const double share = static_cast<double>(g.hi - g.lo + 1) * inv_n;
+    // (+ u_double·|y|: the window's values are rounded to double when R is long double)
+    return (std::sqrt(share) * spectrum_l2 + share * kStageError * u * stages * spectrum_l1 * kSlack +
+            (2 * u + (u < kUnit ? kUnit : 0.0)) * out_l1) *
+           kSlack;
+  };
+  Composed c1 = extract(spec, 0, n, g1, h, roundoff(g1), optimistic);
+  Composed c2 = same ? c1 : extract(spec, 1, n, g2, h, roundoff(g2), optimistic);
+  return {std::move(c1), std::move(c2)};
+}
+
+}  // namespace
+
+std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& second, double tail, bool optimistic,
+                                           bool extended) {
+  if (single_use(first) && single_use(second)) {
+    Composed c1 = as_composed(*first.front().first, optimistic);
+    Composed c2 = &first == &second ? c1 : as_composed(*second.front().first, optimistic);
+    return {std::move(c1), std::move(c2)};
+  }
+  return extended ? compose_pair_in<long double>(first, second, tail, optimistic)
+                  : compose_pair_in<double>(first, second, tail, optimistic);
+}
+
+void Composed::finalize() {
+  const std::size_t n = pmf.size();
+  tail_c_.assign(n + 1, 0.0);
+  tail_d_.assign(n + 1, 0.0);
+  const double eh = std::exp(-h), one_minus_eh = -std::expm1(-h);
+  for (std::size_t j = n; j-- > 0;) {
+    tail_c_[j] = pmf[j] + eh * tail_c_[j + 1];
+    // D_j = A_{j+1} − e^{−h}·C_{j+1} = D_{j+1} + (1 − e^{−h})·C_{j+1}: non-negative terms only.
+    // (A − e^{…}·C cancelled: with a grid of 4e-17 every δ(ε) came out 0, and so did ε.)
+    tail_d_[j] = tail_d_[j + 1] + one_minus_eh * tail_c_[j + 1];
+  }
+}
+
+double Composed::delta(double epsilon) const {
+  const std::size_t n = pmf.size();
+  // first index j with ε_j > ε
+  const double pos = std::floor(epsilon / h) - static_cast<double>(offset) + 1;
+  std::size_t j = pos <= 0 ? 0 : (pos >= static_cast<double>(n) ? n : static_cast<std::size_t>(pos));
+  double d = inf_mass;
+  if (j < n) {
+    const double ej = static_cast<double>(offset + static_cast<std::int64_t>(j)) * h;
+    d += tail_d_[j] - std::expm1(epsilon - ej) * tail_c_[j];  // = A_j − e^{ε−ε_j}·C_j
+  }
+  return std::clamp(detail::up(d, 1e-12), 0.0, 1.0);
+}
+
+double Composed::epsilon(double target) const {
+  if (inf_mass > target) return kInf;
+  const std::size_t n = pmf.size();
+  auto d_at = [&](std::size_t j) {  // δ(ε_j) = m + A_{j+1} − e^{−h}C_{j+1} = m + D_j
+    return inf_mass + tail_d_[j];
+  };
+  // smallest j with δ(ε_j) ≤ target (δ is decreasing; δ(ε_{n−1}) = m ≤ target)
+  std::size_t lo = 0, hi = n - 1;
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (d_at(mid) <= target) hi = mid;
+    else lo = mid + 1;
+  }
+  const std::size_t j = lo;
+  const double ej = static_cast<double>(offset + static_cast<std::int64_t>(j)) * h;
+  // On (ε_{j−1}, ε_j]: δ(ε) = m + A_j − e^{ε − ε_j} C_j = m + D_j − expm1(ε − ε_j)·C_j, so
+  // ε = ε_j + log1p((m + D_j − target)/C_j), where m + D_j ≤ target.
+  const double slack = inf_mass + tail_d_[j] - target;
+  double eps;
+  if (tail_c_[j] <= 0 || slack / tail_c_[j] <= -1) eps = j == 0 ? -kInf : ej - h;
+  else eps = std::min(ej, ej + std::log1p(slack / tail_c_[j]));
+  if (j > 0) eps = std::max(eps, ej - h);
+  if (!(eps > 0)) return 0.0;
+  return detail::up(eps, 1e-12) + 1e-12;
+}
+
+}  // namespace privflow::dp::pld
