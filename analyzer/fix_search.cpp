@@ -25,19 +25,6 @@ std::string param_text(const flow::Graph& g, const flow::Artifact& x, flow::Para
   return flow::param_name(name) + std::string(" of ") + x.name;
 }
 
-/// Multiplies (or divides) one parameter of an artifact in a copy of the graph.
-void scale_param(flow::Graph& g, flow::Id artifact, flow::ParamKey name, const Rational& factor, bool divide) {
-  auto& pv = g.artifacts[artifact].params[name];
-  Rational value = g.value(pv);
-  Rational scaled = divide ? Rational(value / factor) : Rational(value * factor);
-  scaled.canonicalize();
-  if (pv.param != flow::kNone) {
-    g.params[pv.param].value = scaled;
-  } else {
-    pv.expr.reset();  // an expression's value, scaled, becomes the literal the fix names
-    pv.literal = scaled;
-  }
-}
 
 }  // namespace
 
@@ -150,6 +137,19 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
   }
   if (fixes.empty()) return "reduce what " + x.name + " releases (more noise, fewer uses), or keep it from the coalition";
   return join(fixes, ", or ");
+}
+
+void scale_param(flow::Graph& g, flow::Id artifact, flow::ParamKey key, const Rational& factor, bool divide) {
+  auto& pv = g.artifacts[artifact].params[key];
+  Rational value = g.value(pv);
+  Rational scaled = divide ? Rational(value / factor) : Rational(value * factor);
+  scaled.canonicalize();
+  if (pv.param != flow::kNone) {
+    g.params[pv.param].value = scaled;
+  } else {
+    pv.expr.reset();
+    pv.literal = scaled;
+  }
 }
 
 }  // namespace privflow::analyzer::detail

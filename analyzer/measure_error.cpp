@@ -20,19 +20,6 @@ std::optional<double> utility_figure(const flow::Requirement& r, const ReleaseEr
   return e.relative;
 }
 
-/// Multiplies (or divides) a parameter of an artifact, or the param it names, in a copy of the graph.
-void scale(flow::Graph& g, flow::Id artifact, flow::ParamKey key, const Rational& factor, bool divide) {
-  auto& pv = g.artifacts[artifact].params[key];
-  Rational v = g.value(pv);
-  Rational scaled = divide ? Rational(v / factor) : Rational(v * factor);
-  scaled.canonicalize();
-  if (pv.param != flow::kNone) {
-    g.params[pv.param].value = scaled;
-  } else {
-    pv.expr.reset();
-    pv.literal = scaled;
-  }
-}
 
 /// The least factor in [1, 4096] (to 0.5 %) for which `ok` holds, by doubling then bisection.
 std::optional<double> least_factor(const std::function<bool(double)>& ok) {
@@ -103,7 +90,7 @@ std::string Analyzer::utility_fix(const flow::Requirement& r) const {
   const bool divide = turn->direction == flow::Protects::kRaising;
   auto with = [&](double factor) {
     flow::Graph changed = graph_;
-    scale(changed, release, turn->key, rational_up(factor), divide);
+    scale_param(changed, release, turn->key, rational_up(factor), divide);
     return changed;
   };
   const auto factor = least_factor([&](double f) { return utility_holds(graph_.requirements[ri], with(f)); });

@@ -158,22 +158,23 @@ Result analyze_unchecked(const Spec& spec, const AnalyzeOptions& options) {
 
 const char* version() { return kVersion; }
 
+// The words are the analyzer's (analyzer/wording.hpp), as in every report.
 const char* severity_name(Severity severity) {
   switch (severity) {
-    case Severity::kError: return "error";
-    case Severity::kWarning: return "warning";
-    case Severity::kNote: return "note";
+    case Severity::kError: return analyzer::severity_name(analyzer::Severity::kError);
+    case Severity::kWarning: return analyzer::severity_name(analyzer::Severity::kWarning);
+    case Severity::kNote: return analyzer::severity_name(analyzer::Severity::kNote);
   }
-  return "error";
+  return analyzer::severity_name(analyzer::Severity::kError);
 }
 
 const char* status_name(Status status) {
   switch (status) {
-    case Status::kHolds: return "holds";
-    case Status::kViolated: return "violated";
-    case Status::kUndecided: return "undecided";
+    case Status::kHolds: return analyzer::status_name(analyzer::Status::kHolds);
+    case Status::kViolated: return analyzer::status_name(analyzer::Status::kViolated);
+    case Status::kUndecided: return analyzer::status_name(analyzer::Status::kUndecided);
   }
-  return "undecided";
+  return analyzer::status_name(analyzer::Status::kUndecided);
 }
 
 const std::string& Spec::file() const { return impl_->graph.file; }

@@ -128,4 +128,9 @@ class Analyzer {
   bool search_fixes_;  // off inside the trials of a fix search
 };
 
+/// Multiplies (or divides) one parameter of an artifact, or the param it names, in a copy of the
+/// graph: a fix trial's change (fix_search.cpp, measure_error.cpp). An expression's value, scaled,
+/// becomes the literal the fix names.
+void scale_param(flow::Graph& g, flow::Id artifact, flow::ParamKey key, const Rational& factor, bool divide);
+
 }  // namespace privflow::analyzer::detail
