@@ -15,9 +15,6 @@ using detail::format_general;
 
 namespace {
 
-/// Bisection on a parameter x in (0, ∞) where ε(x) is decreasing (noise) or increasing
-/// (per-use ε), starting from a point believed good. Returns the end of the final bracket
-/// that meets the target (so the answer is certified by the accountant that computed it).
 /// Where a search starts and how far it may walk before the bisection.
 struct Walk {
   double start = 1.0;
@@ -27,6 +24,9 @@ struct Walk {
   bool only_cheap_pld = false;  ///< give up at a PLD that was coarsened or unavailable (auto)
 };
 
+/// Bisection on a parameter x in (0, ∞) where ε(x) is decreasing (noise) or increasing
+/// (per-use ε), starting from a point believed good. Returns the end of the final bracket
+/// that meets the target (so the answer is certified by the accountant that computed it).
 template <class MakeFn>
 CalibrationResult search(MakeFn make, bool decreasing, double target, double delta, Accountant a, double tol,
                          const PldOptions& pld, const Walk& w) {
@@ -143,8 +143,8 @@ CalibrationResult bisect(MakeFn make, bool decreasing, double target, double del
   if (!p.found && c.found) p = c;
   if (a == Accountant::kPld) {
     if (!p.found && rdp.found)
-      p.how = "the PLD accountant certifies nothing at or beyond RDP's answer " + format_general(rdp.value, 6) +
-              " (its grid cannot hold this composition); --accountant rdp or auto answers it";
+      p.how = "the PLD accountant could not certify the target at or near RDP's answer " +
+              format_general(rdp.value, 6) + "; --accountant rdp or auto answers it";
     return p;
   }
   // auto: the better of two certified answers
