@@ -68,8 +68,9 @@ const Loaded* example(const std::string& name) {
   std::string text = read_file(fs::path(PRIVFLOW_SOURCE_DIR) / rel);
   lang::SourceFile source(rel, text);
   lang::Diagnostics diags(source);
-  // Tables (`from "FILE.csv"`) are read beside the spec's path, here relative to the repository
-  // as in the goldens: the loading alone runs from there.
+  // Tables (`from "FILE.csv"`) are read beside the spec's path, which is relative to the
+  // repository root as in the goldens. ctest runs from there; a direct run of the executable
+  // does not, so the loading alone does.
   const fs::path here = fs::current_path();
   fs::current_path(PRIVFLOW_SOURCE_DIR);
   auto graph = lang::load_spec(source, diags);
