@@ -33,7 +33,7 @@ void check_tight(double value, double reference_value) {
 
 std::string members(const nlohmann::json& list) {
   std::string out;
-  for (const auto& m : list) out += (out.empty() ? "" : ",") + std::to_string(m.get<int>());
+  for (const auto& m : list) out.append(out.empty() ? "" : ",").append(std::to_string(m.get<int>()));
   return out;
 }
 }  // namespace

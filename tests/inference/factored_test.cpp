@@ -34,12 +34,12 @@ BayesNet random_forest(std::mt19937& rng, std::size_t n) {
     const std::uint64_t k = std::uniform_int_distribution<std::uint64_t>(1, 3)(rng);
     const int parent = f == 0 ? -1 : std::uniform_int_distribution<int>(-1, static_cast<int>(f) - 1)(rng);
     if (parent < 0) {
-      net.add_field("f" + std::to_string(f), k, random_distribution(rng, k));
+      net.add_field(std::string("f").append(std::to_string(f)), k, random_distribution(rng, k));
       continue;
     }
     std::vector<std::vector<Rational>> cpt;
     for (std::uint64_t a = 0; a < net.field(static_cast<FieldId>(parent)).size; ++a) cpt.push_back(random_distribution(rng, k));
-    net.add_field("f" + std::to_string(f), k, {static_cast<FieldId>(parent)}, cpt);
+    net.add_field(std::string("f").append(std::to_string(f)), k, {static_cast<FieldId>(parent)}, cpt);
   }
   return net;
 }

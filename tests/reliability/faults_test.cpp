@@ -112,7 +112,7 @@ namespace {
 pid_t spawn(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& err) {
   std::vector<std::string> full = {"/bin/sh", "-c",
                                    "cd " + quote(cwd.string()) + " && exec " + quote(kExe)};
-  for (const auto& a : args) full[2] += " " + quote(a);
+  for (const auto& a : args) full[2].append(" ").append(quote(a));  // not " " + …: GCC bug 105329 warns
   full[2] += " 2> " + quote(err.string());
   std::vector<char*> argv;
   for (auto& a : full) argv.push_back(a.data());

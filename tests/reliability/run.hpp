@@ -107,7 +107,7 @@ inline Result shell(const std::string& command, const fs::path& cwd) {
 inline Result run_privflow(const std::vector<std::string>& args, const fs::path& cwd, const std::string& env = "") {
   std::string command = env.empty() ? "" : "env " + env + " ";
   command += quote(kExe);
-  for (const auto& a : args) command += " " + quote(a);
+  for (const auto& a : args) command.append(" ").append(quote(a));  // not " " + …: GCC bug 105329 warns
   return shell(command, cwd);
 }
 
