@@ -46,6 +46,7 @@ CalibrationResult search(MakeFn make, bool decreasing, double target, double del
     return r;
   };
   auto ok = [&](const EpsilonResult& r) { return !expensive && !r.infinite && r.value <= target; };
+  auto infinite = [](const EpsilonResult& r) { return r.infinite || std::isinf(r.value); };
   // The walk's step grows (squared after every 8 steps): a start that is far off (RDP at
   // δ = 1e-30 answers noise 1e28 where 1062 is enough) is left in a few dozen evaluations.
   double stride = step;
@@ -77,7 +78,7 @@ CalibrationResult search(MakeFn make, bool decreasing, double target, double del
     // The start is the RDP answer, certified: a PLD that cannot certify it would only find a
     // worse one (and a PLD that answers ∞ there is costly: 0.6 s an evaluation at 10^12 steps).
     if (only_cheap_pld) return out;
-    if ((rg.infinite || std::isinf(rg.value)) && w.infinite_walk == 0) return out;
+    if (infinite(rg) && w.infinite_walk == 0) return out;
     while (true) {
       bad = good;
       good = toward_good(good);
@@ -86,7 +87,7 @@ CalibrationResult search(MakeFn make, bool decreasing, double target, double del
       grow();
       // An infinite answer is the ∞-loss mass of a grid that cannot hold this composition (10^12
       // steps): more noise rarely cures it, and each try costs ~0.25 s (fuzz_account timed out).
-      const int walk = rg.infinite || std::isinf(rg.value) ? std::min(max_walk, w.infinite_walk) : max_walk;
+      const int walk = infinite(rg) ? std::min(max_walk, w.infinite_walk) : max_walk;
       if (++guard > walk || expensive) return out;
     }
   }

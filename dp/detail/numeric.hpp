@@ -31,8 +31,9 @@ inline double up(double x, double relative = 1e-9) {
 }
 
 /// A long double rounded up to a double (the result of a computation whose margin was added in
-/// long double); 0 below zero, +inf stays.
+/// long double); 0 below zero, +inf stays, and NaN (a computation that failed) is +inf.
 inline double up_to_double(long double x) {
+  if (std::isnan(x)) return kInf;
   if (!(x > 0)) return 0;
   const double d = static_cast<double>(x);
   return static_cast<long double>(d) >= x ? d : std::nextafter(d, kInf);
