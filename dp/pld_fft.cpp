@@ -131,12 +131,21 @@ double composed_spread(const Parts& parts) {
   return std::sqrt(var);
 }
 
+/// Loss indices beyond ±kFarIndex are saturated there: a window that wide is far past the
+/// memory guard (pld_composition.cpp), which refuses it, and differences of two such indices
+/// stay within int64.
+constexpr double kFarIndex = 0x1p61;
+std::int64_t saturated_index(double x) {
+  return static_cast<std::int64_t>(x > kFarIndex ? kFarIndex : x < -kFarIndex ? -kFarIndex : x);
+}
+
 Range composed_range(const Parts& parts, double tail) {
   Range g;
-  double max_idx = 0, log_finite = 0;
+  double base = 0, spread = 0, max_idx = 0, log_finite = 0;  // in double: Σ offset·uses may pass int64
   const double h = parts.front().first->h;
   for (auto [p, t] : parts) {
-    g.base += p->offset * static_cast<std::int64_t>(t);
+    base += static_cast<double>(p->offset) * static_cast<double>(t);
+    spread += std::abs(static_cast<double>(p->offset)) * static_cast<double>(t);
     max_idx += static_cast<double>(p->pmf.size() - 1) * static_cast<double>(t);
     log_finite += static_cast<double>(t) * std::log1p(-std::min(p->inf_mass, 1.0));
   }
@@ -160,13 +169,21 @@ Range composed_range(const Parts& parts, double tail) {
       else lower = std::max(lower, (lm[j] - log_tail) / t);
     }
   }
-  const double nat_hi = static_cast<double>(g.base) + max_idx;
-  const double lo = std::max(static_cast<double>(g.base), std::floor(lower / h) - 1);
-  double hi = std::min(nat_hi, std::ceil(upper / h) + 1);
+  // Exact in int64 while no product can overflow; beyond, the window is refused for its size.
+  if (spread < kFarIndex) {
+    for (auto [p, t] : parts) g.base += p->offset * static_cast<std::int64_t>(t);
+  } else {
+    g.base = saturated_index(base);
+  }
+  const double nat_lo = static_cast<double>(g.base), nat_hi = nat_lo + max_idx;
+  // A bound that is not finite (a part with no finite mass, or e^{t·ε} beyond a double) says
+  // nothing: that side keeps its natural end, which truncates nothing.
+  double lo = std::isfinite(lower) ? std::clamp(std::floor(lower / h) - 1, nat_lo, nat_hi) : nat_lo;
+  double hi = std::isfinite(upper) ? std::clamp(std::ceil(upper / h) + 1, nat_lo, nat_hi) : nat_hi;
   if (hi < lo) hi = lo;
-  g.lo = static_cast<std::int64_t>(lo);
-  g.hi = static_cast<std::int64_t>(hi);
-  g.truncated = (lo > static_cast<double>(g.base) ? tail : 0.0) + (hi < nat_hi ? tail : 0.0);
+  g.lo = saturated_index(lo);
+  g.hi = saturated_index(hi);
+  g.truncated = (lo > nat_lo ? tail : 0.0) + (hi < nat_hi ? tail : 0.0);
   return g;
 }
 
