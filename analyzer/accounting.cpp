@@ -2,6 +2,7 @@
 // each release's profile (analyzer/release_profile.cpp) composed, shuffled releases amplified
 // at the best split of delta, and every accountant's answer memoised for the analysis.
 #include "analyzer/detail/accounting.hpp"
+#include "analyzer/detail/derivation_text.hpp"
 #include "analyzer/detail/release_profile.hpp"
 
 #include <algorithm>
@@ -344,14 +345,12 @@ Accounted account(const flow::Graph& g, flow::Id data, const std::vector<Release
   if (best_fraction > 0) {
     std::size_t used = 0;
     for (const auto& t : terms) used += t.built.amplification.empty() ? 0 : 1;
-    out.notes.push_back("amplified by shuffling: " + std::to_string(used) + " release(s) at delta " +
-                        format_compact(shuffling.share_of(best_fraction).second) + " each, " +
-                        format_double(best_fraction * 100) + " % of delta " + format_compact(rational_up(delta)) +
-                        " (of the splits tried, none, 10 %, 50 % and 99.9 %, the one with the smallest figure)");
+    out.notes.push_back(
+        steps::shuffling_split(used, shuffling.share_of(best_fraction).second, best_fraction, rational_up(delta)));
   }
   add_release_terms(g, terms, delta, cache, kind, out);
   if (question == Question::kValue && g.data[data].neighbouring == flow::Neighbouring::kAddRemove && !out.terms.empty())
-    out.notes.push_back("the target's value is a replace-one question: each release is accounted for one record swapped for another (DP-SGD by the substitution pair, noise by its replace-one sensitivity, other guarantees by group privacy of 2)");
+    out.notes.push_back(steps::replace_one_question());
   return out;
 }
 

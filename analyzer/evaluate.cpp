@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "analyzer/detail/analyzer.hpp"
+#include "analyzer/detail/derivation_text.hpp"
 #include "analyzer/wording.hpp"
 
 namespace privflow::analyzer::detail {
@@ -27,52 +28,45 @@ Coalition Analyzer::fixed_part(const flow::Coalition& fc) const { return fixed_c
 
 void Analyzer::explain_observation(Verdict& v, const Observation& obs, const flow::Requirement& r) const {
   const auto& d = graph_.data[r.data];
-  Derivation& target = v.explanation.add("target: the worst-case record of " + d.name + " held by no member of the coalition",
-                                         d.span.line);
+  Derivation& target = v.explanation.add(steps::target(d), d.span.line);
   switch (obs.kind) {
     case LossKind::kHoldsData:
-      target.add("the coalition holds the data: " + obs.holds_reason, obs.holds_path.empty() ? 0 : obs.holds_path[0].line);
+      target.add(steps::holds_data(obs.holds_reason), obs.holds_path.empty() ? 0 : obs.holds_path[0].line);
       v.exposure = route_of(obs.holds_path);
       break;
     case LossKind::kExposedStats:
     case LossKind::kExposedRecord: {
-      Derivation& e = target.add(obs.kind == LossKind::kExposedStats
-                                     ? "exposed: an exact statistic of the record reaches the coalition"
-                                     : "exposed: the record's own fields reach the coalition in the clear");
+      Derivation& e = target.add(steps::exposed(obs.kind));
       add_steps(e, obs.seen.exposure_path);
       v.exposure = route_of(obs.seen.exposure_path);
       break;
     }
     case LossKind::kNothing:
-      target.add("nothing the coalition observes depends on the record");
+      target.add(steps::nothing_observed());
       break;
     case LossKind::kPrivate:
       break;
   }
 }
 
-void Analyzer::explain_releases(Derivation& parent, const detail::Accounted& acc, const char* title,
+void Analyzer::explain_releases(Derivation& parent, const detail::Accounted& acc, steps::Combined title,
                                 const Observation& obs) const {
   if (acc.terms.empty()) return;
-  Derivation& node = parent.add(title);
+  Derivation& node = parent.add(steps::releases_observed(title));
   for (const auto& t : acc.terms) {
-    const auto& x = graph_.artifacts[t.artifact];
-    Derivation& rel = node.add("release " + x.name + " (" + t.mechanism + " at " + graph_.agents[x.at].name + ", line " +
-                                   std::to_string(x.span.line) + "): " + t.parameters + "; epsilon alone " +
-                                   fmt_value(t.epsilon_alone),
-                               x.span.line);
-    if (!t.amplification.empty()) rel.add("amplification: " + t.amplification);
+    Derivation& rel = node.add(steps::release(graph_, t), graph_.artifacts[t.artifact].span.line);
+    if (!t.amplification.empty()) rel.add(steps::amplification(t.amplification));
     // How it reaches the coalition: the route of its first observation.
     for (const auto& use : obs.seen.releases) {
       if (use.artifact != t.artifact) continue;
-      for (std::size_t i = 1; i < use.route.size(); ++i) rel.add("then " + use.route[i].text, use.route[i].line);
+      for (std::size_t i = 1; i < use.route.size(); ++i) rel.add(steps::then(use.route[i].text), use.route[i].line);
       break;
     }
   }
   for (const auto& n : acc.notes) node.add(n);
 }
 
-std::optional<Accounted> Analyzer::accounted(Evaluation& e, Question question, const char* title,
+std::optional<Accounted> Analyzer::accounted(Evaluation& e, Question question, steps::Combined title,
                                              const std::vector<flow::Id>& exact, const Figure& figure) const {
   Verdict& v = e.verdict;
   const Observation& obs = e.observation;

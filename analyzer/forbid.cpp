@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "analyzer/detail/analyzer.hpp"
+#include "analyzer/detail/derivation_text.hpp"
 #include "flow/describe.hpp"
 
 namespace privflow::analyzer::detail {
@@ -29,7 +30,7 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
              std::any_of(a.holds.begin(), a.holds.end(), [&](const flow::Holding& h) { return h.data == di; });
     });
     if (!held_in_from) continue;
-    Derivation& dnode = v.explanation.add(d.name + " (" + cat + ") is held in " + from, d.span.line);
+    Derivation& dnode = v.explanation.add(steps::held_in(d, cat, from), d.span.line);
     detail::SingleObserver single(graph_, di);
     for (flow::Id a = 0; a < graph_.agents.size(); ++a) {
       if (graph_.agents[a].region != r.to_region) continue;
@@ -51,7 +52,7 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
         x.route = route_of(obs.holds_path);
       } else if (obs.kind == LossKind::kExposedRecord || obs.kind == LossKind::kExposedStats) {
         x.reason = "exposed";
-        for (const auto& s : obs.seen.exposure_path) x.path.push_back(s.line ? s.text + " (line " + std::to_string(s.line) + ")" : s.text);
+        for (const auto& s : obs.seen.exposure_path) x.path.push_back(steps::with_line(s));
         x.route = route_of(obs.seen.exposure_path);
       } else {
         auto acc = detail::account(graph_, di, obs.seen.releases, Question::kMembership, v.delta, cache_, accountant_);
@@ -66,19 +67,19 @@ Verdict Analyzer::forbid(const flow::Requirement& r) const {
                       (eps.exact ? *eps.exact <= *r.unless_epsilon : std::isfinite(e) && Rational(e) <= *r.unless_epsilon);
         if (std::isfinite(e)) x.epsilon = e;
         if (within) {
-          dnode.add(x.observer + " in " + to + " sees it with epsilon " + fmt_value(e) + " (allowed)", graph_.agents[a].span.line);
+          dnode.add(steps::crossing_allowed(x.observer, to, e), graph_.agents[a].span.line);
           continue;
         }
         x.reason = "epsilon " + fmt_value(e) + (r.unless_epsilon ? " > " + format_exact(*r.unless_epsilon) : " > 0");
         for (const auto& use : obs.seen.releases)
           if (!use.route.empty()) {
-            for (const auto& s : use.route) x.path.push_back(s.line ? s.text + " (line " + std::to_string(s.line) + ")" : s.text);
+            for (const auto& s : use.route) x.path.push_back(steps::with_line(s));
             x.route = route_of(use.route);
             break;
           }
       }
       if (!x.epsilon) unbounded = true; else worst = std::max(worst, *x.epsilon);
-      Derivation& o = dnode.add(x.observer + " in " + to + ": " + x.reason, graph_.agents[a].span.line);
+      Derivation& o = dnode.add(steps::crossing(x.observer, to, x.reason), graph_.agents[a].span.line);
       for (const auto& s : x.path) o.add(s);
       v.crossings.push_back(std::move(x));
     }

@@ -11,37 +11,10 @@
 #include <string>
 
 #include "analyzer/detail/analyzer.hpp"
+#include "analyzer/detail/derivation_text.hpp"
 #include "inference/format.hpp"
 
 namespace privflow::analyzer::detail {
-namespace {
-
-/// The relation a membership test distinguishes, in words.
-std::string membership_relation(const flow::Data& d) {
-  return d.neighbouring == flow::Neighbouring::kAddRemove
-             ? "add/remove: " + d.name + " with the record or without it"
-             : "replace-one, as " + d.name + " is declared (neighbouring: replace)";
-}
-
-/// The parts of the exact channel that reach the coalition, under `parent`.
-void explain_exact_parts(Derivation& parent, const flow::Graph& g, const flow::Data& d,
-                         const std::vector<RecordView>& views, const std::vector<ExactRr>& rr) {
-  for (const auto& view : views) {
-    std::vector<std::string> names;
-    for (flow::Id f : view.fields) names.push_back(d.fields[f].name);
-    const bool named = view.artifact != flow::kNone;
-    parent.add(std::string(view.kind == RecordView::Kind::kMap ? "map reading " : "fields ") + join(names, ", ") +
-                   (named ? " (" + g.artifacts[view.artifact].name + ")" : ""),
-               named ? g.artifacts[view.artifact].span.line : 0);
-  }
-  for (const auto& e : rr)
-    parent.add(e.label +
-                   (e.times > 1 ? " x " + std::to_string(e.times) : ""),
-               g.artifacts[e.artifact].span.line);
-}
-
-}  // namespace
-
 bool Analyzer::evaluate_membership(Evaluation& e) const {
   const flow::Requirement& r = e.requirement;
   Verdict& v = e.verdict;
@@ -52,19 +25,17 @@ bool Analyzer::evaluate_membership(Evaluation& e) const {
   }
   const Rational fpr = r.fpr.value_or(Rational(0));
   const double fpr_up = to_double_up(fpr);  // the bound grows with the FPR: round it up
-  auto acc = accounted(e, Question::kMembership, "releases observed (composed sequentially)", {},
+  auto acc = accounted(e, Question::kMembership, steps::Combined::kSequentially, {},
                        [&](const dp::Composition& c) { return cache_.tpr_at_fpr(c, fpr_up, accountant_).tpr; });
   if (!acc) return false;
   if (acc->terms.empty()) {
     e.set_value(fpr_up, fpr, true, Method::kNone);
-    v.explanation.add("nothing observed depends on the record: no test beats guessing, its TPR equals its FPR");
+    v.explanation.add(steps::membership_nothing_observed());
     return true;
   }
   const dp::TradeoffResult t = cache_.tpr_at_fpr(acc->composition, fpr_up, accountant_);
   e.set_value(t.tpr, std::nullopt, false, Method::kBound);
-  Derivation& node = v.explanation.add("membership: the highest true-positive rate at false-positive rate " +
-                                       format_compact(fpr) + " of any test on the record's presence (relation " +
-                                       membership_relation(graph_.data[r.data]) + ")");
+  Derivation& node = v.explanation.add(steps::membership(fpr, graph_.data[r.data]));
   node.add(t.how);
   return true;
 }
@@ -105,19 +76,10 @@ bool Analyzer::evaluate_reconstruction(Evaluation& e) const {
     v.reason = acc.error;
     return false;
   }
-  explain_releases(v.explanation, acc, "releases observed (composed sequentially, replace-one)", obs);
+  explain_releases(v.explanation, acc, steps::Combined::kSequentiallyReplaceOne, obs);
   v.releases = acc.terms;
-  v.explanation.add("baseline: the likeliest value of " + field.name + " has prior probability " +
-                    inference::format_probability(base.prior));
-  if (has_exact) {
-    Derivation& node = v.explanation.add(
-        "exact channel: the best guess of " + field.name + " from what the coalition sees in the clear and through " +
-        "randomized response is right with probability " + inference::format_probability(base.value) +
-        (base.exact ? ""
-                    : base.bound.empty() ? " (a map is bounded by the fields it reads: an upper bound)"
-                                         : " (an upper bound: " + base.bound + ")"));
-    explain_exact_parts(node, graph_, d, obs.seen.views, rr);
-  }
+  v.explanation.add(steps::baseline(field, base.prior));
+  if (has_exact) steps::add_exact_parts(v.explanation.add(steps::exact_guess(field, base)), graph_, d, obs.seen.views, rr);
   if (acc.terms.empty()) {
     e.set_value(kappa, base.value, base.exact, has_exact ? (base.exact ? Method::kExact : Method::kBound) : Method::kNone);
     return true;
@@ -126,11 +88,7 @@ bool Analyzer::evaluate_reconstruction(Evaluation& e) const {
   e.set_value(t.tpr, std::nullopt, false, Method::kBound);
   // Concavity of the trade-off bound makes one evaluation at the average baseline cover every
   // output of the exact channel (E[TPR(κ_y)] ≤ TPR(E[κ_y])).
-  Derivation& node = v.explanation.add(
-      "reconstruction: at most the true-positive rate at false-positive rate kappa = " +
-      inference::format_probability(base.value) +
-      " of the replace-one trade-off of the releases (Hayes, Mahloujifar & Balle 2023)");
-  node.add(t.how);
+  v.explanation.add(steps::reconstruction(base.value)).add(t.how);
   return true;
 }
 

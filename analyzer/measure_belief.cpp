@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "analyzer/detail/analyzer.hpp"
+#include "analyzer/detail/derivation_text.hpp"
 #include "inference/dp_bounds.hpp"
 #include "inference/format.hpp"
 
@@ -26,35 +27,10 @@ double log2_up(double x) {
 void explain_exact_channel(Derivation& parent, const flow::Graph& g, const flow::Data& d,
                            const std::vector<detail::RecordView>& views, const std::vector<detail::ExactRr>& rr,
                            const detail::Belief& belief) {
-  Derivation& node = parent.add("exact channel: what the coalition sees of the record through select, map, statistics and randomized response");
-  for (const auto& view : views) {
-    std::vector<std::string> names;
-    for (flow::Id f : view.fields) names.push_back(d.fields[f].name);
-    std::string what = view.kind == detail::RecordView::Kind::kMap ? "map reading " : "fields ";
-    std::string from = view.artifact != flow::kNone ? " (" + g.artifacts[view.artifact].name + ")" : "";
-    node.add(what + join(names, ", ") + from, view.artifact != flow::kNone ? g.artifacts[view.artifact].span.line : 0);
-  }
-  // Hundreds of randomized likes would list hundreds of lines: the first few, then a count.
-  constexpr std::size_t kListed = 8;
-  for (std::size_t i = 0; i < rr.size() && i < kListed; ++i) {
-    const auto& e = rr[i];
-    node.add(e.label +
-                 (e.times > 1 ? " x " + std::to_string(e.times) : "") +
-                 (e.through_sum ? " (seen through a sum or a shuffle: its own channel bounds it)" : ""),
-             g.artifacts[e.artifact].span.line);
-  }
-  if (rr.size() > kListed) {
-    std::uint32_t first = g.artifacts[rr[kListed].artifact].span.line, last = first;
-    for (std::size_t i = kListed + 1; i < rr.size(); ++i) {
-      first = std::min(first, g.artifacts[rr[i].artifact].span.line);
-      last = std::max(last, g.artifacts[rr[i].artifact].span.line);
-    }
-    node.add("and " + std::to_string(rr.size() - kListed) + " more randomized responses (lines " + std::to_string(first) +
-             "–" + std::to_string(last) + ")");
-  }
-  if ((!belief.exact && belief.bound.empty()) || belief.map_bounded)
-    node.add("a map is bounded by the fields it reads (an upper bound)");
-  if (!belief.bound.empty()) node.add("upper bound: " + belief.bound);
+  Derivation& node = parent.add(steps::exact_channel());
+  steps::add_exact_parts(node, g, d, views, rr);
+  if ((!belief.exact && belief.bound.empty()) || belief.map_bounded) node.add(steps::map_bounded());
+  if (!belief.bound.empty()) node.add(steps::upper_bound(belief.bound));
 }
 
 }  // namespace
@@ -92,7 +68,7 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
     out.error = acc.error;
     return out;
   }
-  explain_releases(out.node, acc, "releases observed (their loss multiplies the posterior odds)", obs);
+  explain_releases(out.node, acc, steps::Combined::kPosteriorOdds, obs);
   out.releases = acc.terms;
   const bool has_exact = !obs.seen.views.empty() || !rr.empty();
   detail::Belief exact;
@@ -112,9 +88,7 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
     auto e = posterior ? cache_.loss_quantile(acc.composition, delta, accountant_)
                        : cache_.epsilon(acc.composition, delta, accountant_);
     eps = e.infinite ? HUGE_VAL : e.value;
-    out.node.add(std::string(posterior ? "replace-one privacy loss, exceeded with probability at most delta: "
-                                       : "replace-one composition: epsilon ") +
-                 fmt_value(eps) + " (" + e.how + ")");
+    out.node.add(steps::replace_one_loss(posterior, eps, e.how));
   }
   if (posterior) {
     Rational prior = exact.prior;
@@ -127,23 +101,19 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
     out.value = to_double_up(p);
     out.rational = p;
     out.method = out.exact ? Method::kExact : Method::kBound;
-    out.node.add("prior P(" + d.fields[r.field].name + " = " + d.fields[r.field].value_name(r.value) +
-                 ") = " + inference::format_probability(prior));
-    if (!acc.terms.empty())
-      out.node.add("posterior ≤ e^eps·p / (e^eps·p + 1 − p) with p = " +
-                   (has_exact ? "the exact posterior " + inference::format_probability(exact.value) : "the prior") +
-                   " (Bayes' rule on the replace-one loss, except with probability delta; Kasiviswanathan & Smith 2014)");
+    out.node.add(steps::prior(d.fields[r.field], r.value, prior));
+    if (!acc.terms.empty()) out.node.add(steps::posterior_formula(has_exact ? &exact.value : nullptr));
     return out;
   }
   // Min-entropy leakage never exceeds log2(1 / V_prior): a sure guess is the most there is
   // (log2 k for a uniform prior). The exact part reaching it leaves the releases nothing.
   inference::Bits cap = inference::log2_up(Rational(static_cast<unsigned long>(std::min<std::uint64_t>(k, ULONG_MAX))));
-  std::string cap_text = "log2 of the field's " + std::to_string(k) + " values";
+  std::string cap_text = steps::cap_values(k);
   const Rational v_prior = has_exact ? exact.prior : prior_vulnerability(r);
   if (v_prior > 0) {
     const Rational inverse = 1 / v_prior;
     const auto sure = inference::log2_up(inverse);
-    if (sure.value < cap.value) cap = sure, cap_text = "log2(1 / " + inference::format_probability(v_prior) + "), a sure guess";
+    if (sure.value < cap.value) cap = sure, cap_text = steps::cap_sure_guess(v_prior);
   }
   const double cap_bits = to_double_up(cap.value);
   const bool full = has_exact && exact.exact && exact.how == "exact" && !rr_bound && cap.exact && exact.value >= cap.value;
@@ -159,7 +129,7 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
   if (exact_channel) out.rational = exact.value;  // exact bits, or printed rounded up from them
   out.exact = exact_bits;
   out.method = exact_channel ? Method::kExact : Method::kBound;
-  if (capped) out.node.add("capped at " + cap_text);
+  if (capped) out.node.add(steps::capped(cap_text));
   return out;
 }
 
@@ -197,8 +167,7 @@ bool Analyzer::evaluate_belief(Evaluation& e) const {
   for (auto& child : fig.node.children) v.explanation.children.push_back(std::move(child));
   v.releases = fig.releases;
   if (const std::size_t dropped = obs.seen.releases.size() - releases.size(); dropped > 0)
-    v.explanation.add(std::to_string(dropped) + " release use(s) read only fields independent of " +
-                      d.fields[r.field].name + ": they tell nothing about it");
+    v.explanation.add(steps::independent_releases(dropped, d.fields[r.field]));
   return true;
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "analyzer/detail/analyzer.hpp"
+#include "analyzer/detail/derivation_text.hpp"
 
 namespace privflow::analyzer::detail {
 
@@ -15,7 +16,7 @@ bool Analyzer::evaluate_dp(Evaluation& e) const {
     v.method = obs.kind == LossKind::kHoldsData ? Method::kHolds : Method::kExposed;
     return true;
   }
-  auto acc = accounted(e, Question::kMembership, "releases observed (composed sequentially)");
+  auto acc = accounted(e, Question::kMembership, steps::Combined::kSequentially);
   if (!acc) return false;
   auto eps = cache_.epsilon(acc->composition, delta, accountant_);
   // A pure composition's exact sum is the answer when no accountant beats it.
@@ -31,7 +32,7 @@ bool Analyzer::evaluate_dp(Evaluation& e) const {
                   : eps.accountant == dp::Accountant::kRdp ? Method::kRdp
                                                            : Method::kBound);
   }
-  v.explanation.add("composition: " + std::to_string(acc->terms.size()) + " release(s), " + eps.how);
+  v.explanation.add(steps::composition(acc->terms.size(), eps.how));
   return true;
 }
 
@@ -42,7 +43,7 @@ bool Analyzer::evaluate_advantage(Evaluation& e) const {
     e.set_value(1, Rational(1), true, obs.kind == LossKind::kHoldsData ? Method::kHolds : Method::kExposed);
     return true;
   }
-  auto acc = accounted(e, Question::kMembership, "releases observed (composed sequentially)", {},
+  auto acc = accounted(e, Question::kMembership, steps::Combined::kSequentially, {},
                        [&](const dp::Composition& c) { return cache_.advantage(c, accountant_); });
   if (!acc) return false;
   if (acc->terms.empty()) {
@@ -51,7 +52,7 @@ bool Analyzer::evaluate_advantage(Evaluation& e) const {
   }
   double adv = cache_.advantage(acc->composition, accountant_);
   e.set_value(adv, std::nullopt, false, Method::kBound);
-  v.explanation.add("advantage: min over epsilon of (e^epsilon - 1 + 2 delta(epsilon)) / (e^epsilon + 1) over the composed privacy profile");
+  v.explanation.add(steps::advantage_formula());
   return true;
 }
 

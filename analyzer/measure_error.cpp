@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "analyzer/detail/analyzer.hpp"
+#include "analyzer/detail/derivation_text.hpp"
 #include "analyzer/detail/error_model.hpp"
 #include "analyzer/search.hpp"
 #include "analyzer/wording.hpp"
@@ -61,10 +62,8 @@ Verdict Analyzer::utility(const flow::Requirement& r) const {
   const double beta = beta_of(graph_.confidence_of(&r));
   const ReleaseError e = release_error(graph_, r.artifact, beta);
   const flow::Artifact& x = graph_.artifacts[r.artifact];
-  v.explanation.add("release " + x.name + " (" + flow::kind_name(x.kind) + ", line " + std::to_string(x.span.line) +
-                        "): " + error_text(e),
-                    x.span.line);
-  if (e.modelled) v.explanation.add("model: " + e.how);
+  v.explanation.add(steps::release_error(x, e), x.span.line);
+  if (e.modelled) v.explanation.add(steps::error_model(e.how));
   const auto figure = utility_figure(r, e);
   if (!figure) {
     v.status = Status::kUndecided;

@@ -1,6 +1,7 @@
 // Re-identification (docs/language.md, "Requirements"): the expected fraction of records unique
 // on the named fields among what the coalition sees.
 #include "analyzer/detail/analyzer.hpp"
+#include "analyzer/detail/derivation_text.hpp"
 #include "inference/format.hpp"
 
 namespace privflow::analyzer::detail {
@@ -19,8 +20,8 @@ bool Analyzer::evaluate_reidentification(Evaluation& e) const {
   }
   e.set_value(to_double_up(b.value), b.value, b.exact,
               sees_all ? Method::kHolds : (obs.seen.views.empty() ? Method::kNone : Method::kExact));
-  if (!b.how.empty()) v.explanation.add("cells: " + b.how);
-  v.explanation.add("expected fraction of unique records: sum over cells of p·(1 − p)^(rows − 1)");
+  if (!b.how.empty()) v.explanation.add(steps::cells(b.how));
+  v.explanation.add(steps::uniqueness_formula());
   return true;
 }
 

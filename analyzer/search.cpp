@@ -7,6 +7,7 @@
 #include <numeric>
 #include <set>
 
+#include "analyzer/detail/derivation_text.hpp"
 #include "analyzer/wording.hpp"
 #include "base/text.hpp"
 #include "solver/coalition.hpp"
@@ -14,6 +15,8 @@
 
 namespace privflow::analyzer {
 namespace {
+
+namespace steps = detail::steps;
 
 /// Larger is worse for the user: violated beats holds; unbounded beats any figure.
 /// Undecided verdicts are never compared (the search keeps them aside).
@@ -133,31 +136,26 @@ std::vector<std::string> active_rules(const flow::Graph& g, const Relevance& rel
       const std::uint64_t t = f.channel.threshold;
       const std::uint64_t m = f.channel.min_clients ? f.channel.min_clients : t;
       if (t > 0 && cs >= t) {
-        out.push_back("secure aggregation of " + x + " opened: " + to.name + " with " + std::to_string(cs) + " of " +
-                      from.name + " (threshold " + std::to_string(t) + ") sees each update");
+        out.push_back(steps::secure_aggregation_opened(x, to.name, cs, from.name, t));
       } else if (to.trust == flow::Trust::kMalicious) {
         std::uint64_t kept = m > cs ? m - cs : 0;
         std::uint64_t honest = from.count > cs ? from.count - cs : 1;
         std::uint64_t h = std::min(honest, std::max<std::uint64_t>(1, kept));
-        out.push_back("malicious " + to.name + " drops honest senders of " + x + ": " + std::to_string(h) +
-                      " honest share(s) left (min_clients " + std::to_string(m) + ", " + std::to_string(cs) + " of " +
-                      from.name + " in the coalition)");
+        out.push_back(steps::malicious_drops(to.name, x, h, m, cs, from.name));
       } else if (cs > 0) {
-        out.push_back(to.name + " sees the secure sum of " + x + " with " + std::to_string(from.count - std::min(from.count, cs)) +
-                      " honest share(s)");
+        out.push_back(steps::secure_sum_seen(to.name, x, from.count - std::min(from.count, cs)));
       }
     }
     if (f.channel.kind == flow::Channel::Kind::kShuffler && f.channel.shuffler < g.agents.size() &&
         c.contains(f.channel.shuffler) && c.contains(f.to))
-      out.push_back("shuffler " + g.agents[f.channel.shuffler].name + " with receiver " + to.name + " opens the shuffle of " + x);
+      out.push_back(steps::shuffle_opened(g.agents[f.channel.shuffler].name, to.name, x));
   }
   for (flow::Id a = 0; a < g.agents.size(); ++a) {
     const auto& agent = g.agents[a];
     if (!agent.population || c.count(a) < agent.count) continue;
     for (const auto& h : agent.holds)
       if (h.partitioned && h.data < g.data.size())
-        out.push_back("all " + std::to_string(agent.count) + " instances of " + agent.name + " hold every partition of " +
-                      g.data[h.data].name);
+        out.push_back(steps::all_partitions(agent.count, agent.name, g.data[h.data].name));
   }
   return out;
 }
@@ -579,9 +577,7 @@ void Search::note_padding(Derivation& why, const Verdict& reported) const {
     pad.taken[a] = reported.coalition.count(a) - std::min(reported.coalition.count(a), core.count(a));
   if (pad.empty()) return;
   auto size = [](const Coalition& c) { return std::accumulate(c.taken.begin(), c.taken.end(), std::uint64_t{0}); };
-  why.add(join(members(graph_, pad), " + ") + (size(pad) == 1 ? " only makes" : " only make") + " up the " +
-          std::to_string(target_.choose) + ": " + describe(graph_, core) + (size(core) == 1 ? " alone reaches" : " alone reach") +
-          " the same figure");
+  why.add(steps::padding(members(graph_, pad), size(pad), target_.choose, describe(graph_, core), size(core)));
 }
 
 Verdict Search::explain_stopped(const std::string& scope) {
@@ -591,9 +587,7 @@ Verdict Search::explain_stopped(const std::string& scope) {
   Coalition c = coalition(all);
   Verdict u = evaluate_(c);
   if (u.status == Status::kHolds) {
-    u.explanation.add("proof over all choices: no choice of " + scope +
-                      " violates it — even all of them together hold (the search stopped at " +
-                      (stop_.empty() ? std::string("a limit") : stop_) + "; the figure is that upper bound)");
+    u.explanation.add(steps::proof_all_together(scope, stop_));
     return u;
   }
   Verdict v = best_ ? *best_ : u;
@@ -610,17 +604,16 @@ Verdict Search::explain(const std::string& scope, bool complete, const SearchSta
     Coalition c = padded(best_x_);
     Verdict p = evaluate_(c);
     v = (p.status != Status::kUndecided && !worse(*best_, p)) ? std::move(p) : *best_;
-    Derivation& why = v.explanation.add("worst choice of any " + scope + ": " + describe(graph_, v.coalition));
+    Derivation& why = v.explanation.add(steps::worst_choice(scope, describe(graph_, v.coalition)));
     note_padding(why, v);
     for (const auto& rule : active_rules(graph_, relevance_, v.coalition)) why.add(rule);
     if (!stop_.empty() || unresolved_)
-      why.add("the search stopped at " + (stop_.empty() ? std::string("a class too large to walk") : stop_) +
-              ": a worse choice may exist, this one already violates");
+      why.add(steps::stopped_after_violation(stop_));
     return v;
   }
   if (undecided_) {
     v = *undecided_;
-    v.explanation.add("undecided for the choice " + describe(graph_, v.coalition) + " of any " + scope);
+    v.explanation.add(steps::undecided_choice(describe(graph_, v.coalition), scope));
     return v;
   }
   if (!stop_.empty() || !complete) return explain_stopped(scope);
@@ -644,17 +637,14 @@ Verdict Search::explain(const std::string& scope, bool complete, const SearchSta
       v.value = unresolved_->value;
       v.rational = unresolved_->rational;
       v.exact = false;
-      v.explanation.add("upper bound from a class of choices bounded by its corner: " + value_text(v));
+      v.explanation.add(steps::corner_bound(value_text(v)));
     }
   }
+  const steps::SearchCounts counts{stats.classes, memo_.size()};
   if (v.status == Status::kHolds)
-    v.explanation.add("proof over all choices: no choice of " + scope + " violates it (Z3: " +
-                      std::to_string(stats.classes) + " classes of choices, " + std::to_string(memo_.size()) +
-                      " coalitions evaluated); worst choice " + describe(graph_, v.coalition));
+    v.explanation.add(steps::proof(scope, counts, describe(graph_, v.coalition)));
   else if (v.status == Status::kViolated) {
-    Derivation& why = v.explanation.add("worst choice of any " + scope + ": " + describe(graph_, v.coalition) + " (Z3: " +
-                                        std::to_string(stats.classes) + " classes of choices, " +
-                                        std::to_string(memo_.size()) + " coalitions evaluated)");
+    Derivation& why = v.explanation.add(steps::worst_choice(scope, describe(graph_, v.coalition), counts));
     note_padding(why, v);
     for (const auto& rule : active_rules(graph_, relevance_, v.coalition)) why.add(rule);
   }

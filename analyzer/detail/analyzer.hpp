@@ -12,6 +12,7 @@
 #include "analyzer/detail/accounting.hpp"
 #include "analyzer/analysis.hpp"
 #include "analyzer/detail/beliefs.hpp"
+#include "analyzer/detail/derivation_text.hpp"
 #include "analyzer/detail/knowledge.hpp"
 #include "base/rational.hpp"
 #include "base/text.hpp"
@@ -73,7 +74,7 @@ class Analyzer {
 
   /// The observed releases accounted for a question, drawn in the explanation; nullopt (and the
   /// verdict undecided) when one of them cannot be accounted.
-  std::optional<Accounted> accounted(Evaluation& e, Question question, const char* title,
+  std::optional<Accounted> accounted(Evaluation& e, Question question, steps::Combined title,
                                      const std::vector<flow::Id>& exact = {}, const Figure& figure = {}) const;
 
   double delta_of(const flow::Requirement& r) const { return to_double_down(graph_.delta_of(r)); }
@@ -84,7 +85,7 @@ class Analyzer {
   /// the cap is log2 k anyway, or too large to list).
   Rational prior_vulnerability(const flow::Requirement& r) const;
   /// The releases of `acc` as derivation nodes under `parent`, each with its route.
-  void explain_releases(Derivation& parent, const detail::Accounted& acc, const char* title, const Observation& obs) const;
+  void explain_releases(Derivation& parent, const detail::Accounted& acc, steps::Combined title, const Observation& obs) const;
   /// The posterior or leakage of requirement `r` from the coalition's exact channel (views,
   /// randomized response with `keep`) and the loss of `releases`; `summed_rr_exact`: RR seen
   /// through a sum or a shuffle counts through its own channel (else through its epsilon).
