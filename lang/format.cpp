@@ -26,7 +26,7 @@ struct Comment {
   bool blank_before = false;  // an empty line separates it from what came before
 };
 
-struct Token {
+struct Lexeme {
   Kind kind = Kind::kEnd;
   std::string text;
   std::size_t begin = 0, end = 0;
@@ -52,7 +52,7 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";  // a UTF-8 byte order mark
 /// go to the diagnostics.
 class Lexer {
  public:
-  Lexer(std::string_view text, Diagnostics& diags, std::vector<Token>& out)
+  Lexer(std::string_view text, Diagnostics& diags, std::vector<Lexeme>& out)
       : text_(text), n_(text.size()), diags_(diags), out_(out) {}
 
   /// Every token (the last one is kEnd, holding the comments at the end of the file); false
@@ -60,7 +60,7 @@ class Lexer {
   bool run() {
     std::size_t i = text_.substr(0, 3) == kBom ? 3 : 0;  // check accepts a BOM too
     while (i < n_) i = next(i);
-    Token end;
+    Lexeme end;
     end.kind = Kind::kEnd;
     end.begin = end.end = n_;
     end.blank_before = any_item_ && newlines_ >= 2;
@@ -73,7 +73,7 @@ class Lexer {
   std::string_view text_;
   std::size_t n_;
   Diagnostics& diags_;
-  std::vector<Token>& out_;
+  std::vector<Lexeme>& out_;
   bool ok_ = true;
   int newlines_ = 0;         // line breaks since the previous token or comment
   bool any_item_ = false;    // a token or comment was seen
@@ -86,7 +86,7 @@ class Lexer {
   std::size_t offset_of(const char* p) const { return static_cast<std::size_t>(p - text_.data()); }
 
   void push(Kind kind, std::size_t b, std::size_t e) {
-    Token t;
+    Lexeme t;
     t.kind = kind;
     t.text = std::string(text_.substr(b, e - b));
     t.begin = b;
@@ -236,19 +236,19 @@ class Lexer {
 
 /// Splits `text` into tokens (the last one is kEnd, holding the comments at the end of the
 /// file). Lexical errors go to `diags`; returns false when there was any.
-bool lex(std::string_view text, Diagnostics& diags, std::vector<Token>& out) { return Lexer(text, diags, out).run(); }
+bool lex(std::string_view text, Diagnostics& diags, std::vector<Lexeme>& out) { return Lexer(text, diags, out).run(); }
 
 // ---------------------------------------------------------------------------------------
 // Structure: statements and the brackets inside them.
 // ---------------------------------------------------------------------------------------
 
-bool is(const Token& t, std::string_view text) { return t.kind != Kind::kString && t.text == text; }
+bool is(const Lexeme& t, std::string_view text) { return t.kind != Kind::kString && t.text == text; }
 
-bool is_statement_keyword(const Token& t) { return t.kind == Kind::kIdent && lexical::is_statement_keyword(t.text); }
+bool is_statement_keyword(const Lexeme& t) { return t.kind == Kind::kIdent && lexical::is_statement_keyword(t.text); }
 
-bool is_expression_keyword(const Token& t) { return t.kind == Kind::kIdent && lexical::is_expression_keyword(t.text); }
+bool is_expression_keyword(const Lexeme& t) { return t.kind == Kind::kIdent && lexical::is_expression_keyword(t.text); }
 
-int depth_change(const Token& t) {
+int depth_change(const Lexeme& t) {
   if (t.kind != Kind::kPunct) return 0;
   if (t.text == "{" || t.text == "[" || t.text == "(") return 1;
   if (t.text == "}" || t.text == "]" || t.text == ")") return -1;
@@ -257,7 +257,7 @@ int depth_change(const Token& t) {
 
 /// Statement ranges [begin, end) over tokens [0, count): a statement starts at a statement
 /// keyword outside any bracket (and the file's first token starts one in any case).
-std::vector<std::pair<std::size_t, std::size_t>> statements(const std::vector<Token>& toks, std::size_t count) {
+std::vector<std::pair<std::size_t, std::size_t>> statements(const std::vector<Lexeme>& toks, std::size_t count) {
   std::vector<std::pair<std::size_t, std::size_t>> out;
   int depth = 0;
   for (std::size_t i = 0; i < count; ++i) {
@@ -272,7 +272,7 @@ std::vector<std::pair<std::size_t, std::size_t>> statements(const std::vector<To
 
 /// The index of the bracket closing the one at `open`, or `limit` when it is not closed
 /// before `limit`.
-std::size_t matching(const std::vector<Token>& toks, std::size_t open, std::size_t limit) {
+std::size_t matching(const std::vector<Lexeme>& toks, std::size_t open, std::size_t limit) {
   int depth = 0;
   for (std::size_t i = open; i < limit; ++i) {
     depth += depth_change(toks[i]);
@@ -282,7 +282,7 @@ std::size_t matching(const std::vector<Token>& toks, std::size_t open, std::size
 }
 
 /// The first token `text` at the statement's own bracket depth in [begin, end), or end.
-std::size_t find_top(const std::vector<Token>& toks, std::size_t begin, std::size_t end, std::string_view text) {
+std::size_t find_top(const std::vector<Lexeme>& toks, std::size_t begin, std::size_t end, std::string_view text) {
   int depth = 0;
   for (std::size_t i = begin; i < end; ++i) {
     if (depth == 0 && is(toks[i], text) && toks[i].kind == Kind::kPunct) return i;
@@ -293,7 +293,7 @@ std::size_t find_top(const std::vector<Token>& toks, std::size_t begin, std::siz
 
 /// Splits (open, close) at commas one level inside `open`: the ranges of the items,
 /// each without its comma.
-std::vector<std::pair<std::size_t, std::size_t>> split_commas(const std::vector<Token>& toks, std::size_t open,
+std::vector<std::pair<std::size_t, std::size_t>> split_commas(const std::vector<Lexeme>& toks, std::size_t open,
                                                               std::size_t close) {
   std::vector<std::pair<std::size_t, std::size_t>> out;
   std::size_t start = open + 1;
@@ -313,7 +313,7 @@ std::vector<std::pair<std::size_t, std::size_t>> split_commas(const std::vector<
 // Spacing between two tokens written on one line.
 // ---------------------------------------------------------------------------------------
 
-bool ends_operand(const Token& t) {
+bool ends_operand(const Lexeme& t) {
   if (t.kind == Kind::kIdent) return !is_expression_keyword(t);
   if (t.kind == Kind::kNumber || t.kind == Kind::kString) return true;
   return is(t, ")") || is(t, "]") || is(t, "}");
@@ -321,7 +321,7 @@ bool ends_operand(const Token& t) {
 
 class Spacing {
  public:
-  explicit Spacing(const std::vector<Token>& toks) : toks_(toks) {}
+  explicit Spacing(const std::vector<Lexeme>& toks) : toks_(toks) {}
 
   /// `-` with no operand before it (negation), written tight to its operand.
   bool unary(std::size_t i) const { return is(toks_[i], "-") && (i == 0 || !ends_operand(toks_[i - 1])); }
@@ -335,8 +335,8 @@ class Spacing {
 
   bool space_before(std::size_t i) const {
     if (i == 0) return false;
-    const Token& a = toks_[i - 1];
-    const Token& b = toks_[i];
+    const Lexeme& a = toks_[i - 1];
+    const Lexeme& b = toks_[i];
     if (b.kind == Kind::kPunct) {
       if (b.text == "," || b.text == ":" || b.text == ";" || b.text == ")" || b.text == "]" || b.text == "}")
         return false;
@@ -373,7 +373,7 @@ class Spacing {
   }
 
  private:
-  const std::vector<Token>& toks_;
+  const std::vector<Lexeme>& toks_;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -385,12 +385,12 @@ constexpr int kItemIndent = 2;
 
 class Printer {
  public:
-  Printer(const std::vector<Token>& toks, std::size_t width) : toks_(toks), sp_(toks), width_(width) {}
+  Printer(const std::vector<Lexeme>& toks, std::size_t width) : toks_(toks), sp_(toks), width_(width) {}
 
   std::string run() {
     std::size_t count = toks_.size() - 1;  // without the end token
     for (auto [b, e] : statements(toks_, count)) statement(b, e);
-    const Token& end = toks_.back();
+    const Lexeme& end = toks_.back();
     if (!end.leading.empty()) {
       flush_if_open();
       comments(end.leading, 0, true);
@@ -435,7 +435,7 @@ class Printer {
 
   /// Writes token i, with a space before it when `space` and the line already has text.
   void emit(std::size_t i, bool space, bool skip_leading = false) {
-    const Token& t = toks_[i];
+    const Lexeme& t = toks_[i];
     if (!t.leading.empty() && !skip_leading) {
       int col = line_.empty() ? indent_ : cont_;
       flush_if_open();
@@ -464,7 +464,7 @@ class Printer {
   }
   /// A token dropped from the output (a separator in a property block): its comments stay.
   void drop(std::size_t i, int comment_indent) {
-    const Token& t = toks_[i];
+    const Lexeme& t = toks_[i];
     if (!t.leading.empty()) {
       flush_if_open();
       comments(t.leading, comment_indent, false);
@@ -486,7 +486,7 @@ class Printer {
 
   void statement(std::size_t b, std::size_t e) {
     start_line(0, kStatementContinuation, true);
-    const Token& head = toks_[b];
+    const Lexeme& head = toks_[b];
     if (head.kind == Kind::kIdent) {
       if (head.text == "data" && data_statement(b, e)) return;
       if ((head.text == "settings" || head.text == "agent") && block_statement(b, e)) return;
@@ -645,7 +645,7 @@ class Printer {
     return true;
   }
 
-  const std::vector<Token>& toks_;
+  const std::vector<Lexeme>& toks_;
   Spacing sp_;
   std::size_t width_;
   std::string out_, line_;
@@ -655,7 +655,7 @@ class Printer {
 
 /// What formatting must preserve: every token and comment in order, except the optional
 /// separators between properties of `settings` and agent blocks.
-std::vector<std::string> meaning(const std::vector<Token>& toks) {
+std::vector<std::string> meaning(const std::vector<Lexeme>& toks) {
   std::vector<std::string> out;
   std::size_t count = toks.size() - 1;
   std::vector<bool> dropped(toks.size(), false);
@@ -682,7 +682,7 @@ std::vector<std::string> meaning(const std::vector<Token>& toks) {
 }  // namespace
 
 std::optional<std::string> format_spec(const SourceFile& source, Diagnostics& diags, const FormatOptions& options) {
-  std::vector<Token> toks;
+  std::vector<Lexeme> toks;
   if (!lex(source.text(), diags, toks)) return std::nullopt;
   std::string result = Printer(toks, options.width).run();
   if (std::string_view(source.text()).substr(0, 3) == kBom) result = std::string(kBom) + result;  // kept as written
@@ -690,7 +690,7 @@ std::optional<std::string> format_spec(const SourceFile& source, Diagnostics& di
   // The safety net: the output must hold the same tokens and comments, in the same order.
   SourceFile again(source.path(), result);
   Diagnostics scratch(again);
-  std::vector<Token> toks2;
+  std::vector<Lexeme> toks2;
   if (!lex(result, scratch, toks2) || meaning(toks) != meaning(toks2)) {
     diags.error(0, 0, "internal error: formatting would change this spec; it was left as it is (please report this)");
     return std::nullopt;

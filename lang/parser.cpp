@@ -26,8 +26,7 @@
 #include "lang/lexical.hpp"
 
 namespace privflow::lang {
-namespace x3 = boost::spirit::x3;
-
+namespace grammar {
 namespace {
 
 x3::rule<class ident_any_class, ast::Ident> const ident_any = "name";
@@ -581,10 +580,12 @@ void report_not_a_statement(Iter it, Iter word_end, Iter base, Iter end, Diagnos
 }
 
 }  // namespace
+}  // namespace grammar
 
 bool is_statement_keyword(std::string_view w) { return lexical::is_statement_keyword(w); }
 
 ast::Program parse_program(const SourceFile& source, Diagnostics& diags, const Limits& limits) {
+  using namespace grammar;
   ast::Program program;
   const std::string& text = source.text();
   Iter base = text.data();

@@ -33,7 +33,9 @@ struct get_info<alternative<Left, Right>> {
 };
 }  // namespace boost::spirit::x3
 
-namespace privflow::lang {
+// The grammar's names live in lang::grammar, so that in a unity batch (PRIVFLOW_UNITY) the
+// files after the parser do not see its rules (`number`, `data`, `field`, …) as globals.
+namespace privflow::lang::grammar {
 namespace x3 = boost::spirit::x3;
 
 namespace {
@@ -119,15 +121,15 @@ struct guard_gen {
 constexpr guard_gen depth_guard{};
 
 }  // namespace
-}  // namespace privflow::lang
+}  // namespace privflow::lang::grammar
 
 template <class Subject>
-struct boost::spirit::x3::get_info<privflow::lang::guard_parser<Subject>> {
+struct boost::spirit::x3::get_info<privflow::lang::grammar::guard_parser<Subject>> {
   typedef std::string result_type;
-  std::string operator()(privflow::lang::guard_parser<Subject> const& p) const { return what(p.subject); }
+  std::string operator()(privflow::lang::grammar::guard_parser<Subject> const& p) const { return what(p.subject); }
 };
 
-namespace privflow::lang {
+namespace privflow::lang::grammar {
 namespace {
 
 // ---------------------------------------------------------------------------------------
@@ -228,4 +230,4 @@ auto ident_action() {
 }
 
 }  // namespace
-}  // namespace privflow::lang
+}  // namespace privflow::lang::grammar
