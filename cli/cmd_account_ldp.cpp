@@ -50,31 +50,20 @@ std::optional<double> positive_epsilon(const std::string& text, Io& io) {
 }
 
 
-/// What every kind prints: ε of one report, of `times` reports, and the variance over n.
-struct LdpAnswer {
-  double epsilon_one = 0;
-  double epsilon_times = 0;
-  std::uint64_t times = 1;
-  std::optional<double> epsilon_permanent;  // RAPPOR's ε∞
-  std::optional<double> variance;           // Var* of one value's count over `reports`
-  std::uint64_t reports = 0;
-  std::string how;
-};
-
-int print(const LdpAnswer& r, const LdpArgs& a, Io& io) {
+int print(const dp::ldp::Answer& r, const LdpArgs& a, Io& io) {
   if (a.json) {
-    nlohmann::json j{{"epsilon", json_up(r.epsilon_times)}, {"epsilon_text", text_up(r.epsilon_times)},
-                     {"epsilon_one_report", json_up(r.epsilon_one)}, {"times", r.times}, {"delta", 0},
+    nlohmann::json j{{"epsilon", json_up(r.all)}, {"epsilon_text", text_up(r.all)},
+                     {"epsilon_one_report", json_up(r.one)}, {"times", r.times}, {"delta", 0},
                      {"local", true}, {"how", r.how}};
-    if (r.epsilon_permanent) j["epsilon_permanent"] = json_up(*r.epsilon_permanent);
+    if (r.permanent) j["epsilon_permanent"] = json_up(*r.permanent);
     if (r.variance) j["variance"] = json_up(*r.variance), j["reports"] = r.reports;
     io.out << j.dump(2) << "\n";
     return 0;
   }
-  io.out << "epsilon = " << text_up(r.epsilon_times) << " (local, delta = 0)";
-  if (r.times > 1) io.out << " for " << r.times << " reports of the same value; one report " << text_up(r.epsilon_one);
+  io.out << "epsilon = " << text_up(r.all) << " (local, delta = 0)";
+  if (r.times > 1) io.out << " for " << r.times << " reports of the same value; one report " << text_up(r.one);
   io.out << "\n";
-  if (r.epsilon_permanent) io.out << "epsilon permanent = " << text_up(*r.epsilon_permanent) << " (any number of reports)\n";
+  if (r.permanent) io.out << "epsilon permanent = " << text_up(*r.permanent) << " (any number of reports)\n";
   if (r.variance)
     io.out << "variance = " << text_up(*r.variance) << " (count estimate of one value over " << r.reports
            << " reports, standard deviation " << text_up(std::sqrt(*r.variance)) << ")\n";
@@ -83,124 +72,84 @@ int print(const LdpAnswer& r, const LdpArgs& a, Io& io) {
 }
 
 /// --times and --reports, shared by every kind.
-bool repetitions(const LdpArgs& a, LdpAnswer& r, Io& io) {
+struct Repetitions {
+  std::uint64_t times = 1, reports = 0;
+};
+std::optional<Repetitions> repetitions(const LdpArgs& a, Io& io) {
+  Repetitions r;
   auto t = whole(a.times, "times", io);
-  if (!t) return false;
+  if (!t) return std::nullopt;
   r.times = *t;
   if (!a.reports.empty()) {
     auto n = whole(a.reports, "reports", io);
-    if (!n) return false;
+    if (!n) return std::nullopt;
     r.reports = *n;
   }
-  return true;
+  return r;
 }
 
-double composed(double one, std::uint64_t times) {
-  const double x = one * static_cast<double>(times);
-  return std::isfinite(x) ? std::nextafter(x, HUGE_VAL) : x;
-}
+constexpr int kInvalid = static_cast<int>(ExitStatus::kInvalid);
 
 int run_rappor(const LdpArgs& a, Io& io) {
-  LdpAnswer r;
   auto f = probability(a.f, "f", io);
   auto p = probability(a.p, "p", io);
   auto q = probability(a.q, "q", io);
   auto h = whole(a.hashes, "hashes", io);
-  if (!f || !p || !q || !h || !repetitions(a, r, io)) return static_cast<int>(ExitStatus::kInvalid);
+  auto n = repetitions(a, io);
+  if (!f || !p || !q || !h || !n) return kInvalid;
   // Probabilities rounded so that the randomization is less random: a larger ε.
   dp::ldp::Rappor rap{to_double_down(*f), to_double_down(*p), to_double_up(*q), *h, 0};
   if (rap.q <= rap.p && rap.f < 1) return invalid(io, "--q must be above --p");
-  r.epsilon_one = dp::ldp::rappor_epsilon_one(rap);
-  r.epsilon_permanent = dp::ldp::rappor_epsilon_permanent(rap);
-  r.epsilon_times = dp::ldp::rappor_epsilon(rap, r.times);
-  if (r.reports) r.variance = dp::ldp::rappor_variance(rap, static_cast<double>(r.reports));
-  r.how = "RAPPOR (Erlingsson, Pihur & Korolova 2014): one report h*ln(q*(1-p*)/(p*(1-q*))), q* = " +
-          text_up(dp::ldp::rappor_q_star(rap)) + ", p* = " + text_up(dp::ldp::rappor_p_star(rap)) +
-          "; reports of the same value at most the permanent response's 2h*ln((1-f/2)/(f/2))";
-  if (r.variance) r.how += "; variance per Bloom bit, Wang et al. 2017 Thm 2";
-  return print(r, a, io);
+  return print(dp::ldp::rappor_answer(rap, n->times, n->reports), a, io);
 }
 
 int run_unary(const LdpArgs& a, Io& io) {
-  LdpAnswer r;
-  if (!repetitions(a, r, io)) return static_cast<int>(ExitStatus::kInvalid);
+  auto n = repetitions(a, io);
+  if (!n) return kInvalid;
   if (a.epsilon.empty() == a.p.empty()) return invalid(io, "give exactly one of --epsilon and --p");
-  double p = 0, q = 0.5;
   if (!a.epsilon.empty()) {
     auto e = positive_epsilon(a.epsilon, io);
-    if (!e) return static_cast<int>(ExitStatus::kInvalid);
+    if (!e) return kInvalid;
     if (a.variant != "oue" && a.variant != "sue") return invalid(io, "--variant must be oue or sue");
-    r.epsilon_one = *e;
-    if (a.variant == "oue") {
-      p = dp::ldp::oue_p(*e);
-      r.how = "optimized unary encoding (Wang et al. 2017, Sec. 4.4): q = 1/2, p = 1/(e^epsilon + 1)";
-    } else {
-      q = dp::ldp::sue_q(*e);
-      p = 1 - q;
-      r.how = "symmetric unary encoding (basic RAPPOR; Wang et al. 2017, Sec. 4.3): q = e^(epsilon/2)/(e^(epsilon/2) + 1)";
-    }
-  } else {
-    auto pp = probability(a.p, "p", io);
-    auto qq = probability(a.q.empty() ? std::string("1/2") : a.q, "q", io);
-    if (!pp || !qq) return static_cast<int>(ExitStatus::kInvalid);
-    p = to_double_down(*pp);
-    q = to_double_up(*qq);
-    if (q <= p) return invalid(io, "--q must be above --p");
-    r.epsilon_one = dp::ldp::unary_epsilon(p, q);
-    r.how = "unary encoding (Wang et al. 2017, Thm 3): epsilon = ln(q(1-p)/(p(1-q)))";
+    const auto variant = a.variant == "oue" ? dp::ldp::UnaryVariant::kOptimized : dp::ldp::UnaryVariant::kSymmetric;
+    return print(dp::ldp::unary_answer(*e, variant, n->times, n->reports), a, io);
   }
-  r.epsilon_times = composed(r.epsilon_one, r.times);
-  if (r.reports) r.variance = dp::ldp::unary_variance(p, q, static_cast<double>(r.reports));
-  if (r.variance) r.how += "; variance Wang et al. 2017 Thm 2";
-  return print(r, a, io);
+  auto pp = probability(a.p, "p", io);
+  auto qq = probability(a.q.empty() ? std::string("1/2") : a.q, "q", io);
+  if (!pp || !qq) return kInvalid;
+  const double p = to_double_down(*pp), q = to_double_up(*qq);
+  if (q <= p) return invalid(io, "--q must be above --p");
+  return print(dp::ldp::unary_answer(p, q, n->times, n->reports), a, io);
 }
 
 int run_local_hashing(const LdpArgs& a, Io& io) {
-  LdpAnswer r;
   auto e = positive_epsilon(a.epsilon, io);
-  if (!e || !repetitions(a, r, io)) return static_cast<int>(ExitStatus::kInvalid);
-  std::uint64_t g = dp::ldp::olh_range(*e);
+  auto n = repetitions(a, io);
+  if (!e || !n) return kInvalid;
+  std::optional<std::uint64_t> range;
   if (!a.range.empty()) {
-    auto given = whole(a.range, "range", io);
-    if (!given) return static_cast<int>(ExitStatus::kInvalid);
-    if (*given < 2) return invalid(io, "--range must be at least 2");
-    g = *given;
+    range = whole(a.range, "range", io);
+    if (!range) return kInvalid;
+    if (*range < 2) return invalid(io, "--range must be at least 2");
   }
-  r.epsilon_one = *e;
-  r.epsilon_times = composed(*e, r.times);
-  if (r.reports) r.variance = dp::ldp::olh_variance(*e, g, static_cast<double>(r.reports));
-  r.how = "local hashing onto " + std::to_string(g) + " values (Wang et al. 2017, Sec. 4.4" +
-          (a.range.empty() ? ": optimized, g = e^epsilon + 1 rounded)" : ")") + ", randomized response on the hash";
-  return print(r, a, io);
+  return print(dp::ldp::local_hashing_answer(*e, range, n->times, n->reports), a, io);
 }
 
 int run_hadamard(const LdpArgs& a, Io& io) {
-  LdpAnswer r;
   auto e = positive_epsilon(a.epsilon, io);
-  if (!e || !repetitions(a, r, io)) return static_cast<int>(ExitStatus::kInvalid);
-  r.epsilon_one = *e;
-  r.epsilon_times = composed(*e, r.times);
-  if (r.reports) r.variance = dp::ldp::hadamard_variance(*e, static_cast<double>(r.reports));
-  r.how = "Hadamard response (Acharya, Sun & Zhang 2019): the value's codeword half w.p. e^epsilon/(e^epsilon + 1)";
-  return print(r, a, io);
+  auto n = repetitions(a, io);
+  if (!e || !n) return kInvalid;
+  return print(dp::ldp::hadamard_answer(*e, n->times, n->reports), a, io);
 }
 
 int run_count_mean_sketch(const LdpArgs& a, Io& io) {
-  LdpAnswer r;
   auto e = positive_epsilon(a.epsilon, io);
   auto m = whole(a.width, "width", io);
   auto k = whole(a.sketch_hashes, "hashes", io);
-  if (!e || !m || !k || !repetitions(a, r, io)) return static_cast<int>(ExitStatus::kInvalid);
+  auto n = repetitions(a, io);
+  if (!e || !m || !k || !n) return kInvalid;
   if (*m < 2) return invalid(io, "--width must be at least 2");
-  r.epsilon_one = *e;
-  r.epsilon_times = composed(*e, r.times);
-  if (r.reports) r.variance = dp::ldp::cms_variance(*e, *m, *k, static_cast<double>(r.reports));
-  r.how = "Apple's count-mean sketch (2017): width " + std::to_string(*m) + ", " + std::to_string(*k) +
-          " hash functions, each entry flipped w.p. 1/(1 + e^(epsilon/2))";
-  if (r.variance)
-    r.how += "; variance with the other reports on distinct values, plus (m/(m-1))^2 (m-1)/(k m^2) per pair of "
-             "reports of one other value";
-  return print(r, a, io);
+  return print(dp::ldp::count_mean_sketch_answer(*e, *m, *k, n->times, n->reports), a, io);
 }
 
 using LdpRun = int (*)(const LdpArgs&, Io&);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "base/rational.hpp"
+
 namespace privflow::dp::ldp {
 namespace {
 
@@ -98,6 +100,81 @@ double cms_variance(double epsilon, std::uint64_t width, std::uint64_t hashes, d
   const double scale = m / (m - 1);
   const double collisions = other_pairs * (m - 1) / (static_cast<double>(hashes) * m * m);
   return up(scale * scale * (n * (c * c - 1) / 4 + std::max(0.0, n - count) * (m - 1) / (m * m) + collisions));
+}
+
+namespace {
+
+/// The parts every answer shares: `times` reports of one value compose to times·ε, rounded up.
+Answer base(double one, std::uint64_t times, std::uint64_t reports) {
+  Answer a;
+  a.one = one, a.times = times, a.reports = reports;
+  const double x = one * static_cast<double>(times);
+  a.all = std::isfinite(x) ? std::nextafter(x, kInf) : x;
+  return a;
+}
+
+std::string text_up(double x) { return std::isfinite(x) ? format_double_up(x, 6) : "inf"; }
+
+}  // namespace
+
+Answer rappor_answer(const Rappor& r, std::uint64_t times, std::uint64_t reports) {
+  Answer a = base(rappor_epsilon_one(r), times, reports);
+  a.permanent = rappor_epsilon_permanent(r);
+  a.all = rappor_epsilon(r, times);
+  if (reports) a.variance = rappor_variance(r, static_cast<double>(reports));
+  a.how = "RAPPOR (Erlingsson, Pihur & Korolova 2014): one report h*ln(q*(1-p*)/(p*(1-q*))), q* = " +
+          text_up(rappor_q_star(r)) + ", p* = " + text_up(rappor_p_star(r)) +
+          "; reports of the same value at most the permanent response's 2h*ln((1-f/2)/(f/2))";
+  if (a.variance) a.how += "; variance per Bloom bit, Wang et al. 2017 Thm 2";
+  return a;
+}
+
+Answer unary_answer(double epsilon, UnaryVariant variant, std::uint64_t times, std::uint64_t reports) {
+  const bool optimized = variant == UnaryVariant::kOptimized;
+  const double q = optimized ? 0.5 : sue_q(epsilon), p = optimized ? oue_p(epsilon) : 1 - q;
+  Answer a = base(epsilon, times, reports);
+  if (reports) a.variance = unary_variance(p, q, static_cast<double>(reports));
+  a.how = optimized ? "optimized unary encoding (Wang et al. 2017, Sec. 4.4): q = 1/2, p = 1/(e^epsilon + 1)"
+                    : "symmetric unary encoding (basic RAPPOR; Wang et al. 2017, Sec. 4.3): q = e^(epsilon/2)/(e^(epsilon/2) + 1)";
+  if (a.variance) a.how += "; variance Wang et al. 2017 Thm 2";
+  return a;
+}
+
+Answer unary_answer(double p, double q, std::uint64_t times, std::uint64_t reports) {
+  Answer a = base(unary_epsilon(p, q), times, reports);
+  if (reports) a.variance = unary_variance(p, q, static_cast<double>(reports));
+  a.how = "unary encoding (Wang et al. 2017, Thm 3): epsilon = ln(q(1-p)/(p(1-q)))";
+  if (a.variance) a.how += "; variance Wang et al. 2017 Thm 2";
+  return a;
+}
+
+Answer local_hashing_answer(double epsilon, std::optional<std::uint64_t> range, std::uint64_t times,
+                            std::uint64_t reports) {
+  const std::uint64_t g = range ? *range : olh_range(epsilon);
+  Answer a = base(epsilon, times, reports);
+  if (reports) a.variance = olh_variance(epsilon, g, static_cast<double>(reports));
+  a.how = "local hashing onto " + std::to_string(g) + " values (Wang et al. 2017, Sec. 4.4" +
+          (range ? ")" : ": optimized, g = e^epsilon + 1 rounded)") + ", randomized response on the hash";
+  return a;
+}
+
+Answer hadamard_answer(double epsilon, std::uint64_t times, std::uint64_t reports) {
+  Answer a = base(epsilon, times, reports);
+  if (reports) a.variance = hadamard_variance(epsilon, static_cast<double>(reports));
+  a.how = "Hadamard response (Acharya, Sun & Zhang 2019): the value's codeword half w.p. e^epsilon/(e^epsilon + 1)";
+  return a;
+}
+
+Answer count_mean_sketch_answer(double epsilon, std::uint64_t width, std::uint64_t hashes, std::uint64_t times,
+                                std::uint64_t reports) {
+  Answer a = base(epsilon, times, reports);
+  if (reports) a.variance = cms_variance(epsilon, width, hashes, static_cast<double>(reports));
+  a.how = "Apple's count-mean sketch (2017): width " + std::to_string(width) + ", " + std::to_string(hashes) +
+          " hash functions, each entry flipped w.p. 1/(1 + e^(epsilon/2))";
+  if (a.variance)
+    a.how += "; variance with the other reports on distinct values, plus (m/(m-1))^2 (m-1)/(k m^2) per pair of "
+             "reports of one other value";
+  return a;
 }
 
 }  // namespace privflow::dp::ldp

@@ -9,6 +9,8 @@
 // reported as 1 with probability q when it is 1 and p when it is 0 (Wang et al. call them p and
 // q the other way round). Every ε and variance is an upper bound, rounded up.
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace privflow::dp::ldp {
 
@@ -72,5 +74,27 @@ double hadamard_variance(double epsilon, double n);
 /// gave 515 ± 5 against 509.9 (tests/dp/data/local_randomizers.json).
 double cms_variance(double epsilon, std::uint64_t width, std::uint64_t hashes, double n, double count = 0,
                     double other_pairs = 0);
+
+/// What `privflow account rappor|unary-encoding|…` and the Python package answer for one
+/// randomizer: ε of one report, of `times` reports of the same value, RAPPOR's ε∞, the variance
+/// of one value's count over `reports` reports (when reports > 0), and how, in words.
+struct Answer {
+  double one = 0, all = 0;
+  std::uint64_t times = 1, reports = 0;
+  std::optional<double> permanent, variance;
+  std::string how;
+};
+/// The parameters are checked by the caller (probabilities in [0, 1], q above p, ε in (0, 700],
+/// a range and a width of at least 2).
+Answer rappor_answer(const Rappor& r, std::uint64_t times, std::uint64_t reports);
+enum class UnaryVariant { kOptimized, kSymmetric };  // OUE, SUE
+Answer unary_answer(double epsilon, UnaryVariant variant, std::uint64_t times, std::uint64_t reports);
+Answer unary_answer(double p, double q, std::uint64_t times, std::uint64_t reports);
+/// range: nullopt for optimized local hashing's olh_range(ε).
+Answer local_hashing_answer(double epsilon, std::optional<std::uint64_t> range, std::uint64_t times,
+                            std::uint64_t reports);
+Answer hadamard_answer(double epsilon, std::uint64_t times, std::uint64_t reports);
+Answer count_mean_sketch_answer(double epsilon, std::uint64_t width, std::uint64_t hashes, std::uint64_t times,
+                                std::uint64_t reports);
 
 }  // namespace privflow::dp::ldp
