@@ -99,6 +99,12 @@ struct Crossing {
   std::vector<RouteStep> route;   // `path` with each statement's place
 };
 
+/// A text replacement in the spec: the value at `span` becomes `text`.
+struct FixEdit {
+  flow::Span span;
+  std::string text;
+};
+
 struct Verdict {
   flow::Id requirement = flow::kNone;
   std::string name;
@@ -121,6 +127,9 @@ struct Verdict {
   std::vector<ReleaseTerm> releases;
   Derivation explanation;
   std::string fix;             // the smallest single change that would fix a violation ("" if none known)
+  /// The fix as an edit of the spec, when it is one value written as a number (in the
+  /// computation's arguments or a `param` statement): SARIF's `fixes` (report/sarif.cpp).
+  std::optional<FixEdit> fix_edit;
   /// One line: why it holds / is violated (the comparison, worded by analyzer/wording.hpp) or
   /// is undecided (what stopped the analysis).
   std::string reason;

@@ -45,7 +45,11 @@ Analysis Analyzer::run() {
       } else {
         auto eval = [&](const Coalition& c) { return evaluate(r, c, false); };
         v = search_worst(graph_, target, base, eval, options_, r.data);
-        if (v.status == Status::kViolated && search_fixes_ && !out_of_time()) v.fix = evaluate(r, v.coalition).fix;
+        if (v.status == Status::kViolated && search_fixes_ && !out_of_time()) {
+          Verdict fixed = evaluate(r, v.coalition);
+          v.fix = std::move(fixed.fix);
+          v.fix_edit = std::move(fixed.fix_edit);
+        }
       }
       if (r.adversary != flow::kNone) v.adversary = graph_.adversaries[r.adversary].name;
       v.explanation.children.insert(v.explanation.children.begin(),

@@ -115,7 +115,7 @@ Verdict Analyzer::evaluate(const flow::Requirement& r, const Coalition& c, bool 
   // (an infinite double, e.g. an exact ε beyond double range, cannot become a Rational: not within)
   if (v.value) within = exact_value ? *exact_value <= r.bound : std::isfinite(*v.value) && Rational(*v.value) <= r.bound;
   v.status = within ? Status::kHolds : Status::kViolated;
-  if (v.status == Status::kViolated && with_fix && !out_of_time()) v.fix = suggest_fix(v, obs, r, c);
+  if (v.status == Status::kViolated && with_fix && !out_of_time()) suggest_fix(v, obs, r, c);
   return v;
 }
 

@@ -61,8 +61,13 @@ void Analyzer::secure_aggregation_fixes(const Coalition& c, const HoldsWith& hol
   }
 }
 
-std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r,
-                                  const Coalition& c) const {
+void Analyzer::suggest_fix(Verdict& v, const Observation& obs, const flow::Requirement& r, const Coalition& c) const {
+  v.fix_edit.reset();
+  v.fix = fix_text(v, obs, r, c);
+}
+
+std::string Analyzer::fix_text(Verdict& v, const Observation& obs, const flow::Requirement& r,
+                               const Coalition& c) const {
   if (obs.kind == LossKind::kHoldsData)
     return "no mechanism protects data its holder sees: keep " + obs.holds_reason.substr(0, obs.holds_reason.find(' ')) +
            " out of the coalition, or do not give it " + graph_.data[r.data].name;
@@ -122,21 +127,34 @@ std::string Analyzer::suggest_fix(const Verdict& v, const Observation& obs, cons
       }
       flow::Graph changed = with(hi);
       Rational value = changed.value(changed.artifacts[top->artifact].params[name]);
-      std::string fix = param_text(graph_, x, name) + (divide ? " ≤ " + format_down(value, 3) : " ≥ " + format_up(value, 3));
+      // Rounded the way that protects more (monotone in the parameter): what the edit writes.
+      const std::string written = divide ? format_down(value, 3) : format_up(value, 3);
+      std::string fix = param_text(graph_, x, name) + (divide ? " ≤ " : " ≥ ") + written;
       auto it = x.params.find(name);
+      bool in_range = true;
       if (it != x.params.end() && it->second.param != flow::kNone) {
         const auto& p = graph_.params[it->second.param];
-        if ((p.hi && value > *p.hi) || (p.lo && value < *p.lo))
+        in_range = !((p.hi && value > *p.hi) || (p.lo && value < *p.lo));
+        if (!in_range)
           fix += " (outside its declared range [" + format_exact(p.lo.value_or(0)) + ", " + format_exact(p.hi.value_or(0)) + "])";
       }
       // A fix that breaks a utility requirement is not offered (issue #22): say why instead.
       if (const auto broken = utilities_broken(changed); !broken.empty())
         fix = "no value meets both: " + fix + " would fix it but break " + join(broken, ", ");
+      else if (in_range && it != x.params.end())
+        v.fix_edit = fix_edit(graph_, it->second, written);
       fixes.push_back(fix);
     }
   }
   if (fixes.empty()) return "reduce what " + x.name + " releases (more noise, fewer uses), or keep it from the coalition";
   return join(fixes, ", or ");
+}
+
+std::optional<FixEdit> fix_edit(const flow::Graph& g, const flow::ParamValue& pv, const std::string& written) {
+  // A value written as an expression (of params) is not replaced by a number: no edit.
+  if (pv.param != flow::kNone) return FixEdit{g.params[pv.param].value_span, written};
+  if (pv.expr || pv.span.end <= pv.span.begin) return std::nullopt;
+  return FixEdit{pv.span, written};
 }
 
 void scale_param(flow::Graph& g, flow::Id artifact, flow::ParamKey key, const Rational& factor, bool divide) {

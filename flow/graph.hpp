@@ -53,7 +53,8 @@ struct Param {
   std::string name;
   Rational value;
   std::optional<Rational> lo, hi;
-  Span span;
+  Span span;        // the statement
+  Span value_span;  // its value (what a fix replaces)
 };
 
 // ---------------------------------------------------------------------------------------

@@ -164,6 +164,7 @@ void declare_all(CheckContext& context) {
     flow::Param param;
     param.name = program.params[i].name.name;
     param.span = context.span(program.params[i]);
+    param.value_span = context.span(program.params[i].value);
     graph.params.push_back(std::move(param));
   }
   for (std::size_t i = 0; i < program.data.size(); ++i) {

@@ -325,6 +325,23 @@ std::string fingerprint(const flow::Graph& g, const flow::Requirement* r, const 
   return fnv1a_hex(key);
 }
 
+/// A SARIF fix (§3.55): the value's region replaced by the new value. The region gives the
+/// line and columns as the other regions do (bytes from the line's start, 1-based) and the
+/// exact byte offset and length (§3.30.10), so that a consumer counting columns otherwise
+/// still finds the value.
+Json fix_object(const analyzer::FixEdit& edit, const std::string& description, const std::string& uri) {
+  const std::uint32_t length = edit.span.end - edit.span.begin;
+  Json region{{"startLine", edit.span.line},
+              {"startColumn", edit.span.column},
+              {"endLine", edit.span.line},
+              {"endColumn", edit.span.column + length},
+              {"byteOffset", edit.span.begin},
+              {"byteLength", length}};
+  Json replacement{{"deletedRegion", region}, {"insertedContent", {{"text", edit.text}}}};
+  Json change{{"artifactLocation", {{"uri", uri}, {"index", 0}}}, {"replacements", Json::array({replacement})}};
+  return Json{{"description", {{"text", description}}}, {"artifactChanges", Json::array({change})}};
+}
+
 Json result_json(const flow::Graph& graph, const analyzer::Verdict& v, const flow::Requirement* r, const std::string& uri,
                  std::map<std::string, int>& fingerprints_seen) {
   std::string text = std::string(analyzer::status_name(v.status)) + ": " +
@@ -355,9 +372,10 @@ Json result_json(const flow::Graph& graph, const analyzer::Verdict& v, const flo
   props["value_full"] = v.value && std::isfinite(*v.value) ? Json(*v.value) : Json(nullptr);
   if (r) props["bound"] = flow::bound_text(*r);
   props["coalition"] = analyzer::who_text(graph, v);
-  // The fix search's change, checked by analysing the changed spec again (SARIF `fixes` need
-  // a text replacement, which a parameter's new bound is not).
+  // The fix search's change, checked by analysing the changed spec again; as a SARIF fix when
+  // it is one value to write.
   if (!v.fix.empty()) props["fix"] = v.fix;
+  if (v.fix_edit) res["fixes"] = Json::array({fix_object(*v.fix_edit, v.fix, uri)});
   res["properties"] = props;
   return res;
 }

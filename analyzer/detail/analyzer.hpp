@@ -103,7 +103,9 @@ class Analyzer {
   std::vector<std::string> utilities_broken(const flow::Graph& changed) const;
   /// One requirement's verdict without a fix search (its worst coalition when it has a choice).
   Verdict run_one(const flow::Requirement& r) const;
-  std::string suggest_fix(const Verdict& v, const Observation& obs, const flow::Requirement& r, const Coalition& c) const;
+  /// Sets v.fix (and v.fix_edit when the fix is one value to write).
+  void suggest_fix(Verdict& v, const Observation& obs, const flow::Requirement& r, const Coalition& c) const;
+  std::string fix_text(Verdict& v, const Observation& obs, const flow::Requirement& r, const Coalition& c) const;
   /// Whether the requirement being fixed holds on a changed copy of the graph (a fix search trial).
   using HoldsWith = std::function<bool(const flow::Graph& changed)>;
   /// The fixes on the secure aggregations that coalition `c` opens or starves (fix_search.cpp).
@@ -133,5 +135,8 @@ class Analyzer {
 /// graph: a fix trial's change (fix_search.cpp, measure_error.cpp). An expression's value, scaled,
 /// becomes the literal the fix names.
 void scale_param(flow::Graph& g, flow::Id artifact, flow::ParamKey key, const Rational& factor, bool divide);
+/// The edit that writes `written` where the parameter's value `pv` is written (a number in the
+/// computation's arguments, or its `param` statement's value); nullopt for an expression.
+std::optional<FixEdit> fix_edit(const flow::Graph& g, const flow::ParamValue& pv, const std::string& written);
 
 }  // namespace privflow::analyzer::detail

@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/analysis.hpp"
+#include "lang/diagnostics.hpp"
+#include "lang/frontend.hpp"
+#include "lang/source.hpp"
 #include "report/report.hpp"
 #include "tests/report/sample.hpp"
 
@@ -170,3 +174,98 @@ TEST_CASE("SARIF rules: help text and a help URI into the docs; the fix and the 
   CHECK(props["value"] == "41.7");
   CHECK(props["value_full"].get<double>() == 41.7);
 }
+
+namespace {
+
+/// The analysis of a spec given as text (it must load).
+struct Analysed {
+  flow::Graph graph;
+  analyzer::Analysis analysis;
+  explicit Analysed(const std::string& text) {
+    lang::SourceFile source("spec.pflow", text);
+    lang::Diagnostics diags(source);
+    auto g = lang::load_spec(source, diags);
+    REQUIRE(g);
+    graph = std::move(*g);
+    analysis = analyzer::analyze(graph);
+  }
+  const analyzer::Verdict& verdict(const std::string& requirement) const {
+    for (const auto& v : analysis.verdicts)
+      if (v.name == requirement) return v;
+    FAIL("no verdict " << requirement);
+    return analysis.verdicts.front();
+  }
+};
+
+/// The spec with the SARIF fix's replacement made, by its byte offsets.
+std::string applied(std::string text, const nlohmann::json& fix) {
+  const auto& replacement = fix["artifactChanges"][0]["replacements"][0];
+  const auto offset = replacement["deletedRegion"]["byteOffset"].get<std::size_t>();
+  const auto length = replacement["deletedRegion"]["byteLength"].get<std::size_t>();
+  return text.replace(offset, length, replacement["insertedContent"]["text"].get<std::string>());
+}
+
+}  // namespace
+
+TEST_CASE("SARIF fixes: the value replaced in the spec, and the changed spec holds", "[report][sarif]") {
+  // The noise written twice: in a `param` statement (with a title of characters beyond ASCII
+  // on an earlier line) and as a number in the arguments.
+  const std::string spec =
+      "pipeline fixes \"Überprüfung 📊\"\n"
+      "param sigma = 1.1 in [0.3, 8.0]\n"
+      "data patients { rows: 50000 field diagnosis: {flu, cold} }\n"
+      "agent hospital { trust: honest, holds: patients }\n"
+      "agent analyst { trust: curious }\n"
+      "compute a at hospital = dpsgd(patients, noise_multiplier: sigma, sampling_rate: 0.01, steps: 10000)\n"
+      "compute b at hospital = dpsgd(patients, noise_multiplier: 1.3, sampling_rate: 0.01, steps: 1000)\n"
+      "send a to analyst\n"
+      "send b to analyst\n"
+      "require tight: dp(patients) against {analyst} <= epsilon 2\n";
+  Analysed before(spec);
+  REQUIRE(before.verdict("tight").status == analyzer::Status::kViolated);
+  auto j = nlohmann::json::parse(report::to_sarif(before.graph, before.analysis));
+  const auto& result = j["runs"][0]["results"][0];
+  REQUIRE(result.contains("fixes"));
+  const auto& fix = result["fixes"][0];
+  CHECK(fix["description"]["text"] == before.verdict("tight").fix);
+  const auto& region = fix["artifactChanges"][0]["replacements"][0]["deletedRegion"];
+  // The binding release is `a` (ε alone the larger): its noise is the param's value `1.1`.
+  CHECK(region["startLine"] == 2);
+  CHECK(region["startColumn"] == 15);
+  CHECK(region["endColumn"] == 18);
+  CHECK(spec.substr(region["byteOffset"].get<std::size_t>(), region["byteLength"].get<std::size_t>()) == "1.1");
+  const std::string fixed = applied(spec, fix);
+  CHECK(fixed.find("param sigma = " + fix["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"].get<std::string>() +
+                   " in") != std::string::npos);
+  Analysed after(fixed);
+  CHECK(after.verdict("tight").status == analyzer::Status::kHolds);
+
+  // A number in the arguments is replaced where it is written.
+  std::string literal = spec;
+  literal.replace(literal.find("noise_multiplier: sigma"), 23, "noise_multiplier: 0.9");
+  Analysed second(literal);
+  auto k = nlohmann::json::parse(report::to_sarif(second.graph, second.analysis));
+  const auto& lfix = k["runs"][0]["results"][0]["fixes"][0];
+  const auto& lregion = lfix["artifactChanges"][0]["replacements"][0]["deletedRegion"];
+  CHECK(lregion["startLine"] == 6);
+  CHECK(literal.substr(lregion["byteOffset"].get<std::size_t>(), lregion["byteLength"].get<std::size_t>()) == "0.9");
+  Analysed third(applied(literal, lfix));
+  CHECK(third.verdict("tight").status == analyzer::Status::kHolds);
+}
+
+TEST_CASE("SARIF fixes: none where the fix is no single value to write", "[report][sarif]") {
+  // Exposed data: the fix is a protocol change, given in words only.
+  Analysed exposed(
+      "pipeline exposed\n"
+      "data d { rows: 10 field f: {a, b} }\n"
+      "agent o { trust: honest, holds: d }\n"
+      "agent x { trust: curious }\n"
+      "compute s at o = select(d, f)\n"
+      "send s to x\n"
+      "require r: dp(d) against {x} <= epsilon 1\n");
+  REQUIRE(exposed.verdict("r").status == analyzer::Status::kViolated);
+  CHECK_FALSE(exposed.verdict("r").fix.empty());
+  auto j = nlohmann::json::parse(report::to_sarif(exposed.graph, exposed.analysis));
+  CHECK_FALSE(j["runs"][0]["results"][0].contains("fixes"));
+}
+

@@ -29,7 +29,7 @@ inline flow::Graph hospital_fl(bool reversed = false) {
   if (reversed) std::swap(regions[0], regions[1]);
   for (auto& r : regions) g.regions.push_back({r, at_line(5)});
   g.categories.push_back({"health", true, at_line(7)});
-  g.params.push_back({"sigma", make_rational(11, 10), make_rational(3, 10), make_rational(8), at_line(9)});
+  g.params.push_back({"sigma", make_rational(11, 10), make_rational(3, 10), make_rational(8), at_line(9), at_line(9)});
 
   Data patients;
   patients.name = "patients";
