@@ -152,9 +152,9 @@ std::string Analyzer::fix_text(Verdict& v, const Observation& obs, const flow::R
 
 std::optional<FixEdit> fix_edit(const flow::Graph& g, const flow::ParamValue& pv, const std::string& written) {
   // A value written as an expression (of params) is not replaced by a number: no edit.
-  if (pv.param != flow::kNone) return FixEdit{g.params[pv.param].value_span, written};
-  if (pv.expr || pv.span.end <= pv.span.begin) return std::nullopt;
-  return FixEdit{pv.span, written};
+  const flow::Span span = pv.param != flow::kNone ? g.params[pv.param].value_span : pv.span;
+  if ((pv.param == flow::kNone && pv.expr) || span.end <= span.begin || span.line == 0) return std::nullopt;
+  return FixEdit{span, written};
 }
 
 void scale_param(flow::Graph& g, flow::Id artifact, flow::ParamKey key, const Rational& factor, bool divide) {
