@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "analyzer/detail/analyzer.hpp"
 #include "analyzer/wording.hpp"
 #include "base/rational.hpp"
 #include "base/text.hpp"
@@ -426,6 +427,56 @@ void add_pure_constraints(const flow::Graph& graph, const Runner& run, const Ana
   }
 }
 
+/// x rounded up to 4 significant digits (the grid tune_all rounds its answer down to).
+Rational ceil_to_digits(const Rational& x) {
+  const Rational step = decimal_step(x > 0 ? x : Rational(1)) / 1000;
+  Rational r = floor_to(x, step);
+  if (r < x) r += step;
+  r.canonicalize();
+  return r;
+}
+
+/// Each utility requirement on a pure-ε release whose ε is one of the params: its error falls
+/// as that ε grows and depends on no other param, so it holds from a least value on, found by
+/// bisection of the error model (Analyzer::utility_holds) to 2^-40 of the range and rounded
+/// up to 4 significant digits. A constraint −ε_p ≤ −v; the full analysis checks the answer.
+/// False, with `message`, when one fails even at the param's upper end.
+bool add_utility_constraints(const flow::Graph& graph, const Runner& run, const std::vector<flow::Id>& ps,
+                             solver::LinearProgram& lp, std::string& message) {
+  for (flow::Id r : run.selected) {
+    const auto& req = graph.requirements[r];
+    if (req.measure != flow::Measure::kError || req.artifact >= graph.artifacts.size()) continue;
+    const auto& x = graph.artifacts[req.artifact];
+    auto it = x.params.find(flow::ParamKey::kEpsilon);
+    if (!flow::is_pure_epsilon_release(x) || it == x.params.end()) continue;
+    auto pos = std::find(ps.begin(), ps.end(), it->second.param);
+    if (it->second.param == flow::kNone || pos == ps.end()) continue;
+    const flow::Param& p = graph.params[*pos];
+    flow::Graph g = graph;
+    auto holds_at = [&](const Rational& v) {
+      g.params[*pos].value = v;
+      return detail::Analyzer::utility_holds(req, g);
+    };
+    Rational lo = *p.lo, hi = *p.hi;
+    if (holds_at(lo)) continue;
+    if (!holds_at(hi)) {
+      message = "requirement '" + req.name + "' (the error of " + x.name + ") fails even at " + p.name + " = " +
+                format_exact(hi) + ", the upper end of its range";
+      return false;
+    }
+    for (int i = 0; i < 40; ++i) {
+      Rational mid = (lo + hi) / 2;
+      mid.canonicalize();
+      (holds_at(mid) ? hi : lo) = mid;
+    }
+    Rational least = std::min(ceil_to_digits(hi), *p.hi);
+    std::vector<Rational> coeff(ps.size(), Rational(0));
+    coeff[static_cast<std::size_t>(pos - ps.begin())] = -1;
+    lp.constraints.push_back({coeff, -least});
+  }
+  return true;
+}
+
 }  // namespace
 
 TuneAllResult tune_all(const flow::Graph& graph, const std::vector<std::string>& names, const TuneOptions& options) {
@@ -450,6 +501,12 @@ TuneAllResult tune_all(const flow::Graph& graph, const std::vector<std::string>&
   solver::LinearProgram lp;
   for (flow::Id p : ps) lp.variables.push_back({graph.params[p].name, *graph.params[p].lo, *graph.params[p].hi, 1});
   add_pure_constraints(graph, run, a0, ps, lp);
+  if (!add_utility_constraints(graph, run, ps, lp, res.message)) {
+    res.outcome = TuneOutcome::kNone;
+    res.requirements = run.margins(a0);
+    res.analyses = run.analyses;
+    return res;
+  }
   solver::Session session(solver::Limits{options.analysis.solver_timeout_ms, 5'000'000});
   auto sol = solver::maximize_linear(session, lp);
   if (sol.result.status != solver::SolveStatus::kSat) {

@@ -90,15 +90,35 @@ const char* unit_name(flow::Measure measure) {
   return "";
 }
 
+namespace {
+
+/// An upper bound rounded up to 4 significant digits, or to as many more (up to 17) as it takes
+/// to stay within the verdict's bound when the value is within it: `11.983`, not `11.99`, for
+/// 11.98293 against a bound of 11.983 (the line must not read `11.99 ≤ 11.983`).
+template <class Format>
+std::string within_bound(const Rational& value, const Rational& bound, Format format) {
+  std::string text = format(4);
+  if (value > bound) return text;
+  for (int digits = 5; digits <= 17; ++digits) {
+    const auto printed = parse_number(text);
+    if (printed && *printed <= bound) break;
+    text = format(digits);
+  }
+  return text;
+}
+
+}  // namespace
+
 std::string value_text(const Verdict& v) {
   if (!v.value) return "unbounded";
   if (v.measure == flow::Measure::kForbid && v.crossings.empty()) return "no crossing";
   if (v.rational) {
-    if (!v.exact) return format_up(*v.rational, 4);
+    if (!v.exact) return within_bound(*v.rational, v.bound, [&](int digits) { return format_up(*v.rational, digits); });
     // Probabilities print as short fractions (a long one rounded up); other exact values in full.
     return is_probability(v.measure) ? inference::format_probability(*v.rational) : format_exact(*v.rational);
   }
-  return format_double_up(*v.value, 4);
+  if (!std::isfinite(*v.value)) return format_double_up(*v.value, 4);
+  return within_bound(Rational(*v.value), v.bound, [&](int digits) { return format_double_up(*v.value, digits); });
 }
 
 std::optional<Rational> printed_value(const Verdict& v) {

@@ -59,6 +59,10 @@ class Analyzer {
   /// the verdict that is reported, not for every coalition a search tries).
   Verdict evaluate(const flow::Requirement& r, const Coalition& c, bool with_fix = true) const;
 
+  /// Whether utility requirement `r` (of graph `g`) holds in `g` (its release's error model
+  /// alone: no coalition, no accounting; tune uses it too).
+  static bool utility_holds(const flow::Requirement& r, const flow::Graph& g);
+
  private:
   /// A measure family's evaluation (one implementation per family, chosen by evaluator_of):
   /// sets the verdict's value, method, releases and explanation; false leaves it undecided
@@ -97,8 +101,6 @@ class Analyzer {
   /// Less noise on the release until the error bound holds; said to break a privacy requirement
   /// that holds, when it would.
   std::string utility_fix(const flow::Requirement& r) const;
-  /// Whether utility requirement `r` (of graph `g`) holds in `g`.
-  static bool utility_holds(const flow::Requirement& r, const flow::Graph& g);
   /// The utility requirements that hold here but not in `changed` (a fix trial's graph).
   std::vector<std::string> utilities_broken(const flow::Graph& changed) const;
   /// One requirement's verdict without a fix search (its worst coalition when it has a choice).

@@ -2,6 +2,8 @@
 // diagram overlay give the same value, comparison and δ rule; the JSON `value` is the
 // full-precision upper bound (>= the exact value, and it reads back as the same double).
 #include <catch2/catch.hpp>
+
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -178,4 +180,25 @@ TEST_CASE("values are printed from numbers: exact, rounded up, or unbounded", "[
   analyzer::LeakageCell cell;
   cell.loss = analyzer::LossKind::kExposedStats;
   CHECK(std::string(analyzer::cell_status_name(cell.status())) == "exposed");
+}
+
+TEST_CASE("a value within its bound is printed with the digits that show it", "[report][wording]") {
+  analyzer::Verdict v;
+  v.measure = flow::Measure::kError;
+  v.bound = make_rational(11983, 1000);
+  v.value = std::log(20.0) / 0.25;  // 11.98293…: 4 digits rounded up would read 11.99 > 11.983
+  CHECK(analyzer::value_text(v) == "11.983");
+  v.value = 11.9831;  // above the bound: 4 digits, rounded up, as always
+  CHECK(analyzer::value_text(v) == "11.99");
+  v.bound = 2;
+  v.value = 1.99999999;  // 4 digits rounded up read 2 ≤ 2: no more digits
+  CHECK(analyzer::value_text(v) == "2");
+  v.bound = make_rational(19995, 10000);
+  v.value = 1.99941;  // 2 > 1.9995: 5 digits, still rounded up
+  CHECK(analyzer::value_text(v) == "1.9995");
+  // An inexact rational in the same way.
+  v.bound = make_rational(199996, 100000);
+  v.value = 1.999955;
+  v.rational = make_rational(399991, 200000);  // 1.999955: 2 at 4 and 5 digits
+  CHECK(analyzer::value_text(v) == "1.99996");
 }

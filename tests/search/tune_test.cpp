@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <sstream>
 
 #include "analyzer/tune.hpp"
@@ -113,6 +114,44 @@ TEST_CASE("tune --all: Z3 maximises the sum of pure epsilons", "[tune]") {
   Rational sum = r.values[0].second + r.values[1].second;
   CHECK(sum == 1);
   for (const auto& m : r.requirements) CHECK(m.status == analyzer::Status::kHolds);
+}
+
+TEST_CASE("tune --all: a utility requirement bounds its release's epsilon from below", "[tune]") {
+  // As above, with error(q) <= 11.983 at 95 %: Laplace's half-width ln(20)/b, so b must be at
+  // least ln(20)/11.983 = 0.2499985 (0.25 on the 4-digit grid); the sum stays 1 (a = 0.75).
+  // Without the constraint Z3's optimum a = 0.9, b = 0.1 fails it.
+  auto g = load_graph(kHeader +
+                      "agent other { trust: curious }\n"
+                      "param a = 0.1 in [0.1, 2]\n"
+                      "param b = 0.1 in [0.1, 2]\n"
+                      "compute r at clinic = laplace(d, epsilon: a)\n"
+                      "compute q at clinic = laplace(d, epsilon: b)\n"
+                      "send r to analyst\n"
+                      "send q to analyst\n"
+                      "send q to other\n"
+                      "require both: dp(d) against {analyst} <= epsilon 1\n"
+                      "require one: dp(d) against {other} <= epsilon 0.3\n"
+                      "require accurate: error(q) <= 11.983\n");
+  auto r = analyzer::tune_all(g, {});
+  INFO(r.message);
+  REQUIRE(r.outcome == analyzer::TuneOutcome::kFound);
+  REQUIRE(r.values.size() == 2);
+  const double b = r.values[1].second.get_d();
+  CHECK(b >= std::log(20.0) / 11.983);
+  CHECK(b <= 0.3);
+  CHECK(r.values[0].second + r.values[1].second == 1);
+  REQUIRE(r.requirements.size() == 3);
+  for (const auto& m : r.requirements) CHECK(m.status == analyzer::Status::kHolds);
+  // An error bound no value in the range meets: no answer, and the reason names it.
+  auto impossible = load_graph(kHeader +
+                               "param a = 0.1 in [0.1, 2]\n"
+                               "compute r at clinic = laplace(d, epsilon: a)\n"
+                               "send r to analyst\n"
+                               "require both: dp(d) against {analyst} <= epsilon 1\n"
+                               "require accurate: error(r) <= 1\n");
+  auto none = analyzer::tune_all(impossible, {});
+  CHECK(none.outcome == analyzer::TuneOutcome::kNone);
+  CHECK(none.message.find("'accurate'") != std::string::npos);
 }
 
 TEST_CASE("tune: no analysis starts once the time budget is spent", "[tune]") {
