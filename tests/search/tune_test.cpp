@@ -94,19 +94,22 @@ TEST_CASE("tune: opposite directions are refused", "[tune]") {
   CHECK(r.outcome == analyzer::TuneOutcome::kNotMonotone);
 }
 
+/// Two pure-ε params: analyst sees a and b (a + b <= 1); other sees b alone (b <= 0.3).
+const std::string kTwoBudgets = kHeader +
+                                "agent other { trust: curious }\n"
+                                "param a = 0.1 in [0.1, 2]\n"
+                                "param b = 0.1 in [0.1, 2]\n"
+                                "compute r at clinic = laplace(d, epsilon: a)\n"
+                                "compute q at clinic = laplace(d, epsilon: b)\n"
+                                "send r to analyst\n"
+                                "send q to analyst\n"
+                                "send q to other\n"
+                                "require both: dp(d) against {analyst} <= epsilon 1\n"
+                                "require one: dp(d) against {other} <= epsilon 0.3\n";
+
 TEST_CASE("tune --all: Z3 maximises the sum of pure epsilons", "[tune]") {
   // analyst sees a and b (a + b <= 1); other sees b alone (b <= 0.3): a = 0.7, b = 0.3.
-  auto g = load_graph(kHeader +
-                      "agent other { trust: curious }\n"
-                      "param a = 0.1 in [0.1, 2]\n"
-                      "param b = 0.1 in [0.1, 2]\n"
-                      "compute r at clinic = laplace(d, epsilon: a)\n"
-                      "compute q at clinic = laplace(d, epsilon: b)\n"
-                      "send r to analyst\n"
-                      "send q to analyst\n"
-                      "send q to other\n"
-                      "require both: dp(d) against {analyst} <= epsilon 1\n"
-                      "require one: dp(d) against {other} <= epsilon 0.3\n");
+  auto g = load_graph(kTwoBudgets);
   auto r = analyzer::tune_all(g, {});
   INFO(r.message);
   REQUIRE(r.outcome == analyzer::TuneOutcome::kFound);
@@ -120,18 +123,7 @@ TEST_CASE("tune --all: a utility requirement bounds its release's epsilon from b
   // As above, with error(q) <= 11.983 at 95 %: Laplace's half-width ln(20)/b, so b must be at
   // least ln(20)/11.983 = 0.2499985 (0.25 on the 4-digit grid); the sum stays 1 (a = 0.75).
   // Without the constraint Z3's optimum a = 0.9, b = 0.1 fails it.
-  auto g = load_graph(kHeader +
-                      "agent other { trust: curious }\n"
-                      "param a = 0.1 in [0.1, 2]\n"
-                      "param b = 0.1 in [0.1, 2]\n"
-                      "compute r at clinic = laplace(d, epsilon: a)\n"
-                      "compute q at clinic = laplace(d, epsilon: b)\n"
-                      "send r to analyst\n"
-                      "send q to analyst\n"
-                      "send q to other\n"
-                      "require both: dp(d) against {analyst} <= epsilon 1\n"
-                      "require one: dp(d) against {other} <= epsilon 0.3\n"
-                      "require accurate: error(q) <= 11.983\n");
+  auto g = load_graph(kTwoBudgets + "require accurate: error(q) <= 11.983\n");
   auto r = analyzer::tune_all(g, {});
   INFO(r.message);
   REQUIRE(r.outcome == analyzer::TuneOutcome::kFound);
