@@ -12,7 +12,6 @@
 
 #include "analyzer/detail/analyzer.hpp"
 #include "analyzer/detail/derivation_text.hpp"
-#include "inference/format.hpp"
 
 namespace privflow::analyzer::detail {
 bool Analyzer::evaluate_membership(Evaluation& e) const {

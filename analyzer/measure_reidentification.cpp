@@ -2,7 +2,6 @@
 // on the named fields among what the coalition sees.
 #include "analyzer/detail/analyzer.hpp"
 #include "analyzer/detail/derivation_text.hpp"
-#include "inference/format.hpp"
 
 namespace privflow::analyzer::detail {
 
