@@ -134,7 +134,8 @@ std::string Analyzer::fix_text(Verdict& v, const Observation& obs, const flow::R
       bool in_range = true;
       if (it != x.params.end() && it->second.param != flow::kNone) {
         const auto& p = graph_.params[it->second.param];
-        in_range = !((p.hi && value > *p.hi) || (p.lo && value < *p.lo));
+        const Rational w = parse_number(written).value_or(value);  // what the edit would write
+        in_range = !((p.hi && w > *p.hi) || (p.lo && w < *p.lo));
         if (!in_range)
           fix += " (outside its declared range [" + format_exact(p.lo.value_or(0)) + ", " + format_exact(p.hi.value_or(0)) + "])";
       }
