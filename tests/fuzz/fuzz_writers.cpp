@@ -64,6 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     analyzer::Options options;
     options.solver_timeout_ms = 1000;
+    options.time_budget_ms = 4000;  // as fuzz_analysis: the writers are what is fuzzed here
     options.suggest_fixes = false;
     analyzer::Analysis analysis = analyzer::analyze(*graph, options);
     report::Options ropts;
