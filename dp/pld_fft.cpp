@@ -169,12 +169,16 @@ Range composed_range(const Parts& parts, double tail) {
       else lower = std::max(lower, (lm[j] - log_tail) / t);
     }
   }
-  // Exact in int64 while no product can overflow; beyond, the window is refused for its size.
-  if (spread < kFarIndex) {
-    for (auto [p, t] : parts) g.base += p->offset * static_cast<std::int64_t>(t);
-  } else {
+  // Exact in int64 while no product can overflow. Beyond, no window is placed (a saturated one
+  // would put the mass at smaller losses than its own): the widest is returned, which the
+  // memory guard refuses for its size.
+  if (!(spread < kFarIndex)) {
     g.base = saturated_index(base);
+    g.lo = -saturated_index(kFarIndex);
+    g.hi = saturated_index(kFarIndex);
+    return g;
   }
+  for (auto [p, t] : parts) g.base += p->offset * static_cast<std::int64_t>(t);
   const double nat_lo = static_cast<double>(g.base), nat_hi = nat_lo + max_idx;
   // A bound that is not finite (a part with no finite mass, or e^{t·ε} beyond a double) says
   // nothing: that side keeps its natural end, which truncates nothing.
