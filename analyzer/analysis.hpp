@@ -99,10 +99,12 @@ struct Crossing {
   std::vector<RouteStep> route;   // `path` with each statement's place
 };
 
-/// A text replacement in the spec: the value at `span` becomes `text`.
+/// A text replacement in the spec: the value at `span` becomes `text`. `description` is the
+/// one fix it carries out ("sigma ≥ 2.13"), which may be one of several in Verdict::fix.
 struct FixEdit {
   flow::Span span;
   std::string text;
+  std::string description;
 };
 
 struct Verdict {

@@ -142,8 +142,8 @@ std::string Analyzer::fix_text(Verdict& v, const Observation& obs, const flow::R
       // A fix that breaks a utility requirement is not offered (issue #22): say why instead.
       if (const auto broken = utilities_broken(changed); !broken.empty())
         fix = "no value meets both: " + fix + " would fix it but break " + join(broken, ", ");
-      else if (in_range && it != x.params.end())
-        v.fix_edit = fix_edit(graph_, it->second, written);
+      else if (in_range && it != x.params.end() && (v.fix_edit = fix_edit(graph_, it->second, written)))
+        v.fix_edit->description = fix;
       fixes.push_back(fix);
     }
   }
@@ -155,7 +155,7 @@ std::optional<FixEdit> fix_edit(const flow::Graph& g, const flow::ParamValue& pv
   // A value written as an expression (of params) is not replaced by a number: no edit.
   const flow::Span span = pv.param != flow::kNone ? g.params[pv.param].value_span : pv.span;
   if ((pv.param == flow::kNone && pv.expr) || span.end <= span.begin || span.line == 0) return std::nullopt;
-  return FixEdit{span, written};
+  return FixEdit{span, written, {}};
 }
 
 void scale_param(flow::Graph& g, flow::Id artifact, flow::ParamKey key, const Rational& factor, bool divide) {

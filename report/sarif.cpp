@@ -329,7 +329,7 @@ std::string fingerprint(const flow::Graph& g, const flow::Requirement* r, const 
 /// line and columns as the other regions do (bytes from the line's start, 1-based) and the
 /// exact byte offset and length (§3.30.10), so that a consumer counting columns otherwise
 /// still finds the value.
-Json fix_object(const analyzer::FixEdit& edit, const std::string& description, const std::string& uri) {
+Json fix_object(const analyzer::FixEdit& edit, const std::string& uri) {
   const std::uint32_t length = edit.span.end - edit.span.begin;
   Json region{{"startLine", edit.span.line},
               {"startColumn", edit.span.column},
@@ -339,7 +339,7 @@ Json fix_object(const analyzer::FixEdit& edit, const std::string& description, c
               {"byteLength", length}};
   Json replacement{{"deletedRegion", region}, {"insertedContent", {{"text", edit.text}}}};
   Json change{{"artifactLocation", {{"uri", uri}, {"index", 0}}}, {"replacements", Json::array({replacement})}};
-  return Json{{"description", {{"text", description}}}, {"artifactChanges", Json::array({change})}};
+  return Json{{"description", {{"text", edit.description}}}, {"artifactChanges", Json::array({change})}};
 }
 
 Json result_json(const flow::Graph& graph, const analyzer::Verdict& v, const flow::Requirement* r, const std::string& uri,
@@ -375,7 +375,7 @@ Json result_json(const flow::Graph& graph, const analyzer::Verdict& v, const flo
   // The fix search's change, checked by analysing the changed spec again; as a SARIF fix when
   // it is one value to write.
   if (!v.fix.empty()) props["fix"] = v.fix;
-  if (v.fix_edit) res["fixes"] = Json::array({fix_object(*v.fix_edit, v.fix, uri)});
+  if (v.fix_edit) res["fixes"] = Json::array({fix_object(*v.fix_edit, uri)});
   res["properties"] = props;
   return res;
 }

@@ -228,6 +228,7 @@ TEST_CASE("SARIF fixes: the value replaced in the spec, and the changed spec hol
   REQUIRE(result.contains("fixes"));
   const auto& fix = result["fixes"][0];
   CHECK(fix["description"]["text"] == before.verdict("tight").fix);
+  CHECK(fix["description"]["text"].get<std::string>().rfind("sigma ≥ ", 0) == 0);  // the one change it makes
   const auto& region = fix["artifactChanges"][0]["replacements"][0]["deletedRegion"];
   // The binding release is `a` (ε alone the larger): its noise is the param's value `1.1`.
   CHECK(region["startLine"] == 2);
