@@ -22,33 +22,99 @@ using Long = long double;
 using detail::kInf;
 using detail::up_to_double;
 
-Long dot(const std::vector<Long>& a, const std::vector<Long>& b) {
-  Long s = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
-  return s;
+/// Vectors of the gossip support, each with the length of the prefix beyond which it vanishes:
+/// the support is stored in breadth-first order from the coalition's honest neighbours, so a
+/// vector of Krylov level k (W^k applied to them, then orthogonalised against lower levels) is
+/// zero beyond the members within k hops, and every loop stops there (the entries it skips are
+/// exact zeros, which add nothing).
+struct Basis {
+  std::vector<std::vector<Long>> vectors;
+  std::vector<std::size_t> length;
+  std::size_t size() const { return vectors.size(); }
+  void push(std::vector<Long> v, std::size_t len) {
+    vectors.push_back(std::move(v));
+    length.push_back(len);
+  }
+};
+
+Long squared_norm(const std::vector<Long>& w, std::size_t len) {
+  Long s0 = 0, s1 = 0;
+  std::size_t i = 0;
+  for (; i + 2 <= len; i += 2) s0 += w[i] * w[i], s1 += w[i + 1] * w[i + 1];
+  if (i < len) s0 += w[i] * w[i];
+  return s0 + s1;
 }
 
-/// Orthogonalises w against the basis twice (modified Gram–Schmidt, re-orthogonalised: "twice
-/// is enough", Giraud et al. 2005) and returns its remaining length.
-Long orthogonalise(std::vector<Long>& w, const std::vector<std::vector<Long>>& basis) {
-  for (int pass = 0; pass < 2; ++pass)
-    for (const auto& q : basis) {
-      const Long c = dot(q, w);
-      for (std::size_t i = 0; i < w.size(); ++i) w[i] -= c * q[i];
+/// c[j] = ⟨q_j, w⟩ for every basis vector, four at a time (w read once for four, and four
+/// independent sums keep the long double unit busy).
+void coefficients(const std::vector<Long>& w, const Basis& basis, std::vector<Long>& c) {
+  const std::size_t b = basis.size();
+  c.assign(b, 0);
+  std::size_t j = 0;
+  for (; j + 4 <= b; j += 4) {
+    const Long *q0 = basis.vectors[j].data(), *q1 = basis.vectors[j + 1].data(), *q2 = basis.vectors[j + 2].data(),
+               *q3 = basis.vectors[j + 3].data();
+    const std::size_t len = std::max({basis.length[j], basis.length[j + 1], basis.length[j + 2], basis.length[j + 3]});
+    Long a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (std::size_t i = 0; i < len; ++i) {
+      const Long x = w[i];
+      a0 += q0[i] * x, a1 += q1[i] * x, a2 += q2[i] * x, a3 += q3[i] * x;
     }
-  return std::sqrt(dot(w, w));
+    c[j] = a0, c[j + 1] = a1, c[j + 2] = a2, c[j + 3] = a3;
+  }
+  for (; j < b; ++j) {
+    const Long* q = basis.vectors[j].data();
+    Long a = 0;
+    for (std::size_t i = 0; i < basis.length[j]; ++i) a += q[i] * w[i];
+    c[j] = a;
+  }
 }
 
-/// The members gossip can reach: within rounds − 1 hops of an honest neighbour of the coalition.
+/// w −= Σ c[j]·q_j, four basis vectors a sweep.
+void subtract(std::vector<Long>& w, const Basis& basis, const std::vector<Long>& c) {
+  const std::size_t b = basis.size();
+  std::size_t j = 0;
+  for (; j + 4 <= b; j += 4) {
+    const Long *q0 = basis.vectors[j].data(), *q1 = basis.vectors[j + 1].data(), *q2 = basis.vectors[j + 2].data(),
+               *q3 = basis.vectors[j + 3].data();
+    const std::size_t len = std::max({basis.length[j], basis.length[j + 1], basis.length[j + 2], basis.length[j + 3]});
+    const Long c0 = c[j], c1 = c[j + 1], c2 = c[j + 2], c3 = c[j + 3];
+    for (std::size_t i = 0; i < len; ++i) w[i] -= c0 * q0[i] + c1 * q1[i] + c2 * q2[i] + c3 * q3[i];
+  }
+  for (; j < b; ++j) {
+    const Long* q = basis.vectors[j].data();
+    for (std::size_t i = 0; i < basis.length[j]; ++i) w[i] -= c[j] * q[i];
+  }
+}
+
+/// Orthogonalises w (zero beyond len, len at least every basis vector's length) against the
+/// basis twice by classical Gram–Schmidt — every coefficient of a pass from the same w, then
+/// one subtraction — and returns its remaining length. CGS2, "twice is enough": the result is
+/// orthogonal to the basis to working precision (Giraud, Langou, Rozložník & van den Eshof 2005,
+/// Numer. Math. 101, the analysis of exactly this process).
+Long orthogonalise(std::vector<Long>& w, std::size_t len, const Basis& basis, std::vector<Long>& scratch) {
+  for (int pass = 0; pass < 2; ++pass) {
+    coefficients(w, basis, scratch);
+    subtract(w, basis, scratch);
+  }
+  return std::sqrt(squared_norm(w, len));
+}
+
+/// The members gossip can reach: within rounds − 1 hops of an honest neighbour of the coalition,
+/// in breadth-first order: the members within d hops of the starts are the first level_end[d].
 struct Support {
   std::vector<std::uint64_t> members;                  // local index → member
   std::unordered_map<std::uint64_t, std::size_t> index;  // member → local index
+  std::vector<std::size_t> level_end;
+  /// The prefix holding the members within d hops.
+  std::size_t within(std::uint64_t d) const { return d < level_end.size() ? level_end[d] : members.size(); }
 };
 
 Support reachable(const Graph& g, const std::vector<std::uint64_t>& starts, std::uint64_t depth) {
   Support s;
   std::vector<std::uint64_t> frontier = starts;
   for (auto m : starts) s.index.emplace(m, s.members.size()), s.members.push_back(m);
+  s.level_end.push_back(s.members.size());
   for (std::uint64_t d = 0; d < depth && !frontier.empty(); ++d) {
     std::vector<std::uint64_t> next;
     for (auto u : frontier)
@@ -60,6 +126,7 @@ Support reachable(const Graph& g, const std::vector<std::uint64_t>& starts, std:
             throw std::invalid_argument("gossip view touches more than " + std::to_string(kMaxGossipSupport) + " members");
         }
     frontier = std::move(next);
+    s.level_end.push_back(s.members.size());
   }
   return s;
 }
@@ -88,9 +155,10 @@ LocalGossip local_gossip(const Graph& g, const Support& s) {
   return w;
 }
 
-std::vector<Long> apply_gossip(const LocalGossip& w, const std::vector<Long>& q) {
+/// W·q for q zero beyond len (the result is zero beyond the members one hop further).
+std::vector<Long> apply_gossip(const LocalGossip& w, const std::vector<Long>& q, std::size_t len) {
   std::vector<Long> out(q.size(), 0);
-  for (std::size_t a = 0; a < q.size(); ++a) {
+  for (std::size_t a = 0; a < len; ++a) {
     if (q[a] == 0) continue;
     out[a] += w.self[a] * q[a];
     for (const auto& [b, weight] : w.rows[a]) out[b] += weight * q[a];
@@ -185,57 +253,82 @@ NetworkResult gossip(const Graph& g, const std::vector<std::uint64_t>& coalition
   // Block Arnoldi: level k spans {W^k e_j} modulo the lower levels. A vector left with a length
   // below 2^-50 is dropped; every true Krylov vector then lies within 2^-50 per level of the
   // span kept, so ‖P e_t‖ is short by at most rounds·√(basis)·2^-48, added back below.
-  std::vector<std::vector<Long>> basis;
-  std::vector<std::size_t> level_begin{0};
+  Basis basis;
+  std::vector<Long> scratch;
   for (auto j : start_list) {
     std::vector<Long> e(size, 0);
     e[support.index.at(j)] = 1;
-    basis.push_back(std::move(e));
+    basis.push(std::move(e), support.within(0));
   }
   const LocalGossip local = local_gossip(g, support);
-  for (std::uint64_t k = 1; k < rounds; ++k) {
-    const std::size_t begin = level_begin.back(), end = basis.size();
-    level_begin.push_back(end);
+  for (std::uint64_t k = 1, begin = 0; k < rounds; ++k) {
+    const std::size_t end = basis.size(), len = support.within(k);
     for (std::size_t i = begin; i < end; ++i) {
-      std::vector<Long> w = apply_gossip(local, basis[i]);
-      const Long norm = orthogonalise(w, basis);
+      std::vector<Long> w = apply_gossip(local, basis.vectors[i], basis.length[i]);
+      const Long norm = orthogonalise(w, len, basis, scratch);
       if (norm <= std::ldexp(Long(1), -50)) continue;
-      for (auto& x : w) x /= norm;
-      basis.push_back(std::move(w));
+      for (std::size_t a = 0; a < len; ++a) w[a] /= norm;
+      basis.push(std::move(w), len);
     }
     if (basis.size() == end) break;  // the space is invariant: later rounds add nothing
+    begin = end;
   }
-  // The coalition knows its own coordinates: project e_t onto span{e_c} + span(basis), i.e.
-  // onto the basis with the coalition's coordinates removed, orthonormalised again. A vector
-  // left shorter than 2^-45 lies inside the coalition's coordinates up to rounding (the
-  // exact case: the messages determine a colluder's own value) and is dropped; the
-  // kept vectors are at least 2^-25 long, so a dropped one moves the projection by at most
-  // basis·2^-45·2^25 (added below). Between the two the direction is not trustworthy, and the
+  const std::size_t krylov = basis.size();
+  // The coalition knows its own coordinates: e_t is projected onto span{e_c} + span(basis).
+  // Either the coalition's coordinate vectors are orthogonalised against the (orthonormal)
+  // basis and appended — e_t ⊥ e_c, so ‖P e_t‖² = Σ q[t]² over the extended basis; one vector
+  // per colluder, the cheaper way for a few colluders — or the basis is projected onto the
+  // honest coordinates (the coalition's removed) and orthonormalised again, one vector per
+  // message, the cheaper way for many. Either way the two spans are joined in some order, and
+  // a vector left shorter than 2^-45 lies inside the span before it up to rounding (the exact
+  // case: the messages determine a colluder's own value) and is dropped; the kept vectors are
+  // at least 2^-25 long, so a dropped one moves the projection by at most 2^-45·2^25 per vector
+  // orthogonalised after it (added below: dropped·joined·2^-20, joined the vectors of the join —
+  // the colluders' or the messages'). Between the two the direction is not trustworthy, and the
   // answer falls back to local DP (sound: μ ≤ clip/σ always).
   std::vector<std::size_t> coalition_local;
   for (auto c : coalition)
     if (auto it = support.index.find(c); it != support.index.end()) coalition_local.push_back(it->second);
-  std::vector<std::vector<Long>> honest;
-  std::size_t dropped = 0;
-  for (auto q : basis) {
-    for (auto a : coalition_local) q[a] = 0;
-    const Long norm = orthogonalise(q, honest);
-    if (norm <= std::ldexp(Long(1), -45)) {
-      ++dropped;
-      continue;
-    }
-    if (norm < std::ldexp(Long(1), -25))
-      return exact_ldp(sigma, clip, "gossip view too ill-conditioned to separate from the coalition's own coordinates: local DP bound mu = clip/sigma", r.messages_seen);
-    for (auto& x : q) x /= norm;
-    honest.push_back(std::move(q));
-  }
+  std::size_t dropped = 0, joined = krylov;
   Long projection = 0;
-  for (const auto& q : honest) projection += q[t] * q[t];
-  const Long margin = static_cast<Long>(rounds) * std::sqrt(static_cast<Long>(basis.size())) * std::ldexp(Long(1), -48) +
-                     static_cast<Long>(dropped * basis.size()) * std::ldexp(Long(1), -20);
+  const std::string ill_conditioned =
+      "gossip view too ill-conditioned to separate from the coalition's own coordinates: local DP bound mu = clip/sigma";
+  if (2 * coalition_local.size() <= krylov) {
+    joined = coalition_local.size();
+    for (auto a : coalition_local) {
+      std::vector<Long> e(size, 0);
+      e[a] = 1;
+      const Long norm = orthogonalise(e, size, basis, scratch);
+      if (norm <= std::ldexp(Long(1), -45)) {
+        ++dropped;
+        continue;
+      }
+      if (norm < std::ldexp(Long(1), -25)) return exact_ldp(sigma, clip, ill_conditioned, r.messages_seen);
+      for (auto& x : e) x /= norm;
+      basis.push(std::move(e), size);
+    }
+    for (const auto& q : basis.vectors) projection += q[t] * q[t];
+  } else {
+    Basis honest;
+    for (std::size_t i = 0; i < krylov; ++i) {
+      std::vector<Long> q = basis.vectors[i];
+      for (auto a : coalition_local) q[a] = 0;
+      const Long norm = orthogonalise(q, basis.length[i], honest, scratch);
+      if (norm <= std::ldexp(Long(1), -45)) {
+        ++dropped;
+        continue;
+      }
+      if (norm < std::ldexp(Long(1), -25)) return exact_ldp(sigma, clip, ill_conditioned, r.messages_seen);
+      for (auto& x : q) x /= norm;
+      honest.push(std::move(q), basis.length[i]);
+    }
+    for (const auto& q : honest.vectors) projection += q[t] * q[t];
+  }
+  const Long margin = static_cast<Long>(rounds) * std::sqrt(static_cast<Long>(krylov)) * std::ldexp(Long(1), -48) +
+                     static_cast<Long>(dropped * joined) * std::ldexp(Long(1), -20);
   const Long ratio = std::min<Long>(1, std::sqrt(projection) * (1 + std::ldexp(Long(1), -40)) + margin);
   r.mu = up_to_double(ratio * static_cast<Long>(clip) / static_cast<Long>(sigma));
-  r.method = "linear-Gaussian view: mu = (clip/sigma)·|P e_t| over " + std::to_string(basis.size()) +
+  r.method = "linear-Gaussian view: mu = (clip/sigma)·|P e_t| over " + std::to_string(krylov) +
              " independent messages (Krylov basis in long double, support of " + std::to_string(size) + " members)";
   return r;
 }
