@@ -128,8 +128,10 @@ double token_walk_path_mu(const std::vector<std::uint64_t>& path, const std::vec
 /// worst seen right after it (gap 1); each step lands on the target with probability ≤ p (the
 /// largest over its neighbours u of 1/deg u) whatever the past, so the visits are dominated by
 /// 1 + Binomial(steps, p), and v is the least count whose Chernoff tail is ≤ tail_delta, which
-/// is spent (NetworkResult::delta_spent). Cyffers & Bellet 2022, Thm 5 (complete graph) is
-/// tighter for the random path; it is not used.
+/// is spent (NetworkResult::delta_spent). With an empty coalition only the final token is seen
+/// (an outsider who receives the finished model): one sum over all `steps` visits, the shift at
+/// most clip·v over noise σ·√steps, so μ = (clip/σ)·v/√steps (the same v and δ). Cyffers &
+/// Bellet 2022, Thm 5 (complete graph) is tighter for the random path; it is not used.
 NetworkResult token_walk(const Graph& graph, const std::vector<std::uint64_t>& coalition, std::uint64_t target,
                          std::uint64_t steps, double sigma, double clip, double tail_delta);
 

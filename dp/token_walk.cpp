@@ -102,6 +102,7 @@ NetworkResult token_walk(const Graph& g, const std::vector<std::uint64_t>& coali
       sum = static_cast<Long>(visits) * static_cast<Long>(visits) / static_cast<Long>(steps);
       r.steps.push_back("only the final token is seen: " + std::to_string(visits) + " visits of the target among " +
                         std::to_string(steps) + " noisy visits");
+      r.messages_seen = 1;
     } else {
       std::uint64_t f = n, b = n;  // hops to the next and from the previous colluder
       for (auto c : coalition) {
@@ -139,12 +140,32 @@ NetworkResult token_walk(const Graph& g, const std::vector<std::uint64_t>& coali
     r.target_visits = std::min(steps, visits_bound(steps, p, tail_delta));
     r.delta_spent = tail_delta;
   }
+  const std::string tail =
+      p == 0 ? std::string(" (it cannot be stepped onto: only a start there)")
+             : " except with probability <= " + text(tail_delta) +
+                   " (the steps onto the target are dominated by Binomial(steps, p), p = " + text(static_cast<double>(p)) +
+                   " the largest chance of stepping onto it; Chernoff tail)";
+  if (coalition.empty()) {
+    // Only the final token is seen (an outsider who receives the finished model): one sum of
+    // all `steps` visits' values and noises. Conditioned on the path (sound: the adversary can
+    // only gain by knowing it), the target's m visits shift it by clip·m over noise σ·√steps;
+    // μ grows with m, so at most v visits give μ = clip·v/(σ·√steps) (the ring's formula).
+    const Long v = static_cast<Long>(r.target_visits), total = static_cast<Long>(steps);
+    r.mu = scaled_mu(v * v / total, sigma, clip);
+    r.messages_seen = 1;
+    r.steps.push_back("only the final token is seen: one sum over all " + std::to_string(steps) +
+                      " noisy visits, at most v = " + std::to_string(r.target_visits) +
+                      " of them the target's: mu = (clip/sigma)·v/sqrt(steps) = (clip/sigma)·" +
+                      text(static_cast<double>(v / std::sqrt(total))));
+    r.method = "random token walk seen only at its end, conditioned on the path: shift clip·v over the noise of all " +
+               std::to_string(steps) + " visits (sigma·sqrt(steps)), at most v = " + std::to_string(r.target_visits) +
+               " visits of the target" + tail;
+    return r;
+  }
   r.mu = scaled_mu(static_cast<Long>(r.target_visits), sigma, clip);
   r.messages_seen = steps;
   r.method = "random token walk, conditioned on the path: each visit of the target at worst seen right after it (mu = clip/sigma per visit), at most " +
-             std::to_string(r.target_visits) + " visits but with probability <= " + text(tail_delta) +
-             " (the steps onto the target are dominated by Binomial(steps, p), p = " + text(static_cast<double>(p)) +
-             " the largest chance of stepping onto it; Chernoff tail)";
+             std::to_string(r.target_visits) + " visits" + tail;
   return r;
 }
 

@@ -270,6 +270,99 @@ TEST_CASE("network: worst placements", "[dp][network]") {
   CHECK(many.target_visits <= 250'002'276'143 + 100);
 }
 
+TEST_CASE("network: a random token walk seen only at its end", "[dp][network]") {
+  // An empty coalition sees only the final token: one sum over all `steps` noisy visits, so
+  // μ = clip·v/(σ·√steps), v the Chernoff bound on the target's visits. The expected v and μ
+  // were computed apart from privflow in mpmath 1.2.1 at 50 digits: v the least integer with
+  // steps·D(v/steps ‖ p) ≥ ln(1/δ) (bisection for the real root, which lies 0.13 to 0.42 from
+  // an integer in every case, so the engine's 2^-40 log margin cannot move v), or 1 when
+  // steps·p ≤ δ; then clip·v/(σ·√steps).
+  struct Case {
+    Topology topology;
+    std::uint64_t target, steps;
+    double delta, sigma, clip;
+    std::uint64_t visits;
+    double mu;
+  };
+  auto make = [](TopologyKind kind, std::uint64_t agents) {
+    Topology t;
+    t.kind = kind;
+    t.agents = agents;
+    return t;
+  };
+  Topology rr = make(TopologyKind::kRandomRegular, 100), torus = make(TopologyKind::kTorus, 100);
+  rr.degree = 4;
+  rr.seed = 5;
+  torus.rows = torus.columns = 10;
+  const Case cases[] = {
+      // complete graph of 101: p = 1/100; root 30.5790961958931203217025
+      {make(TopologyKind::kComplete, 101), 0, 1000, 1e-6, 1.0, 1.0, 31, 0.980306074652197592919657},
+      {make(TopologyKind::kComplete, 101), 0, 1000, 1e-6, 2.0, 0.5, 31, 0.2450765186630493982299142},
+      // complete graph of 10^12: steps·p = 10^5/(10^12 − 1) ≤ 1e-6, only the start
+      {make(TopologyKind::kComplete, 1'000'000'000'000), 7, 100'000, 1e-6, 1.0, 1.0, 1, 0.003162277660168379331998894},
+      // random 4-regular: p = 1/4; root 2729.853386267679326843502
+      {rr, 3, 10'000, 1e-6, 1.0, 1.0, 2730, 27.3},
+      // a leaf of a star of 50: p = 1/49; root 28.6778019494092831543565
+      {make(TopologyKind::kStar, 50), 7, 500, 1e-5, 1.0, 1.0, 29, 1.296919426949878023917321},
+      // torus 10 x 10: p = 1/4; root 252791.1337697523955665796
+      {torus, 55, 1'000'000, 1e-9, 3.0, 1.0, 252'792, 84.264},
+  };
+  for (const Case& c : cases) {
+    INFO(describe(c.topology) << ", " << c.steps << " steps");
+    const Graph g(c.topology);
+    const NetworkResult r = token_walk(g, {}, c.target, c.steps, c.sigma, c.clip, c.delta);
+    CHECK(r.target_visits == c.visits);
+    CHECK(r.mu >= c.mu * (1 - 1e-15));
+    CHECK(r.mu <= c.mu * (1 + 1e-12));
+    CHECK(r.delta_spent == c.delta);
+    CHECK(r.messages_seen == 1);
+    CHECK(!r.steps.empty());
+    CHECK(r.method.find("seen only at its end") != std::string::npos);
+    // the outsider sees less than any coalition, whose bound is clip·√v/σ
+    const std::uint64_t other = c.target == 0 ? 1 : 0;
+    CHECK(r.mu <= token_walk(g, {other}, c.target, c.steps, c.sigma, c.clip, c.delta).mu);
+    // no colluder: the worst placement is the same walk
+    CHECK(worst_token_walk(g, 0, c.target, c.steps, c.sigma, c.clip, c.delta).mu == r.mu);
+  }
+}
+
+TEST_CASE("network: the final token's bound is monotone", "[dp][network]") {
+  // the same v (only the start on a complete graph of 10^12 while steps·p ≤ δ): more steps,
+  // more noise, a lower μ
+  Topology huge;
+  huge.kind = TopologyKind::kComplete;
+  huge.agents = 1'000'000'000'000;
+  const Graph big(huge);
+  double last = std::numeric_limits<double>::infinity();
+  for (std::uint64_t steps = 1; steps <= 100'000; steps *= 10) {  // 10^6·p is just above 1e-6
+    const NetworkResult r = token_walk(big, {}, 7, steps, 1.0, 1.0, 1e-6);
+    CHECK(r.target_visits == 1);
+    CHECK(r.mu < last);
+    last = r.mu;
+  }
+  // μ grows with v: a smaller tail δ bounds more visits and never lowers μ; more steps never
+  // lower v; and every μ is at most the coalition's clip·√v/σ
+  Topology rr;
+  rr.kind = TopologyKind::kRandomRegular;
+  rr.agents = 60;
+  rr.degree = 3;
+  rr.seed = 2;
+  const Graph g(rr);
+  for (std::uint64_t steps : {10, 100, 1000, 10'000}) {
+    double mu = 0;
+    std::uint64_t visits = 0;
+    for (double delta : {1e-2, 1e-4, 1e-6, 1e-9}) {
+      const NetworkResult r = token_walk(g, {}, 4, steps, 1.0, 1.0, delta);
+      CHECK(r.target_visits >= visits);
+      CHECK(r.mu >= mu);
+      CHECK(r.mu <= token_walk(g, {9}, 4, steps, 1.0, 1.0, delta).mu);
+      CHECK(token_walk(g, {}, 4, 2 * steps, 1.0, 1.0, delta).target_visits >= r.target_visits);
+      mu = r.mu;
+      visits = r.target_visits;
+    }
+  }
+}
+
 TEST_CASE("network: topologies", "[dp][network]") {
   Topology torus;
   torus.kind = TopologyKind::kTorus;
