@@ -250,6 +250,7 @@ class ShuffledComposition {
       }
       std::string error;
       if (!comp.add(m, &error)) return std::make_pair(std::move(comp), error);
+      if (t.built.tail && !comp.add(*t.built.tail, &error)) return std::make_pair(std::move(comp), error);
     }
     return std::make_pair(std::move(comp), std::string());
   }
@@ -287,9 +288,11 @@ void add_release_terms(const flow::Graph& g, const std::vector<Term>& terms, dou
     term.parameters = t.built.parameters;
     term.copies = t.use->copies;
     term.amplification = t.built.amplification;
+    term.network = t.built.network;
     term.route = route_of(t.use->route);  // for code-scanning paths (report/sarif.cpp)
     dp::Composition alone;
     alone.add(t.built.mechanism);
+    if (t.built.tail) alone.add(*t.built.tail);
     auto e = cache.epsilon(alone, delta, kind);
     term.epsilon_alone = e.infinite ? HUGE_VAL : (e.exact ? to_double_up(*e.exact) : e.value);
     out.terms.push_back(term);

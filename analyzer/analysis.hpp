@@ -83,6 +83,9 @@ struct ReleaseTerm {
   double epsilon_alone = 0;      // its own ε at the requirement's δ (upper bound; +inf if unbounded)
   double share = 0;              // its share of the composed ε (alone / sum of alone), for diagrams
   std::string amplification;     // "", "secure aggregation: 1 honest share of 20", "shuffled among 999986"
+  /// A protocol among a population's members (gossip, token_walk): what the coalition saw of
+  /// it, the μ of that view with its source, and the pairwise network DP by distance.
+  std::vector<std::string> network;
   /// How it reaches the coalition: the mechanism's statement, then each send and computation
   /// that passes it on (the first route found, as the derivation shows it).
   std::vector<RouteStep> route;

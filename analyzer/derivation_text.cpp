@@ -44,6 +44,10 @@ std::string releases_observed(Combined how) {
 }
 
 std::string amplification(const std::string& how) { return "amplification: " + how; }
+std::string network_view(const std::string& line) { return "network view: " + line; }
+std::string pairwise_network_dp(const std::vector<std::string>& by_distance) {
+  return "pairwise network DP (Cyffers & Bellet 2022, Def. 5), one member alone: " + join(by_distance, "; ");
+}
 
 std::string then(const std::string& statement) { return "then " + statement; }
 

@@ -277,6 +277,21 @@ void mechanism_error(const flow::Graph& g, const flow::Artifact& x, double beta,
       e.quantity = "each coordinate of a noisy strategy row";
       return;
     }
+    case C::kTokenWalk: {
+      // The final token: the sum of the visited members' values and of `steps` noises.
+      const double sigma = to_double_up(param(K::kSigma).value_or(Rational(0)));
+      const double steps = param_d(K::kSteps, 1);
+      set_figure(e, dp::error::gaussian(sigma * std::sqrt(steps) * (1 + 1e-15), beta));
+      e.how = "token walk: the final token carries " + num(steps) + " noises of sd " + num(sigma) +
+              ", sd sigma·√steps; half-width sd·Φ⁻¹(1 − β/2)";
+      e.quantity = "the final token (a sum of the visited members' values)";
+      return;
+    }
+    case C::kGossip:
+      e.how = "gossip: a member's output is a weighted average of the members' noisy values after `rounds` steps; its "
+              "noise (between sigma/√n and sigma) and its distance from the true average depend on how fast the graph "
+              "mixes and on the data, so no figure is given";
+      return;
     case C::kCountMeanSketch:
       e.how = "count_mean_sketch: the sketch's width is not in the spec, and the estimator's variance depends on it";
       return;

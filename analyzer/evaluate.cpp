@@ -56,6 +56,7 @@ void Analyzer::explain_releases(Derivation& parent, const detail::Accounted& acc
   for (const auto& t : acc.terms) {
     Derivation& rel = node.add(steps::release(graph_, t), graph_.artifacts[t.artifact].span.line);
     if (!t.amplification.empty()) rel.add(steps::amplification(t.amplification));
+    for (const auto& line : t.network) rel.add(steps::network_view(line));
     // How it reaches the coalition: the route of its first observation.
     for (const auto& use : obs.seen.releases) {
       if (use.artifact != t.artifact) continue;

@@ -54,7 +54,11 @@ class Propagation {
   /// The loss kind of what `obs` has seen.
   Observation classify(Observation obs) const;
   Knowledge read_data(flow::Id agent, std::size_t cls, const flow::Input& in, const flow::Artifact& x) const;
+  /// What the inputs of `artifact` reveal, at its agent's instance class `cls`.
+  Knowledge inputs(flow::Id artifact, std::size_t cls) const;
   Knowledge compute(flow::Id artifact, std::size_t cls) const;
+  /// A protocol among a population's members (flow::is_network_protocol), for either class.
+  Knowledge network(flow::Id artifact) const;
   Knowledge receive(const flow::Flow& f) const;
   /// The knowledge of all instances of `sender` seen one by one.
   Knowledge all_instances(flow::Id sender, const Classes& k) const;
@@ -105,7 +109,7 @@ Knowledge Propagation::read_data(flow::Id agent, std::size_t cls, const flow::In
   return k;
 }
 
-Knowledge Propagation::compute(flow::Id id, std::size_t cls) const {
+Knowledge Propagation::inputs(flow::Id id, std::size_t cls) const {
   const flow::Artifact& x = graph_.artifacts[id];
   Knowledge in;
   for (const auto& input : x.inputs) {
@@ -115,6 +119,35 @@ Knowledge Propagation::compute(flow::Id id, std::size_t cls) const {
       in.merge(read_data(x.at, cls, input, x));
     }
   }
+  return in;
+}
+
+Knowledge Propagation::network(flow::Id id) const {
+  // Every member's output and messages depend on every member's noisy contribution: both
+  // classes hold the target's (the other members through the messages they received).
+  const flow::Artifact& x = graph_.artifacts[id];
+  const Knowledge target = inputs(id, 0);
+  const Knowledge others = classes(x.at) > 1 ? inputs(id, 1) : Knowledge{};
+  Knowledge out;
+  out.releases = target.releases;
+  for (const auto& use : others.releases) out.merge(Knowledge{false, {}, {use}, {}});
+  if (!target.deterministic() && !others.deterministic()) return out;
+  Knowledge both = target;
+  both.merge(others);
+  ReleaseUse use;
+  use.artifact = id;
+  use.copy = Copy::kTarget;
+  use.reads = fields_read(both);
+  use.network_everyone = others.deterministic();
+  use.route.push_back(Step{x.span.line, describe_artifact(graph_, id), x.span.column});
+  out.releases.push_back(use);
+  return out;
+}
+
+Knowledge Propagation::compute(flow::Id id, std::size_t cls) const {
+  const flow::Artifact& x = graph_.artifacts[id];
+  if (flow::is_network_protocol(x.kind)) return network(id);
+  const Knowledge in = inputs(id, cls);
   Step step{x.span.line, describe_artifact(graph_, id), x.span.column};
   Knowledge out;
   out.releases = in.releases;
@@ -286,7 +319,10 @@ Knowledge Propagation::receive(const flow::Flow& f) const {
   }
   Step step{f.span.line, describe_flow(graph_, f), f.span.column};
   if (out.deterministic()) append_step(out.exposure_path, step);
-  for (auto& use : out.releases) append_step(use.route, step);
+  for (auto& use : out.releases) {
+    append_step(use.route, step);
+    if (flow::is_network_protocol(graph_.artifacts[use.artifact].kind)) use.network_outputs = true;
+  }
   return out;
 }
 
@@ -394,10 +430,14 @@ void Propagation::see(Observation& obs, std::size_t holding, std::uint64_t membe
   const flow::Id agent = holdings_[holding].second;
   Knowledge k = knowledge_[holding][population(agent) ? 1 : 0];
   if (population(agent)) {
-    // Each member instance sees its own copy of the artifacts computed at it.
-    for (auto& use : k.releases)
-      if (use.copy == Copy::kOther && graph_.artifacts[use.artifact].at == agent)
-        use.copies = std::max(use.copies, std::min(others(agent), members));
+    // Each member instance sees its own copy of the artifacts computed at it, and the messages
+    // of the protocols its population runs.
+    for (auto& use : k.releases) {
+      if (graph_.artifacts[use.artifact].at != agent) continue;
+      if (use.copy == Copy::kOther) use.copies = std::max(use.copies, std::min(others(agent), members));
+      if (flow::is_network_protocol(graph_.artifacts[use.artifact].kind))
+        use.network_members = std::max(use.network_members, std::min(others(agent), members));
+    }
   }
   obs.seen.merge(k);
 }
@@ -433,8 +473,16 @@ Trace Propagation::trace() {
   Observation holds = run();
   t.holds = holds.kind == LossKind::kHoldsData;
   if (holdings_.empty() && !propagate()) return t;
-  for (flow::Id x = 0; x < graph_.artifacts.size(); ++x)
-    if (const Classes* k = held(x, graph_.artifacts[x].at)) t.artifacts[x] = (*k)[0];
+  for (flow::Id x = 0; x < graph_.artifacts.size(); ++x) {
+    const flow::Id at = graph_.artifacts[x].at;
+    const Classes* k = held(x, at);
+    if (!k) continue;
+    t.artifacts[x] = (*k)[0];
+    // A protocol's messages reach the coalition's members of its population.
+    for (auto& use : t.artifacts[x].releases)
+      if (flow::is_network_protocol(graph_.artifacts[use.artifact].kind) && graph_.artifacts[use.artifact].at == at)
+        use.network_members = std::min(others(at), coalition_.count(at));
+  }
   for (std::size_t i = 0; i < graph_.flows.size(); ++i) {
     const auto& f = graph_.flows[i];
     if (f.artifact != flow::kNone && f.from != flow::kNone && f.to != flow::kNone && f.from != f.to)
@@ -465,6 +513,9 @@ void Knowledge::merge(const Knowledge& other, std::uint64_t cap) {
     it->shuffled_among = (it->shuffled_among == 0 || use.shuffled_among == 0) ? 0 : std::min(it->shuffled_among, use.shuffled_among);
     if (use.individually && !it->individually) it->route = use.route;
     it->individually = it->individually || use.individually;
+    it->network_members = std::max(it->network_members, use.network_members);
+    it->network_outputs = it->network_outputs || use.network_outputs;
+    it->network_everyone = it->network_everyone || use.network_everyone;
   }
 }
 

@@ -1,7 +1,9 @@
 // The privacy profile of one release use (analyzer/detail/release_profile.hpp): for every kind
 // of the catalogue, the dp::Mechanism its parameters make, and the words that explain them.
 #include "analyzer/detail/release_profile.hpp"
+#include "analyzer/detail/derivation_text.hpp"
 #include "analyzer/detail/local_randomizers.hpp"
+#include "analyzer/detail/network.hpp"
 #include "analyzer/detail/subsampling.hpp"
 
 #include <algorithm>
@@ -446,6 +448,34 @@ bool build_local_randomizer(const Release& r, ReleaseProfile& b) {
   return true;
 }
 
+/// Gossip and token walks among a population's members (analyzer/network.cpp): the μ of the
+/// coalition's view as a Gaussian. `sensitivity` is a member's clipped contribution (raised to
+/// the derived one); replace-one swaps one contribution for another, at most twice as far.
+bool build_network(const Release& r, ReleaseProfile& b) {
+  const Sensitivity sens = sensitivity(r.g, r.x, true);
+  b.sensitivity_note = sens.note;
+  Rational clip = sens.value;
+  std::string replace_note;
+  if (r.to_replace || !r.add_remove) {
+    const ReplaceFactor f = replace_factor(r.g, r.x, true, sens);
+    clip *= f.factor;
+    clip.canonicalize();
+    replace_note = " (replace-one: clip " + format_exact(f.factor) + "x, " + f.note + ")";
+  }
+  const NetworkProfile p = network_profile(r.g, r.x, r.use, to_double_up(clip),
+                                           to_double_down(r.param(flow::ParamKey::kSigma).value_or(Rational(0))), r.times);
+  if (!p.error.empty()) {
+    b.error = p.error;
+    return false;
+  }
+  b.mechanism = p.mechanism;
+  if (p.tail) b.tail = p.tail->repeated(r.times);
+  b.parameters = p.parameters + replace_note;
+  b.network = p.view;
+  if (!p.pairwise.empty()) b.network.push_back(steps::pairwise_network_dp(p.pairwise));
+  return true;
+}
+
 }  // namespace
 
 /// The privacy profile of one release use. Every kind of the catalogue has a case here (no
@@ -483,6 +513,10 @@ ReleaseProfile release_profile(const flow::Graph& g, flow::Id data, const Releas
     case flow::ComputeKind::kHadamardResponse:
     case flow::ComputeKind::kCountMeanSketch:
       if (!build_local_randomizer(release, b)) return b;
+      break;
+    case flow::ComputeKind::kGossip:
+    case flow::ComputeKind::kTokenWalk:
+      if (!build_network(release, b)) return b;
       break;
     case flow::ComputeKind::kMap:
     case flow::ComputeKind::kSelect:

@@ -28,6 +28,9 @@ const std::array<ParamInfo, kParamKeyCount>& parameters() {
       {K::kP, "p", R::kBelowOne, "the probability of reporting 1 for a 0 bit", nullptr},
       {K::kQ, "q", R::kRate, "the probability of reporting 1 for a 1 bit", "1/2"},
       {K::kRho, "rho", R::kPositive, "the ρ of a declared zero-concentrated DP guarantee", nullptr},
+      {K::kRounds, "rounds", R::kWholeAtLeastOne,
+       "gossip: synchronous averaging steps after the noise is added, each member sending to its neighbours",
+       nullptr},
       {K::kSampling, "sampling", R::kBatching,
        "how batches are drawn: poisson, fixed_size (without replacement) or shuffle (one permutation per epoch)",
        "poisson"},
@@ -39,7 +42,10 @@ const std::array<ParamInfo, kParamKeyCount>& parameters() {
       {K::kSensitivity, "sensitivity", R::kPositive,
        "how far one record moves the input: derived from it where it says, else 1", nullptr},
       {K::kSigma, "sigma", R::kPositive, "the noise's standard deviation", nullptr},
-      {K::kSteps, "steps", R::kWholeAtLeastOne, "training steps, each a subsampled Gaussian release", nullptr},
+      {K::kSteps, "steps", R::kWholeAtLeastOne,
+       "training steps (dpsgd: each a subsampled Gaussian release; tree_aggregation: leaves per tree), or the "
+       "noisy visits of token_walk's token",
+       nullptr},
       {K::kTimes, "times", R::kWholeAtLeastOne, "independent applications, composed", "1"},
       {K::kTreeCompletion, "tree_completion", R::kFlag,
        "each tree is padded to a power of 2 leaves and its root released: one node more per leaf", "false"},
@@ -162,6 +168,20 @@ const std::array<KindInfo, kComputeKindCount>& catalogue() {
        {K::kEpsilon, K::kHashes, K::kTimes},
        {{required, K::kEpsilon, std::nullopt}},
        {{K::kEpsilon, down}}},
+      {C::kGossip, "gossip",
+       "gossip averaging on the population's topology: each member adds Gaussian noise sigma to its clipped value, "
+       "then averages with its neighbours for `rounds` steps (Muffliato)",
+       G::kApproximate, S::kDataOrArtifact,
+       {K::kSigma, K::kRounds, K::kSensitivity, K::kTimes},
+       {{required, K::kSigma, std::nullopt}, {required, K::kRounds, std::nullopt}},
+       {{K::kSigma, up}}},
+      {C::kTokenWalk, "token_walk",
+       "a token walking the population's topology for `steps` visits: each visited member adds its clipped value "
+       "and Gaussian noise sigma",
+       G::kApproximate, S::kDataOrArtifact,
+       {K::kSigma, K::kSteps, K::kSensitivity, K::kTimes},
+       {{required, K::kSigma, std::nullopt}, {required, K::kSteps, std::nullopt}},
+       {{K::kSigma, up}}},
       {C::kMap, "map", "a function of each record's fields", G::kNone, S::kDataAndExpression, {}, {}, {}},
       {C::kSelect, "select", "the listed fields of every record, in the clear", G::kNone, S::kDataAndFields, {}, {}, {}},
       {C::kCount, "count", "the exact number of records", G::kNone, S::kDataOrArtifact, {}, {}, {}},
@@ -189,6 +209,7 @@ const KindInfo* find_kind(std::string_view name) {
 const ParamInfo& param_info(ParamKey key) { return parameters()[static_cast<std::size_t>(key)]; }
 const char* param_name(ParamKey key) { return param_info(key).name; }
 
+bool is_network_protocol(ComputeKind kind) { return kind == ComputeKind::kGossip || kind == ComputeKind::kTokenWalk; }
 bool is_private(ComputeKind kind) { return kind_info(kind).guarantee != Guarantee::kNone; }
 bool is_local_randomizer(ComputeKind kind) {
   const Guarantee g = kind_info(kind).guarantee;

@@ -25,19 +25,20 @@ enum class ComputeKind {
   kLaplace, kGeometric, kGaussian, kRandomizedResponse, kExponential, kDpsgd, kDeclared, kDiscreteGaussian,
   kTreeAggregation, kMatrixFactorization, kSparseVector, kReportNoisyMax, kTopK,
   kRappor, kUnaryEncoding, kLocalHashing, kHadamardResponse, kCountMeanSketch,
+  kGossip, kTokenWalk,  // protocols among a population on its topology (docs/language.md, "Topologies")
   // deterministic computations
   kMap, kSelect, kCount, kSum, kMean, kHistogram, kAggregate, kTrain, kPseudonymize,
 };
-inline constexpr std::size_t kComputeKindCount = 27;
+inline constexpr std::size_t kComputeKindCount = 29;
 static_assert(static_cast<std::size_t>(ComputeKind::kPseudonymize) + 1 == kComputeKindCount);
 
 /// A parameter of a computation, written `name: value`. In alphabetical order of the spelling,
 /// so that Artifact::params iterates as it did when it was keyed by the spelling.
 enum class ParamKey {
   kAnswers, kBatchSize, kDelta, kDistributed, kEpochs, kEpsilon, kF, kHashes, kK, kKeep, kNoiseMultiplier, kP, kQ,
-  kRho, kSampling, kSamplingRate, kScale, kSensitivity, kSigma, kSteps, kTimes, kTreeCompletion,
+  kRho, kRounds, kSampling, kSamplingRate, kScale, kSensitivity, kSigma, kSteps, kTimes, kTreeCompletion,
 };
-inline constexpr std::size_t kParamKeyCount = 22;
+inline constexpr std::size_t kParamKeyCount = 23;
 static_assert(static_cast<std::size_t>(ParamKey::kTreeCompletion) + 1 == kParamKeyCount);
 
 /// The values a parameter accepts.
@@ -129,6 +130,9 @@ const std::array<ParamInfo, kParamKeyCount>& parameters();
 const ParamInfo& param_info(ParamKey key);
 const char* param_name(ParamKey key);
 
+/// True for the protocols run among the members of a population on its communication graph
+/// (gossip, token_walk): what a coalition of members sees is their messages (dp/network.hpp).
+bool is_network_protocol(ComputeKind kind);
 /// True for the private mechanisms (laplace … declared): their output is a release.
 bool is_private(ComputeKind kind);
 /// True for the mechanisms a single record holder can apply to its own record with a pure ε

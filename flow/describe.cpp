@@ -99,4 +99,18 @@ std::string requirement_text(const Graph& graph, const Requirement& r) {
   return r.name + ": " + measure_text(graph, r) + " against " + target_text(graph, r) + " ≤ " + bound_text(r) + at_delta;
 }
 
+std::string topology_text(const Topology& t, std::uint64_t members) {
+  const std::string n = std::to_string(members) + " members";
+  switch (t.kind) {
+    case Topology::Kind::kRing: return "ring of " + n;
+    case Topology::Kind::kComplete: return "complete graph of " + n;
+    case Topology::Kind::kStar: return "star of " + n + " (member 0 the hub)";
+    case Topology::Kind::kTorus: return "torus " + std::to_string(t.rows) + " \xc3\x97 " + std::to_string(t.columns);
+    case Topology::Kind::kRandomRegular:
+      return "random " + std::to_string(t.degree) + "-regular graph (seed " + std::to_string(t.seed) + ") of " + n;
+    case Topology::Kind::kEdges: return "graph of " + std::to_string(t.edges.size()) + " edges on " + n;
+  }
+  return n;
+}
+
 }  // namespace privflow::flow

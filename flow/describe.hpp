@@ -35,4 +35,8 @@ std::string target_text(const Graph& graph, const Requirement& requirement);
 /// spec writes one for it).
 std::string requirement_text(const Graph& graph, const Requirement& requirement);
 
+/// A population's topology in words: "ring of 1,000 members", "torus 10 × 10", "random
+/// 4-regular graph (seed 7) of 100 members", "graph of 12 edges on 10 members".
+std::string topology_text(const Topology& topology, std::uint64_t members);
+
 }  // namespace privflow::flow

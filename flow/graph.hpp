@@ -107,6 +107,18 @@ struct Holding {
   Span span;
 };
 
+/// `topology: ring`, `complete`, `star`, `torus(a, b)`, `random_regular(d, seed)` or
+/// `edges({i, j}, …)`: the communication graph among a population's members, numbered 0 … n−1
+/// (docs/language.md, "Topologies"). The protocols that run on it are flow::is_network_protocol.
+inline constexpr std::uint64_t kMaxExplicitTopology = 1'000'000;  // random_regular and edges are stored
+struct Topology {
+  enum class Kind { kRing, kComplete, kTorus, kRandomRegular, kStar, kEdges } kind = Kind::kRing;
+  std::uint64_t rows = 0, columns = 0;  // torus
+  std::uint64_t degree = 0, seed = 0;   // random_regular
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> edges;  // edges
+  Span span;
+};
+
 struct Agent {
   std::string name, title;
   bool population = false;  // declared as `agent A[n]`
@@ -114,6 +126,7 @@ struct Agent {
   Trust trust = Trust::kCurious;
   Id region = kNone;  // index into Graph::regions, or kNone
   std::vector<Holding> holds;
+  std::optional<Topology> topology;  // populations only
   Span span;
 };
 

@@ -116,6 +116,7 @@ bool rounds_up(ParamKey key, bool beside_epsilon) {
     case ParamKey::kEpsilon:
     case ParamKey::kKeep:
     case ParamKey::kRho:
+    case ParamKey::kRounds:  // gossip: more steps, more messages seen
     case ParamKey::kSamplingRate:
     case ParamKey::kSteps:
     case ParamKey::kTimes:

@@ -39,14 +39,14 @@ struct Arith : Node {
   std::uint32_t height = 1;  // bounded by the parser (Limits::max_depth), as Expr's
 };
 
-/// `value := NUMBER | IDENT | STRING | holding | '{' value (',' value)* '}'`
+/// `value := NUMBER | IDENT | STRING | holding | '{' value (',' value)* '}' | IDENT '(' value (',' value)* ')'`
 struct Value : Node {
-  enum class Kind { kNumber, kIdent, kString, kHolding, kList, kArith } kind = Kind::kNumber;
+  enum class Kind { kNumber, kIdent, kString, kHolding, kList, kArith, kCall } kind = Kind::kNumber;
   Number number;
   Arith arith;  // kArith: a parameter written as an expression (named arguments only)
-  Ident ident;  // kIdent, and the data of kHolding (`D by partition`)
+  Ident ident;  // kIdent, the data of kHolding (`D by partition`), the name of kCall (`torus(4, 5)`)
   String string;
-  std::vector<Value> items;  // kList
+  std::vector<Value> items;  // kList, kCall's arguments
 };
 
 /// `prop := IDENT ':' value`

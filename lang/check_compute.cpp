@@ -362,6 +362,14 @@ void check_compute(CheckContext& context, const ast::Compute& written, flow::Art
   lower_inputs(context, *info, written, positional, artifact);
   const bool unreadable = lower_parameters(context, *info, named, artifact);
   check_param_rules(context, *info, written, artifact, unreadable);
+  if (flow::is_network_protocol(info->kind) && artifact.at != kNone) {
+    const flow::Agent& agent = context.graph.agents[artifact.at];
+    if (!agent.population || !agent.topology)
+      context.error(written.at, std::string(info->name) + " runs among the members of a population on its topology: " +
+                                    (agent.population ? "give " + quoted(agent.name) + " one, e.g. 'topology: ring'"
+                                                      : quoted(agent.name) + " is a single agent (declare " +
+                                                            quoted(agent.name + "[n]") + " with a topology)"));
+  }
 }
 
 }  // namespace privflow::lang::detail

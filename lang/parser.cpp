@@ -85,6 +85,7 @@ BOOST_SPIRIT_DEFINE(ident_any, ident_name, ident_operand, number, int_literal, s
 x3::rule<class value_class, ast::Value> const value = "value";
 x3::rule<class holding_class, ast::Value> const holding = "holding";
 x3::rule<class value_list_class, ast::Value> const value_list = "list";
+x3::rule<class value_call_class, ast::Value> const value_call = "call";
 x3::rule<class prop_class, ast::Prop> const prop = "property";
 
 using VK = ast::Value::Kind;
@@ -92,14 +93,16 @@ auto const holding_def = spanned[(ident_any[set(&ast::Value::ident)] >> PF_KW("b
                                  PF_KW("partition")[flag(&ast::Value::kind, VK::kHolding)]];
 auto const value_list_def = spanned[x3::lit('{')[flag(&ast::Value::kind, VK::kList)] > value[push(&ast::Value::items)] >
                                     *(',' > value[push(&ast::Value::items)]) > '}'];
-auto const value_def = depth_guard[holding[assign] | value_list[assign] |
+auto const value_call_def = spanned[(ident_any[set(&ast::Value::ident)] >> x3::lit('(')[flag(&ast::Value::kind, VK::kCall)]) >
+                                    value[push(&ast::Value::items)] > *(',' > value[push(&ast::Value::items)]) > ')'];
+auto const value_def = depth_guard[holding[assign] | value_list[assign] | value_call[assign] |
                                    spanned[number[set(&ast::Value::number)][flag(&ast::Value::kind, VK::kNumber)]] |
                                    spanned[string[set(&ast::Value::string)][flag(&ast::Value::kind, VK::kString)]] |
                                    spanned[ident_any[set(&ast::Value::ident)][flag(&ast::Value::kind, VK::kIdent)]]];
 auto const prop_def = spanned[PF_WORD("property name")[set(&ast::Prop::key)] > ':' > value[set(&ast::Prop::value)] >
                               -x3::lit(',') > -x3::lit(';')];
 
-BOOST_SPIRIT_DEFINE(value, holding, value_list, prop)
+BOOST_SPIRIT_DEFINE(value, holding, value_list, value_call, prop)
 
 // ---------------------------------------------------------------------------------------
 // Expressions (section 6), by increasing precedence

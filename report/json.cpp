@@ -134,6 +134,7 @@ Json requirement_json(const flow::Graph& g, const flow::Requirement* r, const an
       o["epsilon_text"] = epsilon_short(t.epsilon_alone);
       o["share"] = share_figure(t.share);  // 4 digits rounded up, as an ε
       o["amplification"] = t.amplification.empty() ? Json(nullptr) : Json(t.amplification);
+      if (!t.network.empty()) o["network"] = t.network;
       releases.push_back(o);
     }
     j["releases"] = releases;

@@ -541,6 +541,37 @@ class Writer {
 
   // --- nodes ---------------------------------------------------------------------------
 
+  // A population's communication graph, drawn as one annotated node in its frame (a ring of
+  // 10^6 members is one node): the topology, the coalition's members on it and the target.
+  void add_topology_nodes() {
+    for (Id a = 0; a < g_.agents.size(); ++a) {
+      const flow::Agent& agent = g_.agents[a];
+      if (!agent.topology || hidden_.count(a)) continue;
+      bool used = false;
+      for (const auto& x : g_.artifacts) used = used || (x.at == a && flow::is_network_protocol(x.kind));
+      if (!used) continue;
+      std::vector<std::string> lines;
+      append_wrapped(lines, flow::topology_text(*agent.topology, agent.count), kWrapNode);
+      std::uint64_t members = 0;
+      if (o_.coalition)
+        if (auto it = o_.coalition->members.find(a); it != o_.coalition->members.end()) members = it->second;
+      if (members > 0) {
+        append_wrapped(lines, "\xe2\x97\x86 " + grouped(members) + (members == 1 ? " colluder" : " colluders") +
+                                  ", placed at worst around the target", kWrapNode);
+        append_wrapped(lines, "\xe2\x97\x8b target: an honest member", kWrapNode);
+      } else {
+        append_wrapped(lines, "members exchange messages along its edges", kWrapNode);
+      }
+      NodeOut n{"topology:" + agent.name, {}, fading() && members == 0};
+      n.attrs.emplace_back("shape", quote("doublecircle"));
+      n.attrs.emplace_back("style", quote("dashed"));
+      n.attrs.emplace_back("color", quote(members > 0 ? kCoalitionColor : "#555555"));
+      n.attrs.emplace_back("label", label_of(lines));
+      n.attrs.emplace_back("tooltip", quote("topology of " + agent.name + line_suffix(agent.topology->span)));
+      place(a, std::move(n));
+    }
+  }
+
   void place(Id agent, NodeOut node) {
     emitted_.insert(node.id);
     if (node.faded) faded_nodes_.insert(node.id);
@@ -656,6 +687,8 @@ class Writer {
                                             line_suffix(art.span)));
       place(art.at, std::move(n));
     }
+
+    add_topology_nodes();
 
     // What receivers get: one dashed box per flow, in the receiver's cluster.
     std::map<std::string, int> used;

@@ -28,6 +28,10 @@ enum class Combined { kSequentially, kSequentiallyReplaceOne, kPosteriorOdds };
 std::string releases_observed(Combined how);
 std::string release(const flow::Graph& graph, const ReleaseTerm& term);
 std::string amplification(const std::string& how);
+/// A protocol among a population's members: one line of what the coalition saw of it.
+std::string network_view(const std::string& line);
+/// Pairwise network DP (one member alone at each distance from the target), from its lines.
+std::string pairwise_network_dp(const std::vector<std::string>& by_distance);
 /// A later statement of a release's route to the coalition: "then send …".
 std::string then(const std::string& statement);
 /// A route statement with its line, for a forbid crossing: "send … (line 12)".

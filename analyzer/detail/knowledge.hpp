@@ -48,6 +48,14 @@ struct ReleaseUse {
   std::uint64_t shuffled_among = 0;  // > 0: seen only inside a shuffle of this many honest senders
   bool individually = true;          // seen as the instance's own output (not summed or shuffled)
   std::vector<flow::Id> reads;       // the record's fields its input depends on (sorted; empty: none)
+  // A protocol among a population's members (flow::is_network_protocol): the target's
+  // contribution reaches every member through the messages. `network_members`: members of
+  // the population in the coalition, who saw their messages (placed at worst); `network_outputs`:
+  // the members' outputs reached the coalition through a send; `network_everyone`: the other
+  // members' own contributions read the target record too (it is not partitioned).
+  std::uint64_t network_members = 0;
+  bool network_outputs = false;
+  bool network_everyone = false;
   std::vector<Step> route;           // how it reaches the observer (first route found)
 };
 

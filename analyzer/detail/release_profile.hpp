@@ -4,6 +4,7 @@
 // that explain it in a derivation.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "analyzer/detail/accounting.hpp"
 #include "base/rational.hpp"
@@ -14,8 +15,10 @@ namespace privflow::analyzer::detail {
 
 struct ReleaseProfile {
   dp::Mechanism mechanism;
+  std::optional<dp::Mechanism> tail;  // a (0, δ) part composed with it (a random walk's visit bound)
   std::string parameters;     // the parameters as the derivation words them
   std::string amplification;  // how shuffling or sampling amplified it, in words
+  std::vector<std::string> network;  // a protocol among members: what the coalition saw, pairwise network DP
   std::string error;          // why the release cannot be accounted (empty when it can)
   bool pure_local = false;     // a pure ε mechanism (usable as an LDP randomizer)
   std::optional<Rational> epsilon_per_use;  // pure ones

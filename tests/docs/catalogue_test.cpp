@@ -258,7 +258,9 @@ std::string value_in(Range range) {
 /// One release of `kind` over a field, sent to a curious analyst, with a dp requirement. The
 /// arguments: for each required rule its first (or, with `second`, its second) alternative.
 std::string spec_of(const KindInfo& kind, bool second) {
-  std::string arguments = "(d.f";
+  // A protocol among members runs at a population with a topology, over its partition of d.
+  const bool network = is_network_protocol(kind.kind);
+  std::string arguments = kind.inputs == InputShape::kDataOrArtifact ? "(d" : "(d.f";
   for (const auto& rule : kind.rules) {
     if (rule.kind != ParamRule::Kind::kRequired) continue;
     const ParamKey key = second && rule.second ? *rule.second : rule.first;
@@ -267,7 +269,8 @@ std::string spec_of(const KindInfo& kind, bool second) {
   arguments += ")";
   return "pipeline p \"one release\"\n"
          "data d \"records\" {\n  rows: 1000\n  field f: int[0, 1]\n}\n"
-         "agent owner \"holder\" { trust: trusted, holds: d }\n"
+         + std::string(network ? "agent owner[10] \"holders\" { trust: trusted, holds: d by partition, topology: ring }\n"
+                               : "agent owner \"holder\" { trust: trusted, holds: d }\n") +
          "agent analyst \"reader\" { trust: curious }\n"
          "compute r at owner = " + std::string(kind.name) + arguments + "\n"
          "send r to analyst\n"

@@ -248,7 +248,7 @@ TEST_CASE("each semantic check reports its message at its place", "[lang][check]
       {"agent a { trust: curious, holds: dd }\ndata d {}", "1:34: data 'dd' is not declared; did you mean 'd'?"},
       {"agent a { trust: sure }", "1:18: trust must be trusted, honest, curious or malicious"},
       {"agent a { }", "1:7: agent 'a' has no trust level (add 'trust: trusted|honest|curious|malicious')"},
-      {"agent a { trust: curious, colour: red }", "1:27: unknown agent property 'colour' (agent properties are trust, region and holds)"},
+      {"agent a { trust: curious, colour: red }", "1:27: unknown agent property 'colour' (agent properties are trust, region, holds and topology)"},
       // computations
       {kBase + "compute n at clinic = lapalce(people, epsilon: 1)", "6:23: unknown computation kind 'lapalce'; did you mean 'laplace'?"},
       {kBase + "compute n at clinic = laplace(people, sigma: 1)", "6:39: unknown parameter 'sigma' of laplace (it takes epsilon, scale, sensitivity, times, sampling_rate)"},

@@ -27,17 +27,17 @@ syn keyword pflowConditional if then else
 syn keyword pflowOperatorWord and or not
 syn keyword pflowType int bool
 " Values the checker accepts: trust levels, accountants, neighbouring, booleans.
-syn keyword pflowConstant trusted honest curious malicious rdp pld auto add_remove replace true false poisson fixed_size shuffle sqrt exp ln
+syn keyword pflowConstant trusted honest curious malicious rdp pld auto add_remove replace true false poisson fixed_size shuffle sqrt exp ln ring complete star torus random_regular edges
 
 " Measures, mechanisms and deterministic computations, when called.
 syn match pflowMeasure "\<\%(dp\|posterior\|advantage\|leakage\|reidentification\|membership\|reconstruction\|error\)\>\ze\s*("
-syn match pflowMechanism "\<\%(laplace\|geometric\|gaussian\|randomized_response\|exponential\|dpsgd\|declared\|discrete_gaussian\|tree_aggregation\|matrix_factorization\|sparse_vector\|report_noisy_max\|top_k\|rappor\|unary_encoding\|local_hashing\|hadamard_response\|count_mean_sketch\)\>\ze\s*("
+syn match pflowMechanism "\<\%(laplace\|geometric\|gaussian\|randomized_response\|exponential\|dpsgd\|declared\|discrete_gaussian\|tree_aggregation\|matrix_factorization\|sparse_vector\|report_noisy_max\|top_k\|rappor\|unary_encoding\|local_hashing\|hadamard_response\|count_mean_sketch\|gossip\|token_walk\)\>\ze\s*("
 syn match pflowComputation "\<\%(map\|select\|count\|sum\|mean\|histogram\|aggregate\|train\|pseudonymize\)\>\ze\s*("
 " Channels of send ... via.
 syn match pflowChannel "\<\%(plain\|encrypted\|secure_aggregation\|shuffler\)\>"
 " Settings and agent keys, data items, computation and channel parameters, before their colon
 " (keys that are also keywords keep the keyword colour).
-syn match pflowProperty "\<\%(delta\|accountant\|trust\|region\|holds\|rows\|category\|neighbouring\|epsilon\|scale\|sensitivity\|times\|sigma\|distributed\|keep\|noise_multiplier\|sampling\|sampling_rate\|batch_size\|steps\|epochs\|rho\|threshold\|min_clients\|tree_completion\|by\|answers\|k\|f\|p\|q\|hashes\|confidence\)\>\ze\s*:"
+syn match pflowProperty "\<\%(delta\|accountant\|trust\|region\|holds\|rows\|category\|neighbouring\|epsilon\|scale\|sensitivity\|times\|sigma\|distributed\|keep\|noise_multiplier\|sampling\|sampling_rate\|batch_size\|steps\|epochs\|rho\|threshold\|min_clients\|tree_completion\|by\|answers\|k\|f\|p\|q\|hashes\|confidence\|rounds\|topology\)\>\ze\s*:"
 
 " The name a declaration introduces.
 syn match pflowDeclName "\%(\<\%(pipeline\|region\|category\|param\|data\|agent\|compute\|adversary\|field\)\s\+\)\@<=\h\w*"

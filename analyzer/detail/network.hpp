@@ -1,0 +1,30 @@
+#pragma once
+// The privacy profile of a protocol run among a population's members on its topology
+// (flow::is_network_protocol: gossip, token_walk), from the engine of dp/network.hpp: the μ of
+// the coalition's view (its members' messages, the outputs it was sent), worst placement and
+// worst target, as a Gaussian mechanism of noise multiplier 1/μ.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyzer/detail/knowledge.hpp"
+#include "dp/accountant.hpp"
+#include "flow/graph.hpp"
+
+namespace privflow::analyzer::detail {
+
+struct NetworkProfile {
+  dp::Mechanism mechanism;              // μ-GDP of one run, repeated `times`
+  std::optional<dp::Mechanism> tail;    // (0, δ): a random walk's visit bound failing
+  std::string parameters;               // the protocol, its topology and the coalition's place
+  std::vector<std::string> view;        // what the coalition saw, and the μ of it with its source
+  std::vector<std::string> pairwise;    // pairwise network DP of one member, by distance
+  std::string error;
+};
+
+/// `clip`: the contribution's sensitivity (raised to the derived one, doubled for replace-one),
+/// `sigma`: each contribution's noise (rounded down), `times`: independent runs.
+NetworkProfile network_profile(const flow::Graph& g, const flow::Artifact& x, const ReleaseUse& use, double clip,
+                               double sigma, std::uint64_t times);
+
+}  // namespace privflow::analyzer::detail

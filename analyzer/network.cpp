@@ -1,0 +1,260 @@
+// The privacy profile of gossip and token walks among a population's members
+// (analyzer/detail/network.hpp), from dp/network.hpp. The coalition is placed at worst (the
+// engine's worst_* functions, with their argument over all placements) and the target is the
+// member whose records are most exposed: any member on the symmetric topologies, the hub of a
+// star, a neighbour of the least connected member on a stored graph.
+#include "analyzer/detail/network.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <memory>
+#include <stdexcept>
+
+#include "base/rational.hpp"
+#include "base/text.hpp"
+#include "dp/network.hpp"
+
+namespace privflow::analyzer::detail {
+namespace {
+
+namespace net = dp::network;
+
+net::Topology to_dp(const flow::Agent& agent) {
+  const flow::Topology& t = *agent.topology;
+  net::Topology out;
+  out.agents = agent.count;
+  switch (t.kind) {
+    case flow::Topology::Kind::kRing: out.kind = net::TopologyKind::kRing; break;
+    case flow::Topology::Kind::kComplete: out.kind = net::TopologyKind::kComplete; break;
+    case flow::Topology::Kind::kTorus: out.kind = net::TopologyKind::kTorus; break;
+    case flow::Topology::Kind::kRandomRegular: out.kind = net::TopologyKind::kRandomRegular; break;
+    case flow::Topology::Kind::kStar: out.kind = net::TopologyKind::kStar; break;
+    case flow::Topology::Kind::kEdges: out.kind = net::TopologyKind::kEdges; break;
+  }
+  out.rows = t.rows;
+  out.columns = t.columns;
+  out.degree = t.degree;
+  out.seed = t.seed;
+  out.edges = t.edges;
+  return out;
+}
+
+/// The graph of `agent`, built once per thread for consecutive calls (the coalition search asks
+/// for the same release many times; a random regular graph of 10^6 members takes a while).
+std::shared_ptr<const net::Graph> graph_of(const flow::Agent& agent) {
+  thread_local std::string key;
+  thread_local std::shared_ptr<const net::Graph> graph;
+  const net::Topology t = to_dp(agent);
+  std::string k;
+  for (std::uint64_t part : {static_cast<std::uint64_t>(t.kind), t.agents, t.rows, t.columns, t.degree, t.seed}) {
+    k += std::to_string(part);
+    k += ',';
+  }
+  for (const auto& [a, b] : t.edges) {
+    k += std::to_string(a);
+    k += '-';
+    k += std::to_string(b);
+    k += ',';
+  }
+  if (!graph || k != key) {
+    graph = std::make_shared<const net::Graph>(t);
+    key = std::move(k);
+  }
+  return graph;
+}
+
+/// The member whose contribution is most exposed (see the file's comment): on a random walk
+/// it is the most likely to be stepped onto, 1 / (the least degree of its neighbours).
+std::uint64_t worst_target(const net::Graph& graph) {
+  const auto kind = graph.topology().kind;
+  if (kind != net::TopologyKind::kRandomRegular && kind != net::TopologyKind::kEdges) return 0;
+  std::uint64_t least = 0, best = UINT64_MAX;
+  for (std::uint64_t u = 0; u < graph.size(); ++u) {
+    const std::uint64_t d = graph.degree(u);
+    if (d > 0 && d < best) best = d, least = u;
+  }
+  if (best == UINT64_MAX) return 0;
+  return graph.neighbours(least).front();
+}
+
+/// Members at hop distance 1 … `most` from `target`, one each (breadth-first on stored graphs;
+/// by index on the symmetric ones).
+std::vector<std::uint64_t> members_by_distance(const net::Graph& graph, std::uint64_t target, std::uint64_t most) {
+  std::vector<std::uint64_t> out;
+  const auto& t = graph.topology();
+  const std::uint64_t n = graph.size();
+  switch (t.kind) {
+    case net::TopologyKind::kRing:
+      for (std::uint64_t d = 1; d <= most && d <= n / 2; ++d) out.push_back((target + d) % n);
+      return out;
+    case net::TopologyKind::kTorus:
+      for (std::uint64_t d = 1; d <= most && d <= t.columns / 2 + t.rows / 2; ++d) {
+        const std::uint64_t across = std::min(d, t.columns / 2), down = d - across;
+        out.push_back(down * t.columns + across);
+      }
+      return out;
+    case net::TopologyKind::kComplete:
+    case net::TopologyKind::kStar:
+      out.push_back(target == 0 ? 1 : 0);
+      if (t.kind == net::TopologyKind::kStar && target != 0 && most >= 2 && n > 2) out.push_back(target == 1 ? 2 : 1);
+      return out;
+    case net::TopologyKind::kRandomRegular:
+    case net::TopologyKind::kEdges: break;
+  }
+  std::vector<std::uint64_t> dist(n, UINT64_MAX);
+  std::deque<std::uint64_t> queue{target};
+  dist[target] = 0;
+  while (!queue.empty()) {
+    const std::uint64_t u = queue.front();
+    queue.pop_front();
+    if (dist[u] > most) break;
+    if (dist[u] == out.size() + 1) out.push_back(u);
+    for (auto v : graph.neighbours(u))
+      if (dist[v] == UINT64_MAX) dist[v] = dist[u] + 1, queue.push_back(v);
+  }
+  return out;
+}
+
+std::string mu_text(double mu) { return format_double_up(mu, 4); }
+
+/// Pairwise network DP (Cyffers & Bellet 2022, Def. 5): the μ of one member alone at distance
+/// d = 1, 2, … from the target, for the explanation (the verdict takes the worst placement).
+std::vector<std::string> pairwise(const net::Graph& graph, const flow::Artifact& x, const flow::Graph& g,
+                                  std::uint64_t target, double clip, double sigma) {
+  constexpr std::uint64_t kMostHops = 4, kLargestSearched = 20'000;
+  std::vector<std::string> out;
+  const auto kind = graph.topology().kind;
+  const bool stored = kind == net::TopologyKind::kRandomRegular || kind == net::TopologyKind::kEdges;
+  const bool walk = x.kind == flow::ComputeKind::kTokenWalk;
+  if ((stored && graph.size() > kLargestSearched) || (walk && kind != net::TopologyKind::kRing)) return out;
+  const std::uint64_t count = walk ? 0 : g.value(x.params.at(flow::ParamKey::kRounds)).get_num().get_ui();
+  for (std::uint64_t member : members_by_distance(graph, target, kMostHops)) {
+    const std::uint64_t d = graph.distance(target, member);
+    double mu = 0;
+    if (walk) {
+      const Rational steps = g.value(x.params.at(flow::ParamKey::kSteps));
+      mu = net::token_walk(graph, {member}, target, steps.get_num().get_ui(), sigma, clip, 0.5).mu;
+    } else {
+      mu = net::gossip(graph, {member}, target, count, sigma, clip).mu;
+    }
+    out.push_back("one member " + std::to_string(d) + (d == 1 ? " hop" : " hops") + (walk ? " after" : " from") +
+                  " the target: mu " + mu_text(mu) + ", epsilon " +
+                  format_double_up(net::epsilon_of_mu(mu, to_double_down(g.settings.delta)), 4) + " at delta " +
+                  format_compact(g.settings.delta));
+  }
+  return out;
+}
+
+/// The smallest δ the spec asks for (settings and requirements): a random walk's tail takes a
+/// hundredth of it.
+double tail_delta(const flow::Graph& g) {
+  Rational least = g.settings.delta;
+  for (const auto& r : g.requirements)
+    if (r.delta && *r.delta > 0 && *r.delta < least) least = *r.delta;
+  return to_double_down(least / 100);
+}
+
+struct View {
+  double mu = 0;
+  double tail = 0;
+  std::vector<std::string> words;
+};
+
+std::string members_text(std::uint64_t k) { return std::to_string(k) + (k == 1 ? " member" : " members"); }
+
+View gossip_view(const net::Graph& graph, const ReleaseUse& use, std::uint64_t target, std::uint64_t rounds, double clip,
+                 double sigma) {
+  View v;
+  const std::uint64_t n = graph.size();
+  if (use.network_everyone) {
+    v.mu = to_double_up(Rational(clip) * Rational(std::sqrt(static_cast<double>(n))) / Rational(sigma) *
+                        Rational(1 + std::ldexp(1.0, -40)));
+    v.words = {"every member's contribution reads the target record (it is not held by partition): all " +
+               std::to_string(n) + " noisy values move by clip, mu = clip·√n/sigma"};
+    return v;
+  }
+  if (use.network_members == 0) {
+    v.mu = to_double_up(Rational(clip) / Rational(sigma));
+    v.words = {"the members' outputs reached the coalition: they are functions of the members' noisy values, where the "
+               "target's moves by clip over noise sigma: mu = clip/sigma (local DP)"};
+    return v;
+  }
+  const net::NetworkResult r = net::worst_gossip(graph, use.network_members, target, rounds, sigma, clip);
+  v.mu = r.mu;
+  v.words = {members_text(use.network_members) + " of the coalition, placed at worst: " + join(r.steps, "; "), r.method};
+  if (use.network_outputs) v.words.push_back("the outputs sent on are functions of the same noisy values");
+  return v;
+}
+
+View walk_view(const net::Graph& graph, const ReleaseUse& use, std::uint64_t target, std::uint64_t steps, double clip,
+               double sigma, double tail) {
+  View v;
+  if (use.network_everyone) {
+    v.mu = to_double_up(Rational(clip) * Rational(std::sqrt(static_cast<double>(steps))) / Rational(sigma) *
+                        Rational(1 + std::ldexp(1.0, -40)));
+    v.words = {"every member's contribution reads the target record (it is not held by partition): each of the " +
+               std::to_string(steps) + " noisy visits moves by clip, mu = clip·√steps/sigma"};
+    return v;
+  }
+  const net::NetworkResult r = use.network_members == 0
+                                   ? net::token_walk(graph, {}, target, steps, sigma, clip, tail)
+                                   : net::worst_token_walk(graph, use.network_members, target, steps, sigma, clip, tail);
+  v.mu = r.mu;
+  v.tail = r.delta_spent;
+  if (use.network_members == 0)
+    v.words = {r.steps.empty() ? std::string("only the final token reached the coalition") : join(r.steps, "; "), r.method};
+  else
+    v.words = {members_text(use.network_members) + " of the coalition, placed at worst, see the token pass and the final token" +
+                   (r.steps.empty() ? "" : ": " + join(r.steps, "; ")),
+               r.method};
+  return v;
+}
+
+}  // namespace
+
+NetworkProfile network_profile(const flow::Graph& g, const flow::Artifact& x, const ReleaseUse& use, double clip,
+                               double sigma, std::uint64_t times) {
+  NetworkProfile p;
+  const flow::Agent& agent = g.agents[x.at];
+  if (!agent.topology || !agent.population) {
+    p.error = "the population has no topology";
+    return p;
+  }
+  const net::Topology topology = to_dp(agent);
+  if (auto e = net::topology_error(topology)) {
+    p.error = *e;
+    return p;
+  }
+  try {
+    const auto graph = graph_of(agent);
+    const std::uint64_t target = worst_target(*graph);
+    const bool walk = x.kind == flow::ComputeKind::kTokenWalk;
+    const flow::ParamKey count_key = walk ? flow::ParamKey::kSteps : flow::ParamKey::kRounds;
+    const std::uint64_t count = g.value(x.params.at(count_key)).get_num().get_ui();
+    const View v = walk ? walk_view(*graph, use, target, count, clip, sigma, tail_delta(g))
+                        : gossip_view(*graph, use, target, count, clip, sigma);
+    p.parameters = std::string(walk ? "token walk" : "gossip") + " on a " + net::describe(topology) + ", sigma " +
+                   format_double(sigma) + ", clip " + format_double(clip) + ", " + std::to_string(count) +
+                   (walk ? " visits" : (count == 1 ? " round" : " rounds"));
+    p.view = v.words;
+    p.view.back() += ": mu " + mu_text(v.mu) + (times > 1 ? " per run, " + std::to_string(times) + " runs" : "");
+    p.pairwise = pairwise(*graph, x, g, target, clip, sigma);
+    if (!std::isfinite(v.mu)) {
+      p.error = "the coalition's view of it is not protected (mu unbounded)";
+      return p;
+    }
+    p.mechanism = v.mu == 0 ? dp::Mechanism::declared(0.0, 0)
+                            : dp::Mechanism::gaussian(to_double_down(Rational(1) / Rational(v.mu))).repeated(times);
+    if (v.tail > 0) {
+      p.tail = dp::Mechanism::declared(0.0, v.tail);
+      p.view.push_back("the visit bound fails with probability at most " + format_double(v.tail) +
+                       " (a hundredth of the spec's least delta), added to delta");
+    }
+  } catch (const std::exception& e) {
+    p.error = e.what();
+  }
+  return p;
+}
+
+}  // namespace privflow::analyzer::detail
