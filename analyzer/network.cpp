@@ -239,7 +239,11 @@ NetworkProfile network_profile(const flow::Graph& g, const flow::Artifact& x, co
                    (walk ? " visits" : (count == 1 ? " round" : " rounds"));
     p.view = v.words;
     p.view.back() += ": mu " + mu_text(v.mu) + (times > 1 ? " per run, " + std::to_string(times) + " runs" : "");
-    p.pairwise = pairwise(*graph, x, g, target, clip, sigma);
+    try {  // for the explanation only: a view too large to compute there leaves the verdict alone
+      p.pairwise = pairwise(*graph, x, g, target, clip, sigma);
+    } catch (const std::exception& e) {
+      p.pairwise = {std::string("not computed (") + e.what() + ")"};
+    }
     if (!std::isfinite(v.mu)) {
       p.error = "the coalition's view of it is not protected (mu unbounded)";
       return p;

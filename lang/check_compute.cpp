@@ -362,9 +362,12 @@ void check_compute(CheckContext& context, const ast::Compute& written, flow::Art
   lower_inputs(context, *info, written, positional, artifact);
   const bool unreadable = lower_parameters(context, *info, named, artifact);
   check_param_rules(context, *info, written, artifact, unreadable);
-  if (flow::is_network_protocol(info->kind) && artifact.at != kNone) {
+  if (flow::is_network_protocol(info->kind) && artifact.at < context.program.agents.size()) {
     const flow::Agent& agent = context.graph.agents[artifact.at];
-    if (!agent.population || !agent.topology)
+    // A topology written but refused has its own error already.
+    const auto& props = context.program.agents[artifact.at].props;
+    const bool given = std::any_of(props.begin(), props.end(), [](const ast::Prop& p) { return p.key.name == "topology"; });
+    if (!given && (!agent.population || !agent.topology))
       context.error(written.at, std::string(info->name) + " runs among the members of a population on its topology: " +
                                     (agent.population ? "give " + quoted(agent.name) + " one, e.g. 'topology: ring'"
                                                       : quoted(agent.name) + " is a single agent (declare " +

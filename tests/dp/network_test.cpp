@@ -404,3 +404,29 @@ TEST_CASE("network: an explicit graph of 10^4 members is analysed", "[dp][networ
   CHECK(r.mu > 0);
   CHECK(r.mu <= 1);  // never above local DP, clip / sigma
 }
+
+TEST_CASE("network: random regular graphs of higher degree are drawn, simple and regular", "[dp][network]") {
+  // From degree 5 the configuration model is rarely simple (about e^{-(d²-1)/4}): the
+  // half-edges are paired one at a time instead. Each graph: every member has d distinct
+  // neighbours, none itself, and the relation is symmetric; the same seed, the same graph.
+  for (std::uint64_t d : {5, 6, 10, 31}) {
+    Topology t;
+    t.kind = TopologyKind::kRandomRegular;
+    t.agents = 1000;
+    t.degree = d;
+    t.seed = 11;
+    const Graph g(t), again(t);
+    INFO("degree " << d);
+    for (std::uint64_t u = 0; u < g.size(); ++u) {
+      const auto list = g.neighbours(u);
+      REQUIRE(list.size() == d);
+      CHECK(std::adjacent_find(list.begin(), list.end()) == list.end());  // sorted, so duplicates are adjacent
+      CHECK(std::find(list.begin(), list.end(), u) == list.end());
+      for (auto v : list) {
+        const auto back = g.neighbours(v);
+        CHECK(std::find(back.begin(), back.end(), u) != back.end());
+      }
+      CHECK(again.neighbours(u) == list);
+    }
+  }
+}
