@@ -287,6 +287,16 @@ void mechanism_error(const flow::Graph& g, const flow::Artifact& x, double beta,
       e.quantity = "the final token (a sum of the visited members' values)";
       return;
     }
+    case C::kDecentralizedSgd: {
+      const Rational clip = g.param(x, K::kSensitivity).value_or(Rational(1));
+      const double z = to_double_up(param(K::kSigma).value_or(Rational(0)) / clip);
+      gradient_error(z * (1 + 1e-15), beta,
+                     "decentralized SGD: each member's gradient carries noise of sd sigma = " + num(z) +
+                         "·C (C the clipping norm, sensitivity) at every step, before the gossip averages it",
+                     e);
+      e.quantity = "each coordinate of a member's noisy gradient";
+      return;
+    }
     case C::kGossip:
       e.how = "gossip: a member's output is a weighted average of the members' noisy values after `rounds` steps; its "
               "noise (between sigma/√n and sigma) and its distance from the true average depend on how fast the graph "

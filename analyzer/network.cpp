@@ -157,6 +157,7 @@ double tail_delta(const flow::Graph& g) {
 
 struct View {
   double mu = 0;
+  std::uint64_t repeats = 1;  // the mechanism of mu composed this many times per run
   double tail = 0;
   std::vector<std::string> words;
 };
@@ -211,6 +212,31 @@ View walk_view(const net::Graph& graph, const ReleaseUse& use, std::uint64_t tar
   return v;
 }
 
+/// Decentralized SGD: every message is a function of the members' noisy gradients, one per step
+/// and member, g + N(0, σ²) with ‖g‖ ≤ clip chosen adaptively: the target's `steps` noisy
+/// gradients are that many Gaussian mechanisms of noise multiplier σ/clip, composed (Dong, Roth
+/// & Su 2019, Cor. 3.3: adaptive composition of GDP) — local DP. It is the exact figure of a
+/// coalition holding every neighbour of the target (it knows every value the target received, so
+/// its state, and subtracts it from what the target sends); with fewer colluders, or for the
+/// outputs alone, the averaging may hide more, which is not counted.
+View sgd_view(const ReleaseUse& use, std::uint64_t n, std::uint64_t steps, double clip, double sigma) {
+  View v;
+  const std::uint64_t contributions = use.network_everyone ? n : 1;  // members whose gradient reads the target
+  v.mu = to_double_up(Rational(clip) * Rational(std::sqrt(static_cast<double>(contributions))) / Rational(sigma) *
+                      Rational(1 + std::ldexp(1.0, -40)));
+  v.repeats = steps;
+  const std::string who = use.network_members > 0 ? members_text(use.network_members) + " of the coalition"
+                                                  : std::string("the members' outputs, sent on,");
+  v.words = {who + " see functions of the members' noisy gradients g + N(0, sigma^2), one per member and step: the "
+                   "target's " + std::to_string(steps) + " are Gaussian mechanisms of sensitivity clip, composed "
+                   "(local DP; exact for a coalition holding every neighbour of the target, an upper bound otherwise)" +
+                   (use.network_everyone ? "; every member's gradient reads the target record (it is not held by "
+                                           "partition): " + std::to_string(n) + " of them move, mu = clip·√n/sigma per step"
+                                         : std::string()),
+             "adaptive composition of Gaussian DP (Dong, Roth & Su 2019, Cor. 3.3): mu = clip·√steps/sigma"};
+  return v;
+}
+
 }  // namespace
 
 NetworkProfile network_profile(const flow::Graph& g, const flow::Artifact& x, const ReleaseUse& use, double clip,
@@ -229,18 +255,20 @@ NetworkProfile network_profile(const flow::Graph& g, const flow::Artifact& x, co
   try {
     const auto graph = graph_of(agent);
     const std::uint64_t target = worst_target(*graph);
-    const bool walk = x.kind == flow::ComputeKind::kTokenWalk;
-    const flow::ParamKey count_key = walk ? flow::ParamKey::kSteps : flow::ParamKey::kRounds;
+    const bool walk = x.kind == flow::ComputeKind::kTokenWalk, sgd = x.kind == flow::ComputeKind::kDecentralizedSgd;
+    const flow::ParamKey count_key = walk || sgd ? flow::ParamKey::kSteps : flow::ParamKey::kRounds;
     const std::uint64_t count = g.value(x.params.at(count_key)).get_num().get_ui();
-    const View v = walk ? walk_view(*graph, use, target, count, clip, sigma, tail_delta(g))
-                        : gossip_view(*graph, use, target, count, clip, sigma);
-    p.parameters = std::string(walk ? "token walk" : "gossip") + " on a " + net::describe(topology) + ", sigma " +
-                   format_double(sigma) + ", clip " + format_double(clip) + ", " + std::to_string(count) +
-                   (walk ? " visits" : (count == 1 ? " round" : " rounds"));
+    const View v = sgd    ? sgd_view(use, graph->size(), count, clip, sigma)
+                   : walk ? walk_view(*graph, use, target, count, clip, sigma, tail_delta(g))
+                          : gossip_view(*graph, use, target, count, clip, sigma);
+    p.parameters = std::string(sgd ? "decentralized SGD" : walk ? "token walk" : "gossip") + " on a " +
+                   net::describe(topology) + ", sigma " + format_double(sigma) + ", clip " + format_double(clip) + ", " +
+                   std::to_string(count) + (walk ? " visits" : sgd ? " steps" : (count == 1 ? " round" : " rounds"));
     p.view = v.words;
-    p.view.back() += ": mu " + mu_text(v.mu) + (times > 1 ? " per run, " + std::to_string(times) + " runs" : "");
+    p.view.back() += ": mu " + mu_text(v.mu) + (v.repeats > 1 ? " per step" : "") +
+                     (times > 1 ? " per run, " + std::to_string(times) + " runs" : "");
     try {  // for the explanation only: a view too large to compute there leaves the verdict alone
-      p.pairwise = pairwise(*graph, x, g, target, clip, sigma);
+      if (!sgd) p.pairwise = pairwise(*graph, x, g, target, clip, sigma);
     } catch (const std::exception& e) {
       p.pairwise = {std::string("not computed (") + e.what() + ")"};
     }
@@ -249,7 +277,9 @@ NetworkProfile network_profile(const flow::Graph& g, const flow::Artifact& x, co
       return p;
     }
     p.mechanism = v.mu == 0 ? dp::Mechanism::declared(0.0, 0)
-                            : dp::Mechanism::gaussian(to_double_down(Rational(1) / Rational(v.mu))).repeated(times);
+                            : dp::Mechanism::gaussian(to_double_down(Rational(1) / Rational(v.mu)))
+                                  .repeated(v.repeats > UINT64_MAX / std::max<std::uint64_t>(times, 1) ? UINT64_MAX
+                                                                                                   : v.repeats * times);
     if (v.tail > 0) {
       p.tail = dp::Mechanism::declared(0.0, v.tail);
       p.view.push_back("the visit bound fails with probability at most " + format_double(v.tail) +

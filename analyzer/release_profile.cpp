@@ -516,6 +516,7 @@ ReleaseProfile release_profile(const flow::Graph& g, flow::Id data, const Releas
       break;
     case flow::ComputeKind::kGossip:
     case flow::ComputeKind::kTokenWalk:
+    case flow::ComputeKind::kDecentralizedSgd:
       if (!build_network(release, b)) return b;
       break;
     case flow::ComputeKind::kMap:

@@ -43,8 +43,8 @@ const std::array<ParamInfo, kParamKeyCount>& parameters() {
        "how far one record moves the input: derived from it where it says, else 1", nullptr},
       {K::kSigma, "sigma", R::kPositive, "the noise's standard deviation", nullptr},
       {K::kSteps, "steps", R::kWholeAtLeastOne,
-       "training steps (dpsgd: each a subsampled Gaussian release; tree_aggregation: leaves per tree), or the "
-       "noisy visits of token_walk's token",
+       "training steps (dpsgd: each a subsampled Gaussian release; tree_aggregation: leaves per tree; "
+       "decentralized_sgd: each member's noisy gradient steps), or the noisy visits of token_walk's token",
        nullptr},
       {K::kTimes, "times", R::kWholeAtLeastOne, "independent applications, composed", "1"},
       {K::kTreeCompletion, "tree_completion", R::kFlag,
@@ -182,6 +182,13 @@ const std::array<KindInfo, kComputeKindCount>& catalogue() {
        {K::kSigma, K::kSteps, K::kSensitivity, K::kTimes},
        {{required, K::kSigma, std::nullopt}, {required, K::kSteps, std::nullopt}},
        {{K::kSigma, up}}},
+      {C::kDecentralizedSgd, "decentralized_sgd",
+       "decentralized SGD on the population's topology: `steps` local steps on a clipped gradient with Gaussian "
+       "noise sigma, each followed by gossip averaging with the neighbours",
+       G::kApproximate, S::kDataOrArtifact,
+       {K::kSigma, K::kSteps, K::kSensitivity, K::kTimes},
+       {{required, K::kSigma, std::nullopt}, {required, K::kSteps, std::nullopt}},
+       {{K::kSigma, up}}},
       {C::kMap, "map", "a function of each record's fields", G::kNone, S::kDataAndExpression, {}, {}, {}},
       {C::kSelect, "select", "the listed fields of every record, in the clear", G::kNone, S::kDataAndFields, {}, {}, {}},
       {C::kCount, "count", "the exact number of records", G::kNone, S::kDataOrArtifact, {}, {}, {}},
@@ -209,7 +216,9 @@ const KindInfo* find_kind(std::string_view name) {
 const ParamInfo& param_info(ParamKey key) { return parameters()[static_cast<std::size_t>(key)]; }
 const char* param_name(ParamKey key) { return param_info(key).name; }
 
-bool is_network_protocol(ComputeKind kind) { return kind == ComputeKind::kGossip || kind == ComputeKind::kTokenWalk; }
+bool is_network_protocol(ComputeKind kind) {
+  return kind == ComputeKind::kGossip || kind == ComputeKind::kTokenWalk || kind == ComputeKind::kDecentralizedSgd;
+}
 bool is_private(ComputeKind kind) { return kind_info(kind).guarantee != Guarantee::kNone; }
 bool is_local_randomizer(ComputeKind kind) {
   const Guarantee g = kind_info(kind).guarantee;

@@ -25,11 +25,11 @@ enum class ComputeKind {
   kLaplace, kGeometric, kGaussian, kRandomizedResponse, kExponential, kDpsgd, kDeclared, kDiscreteGaussian,
   kTreeAggregation, kMatrixFactorization, kSparseVector, kReportNoisyMax, kTopK,
   kRappor, kUnaryEncoding, kLocalHashing, kHadamardResponse, kCountMeanSketch,
-  kGossip, kTokenWalk,  // protocols among a population on its topology (docs/language.md, "Topologies")
+  kGossip, kTokenWalk, kDecentralizedSgd,  // protocols among a population on its topology (docs/language.md, "Topologies")
   // deterministic computations
   kMap, kSelect, kCount, kSum, kMean, kHistogram, kAggregate, kTrain, kPseudonymize,
 };
-inline constexpr std::size_t kComputeKindCount = 29;
+inline constexpr std::size_t kComputeKindCount = 30;
 static_assert(static_cast<std::size_t>(ComputeKind::kPseudonymize) + 1 == kComputeKindCount);
 
 /// A parameter of a computation, written `name: value`. In alphabetical order of the spelling,
@@ -131,7 +131,7 @@ const ParamInfo& param_info(ParamKey key);
 const char* param_name(ParamKey key);
 
 /// True for the protocols run among the members of a population on its communication graph
-/// (gossip, token_walk): what a coalition of members sees is their messages (dp/network.hpp).
+/// (gossip, token_walk, decentralized_sgd): what a coalition of members sees is their messages (dp/network.hpp).
 bool is_network_protocol(ComputeKind kind);
 /// True for the private mechanisms (laplace … declared): their output is a release.
 bool is_private(ComputeKind kind);

@@ -135,3 +135,15 @@ TEST_CASE("network protocols: monotone in the coalition, the noise and the walk'
   CHECK(value("ring", 1000000, "gossip(d, sigma: 2, rounds: 20)", "one") <=
         value("ring", 100, "gossip(d, sigma: 2, rounds: 20)", "one"));
 }
+
+TEST_CASE("decentralized SGD: the target's noisy gradients, composed", "[analyzer][network]") {
+  // sigma 20, clip 1, 100 steps: mu = sqrt(100)/20 = 1/2 for members and outsiders alike
+  // (mpmath: 1.99309…); with 3 runs, mu = sqrt(300)/20 = 0.8660 (3.70863…).
+  const auto a =
+      analyzer::analyze(test::load_spec_text("t.pflow", spec("torus(10, 10)", 100, "decentralized_sgd(d, sigma: 20, steps: 100)")));
+  check_value(a, "one", 1.9930914044151196);
+  check_value(a, "outside", 1.9930914044151196);
+  const auto b = analyzer::analyze(
+      test::load_spec_text("t.pflow", spec("ring", 100, "decentralized_sgd(d, sigma: 20, steps: 100, times: 3)")));
+  check_value(b, "two", 3.7086349305118830);
+}

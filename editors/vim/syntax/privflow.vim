@@ -31,7 +31,7 @@ syn keyword pflowConstant trusted honest curious malicious rdp pld auto add_remo
 
 " Measures, mechanisms and deterministic computations, when called.
 syn match pflowMeasure "\<\%(dp\|posterior\|advantage\|leakage\|reidentification\|membership\|reconstruction\|error\)\>\ze\s*("
-syn match pflowMechanism "\<\%(laplace\|geometric\|gaussian\|randomized_response\|exponential\|dpsgd\|declared\|discrete_gaussian\|tree_aggregation\|matrix_factorization\|sparse_vector\|report_noisy_max\|top_k\|rappor\|unary_encoding\|local_hashing\|hadamard_response\|count_mean_sketch\|gossip\|token_walk\)\>\ze\s*("
+syn match pflowMechanism "\<\%(laplace\|geometric\|gaussian\|randomized_response\|exponential\|dpsgd\|declared\|discrete_gaussian\|tree_aggregation\|matrix_factorization\|sparse_vector\|report_noisy_max\|top_k\|rappor\|unary_encoding\|local_hashing\|hadamard_response\|count_mean_sketch\|gossip\|token_walk\|decentralized_sgd\)\>\ze\s*("
 syn match pflowComputation "\<\%(map\|select\|count\|sum\|mean\|histogram\|aggregate\|train\|pseudonymize\)\>\ze\s*("
 " Channels of send ... via.
 syn match pflowChannel "\<\%(plain\|encrypted\|secure_aggregation\|shuffler\)\>"
