@@ -1,4 +1,5 @@
 #include "analyzer/detail/knowledge.hpp"
+#include "analyzer/detail/network.hpp"
 
 #include <algorithm>
 #include <array>
@@ -307,6 +308,20 @@ Knowledge Propagation::receive(const flow::Flow& f) const {
       out = summed(s, *k, h, false);
       break;
     }
+    case flow::Channel::Kind::kNetworkShuffle: {
+      // A member of the senders in the coalition sees reports pass (and where they started):
+      // no amplification is claimed then. Otherwise the receiver's view is, up to the walks'
+      // distance from their stationary distribution, a shuffle (analyzer/network.cpp).
+      const double mixing = population(s) ? network_mixing(graph_.agents[s], f.channel.walk_steps) : 1;
+      if (!coalition_.contains(f.to) || c > 0 || !population(s) || !(mixing < 1)) {
+        out = all_instances(s, *k);
+        break;
+      }
+      out = summed(s, *k, honest(s), true);
+      for (auto& use : out.releases)
+        if (use.shuffled_among > 0) use.shuffle_mixing = std::max(use.shuffle_mixing, mixing);
+      break;
+    }
     case flow::Channel::Kind::kShuffler: {
       bool opened = coalition_.contains(f.to) && f.channel.shuffler != flow::kNone && coalition_.contains(f.channel.shuffler);
       if (opened || !population(s)) {
@@ -514,6 +529,7 @@ void Knowledge::merge(const Knowledge& other, std::uint64_t cap) {
     if (use.individually && !it->individually) it->route = use.route;
     it->individually = it->individually || use.individually;
     it->network_members = std::max(it->network_members, use.network_members);
+    it->shuffle_mixing = std::max(it->shuffle_mixing, use.shuffle_mixing);
     it->network_outputs = it->network_outputs || use.network_outputs;
     it->network_everyone = it->network_everyone || use.network_everyone;
   }
@@ -537,7 +553,8 @@ struct SingleObserver::Shared {
     bespoke.assign(g.agents.size(), false);
     for (flow::Id a = 0; a < g.agents.size(); ++a) bespoke[a] = g.agents[a].population;
     for (const auto& f : g.flows) {
-      if (f.channel.kind != flow::Channel::Kind::kSecureAggregation && f.channel.kind != flow::Channel::Kind::kShuffler)
+      if (f.channel.kind != flow::Channel::Kind::kSecureAggregation && f.channel.kind != flow::Channel::Kind::kShuffler &&
+          f.channel.kind != flow::Channel::Kind::kNetworkShuffle)
         continue;
       if (f.to < bespoke.size()) bespoke[f.to] = true;
       if (f.from < bespoke.size()) bespoke[f.from] = true;
@@ -586,6 +603,9 @@ std::string describe_flow(const flow::Graph& g, const flow::Flow& f) {
       break;
     case flow::Channel::Kind::kShuffler:
       text += " via shuffler(by: " + (f.channel.shuffler != flow::kNone ? g.agents[f.channel.shuffler].name : "?") + ")";
+      break;
+    case flow::Channel::Kind::kNetworkShuffle:
+      text += " via network_shuffle(steps: " + std::to_string(f.channel.walk_steps) + ")";
       break;
   }
   return text;

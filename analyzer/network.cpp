@@ -9,11 +9,13 @@
 #include <cmath>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
 #include "dp/network.hpp"
+#include "flow/describe.hpp"
 
 namespace privflow::analyzer::detail {
 namespace {
@@ -237,7 +239,68 @@ View sgd_view(const ReleaseUse& use, std::uint64_t n, std::uint64_t steps, doubl
   return v;
 }
 
+/// The second eigenvalue λ* of the lazy walk (I + D⁻¹A)/2 (its eigenvalues are ≥ 0, so λ* is
+/// the largest below 1), as log λ*, and 1/π_min, for the topologies with a closed form. D⁻¹A has
+/// the eigenvalues cos(2πj/n) on the ring, −1/(n−1) on the complete graph,
+/// (cos(2πj/a) + cos(2πk/b))/2 on the torus, and 1, 0, −1 on the star (π_min = 1/(2(n−1)) at a
+/// leaf); a stored graph has none here.
+struct LazySpectrum {
+  long double log_lambda = 0;  // −∞ when the walk mixes in one step
+  long double inv_pi_min = 0;
+  std::string lambda_text;
+};
+std::optional<LazySpectrum> lazy_spectrum(const flow::Agent& agent) {
+  using K = flow::Topology::Kind;
+  const long double n = static_cast<long double>(agent.count), pi = 3.141592653589793238462643383279502884L;
+  LazySpectrum s;
+  s.inv_pi_min = n;
+  switch (agent.topology->kind) {
+    case K::kRing: {
+      const long double half = std::sin(pi / (2 * n));
+      s.log_lambda = 2 * std::log1p(-2 * half * half);  // λ* = cos²(π/n)
+      s.lambda_text = "cos²(π/n)";
+      return s;
+    }
+    case K::kComplete:
+      s.log_lambda = agent.count == 2 ? -INFINITY : std::log((n - 2) / (2 * (n - 1)));
+      s.lambda_text = "(n − 2)/(2(n − 1))";
+      return s;
+    case K::kTorus: {
+      const long double m = static_cast<long double>(std::max(agent.topology->rows, agent.topology->columns));
+      const long double x = std::sin(pi / m);
+      s.log_lambda = std::log1p(-x * x / 2);  // λ* = (3 + cos(2π/m))/4
+      s.lambda_text = "(3 + cos(2π/m))/4, m the longer side";
+      return s;
+    }
+    case K::kStar:
+      s.log_lambda = std::log(0.5L);
+      s.inv_pi_min = 2 * (n - 1);
+      s.lambda_text = "1/2";
+      return s;
+    case K::kRandomRegular:
+    case K::kEdges: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+double network_mixing(const flow::Agent& agent, std::uint64_t steps) {
+  // For a reversible walk, ‖Pᵗ(x,·) − π‖_TV ≤ ½·‖Pᵗ(x,·)/π − 1‖_{2,π} = ½·(Σ_{j≥2} f_j(x)² λ_j^{2t})^{1/2}
+  // ≤ ½·λ*ᵗ·(1/π(x) − 1)^{1/2}, the f_j an orthonormal eigenbasis in ℓ²(π) with f_1 = 1, so that
+  // Σ_j f_j(x)² = 1/π(x) (Levin, Peres & Wilmer 2017, Markov Chains and Mixing Times, Sec. 12.1–12.2).
+  // Summed over the n independent walks. Logs in long double, λ* raised by a relative 2^-40.
+  if (!agent.topology || !agent.population) return 1;
+  const auto s = lazy_spectrum(agent);
+  if (!s) return 1;
+  if (std::isinf(s->log_lambda)) return steps >= 1 ? 0 : 1;
+  const long double log_lambda = s->log_lambda * (1 - std::ldexp(1.0L, -40));
+  const long double log_bound = std::log(static_cast<long double>(agent.count)) - std::log(2.0L) +
+                                static_cast<long double>(steps) * log_lambda + std::log(s->inv_pi_min - 1) / 2;
+  if (log_bound >= 0) return 1;
+  const double bound = static_cast<double>(std::exp(log_bound) * (1 + std::ldexp(1.0L, -40)));
+  return std::min(1.0, std::nextafter(bound, HUGE_VAL));
+}
 
 NetworkProfile network_profile(const flow::Graph& g, const flow::Artifact& x, const ReleaseUse& use, double clip,
                                double sigma, std::uint64_t times) {

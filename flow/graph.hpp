@@ -204,10 +204,13 @@ struct Artifact {
 // ---------------------------------------------------------------------------------------
 
 struct Channel {
-  enum class Kind { kPlain, kEncrypted, kSecureAggregation, kShuffler } kind = Kind::kPlain;
+  // kNetworkShuffle: the senders, a population with a topology, pass the reports along random
+  // walks among themselves before each hands what it holds to the receiver (Liew et al. 2022).
+  enum class Kind { kPlain, kEncrypted, kSecureAggregation, kShuffler, kNetworkShuffle } kind = Kind::kPlain;
   std::uint64_t threshold = 0;    // secure aggregation
   std::uint64_t min_clients = 0;  // secure aggregation; defaults to threshold
   Id shuffler = kNone;            // shuffler agent
+  std::uint64_t walk_steps = 0;   // network_shuffle: the lazy random walk's steps
   Span span;
 };
 

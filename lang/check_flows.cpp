@@ -105,19 +105,42 @@ bool shuffler(CheckContext& context, const ast::Send& written, std::map<std::str
   return channel.shuffler != kNone;
 }
 
+/// `network_shuffle(steps: T)`: from a population with a topology.
+bool network_shuffle(CheckContext& context, const ast::Send& written, std::map<std::string, const ast::Arg*>& args,
+                     const flow::Flow& lowered, flow::Channel& channel) {
+  bool valid = true;
+  if (!args.count("steps")) {
+    context.error(*written.channel, "network_shuffle needs 'steps' (how many steps of its random walk each report takes)");
+    valid = false;
+  } else if (auto steps = whole_argument(context, *args["steps"], "steps", 1'000'000'000'000'000)) {
+    channel.walk_steps = *steps;
+  } else {
+    valid = false;
+  }
+  if (lowered.from != kNone && context.graph.agents[lowered.from].population && !context.graph.agents[lowered.from].topology) {
+    const auto& props = context.program.agents[lowered.from].props;
+    if (std::none_of(props.begin(), props.end(), [](const ast::Prop& p) { return p.key.name == "topology"; })) {
+      context.error(*written.channel, "network_shuffle passes the reports along the senders' topology: give " +
+                                          quoted(context.graph.agents[lowered.from].name) + " one, e.g. 'topology: complete'");
+      valid = false;
+    }
+  }
+  return valid;
+}
+
 /// The channel of a send and its arguments; false when the send cannot become a flow. `valid`
 /// says whether the rest of the send was.
 bool lower_channel(CheckContext& context, const ast::Send& written, flow::Flow& lowered, bool valid) {
   flow::Channel& channel = lowered.channel;
   channel.span = written.channel ? context.span(*written.channel) : lowered.span;
   std::string name = written.channel ? written.channel->name : "plain";
-  static const std::vector<std::string> channels = {"plain", "encrypted", "secure_aggregation", "shuffler"};
+  static const std::vector<std::string> channels = {"plain", "encrypted", "secure_aggregation", "shuffler", "network_shuffle"};
   auto it = std::find(channels.begin(), channels.end(), name);
   if (it == channels.end()) {
     context.error(*written.channel, "unknown channel " + quoted(name) + suggest(name, channels) +
                                         (closest_match(name, channels)
                                              ? ""
-                                             : " (channels are plain, encrypted, secure_aggregation and shuffler)"));
+                                             : " (channels are plain, encrypted, secure_aggregation, shuffler and network_shuffle)"));
     return false;
   }
   if (written.channel)
@@ -127,9 +150,11 @@ bool lower_channel(CheckContext& context, const ast::Send& written, flow::Flow& 
   std::vector<std::string> allowed;
   if (channel.kind == ChannelKind::kSecureAggregation) allowed = {"threshold", "min_clients"};
   if (channel.kind == ChannelKind::kShuffler) allowed = {"by"};
+  if (channel.kind == ChannelKind::kNetworkShuffle) allowed = {"steps"};
   std::map<std::string, const ast::Arg*> args;
   if (!channel_arguments(context, written, name, allowed, args)) valid = false;
-  const bool needs_population = channel.kind == ChannelKind::kSecureAggregation || channel.kind == ChannelKind::kShuffler;
+  const bool needs_population = channel.kind == ChannelKind::kSecureAggregation || channel.kind == ChannelKind::kShuffler ||
+                                channel.kind == ChannelKind::kNetworkShuffle;
   const std::uint64_t senders = lowered.from != kNone ? context.graph.agents[lowered.from].count : 0;
   if (needs_population && lowered.from != kNone && !context.graph.agents[lowered.from].population) {
     const std::string& sender = context.graph.agents[lowered.from].name;
@@ -142,6 +167,8 @@ bool lower_channel(CheckContext& context, const ast::Send& written, flow::Flow& 
       valid = false;
   } else if (channel.kind == ChannelKind::kShuffler) {
     valid = shuffler(context, written, args, channel) && valid;
+  } else if (channel.kind == ChannelKind::kNetworkShuffle) {
+    valid = network_shuffle(context, written, args, lowered, channel) && valid;
   }
   return valid;
 }

@@ -329,6 +329,7 @@ std::string channel_text(const flow::Graph& g, const flow::Channel& c) {
     }
     case flow::Channel::Kind::kShuffler:
       return "shuffler " + (c.shuffler < g.agents.size() ? g.agents[c.shuffler].name : std::string("?"));
+    case flow::Channel::Kind::kNetworkShuffle: return "network shuffle, " + std::to_string(c.walk_steps) + " steps";
   }
   return "plain";
 }
@@ -712,6 +713,11 @@ class Writer {
         case flow::Channel::Kind::kShuffler:
           append_wrapped(lines, art.name, kWrapNode);
           lines.push_back(many ? "shuffled, from " + instances(*sender) : "shuffled");
+          break;
+        case flow::Channel::Kind::kNetworkShuffle:
+          append_wrapped(lines, art.name, kWrapNode);
+          append_wrapped(lines, "walked " + grouped(fl.channel.walk_steps) + " steps among " +
+                                    (many ? instances(*sender) : std::string("the senders")), kWrapNode);
           break;
         default:
           append_wrapped(lines, art.name, kWrapNode);

@@ -68,6 +68,7 @@ std::string graph_dot(const flow::Graph& g) {
     if (f.channel.kind == flow::Channel::Kind::kSecureAggregation)
       label += "(threshold: " + std::to_string(f.channel.threshold) + ")";
     if (f.channel.kind == flow::Channel::Kind::kShuffler) label += "(by: " + g.agents[f.channel.shuffler].name + ")";
+    if (f.channel.kind == flow::Channel::Kind::kNetworkShuffle) label += "(steps: " + std::to_string(f.channel.walk_steps) + ")";
     o << "  " << dot_quote("artifact:" + g.artifacts[f.artifact].name) << " -> " << dot_quote("agent:" + g.agents[f.to].name)
       << " [label=" << dot_quote("send from " + g.agents[f.from].name + " via " + label) << "];\n";
   }

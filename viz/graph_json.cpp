@@ -236,6 +236,7 @@ Json flows_json(const flow::Graph& g) {
       c["min_clients"] = f.channel.min_clients;
     }
     if (f.channel.kind == flow::Channel::Kind::kShuffler) c["by"] = name_or_null(g.agents, f.channel.shuffler);
+    if (f.channel.kind == flow::Channel::Kind::kNetworkShuffle) c["steps"] = f.channel.walk_steps;
     put_span(c, f.channel.span);
     j["channel"] = c;
   });
@@ -293,6 +294,7 @@ const char* channel_name(flow::Channel::Kind kind) {
     case flow::Channel::Kind::kEncrypted: return "encrypted";
     case flow::Channel::Kind::kSecureAggregation: return "secure_aggregation";
     case flow::Channel::Kind::kShuffler: return "shuffler";
+    case flow::Channel::Kind::kNetworkShuffle: return "network_shuffle";
   }
   return "?";
 }

@@ -22,6 +22,12 @@ struct NetworkProfile {
   std::string error;
 };
 
+/// A network shuffle's walks of `steps` lazy steps (each step a report stays with probability
+/// 1/2, else moves to a uniform neighbour) among the members of `agent`: an upper bound on
+/// Σ over the n reports of the total-variation distance of its final holder from the
+/// stationary distribution, or 1 when none is known (graphs stored member by member).
+double network_mixing(const flow::Agent& agent, std::uint64_t steps);
+
 /// `clip`: the contribution's sensitivity (raised to the derived one, doubled for replace-one),
 /// `sigma`: each contribution's noise (rounded down), `times`: independent runs.
 NetworkProfile network_profile(const flow::Graph& g, const flow::Artifact& x, const ReleaseUse& use, double clip,

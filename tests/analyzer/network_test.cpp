@@ -147,3 +147,50 @@ TEST_CASE("decentralized SGD: the target's noisy gradients, composed", "[analyze
       test::load_spec_text("t.pflow", spec("ring", 100, "decentralized_sgd(d, sigma: 20, steps: 100, times: 3)")));
   check_value(b, "two", 3.7086349305118830);
 }
+
+namespace {
+
+/// 10^5 phones answer by randomized response (epsilon 2) and the reports reach a collector
+/// through `channel` (from phones on `topology`).
+std::string survey(const std::string& topology, const std::string& channel) {
+  return "settings { delta: 1e-6 }\n"
+         "data answers {\n  rows: 100000\n  field vote: {yes, no}\n}\n"
+         "agent phone[100000] { trust: honest, holds: answers by partition, topology: " + topology + " }\n"
+         "agent collector { trust: curious }\n"
+         "agent mixer { trust: honest }\n"
+         "compute r at phone = randomized_response(answers.vote, epsilon: 2)\n"
+         "send r to collector via " + channel + "\n"
+         "require central: dp(answers) against {collector} <= epsilon 1\n"
+         "require with_a_phone: dp(answers) against {collector, 1 of phone} <= epsilon 1\n";
+}
+
+double figure(const std::string& text, const std::string& name) {
+  const auto a = analyzer::analyze(test::load_spec_text("t.pflow", text));
+  const auto& v = verdict(a, name);
+  REQUIRE(v.value);
+  return *v.value;
+}
+
+}  // namespace
+
+TEST_CASE("network shuffle: well mixed walks amplify as a shuffler does, badly mixed ones not at all", "[analyzer][network]") {
+  // The walks' distance from a true shuffle, by the spectral bound n·½·λ*^T·√(1/π_min − 1):
+  // complete graph of 10^5, λ* = (n−2)/(2(n−1)): T = 40 gives 1.5e-5 (> delta: no
+  // amplification, the local epsilon 2), T = 80 gives 1.3e-17 (python: exp(log(1e5) − log(2) +
+  // 80·log(99998/199998) + log(99999)/2) = 1.31e-17), which adds (1 + e^ε)·1.3e-17 to delta.
+  // Unamplified: binary randomized response at epsilon 2 has δ(ε) = (e² − e^ε)/(1 + e²), so at
+  // delta 1e-6, ε = ln(e² − 1e-6·(1 + e²)).
+  const double local = std::log(std::exp(2.0) - 1e-6 * (1 + std::exp(2.0)));
+  const auto unamplified = [&](double value) { return value >= local && value <= local * (1 + 1e-9); };
+  const double trusted = figure(survey("complete", "shuffler(by: mixer)"), "central");
+  CHECK(trusted < 0.05);
+  const double mixed = figure(survey("complete", "network_shuffle(steps: 80)"), "central");
+  CHECK(mixed >= trusted);
+  CHECK(mixed <= trusted * (1 + 1e-3));
+  CHECK(unamplified(figure(survey("complete", "network_shuffle(steps: 40)"), "central")));
+  // A ring mixes slowly (λ* = cos²(π/n), 1 − 9.87e-10 at n = 10^5): 10^6 steps leave the
+  // walks far from stationary, so nothing is claimed.
+  CHECK(unamplified(figure(survey("ring", "network_shuffle(steps: 1000000)"), "central")));
+  // A member of the senders in the coalition sees reports pass: no amplification.
+  CHECK(unamplified(figure(survey("complete", "network_shuffle(steps: 80)"), "with_a_phone")));
+}

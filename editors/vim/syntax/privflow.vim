@@ -34,7 +34,7 @@ syn match pflowMeasure "\<\%(dp\|posterior\|advantage\|leakage\|reidentification
 syn match pflowMechanism "\<\%(laplace\|geometric\|gaussian\|randomized_response\|exponential\|dpsgd\|declared\|discrete_gaussian\|tree_aggregation\|matrix_factorization\|sparse_vector\|report_noisy_max\|top_k\|rappor\|unary_encoding\|local_hashing\|hadamard_response\|count_mean_sketch\|gossip\|token_walk\|decentralized_sgd\)\>\ze\s*("
 syn match pflowComputation "\<\%(map\|select\|count\|sum\|mean\|histogram\|aggregate\|train\|pseudonymize\)\>\ze\s*("
 " Channels of send ... via.
-syn match pflowChannel "\<\%(plain\|encrypted\|secure_aggregation\|shuffler\)\>"
+syn match pflowChannel "\<\%(plain\|encrypted\|secure_aggregation\|shuffler\|network_shuffle\)\>"
 " Settings and agent keys, data items, computation and channel parameters, before their colon
 " (keys that are also keywords keep the keyword colour).
 syn match pflowProperty "\<\%(delta\|accountant\|trust\|region\|holds\|rows\|category\|neighbouring\|epsilon\|scale\|sensitivity\|times\|sigma\|distributed\|keep\|noise_multiplier\|sampling\|sampling_rate\|batch_size\|steps\|epochs\|rho\|threshold\|min_clients\|tree_completion\|by\|answers\|k\|f\|p\|q\|hashes\|confidence\|rounds\|topology\)\>\ze\s*:"
