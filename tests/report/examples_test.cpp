@@ -96,7 +96,8 @@ report::Options options_for(const std::string& name) {
 
 const std::vector<std::string> kExamples = {"census_stats",    "genai_finetune", "hospital_fl",        "phones_shuffler",
                                             "rr_survey",       "smart_meters",   "social_recommender", "support_agents",
-                                            "gboard_dpftrl", "rappor", "apple_cms", "query_monitor", "likes_leaning"};
+                                            "gboard_dpftrl", "rappor", "apple_cms", "query_monitor", "likes_leaning",
+                                            "gossip_ring", "random_walk"};
 
 void check_example_goldens(const std::string& name) {
   const Loaded* e = example(name);
@@ -218,6 +219,8 @@ TEST_CASE("example goldens: rappor", "[report][golden]") { check_example_goldens
 TEST_CASE("example goldens: apple_cms", "[report][golden]") { check_example_goldens("apple_cms"); }
 TEST_CASE("example goldens: query_monitor", "[report][golden]") { check_example_goldens("query_monitor"); }
 TEST_CASE("example goldens: likes_leaning", "[report][golden]") { check_example_goldens("likes_leaning"); }
+TEST_CASE("example goldens: gossip_ring", "[report][golden]") { check_example_goldens("gossip_ring"); }
+TEST_CASE("example goldens: random_walk", "[report][golden]") { check_example_goldens("random_walk"); }
 
 TEST_CASE("JSON and SARIF of every fast example have the documented structure", "[report]") {
   for (const auto& name : kExamples) {
