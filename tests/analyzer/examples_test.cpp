@@ -24,6 +24,15 @@ constexpr auto kViolated = analyzer::Status::kViolated;
 constexpr double kUnbounded = -1;
 
 const Expect kExpected[] = {
+    // gossip_ring: every view at local DP, three runs: mu = sqrt(3)/4, epsilon 1.69804 (mpmath;
+    // tests/analyzer/network_test.cpp). random_walk: v = 33 visits, the server mu = 0.033
+    // (0.101707), a phone mu = sqrt(33)/10 (2.329627), at delta 1e-5 less the tail's 1e-7.
+    {"gossip_ring", 0, kHolds, 1.6980352047646633, 1.6980352047646633 * 1.001},
+    {"gossip_ring", 1, kViolated, 1.6980352047646633, 1.6980352047646633 * 1.001},
+    {"gossip_ring", 2, kHolds, 1.6980352047646633, 1.6980352047646633 * 1.001},
+    {"random_walk", 0, kHolds, 0.10170747778754984, 0.10170747778754984 * 1.001},
+    {"random_walk", 1, kViolated, 2.3296270976969496, 2.3296270976969496 * 1.001},
+    {"random_walk", 2, kViolated, 2.3296270976969496, 2.3296270976969496 * 1.001},
     // hospital_fl: the analyst behind the secure sum (noise multiplier 1.1, q 0.01, 10^4 steps),
     // the malicious server with 14 hospitals (1 honest share left), any 16, EU -> US.
     {"hospital_fl", 0, kViolated, 5.0, 5.7},
