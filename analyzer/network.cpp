@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -44,7 +45,7 @@ net::Topology to_dp(const flow::Agent& agent) {
 
 /// The graph of `agent`, built once per thread for consecutive calls (the coalition search asks
 /// for the same release many times; a random regular graph of 10^6 members takes a while).
-std::shared_ptr<const net::Graph> graph_of(const flow::Agent& agent) {
+std::shared_ptr<const net::Graph> graph_of(const flow::Agent& agent, std::string& key_out) {
   thread_local std::string key;
   thread_local std::shared_ptr<const net::Graph> graph;
   const net::Topology t = to_dp(agent);
@@ -63,6 +64,7 @@ std::shared_ptr<const net::Graph> graph_of(const flow::Agent& agent) {
     graph = std::make_shared<const net::Graph>(t);
     key = std::move(k);
   }
+  key_out = key;
   return graph;
 }
 
@@ -121,29 +123,38 @@ std::vector<std::uint64_t> members_by_distance(const net::Graph& graph, std::uin
 std::string mu_text(double mu) { return format_double_up(mu, 4); }
 
 /// Pairwise network DP (Cyffers & Bellet 2022, Def. 5): the μ of one member alone at distance
-/// d = 1, 2, … from the target, for the explanation (the verdict takes the worst placement).
-std::vector<std::string> pairwise(const net::Graph& graph, const flow::Artifact& x, const flow::Graph& g,
-                                  std::uint64_t target, double clip, double sigma) {
+/// d = 1, 2, … from the target, for the explanation (the verdict takes the worst placement), at
+/// clip = σ = 1 (μ scales with clip/σ): (d, μ) pairs.
+std::vector<std::pair<std::uint64_t, double>> pairwise_unit(const net::Graph& graph, bool walk, std::uint64_t count,
+                                                            std::uint64_t target) {
   constexpr std::uint64_t kMostHops = 4, kLargestSearched = 20'000;
-  std::vector<std::string> out;
+  std::vector<std::pair<std::uint64_t, double>> out;
   const auto kind = graph.topology().kind;
   const bool stored = kind == net::TopologyKind::kRandomRegular || kind == net::TopologyKind::kEdges;
-  const bool walk = x.kind == flow::ComputeKind::kTokenWalk;
   if ((stored && graph.size() > kLargestSearched) || (walk && kind != net::TopologyKind::kRing)) return out;
-  const std::uint64_t count = walk ? 0 : g.value(x.params.at(flow::ParamKey::kRounds)).get_num().get_ui();
   for (std::uint64_t member : members_by_distance(graph, target, kMostHops)) {
-    const std::uint64_t d = graph.distance(target, member);
-    double mu = 0;
-    if (walk) {
-      const Rational steps = g.value(x.params.at(flow::ParamKey::kSteps));
-      mu = net::token_walk(graph, {member}, target, steps.get_num().get_ui(), sigma, clip, 0.5).mu;
-    } else {
-      mu = net::gossip(graph, {member}, target, count, sigma, clip).mu;
-    }
+    const double mu = walk ? net::token_walk(graph, {member}, target, count, 1.0, 1.0, 0.5).mu
+                           : net::gossip(graph, {member}, target, count, 1.0, 1.0).mu;
+    out.emplace_back(graph.distance(target, member), mu);
+  }
+  return out;
+}
+
+/// μ at clip/σ from its value at clip = σ = 1 (exact scaling, rounded up).
+double scaled(double unit_mu, double clip, double sigma) {
+  if (unit_mu == 0 || !std::isfinite(unit_mu)) return unit_mu;
+  return to_double_up(Rational(unit_mu) * Rational(clip) / Rational(sigma));
+}
+
+std::vector<std::string> pairwise_lines(const std::vector<std::pair<std::uint64_t, double>>& unit, bool walk, double clip,
+                                        double sigma, const Rational& delta) {
+  std::vector<std::string> out;
+  for (const auto& [d, unit_mu] : unit) {
+    const double mu = scaled(unit_mu, clip, sigma);
     out.push_back("one member " + std::to_string(d) + (d == 1 ? " hop" : " hops") + (walk ? " after" : " from") +
                   " the target: mu " + mu_text(mu) + ", epsilon " +
-                  format_double_up(net::epsilon_of_mu(mu, to_double_down(g.settings.delta)), 4) + " at delta " +
-                  format_compact(g.settings.delta));
+                  format_double_up(net::epsilon_of_mu(mu, to_double_down(delta)), 4) + " at delta " +
+                  format_compact(delta));
   }
   return out;
 }
@@ -316,25 +327,56 @@ NetworkProfile network_profile(const flow::Graph& g, const flow::Artifact& x, co
     return p;
   }
   try {
-    const auto graph = graph_of(agent);
+    std::string key;
+    const auto graph = graph_of(agent, key);
     const std::uint64_t target = worst_target(*graph);
     const bool walk = x.kind == flow::ComputeKind::kTokenWalk, sgd = x.kind == flow::ComputeKind::kDecentralizedSgd;
     const flow::ParamKey count_key = walk || sgd ? flow::ParamKey::kSteps : flow::ParamKey::kRounds;
     const std::uint64_t count = g.value(x.params.at(count_key)).get_num().get_ui();
-    const View v = sgd    ? sgd_view(use, graph->size(), count, clip, sigma)
-                   : walk ? walk_view(*graph, use, target, count, clip, sigma, tail_delta(g))
-                          : gossip_view(*graph, use, target, count, clip, sigma);
+    // The engine's answers at clip = σ = 1, kept for the next call: the coalition search, the
+    // leakage matrix and the fix search (which turns σ) ask for the same view many times.
+    const double tail = tail_delta(g);
+    key += "|" + std::to_string(static_cast<int>(x.kind)) + "|" + std::to_string(count);
+    const std::string view_key = key + "|" + std::to_string(use.network_members) + (use.network_outputs ? "o" : "") +
+                                 (use.network_everyone ? "e" : "") + "|" + format_double(tail);
+    thread_local std::map<std::string, View> views;
+    auto found = views.find(view_key);
+    if (found == views.end()) {
+      if (views.size() >= 256) views.clear();
+      View unit = sgd    ? sgd_view(use, graph->size(), count, 1, 1)
+                  : walk ? walk_view(*graph, use, target, count, 1, 1, tail)
+                         : gossip_view(*graph, use, target, count, 1, 1);
+      found = views.emplace(view_key, std::move(unit)).first;
+    }
+    View v = found->second;
+    v.mu = scaled(v.mu, clip, sigma);
+    // Pairwise figures depend on the protocol and the graph only.
+    struct Pairwise {
+      std::vector<std::pair<std::uint64_t, double>> by_distance;
+      std::string error;
+    };
+    thread_local std::map<std::string, Pairwise> pairs;
+    auto known = pairs.find(key);
+    if (known == pairs.end()) {
+      if (pairs.size() >= 64) pairs.clear();
+      Pairwise unit;
+      if (!sgd) {
+        try {  // for the explanation only: a view too large to compute there leaves the verdict alone
+          unit.by_distance = pairwise_unit(*graph, walk, count, target);
+        } catch (const std::exception& e) {
+          unit.error = std::string("not computed (") + e.what() + ")";
+        }
+      }
+      known = pairs.emplace(key, std::move(unit)).first;
+    }
     p.parameters = std::string(sgd ? "decentralized SGD" : walk ? "token walk" : "gossip") + " on a " +
                    net::describe(topology) + ", sigma " + format_double(sigma) + ", clip " + format_double(clip) + ", " +
                    std::to_string(count) + (walk ? " visits" : sgd ? " steps" : (count == 1 ? " round" : " rounds"));
     p.view = v.words;
     p.view.back() += ": mu " + mu_text(v.mu) + (v.repeats > 1 ? " per step" : "") +
                      (times > 1 ? " per run, " + std::to_string(times) + " runs" : "");
-    try {  // for the explanation only: a view too large to compute there leaves the verdict alone
-      if (!sgd) p.pairwise = pairwise(*graph, x, g, target, clip, sigma);
-    } catch (const std::exception& e) {
-      p.pairwise = {std::string("not computed (") + e.what() + ")"};
-    }
+    p.pairwise = known->second.error.empty() ? pairwise_lines(known->second.by_distance, walk, clip, sigma, g.settings.delta)
+                                             : std::vector<std::string>{known->second.error};
     if (!std::isfinite(v.mu)) {
       p.error = "the coalition's view of it is not protected (mu unbounded)";
       return p;

@@ -75,6 +75,33 @@ std::optional<double> gaussian_mu(const std::vector<Mechanism>& parts) {
   return up_to_double(std::sqrt(inv) * (1 + 8 * kUnit * static_cast<Long>(parts.size() + 2)));
 }
 
+/// Gaussians with (0, δ_i) parts (declared ε = 0: a bound that fails with probability δ_i, such
+/// as a random walk's visit count): μ of the Gaussians and δ₀ = 1 − Π(1 − δ_i)^{T_i}, rounded up.
+/// The (0, δ) pair is dominated by "reveal with probability δ, else nothing", so the composition's
+/// hockey stick is exactly δ₀ + (1 − δ₀)·δ_μ(ε). nullopt without such a part, or with another kind.
+struct GaussiansAndFailures {
+  double mu = 0;
+  double failure = 0;
+};
+std::optional<GaussiansAndFailures> gaussians_and_failures(const std::vector<Mechanism>& parts) {
+  std::vector<Mechanism> gaussians;
+  Long log_survive = 0;
+  bool failures = false;
+  for (const auto& m : parts) {
+    if (m.kind == MechanismKind::kDeclared && m.epsilon == 0 && m.delta > 0) {
+      log_survive += static_cast<Long>(m.times) * std::log1p(-static_cast<Long>(m.delta));
+      failures = true;
+    } else {
+      gaussians.push_back(m);
+    }
+  }
+  if (!failures || gaussians.empty()) return std::nullopt;
+  const auto mu = gaussian_mu(gaussians);
+  if (!mu) return std::nullopt;
+  const Long failure = -std::expm1(log_survive) * (1 + 64 * kUnit * static_cast<Long>(parts.size() + 2));
+  return GaussiansAndFailures{*mu, std::min(1.0, up_to_double(failure))};
+}
+
 // --- two-valued losses ±ε₀: binomial sums --------------------------------------------------
 
 /// Compositions of n parts each with loss ±ε₀, +ε₀ with probability p = e^ε₀/(1 + e^ε₀) under P:
@@ -276,6 +303,14 @@ std::optional<EpsilonResult> closed_form_epsilon(const std::vector<Mechanism>& p
                         "exact: the Gaussians compose to mu-GDP, mu " + format_general(*mu, 6) +
                             " (Dong-Roth-Su 2019), analytic hockey stick of Balle-Wang 2018 Thm 8");
   }
+  if (auto mixed = gaussians_and_failures(parts); mixed && mixed->failure < delta) {
+    // δ₀ + (1 − δ₀)·δ_μ(ε) ≤ δ: the Gaussians at (δ − δ₀)/(1 − δ₀), rounded down.
+    const double rest = std::nextafter((delta - mixed->failure) / (1 - mixed->failure) * (1 - 1e-15), 0.0);
+    return exact_result(gdp_epsilon(mixed->mu, rest), delta,
+                        "exact: the Gaussians compose to mu-GDP, mu " + format_general(mixed->mu, 6) + ", with " +
+                            format_general(mixed->failure, 6) +
+                            " of delta for the bounds that may fail ((0, delta) parts: delta0 + (1 - delta0)·delta_mu)");
+  }
   if (auto used = probability_used(parts); used && *used <= delta) {
     return exact_result(0, delta, "exact: the record is sampled at all with probability at most " + format_general(*used, 6) +
                                       " <= delta, so epsilon 0 holds");
@@ -309,6 +344,13 @@ std::optional<DeltaResult> closed_form_delta(const std::vector<Mechanism>& parts
   if (auto mu = gaussian_mu(parts)) {
     r.value = gdp_delta(*mu, epsilon);
     r.how = "exact: mu-GDP hockey stick, mu " + format_general(*mu, 6) + " (Balle-Wang 2018 Thm 8)";
+    return r;
+  }
+  if (auto mixed = gaussians_and_failures(parts)) {
+    const Long d = static_cast<Long>(mixed->failure) + (1 - static_cast<Long>(mixed->failure)) * gdp_delta(mixed->mu, epsilon);
+    r.value = std::min(1.0, up_to_double(d * (1 + 8 * kUnit)));
+    r.how = "exact: mu-GDP hockey stick, mu " + format_general(mixed->mu, 6) + ", with " +
+            format_general(mixed->failure, 6) + " for the bounds that may fail (delta0 + (1 - delta0)·delta_mu)";
     return r;
   }
   if (auto step = one_subsampled_step(parts)) {

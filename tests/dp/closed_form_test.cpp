@@ -211,3 +211,19 @@ TEST_CASE("calibration: one DP-SGD step meets tiny delta and tiny epsilon with t
     CHECK(r.achieved.value <= c.epsilon);
   }
 }
+
+TEST_CASE("closed form: Gaussians with bounds that fail with probability delta0", "[dp][closed]") {
+  // A (0, δ_i) part (a random walk's visit bound, analyzer/network.cpp) composes with μ-GDP as
+  // δ0 + (1 − δ0)·δ_μ(ε), δ0 = 1 − Π(1 − δ_i): mpmath at 50 digits of ε_μ at (δ − δ0)/(1 − δ0).
+  check_exact(eps_of({Mechanism::gaussian(1), Mechanism::declared(0.0, 1e-7)}, 1e-5).value, 4.37952363177755);
+  check_exact(eps_of({Mechanism::gaussian(2), Mechanism::declared(0.0, 1e-7).repeated(3)}, 1e-5).value, 1.99673986431025);
+  Composition c;
+  REQUIRE(c.add(Mechanism::gaussian(0.5)));
+  REQUIRE(c.add(Mechanism::declared(0.0, 1e-7).repeated(3)));
+  const auto d = c.delta(0.5);
+  CHECK(d.value >= 0.599185738778236);
+  CHECK(d.value <= 0.599185738778236 * (1 + 1e-9));
+  // A failure probability at or above δ leaves nothing for the Gaussians: no finite ε here.
+  const auto none = eps_of({Mechanism::gaussian(1), Mechanism::declared(0.0, 1e-5)}, 1e-5);
+  CHECK((none.infinite || none.value > 10));
+}
