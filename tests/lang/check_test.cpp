@@ -281,7 +281,7 @@ TEST_CASE("each semantic check reports its message at its place", "[lang][check]
       {kBase + "compute n at clinic = count(people)\ncompute m at server = train(n)", "7:29: agent 'server' computes 'm' from 'n', which it does not hold"},
       {kBase + "compute n at clinic = count(people)\nsend n from server to clinic", "7:13: agent 'server' sends 'n', which it does not hold"},
       {kBase + "compute n at clinic = count(people)\nsend n to clinic", "7:11: agent 'clinic' sends 'n' to itself"},
-      {kBase + "compute n at clinic = count(people)\nsend n to server via carrier_pigeon", "7:22: unknown channel 'carrier_pigeon' (channels are plain, encrypted, secure_aggregation and shuffler)"},
+      {kBase + "compute n at clinic = count(people)\nsend n to server via carrier_pigeon", "7:22: unknown channel 'carrier_pigeon' (channels are plain, encrypted, secure_aggregation, shuffler and network_shuffle)"},
       {kBase + "compute n at clinic = count(people)\nsend n to server via plain(x: 1)", "7:28: plain takes no arguments"},
       {kBase + "compute n at clinic = count(people)\nsend n to server via secure_aggregation(threshold: 2)", "7:22: secure_aggregation needs a population of senders; 'clinic' is a single agent (declare it as 'agent clinic[n]')"},
       {kBase + "agent p[5] { trust: curious, holds: people by partition }\ncompute n at p = count(people)\nsend n to server via secure_aggregation(min_clients: 2)", "8:22: secure_aggregation needs 'threshold' (the number of senders it needs to open a sum)"},
