@@ -313,7 +313,7 @@ Knowledge Propagation::receive(const flow::Flow& f) const {
       // no amplification is claimed then. Otherwise the receiver's view is, up to the walks'
       // distance from their stationary distribution, a shuffle (analyzer/network.cpp).
       const double mixing = population(s) ? network_mixing(graph_.agents[s], f.channel.walk_steps) : 1;
-      if (!coalition_.contains(f.to) || c > 0 || !population(s) || !(mixing < 1)) {
+      if (c > 0 || !population(s) || !(mixing < 1)) {
         out = all_instances(s, *k);
         break;
       }

@@ -194,3 +194,13 @@ TEST_CASE("network shuffle: well mixed walks amplify as a shuffler does, badly m
   // A member of the senders in the coalition sees reports pass: no amplification.
   CHECK(unamplified(figure(survey("complete", "network_shuffle(steps: 80)"), "with_a_phone")));
 }
+
+TEST_CASE("network shuffle: the shuffled reports stay shuffled when the collector passes them on", "[analyzer][network]") {
+  // The analyst is sent the collector's multiset: the same amplified figure as the collector's.
+  std::string text = survey("complete", "network_shuffle(steps: 80)");
+  text += "agent analyst { trust: curious }\nsend r from collector to analyst\n"
+          "require onward: dp(answers) against {analyst} <= epsilon 1\n";
+  const double collector = figure(text, "central"), analyst = figure(text, "onward");
+  CHECK(analyst == collector);
+  CHECK(analyst < 0.05);
+}
