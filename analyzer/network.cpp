@@ -177,17 +177,22 @@ struct View {
 
 std::string members_text(std::uint64_t k) { return std::to_string(k) + (k == 1 ? " member" : " members"); }
 
+/// Every member's contribution reads the target record (not held by partition): `moved` noisy
+/// values each move by clip, μ = clip·√moved/σ (the view is a function of them).
+View everyone_view(std::uint64_t moved, const std::string& what, double clip, double sigma) {
+  View v;
+  v.mu = to_double_up(Rational(clip) * Rational(std::sqrt(static_cast<double>(moved))) / Rational(sigma) *
+                      Rational(1 + std::ldexp(1.0, -40)));
+  v.words = {"every member's contribution reads the target record (it is not held by partition): " + what};
+  return v;
+}
+
 View gossip_view(const net::Graph& graph, const ReleaseUse& use, std::uint64_t target, std::uint64_t rounds, double clip,
                  double sigma) {
   View v;
   const std::uint64_t n = graph.size();
-  if (use.network_everyone) {
-    v.mu = to_double_up(Rational(clip) * Rational(std::sqrt(static_cast<double>(n))) / Rational(sigma) *
-                        Rational(1 + std::ldexp(1.0, -40)));
-    v.words = {"every member's contribution reads the target record (it is not held by partition): all " +
-               std::to_string(n) + " noisy values move by clip, mu = clip·√n/sigma"};
-    return v;
-  }
+  if (use.network_everyone)
+    return everyone_view(n, "all " + std::to_string(n) + " noisy values move by clip, mu = clip·√n/sigma", clip, sigma);
   if (use.network_members == 0) {
     v.mu = to_double_up(Rational(clip) / Rational(sigma));
     v.words = {"the members' outputs reached the coalition: they are functions of the members' noisy values, where the "
@@ -204,13 +209,9 @@ View gossip_view(const net::Graph& graph, const ReleaseUse& use, std::uint64_t t
 View walk_view(const net::Graph& graph, const ReleaseUse& use, std::uint64_t target, std::uint64_t steps, double clip,
                double sigma, double tail) {
   View v;
-  if (use.network_everyone) {
-    v.mu = to_double_up(Rational(clip) * Rational(std::sqrt(static_cast<double>(steps))) / Rational(sigma) *
-                        Rational(1 + std::ldexp(1.0, -40)));
-    v.words = {"every member's contribution reads the target record (it is not held by partition): each of the " +
-               std::to_string(steps) + " noisy visits moves by clip, mu = clip·√steps/sigma"};
-    return v;
-  }
+  if (use.network_everyone)
+    return everyone_view(steps, "each of the " + std::to_string(steps) + " noisy visits moves by clip, mu = clip·√steps/sigma",
+                         clip, sigma);
   const net::NetworkResult r = use.network_members == 0
                                    ? net::token_walk(graph, {}, target, steps, sigma, clip, tail)
                                    : net::worst_token_walk(graph, use.network_members, target, steps, sigma, clip, tail);
