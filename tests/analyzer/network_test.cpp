@@ -12,17 +12,13 @@
 #include "analyzer/analysis.hpp"
 #include "lang/frontend.hpp"
 #include "tests/support/spec.hpp"
+#include "tests/support/verdicts.hpp"
 
 using namespace privflow;
 
 namespace {
 
-const analyzer::Verdict& verdict(const analyzer::Analysis& a, const std::string& name) {
-  for (const auto& v : a.verdicts)
-    if (v.name == name) return v;
-  FAIL("no verdict " << name);
-  return a.verdicts.front();
-}
+using test::verdict;
 
 /// A population of `n` members on `topology`, running `protocol` over their partition of d,
 /// sending the output to an outsider; requirements against `one` member, `two` members and
