@@ -405,6 +405,7 @@ Belief factored_posterior(const FactoredBelief& f, std::uint64_t value) {
   b.value = best.value;
   b.exact = best.exact && !f.maps_bounded;
   b.map_bounded = f.maps_bounded;
+  b.additive_maps = f.additive_maps;
   if (!best.exact)
     b.bound = "too many distinct observations to list: the posterior is bounded per group of equal channels "
               "(the smallest likelihood ratio of each, Bayes' rule)";
@@ -417,6 +418,7 @@ Belief factored_vulnerability(const FactoredBelief& f, bool bits) {
   b.prior = f.model->prior_vulnerability();
   b.exact = v.exact && !f.maps_bounded;
   b.map_bounded = f.maps_bounded;
+  b.additive_maps = f.additive_maps;
   if (bits) {
     const auto up = inference::log2_up(v.value / b.prior);
     b.value = up.value;

@@ -6,6 +6,7 @@
 #include "analyzer/wording.hpp"
 #include "base/text.hpp"
 #include "inference/format.hpp"
+#include "solver/map_count.hpp"
 
 namespace privflow::analyzer::detail::steps {
 namespace {
@@ -116,8 +117,11 @@ std::string exact_channel() {
 void add_exact_parts(Derivation& parent, const flow::Graph& graph, const flow::Data& data,
                      const std::vector<RecordView>& views, const std::vector<ExactRr>& rr) {
   for (const auto& view : views) {
+    // A map over hundreds of likes would name them all: the first few, then a count.
+    constexpr std::size_t named_fields = 8;
     std::vector<std::string> names;
-    for (flow::Id f : view.fields) names.push_back(data.fields[f].name);
+    for (std::size_t i = 0; i < view.fields.size() && i < named_fields; ++i) names.push_back(data.fields[view.fields[i]].name);
+    if (view.fields.size() > named_fields) names.push_back("and " + count(view.fields.size() - named_fields) + " more");
     const bool named = view.artifact != flow::kNone;
     parent.add(std::string(view.kind == RecordView::Kind::kMap ? "map reading " : "fields ") + join(names, ", ") +
                    (named ? " (" + graph.artifacts[view.artifact].name + ")" : ""),
@@ -139,6 +143,14 @@ void add_exact_parts(Derivation& parent, const flow::Graph& graph, const flow::D
   }
   parent.add("and " + count(rr.size() - listed) + " more randomized responses (lines " + count(first) + "–" +
              count(last) + ")");
+}
+
+std::string additive_map(const flow::Graph& graph, flow::Id map) {
+  const auto& x = graph.artifacts[map];
+  const std::size_t n = x.expr ? solver::read_fields(*x.expr).size() : 0;
+  return "map '" + x.name + "' is a function of one additive score of " + count(n) +
+         " fields: the score's distribution given the secret is the convolution of its terms (exact, no table of " +
+         "the fields' joint values)";
 }
 
 std::string map_bounded() { return "a map is bounded by the fields it reads (an upper bound)"; }

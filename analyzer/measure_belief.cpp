@@ -29,6 +29,7 @@ void explain_exact_channel(Derivation& parent, const flow::Graph& g, const flow:
                            const detail::Belief& belief) {
   Derivation& node = parent.add(steps::exact_channel());
   steps::add_exact_parts(node, g, d, views, rr);
+  for (flow::Id m : belief.additive_maps) node.add(steps::additive_map(g, m), g.artifacts[m].span.line);
   if ((!belief.exact && belief.bound.empty()) || belief.map_bounded) node.add(steps::map_bounded());
   if (!belief.bound.empty()) node.add(steps::upper_bound(belief.bound));
 }

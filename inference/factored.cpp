@@ -170,6 +170,164 @@ Result<std::vector<Matrix>> local_channels(const BayesNet& net, const std::vecto
   return local;
 }
 
+
+/// A distribution over integers with one denominator: P(k) = num[k] / den. Convolving such
+/// distributions multiplies integers only (no gcd per step, as rationals would need).
+struct IntDist {
+  std::map<mpz_class, mpz_class> num;
+  mpz_class den = 1;
+};
+
+/// The distribution of a + b (independent): false when it passes the limits.
+bool convolve(const IntDist& a, const IntDist& b, IntDist& out, std::uint64_t& work, const FactoredLimits& limits) {
+  work += a.num.size() * b.num.size();
+  if (work > limits.max_score_work) return false;
+  IntDist r;
+  r.den = a.den * b.den;
+  for (const auto& [x, p] : a.num)
+    for (const auto& [y, q] : b.num) r.num[x + y] += p * q;
+  if (r.num.size() > limits.max_scores) return false;
+  out = std::move(r);
+  return true;
+}
+
+/// The sum of n independent copies (by squaring).
+bool power(IntDist base, std::uint64_t n, IntDist& out, std::uint64_t& work, const FactoredLimits& limits) {
+  IntDist acc;
+  acc.num[0] = 1;
+  while (n > 0) {
+    if ((n & 1) && !convolve(acc, base, acc, work, limits)) return false;
+    n >>= 1;
+    if (n > 0 && !convolve(base, base, base, work, limits)) return false;
+  }
+  out = std::move(acc);
+  return true;
+}
+
+/// The branch of the secret's tree each field lies in (its neighbour of the secret; the secret
+/// for itself), or, for a field of another tree, net.size() + that tree's root.
+std::vector<std::size_t> branches_of(const BayesNet& net, const Rooted& tree, FieldId secret) {
+  std::vector<std::size_t> out(net.size(), 0);
+  out[secret] = secret;
+  for (std::size_t i = 1; i < tree.order.size(); ++i) {
+    const FieldId f = tree.order[i];
+    out[f] = tree.toward[f] == secret ? f : out[tree.toward[f]];
+  }
+  for (FieldId f = 0; f < net.size(); ++f) {
+    if (f == secret || tree.toward[f] != net.size()) continue;
+    FieldId root = f;
+    for (std::size_t guard = 0; !net.field(root).parents.empty() && guard < net.size(); ++guard)
+      root = net.field(root).parents[0];
+    out[f] = net.size() + root;
+  }
+  return out;
+}
+
+/// P(field | secret) as [secret value][field value]: down the tree's edges, or the field's
+/// marginal in every row when it lies in another tree.
+Matrix conditional_on_secret(const BayesNet& net, const std::vector<Distribution>& marg, const Rooted& tree,
+                             FieldId secret, FieldId field) {
+  const std::uint64_t k = net.field(secret).size;
+  if (field == secret) {
+    Matrix id(k, std::vector<Rational>(k, Rational(0)));
+    for (std::uint64_t s = 0; s < k; ++s) id[s][s] = 1;
+    return id;
+  }
+  if (tree.toward[field] == net.size()) return Matrix(k, marg[field]);
+  std::vector<FieldId> path{field};
+  while (path.back() != secret) path.push_back(tree.toward[path.back()]);
+  Matrix m = edge_conditional(net, marg, secret, path[path.size() - 2]);
+  for (std::size_t i = path.size() - 2; i > 0; --i) m = multiply(m, edge_conditional(net, marg, path[i], path[i - 1]));
+  return m;
+}
+
+/// One term's distribution in each row: the probability of each of its values given the secret.
+using TermRows = std::vector<std::vector<std::pair<mpz_class, Rational>>>;
+
+TermRows term_rows(const Matrix& cond, const std::vector<mpz_class>& value) {
+  TermRows rows(cond.size());
+  for (std::size_t s = 0; s < cond.size(); ++s) {
+    std::map<mpz_class, Rational> by_value;
+    for (std::size_t x = 0; x < value.size() && x < cond[s].size(); ++x)
+      if (cond[s][x] != 0) by_value[value[x]] += cond[s][x];
+    rows[s].assign(by_value.begin(), by_value.end());
+  }
+  return rows;
+}
+
+IntDist to_int_dist(const std::vector<std::pair<mpz_class, Rational>>& row) {
+  IntDist d;
+  for (const auto& [v, p] : row) mpz_lcm(d.den.get_mpz_t(), d.den.get_mpz_t(), p.get_den_mpz_t());
+  for (const auto& [v, p] : row) d.num[v] = p.get_num() * (d.den / p.get_den());
+  return d;
+}
+
+/// The channel from the secret to a score view's outputs.
+Result<Matrix> score_channel(const BayesNet& net, const std::vector<Distribution>& marg, const Rooted& tree,
+                             FieldId secret, const ScoreView& view, const FactoredLimits& limits) {
+  using R = Result<Matrix>;
+  std::map<TermRows, std::uint64_t> groups;  // equal terms are counted, not repeated
+  for (const auto& t : view.terms) {
+    if (t.field >= net.size() || t.value.size() != net.field(t.field).size) return R::failure("a score's term does not fit its field");
+    ++groups[term_rows(conditional_on_secret(net, marg, tree, secret, t.field), t.value)];
+  }
+  const std::uint64_t k = net.field(secret).size;
+  std::vector<IntDist> rows(k);
+  for (std::uint64_t s = 0; s < k; ++s) {
+    rows[s].num[view.offset] = 1;
+    std::uint64_t work = 0;
+    for (const auto& [term, n] : groups) {
+      IntDist copies;
+      if (!power(to_int_dist(term[s]), n, copies, work, limits) || !convolve(rows[s], copies, rows[s], work, limits))
+        return R::failure("a map's score has too many values for the factored engine");
+    }
+  }
+  std::map<std::uint64_t, std::size_t> column;  // output class -> column
+  std::map<mpz_class, std::uint64_t> output_of;
+  for (const auto& row : rows)
+    for (const auto& [score, p] : row.num) {
+      if (output_of.count(score)) continue;
+      auto o = view.output(score);
+      if (!o) return R::failure("a map's output could not be evaluated on a score");
+      output_of[score] = *o;
+      column.emplace(*o, 0);
+    }
+  std::size_t next = 0;
+  for (auto& [o, c] : column) c = next++;
+  Matrix m(k, std::vector<Rational>(column.size(), Rational(0)));
+  for (std::uint64_t s = 0; s < k; ++s)
+    for (const auto& [score, p] : rows[s].num) {
+      Rational q(p, rows[s].den);
+      q.canonicalize();
+      m[s][column[output_of[score]]] += q;
+    }
+  return m;
+}
+
+/// The channels of the score views, after checking that each reads its own branches.
+Result<std::vector<Matrix>> score_channels(const BayesNet& net, const std::vector<Distribution>& marg, const Rooted& tree,
+                                           FieldId secret, const std::vector<Matrix>& local,
+                                           const std::vector<ScoreView>& scores, const FactoredLimits& limits) {
+  using R = Result<std::vector<Matrix>>;
+  const std::vector<std::size_t> branch = branches_of(net, tree, secret);
+  std::vector<bool> taken(2 * net.size(), false);
+  for (FieldId f = 0; f < net.size(); ++f)
+    if (!local[f].empty() && f != secret) taken[branch[f]] = true;
+  std::vector<Matrix> out;
+  for (const auto& view : scores) {
+    for (const auto& t : view.terms) {
+      if (t.field >= net.size()) return R::failure("a score's term does not fit its field");
+      if (t.field == secret) continue;  // seen with the secret: independent of the rest given it
+      if (taken[branch[t.field]]) return R::failure("a map reads fields that are not independent given the secret");
+      taken[branch[t.field]] = true;
+    }
+    auto m = score_channel(net, marg, tree, secret, view, limits);
+    if (!m) return R::failure(m.error());
+    out.push_back(std::move(*m));
+  }
+  return out;
+}
+
 }  // namespace
 
 bool is_forest(const BayesNet& net) {
@@ -180,6 +338,11 @@ bool is_forest(const BayesNet& net) {
 
 Result<FactoredModel> factor(const BayesNet& net, FieldId secret, const std::vector<FieldView>& views,
                              FactoredLimits limits) {
+  return factor(net, secret, views, {}, limits);
+}
+
+Result<FactoredModel> factor(const BayesNet& net, FieldId secret, const std::vector<FieldView>& views,
+                             const std::vector<ScoreView>& scores, FactoredLimits limits) {
   using R = Result<FactoredModel>;
   if (secret >= net.size()) return R::failure("unknown secret field");
   if (!is_forest(net)) return R::failure("a field has more than one parent: not a tree");
@@ -188,6 +351,8 @@ Result<FactoredModel> factor(const BayesNet& net, FieldId secret, const std::vec
   if (!local) return R::failure(local.error());
   const std::vector<Distribution> marg = marginals(net, parents_first(net));
   const Rooted tree = root_at(net, secret);
+  auto scored = score_channels(net, marg, tree, secret, *local, scores, limits);
+  if (!scored) return R::failure(scored.error());
   // Outputs seen in each field's subtree (saturating), to refuse a branch before building it.
   std::vector<std::uint64_t> outputs(net.size(), 1);
   for (std::size_t i = tree.order.size(); i-- > 0;) {
@@ -223,6 +388,10 @@ Result<FactoredModel> factor(const BayesNet& net, FieldId secret, const std::vec
   }
   if (!(*local)[secret].empty()) {
     branches.push_back((*local)[secret]);
+    replaced.push_back(false);
+  }
+  for (auto& m : *scored) {
+    branches.push_back(std::move(m));
     replaced.push_back(false);
   }
   // Group equal reduced channels; a channel with one output tells nothing.

@@ -16,6 +16,8 @@
 // the prefix without them is a lower bound (seeing more never lowers the vulnerability).
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,12 +35,31 @@ struct FieldView {
   Channel channel;
 };
 
+/// What is seen of several fields together through one function of an additive score (an
+/// additive `map`): output(offset + Σ_j h_j(x_j)). Exact when each field read is the secret,
+/// or lies in its own branch of the secret's tree, or alone in its own other tree, and nothing
+/// else is seen there: the terms are then independent given the secret, and the score's
+/// distribution is their convolution (computed over integers with one denominator per row).
+struct ScoreView {
+  struct Term {
+    FieldId field = 0;
+    std::vector<mpz_class> value;  ///< h(x) for each value x of the field
+  };
+  std::vector<Term> terms;  ///< distinct fields
+  mpz_class offset;
+  /// The output class of a score of positive probability; nullopt refuses the view.
+  std::function<std::optional<std::uint64_t>(const mpz_class&)> output;
+};
+
 struct FactoredLimits {
   /// Cells (outputs × secret values) enumerated exactly; past it, groups are bounded.
   std::uint64_t max_cells = 1u << 21;
   /// Joint outputs of one branch of the tree (several seen fields behind one neighbour of the
   /// secret); past it, the branch is bounded by seeing that neighbour in the clear.
   std::uint64_t max_branch_outputs = 1u << 16;
+  /// Distinct scores of one ScoreView, and pairs convolved per secret value.
+  std::uint64_t max_scores = 1u << 16;
+  std::uint64_t max_score_work = 1u << 24;
 };
 
 /// n conditionally independent copies of one reduced channel from the secret: no zero
@@ -88,7 +109,10 @@ bool is_forest(const BayesNet& net);
 
 /// Factors what `views` show of `secret`. Fails (the caller falls back to the joint table)
 /// when the network is not a forest or is invalid, or a view's channel does not fit its field.
+/// `scores` are seen too; the factoring fails when one is not exact (see ScoreView).
 Result<FactoredModel> factor(const BayesNet& net, FieldId secret, const std::vector<FieldView>& views,
                              FactoredLimits limits = {});
+Result<FactoredModel> factor(const BayesNet& net, FieldId secret, const std::vector<FieldView>& views,
+                             const std::vector<ScoreView>& scores, FactoredLimits limits = {});
 
 }  // namespace privflow::inference

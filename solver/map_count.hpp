@@ -62,7 +62,7 @@ enum class MapStatus {
   kDivisionByZero,  // some input reaches a division by zero: see `witness`, `division`
   kUndecided,       // a limit was hit or the solver answered unknown: see `reason`
 };
-enum class MapMethod { kEnumeration, kSolver };
+enum class MapMethod { kEnumeration, kSolver, kAdditive };
 
 /// One distinct output of the map and its preimage size.
 struct OutputClass {
@@ -118,6 +118,30 @@ struct MapCount {
 /// kUndecided with Z3's reason.
 MapCount count_map(Session& session, const flow::Data& data, const flow::Expr& expr,
                    const MapLimits& limits = {});
+
+/// A map that is a function of one additive score, g(c + Σ_j h_j(x_j)), each term h_j reading
+/// one field x_j: counts of likes, weighted scores, thresholds and bands of a score, the sign of
+/// a difference of two scores. Its classes are counted, and its channel from a field of a
+/// `given` tree computed, by convolving the terms (never listing the product domain).
+struct AdditiveForm {
+  struct Term {
+    flow::Id field = flow::kNone;
+    std::vector<mpz_class> value;  ///< h(x) for each digit of the field (as in MapCount)
+  };
+  std::vector<Term> terms;  ///< one per read field, ascending by field
+  mpz_class offset;         ///< the constant c
+  /// The map's output for a score: nullopt on a division by zero or a score beyond int64.
+  std::optional<mpz_class> output(const mpz_class& score) const;
+
+  flow::Expr outer;                    ///< the map with its score replaced by the field `score_field`
+  flow::Id score_field = flow::kNone;  ///< one past the data's fields
+};
+
+/// The additive form of `expr`, or nullopt when it has none: a step that is not `+`, `-`,
+/// unary `-` or a product with a constant joins two fields, a field has more than
+/// `max_field_values` values, or a term divides by zero somewhere.
+std::optional<AdditiveForm> additive_form(const flow::Data& data, const flow::Expr& expr,
+                                          std::uint64_t max_field_values = std::uint64_t{1} << 16);
 
 /// Whether any record in the domain reaches a division or modulo by zero.
 struct DivisionCheck {

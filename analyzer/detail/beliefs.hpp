@@ -68,6 +68,7 @@ inference::BayesNet network_of(const flow::Data& d);
 struct FactoredBelief {
   std::shared_ptr<const inference::FactoredModel> model;
   bool maps_bounded = false;  // a map was replaced by the fields it reads (an upper bound)
+  std::vector<flow::Id> additive_maps;  // maps seen exactly as functions of an additive score
 };
 
 /// The factored model of `field` seen through the fields of `views` in the clear and the exact
@@ -84,6 +85,7 @@ struct Belief {
   std::string how;
   std::string bound;   // non-empty: why the exact channel's value is an upper bound (factored engine)
   bool map_bounded = false;  // the factored engine read a map as the fields it reads
+  std::vector<flow::Id> additive_maps;  // maps computed exactly from their additive score
 };
 
 /// max over observations of P(field = value | what C sees through views and exact RR).

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,10 @@ MapCount undecided(MapCount m, std::string reason);
 /// The classes of `totals` (output value -> preimage), ascending by value.
 void fill_classes(MapCount& m, const flow::Data& data, const Expr& expr,
                   const std::map<mpz_class, mpz_class>& totals);
+
+/// The count of an additive map (AdditiveForm) by convolving its terms; nullopt when it has no
+/// additive form, a term or a score divides by zero, or the scores pass the limits.
+std::optional<MapCount> count_additive(const flow::Data& data, const Expr& expr, MapCount m, const MapLimits& limits);
 
 /// The solver path of count_map: periodic reduction, then boxes proved constant or enumerated.
 MapCount count_by_solver(SessionImpl& session, const flow::Data& data, const Expr& expr, MapCount m,

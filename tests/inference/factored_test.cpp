@@ -4,6 +4,7 @@
 // exact values where both can be computed.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <random>
 
 #include "inference/factored.hpp"
@@ -235,4 +236,136 @@ TEST_CASE("factored: refuses what is not a forest, and a view that does not fit"
   BayesNet tree;
   tree.add_field("a", 2);
   REQUIRE_FALSE(factor(tree, 0, {{0, *Channel::projection(Domain{{3}}, {0})}}));
+}
+
+namespace {
+
+/// A random additive score over `fields`: small integer terms, an offset, and an output that
+/// folds the score (score mod 3, or a threshold) so that outputs merge scores.
+ScoreView random_score(std::mt19937& rng, const BayesNet& net, const std::vector<FieldId>& fields) {
+  ScoreView view;
+  for (FieldId f : fields) {
+    ScoreView::Term t{f, {}};
+    for (std::uint64_t x = 0; x < net.field(f).size; ++x) t.value.emplace_back(std::uniform_int_distribution<int>(-2, 3)(rng));
+    view.terms.push_back(std::move(t));
+  }
+  view.offset = std::uniform_int_distribution<int>(-3, 3)(rng);
+  const int fold = std::uniform_int_distribution<int>(0, 2)(rng);
+  view.output = [fold](const mpz_class& s) -> std::optional<std::uint64_t> {
+    if (fold == 0) return static_cast<std::uint64_t>(s.get_si() + 1000);  // the score itself
+    if (fold == 1) return static_cast<std::uint64_t>(((s.get_si() % 3) + 3) % 3);
+    return s >= 1 ? 1u : 0u;
+  };
+  return view;
+}
+
+/// The score's output for every tuple of `order`'s joint domain (the joint table's channel).
+Channel score_channel_by_table(const Domain& domain, const std::vector<FieldId>& order, const ScoreView& view) {
+  std::vector<std::uint64_t> output_of(domain.cardinality());
+  std::map<std::uint64_t, std::uint64_t> ids;
+  for (std::uint64_t x = 0; x < output_of.size(); ++x) {
+    mpz_class s = view.offset;
+    for (const auto& t : view.terms) {
+      const std::size_t pos = static_cast<std::size_t>(std::find(order.begin(), order.end(), t.field) - order.begin());
+      s += t.value[domain.value_at(x, pos)];
+    }
+    output_of[x] = ids.emplace(*view.output(s), ids.size()).first->second;
+  }
+  return *Channel::deterministic(std::move(output_of), ids.size());
+}
+
+}  // namespace
+
+TEST_CASE("factored: an additive score equals the joint table on random tree networks, every rational", "[factored]") {
+  std::mt19937 rng(20261207);
+  int compared = 0, refused = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    const BayesNet net = random_forest(rng, std::uniform_int_distribution<std::size_t>(2, 7)(rng));
+    const FieldId secret = std::uniform_int_distribution<FieldId>(0, net.size() - 1)(rng);
+    std::vector<FieldId> read;
+    for (FieldId f = 0; f < net.size(); ++f)
+      if (std::uniform_int_distribution<int>(0, 1)(rng)) read.push_back(f);
+    if (read.empty()) continue;
+    std::vector<Seen> seen;
+    for (FieldId f = 0; f < net.size(); ++f)
+      if (std::find(read.begin(), read.end(), f) == read.end() && std::uniform_int_distribution<int>(0, 3)(rng) == 0)
+        seen.push_back({f, true, Rational(1), 1});
+    const ScoreView view = random_score(rng, net, read);
+    auto model = factor(net, secret, field_views(net, seen), {view});
+    if (!model) {
+      ++refused;  // fields that are not independent given the secret
+      continue;
+    }
+    // The joint table: the secret, the fields seen, the fields scored.
+    std::vector<FieldId> order{secret};
+    const auto position = [&](FieldId f) {
+      auto it = std::find(order.begin(), order.end(), f);
+      if (it == order.end()) it = order.insert(order.end(), f);
+      return static_cast<std::size_t>(it - order.begin());
+    };
+    std::vector<std::size_t> seen_at;
+    for (const auto& s : seen) seen_at.push_back(position(s.field));
+    for (FieldId f : read) position(f);
+    auto joint = joint_distribution(net, order);
+    REQUIRE(joint);
+    std::vector<Channel> parts{score_channel_by_table(joint->domain, order, view)};
+    for (std::size_t at : seen_at) parts.push_back(*Channel::projection(joint->domain, {at}));
+    auto channel = parts.size() == 1 ? Result<Channel>(parts[0]) : Channel::parallel(parts);
+    REQUIRE(channel);
+    auto obs = observe(*joint, *channel, 0);
+    REQUIRE(obs);
+    INFO("trial " << trial);
+    const auto v = model->posterior_vulnerability();
+    REQUIRE(v.exact);
+    REQUIRE(v.value == posterior_vulnerability(*obs));
+    for (std::uint64_t value = 0; value < net.field(secret).size; ++value)
+      REQUIRE(model->max_posterior(value).value == max_posterior(*obs, value).value);
+    ++compared;
+  }
+  // Both outcomes are exercised: most random scores are exact, some read dependent fields.
+  REQUIRE(compared >= 100);
+  REQUIRE(refused >= 10);
+}
+
+namespace {
+
+/// n likes of kind 0 and n of kind 1 seen through the sign of (#yes of kind 0) - (#yes of kind 1).
+Result<FactoredModel> sign_of_difference(std::size_t n) {
+  std::vector<int> kinds(n, 0);
+  kinds.insert(kinds.end(), n, 1);
+  const BayesNet net = likes_network(kinds);
+  ScoreView view;
+  for (FieldId f = 1; f < net.size(); ++f) view.terms.push_back({f, {0, f <= n ? 1 : -1}});
+  view.output = [](const mpz_class& s) -> std::optional<std::uint64_t> { return s > 0 ? 2u : s == 0 ? 1u : 0u; };
+  return factor(net, 0, {}, {view});
+}
+
+}  // namespace
+
+TEST_CASE("factored: a score over many likes matches Python fractions", "[factored]") {
+  // factored_reference.py, "case score": the two counts as independent binomials given the trait.
+  auto small = sign_of_difference(30);
+  REQUIRE(small);
+  REQUIRE(small->posterior_vulnerability().exact);
+  REQUIRE(small->posterior_vulnerability().value ==
+          q("743972147822980481449174084633179972486385966703781/931322574615478515625000000000000000000000000000000"));
+  REQUIRE(small->max_posterior(2).value ==
+          q("806449409177043173238414649001232896558940410614013671875/"
+            "2005855727388997151711846734130323135472544107842530097603"));
+  // 500 likes: exact here; the reference prints its rationals as doubles.
+  auto large = sign_of_difference(250);
+  REQUIRE(large);
+  REQUIRE(large->posterior_vulnerability().exact);
+  REQUIRE(large->posterior_vulnerability().value.get_d() == Approx(0.7999999999999597).epsilon(1e-13));
+  REQUIRE(large->max_posterior(2).value.get_d() == Approx(0.4000000000000652).epsilon(1e-13));
+}
+
+TEST_CASE("factored: a score refuses fields seen otherwise in its branch", "[factored]") {
+  const BayesNet net = likes_network({0, 1});
+  ScoreView view;
+  view.terms = {{1, {0, 1}}, {2, {0, 1}}};
+  view.output = [](const mpz_class& s) -> std::optional<std::uint64_t> { return s.get_ui(); };
+  REQUIRE(factor(net, 0, {}, {view}));
+  REQUIRE_FALSE(factor(net, 0, {{1, *Channel::projection(Domain{{2}}, {0})}}, {view}));
+  REQUIRE_FALSE(factor(net, 0, {}, {view, view}));
 }

@@ -62,7 +62,31 @@ def measures(joint, k):
     return prior, max(prior), v_post, best
 
 
+def binomial(n, p):
+    from math import comb
+    return [comb(n, k) * p ** k * (1 - p) ** (n - k) for k in range(n + 1)]
+
+
+def case_score(n):
+    """A score, not enumerated: n likes of kind 0 and n of kind 1, seen only through the sign of
+    (#yes of kind 0) - (#yes of kind 1). Given the trait the two counts are independent
+    binomials, so P(sign | trait) is a double sum over their values."""
+    joint = defaultdict(F)
+    for t in range(3):
+        a = binomial(n, KINDS[0][t])
+        b = binomial(n, KINDS[1][t])
+        for i, pa in enumerate(a):
+            for j, pb in enumerate(b):
+                sign = (i > j) - (i < j)
+                joint[(t, sign)] += TRAIT_PRIOR[t] * pa * pb
+    return joint
+
+
 if __name__ == "__main__":
+    for n in (30, 250):
+        prior, v_prior, v_post, best = measures(case_score(n), 3)
+        print(f"case score {n}+{n}: V_post {v_post}" if n == 30 else f"case score {n}+{n}: V_post ~ {float(v_post)!r}")
+        print(f"  max posterior of value 2: {best[2]}" if n == 30 else f"  max posterior of value 2 ~ {float(best[2])!r}")
     for name, joint, k in (("A", case_a(), 3), ("B", case_b(), 2)):
         prior, v_prior, v_post, best = measures(joint, k)
         print(f"case {name}: prior {[str(p) for p in prior]}")
