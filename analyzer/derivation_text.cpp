@@ -145,12 +145,12 @@ void add_exact_parts(Derivation& parent, const flow::Graph& graph, const flow::D
              count(last) + ")");
 }
 
-std::string additive_map(const flow::Graph& graph, flow::Id map) {
+std::string additive_map(const flow::Graph& graph, flow::Id map, const flow::Field& secret) {
   const auto& x = graph.artifacts[map];
   const std::size_t n = x.expr ? solver::read_fields(*x.expr).size() : 0;
   return "map '" + x.name + "' is a function of one additive score of " + count(n) +
-         " fields: the score's distribution given the secret is the convolution of its terms (exact, no table of " +
-         "the fields' joint values)";
+         " fields: the score's distribution given " + secret.name +
+         " is the convolution of its terms (exact, without the table of the fields' joint values)";
 }
 
 std::string map_bounded() { return "a map is bounded by the fields it reads (an upper bound)"; }

@@ -26,10 +26,10 @@ double log2_up(double x) {
 /// responses, under `parent`.
 void explain_exact_channel(Derivation& parent, const flow::Graph& g, const flow::Data& d,
                            const std::vector<detail::RecordView>& views, const std::vector<detail::ExactRr>& rr,
-                           const detail::Belief& belief) {
+                           const detail::Belief& belief, const flow::Field& secret) {
   Derivation& node = parent.add(steps::exact_channel());
   steps::add_exact_parts(node, g, d, views, rr);
-  for (flow::Id m : belief.additive_maps) node.add(steps::additive_map(g, m), g.artifacts[m].span.line);
+  for (flow::Id m : belief.additive_maps) node.add(steps::additive_map(g, m, secret), g.artifacts[m].span.line);
   if ((!belief.exact && belief.bound.empty()) || belief.map_bounded) node.add(steps::map_bounded());
   if (!belief.bound.empty()) node.add(steps::upper_bound(belief.bound));
 }
@@ -81,7 +81,7 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
       return out;
     }
   }
-  if (has_exact) explain_exact_channel(out.node, graph_, d, obs.seen.views, rr, exact);
+  if (has_exact) explain_exact_channel(out.node, graph_, d, obs.seen.views, rr, exact, d.fields[r.field]);
   // The releases' loss: the epsilon exceeded with probability at most delta (posterior), or
   // the (epsilon, delta) bound on the channel's capacity e^eps + (k - 1) delta (leakage).
   double eps = 0;

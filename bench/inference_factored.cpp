@@ -83,6 +83,19 @@ std::string joint_case(const BayesNet& net) {
          privflow::format_up(max_posterior(*obs, 4).value, 4);
 }
 
+/// The likes seen only through their count (a `map` of one additive score, ScoreView).
+std::string score_case(const BayesNet& net) {
+  ScoreView view;
+  for (FieldId f = 1; f < net.size(); ++f) view.terms.push_back({f, {0, 1}});
+  view.output = [](const mpz_class& s) -> std::optional<std::uint64_t> { return s.get_ui(); };
+  auto model = factor(net, 0, {}, {view});
+  if (!model) return model.error();
+  const auto v = model->posterior_vulnerability();
+  const auto bits = log2_up(v.value / model->prior_vulnerability());
+  return std::string(v.exact ? "exact " : "bound ") + privflow::format_up(bits.value, 4) + " bits, max P(trait=4|count) " +
+         privflow::format_up(model->max_posterior(4).value, 4);
+}
+
 }  // namespace
 
 void factored_table() {
@@ -96,6 +109,17 @@ void factored_table() {
       const std::string label = std::to_string(n) + " likes, " + (kinds == 0 ? "all distinct" : std::to_string(k) + " kind(s)");
       measured("factored: " + label, [&] { return factored_case(net); });
       if (n <= 10) measured("joint table: " + label, [&] { return joint_case(net); });
+    }
+  }
+  std::printf("\nthe same likes seen only through their count (a map of one additive score)\n");
+  std::printf("%-40s %11s %11s  %s\n", "case", "cpu time", "peak RSS", "result");
+  for (std::size_t kinds : {std::size_t{1}, std::size_t{0}}) {
+    for (std::size_t n : {10, 100, 500, 1000}) {
+      std::mt19937 rng(7);
+      const std::size_t k = kinds == 0 ? n : kinds;
+      const BayesNet net = likes(n, k, rng);
+      measured("score: " + std::to_string(n) + " likes, " + (kinds == 0 ? "all distinct" : "1 kind"),
+               [&] { return score_case(net); });
     }
   }
 }

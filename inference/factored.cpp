@@ -193,6 +193,24 @@ bool convolve(const IntDist& a, const IntDist& b, IntDist& out, std::uint64_t& w
 
 /// The sum of n independent copies (by squaring).
 bool power(IntDist base, std::uint64_t n, IntDist& out, std::uint64_t& work, const FactoredLimits& limits) {
+  if (base.num.size() == 2 && n < limits.max_scores) {
+    // Two values a < b (a like): k copies at b is binomial, C(n, k)·P_b^k·P_a^(n−k) / den^n.
+    const auto& [a, pa] = *base.num.begin();
+    const auto& [b, pb] = *base.num.rbegin();
+    work += n + 1;
+    if (work > limits.max_score_work) return false;
+    std::vector<mpz_class> pa_pow(n + 1, 1);  // pa^j
+    for (std::uint64_t j = 1; j <= n; ++j) pa_pow[j] = pa_pow[j - 1] * pa;
+    IntDist r;
+    mpz_class term = 1;  // C(n, k)·pb^k
+    for (std::uint64_t k = 0; k <= n; ++k) {
+      if (k > 0) term = term * pb * (n - k + 1) / k;
+      r.num[a * static_cast<unsigned long>(n - k) + b * static_cast<unsigned long>(k)] = term * pa_pow[n - k];
+    }
+    mpz_pow_ui(r.den.get_mpz_t(), base.den.get_mpz_t(), n);
+    out = std::move(r);
+    return true;
+  }
   IntDist acc;
   acc.num[0] = 1;
   while (n > 0) {

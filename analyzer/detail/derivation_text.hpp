@@ -58,7 +58,7 @@ void add_exact_parts(Derivation& parent, const flow::Graph& graph, const flow::D
                      const std::vector<RecordView>& views, const std::vector<ExactRr>& rr);
 std::string map_bounded();
 /// A map read exactly through its additive score (solver::AdditiveForm).
-std::string additive_map(const flow::Graph& graph, flow::Id map);
+std::string additive_map(const flow::Graph& graph, flow::Id map, const flow::Field& secret);
 std::string upper_bound(const std::string& how);
 std::string replace_one_loss(bool posterior, double epsilon, const std::string& how);
 std::string prior(const flow::Field& field, std::uint64_t value, const Rational& prior);

@@ -78,14 +78,17 @@ const Expect kExpected[] = {
     {"social_recommender", 3, kHolds, 55.0 / 152, 55.0 / 152 + 1e-4},
     {"social_recommender", 4, kHolds, std::log2(247.0 / 240), std::log2(247.0 / 240) + 1e-3},
     {"social_recommender", 5, kHolds, std::log(3) - 1e-5, std::log(3) + 1e-3},
-    // likes_leaning: 210 likes given a 5-valued leaning, through a 3-valued feed (ads) and through
-    // randomized response keep 3/5 (research); exact values from Python fractions and integers
-    // (tests/inference/data/likes_leaning_reference.py): 13034/27927, log2(80563/60000),
-    // 0.999834153478, 0.5978038729 bits.
+    // likes_leaning: 210 likes given a 5-valued leaning, through a 3-valued feed (ads), a band of
+    // one score of 140 likes (data_broker) and randomized response keep 3/5 (research); exact
+    // values from Python fractions and integers (tests/inference/data/likes_leaning_reference.py):
+    // 13034/27927, log2(80563/60000); 0.999999999999963, 1.5337851066 bits; 0.999834153478,
+    // 0.5978038729 bits.
     {"likes_leaning", 0, kHolds, 13034.0 / 27927, 13034.0 / 27927 + 1e-4},
     {"likes_leaning", 1, kHolds, std::log2(80563.0 / 60000), std::log2(80563.0 / 60000) + 1e-3},
-    {"likes_leaning", 2, kViolated, 0.999834153478, 0.999834153478 + 1e-4},
-    {"likes_leaning", 3, kHolds, 0.5978038729, 0.5978038729 + 1e-3},
+    {"likes_leaning", 2, kViolated, 0.999999999999963, 1.0},
+    {"likes_leaning", 3, kViolated, 1.5337851066, 1.5337851066 + 1e-3},
+    {"likes_leaning", 4, kViolated, 0.999834153478, 0.999834153478 + 1e-4},
+    {"likes_leaning", 5, kHolds, 0.5978038729, 0.5978038729 + 1e-3},
     // census_stats: 160000 cells in the clear, 1600 after zip / 100; pure 3/4 + 1/2.
     {"census_stats", 0, kViolated, 0.7315, 0.7320},
     {"census_stats", 1, kHolds, 2e-14, 4e-14},

@@ -9,6 +9,7 @@
 
 #include "analyzer/analysis.hpp"
 #include "tests/support/spec.hpp"
+#include "tests/support/verdicts.hpp"
 
 using namespace privflow;
 
@@ -124,4 +125,61 @@ TEST_CASE("factored beliefs: an explanation lists a few randomized likes, then h
        at = text.str().find("randomized response on", at + 1))
     ++listed;
   CHECK(listed == 8);
+}
+
+namespace {
+
+/// A trait {left, centre, right} (uniform) and 40 likes: even ones P(yes) 1/5, 1/2, 4/5, odd
+/// ones 4/5, 1/2, 1/5. The ads partner sees their count (a map of one additive score), and
+/// with `also_seen` like l00 in the clear too.
+std::string score_spec(bool also_seen) {
+  std::ostringstream s;
+  s << "pipeline p\ndata users {\n  rows: 1000\n  field leaning: {left, centre, right} prior {1/3, 1/3, 1/3}\n";
+  for (int i = 0; i < 40; ++i)
+    s << "  field l" << i << ": {no, yes} given leaning "
+      << (i % 2 == 0 ? "{left: {4/5, 1/5}, centre: {1/2, 1/2}, right: {1/5, 4/5}}\n"
+                     : "{left: {1/5, 4/5}, centre: {1/2, 1/2}, right: {4/5, 1/5}}\n");
+  s << "}\nagent platform { trust: trusted, holds: users }\nagent ads { trust: curious }\n"
+    << "compute score at platform = map(users, ";
+  for (int i = 0; i < 40; ++i) s << (i ? " + " : "") << "(if l" << i << " = yes then 1 else 0)";
+  s << ")\nsend score to ads\n";
+  if (also_seen) s << "compute first at platform = select(users, l0)\nsend first to ads\n";
+  s << "adversary A = {ads}\nrequire posterior(users.leaning = right) against A <= 0.9\n"
+    << "require leakage(users.leaning) against A <= 1 bits\n";
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("factored beliefs: a count of 40 likes is exact, against Python fractions", "[analyzer][factored]") {
+  // tests/inference/data/factored_reference.py, "case count 40": P(count | leaning) is the
+  // convolution of Bin(20, p_even) and Bin(20, p_odd) in Python fractions: max P(right | count)
+  // = 0.35790174130523..., leakage log2(V_post / (1/3)) = 0.15063801425678... bits.
+  auto analysis = analyzer::analyze(test::load_spec_text("score.pflow", score_spec(false)));
+  REQUIRE(analysis.verdicts.size() == 2);
+  const auto& posterior = analysis.verdicts[0];
+  const auto& leakage = analysis.verdicts[1];
+  CHECK(posterior.status == analyzer::Status::kHolds);
+  CHECK(posterior.method == analyzer::Method::kExact);
+  CHECK(*posterior.value >= 0.35790174130523);
+  CHECK(*posterior.value <= 0.35790174130523 + 1e-9);
+  CHECK(leakage.method == analyzer::Method::kExact);
+  CHECK(*leakage.value >= 0.15063801425678);
+  CHECK(*leakage.value <= 0.15063801425678 + 1e-9);
+  CHECK(test::flatten(leakage.explanation).find("map 'score' is a function of one additive score of 40 fields") !=
+        std::string::npos);
+}
+
+TEST_CASE("factored beliefs: a scored like seen again falls back to a stated bound", "[analyzer][factored]") {
+  // The count and l0 together are not independent given leaning: the map is bounded by the
+  // fields it reads (seeing all 40 likes), an upper bound that says so.
+  auto analysis = analyzer::analyze(test::load_spec_text("score.pflow", score_spec(true)));
+  REQUIRE(analysis.verdicts.size() == 2);
+  for (const auto& v : analysis.verdicts) {
+    INFO(v.name);
+    CHECK(v.status != analyzer::Status::kUndecided);
+    CHECK(v.method != analyzer::Method::kExact);
+    CHECK(test::flatten(v.explanation).find("a map is bounded by the fields it reads") != std::string::npos);
+  }
+  CHECK(*analysis.verdicts[1].value >= 0.15063801425678);
 }

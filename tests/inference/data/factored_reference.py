@@ -82,7 +82,24 @@ def case_score(n):
     return joint
 
 
+def case_count40():
+    """tests/analyzer/factored_beliefs_test.cpp: leaning uniform over 3 values, 20 likes with
+    P(yes) = 1/5, 1/2, 4/5 and 20 with 4/5, 1/2, 1/5, seen through their count."""
+    from math import log2
+    p_even, p_odd = [F(1, 5), F(1, 2), F(4, 5)], [F(4, 5), F(1, 2), F(1, 5)]
+    joint = defaultdict(F)
+    for t in range(3):
+        a, b = binomial(20, p_even[t]), binomial(20, p_odd[t])
+        for i, pa in enumerate(a):
+            for j, pb in enumerate(b):
+                joint[(t, i + j)] += F(1, 3) * pa * pb
+    prior, v_prior, v_post, best = measures(joint, 3)
+    return log2(v_post / v_prior), best[2]
+
+
 if __name__ == "__main__":
+    bits, right = case_count40()
+    print(f"case count 40: leakage {bits!r} bits, max P(right | count) {float(right)!r}")
     for n in (30, 250):
         prior, v_prior, v_post, best = measures(case_score(n), 3)
         print(f"case score {n}+{n}: V_post {v_post}" if n == 30 else f"case score {n}+{n}: V_post ~ {float(v_post)!r}")

@@ -8,6 +8,9 @@ each of three kinds (progressive, conservative, neutral pages) with P(yes | lean
 
 ads partner: sees feed = map(if p00 = yes and p01 = yes then 0 else if c00 = yes and c01 = yes
   then 1 else 2), brute force over the 5 * 2^4 assignments of (leaning, p00, p01, c00, c01).
+broker: sees slant = map((#conservative likes - #progressive likes + 70) / 20), a band of a score
+  of 140 likes. Given leaning the two counts are independent binomials Bin(70, p_c(t)) and
+  Bin(70, p_p(t)), so P(band | leaning) is a double sum over them (no 2^140 enumeration).
 research partner: sees every like through binary randomized response with keep 3/5. The likes
   of one kind are exchangeable given leaning, so the count of "yes" reports of each kind is a
   sufficient statistic (binomial); V_post = sum over the 71^3 count triples of
@@ -66,6 +69,31 @@ def research():
     return F(total, dp * dens[0] * dens[1] * dens[2]), F(*best)
 
 
+def broker():
+    def binomial(p):
+        return [math.comb(PER_KIND, k) * p ** k * (1 - p) ** (PER_KIND - k) for k in range(PER_KIND + 1)]
+    by_y = {}
+    for t in range(5):
+        for i, pc in enumerate(binomial(KINDS["c"][t])):
+            for j, pp in enumerate(binomial(KINDS["p"][t])):
+                by_y.setdefault((i - j + PER_KIND) // 20, [F(0)] * 5)[t] += PRIOR[t] * pc * pp
+    v_post = sum(max(w) for w in by_y.values())
+    right = max(w[4] / sum(w) for w in by_y.values())
+    return v_post, right
+
+
+def slant():
+    """The broker's map: one score over the 140 political likes, in bands of 20 (wrapped)."""
+    indent = " " * 4
+    def count(kind):
+        terms = [f"(if {kind}{i:02d} = yes then 1 else 0)" for i in range(PER_KIND)]
+        return [" + ".join(terms[i:i + 3]) + (" +" if i + 3 < len(terms) else "") for i in range(0, len(terms), 3)]
+    c, p = count("c"), count("p")
+    lines = ["compute slant at platform = map(users, (", *[indent + x for x in c], indent + "- (",
+             *[indent * 2 + x for x in p], indent + ") + 70) / 20)"]
+    return "\n".join(lines)
+
+
 def spec():
     lines = []
     for kind in "pcn":
@@ -94,6 +122,9 @@ if __name__ == "__main__":
     if "--csv" in sys.argv:
         print(csv())
         sys.exit(0)
+    if "--slant" in sys.argv:
+        print(slant())
+        sys.exit(0)
     if "--computes" in sys.argv:
         for kind in "pcn":
             for i in range(PER_KIND):
@@ -105,6 +136,9 @@ if __name__ == "__main__":
     print(f"V_prior = {v_prior}")
     print(f"ads: V_post = {v_ads} ({float(v_ads):.10f}); leakage = log2({v_ads / v_prior}) = "
           f"{math.log2(v_ads / v_prior):.10f} bits; max P(right | feed) = {right_ads} ({float(right_ads):.10f})")
+    v_b, right_b = broker()
+    print(f"broker: V_post = {float(v_b):.12f}; leakage = {math.log2(float(v_b / v_prior)):.10f} bits; "
+          f"max P(right | slant) = {float(right_b):.15f}")
     v_r, right_r = research()
     print(f"research: V_post = {float(v_r):.12f}; leakage = {math.log2(float(v_r / v_prior)):.10f} bits; "
           f"max P(right | reports) = {float(right_r):.12f}")
