@@ -30,8 +30,8 @@ std::optional<inference::ScoreView> score_view(const flow::Graph& g, flow::Id ar
   // Output values become class ids in the order met (the engine orders columns canonically).
   auto ids = std::make_shared<std::map<mpz_class, std::uint64_t>>();
   auto shared = std::make_shared<solver::AdditiveForm>(std::move(*form));
-  view.output = [ids, shared](const mpz_class& score) -> std::optional<std::uint64_t> {
-    auto out = shared->output(score);
+  view.output = [ids, shared](const inference::ScoreView::Scores& scores) -> std::optional<std::uint64_t> {
+    auto out = shared->output(scores);
     if (!out) return std::nullopt;
     return ids->emplace(*out, ids->size()).first->second;
   };

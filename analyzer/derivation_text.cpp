@@ -148,9 +148,12 @@ void add_exact_parts(Derivation& parent, const flow::Graph& graph, const flow::D
 std::string additive_map(const flow::Graph& graph, flow::Id map, const flow::Field& secret) {
   const auto& x = graph.artifacts[map];
   const std::size_t n = x.expr ? solver::read_fields(*x.expr).size() : 0;
-  return "map '" + x.name + "' is a function of one additive score of " + count(n) +
-         " fields: the score's distribution given " + secret.name +
-         " is the convolution of its terms (exact, without the table of the fields' joint values)";
+  const auto form = x.expr && !x.inputs.empty() ? solver::additive_form(graph.data[x.inputs[0].data], *x.expr) : std::nullopt;
+  const std::size_t scores = form ? form->offset.size() : 1;
+  return "map '" + x.name + "' is a function of " + (scores == 1 ? "one additive score" : count(scores) + " additive scores") +
+         " of " + count(n) + " fields: the " + (scores == 1 ? "score's distribution" : "scores' joint distribution") +
+         " given " + secret.name + " is the convolution of " + (scores == 1 ? "its" : "their") +
+         " terms (exact, without the table of the fields' joint values)";
 }
 
 std::string map_bounded() { return "a map is bounded by the fields it reads (an upper bound)"; }

@@ -86,8 +86,9 @@ std::string joint_case(const BayesNet& net) {
 /// The likes seen only through their count (a `map` of one additive score, ScoreView).
 std::string score_case(const BayesNet& net) {
   ScoreView view;
-  for (FieldId f = 1; f < net.size(); ++f) view.terms.push_back({f, {0, 1}});
-  view.output = [](const mpz_class& s) -> std::optional<std::uint64_t> { return s.get_ui(); };
+  for (FieldId f = 1; f < net.size(); ++f) view.terms.push_back({f, {{0}, {1}}});
+  view.offset = {0};
+  view.output = [](const ScoreView::Scores& s) -> std::optional<std::uint64_t> { return s[0].get_ui(); };
   auto model = factor(net, 0, {}, {view});
   if (!model) return model.error();
   const auto v = model->posterior_vulnerability();

@@ -171,12 +171,21 @@ Result<std::vector<Matrix>> local_channels(const BayesNet& net, const std::vecto
 }
 
 
-/// A distribution over integers with one denominator: P(k) = num[k] / den. Convolving such
-/// distributions multiplies integers only (no gcd per step, as rationals would need).
+using Scores = ScoreView::Scores;
+
+/// A distribution over score vectors with one denominator: P(k) = num[k] / den. Convolving
+/// such distributions multiplies integers only (no gcd per step, as rationals would need).
 struct IntDist {
-  std::map<mpz_class, mpz_class> num;
+  std::map<Scores, mpz_class> num;
   mpz_class den = 1;
 };
+
+/// a·i + b·j, element by element.
+Scores combine(const Scores& a, unsigned long i, const Scores& b, unsigned long j) {
+  Scores out(a.size());
+  for (std::size_t k = 0; k < a.size(); ++k) out[k] = a[k] * i + b[k] * j;
+  return out;
+}
 
 /// The distribution of a + b (independent): false when it passes the limits.
 bool convolve(const IntDist& a, const IntDist& b, IntDist& out, std::uint64_t& work, const FactoredLimits& limits) {
@@ -185,7 +194,7 @@ bool convolve(const IntDist& a, const IntDist& b, IntDist& out, std::uint64_t& w
   IntDist r;
   r.den = a.den * b.den;
   for (const auto& [x, p] : a.num)
-    for (const auto& [y, q] : b.num) r.num[x + y] += p * q;
+    for (const auto& [y, q] : b.num) r.num[combine(x, 1, y, 1)] += p * q;
   if (r.num.size() > limits.max_scores) return false;
   out = std::move(r);
   return true;
@@ -205,14 +214,14 @@ bool power(IntDist base, std::uint64_t n, IntDist& out, std::uint64_t& work, con
     mpz_class term = 1;  // C(n, k)·pb^k
     for (std::uint64_t k = 0; k <= n; ++k) {
       if (k > 0) term = term * pb * (n - k + 1) / k;
-      r.num[a * static_cast<unsigned long>(n - k) + b * static_cast<unsigned long>(k)] = term * pa_pow[n - k];
+      r.num[combine(a, static_cast<unsigned long>(n - k), b, static_cast<unsigned long>(k))] = term * pa_pow[n - k];
     }
     mpz_pow_ui(r.den.get_mpz_t(), base.den.get_mpz_t(), n);
     out = std::move(r);
     return true;
   }
   IntDist acc;
-  acc.num[0] = 1;
+  acc.num[Scores(base.num.empty() ? 0 : base.num.begin()->first.size(), 0)] = 1;
   while (n > 0) {
     if ((n & 1) && !convolve(acc, base, acc, work, limits)) return false;
     n >>= 1;
@@ -260,12 +269,12 @@ Matrix conditional_on_secret(const BayesNet& net, const std::vector<Distribution
 }
 
 /// One term's distribution in each row: the probability of each of its values given the secret.
-using TermRows = std::vector<std::vector<std::pair<mpz_class, Rational>>>;
+using TermRows = std::vector<std::vector<std::pair<Scores, Rational>>>;
 
-TermRows term_rows(const Matrix& cond, const std::vector<mpz_class>& value) {
+TermRows term_rows(const Matrix& cond, const std::vector<Scores>& value) {
   TermRows rows(cond.size());
   for (std::size_t s = 0; s < cond.size(); ++s) {
-    std::map<mpz_class, Rational> by_value;
+    std::map<Scores, Rational> by_value;
     for (std::size_t x = 0; x < value.size() && x < cond[s].size(); ++x)
       if (cond[s][x] != 0) by_value[value[x]] += cond[s][x];
     rows[s].assign(by_value.begin(), by_value.end());
@@ -273,7 +282,7 @@ TermRows term_rows(const Matrix& cond, const std::vector<mpz_class>& value) {
   return rows;
 }
 
-IntDist to_int_dist(const std::vector<std::pair<mpz_class, Rational>>& row) {
+IntDist to_int_dist(const std::vector<std::pair<Scores, Rational>>& row) {
   IntDist d;
   for (const auto& [v, p] : row) mpz_lcm(d.den.get_mpz_t(), d.den.get_mpz_t(), p.get_den_mpz_t());
   for (const auto& [v, p] : row) d.num[v] = p.get_num() * (d.den / p.get_den());
@@ -287,6 +296,8 @@ Result<Matrix> score_channel(const BayesNet& net, const std::vector<Distribution
   std::map<TermRows, std::uint64_t> groups;  // equal terms are counted, not repeated
   for (const auto& t : view.terms) {
     if (t.field >= net.size() || t.value.size() != net.field(t.field).size) return R::failure("a score's term does not fit its field");
+    for (const auto& v : t.value)
+      if (v.size() != view.offset.size()) return R::failure("a score's term does not fit its scores");
     ++groups[term_rows(conditional_on_secret(net, marg, tree, secret, t.field), t.value)];
   }
   const std::uint64_t k = net.field(secret).size;
@@ -301,7 +312,7 @@ Result<Matrix> score_channel(const BayesNet& net, const std::vector<Distribution
     }
   }
   std::map<std::uint64_t, std::size_t> column;  // output class -> column
-  std::map<mpz_class, std::uint64_t> output_of;
+  std::map<Scores, std::uint64_t> output_of;
   for (const auto& row : rows)
     for (const auto& [score, p] : row.num) {
       if (output_of.count(score)) continue;

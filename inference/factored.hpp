@@ -35,20 +35,22 @@ struct FieldView {
   Channel channel;
 };
 
-/// What is seen of several fields together through one function of an additive score (an
-/// additive `map`): output(offset + Σ_j h_j(x_j)). Exact when each field read is the secret,
-/// or lies in its own branch of the secret's tree, or alone in its own other tree, and nothing
-/// else is seen there: the terms are then independent given the secret, and the score's
-/// distribution is their convolution (computed over integers with one denominator per row).
+/// What is seen of several fields together through one function of a few additive scores (an
+/// additive `map`): output(S_1, …, S_m), S_j = offset_j + Σ_i h_ij(x_i). Exact when each field
+/// read is the secret, or lies in its own branch of the secret's tree, or alone in its own other
+/// tree, and nothing else is seen there: the terms are then independent given the secret, and
+/// the scores' joint distribution is their convolution (computed over integers with one
+/// denominator per row).
 struct ScoreView {
+  using Scores = std::vector<mpz_class>;
   struct Term {
     FieldId field = 0;
-    std::vector<mpz_class> value;  ///< h(x) for each value x of the field
+    std::vector<Scores> value;  ///< (h_i1(x), …, h_im(x)) for each value x of the field
   };
   std::vector<Term> terms;  ///< distinct fields
-  mpz_class offset;
-  /// The output class of a score of positive probability; nullopt refuses the view.
-  std::function<std::optional<std::uint64_t>(const mpz_class&)> output;
+  Scores offset;            ///< one per score
+  /// The output class of scores of positive probability; nullopt refuses the view.
+  std::function<std::optional<std::uint64_t>(const Scores&)> output;
 };
 
 struct FactoredLimits {
@@ -57,7 +59,7 @@ struct FactoredLimits {
   /// Joint outputs of one branch of the tree (several seen fields behind one neighbour of the
   /// secret); past it, the branch is bounded by seeing that neighbour in the clear.
   std::uint64_t max_branch_outputs = 1u << 16;
-  /// Distinct scores of one ScoreView, and pairs convolved per secret value.
+  /// Distinct score vectors of one ScoreView, and pairs convolved per secret value.
   std::uint64_t max_scores = 1u << 16;
   std::uint64_t max_score_work = 1u << 24;
 };

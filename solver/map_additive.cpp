@@ -1,6 +1,7 @@
-// Additive maps (solver/map_count.hpp, AdditiveForm): g(c + Σ_j h_j(x_j)). The score is found
-// structurally, each term is evaluated on its one field's values, and the classes are counted
-// by convolving the terms' value counts: a sum of 500 likes has 501 scores, not 2^500 tuples.
+// Additive maps (solver/map_count.hpp, AdditiveForm): g(S_1, …, S_m), each score a sum of
+// one-field terms. The scores are found structurally, each term is evaluated on its one field's
+// values, and the classes are counted by convolving the terms' value counts: a count of 500
+// likes has 501 values, not 2^500 tuples.
 #include <algorithm>
 #include <map>
 #include <utility>
@@ -12,6 +13,9 @@ namespace detail {
 namespace {
 
 using Op = flow::Expr::Op;
+
+// More scores than this are left to the other paths (their joint values multiply).
+constexpr std::size_t kMaxScores = 8;
 
 bool is_comparison(Op op) {
   return op == Op::kEq || op == Op::kNe || op == Op::kLt || op == Op::kLe || op == Op::kGt || op == Op::kGe;
@@ -45,12 +49,8 @@ class Splitter {
     }
   }
 
-  AdditiveForm take() {
-    AdditiveForm f;
-    f.offset = offset_;
-    for (auto& [field, values] : terms_) f.terms.push_back({field, std::move(values)});
-    return f;
-  }
+  const std::map<flow::Id, std::vector<mpz_class>>& terms() const { return terms_; }
+  const mpz_class& offset() const { return offset_; }
 
  private:
   bool constant(const Expr& e, const mpz_class& coeff) {
@@ -103,33 +103,37 @@ bool same_tree(const Expr& a, const Expr& b) {
   return true;
 }
 
-/// The one score that every field read of `e` goes through (it may be written several times,
-/// as in `if s >= 10 then 2 else if s <= -10 then 0 else 1`), or nullptr.
+/// A score as written: its node, and whether it is a comparison of two sides (their difference).
+struct Score {
+  const Expr* node = nullptr;
+  bool difference = false;
+};
+
+/// The scores that every field read of `e` goes through (each may be written several times,
+/// as in `if s >= 10 then 2 else if s <= -10 then 0 else 1`), or false when a field is read
+/// outside them or there are more than kMaxScores.
 class ScoreFinder {
  public:
-  const Expr* find(const Expr& e) { return walk(e) ? score_ : nullptr; }
-  bool difference() const { return difference_; }
+  bool find(const Expr& e) { return walk(e) && !scores_.empty(); }
+  const std::vector<Score>& scores() const { return scores_; }
 
  private:
   bool walk(const Expr& e) {
     if (read_fields(e).empty()) return true;
     bool difference = false;
     if (is_score_node(e, difference)) {
-      if (score_ == nullptr) {
-        score_ = &e;
-        difference_ = difference;
-        return true;
-      }
-      return difference == difference_ && same_tree(e, *score_);
+      for (const Score& s : scores_)
+        if (same_tree(e, *s.node)) return s.difference == difference;
+      scores_.push_back({&e, difference});
+      return scores_.size() <= kMaxScores;
     }
-    if (e.op == Op::kField) return false;  // a field read outside the score
+    if (e.op == Op::kField) return false;  // a field read outside every score
     for (const Expr& c : e.children)
       if (!walk(c)) return false;
     return true;
   }
 
-  const Expr* score_ = nullptr;
-  bool difference_ = false;
+  std::vector<Score> scores_;
 };
 
 Expr score_leaf(flow::Id field, flow::Span span) {
@@ -141,48 +145,60 @@ Expr score_leaf(flow::Id field, flow::Span span) {
   return leaf;
 }
 
-/// `e` with every copy of `score` replaced by the field `leaf` (a difference: `leaf op 0`).
-Expr with_score_leaf(const Expr& e, const Expr& score, bool difference, flow::Id leaf) {
+/// `e` with every copy of score j replaced by the field `first + j` (a difference: `leaf op 0`).
+Expr with_score_leaves(const Expr& e, const std::vector<Score>& scores, flow::Id first) {
   if (read_fields(e).empty()) return e;
-  if (same_tree(e, score)) {
-    if (!difference) return score_leaf(leaf, e.span);
+  for (std::size_t j = 0; j < scores.size(); ++j) {
+    if (!same_tree(e, *scores[j].node)) continue;
+    if (!scores[j].difference) return score_leaf(first + j, e.span);
     Expr out = e;
     Expr zero;
     zero.op = Op::kInt;
     zero.span = e.span;
-    out.children = {score_leaf(leaf, e.span), zero};
+    out.children = {score_leaf(first + j, e.span), zero};
     return out;
   }
   Expr out = e;
-  for (auto& c : out.children) c = with_score_leaf(c, score, difference, leaf);
+  for (auto& c : out.children) c = with_score_leaves(c, scores, first);
   return out;
 }
 
 }  // namespace
 }  // namespace detail
 
-std::optional<mpz_class> AdditiveForm::output(const mpz_class& score) const {
-  if (!score.fits_slong_p()) return std::nullopt;
-  std::vector<std::int64_t> rec(score_field + 1, 0);
-  rec[score_field] = score.get_si();
+std::optional<mpz_class> AdditiveForm::output(const std::vector<mpz_class>& scores) const {
+  std::vector<std::int64_t> rec(score_field + scores.size(), 0);
+  for (std::size_t j = 0; j < scores.size(); ++j) {
+    if (!scores[j].fits_slong_p()) return std::nullopt;
+    rec[score_field + j] = scores[j].get_si();
+  }
   mpz_class out;
   if (!detail::eval_mpz(outer, rec, out, nullptr)) return std::nullopt;
   return out;
 }
 
 std::optional<AdditiveForm> additive_form(const flow::Data& data, const flow::Expr& expr, std::uint64_t max_field_values) {
-  using detail::Expr;
   if (detail::malformed(expr, data)) return std::nullopt;
   detail::ScoreFinder finder;
-  const Expr* score = finder.find(expr);
-  if (score == nullptr) return std::nullopt;
-  const bool difference = finder.difference();
-  detail::Splitter split(data, max_field_values);
-  if (difference ? !(split.add(score->children[0], 1) && split.add(score->children[1], -1)) : !split.add(*score, 1))
-    return std::nullopt;
-  AdditiveForm f = split.take();
+  if (!finder.find(expr)) return std::nullopt;
+  const auto& scores = finder.scores();
+  AdditiveForm f;
+  std::map<flow::Id, std::vector<std::vector<mpz_class>>> terms;  // field -> [digit][score]
+  for (std::size_t j = 0; j < scores.size(); ++j) {
+    detail::Splitter split(data, max_field_values);
+    const detail::Expr& e = *scores[j].node;
+    if (scores[j].difference ? !(split.add(e.children[0], 1) && split.add(e.children[1], -1)) : !split.add(e, 1))
+      return std::nullopt;
+    f.offset.push_back(split.offset());
+    for (const auto& [field, values] : split.terms()) {
+      auto& t = terms[field];
+      t.resize(values.size(), std::vector<mpz_class>(scores.size(), 0));
+      for (std::size_t d = 0; d < values.size(); ++d) t[d][j] = values[d];
+    }
+  }
+  for (auto& [field, values] : terms) f.terms.push_back({field, std::move(values)});
   f.score_field = data.fields.size();
-  f.outer = detail::with_score_leaf(expr, *score, difference, f.score_field);
+  f.outer = detail::with_score_leaves(expr, scores, f.score_field);
   return f;
 }
 
@@ -191,17 +207,22 @@ namespace detail {
 std::optional<MapCount> count_additive(const flow::Data& data, const Expr& expr, MapCount m, const MapLimits& limits) {
   auto form = additive_form(data, expr);
   if (!form) return std::nullopt;
-  // Number of tuples per partial score, one term at a time.
-  std::map<mpz_class, mpz_class> scores{{form->offset, 1}};
+  using Scores = std::vector<mpz_class>;
+  // Number of tuples per partial score vector, one term at a time.
+  std::map<Scores, mpz_class> scores{{form->offset, 1}};
   std::uint64_t work = 0;
   for (const auto& t : form->terms) {
-    std::map<mpz_class, unsigned long> counts;  // h(x) -> number of x
+    std::map<Scores, unsigned long> counts;  // h(x) -> number of x
     for (const auto& v : t.value) ++counts[v];
     work += scores.size() * counts.size();
     if (work > limits.max_leaf_work) return std::nullopt;
-    std::map<mpz_class, mpz_class> next;
+    std::map<Scores, mpz_class> next;
     for (const auto& [s, n] : scores)
-      for (const auto& [h, k] : counts) next[s + h] += n * k;
+      for (const auto& [h, k] : counts) {
+        Scores sum = s;
+        for (std::size_t j = 0; j < sum.size(); ++j) sum[j] += h[j];
+        next[std::move(sum)] += n * k;
+      }
     if (next.size() > limits.max_classes) return std::nullopt;
     scores = std::move(next);
   }

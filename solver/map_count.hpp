@@ -119,27 +119,29 @@ struct MapCount {
 MapCount count_map(Session& session, const flow::Data& data, const flow::Expr& expr,
                    const MapLimits& limits = {});
 
-/// A map that is a function of one additive score, g(c + Σ_j h_j(x_j)), each term h_j reading
-/// one field x_j: counts of likes, weighted scores, thresholds and bands of a score, the sign of
-/// a difference of two scores. Its classes are counted, and its channel from a field of a
-/// `given` tree computed, by convolving the terms (never listing the product domain).
+/// A map that is a function of a few additive scores, g(S_1, …, S_m), each S_j = c_j +
+/// Σ_i h_ij(x_i) with every term reading one field: counts of likes, weighted scores, their
+/// thresholds and bands, the sign of a difference of two counts, the largest of several counts
+/// (a recommended category). Its classes are counted, and its channel from a field of a `given`
+/// tree computed, by convolving the terms (never listing the product domain).
 struct AdditiveForm {
   struct Term {
     flow::Id field = flow::kNone;
-    std::vector<mpz_class> value;  ///< h(x) for each digit of the field (as in MapCount)
+    std::vector<std::vector<mpz_class>> value;  ///< [digit of the field (as in MapCount)][score]
   };
-  std::vector<Term> terms;  ///< one per read field, ascending by field
-  mpz_class offset;         ///< the constant c
-  /// The map's output for a score: nullopt on a division by zero or a score beyond int64.
-  std::optional<mpz_class> output(const mpz_class& score) const;
+  std::vector<Term> terms;         ///< one per read field, ascending by field
+  std::vector<mpz_class> offset;   ///< the constants c_j (one per score)
+  /// The map's output for the scores: nullopt on a division by zero or a score beyond int64.
+  std::optional<mpz_class> output(const std::vector<mpz_class>& scores) const;
 
-  flow::Expr outer;                    ///< the map with its score replaced by the field `score_field`
+  flow::Expr outer;                    ///< the map with score j replaced by the field `score_field + j`
   flow::Id score_field = flow::kNone;  ///< one past the data's fields
 };
 
-/// The additive form of `expr`, or nullopt when it has none: a step that is not `+`, `-`,
-/// unary `-` or a product with a constant joins two fields, a field has more than
-/// `max_field_values` values, or a term divides by zero somewhere.
+/// The additive form of `expr`, or nullopt when it has none: a field is read outside the
+/// scores, a score joins two fields by a step that is not `+`, `-`, unary `-` or a product with
+/// a constant, there are more than 8 distinct scores, a field has more than `max_field_values`
+/// values, or a term divides by zero somewhere.
 std::optional<AdditiveForm> additive_form(const flow::Data& data, const flow::Expr& expr,
                                           std::uint64_t max_field_values = std::uint64_t{1} << 16);
 

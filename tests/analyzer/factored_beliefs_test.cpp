@@ -183,3 +183,34 @@ TEST_CASE("factored beliefs: a scored like seen again falls back to a stated bou
   }
   CHECK(*analysis.verdicts[1].value >= 0.15063801425678);
 }
+
+TEST_CASE("factored beliefs: the largest of three counts is exact, against Python fractions", "[analyzer][factored]") {
+  // factored_reference.py, "case argmax 30": 30 likes with the same table, seen through which of
+  // three counts of 10 is largest. The counts are exchangeable given leaning, so the category
+  // tells almost nothing: 0.047926100040368 bits, max P(right | top) 0.3449478066348825.
+  // (Bounded by the 30 likes it reads, this was 1.511 bits, violated, after 115 s.)
+  std::ostringstream s;
+  s << "pipeline p\ndata users {\n  rows: 1000\n  field leaning: {left, centre, right} prior {1/3, 1/3, 1/3}\n";
+  for (int i = 0; i < 30; ++i)
+    s << "  field l" << i << ": {no, yes} given leaning {left: {4/5, 1/5}, centre: {1/2, 1/2}, right: {1/5, 4/5}}\n";
+  s << "}\nagent platform { trust: trusted, holds: users }\nagent ads { trust: curious }\n";
+  const auto count = [&](int first) {
+    std::string c = "(";
+    for (int i = first; i < first + 10; ++i) c += (i > first ? " + " : "") + std::string("(if l") + std::to_string(i) + " = yes then 1 else 0)";
+    return c + ")";
+  };
+  s << "compute top at platform = map(users, if " << count(0) << " > " << count(10) << " and " << count(0) << " > "
+    << count(20) << " then 2 else if " << count(10) << " > " << count(20) << " then 0 else 1)\n"
+    << "send top to ads\nadversary A = {ads}\nrequire posterior(users.leaning = right) against A <= 0.9\n"
+    << "require leakage(users.leaning) against A <= 1 bits\n";
+  auto analysis = analyzer::analyze(test::load_spec_text("top.pflow", s.str()));
+  REQUIRE(analysis.verdicts.size() == 2);
+  for (const auto& v : analysis.verdicts) {
+    CHECK(v.status == analyzer::Status::kHolds);
+    CHECK(v.method == analyzer::Method::kExact);
+  }
+  CHECK(*analysis.verdicts[0].value >= 0.3449478066348825);
+  CHECK(*analysis.verdicts[0].value <= 0.3449478066348825 + 1e-9);
+  CHECK(*analysis.verdicts[1].value >= 0.047926100040368);
+  CHECK(*analysis.verdicts[1].value <= 0.047926100040368 + 1e-9);
+}

@@ -246,15 +246,19 @@ ScoreView random_score(std::mt19937& rng, const BayesNet& net, const std::vector
   ScoreView view;
   for (FieldId f : fields) {
     ScoreView::Term t{f, {}};
-    for (std::uint64_t x = 0; x < net.field(f).size; ++x) t.value.emplace_back(std::uniform_int_distribution<int>(-2, 3)(rng));
+    for (std::uint64_t x = 0; x < net.field(f).size; ++x)
+      t.value.push_back({mpz_class(std::uniform_int_distribution<int>(-2, 3)(rng)),
+                         mpz_class(std::uniform_int_distribution<int>(0, 1)(rng))});
     view.terms.push_back(std::move(t));
   }
-  view.offset = std::uniform_int_distribution<int>(-3, 3)(rng);
-  const int fold = std::uniform_int_distribution<int>(0, 2)(rng);
-  view.output = [fold](const mpz_class& s) -> std::optional<std::uint64_t> {
-    if (fold == 0) return static_cast<std::uint64_t>(s.get_si() + 1000);  // the score itself
-    if (fold == 1) return static_cast<std::uint64_t>(((s.get_si() % 3) + 3) % 3);
-    return s >= 1 ? 1u : 0u;
+  view.offset = {mpz_class(std::uniform_int_distribution<int>(-3, 3)(rng)), mpz_class(0)};
+  // Two scores; the output folds them so that outputs merge score vectors.
+  const int fold = std::uniform_int_distribution<int>(0, 3)(rng);
+  view.output = [fold](const ScoreView::Scores& s) -> std::optional<std::uint64_t> {
+    if (fold == 0) return static_cast<std::uint64_t>(s[0].get_si() + 1000);  // the first score itself
+    if (fold == 1) return static_cast<std::uint64_t>(((s[0].get_si() % 3) + 3) % 3);
+    if (fold == 2) return s[0] > s[1] ? 1u : 0u;
+    return static_cast<std::uint64_t>((s[0].get_si() + 100) * 64 + s[1].get_si());  // both
   };
   return view;
 }
@@ -264,10 +268,10 @@ Channel score_channel_by_table(const Domain& domain, const std::vector<FieldId>&
   std::vector<std::uint64_t> output_of(domain.cardinality());
   std::map<std::uint64_t, std::uint64_t> ids;
   for (std::uint64_t x = 0; x < output_of.size(); ++x) {
-    mpz_class s = view.offset;
+    ScoreView::Scores s = view.offset;
     for (const auto& t : view.terms) {
       const std::size_t pos = static_cast<std::size_t>(std::find(order.begin(), order.end(), t.field) - order.begin());
-      s += t.value[domain.value_at(x, pos)];
+      for (std::size_t j = 0; j < s.size(); ++j) s[j] += t.value[domain.value_at(x, pos)][j];
     }
     output_of[x] = ids.emplace(*view.output(s), ids.size()).first->second;
   }
@@ -335,8 +339,9 @@ Result<FactoredModel> sign_of_difference(std::size_t n) {
   kinds.insert(kinds.end(), n, 1);
   const BayesNet net = likes_network(kinds);
   ScoreView view;
-  for (FieldId f = 1; f < net.size(); ++f) view.terms.push_back({f, {0, f <= n ? 1 : -1}});
-  view.output = [](const mpz_class& s) -> std::optional<std::uint64_t> { return s > 0 ? 2u : s == 0 ? 1u : 0u; };
+  for (FieldId f = 1; f < net.size(); ++f) view.terms.push_back({f, {{0}, {f <= n ? 1 : -1}}});
+  view.offset = {0};
+  view.output = [](const ScoreView::Scores& s) -> std::optional<std::uint64_t> { return s[0] > 0 ? 2u : s[0] == 0 ? 1u : 0u; };
   return factor(net, 0, {}, {view});
 }
 
@@ -363,8 +368,9 @@ TEST_CASE("factored: a score over many likes matches Python fractions", "[factor
 TEST_CASE("factored: a score refuses fields seen otherwise in its branch", "[factored]") {
   const BayesNet net = likes_network({0, 1});
   ScoreView view;
-  view.terms = {{1, {0, 1}}, {2, {0, 1}}};
-  view.output = [](const mpz_class& s) -> std::optional<std::uint64_t> { return s.get_ui(); };
+  view.terms = {{1, {{0}, {1}}}, {2, {{0}, {1}}}};
+  view.offset = {0};
+  view.output = [](const ScoreView::Scores& s) -> std::optional<std::uint64_t> { return s[0].get_ui(); };
   REQUIRE(factor(net, 0, {}, {view}));
   REQUIRE_FALSE(factor(net, 0, {{1, *Channel::projection(Domain{{2}}, {0})}}, {view}));
   REQUIRE_FALSE(factor(net, 0, {}, {view, view}));

@@ -76,10 +76,13 @@ TEST_CASE("additive map: a threshold and the sign of a difference of two counts"
   CHECK(bands.classes[0].preimage == low);
   CHECK(bands.classes[2].preimage == tail);
   CHECK(bands.classes[1].preimage == (mpz_class(1) << 30) - low - tail);
-  // Two different scores are not one: left to the other paths.
+  // A product of two scores is no sum; nine distinct scores are more than the form takes.
   CHECK_FALSE(additive_form(d, binary(Op::kAdd, binary(Op::kMul, count_of(d, 0, 3), count_of(d, 3, 3)), lit(0))));
-  CHECK_FALSE(additive_form(d, if_then_else(binary(Op::kGe, count_of(d, 0, 3), lit(2)), lit(1),
-                                            if_then_else(binary(Op::kGe, count_of(d, 3, 3), lit(2)), lit(2), lit(0)))));
+  CHECK(additive_form(d, if_then_else(binary(Op::kGe, count_of(d, 0, 3), lit(2)), lit(1),
+                                      if_then_else(binary(Op::kGe, count_of(d, 3, 3), lit(2)), lit(2), lit(0)))));
+  Expr nine = lit(0);
+  for (int i = 0; i < 9; ++i) nine = if_then_else(binary(Op::kGe, count_of(d, 3 * i, 2), lit(2)), lit(i + 1), std::move(nine));
+  CHECK_FALSE(additive_form(d, nine));
   // (#likes among the first 15) > (#likes among the last 15): Σ_{a > b} C(15,a)·C(15,b).
   const MapCount more = count_map(session, d, binary(Op::kGt, count_of(d, 0, 15), count_of(d, 15, 15)));
   REQUIRE(more.status == MapStatus::kExact);
@@ -135,4 +138,27 @@ TEST_CASE("additive map: what is not a sum of one-field terms is left to the oth
   CHECK(o.status == MapStatus::kDivisionByZero);
   CHECK(find_division_by_zero(session, d, outer).status == SolveStatus::kSat);
   CHECK(find_division_by_zero(session, d, binary(Op::kAdd, field(d, "a"), field(d, "b"))).status == SolveStatus::kUnsat);
+}
+
+TEST_CASE("additive map: the largest of three counts (several scores)", "[solver][map][additive]") {
+  // if C > P and C > N then 2 else if P > N then 0 else 1, over three counts of 10 likes each:
+  // three scores (C - P, C - N, P - N); each class's size is a sum of products of binomials.
+  Session session;
+  const auto d = likes(30);
+  const Expr c = count_of(d, 0, 10), p = count_of(d, 10, 10), n = count_of(d, 20, 10);
+  const Expr e = if_then_else(binary(Op::kAnd, binary(Op::kGt, c, p), binary(Op::kGt, c, n)), lit(2),
+                              if_then_else(binary(Op::kGt, p, n), lit(0), lit(1)));
+  const auto form = additive_form(d, e);
+  REQUIRE(form);
+  CHECK(form->offset.size() == 3);
+  const MapCount m = count_map(session, d, e);
+  REQUIRE(m.status == MapStatus::kExact);
+  CHECK(m.method == MapMethod::kAdditive);
+  mpz_class expected[3] = {0, 0, 0};
+  for (unsigned long i = 0; i <= 10; ++i)
+    for (unsigned long j = 0; j <= 10; ++j)
+      for (unsigned long k = 0; k <= 10; ++k)
+        expected[i > j && i > k ? 2 : j > k ? 0 : 1] += choose(10, i) * choose(10, j) * choose(10, k);
+  REQUIRE(m.output_count() == 3);
+  for (int v = 0; v < 3; ++v) CHECK(m.classes[static_cast<std::size_t>(v)].preimage == expected[v]);
 }

@@ -97,7 +97,25 @@ def case_count40():
     return log2(v_post / v_prior), best[2]
 
 
+def case_argmax30():
+    """tests/analyzer/factored_beliefs_test.cpp: leaning uniform over 3 values, 30 likes with
+    P(yes) = 1/5, 1/2, 4/5, seen through which of three counts of 10 is largest
+    (if C > P and C > N then 2 else if P > N then 0 else 1)."""
+    from math import log2
+    p = [F(1, 5), F(1, 2), F(4, 5)]
+    joint = defaultdict(F)
+    for t in range(3):
+        d = binomial(10, p[t])
+        for i, j, k in product(range(11), repeat=3):
+            y = 2 if i > j and i > k else 0 if j > k else 1
+            joint[(t, y)] += F(1, 3) * d[i] * d[j] * d[k]
+    prior, v_prior, v_post, best = measures(joint, 3)
+    return log2(v_post / v_prior), best[2]
+
+
 if __name__ == "__main__":
+    bits, right = case_argmax30()
+    print(f"case argmax 30: leakage {bits!r} bits, max P(right | top) {float(right)!r}")
     bits, right = case_count40()
     print(f"case count 40: leakage {bits!r} bits, max P(right | count) {float(right)!r}")
     for n in (30, 250):
