@@ -7,6 +7,7 @@
 #include "inference/channel.hpp"
 #include "inference/measures.hpp"
 #include "inference/reidentification.hpp"
+#include "base/text.hpp"
 
 namespace privflow::analyzer::detail {
 namespace {
@@ -436,6 +437,57 @@ Belief factored_vulnerability(const FactoredBelief& f, bool bits) {
   return b;
 }
 
+/// The number of outputs of a map: its type's for bool and enum, its count's for int (nullopt
+/// when not counted exactly).
+std::optional<std::uint64_t> map_outputs(const flow::Graph& g, Maps& maps, flow::Id artifact) {
+  const auto& x = g.artifacts[artifact];
+  if (!x.expr || x.inputs.empty()) return std::nullopt;
+  if (x.expr->type == flow::Expr::Type::kBool) return 2;
+  if (x.expr->type == flow::Expr::Type::kEnum && x.expr->field < g.data[x.inputs[0].data].fields.size())
+    return g.data[x.inputs[0].data].fields[x.expr->field].domain_size();
+  const auto& mc = maps.count(artifact);
+  if (mc.status != solver::MapStatus::kExact) return std::nullopt;
+  return mc.output_count();
+}
+
+/// A map bounded by the fields it reads is also bounded by its number of outputs |Y|: a
+/// channel's multiplicative Bayes capacity is at most |Y|, and V(π ▷ C1‖C2) ≤ V(π ▷ C1)·ML(C2)
+/// (Alvim et al. 2020, "The Science of QIF", Thm. 7.2 and §8.2). `b` (from the bounded model)
+/// keeps the smaller of the two bounds.
+void tighten_by_outputs(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
+                        const std::vector<ExactRr>& rr, flow::Id field, const FactoredBelief& bounded, bool bits,
+                        Belief& b) {
+  std::vector<RecordView> rest;
+  Rational outputs = 1;
+  std::vector<std::string> names;
+  for (const auto& v : views) {
+    const bool exact_map = std::find(bounded.additive_maps.begin(), bounded.additive_maps.end(), v.artifact) !=
+                           bounded.additive_maps.end();
+    if (v.kind != RecordView::Kind::kMap || exact_map) {
+      rest.push_back(v);
+      continue;
+    }
+    const auto k = map_outputs(g, maps, v.artifact);
+    if (!k) return;
+    outputs *= Rational(static_cast<unsigned long>(*k));
+    names.push_back("'" + g.artifacts[v.artifact].name + "' (" + std::to_string(*k) + " outputs)");
+  }
+  auto f = factored_model(g, data, rest, rr, field, false);
+  if (!f) return;
+  Rational v = f->model->posterior_vulnerability().value * outputs;
+  if (v > 1) v = 1;
+  const Rational prior = f->model->prior_vulnerability();
+  const Rational value = bits ? inference::log2_up(v / prior).value : v;
+  if (value >= b.value) return;
+  b.value = value;
+  b.exact = false;
+  b.map_bounded = false;
+  b.how = "upper bound";
+  b.bound = "the map(s) " + join(names, ", ") +
+            " counted by their outputs: a channel's Bayes capacity is at most its number of outputs, "
+            "V(π ▷ C1‖C2) ≤ V(π ▷ C1)·|Y2| (tighter here than seeing the fields they read)";
+}
+
 }  // namespace
 
 Belief exact_posterior(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views,
@@ -463,7 +515,11 @@ Belief exact_leakage(const flow::Graph& g, Maps& maps, flow::Id data, const std:
   if (auto f = factored_model(g, data, views, rr, field, false)) return factored_vulnerability(*f, true);
   Pushed p = push(g, maps, data, views, rr, field);
   if (!p.observation) {
-    if (auto f = factored_model(g, data, views, rr, field, true)) return factored_vulnerability(*f, true);
+    if (auto f = factored_model(g, data, views, rr, field, true)) {
+      b = factored_vulnerability(*f, true);
+      if (f->maps_bounded) tighten_by_outputs(g, maps, data, views, rr, field, *f, true, b);
+      return b;
+    }
     b.error = p.error;
     return b;
   }
@@ -481,7 +537,11 @@ Belief exact_vulnerability(const flow::Graph& g, Maps& maps, flow::Id data, cons
   if (auto f = factored_model(g, data, views, rr, field, false)) return factored_vulnerability(*f, false);
   Pushed p = push(g, maps, data, views, rr, field);
   if (!p.observation) {
-    if (auto f = factored_model(g, data, views, rr, field, true)) return factored_vulnerability(*f, false);
+    if (auto f = factored_model(g, data, views, rr, field, true)) {
+      b = factored_vulnerability(*f, false);
+      if (f->maps_bounded) tighten_by_outputs(g, maps, data, views, rr, field, *f, false, b);
+      return b;
+    }
     b.error = p.error;
     return b;
   }

@@ -214,3 +214,24 @@ TEST_CASE("factored beliefs: the largest of three counts is exact, against Pytho
   CHECK(*analysis.verdicts[1].value >= 0.047926100040368);
   CHECK(*analysis.verdicts[1].value <= 0.047926100040368 + 1e-9);
 }
+
+TEST_CASE("factored beliefs: a map that is no score is bounded by its outputs when that is tighter", "[analyzer][factored]") {
+  // flag = (l0 and l1) or (l2 and l3) or … over 24 likes: not additive, too large for the joint
+  // table (3 · 2^24 cells). Seeing the 24 likes would give log2(3) ≈ 1.585 bits; a yes/no map
+  // leaks at most log2(2) = 1 bit (min-entropy leakage ≤ log2 of the number of outputs).
+  std::ostringstream s;
+  s << "pipeline p\ndata users {\n  rows: 1000\n  field leaning: {left, centre, right} prior {1/3, 1/3, 1/3}\n";
+  for (int i = 0; i < 24; ++i)
+    s << "  field l" << i << ": {no, yes} given leaning {left: {4/5, 1/5}, centre: {1/2, 1/2}, right: {1/5, 4/5}}\n";
+  s << "}\nagent platform { trust: trusted, holds: users }\nagent ads { trust: curious }\n"
+    << "compute flag at platform = map(users, ";
+  for (int i = 0; i < 24; i += 2) s << (i ? " or " : "") << "(l" << i << " = yes and l" << i + 1 << " = yes)";
+  s << ")\nsend flag to ads\nadversary A = {ads}\nrequire leakage(users.leaning) against A <= 1 bits\n";
+  auto analysis = analyzer::analyze(test::load_spec_text("flag.pflow", s.str()));
+  REQUIRE(analysis.verdicts.size() == 1);
+  const auto& v = analysis.verdicts[0];
+  CHECK(v.status == analyzer::Status::kHolds);
+  CHECK(v.method == analyzer::Method::kBound);
+  CHECK(*v.value == 1.0);
+  CHECK(test::flatten(v.explanation).find("'flag' (2 outputs) counted by their outputs") != std::string::npos);
+}
