@@ -375,3 +375,56 @@ TEST_CASE("factored: a score refuses fields seen otherwise in its branch", "[fac
   REQUIRE_FALSE(factor(net, 0, {{1, *Channel::projection(Domain{{2}}, {0})}}, {view}));
   REQUIRE_FALSE(factor(net, 0, {}, {view, view}));
 }
+
+TEST_CASE("factored: a map counted by its outputs bounds the exact vulnerability (random networks)", "[factored]") {
+  // The bound of analyzer/beliefs.cpp's tighten_by_outputs: V(π ▷ rest ‖ map) ≤ V(π ▷ rest)·|Y|
+  // for any deterministic map with |Y| outputs, checked against the joint table.
+  std::mt19937 rng(7);
+  int compared = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    const BayesNet net = random_forest(rng, std::uniform_int_distribution<std::size_t>(2, 6)(rng));
+    const FieldId secret = std::uniform_int_distribution<FieldId>(0, net.size() - 1)(rng);
+    std::vector<Seen> seen;
+    std::vector<FieldId> read;
+    for (FieldId f = 0; f < net.size(); ++f) {
+      const int roll = std::uniform_int_distribution<int>(0, 3)(rng);
+      if (roll == 0) seen.push_back({f, true, Rational(1), 1});
+      if (roll >= 2) read.push_back(f);
+    }
+    if (read.empty()) continue;
+    std::vector<FieldId> order{secret};
+    const auto position = [&](FieldId f) {
+      auto it = std::find(order.begin(), order.end(), f);
+      if (it == order.end()) it = order.insert(order.end(), f);
+      return static_cast<std::size_t>(it - order.begin());
+    };
+    std::vector<std::size_t> seen_at, read_at;
+    for (const auto& s : seen) seen_at.push_back(position(s.field));
+    for (FieldId f : read) read_at.push_back(position(f));
+    auto joint = joint_distribution(net, order);
+    REQUIRE(joint);
+    // A random function of the read fields with at most 3 outputs.
+    const std::uint64_t outputs = std::uniform_int_distribution<std::uint64_t>(1, 3)(rng);
+    std::map<std::vector<std::uint64_t>, std::uint64_t> table;
+    std::vector<std::uint64_t> output_of(joint->p.size());
+    for (std::uint64_t x = 0; x < output_of.size(); ++x) {
+      std::vector<std::uint64_t> key;
+      for (std::size_t at : read_at) key.push_back(joint->domain.value_at(x, at));
+      auto it = table.find(key);
+      if (it == table.end()) it = table.emplace(key, std::uniform_int_distribution<std::uint64_t>(0, outputs - 1)(rng)).first;
+      output_of[x] = it->second;
+    }
+    std::vector<Channel> parts{*Channel::deterministic(std::move(output_of), outputs)};
+    for (std::size_t at : seen_at) parts.push_back(*Channel::projection(joint->domain, {at}));
+    auto channel = parts.size() == 1 ? Result<Channel>(parts[0]) : Channel::parallel(parts);
+    REQUIRE(channel);
+    auto obs = observe(*joint, *channel, 0);
+    REQUIRE(obs);
+    auto rest = factor(net, secret, field_views(net, seen));
+    REQUIRE(rest);
+    INFO("trial " << trial);
+    REQUIRE(posterior_vulnerability(*obs) <= rest->posterior_vulnerability().value * Rational(outputs));
+    ++compared;
+  }
+  REQUIRE(compared >= 150);
+}

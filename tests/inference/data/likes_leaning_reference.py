@@ -83,15 +83,12 @@ def broker():
 
 
 def slant():
-    """The broker's map: one score over the 140 political likes, in bands of 20 (wrapped)."""
-    indent = " " * 4
+    """The broker's map: one score over the 140 political likes, in bands of 20 (laid out as
+    `privflow fmt` lays it out: one line)."""
     def count(kind):
-        terms = [f"(if {kind}{i:02d} = yes then 1 else 0)" for i in range(PER_KIND)]
-        return [" + ".join(terms[i:i + 3]) + (" +" if i + 3 < len(terms) else "") for i in range(0, len(terms), 3)]
-    c, p = count("c"), count("p")
-    lines = ["compute slant at platform = map(users, (", *[indent + x for x in c], indent + "- (",
-             *[indent * 2 + x for x in p], indent + ") + 70) / 20)"]
-    return "\n".join(lines)
+        return " + ".join(f"(if {kind}{i:02d} = yes then 1 else 0)" for i in range(PER_KIND))
+    return ("compute slant at platform = map(users,\n" + " " * 32 +
+            f"({count('c')} - ({count('p')}) + 70) / 20)")
 
 
 def spec():
