@@ -73,11 +73,11 @@ Verdict Analyzer::utility(const flow::Requirement& r) const {
   }
   v.value = *figure;
   v.status = std::isfinite(*figure) && Rational(*figure) <= r.bound ? Status::kHolds : Status::kViolated;
-  if (v.status == Status::kViolated && search_fixes_ && !out_of_time()) v.fix = utility_fix(r);
+  if (v.status == Status::kViolated && search_fixes_ && !out_of_time()) v.fix = utility_fix(r, v.fix_edit);
   return v;
 }
 
-std::string Analyzer::utility_fix(const flow::Requirement& r) const {
+std::string Analyzer::utility_fix(const flow::Requirement& r, std::optional<FixEdit>& edit) const {
   const flow::Id ri = static_cast<flow::Id>(&r - graph_.requirements.data());
   // The aggregate's noise is its release's.
   flow::Id release = r.artifact;
@@ -100,11 +100,23 @@ std::string Analyzer::utility_fix(const flow::Requirement& r) const {
   if (!factor) return "no change of " + name + " within a factor of 4096 meets it: use another mechanism or more data";
   const flow::Graph changed = with(*factor);
   const Rational value = changed.value(changed.artifacts[release].params.at(turn->key));
-  const std::string change = name + (divide ? " ≤ " + format_down(value, 3) : " ≥ " + format_up(value, 3));
+  // Rounded towards less noise (the way that helps utility): what the edit writes, and what
+  // the privacy requirements are re-checked with.
+  const std::string written = divide ? format_down(value, 3) : format_up(value, 3);
+  const std::string change = name + (divide ? " ≤ " : " ≥ ") + written;
+  flow::Graph edited = graph_;
+  const Rational w = parse_number(written).value_or(value);
+  auto& pv = edited.artifacts[release].params[turn->key];
+  if (pv.param != flow::kNone) {
+    edited.params[pv.param].value = w;
+  } else {
+    pv.expr.reset();
+    pv.literal = w;
+  }
   // A fix that breaks a privacy requirement that holds is not offered (issue #22).
   Options quiet = options_;
   quiet.suggest_fixes = false;
-  const Analysis after = Analyzer(changed, quiet).run();
+  const Analysis after = Analyzer(edited, quiet).run();
   std::vector<std::string> broken;
   for (std::size_t i = 0; i < graph_.requirements.size(); ++i) {
     const auto& other = graph_.requirements[i];
@@ -113,8 +125,17 @@ std::string Analyzer::utility_fix(const flow::Requirement& r) const {
     Analyzer before(graph_, quiet);
     if (before.run_one(other).status == Status::kHolds) broken.push_back(other.name);
   }
-  if (broken.empty()) return change;
-  return "no value meets both: " + change + " would meet it but break " + join(broken, ", ");
+  if (!broken.empty()) return "no value meets both: " + change + " would meet it but break " + join(broken, ", ");
+  // One value to write, inside the param's declared range: a SARIF fix too.
+  if (it != x.params.end() && utility_holds(graph_.requirements[ri], edited)) {
+    bool in_range = true;
+    if (it->second.param != flow::kNone) {
+      const auto& p = graph_.params[it->second.param];
+      in_range = !((p.hi && w > *p.hi) || (p.lo && w < *p.lo));
+    }
+    if (in_range && (edit = fix_edit(graph_, it->second, written))) edit->description = change;
+  }
+  return change;
 }
 
 Verdict Analyzer::run_one(const flow::Requirement& r) const {

@@ -100,7 +100,7 @@ class Analyzer {
   Verdict utility(const flow::Requirement& r) const;
   /// Less noise on the release until the error bound holds; said to break a privacy requirement
   /// that holds, when it would.
-  std::string utility_fix(const flow::Requirement& r) const;
+  std::string utility_fix(const flow::Requirement& r, std::optional<FixEdit>& edit) const;
   /// The utility requirements that hold here but not in `changed` (a fix trial's graph).
   std::vector<std::string> utilities_broken(const flow::Graph& changed) const;
   /// One requirement's verdict without a fix search (its worst coalition when it has a choice).

@@ -270,3 +270,42 @@ TEST_CASE("SARIF fixes: none where the fix is no single value to write", "[repor
   CHECK_FALSE(j["runs"][0]["results"][0].contains("fixes"));
 }
 
+
+TEST_CASE("SARIF fixes: a utility requirement's fix writes less noise, checked against privacy", "[report][sarif]") {
+  // Laplace of scale b: the 95 % error half-width is b·ln 20, so error <= 8 needs b <= 8 / ln 20
+  // = 2.6705…, written rounded down as 2.66; ε = 1/2.66 still meets epsilon 1.
+  const std::string spec =
+      "pipeline util\n"
+      "param noise = 4 in [0.5, 10]\n"
+      "data residents { rows: 50_000 field income: {low, middle, high} }\n"
+      "agent office { trust: honest, holds: residents }\n"
+      "agent press { trust: curious }\n"
+      "compute income_table at office = histogram(residents.income)\n"
+      "compute published at office = laplace(income_table, scale: noise, sensitivity: 1)\n"
+      "send published to press\n"
+      "require private: dp(residents) against {press} <= epsilon 1\n"
+      "require accurate: error(published) <= 8\n";
+  Analysed before(spec);
+  REQUIRE(before.verdict("accurate").status == analyzer::Status::kViolated);
+  auto j = nlohmann::json::parse(report::to_sarif(before.graph, before.analysis));
+  const nlohmann::json* accurate = nullptr;
+  for (const auto& r : j["runs"][0]["results"])
+    if (r.contains("fixes")) accurate = &r;
+  REQUIRE(accurate != nullptr);
+  const auto& fix = (*accurate)["fixes"][0];
+  CHECK(fix["description"]["text"] == "noise ≤ 2.66");
+  const auto& region = fix["artifactChanges"][0]["replacements"][0]["deletedRegion"];
+  CHECK(spec.substr(region["byteOffset"].get<std::size_t>(), region["byteLength"].get<std::size_t>()) == "4");
+  Analysed after(applied(spec, fix));
+  CHECK(after.verdict("accurate").status == analyzer::Status::kHolds);
+  CHECK(after.verdict("private").status == analyzer::Status::kHolds);
+
+  // When the change would break a privacy requirement that holds, it is words only.
+  std::string strict = spec;
+  strict.replace(strict.find("epsilon 1"), 9, "epsilon 0.3");
+  Analysed both(strict);
+  REQUIRE(both.verdict("private").status == analyzer::Status::kHolds);
+  CHECK(both.verdict("accurate").fix.rfind("no value meets both", 0) == 0);
+  auto k = nlohmann::json::parse(report::to_sarif(both.graph, both.analysis));
+  for (const auto& r : k["runs"][0]["results"]) CHECK_FALSE(r.contains("fixes"));
+}
