@@ -198,3 +198,15 @@ TEST_CASE("frontier never overwrites its spec, and a spent budget leaves no file
   CHECK(late.code == 3);
   CHECK_FALSE(fs::exists(out));
 }
+
+TEST_CASE("the HTML report charts a spec's params, with the data table", "[cli][frontier][html]") {
+  auto r = run_cli({"report", kSpec, "--format", "html"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("<section id=\"frontier\">") != std::string::npos);
+  CHECK(r.out.find("<div class=\"frontier-chart\">\n<svg") != std::string::npos);
+  CHECK(r.out.find("<caption>e: every analysed point</caption>") != std::string::npos);
+  CHECK(r.out.find("<td class=\"num\">1 (current)</td>") != std::string::npos);
+  auto without = run_cli({"report", kSpec, "--format", "html", "--no-frontier"});
+  CHECK(without.out.find("<section id=\"frontier\">") == std::string::npos);
+}
