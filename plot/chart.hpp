@@ -48,6 +48,8 @@ struct Chart {
   bool x_from_zero = false;  // the x axis starts at 0 (an error), else at the data's least x
   std::vector<std::string> notes;  // under the chart: gaps, what the x axis is
   int width = 760;
+  /// Prefix of the SVG's element ids: unique per chart when several share one HTML page.
+  std::string id = "chart";
 };
 
 /// Evenly spaced "nice" tick values (1, 2 or 5 × 10^k apart) covering [lo, hi], at most about

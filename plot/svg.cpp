@@ -270,7 +270,7 @@ bool draw_curve(Svg& svg, const Frame& f, const Panel& panel, const std::string&
 bool draw_panel(Svg& svg, const Chart& chart, std::size_t index, const Ticks& xt, double top) {
   const Panel& panel = chart.panels[index];
   const Frame f{kLeft, chart.width - kRight, top, top + kPanelHeight, xt, y_ticks(panel)};
-  const std::string clip = "plot" + std::to_string(index);
+  const std::string clip = chart.id + "-clip" + std::to_string(index);
   svg.out += "<clipPath id=\"" + clip + "\"><rect x=\"" + coordinate(f.left) + "\" y=\"" + coordinate(f.top) +
              "\" width=\"" + coordinate(f.right - f.left) + "\" height=\"" + coordinate(f.bottom - f.top) +
              "\"/></clipPath>\n";

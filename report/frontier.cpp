@@ -259,7 +259,9 @@ std::string data_table(const flow::Graph& graph, const analyzer::Frontier& f) {
 }  // namespace frontier_words
 
 std::string frontier_html(const flow::Graph& graph, const analyzer::Frontier& f) {
-  const std::string svg = plot::to_svg(frontier_chart(graph, f));
+  plot::Chart chart = frontier_chart(graph, f);
+  chart.id = "frontier-" + f.param;  // a param's name is an identifier: a valid, unique id
+  const std::string svg = plot::to_svg(chart);
   const auto start = svg.find("<svg");  // inline: without the XML prolog
   std::string out = "<div class=\"frontier-chart\">\n" + svg.substr(start == std::string::npos ? 0 : start) + "</div>\n";
   out += "<details><summary>The chart's data</summary>\n" + frontier_words::data_table(graph, f) + "</details>\n";

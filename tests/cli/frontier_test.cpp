@@ -207,6 +207,7 @@ TEST_CASE("the HTML report charts a spec's params, with the data table", "[cli][
   CHECK(r.out.find("<div class=\"frontier-chart\">\n<svg") != std::string::npos);
   CHECK(r.out.find("<caption>e: every analysed point</caption>") != std::string::npos);
   CHECK(r.out.find("<td class=\"num\">1 (current)</td>") != std::string::npos);
+  CHECK(r.out.find("<clipPath id=\"frontier-e-clip0\">") != std::string::npos);  // unique on the page
   auto without = run_cli({"report", kSpec, "--format", "html", "--no-frontier"});
   CHECK(without.out.find("<section id=\"frontier\">") == std::string::npos);
 }

@@ -85,6 +85,11 @@ TEST_CASE("the SVG shows gaps, never joins across them, and cuts far values", "[
   CHECK(count(svg, "<path d=\"M") == 1);
   CHECK(svg.find("▲: a value above its panel's axis") != std::string::npos);
   CHECK(svg.find(">≤ 2</text>") != std::string::npos);
+  CHECK(svg.find("<clipPath id=\"chart-clip0\">") != std::string::npos);
+  CHECK(svg.find("clip-path=\"url(#chart-clip0)\"") != std::string::npos);
+  plot::Chart other = sample();
+  other.id = "second";  // two charts on one page: their ids differ
+  CHECK(plot::to_svg(other).find("<clipPath id=\"second-clip0\">") != std::string::npos);
   const auto size = plot::svg_size(svg);
   REQUIRE(size);
   CHECK(size->first == 760);
