@@ -120,13 +120,21 @@ Ticks x_ticks(const Chart& chart) {
   return nice_ticks(lo, hi, 6);
 }
 
-/// The panel's y range: from 0 (or the least value) to the largest value and the bound; a
-/// curve that runs far above its bound is cut at 4× the bound (those points drawn as ▲).
+/// The panel's y range: from 0 (or the least value) to the largest value and the bound. When
+/// a few values (at most a third) lie beyond 4× the bound, the axis stops there, so that they
+/// do not flatten the rest of the curve; they are drawn as ▲.
 Ticks y_ticks(const Panel& panel) {
   double lo = 0, hi = panel.bound ? *panel.bound : 0;
+  std::size_t finite = 0, far = 0;
+  const double cut = panel.bound && *panel.bound > 0 ? 4 * *panel.bound : HUGE_VAL;
   for (const auto& pt : panel.points)
-    if (pt.y && std::isfinite(*pt.y)) lo = std::min(lo, *pt.y), hi = std::max(hi, *pt.y);
-  if (panel.bound && *panel.bound > 0) hi = std::min(hi, 4 * *panel.bound);
+    if (pt.y && std::isfinite(*pt.y)) {
+      lo = std::min(lo, *pt.y);
+      hi = std::max(hi, *pt.y);
+      ++finite;
+      if (*pt.y > cut) ++far;
+    }
+  if (far > 0 && 3 * far <= finite) hi = cut;
   return nice_ticks(lo, hi, 4);
 }
 

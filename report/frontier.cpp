@@ -21,12 +21,12 @@ std::string y_label(const flow::Graph& graph, const flow::Requirement& r) {
   switch (r.measure) {
     case flow::Measure::kDp:
     case flow::Measure::kForbid: return "ε (upper bound)";
-    case flow::Measure::kPosterior: return "posterior probability";
+    case flow::Measure::kPosterior: return "posterior (prob.)";
     case flow::Measure::kAdvantage: return "advantage";
     case flow::Measure::kMembership: return "TPR at FPR " + (r.fpr ? format_exact(*r.fpr) : std::string("?"));
-    case flow::Measure::kReconstruction: return "success probability";
+    case flow::Measure::kReconstruction: return "success (prob.)";
     case flow::Measure::kLeakage: return "leakage (bits)";
-    case flow::Measure::kReidentification: return "fraction re-identified";
+    case flow::Measure::kReidentification: return "re-identified";
     case flow::Measure::kError:
       return r.relative ? "relative error" : "error (" + analyzer::confidence_text(1 - graph.confidence_of(&r).get_d()) + ")";
   }
