@@ -113,6 +113,9 @@ Probe analyse_at(const flow::Graph& base, flow::Id p, const Rational& v, const O
         return {std::nullopt, "a parameter expression of " + x.name + " has no value here"};
   ++f.analyses;
   Analysis a = analyze(g, options);
+  // The budget may have ended inside this analysis, leaving requirements undecided for want of
+  // time: the sweep is then incomplete, not a chart of those gaps.
+  if (options.deadline && std::chrono::steady_clock::now() >= *options.deadline) f.out_of_time = true;
   for (const auto& finding : a.findings)
     if (finding.severity == Severity::kError) return {std::nullopt, finding.message};
   return {std::move(a), ""};
