@@ -1,4 +1,6 @@
 // privflow report SPEC [--format text|markdown|json|sarif|html] [-o FILE]
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,9 +23,12 @@ struct ReportOptions {
 };
 
 /// The HTML report's charts: the first params with a range, swept on a coarser grid than
-/// `privflow frontier`'s, within what is left of the time budget.
+/// `privflow frontier`'s, within what is left of the time budget and at most kChartSeconds
+/// altogether (a report of a slow spec must not wait minutes for its charts).
 std::vector<analyzer::Frontier> sweeps(const flow::Graph& graph, const ReportOptions& opts, Io& io) {
   constexpr std::size_t kMaxCharts = 2;
+  constexpr auto kChartSeconds = std::chrono::seconds(60);
+  const auto end = std::chrono::steady_clock::now() + kChartSeconds;
   std::vector<analyzer::Frontier> out;
   for (const auto& p : graph.params) {
     if (!p.lo || !p.hi || graph.requirements.empty()) continue;
@@ -31,6 +36,11 @@ std::vector<analyzer::Frontier> sweeps(const flow::Graph& graph, const ReportOpt
     analyzer::FrontierOptions options;
     options.points = 13;
     options.analysis = analysis_options(opts.analysis, io);
+    if (!options.analysis.deadline || *options.analysis.deadline > end) {
+      options.analysis.deadline = end;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+      options.analysis.time_budget_ms = static_cast<unsigned>(std::max<long long>(1, left.count()));
+    }
     out.push_back(analyzer::frontier(graph, p.name, options));
   }
   return out;

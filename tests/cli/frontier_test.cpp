@@ -17,8 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "analyzer/frontier.hpp"
 #include "base/file_io.hpp"
+#include "lang/diagnostics.hpp"
+#include "lang/frontend.hpp"
+#include "lang/source.hpp"
 #include "plot/chart.hpp"
+#include "report/report.hpp"
 #include "tests/support/cli.hpp"
 
 namespace fs = std::filesystem;
@@ -210,4 +215,24 @@ TEST_CASE("the HTML report charts a spec's params, with the data table", "[cli][
   CHECK(r.out.find("<clipPath id=\"frontier-e-clip0\">") != std::string::npos);  // unique on the page
   auto without = run_cli({"report", kSpec, "--format", "html", "--no-frontier"});
   CHECK(without.out.find("<section id=\"frontier\">") == std::string::npos);
+}
+
+TEST_CASE("a sweep the time budget cut short is named in the HTML report, not drawn", "[cli][frontier][html]") {
+  const std::string text = read_file(kSpec);
+  privflow::lang::SourceFile source(kSpec, text);
+  privflow::lang::Diagnostics diags(source);
+  auto graph = privflow::lang::load_spec(source, diags);
+  REQUIRE(graph);
+  const auto analysis = privflow::analyzer::analyze(*graph);
+  privflow::analyzer::FrontierOptions options;
+  options.points = 3;
+  auto cut = privflow::analyzer::frontier(*graph, "e", options);
+  REQUIRE(cut.valid);
+  cut.out_of_time = true;  // as when the budget ends inside the sweep
+  privflow::report::Options report_options;
+  report_options.diagram = false;
+  report_options.frontiers = {cut};
+  const std::string html = privflow::report::to_html(*graph, analysis, report_options);
+  CHECK(html.find("e not drawn: the time budget ran out.") != std::string::npos);
+  CHECK(html.find("<div class=\"frontier-chart\">") == std::string::npos);
 }
