@@ -44,7 +44,6 @@ std::string output_format(const FrontierArgs& a, Io& io) {
   auto ends = [&](const std::string& ext) { return o.size() > ext.size() && o.compare(o.size() - ext.size(), ext.size(), ext) == 0; };
   if (ends(".svg")) return "svg";
   if (ends(".png")) return "png";
-  if (ends(".json")) return "json";
   frontier_error(io, "cannot tell the chart format from '" + o + "': name it .svg or .png, or give --format");
   return "";
 }
