@@ -134,6 +134,7 @@ int run(const std::vector<std::string>& args, Io io) {
   table.push_back(diagram_command());
   table.push_back(explain_command());
   table.push_back(tune_command());
+  table.push_back(frontier_command());
   table.push_back(account_command());
   table.push_back(fmt_command());
   table.push_back(graph_command());

@@ -19,6 +19,7 @@ Command report_command();
 Command diagram_command();
 Command explain_command();
 Command tune_command();
+Command frontier_command();
 Command account_command();
 Command fmt_command();
 Command graph_command();

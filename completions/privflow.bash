@@ -23,7 +23,7 @@ _privflow_specs() {
 _privflow() {
   local cur=${COMP_WORDS[COMP_CWORD]}
   local prev=${COMP_WORDS[COMP_CWORD-1]}
-  local commands="check report diagram explain tune account fmt graph init lsp"
+  local commands="check report diagram explain tune frontier account fmt graph init lsp"
   local kinds="dpsgd gaussian laplace randomized-response shuffle zcdp discrete-gaussian tree-aggregation matrix-factorization sparse-vector report-noisy-max top-k rappor unary-encoding local-hashing hadamard count-mean-sketch gossip token-walk"
   COMPREPLY=()
 
@@ -69,6 +69,7 @@ _privflow() {
       case $sub in
         report) COMPREPLY=($(compgen -W "text markdown json sarif html" -- "$cur")) ;;
         diagram) COMPREPLY=($(compgen -W "svg png pdf dot" -- "$cur")) ;;
+        frontier) COMPREPLY=($(compgen -W "svg png" -- "$cur")) ;;
         graph) COMPREPLY=($(compgen -W "json dot" -- "$cur")) ;;
       esac
       return 0
@@ -103,7 +104,7 @@ _privflow() {
       COMPREPLY=($(compgen -W "$(_privflow_spec_names param "$spec")" -- "$cur"))
       return 0
       ;;
-    --solver-timeout | --timeout | --tolerance | --probes | --delta | --noise-multiplier | --epsilon | \
+    --solver-timeout | --timeout | --tolerance | --probes | --points | --delta | --noise-multiplier | --epsilon | \
       --sampling-rate | --steps | --sigma | --sensitivity | --times | --scale | --keep | --values | \
       --local-epsilon | --senders | --rho)
       return 0  # a number
@@ -115,10 +116,11 @@ _privflow() {
   local analysis="--accountant --solver-timeout --timeout"
   case $sub in
     check) opts="-v --verbose $analysis --help" ;;
-    report) opts="--format -o --output $analysis --help" ;;
+    report) opts="--format -o --output --no-frontier $analysis --help" ;;
     diagram) opts="-o --output --format --adversary --requirement $analysis --help" ;;
     explain) opts="$analysis --help" ;;
     tune) opts="--param --all --requirement --tolerance --probes --json $analysis --help" ;;
+    frontier) opts="--param --requirement --points -o --output --format --json $analysis --help" ;;
     fmt) opts="--check -i --in-place --help" ;;
     graph) opts="--format --help" ;;
     init) opts="-o --output --force --help" ;;
@@ -173,7 +175,7 @@ _privflow() {
       fi
       ((positional >= 2)) && return 0
       ;;
-    report | diagram | tune | graph)
+    report | diagram | tune | frontier | graph)
       ((positional >= 1)) && return 0
       ;;
   esac

@@ -9,6 +9,7 @@
 #include "base/text.hpp"
 #include "privflow/version.hpp"
 #include "report/detail/common.hpp"
+#include "report/frontier.hpp"
 #include "report/overlay.hpp"
 #include "viz/diagram.hpp"
 
@@ -77,6 +78,10 @@ td.c4 { background: #ffc1c0; font-weight: 600; }
 td.c5 { background: #cf222e; color: #ffffff; font-weight: 600; }
 .legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; border: 1px solid #d8dee4; }
 ul.findings li { margin: 3px 0; }
+.frontier-chart { overflow-x: auto; margin: 8px 0; }
+.frontier-chart svg { max-width: 100%; height: auto; }
+table.frontier td.violated { color: #cf222e; }
+table.frontier td.undecided { color: #9a6700; }
 )css";
 
 /// Colour class of a leakage cell: c0 nothing, c1 ε ≤ 1, c2 ε ≤ 4, c3 larger ε (or unbounded
@@ -127,6 +132,18 @@ std::string inline_svg(const std::string& svg) {
     if (i < svg.size() && svg[i] == '\n') ++i;
   }
   return out;
+}
+
+/// One chart per swept param, each with its data table.
+std::string frontier_section(const flow::Graph& graph, const std::vector<analyzer::Frontier>& frontiers) {
+  std::string out = "<section id=\"frontier\">\n<h2>Privacy against error</h2>\n";
+  out += "<p class=\"note\">Each param with a range, swept over it: every selected requirement's measure at each "
+         "value (a full analysis), against the error of the release the param governs.</p>\n";
+  for (const auto& f : frontiers) {
+    if (f.valid && !f.out_of_time) out += frontier_html(graph, f);
+    else out += "<p class=\"note\">" + esc(f.param) + " not drawn: " + esc(f.valid ? "the time budget ran out" : f.message) + ".</p>\n";
+  }
+  return out + "</section>\n";
 }
 
 }  // namespace
@@ -249,6 +266,8 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
     for (const auto& line : errors) out += "<li>" + esc(line) + "</li>\n";
     out += "</ul>\n</section>\n";
   }
+
+  if (!options.frontiers.empty()) out += frontier_section(graph, options.frontiers);
 
   if (!analysis.findings.empty()) {
     out += "<section id=\"findings\">\n<h2>Findings</h2>\n<ul class=\"findings\">\n";

@@ -7,8 +7,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "analyzer/analysis.hpp"
+#include "analyzer/frontier.hpp"
 #include "flow/graph.hpp"
 
 namespace privflow::report {
@@ -29,6 +31,9 @@ struct Options {
   bool compact = false;
   /// HTML only: lay out and inline the leakage diagram as SVG (Graphviz, in process).
   bool diagram = true;
+  /// HTML only: param sweeps to chart (`privflow report` fills them for the first params with
+  /// a range; report/frontier.hpp draws them). An incomplete sweep is named, not drawn.
+  std::vector<analyzer::Frontier> frontiers;
 };
 
 /// Compiler-style lines, one per requirement:

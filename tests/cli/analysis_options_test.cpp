@@ -18,7 +18,7 @@ using privflow::test::run_cli;
 
 namespace {
 
-const std::vector<std::string> kAnalysing = {"check", "report", "diagram", "explain", "tune"};
+const std::vector<std::string> kAnalysing = {"check", "report", "diagram", "explain", "tune", "frontier"};
 
 std::string example(const std::string& name) { return std::string(PRIVFLOW_SOURCE_DIR) + "/examples/" + name + ".pflow"; }
 
@@ -194,6 +194,11 @@ TEST_CASE("a tiny --timeout ends the analysis as undecided, not by ending the pr
   INFO(tune.err);
   CHECK(tune.code == 3);
   CHECK(tune.out.empty());
+  // frontier: its sweep and its tune share it too.
+  auto frontier = run_cli({"frontier", spec, "--param", "sigma", "--accountant", "rdp", "--timeout", "0.001"});
+  INFO(frontier.err);
+  CHECK(frontier.code == 3);
+  CHECK(frontier.out.empty());
   // Several specs: the budget is shared, and once spent the run ends there.
   auto several = run_cli({"check", "--timeout", "0.001", example("rr_survey"), spec, example("rr_survey")});
   CHECK(several.code == 3);

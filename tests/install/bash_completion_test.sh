@@ -43,11 +43,12 @@ require posterior(patients.diagnosis = cancer) against insider <= 0.20
 SPEC
 
 expect "check" privflow ch
-expect "account check diagram explain fmt graph init lsp report tune" privflow ""
+expect "account check diagram explain fmt frontier graph init lsp report tune" privflow ""
 expect "--help --version" privflow --
 expect "html json markdown sarif text" privflow report --format ""
 expect "dot pdf png svg" privflow diagram --format ""
 expect "dot json" privflow graph --format ""
+expect "png svg" privflow frontier --format ""
 expect "auto pld rdp" privflow check --accountant ""
 expect "--solver-timeout --stdio" privflow lsp --s
 expect "" privflow lsp ""
@@ -61,6 +62,7 @@ expect "insider outsider" privflow diagram specs/names.pflow --adversary ""
 expect "outsider_budget" privflow explain specs/names.pflow ""
 expect "outsider_budget" privflow tune specs/names.pflow --requirement o
 expect "sigma" privflow tune specs/names.pflow --param ""
+expect "sigma" privflow frontier specs/names.pflow --param ""
 expect "" privflow init ""
 
 # Every subcommand, account kind and long option of --help is offered.

@@ -109,6 +109,7 @@ TEST_CASE("a process-wide German locale (std::locale::global and setlocale) chan
       {"report", spec, "--format", "json"},
       {"report", spec, "--format", "html"},  // text, tables and the rendered SVG
       {"diagram", spec, "--format", "svg"},
+      {"frontier", spec, "--param", "sigma", "--points", "5"},  // the chart's SVG: privflow's own numbers
       {"explain", spec, "outsider_budget"},
       {"graph", spec, "--format", "json"},
       {"account", "dpsgd", "--noise-multiplier", "1.1", "--sampling-rate", "0.01", "--steps", "10000", "--delta", "1e-5"},
