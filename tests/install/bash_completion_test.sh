@@ -61,6 +61,7 @@ expect "insider outsider" privflow diagram specs/names.pflow --adversary ""
 expect "outsider_budget" privflow explain specs/names.pflow ""
 expect "outsider_budget" privflow tune specs/names.pflow --requirement o
 expect "sigma" privflow tune specs/names.pflow --param ""
+expect "max-relative-error" privflow tune specs/names.pflow --minimize m
 expect "" privflow init ""
 
 # Every subcommand, account kind and long option of --help is offered.
