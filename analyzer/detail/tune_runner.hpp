@@ -89,7 +89,9 @@ struct Runner {
       m.value_text = value_text(v);
       m.bound = v.bound;
       m.bound_text = format_exact(v.bound);
-      if (v.value && v.status != Status::kUndecided) {
+      // A forbid rule that holds has value 0 ("no crossing"), not its crossings' epsilon: no margin.
+      const bool forbid = base.requirements[i].measure == flow::Measure::kForbid;
+      if (v.value && v.status != Status::kUndecided && !forbid) {
         // bound - value with the value rounded up and the bound rounded down.
         double d = to_double_down(v.bound) - *v.value;
         m.margin = d == 0 ? 0.0 : std::nextafter(d, -HUGE_VAL);  // exactly at the bound: no margin, not a negative one

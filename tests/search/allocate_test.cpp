@@ -16,6 +16,7 @@
 #include "analyzer/tune.hpp"
 #include "lang/frontend.hpp"
 #include "tests/support/cli.hpp"
+#include "tests/support/spec.hpp"
 
 using namespace privflow;
 
@@ -285,4 +286,22 @@ TEST_CASE("tune --minimize: text and JSON and exit codes", "[tune][allocate][cli
   auto none = run_cli({"tune", kSpecPath, "--minimize", "variance", "--all", "--requirement", "strict"});
   CHECK(none.code == 1);
   CHECK(none.out.find("no values in the ranges meet every requirement") != std::string::npos);
+}
+
+TEST_CASE("allocate: genai_finetune shares the hub's health budget as its header says", "[tune][allocate][examples]") {
+  // The header's command; an independent PLD in numpy (tests/search/data/genai_allocation.txt)
+  // puts the best grid point at noise 1.02 with objective 201.17 (optimistic) to 204.72
+  // (pessimistic), and the hub's epsilon at (1.02, 9.948) within [0.4967, 0.5030].
+  const flow::Graph g = test::load_example("genai_finetune");
+  auto o = variance({{"adapter", Rational(100000000)}});
+  o.requirements = {"us_budget", "assistant_advantage", "transfers", "health_transfers", "members", "topic_recovery"};
+  auto r = analyzer::allocate(g, {"noise", "stats_noise"}, o);
+  require_all_hold(r);
+  REQUIRE(r.values.size() == 2);
+  CHECK(r.values[0].second == make_rational(102, 100));
+  CHECK(r.values[1].second == make_rational(9948, 1000));
+  REQUIRE(r.objective);
+  CHECK(*r.objective >= 201.16);
+  CHECK(*r.objective <= 204.73);
+  CHECK(r.method.rfind("search", 0) == 0);
 }
