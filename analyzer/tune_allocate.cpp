@@ -293,6 +293,8 @@ std::pair<std::vector<double>, std::string> direction(const std::vector<Knob>& k
       s[i] = n_of(k, ref[i]);  // no closed form: the spec's own proportions
     }
   }
+  for (std::size_t i = 0; i < knobs.size(); ++i)
+    if (knobs[i].in_objective && !(std::isfinite(s[i]) && s[i] > 0)) s[i] = n_of(knobs[i], ref[i]);  // a degenerate figure
   if (obj.kind == analyzer::Objective::kMaxRelativeError) return {s, "closed form: equal relative errors"};
   if (fam == Family::kLaplace) return {s, "closed form: Laplace under basic composition, n_i ∝ (c_i/w_i)^(1/3)"};
   if (fam == Family::kGaussian) return {s, "closed form: Gaussians under Gaussian DP, sigma_i ∝ (T_i·Δ_i²/w_i)^(1/4)"};
@@ -307,14 +309,12 @@ struct Search {
   detail::Runner& run;
   const std::vector<Knob>& knobs;
   std::map<Point, bool> seen;
-  bool undecided = false;  // an analysis the search relied on was undecided
 
   bool holds(const Point& v) {
     if (auto it = seen.find(v); it != seen.end()) return it->second;
     std::vector<std::pair<flow::Id, Rational>> at;
     for (std::size_t i = 0; i < knobs.size(); ++i) at.emplace_back(knobs[i].param, v[i]);
-    const Analysis a = run.at(at);
-    if (run.any_undecided(a)) undecided = true;
+    const Analysis a = run.at(at);  // undecided is not holding: never a value the analysis did not certify
     const bool ok = !run.out_of_time && run.all_hold(a);
     if (!run.out_of_time) seen.emplace(v, ok);
     return ok;
@@ -493,6 +493,48 @@ void finish(detail::Runner& run, const Search& search, const flow::Graph& graph,
                 " found that meets every requirement, verified by a full analysis at the values printed";
 }
 
+/// No point holds even at the most private values `cur`: the margins there, and why.
+void nothing_holds(detail::Runner& run, const std::vector<Knob>& knobs, const Point& cur, TuneAllResult& res) {
+  std::vector<std::pair<flow::Id, Rational>> at;
+  for (std::size_t i = 0; i < knobs.size(); ++i) {
+    res.values.emplace_back(knobs[i].name, cur[i]);
+    at.emplace_back(knobs[i].param, cur[i]);
+  }
+  const Analysis a = run.at(at);
+  res.requirements = run.margins(a);
+  res.analyses = run.analyses;
+  if (run.stopped(res.outcome, res.message)) return;
+  const bool undecided = run.any_undecided(a);
+  res.outcome = undecided ? TuneOutcome::kUndecided : TuneOutcome::kNone;
+  res.message = undecided ? "undecided at the most private values the ranges and the utility requirements allow"
+                          : "no values in the ranges meet every requirement: even the most private ones the utility "
+                            "requirements allow do not";
+}
+
+/// After the scalar: each param alone, trades between pairs (variance), the counts last. Returns
+/// what it did, for the method.
+std::string refine(Search& search, const flow::Graph& graph, const Objective& obj, Point& cur) {
+  const auto& knobs = search.knobs;
+  std::string did;
+  bool moved = false;
+  for (std::size_t i = 0; i < knobs.size(); ++i)
+    if (knobs[i].in_objective) moved |= search.lower(cur, i, 0);
+  if (moved) did += ", then refined param by param";
+  // A closed form assumes one budget; other requirements (or no closed form at all) may leave a
+  // better point along the boundary: pairs trade noise while the objective falls.
+  if (obj.kind == analyzer::Objective::kVariance && trade(search, graph, obj, cur)) {
+    did += ", then pairs traded noise while the objective fell";
+    for (std::size_t i = 0; i < knobs.size(); ++i)
+      if (knobs[i].in_objective) search.lower(cur, i, 0);
+  }
+  for (std::size_t i = 0; i < knobs.size(); ++i) {
+    if (knobs[i].in_objective) continue;
+    search.lower(cur, i, 0);
+    did += "; " + knobs[i].name + " is not in the objective: set last, to its least private value that still meets every requirement";
+  }
+  return did;
+}
+
 }  // namespace
 
 TuneAllResult solve(const flow::Graph& graph, const std::vector<std::string>& names, const TuneOptions& options) {
@@ -516,7 +558,7 @@ TuneAllResult solve(const flow::Graph& graph, const std::vector<std::string>& na
   }
   coefficients(graph, obj, knobs, ref);
   auto [s, method] = direction(knobs, obj, ref);
-  Search search{run, knobs, {}, false};
+  Search search{run, knobs, {}};
   Point cur;
   const bool found = scale(search, s, cur);
   if (run.stopped(res.outcome, res.message)) {
@@ -524,34 +566,10 @@ TuneAllResult solve(const flow::Graph& graph, const std::vector<std::string>& na
     return res;
   }
   if (!found) {
-    for (std::size_t i = 0; i < knobs.size(); ++i) res.values.emplace_back(knobs[i].name, cur[i]);
-    std::vector<std::pair<flow::Id, Rational>> at;
-    for (std::size_t i = 0; i < knobs.size(); ++i) at.emplace_back(knobs[i].param, cur[i]);
-    res.requirements = run.margins(run.at(at));  // where it fails: at the most private values
-    res.analyses = run.analyses;
-    res.outcome = search.undecided ? TuneOutcome::kUndecided : TuneOutcome::kNone;
-    res.message = search.undecided ? "undecided at the most private values the ranges and the utility requirements allow"
-                                   : "no values in the ranges meet every requirement: even the most private ones the utility "
-                                     "requirements allow do not";
+    nothing_holds(run, knobs, cur, res);
     return res;
   }
-  res.method = method + ", scaled by bisection against the full analysis";
-  bool moved = false;
-  for (std::size_t i = 0; i < knobs.size(); ++i)
-    if (knobs[i].in_objective) moved |= search.lower(cur, i, 0);
-  if (moved) res.method += ", then refined param by param";
-  // A closed form assumes one budget; other requirements (or no closed form at all) may leave a
-  // better point along the boundary: pairs trade noise while the objective falls.
-  if (obj.kind == analyzer::Objective::kVariance && trade(search, graph, obj, cur)) {
-    res.method += ", then pairs traded noise while the objective fell";
-    for (std::size_t i = 0; i < knobs.size(); ++i)
-      if (knobs[i].in_objective) search.lower(cur, i, 0);
-  }
-  for (std::size_t i = 0; i < knobs.size(); ++i) {
-    if (knobs[i].in_objective) continue;
-    search.lower(cur, i, 0);
-    res.method += "; " + knobs[i].name + " is not in the objective: set last, to its least private value that still meets every requirement";
-  }
+  res.method = method + ", scaled by bisection against the full analysis" + refine(search, graph, obj, cur);
   finish(run, search, graph, obj, cur, res);
   return res;
 }

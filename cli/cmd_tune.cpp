@@ -233,14 +233,15 @@ Command tune_command() {
       "(or a param that is not monotone), 3 undecided, 4 internal failure.",
       a, run_tune,
       {spec_argument(&a->spec),
-       option("--param", "the param to tune (declared `param NAME = v in [lo, hi]`); with --all, repeatable", &a->params),
+       option("--param", "the param to tune (declared `param NAME = v in [lo, hi]`); with --minimize or --all, repeatable", &a->params),
        option("--all", "tune several params at once: without --minimize, every pure-epsilon param (Z3 optimize: the largest sum of epsilon); with it, every noise, pure-epsilon and count param with a range", &a->all),
        minimize,
        option("--weight", "RELEASE=W: the weight of a release in --minimize variance (repeatable; default 1)", &a->weights),
        option("--requirement", "meet only this requirement (repeatable); default: all", &a->requirements),
        option("--tolerance", "the answer is within this of the boundary (default: about range/1000)", &a->tolerance),
        probes,
-       option("--json", "JSON: {\"param\", \"value\", \"requirements\": [{\"name\", \"value\", \"value_text\", \"bound\"}]}", &a->json)});
+       option("--json", "JSON: {\"param\", \"value\", \"requirements\": [{\"name\", \"value\", \"value_text\", \"bound\"}]}; "
+              "with --minimize or --all: {\"params\", \"objective\", \"terms\", \"method\", \"requirements\"}", &a->json)});
 }
 
 }  // namespace privflow::cli
