@@ -260,7 +260,8 @@ bool pure_epsilon_params(const flow::Graph& graph, const std::vector<std::string
         return false;
       }
       if (!pure_uses.count(p) || other_uses.count(p)) {
-        message = "param '" + n + "' is not a pure epsilon (--all tunes the epsilon of laplace, geometric, exponential and pure declared releases)";
+        message = "param '" + n + "' is not a pure epsilon (--all tunes the epsilon of laplace, geometric, exponential and pure declared releases; "
+                  "--minimize variance allocates noise and counts too)";
         return false;
       }
       if (!graph.params[p].lo || !graph.params[p].hi) {
