@@ -505,10 +505,14 @@ void nothing_holds(detail::Runner& run, const std::vector<Knob>& knobs, const Po
   res.analyses = run.analyses;
   if (run.stopped(res.outcome, res.message)) return;
   const bool undecided = run.any_undecided(a);
+  std::vector<std::string> failing;
+  for (const auto& m : res.requirements)
+    if (m.status != Status::kHolds) failing.push_back(m.name);
   res.outcome = undecided ? TuneOutcome::kUndecided : TuneOutcome::kNone;
-  res.message = undecided ? "undecided at the most private values the ranges and the utility requirements allow"
-                          : "no values in the ranges meet every requirement: even the most private ones the utility "
-                            "requirements allow do not";
+  res.message = (undecided ? "undecided at the most private values the ranges and the utility requirements allow: "
+                           : "no values in the ranges meet every requirement: even the most private ones the utility "
+                             "requirements allow fail ") +
+                join(failing, ", ");
 }
 
 /// After the scalar: each param alone, trades between pairs (variance), the counts last. Returns
