@@ -220,9 +220,10 @@ bool build_objective(const flow::Graph& graph, std::vector<Knob>& knobs, const T
   for (flow::Id x = 0; x < graph.artifacts.size(); ++x) {
     const auto& a = graph.artifacts[x];
     if (!flow::is_private(a.kind)) continue;
-    for (const auto& [key, pv] : a.params) {
-      auto it = std::find_if(knobs.begin(), knobs.end(), [&](const Knob& k) { return k.param == pv.param; });
-      if (pv.param == flow::kNone || it == knobs.end() || it->role == Role::kCount) continue;
+    for (const auto& entry : a.params) {
+      const flow::Id used = entry.second.param;  // not a structured binding: lambdas capture it (clang 14 refuses a binding)
+      auto it = std::find_if(knobs.begin(), knobs.end(), [&](const Knob& k) { return k.param == used; });
+      if (used == flow::kNone || it == knobs.end() || it->role == Role::kCount) continue;
       const ReleaseError e = detail::release_error(graph, x, obj.beta);
       if (!e.modelled) continue;  // no error model: its knob is set after the objective's
       if (obj.kind == analyzer::Objective::kMaxRelativeError && !e.relative) {
@@ -233,7 +234,9 @@ bool build_objective(const flow::Graph& graph, std::vector<Knob>& knobs, const T
       obj.terms.push_back({x, static_cast<std::size_t>(it - knobs.begin()), 1});
     }
   }
-  for (const auto& [name, w] : options.weights) {
+  for (const auto& weight : options.weights) {
+    const std::string& name = weight.first;
+    const Rational& w = weight.second;
     auto it = std::find_if(obj.terms.begin(), obj.terms.end(), [&](const Term& t) { return graph.artifacts[t.release].name == name; });
     if (it == obj.terms.end()) {
       why = "--weight " + name + ": no release in the objective is named '" + name + "'";
@@ -436,9 +439,10 @@ bool utility_caps(const flow::Graph& graph, const detail::Runner& run, std::vect
     if (req.measure != flow::Measure::kError || req.artifact >= graph.artifacts.size()) continue;
     flow::Id src = req.artifact;
     if (graph.artifacts[src].kind == flow::ComputeKind::kAggregate) src = graph.artifacts[src].inputs[0].artifact;
-    for (const auto& [key, pv] : graph.artifacts[src].params) {
-      auto it = std::find_if(knobs.begin(), knobs.end(), [&](const Knob& k) { return k.param == pv.param && k.role != Role::kCount; });
-      if (pv.param == flow::kNone || it == knobs.end()) continue;
+    for (const auto& entry : graph.artifacts[src].params) {
+      const flow::Id used = entry.second.param;
+      auto it = std::find_if(knobs.begin(), knobs.end(), [&](const Knob& k) { return k.param == used && k.role != Role::kCount; });
+      if (used == flow::kNone || it == knobs.end()) continue;
       Knob& k = *it;
       Point v = ref;
       const std::size_t i = static_cast<std::size_t>(it - knobs.begin());
