@@ -154,14 +154,16 @@ double n_of(const Knob& k, const Rational& v) { return k.role == Role::kNoise ? 
 /// a budget down, a count down to a whole number), then kept in the range and the cap.
 Rational value_at(const Knob& k, double n) {
   Rational v;
+  // The value in the range first (a far scalar must not overflow the text), then rounded.
+  const double x = std::clamp(k.role == Role::kNoise ? n : 1 / n, k.lo.get_d(), k.hi.get_d());
   if (!std::isfinite(n) || n <= 0) {
     v = k.role == Role::kNoise ? k.hi : k.lo;
   } else if (k.role == Role::kNoise) {
-    v = *parse_number(format_up(Rational(n), 4), nullptr, NumberRange::kDouble);
+    v = *parse_number(format_up(Rational(x), 4), nullptr, NumberRange::kDouble);
   } else if (k.role == Role::kBudget) {
-    v = *parse_number(format_down(Rational(1 / n), 4), nullptr, NumberRange::kDouble);
+    v = *parse_number(format_down(Rational(x), 4), nullptr, NumberRange::kDouble);
   } else {
-    v = Rational(std::floor(1 / n));
+    v = Rational(std::floor(x));
   }
   v = std::clamp(v, k.lo, k.hi);
   if (k.cap) v = k.role == Role::kNoise ? std::min(v, *k.cap) : std::max(v, *k.cap);
