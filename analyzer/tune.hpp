@@ -12,8 +12,18 @@
 
 namespace privflow::analyzer {
 
+/// What `tune` with several params optimises (docs/concepts.md, "Allocating a budget").
+enum class Objective {
+  kSumEpsilon,        // the largest sum of pure-ε params (Z3 optimize; the default of --all)
+  kVariance,          // the least Σ w·variance of the releases the params' noise enters
+  kMaxRelativeError,  // the least largest relative error (half-width / expected value) among them
+};
+
 struct TuneOptions {
   Options analysis;
+  Objective objective = Objective::kSumEpsilon;
+  /// Weights of releases in the variance objective, by release name (absent: 1).
+  std::vector<std::pair<std::string, Rational>> weights;
   /// Requirements to meet (names); empty: every requirement of the spec.
   std::vector<std::string> requirements;
   /// The answer is within this distance of the boundary (nullopt: a decimal grid step near
@@ -66,13 +76,39 @@ TuneResult tune(const flow::Graph& graph, const std::string& param, const TuneOp
 /// linear in them (basic composition, Dwork & Roth 2014 Thm 3.16), so Z3 `optimize` maximises
 /// the sum of the params under them; the result is rounded down (smaller ε is more private)
 /// and verified by a full analysis. `params` empty: every param with a range.
+/// One release in the objective at the answer: its weight and its figure (variance, or
+/// relative error), upper bounds from the error model.
+struct ObjectiveTerm {
+  std::string release;
+  Rational weight = 1;
+  double figure = 0;
+};
+
 struct TuneAllResult {
   TuneOutcome outcome = TuneOutcome::kInvalid;
   std::vector<std::pair<std::string, Rational>> values;
+  /// The objective at `values` (kVariance: Σ w·variance; kMaxRelativeError: the largest
+  /// relative error; kSumEpsilon: the sum), rounded up; nullopt when not found.
+  std::optional<double> objective;
+  std::vector<ObjectiveTerm> terms;
+  /// How the answer was reached: "closed form (…)", "search (…)", "Z3 optimize".
+  std::string method;
   std::vector<TuneMargin> requirements;
   std::string message;
   unsigned analyses = 0;
 };
+/// Dispatches on `options.objective`: kSumEpsilon is the linear program above; the others are
+/// `allocate`.
 TuneAllResult tune_all(const flow::Graph& graph, const std::vector<std::string>& params, const TuneOptions& options = {});
+
+/// Budget allocation (issue #22 item 3): noise params (`sigma`, `scale`, `noise_multiplier`),
+/// budgets (pure `epsilon`) and counts (`steps`, `epochs`, `times`) at once, minimising
+/// `options.objective` under every selected requirement. A closed form (Laplace under basic
+/// composition, Gaussians under Gaussian DP, equal relative errors for the max) or the spec's
+/// own values give a direction in the noise space; one scalar along it is bisected against the
+/// full analysis, each param is then lowered alone, and pairs trade noise while the objective
+/// falls. Sound: kFound only when a full analysis at the printed values has every selected
+/// requirement holding. `params` empty: every param with a range that such a key uses.
+TuneAllResult allocate(const flow::Graph& graph, const std::vector<std::string>& params, const TuneOptions& options = {});
 
 }  // namespace privflow::analyzer

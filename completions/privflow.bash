@@ -104,6 +104,13 @@ _privflow() {
       COMPREPLY=($(compgen -W "$(_privflow_spec_names param "$spec")" -- "$cur"))
       return 0
       ;;
+    --minimize)
+      COMPREPLY=($(compgen -W "variance max-relative-error sum-epsilon" -- "$cur"))
+      return 0
+      ;;
+    --weight)
+      return 0  # RELEASE=W
+      ;;
     --solver-timeout | --timeout | --tolerance | --probes | --points | --delta | --noise-multiplier | --epsilon | \
       --sampling-rate | --steps | --sigma | --sensitivity | --times | --scale | --keep | --values | \
       --local-epsilon | --senders | --rho)
@@ -119,7 +126,7 @@ _privflow() {
     report) opts="--format -o --output --no-frontier $analysis --help" ;;
     diagram) opts="-o --output --format --adversary --requirement $analysis --help" ;;
     explain) opts="$analysis --help" ;;
-    tune) opts="--param --all --requirement --tolerance --probes --json $analysis --help" ;;
+    tune) opts="--param --all --minimize --weight --requirement --tolerance --probes --json $analysis --help" ;;
     frontier) opts="--param --requirement --points -o --output --format --json $analysis --help" ;;
     fmt) opts="--check -i --in-place --help" ;;
     graph) opts="--format --help" ;;

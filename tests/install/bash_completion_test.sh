@@ -63,6 +63,7 @@ expect "outsider_budget" privflow explain specs/names.pflow ""
 expect "outsider_budget" privflow tune specs/names.pflow --requirement o
 expect "sigma" privflow tune specs/names.pflow --param ""
 expect "sigma" privflow frontier specs/names.pflow --param ""
+expect "max-relative-error" privflow tune specs/names.pflow --minimize m
 expect "" privflow init ""
 
 # Every subcommand, account kind and long option of --help is offered.
