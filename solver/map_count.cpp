@@ -174,7 +174,8 @@ MapCount count_map(Session& session, const flow::Data& data, const flow::Expr& e
   m.radix = domain.radix;
   m.tuples = domain.tuples;
   if (domain.tuples <= limits.max_enumeration) return count_by_enumeration(data, expr, std::move(m), domain);
-  if (auto additive = detail::count_additive(data, expr, m, limits)) return std::move(*additive);
+  if (limits.additive)
+    if (auto additive = detail::count_additive(data, expr, m, limits)) return std::move(*additive);
   return count_by_solver(session.impl(), data, expr, std::move(m), domain, limits);
 }
 
@@ -187,7 +188,7 @@ DivisionCheck find_division_by_zero(Session& session, const flow::Data& data, co
   }
   ReadDomain domain = read_domain(data, expr);
   if (domain.tuples > limits.max_enumeration) {
-    if (detail::count_additive(data, expr, MapCount{}, limits)) {
+    if (limits.additive && detail::count_additive(data, expr, MapCount{}, limits)) {
       out.read_fields = domain.fields;
       out.status = SolveStatus::kUnsat;  // every term and every score was evaluated without one
       return out;

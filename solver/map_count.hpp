@@ -43,6 +43,9 @@ std::string output_name(const flow::Data& data, const flow::Expr& expr, const mp
 struct MapLimits {
   /// Product domains with at most this many tuples are enumerated: the exact function.
   std::uint64_t max_enumeration = std::uint64_t{1} << 20;
+  /// Above that, a map of a few additive scores is counted by convolution (AdditiveForm);
+  /// false sends it to the solver path too (tests of that path).
+  bool additive = true;
   /// Above that, the solver path: at most this many distinct outputs ...
   std::uint64_t max_classes = std::uint64_t{1} << 16;
   /// ... at most this many solver checks (each also bounded by the Session's Limits) ...
