@@ -22,16 +22,7 @@ using namespace privflow;
 
 namespace {
 
-flow::Graph load_graph(const std::string& text) {
-  lang::SourceFile source("allocate.pflow", text);
-  lang::Diagnostics diags(source);
-  auto g = lang::load_spec(source, diags);
-  std::ostringstream out;
-  diags.print(out);
-  INFO(text << out.str());
-  REQUIRE(g);
-  return *g;
-}
+flow::Graph load_graph(const std::string& text) { return test::load_spec_text("allocate.pflow", text); }
 
 const std::string kHeader =
     "data d { rows: 100 field x: {a, b} }\n"

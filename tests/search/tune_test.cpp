@@ -8,21 +8,13 @@
 
 #include "analyzer/tune.hpp"
 #include "lang/frontend.hpp"
+#include "tests/support/spec.hpp"
 
 using namespace privflow;
 
 namespace {
 
-flow::Graph load_graph(const std::string& text) {
-  lang::SourceFile source("tune.pflow", text);
-  lang::Diagnostics diags(source);
-  auto g = lang::load_spec(source, diags);
-  std::ostringstream out;
-  diags.print(out);
-  INFO(text << out.str());
-  REQUIRE(g);
-  return *g;
-}
+flow::Graph load_graph(const std::string& text) { return test::load_spec_text("tune.pflow", text); }
 
 const std::string kHeader =
     "data d { rows: 100 field x: {a, b} }\n"
