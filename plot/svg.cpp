@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/markup.hpp"
 #include "plot/chart.hpp"
 
 namespace privflow::plot {
@@ -17,20 +18,6 @@ const char* const kFont = "DejaVu Sans, Verdana, sans-serif";
 const char* const kCurve = "#1f5fa8";
 const char* const kBound = "#c0392b";
 const char* const kFeasible = "#2e9e4f";
-
-std::string esc(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 /// Code points (UTF-8 lead bytes): the width estimate's unit.
 std::size_t glyphs(const std::string& text) {
@@ -76,7 +63,7 @@ struct Svg {
   void text(double x, double y, double size, const char* anchor, const std::string& content,
             const std::string& extra = "") {
     out += "<text x=\"" + coordinate(x) + "\" y=\"" + coordinate(y) + "\" font-size=\"" + coordinate(size) +
-           "\" text-anchor=\"" + anchor + "\"" + extra + ">" + esc(content) + "</text>\n";
+           "\" text-anchor=\"" + anchor + "\"" + extra + ">" + markup_escape(content) + "</text>\n";
   }
   void line(double x0, double y0, double x1, double y1, const std::string& style) {
     out += "<line x1=\"" + coordinate(x0) + "\" y1=\"" + coordinate(y0) + "\" x2=\"" + coordinate(x1) + "\" y2=\"" +
@@ -318,7 +305,7 @@ std::string to_svg(const Chart& chart) {
   const std::string w = std::to_string(chart.width), h = coordinate(height);
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + h + "\" viewBox=\"0 0 " + w + " " +
-         h + "\" font-family=\"" + kFont + "\">\n<title>" + esc(chart.title) + "</title>\n" +
+         h + "\" font-family=\"" + kFont + "\">\n<title>" + markup_escape(chart.title) + "</title>\n" +
          "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n" + body.out + "</svg>\n";
 }
 

@@ -7,6 +7,7 @@
 
 #include "analyzer/wording.hpp"
 #include "base/rational.hpp"
+#include "base/markup.hpp"
 #include "base/text.hpp"
 #include "flow/describe.hpp"
 
@@ -222,34 +223,22 @@ std::string frontier_json(const flow::Graph& graph, const analyzer::Frontier& f)
 namespace privflow::report {
 namespace frontier_words {
 
-std::string html_text(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
-  }
-  return out;
-}
-
 /// The chart's data: one row per point, one column per requirement.
 std::string data_table(const flow::Graph& graph, const analyzer::Frontier& f) {
-  std::string out = "<table class=\"frontier\">\n<caption>" + html_text(f.param) + ": every analysed point</caption>\n";
-  out += "<thead><tr><th>" + html_text(f.param) + "</th>";
-  if (f.axis != FrontierAxis::kParam) out += "<th>" + html_text(frontier_x_label(graph, f)) + "</th>";
+  std::string out = "<table class=\"frontier\">\n<caption>" + markup_escape(f.param) + ": every analysed point</caption>\n";
+  out += "<thead><tr><th>" + markup_escape(f.param) + "</th>";
+  if (f.axis != FrontierAxis::kParam) out += "<th>" + markup_escape(frontier_x_label(graph, f)) + "</th>";
   for (flow::Id r : f.requirements)
-    if (r != f.x_requirement) out += "<th><code>" + html_text(graph.requirements[r].name) + "</code></th>";
+    if (r != f.x_requirement) out += "<th><code>" + markup_escape(graph.requirements[r].name) + "</code></th>";
   out += "<th>all hold</th></tr></thead>\n<tbody>\n";
   for (const auto& pt : f.points) {
     std::string mark = pt.current ? " (current)" : pt.tuned ? " (tune)" : "";
-    out += "<tr><td class=\"num\">" + html_text(pt.value_text + mark) + "</td>";
-    if (f.axis != FrontierAxis::kParam) out += "<td class=\"num\">" + html_text(pt.x_text) + "</td>";
+    out += "<tr><td class=\"num\">" + markup_escape(pt.value_text + mark) + "</td>";
+    if (f.axis != FrontierAxis::kParam) out += "<td class=\"num\">" + markup_escape(pt.x_text) + "</td>";
     for (std::size_t i = 0; i < f.requirements.size(); ++i) {
       if (f.requirements[i] == f.x_requirement) continue;
       const auto& m = pt.measures[i];
-      out += std::string("<td class=\"num ") + analyzer::status_name(m.status) + "\">" + html_text(m.value_text) + "</td>";
+      out += std::string("<td class=\"num ") + analyzer::status_name(m.status) + "\">" + markup_escape(m.value_text) + "</td>";
     }
     out += std::string("<td>") + (pt.holds ? "yes" : "no") + "</td></tr>\n";
   }

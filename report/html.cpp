@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "base/rational.hpp"
+#include "base/markup.hpp"
 #include "base/text.hpp"
 #include "privflow/version.hpp"
 #include "report/detail/common.hpp"
@@ -17,26 +18,6 @@ namespace privflow::report {
 namespace {
 
 using analyzer::Status;
-
-/// Text as HTML character data or a quoted attribute value; control characters become
-/// U+FFFD so a hostile name cannot break the page's layout.
-std::string esc(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7f) out += "\xEF\xBF\xBD";
-        else out += c;
-    }
-  }
-  return out;
-}
 
 const char* kStyle = R"css(
 :root { color-scheme: light; }
@@ -100,9 +81,9 @@ const char* cell_class(const analyzer::LeakageCell& c) {
 }
 
 void append_tree(std::string& out, const analyzer::Derivation& node) {
-  out += "<li>" + esc(node.text);
+  out += "<li>" + markup_escape(node.text);
   std::string suffix = detail::line_suffix(node.text, node.line);
-  if (!suffix.empty()) out += " <span class=\"line\">" + esc(suffix) + "</span>";
+  if (!suffix.empty()) out += " <span class=\"line\">" + markup_escape(suffix) + "</span>";
   if (!node.children.empty()) {
     out += "<ul>";
     for (const auto& c : node.children) append_tree(out, c);
@@ -141,7 +122,7 @@ std::string frontier_section(const flow::Graph& graph, const std::vector<analyze
          "value (a full analysis), against the error of the release the param governs.</p>\n";
   for (const auto& f : frontiers) {
     if (f.valid && !f.out_of_time) out += frontier_html(graph, f);
-    else out += "<p class=\"note\">" + esc(f.param) + " not drawn: " + esc(f.valid ? "the time budget ran out" : f.message) + ".</p>\n";
+    else out += "<p class=\"note\">" + markup_escape(f.param) + " not drawn: " + markup_escape(f.valid ? "the time budget ran out" : f.message) + ".</p>\n";
   }
   return out + "</section>\n";
 }
@@ -154,14 +135,14 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
   std::string out;
   out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += "<meta name=\"generator\" content=\"privflow " + esc(kVersion) + "\">\n";
-  out += "<title>privflow report: " + esc(name) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+  out += "<meta name=\"generator\" content=\"privflow " + markup_escape(kVersion) + "\">\n";
+  out += "<title>privflow report: " + markup_escape(name) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
 
   // Header.
-  out += "<header>\n<h1>" + esc(name) + (graph.title.empty() ? "" : " — " + esc(graph.title)) + "</h1>\n";
-  out += "<p class=\"meta\">Privacy report for <code>" + esc(path) + "</code> · privflow " + esc(kVersion) + "</p>\n";
+  out += "<header>\n<h1>" + markup_escape(name) + (graph.title.empty() ? "" : " — " + markup_escape(graph.title)) + "</h1>\n";
+  out += "<p class=\"meta\">Privacy report for <code>" + markup_escape(path) + "</code> · privflow " + markup_escape(kVersion) + "</p>\n";
   detail::Counts counts = detail::count_statuses(analysis);
-  out += "<p class=\"summary\">" + esc(detail::summary_line(analysis)) + "</p>\n";
+  out += "<p class=\"summary\">" + markup_escape(detail::summary_line(analysis)) + "</p>\n";
   out += "<p class=\"note\">Every figure is an upper bound on what the adversary learns, rounded up.</p>\n</header>\n";
 
   // Requirements: a table, then one collapsible derivation each.
@@ -177,14 +158,14 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
       const char* status = analyzer::status_name(v.status);
       bool forbid = v.measure == flow::Measure::kForbid;
       out += std::string("<tr><td><span class=\"badge ") + status + "\">" + status + "</span></td>";
-      out += "<td><a href=\"#req-" + std::to_string(i) + "\"><code>" + esc(r ? r->name : v.name) + "</code></a>";
+      out += "<td><a href=\"#req-" + std::to_string(i) + "\"><code>" + markup_escape(r ? r->name : v.name) + "</code></a>";
       if (r && r->span.line) out += " <span class=\"line\">line " + std::to_string(r->span.line) + "</span>";
-      out += "</td><td><code>" + esc(r ? flow::measure_text(graph, *r) : "") + "</code>";
+      out += "</td><td><code>" + markup_escape(r ? flow::measure_text(graph, *r) : "") + "</code>";
       const bool utility = v.measure == flow::Measure::kError;  // no adversary
-      if (!forbid && !utility) out += " against " + esc(analyzer::target_text(graph, v));
+      if (!forbid && !utility) out += " against " + markup_escape(analyzer::target_text(graph, v));
       const std::string who = utility ? "—" : analyzer::who_text(graph, v);  // a forbid rule's: the agents that break it
-      out += "</td><td class=\"num\">" + esc(v.status == Status::kUndecided ? "undecided" : r ? detail::narrow(analyzer::value_with_unit(*r, v)) : analyzer::value_text(v)) +
-             "</td><td class=\"num\">" + esc(r ? detail::narrow(flow::bound_text(*r)) : "") + "</td><td>" + esc(who) +
+      out += "</td><td class=\"num\">" + markup_escape(v.status == Status::kUndecided ? "undecided" : r ? detail::narrow(analyzer::value_with_unit(*r, v)) : analyzer::value_text(v)) +
+             "</td><td class=\"num\">" + markup_escape(r ? detail::narrow(flow::bound_text(*r)) : "") + "</td><td>" + markup_escape(who) +
              "</td></tr>\n";
     }
     out += "</tbody>\n</table>\n";
@@ -195,17 +176,17 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
       out += std::string("<details id=\"req-") + std::to_string(i) + "\" class=\"" + status + "\"" +
              (v.status == Status::kHolds ? "" : " open") + ">\n";
       out += std::string("<summary><span class=\"badge ") + status + "\">" + status + "</span> <strong>" +
-             esc(r ? r->name : v.name) + "</strong>: <span class=\"headline\">" +
-             esc(r ? analyzer::headline(graph, *r, v) : v.reason) + "</span>";
+             markup_escape(r ? r->name : v.name) + "</strong>: <span class=\"headline\">" +
+             markup_escape(r ? analyzer::headline(graph, *r, v) : v.reason) + "</span>";
       if (r && r->span.line) out += " <span class=\"line\">(line " + std::to_string(r->span.line) + ")</span>";
       out += "</summary>\n";
-      if (v.status == Status::kUndecided && !v.reason.empty()) out += "<p>Why undecided: " + esc(v.reason) + "</p>\n";
+      if (v.status == Status::kUndecided && !v.reason.empty()) out += "<p>Why undecided: " + markup_escape(v.reason) + "</p>\n";
       if (!v.explanation.children.empty()) {
         out += "<ul class=\"tree\">\n";
         for (const auto& c : v.explanation.children) append_tree(out, c);
         out += "</ul>\n";
       }
-      if (!v.fix.empty()) out += "<p class=\"fix\"><strong>Fix:</strong> " + esc(v.fix) + "</p>\n";
+      if (!v.fix.empty()) out += "<p class=\"fix\"><strong>Fix:</strong> " + markup_escape(v.fix) + "</p>\n";
       out += "</details>\n";
     }
   }
@@ -226,7 +207,7 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
       out += "<p class=\"note\">Each data set, release, computation and flow is coloured by the ε it carries for whoever sees it; each agent lists what it learns on its own (the worst over data sets).</p>\n";
       out += "<div class=\"diagram\">\n" + inlined + "</div>\n";
     } else {
-      out += "<p class=\"note\">The diagram could not be drawn: " + esc(error.empty() ? "Graphviz gave no SVG" : error) + "</p>\n";
+      out += "<p class=\"note\">The diagram could not be drawn: " + markup_escape(error.empty() ? "Graphviz gave no SVG" : error) + "</p>\n";
     }
     out += "</section>\n";
   }
@@ -236,19 +217,19 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
   if (!m.observers.empty() && !m.data.empty()) {
     out += "<section id=\"leakage\">\n<h2>Leakage matrix</h2>\n";
     out += "<p class=\"note\">What each agent alone, and all curious and malicious agents together, learn of one record";
-    if (!m.delta.empty()) out += ": ε at δ = " + esc(m.delta) + ", rounded up";
+    if (!m.delta.empty()) out += ": ε at δ = " + markup_escape(m.delta) + ", rounded up";
     out += ".</p>\n<table>\n<thead><tr><th>Observer</th>";
-    for (flow::Id d : m.data) out += "<th><code>" + esc(graph.data[d].name) + "</code></th>";
+    for (flow::Id d : m.data) out += "<th><code>" + markup_escape(graph.data[d].name) + "</code></th>";
     out += "</tr></thead>\n<tbody>\n";
     for (std::size_t i = 0; i < m.observers.size(); ++i) {
-      out += "<tr><th><code>" + esc(m.observers[i]) + "</code></th>";
+      out += "<tr><th><code>" + markup_escape(m.observers[i]) + "</code></th>";
       for (std::size_t j = 0; j < m.data.size(); ++j) {
         const auto* c = m.cells[i][j];
         if (!c) {
           out += "<td>–</td>";
           continue;
         }
-        out += std::string("<td class=\"num ") + cell_class(*c) + "\">" + esc(analyzer::cell_text(*c)) + "</td>";
+        out += std::string("<td class=\"num ") + cell_class(*c) + "\">" + markup_escape(analyzer::cell_text(*c)) + "</td>";
       }
       out += "</tr>\n";
     }
@@ -263,7 +244,7 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
   if (const auto errors = detail::error_lines(graph, analysis); !errors.empty()) {
     out += "<section id=\"errors\">\n<h2>Error of each release</h2>\n";
     out += "<p class=\"note\">The interval that holds each release's error with the stated confidence, rounded up.</p>\n<ul>\n";
-    for (const auto& line : errors) out += "<li>" + esc(line) + "</li>\n";
+    for (const auto& line : errors) out += "<li>" + markup_escape(line) + "</li>\n";
     out += "</ul>\n</section>\n";
   }
 
@@ -272,19 +253,19 @@ std::string to_html(const flow::Graph& graph, const analyzer::Analysis& analysis
   if (!analysis.findings.empty()) {
     out += "<section id=\"findings\">\n<h2>Findings</h2>\n<ul class=\"findings\">\n";
     for (const auto& f : analysis.findings) {
-      out += "<li><strong>" + esc(analyzer::severity_name(f.severity)) + "</strong>";
+      out += "<li><strong>" + markup_escape(analyzer::severity_name(f.severity)) + "</strong>";
       if (f.span.line) out += " <span class=\"line\">line " + std::to_string(f.span.line) + "</span>";
-      out += ": " + esc(f.message) + "</li>\n";
+      out += ": " + markup_escape(f.message) + "</li>\n";
     }
     out += "</ul>\n</section>\n";
   }
   if (!analysis.assumptions.empty()) {
     out += "<section id=\"assumptions\">\n<h2>Assumptions</h2>\n<ul>\n";
-    for (const auto& a : analysis.assumptions) out += "<li>" + esc(a) + "</li>\n";
+    for (const auto& a : analysis.assumptions) out += "<li>" + markup_escape(a) + "</li>\n";
     out += "</ul>\n</section>\n";
   }
   out += "<footer class=\"note\"><p>" + std::to_string(counts.violated) + " violated, " + std::to_string(counts.undecided) +
-         " undecided, " + std::to_string(counts.holds) + " holding. Generated by privflow " + esc(kVersion) +
+         " undecided, " + std::to_string(counts.holds) + " holding. Generated by privflow " + markup_escape(kVersion) +
          ".</p></footer>\n";
   out += "</body>\n</html>\n";
   return valid_utf8(out);  // the page says charset=utf-8: a spec's stray bytes become U+FFFD

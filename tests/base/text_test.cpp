@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "base/markup.hpp"
 #include "base/text.hpp"
 
 TEST_CASE("edit distance and suggestions", "[base][text]") {
@@ -28,4 +29,11 @@ TEST_CASE("invalid UTF-8 becomes U+FFFD, valid text is kept", "[base][text]") {
 TEST_CASE("terminal escapes are never echoed raw", "[base][text]") {
   CHECK(privflow::printable("a\x1b[31mb") == "a\\x1b[31mb");
   CHECK(privflow::printable("plain") == "plain");
+}
+
+TEST_CASE("markup escaping: entities for the five specials, U+FFFD for control characters", "[base][text]") {
+  CHECK(privflow::markup_escape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&#39;");
+  CHECK(privflow::markup_escape("line\nnext\tcol") == "line\nnext\tcol");  // layout whitespace kept
+  CHECK(privflow::markup_escape("x\x1b[2Jy\x7f") == "x\xEF\xBF\xBD[2Jy\xEF\xBF\xBD");
+  CHECK(privflow::markup_escape("caf\xc3\xa9") == "caf\xc3\xa9");
 }

@@ -83,7 +83,7 @@ TEST_CASE("the SVG shows gaps, never joins across them, and cuts far values", "[
   CHECK(count(svg, "<polyline") == 1);  // only the first run has two points
   CHECK(count(svg, "<circle") == 5);    // 20 is above the axis (4 × the bound): a triangle
   CHECK(count(svg, "<path d=\"M") == 1);
-  CHECK(svg.find("▲: a value above its panel's axis") != std::string::npos);
+  CHECK(svg.find("▲: a value above its panel&#39;s axis") != std::string::npos);
   CHECK(svg.find(">≤ 2</text>") != std::string::npos);
   CHECK(svg.find("<clipPath id=\"chart-clip0\">") != std::string::npos);
   CHECK(svg.find("clip-path=\"url(#chart-clip0)\"") != std::string::npos);
