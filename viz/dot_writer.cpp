@@ -360,8 +360,10 @@ class Writer {
   std::string run() {
     group_alike_agents();
     select_elements();
+    group_alike_releases();
     for (auto it = flows_shown_.begin(); it != flows_shown_.end();)  // a group is drawn once
-      it = hidden_.count(g_.flows[*it].to) ? flows_shown_.erase(it) : std::next(it);
+      it = hidden_.count(g_.flows[*it].to) || hidden_releases_.count(g_.flows[*it].artifact) ? flows_shown_.erase(it)
+                                                                                              : std::next(it);
     build_nodes();
     build_edges();
     return emit();
@@ -387,6 +389,8 @@ class Writer {
   // Summaries of large diagrams: agents drawn as one frame for their group.
   std::set<Id> hidden_;                                // drawn through their group's first agent
   std::map<Id, std::pair<std::size_t, Id>> groups_;    // first agent -> (size, last agent)
+  std::set<Id> hidden_releases_;                       // drawn through their group's first release
+  std::map<Id, std::vector<Id>> release_groups_;       // first release -> members, sorted by name
 
   bool fading() const { return o_.coalition && o_.coalition->view_known; }
   bool faded_data(Id d) const { return fading() && !o_.coalition->view_data.count(d); }
@@ -479,6 +483,87 @@ class Writer {
       title_notes_.push_back("summary: " + grouped(merged) + " of the " + grouped(g_.agents.size()) +
                              " agents receive the same as others and are drawn as " + grouped(groups_.size()) +
                              (groups_.size() == 1 ? " frame" : " frames"));
+  }
+
+  // Releases alike (likes_leaning's 210 randomized responses, one per field) made a diagram
+  // 30,000 pixels tall. Past kMaxReleasesDrawn shown artifacts, releases whose names differ only
+  // in trailing digits, at the same agent, with the same mechanism and parameters, reading the
+  // same data (any field), read by nothing, sent the same way to the same agents and coloured
+  // alike are drawn as one node.
+  static constexpr std::size_t kMaxReleasesDrawn = 40;
+  static constexpr std::size_t kMinReleaseGroup = 3;
+
+  // What makes two releases look the same in the diagram; empty: never grouped.
+  std::string release_key(Id x, const std::set<Id>& read) const {
+    const auto& art = g_.artifacts[x];
+    if (!flow::is_private(art.kind) || read.count(x)) return "";
+    if (slice_ && o_.derivation && (o_.derivation->binding_release == x || o_.derivation->shares.count(x))) return "";
+    // Names that differ only in their trailing digits (rr_c00, rr_c01): a group reads as a range.
+    const std::string stem = art.name.substr(0, art.name.find_last_not_of("0123456789") + 1);
+    std::string key = stem + "|" + std::to_string(art.at) + "|" + flow::kind_name(art.kind) + "|" + (art.distributed ? "d" : "") +
+                      (art.tree_completion ? "t" : "") + std::to_string(static_cast<int>(art.batching)) + "|" +
+                      leak_key(find_leak(o_.artifacts, x)) + (faded_artifact(x) ? "|faded|" : "|");
+    for (const auto& [name, value] : art.params) key += flow::param_name(name) + std::string("=") + format_exact(g_.value(value)) + ",";
+    for (const auto& in : art.inputs)
+      key += "|in" + std::to_string(static_cast<int>(in.kind)) + ":" + std::to_string(in.data) + ":" +
+             (in.kind == flow::Input::Kind::kArtifact ? std::to_string(in.artifact) : "");
+    if (auto err = o_.errors.find(x); err != o_.errors.end()) key += "|" + err->second;
+    std::vector<std::string> sends;
+    for (Id f : flows_shown_) {
+      const auto& fl = g_.flows[f];
+      if (fl.artifact != x) continue;
+      sends.push_back(std::to_string(fl.from) + ">" + std::to_string(fl.to) + ":" +
+                      std::to_string(static_cast<int>(fl.channel.kind)) + "/" + std::to_string(fl.channel.threshold) +
+                      "/" + std::to_string(fl.channel.min_clients) + "/" + std::to_string(fl.channel.shuffler) + "/" +
+                      leak_key(flow_leak(f)) + (faded_flow(f) ? "/faded" : ""));
+    }
+    std::sort(sends.begin(), sends.end());
+    return key + "|" + join(sends, ";");
+  }
+
+  void group_alike_releases() {
+    if (artifacts_shown_.size() <= kMaxReleasesDrawn) return;
+    std::set<Id> read;  // artifacts some computation reads: their edges differ
+    for (const auto& art : g_.artifacts)
+      for (const auto& in : art.inputs)
+        if (in.kind == flow::Input::Kind::kArtifact) read.insert(in.artifact);
+    std::map<std::string, std::vector<Id>> alike;
+    for (Id x : artifacts_shown_)
+      if (x < g_.artifacts.size())
+        if (std::string key = release_key(x, read); !key.empty()) alike[key].push_back(x);
+    std::size_t merged = 0;
+    for (auto& [key, members] : alike) {
+      if (members.size() < kMinReleaseGroup) continue;
+      std::sort(members.begin(), members.end(),
+                [&](Id a, Id b) { return g_.artifacts[a].name < g_.artifacts[b].name; });
+      hidden_releases_.insert(members.begin() + 1, members.end());
+      merged += members.size();
+      release_groups_[members.front()] = std::move(members);
+    }
+    for (Id x : hidden_releases_) artifacts_shown_.erase(x);
+    if (merged > 0)
+      title_notes_.push_back("summary: " + grouped(merged) + " releases alike (same agent, mechanism, parameters, "
+                             "data, receivers and figures) are drawn as " + grouped(release_groups_.size()) +
+                             (release_groups_.size() == 1 ? " node" : " nodes"));
+  }
+
+  // A release's name in the diagram: its group's first and last names when it stands for one.
+  std::string release_name(Id x) const {
+    auto it = release_groups_.find(x);
+    if (it == release_groups_.end()) return g_.artifacts[x].name;
+    return g_.artifacts[x].name + " \xe2\x80\xa6 " + g_.artifacts[it->second.back()].name + " (" +
+           grouped(it->second.size()) + " alike)";
+  }
+
+  // The field an input edge reads: for a group, the first and last members' fields.
+  std::string field_label(Id x, std::size_t input) const {
+    auto field_of = [&](Id a) -> std::string {
+      const auto& in = g_.artifacts[a].inputs[input];
+      return in.field < g_.data[in.data].fields.size() ? g_.data[in.data].fields[in.field].name : "?";
+    };
+    auto it = release_groups_.find(x);
+    if (it == release_groups_.end()) return "." + field_of(x);
+    return "." + field_of(x) + " \xe2\x80\xa6 ." + field_of(it->second.back());
   }
 
   // --- what is drawn -------------------------------------------------------------------
@@ -637,7 +722,7 @@ class Writer {
       Look look = look_of(find_leak(o_.artifacts, x), faded);
       const bool release = flow::is_private(art.kind);
       std::vector<std::string> lines;
-      append_wrapped(lines, art.name, kWrapNode);
+      append_wrapped(lines, release_name(x), kWrapNode);
       std::string kind = flow::kind_name(art.kind);
       if (art.kind == flow::ComputeKind::kSelect && !art.inputs.empty()) {
         std::vector<std::string> fields;
@@ -683,7 +768,7 @@ class Writer {
         if (look.penwidth == "1" || look.penwidth == "1.5") n.attrs.emplace_back("penwidth", quote("2.5"));
       }
       if (look.bold) n.attrs.emplace_back("style", quote("filled,bold"));
-      n.attrs.emplace_back("tooltip", quote(art.name + ": " + (release ? "release by " : "deterministic ") +
+      n.attrs.emplace_back("tooltip", quote(release_name(x) + ": " + (release ? "release by " : "deterministic ") +
                                             flow::kind_name(art.kind) + " at " + agent_name(art.at) +
                                             line_suffix(art.span)));
       place(art.at, std::move(n));
@@ -707,20 +792,20 @@ class Writer {
       bool many = sender && sender->population;
       switch (fl.channel.kind) {
         case flow::Channel::Kind::kSecureAggregation:
-          append_wrapped(lines, "\xce\xa3 " + art.name, kWrapNode);
+          append_wrapped(lines, "\xce\xa3 " + release_name(fl.artifact), kWrapNode);
           lines.push_back(many ? "sum of " + instances(*sender) : "secure sum");
           break;
         case flow::Channel::Kind::kShuffler:
-          append_wrapped(lines, art.name, kWrapNode);
+          append_wrapped(lines, release_name(fl.artifact), kWrapNode);
           lines.push_back(many ? "shuffled, from " + instances(*sender) : "shuffled");
           break;
         case flow::Channel::Kind::kNetworkShuffle:
-          append_wrapped(lines, art.name, kWrapNode);
+          append_wrapped(lines, release_name(fl.artifact), kWrapNode);
           append_wrapped(lines, "walked " + grouped(fl.channel.walk_steps) + " steps among " +
                                     (many ? instances(*sender) : std::string("the senders")), kWrapNode);
           break;
         default:
-          append_wrapped(lines, art.name, kWrapNode);
+          append_wrapped(lines, release_name(fl.artifact), kWrapNode);
           if (many) append_wrapped(lines, "each of " + instances(*sender), kWrapNode);
           break;
       }
@@ -730,7 +815,7 @@ class Writer {
       n.attrs.emplace_back("style", quote(look.bold ? "filled,rounded,dashed,bold" : "filled,rounded,dashed"));
       n.attrs.emplace_back("label", label_of(lines));
       add_look(n.attrs, look, true);
-      n.attrs.emplace_back("tooltip", quote(agent_name(fl.to) + " receives " + art.name + " from " +
+      n.attrs.emplace_back("tooltip", quote(agent_name(fl.to) + " receives " + release_name(fl.artifact) + " from " +
                                             agent_name(fl.from) + " (" + channel_text(g_, fl.channel) + ")" +
                                             line_suffix(fl.span)));
       received_node_[{fl.artifact, fl.to}].push_back(id);
@@ -743,7 +828,7 @@ class Writer {
         r.attrs.emplace_back("shape", quote("box"));
         r.attrs.emplace_back("style", quote("filled,dotted"));
         std::vector<std::string> rl{"shuffle"};
-        append_wrapped(rl, art.name, kWrapNode);
+        append_wrapped(rl, release_name(fl.artifact), kWrapNode);
         r.attrs.emplace_back("label", label_of(rl));
         add_look(r.attrs, look_of(nullptr, faded), true);
         place(fl.channel.shuffler, std::move(r));
@@ -817,7 +902,7 @@ class Writer {
         if (it != data_node_.end()) tails.push_back(it->second);
         else if (loose_data_node_.count(in.data)) tails.push_back(loose_data_node_[in.data]);
         if (in.kind == flow::Input::Kind::kField && in.field < g_.data[in.data].fields.size())
-          label.push_back("." + g_.data[in.data].fields[in.field].name);
+          label.push_back(field_label(x, static_cast<std::size_t>(&in - art.inputs.data())));
         // Data read by a computation whose output is exposed: that edge is on the exposed path.
         const Leak* data_leak = find_leak(o_.data, in.data);
         const Leak* head_leak = find_leak(o_.artifacts, x);
@@ -839,7 +924,7 @@ class Writer {
       }
       Look look = look_of(flow_leak(f), faded_flow(f));
       std::vector<std::string> label;
-      append_wrapped(label, art.name, kWrapNode);
+      append_wrapped(label, release_name(fl.artifact), kWrapNode);
       if (fl.channel.kind == flow::Channel::Kind::kShuffler) {
         std::string relay = "shuffle:" + flow_node_[f];
         label.push_back("to shuffler");

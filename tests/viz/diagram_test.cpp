@@ -448,3 +448,38 @@ TEST_CASE("thousands of agents that receive the same things are drawn as one fra
   // A small pipeline is drawn agent by agent, as before.
   CHECK(viz::to_dot(viz::testing::hospital_fl(false), {}).find("summary:") == std::string::npos);
 }
+
+TEST_CASE("many releases alike are drawn as one node per name stem, with the fields' range", "[viz][summary]") {
+  // 3 stems × 15 randomized responses (45 releases, past the 40 drawn one by one), one of them
+  // read by a later computation (kept apart), and a laplace whose parameters differ.
+  std::string spec = "data u { rows: 1000\n";
+  for (const char* stem : {"a", "b", "c"})
+    for (int i = 10; i < 25; ++i) spec += std::string("  field ") + stem + std::to_string(i) + ": bool\n";
+  spec += "}\nagent hub { trust: trusted, holds: u }\nagent partner { trust: curious }\n";
+  for (const char* stem : {"a", "b", "c"})
+    for (int i = 10; i < 25; ++i) {
+      const std::string name = std::string("rr_") + stem + std::to_string(i);
+      spec += "compute " + name + " at hub = randomized_response(u." + stem + std::to_string(i) + ", keep: 3/5)\n";
+      spec += "send " + name + " to partner via encrypted\n";
+    }
+  spec += "compute tally at partner = count(rr_c24)\n";
+  spec += "compute noisy at hub = laplace(u, epsilon: 1)\nsend noisy to partner\n";
+  spec += "require dp(u) against {partner} <= epsilon 100\n";
+  lang::SourceFile source("alike.pflow", spec);
+  lang::Diagnostics diags(source);
+  auto graph = lang::load_spec(source, diags);
+  REQUIRE(graph);
+  const std::string dot = viz::to_dot(*graph, {});
+  const std::string ellipsis = " \xe2\x80\xa6 ";
+  CHECK(dot.find("rr_a10" + ellipsis + "rr_a24 (15 alike)") != std::string::npos);
+  CHECK(dot.find("rr_b10" + ellipsis + "rr_b24 (15 alike)") != std::string::npos);
+  CHECK(dot.find("rr_c10" + ellipsis + "rr_c23 (14 alike)") != std::string::npos);  // rr_c24 is read by tally
+  CHECK(dot.find("\"artifact:rr_c24\"") != std::string::npos);
+  CHECK(dot.find("\"artifact:rr_a11\"") == std::string::npos);
+  CHECK(dot.find(".a10" + ellipsis + ".a24") != std::string::npos);  // the input edge names the fields' range
+  CHECK(dot.find("summary: 44 releases alike") != std::string::npos);
+  CHECK(dot.find("\"artifact:noisy\"") != std::string::npos);
+  CHECK(viz::to_dot(*graph, {}) == dot);
+  // A small pipeline draws every release.
+  CHECK(viz::to_dot(viz::testing::hospital_fl(false), {}).find("alike") == std::string::npos);
+}
