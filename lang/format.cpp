@@ -639,10 +639,27 @@ class Printer {
       if (k > 0 && !line_.empty() && !need_break_ && ab < unit_end &&
           column() + 1 + sp_.width(ab, unit_end) > width_)
         need_break_ = true;
-      emit_range(ab, unit_end);
+      if (sp_.width(ab, unit_end) + static_cast<std::size_t>(std::max(0, cont_)) > width_) emit_filled(ab, unit_end);
+      else emit_range(ab, unit_end);
     }
     if (args.empty()) emit_range(open + 1, e);
     return true;
+  }
+
+  /// An argument too long for one line (a `map` summing 140 fields): filled up to the width,
+  /// each line broken before a binary `+` or `-` (between the expression's terms).
+  void emit_filled(std::size_t b, std::size_t e) {
+    auto breakable = [&](std::size_t i) {
+      return i > b && i < e && (is(toks_[i], "+") || is(toks_[i], "-")) && ends_operand(toks_[i - 1]);
+    };
+    for (std::size_t i = b; i < e;) {
+      std::size_t next = i + 1;
+      while (next < e && !breakable(next)) ++next;
+      if (breakable(i) && !line_.empty() && !need_break_ && column() + 1 + sp_.width(i, next) > width_)
+        need_break_ = true;
+      emit_range(i, next);
+      i = next;
+    }
   }
 
   const std::vector<Lexeme>& toks_;

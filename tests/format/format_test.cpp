@@ -177,6 +177,20 @@ TEST_CASE("long argument lists and given tables wrap", "[format]") {
         "  trust: curious\n  region: EU\n  holds: patients by partition\n}\n");
 }
 
+TEST_CASE("an argument longer than a line is filled, broken before its terms' + and -", "[format]") {
+  const std::string in = "compute s at h = map(u, (if a = yes then 1 else 0) + (if b = yes then 1 else 0) - (if c = yes "
+                         "then 1 else 0) + -2 * (x - 1))\n";
+  const std::string out =
+      "compute s at h = map(u,\n"
+      "                     (if a = yes then 1 else 0) + (if b = yes then 1 else 0)\n"
+      "                     - (if c = yes then 1 else 0) + -2 * (x - 1))\n";
+  CHECK(fmt_text(in, 80) == out);
+  CHECK(fmt_text(out, 80) == out);
+  // A unary minus is never a break: the negative number stays whole at any width.
+  CHECK(fmt_text(in, 40).find("-\n") == std::string::npos);
+  CHECK(fmt_text(in, 40).find("+ -2 * (x - 1))") != std::string::npos);
+}
+
 TEST_CASE("a UTF-8 byte order mark is accepted, as check accepts it, and kept", "[format]") {
   CHECK(fmt_text("\xEF\xBB\xBFregion   EU\n") == "\xEF\xBB\xBFregion EU\n");
   CHECK(fmt_text("\xEF\xBB\xBF# c\nregion EU") == "\xEF\xBB\xBF# c\nregion EU\n");

@@ -83,8 +83,8 @@ def broker():
 
 
 def slant():
-    """The broker's map: one score over the 140 political likes, in bands of 20 (laid out as
-    `privflow fmt` lays it out: one line)."""
+    """The broker's map: one score over the 140 political likes, in bands of 20 (on one line;
+    `privflow fmt` then fills it to its width, breaking before the terms' + and -)."""
     def count(kind):
         return " + ".join(f"(if {kind}{i:02d} = yes then 1 else 0)" for i in range(PER_KIND))
     return ("compute slant at platform = map(users,\n" + " " * 32 +
