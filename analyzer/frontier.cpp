@@ -71,6 +71,36 @@ std::vector<Rational> grid(const Rational& lo, const Rational& hi, unsigned n, c
   return values;
 }
 
+/// `n` values geometrically spaced over [lo, hi] (0 < lo < hi), each rounded to 4 significant
+/// digits of itself (to a whole number when both ends are whole; the ends exact), with the
+/// extra values; ascending, without repeats.
+std::vector<Rational> log_grid(const Rational& lo, const Rational& hi, unsigned n, const std::vector<Rational>& extra) {
+  std::vector<Rational> values = extra;
+  const bool whole_ends = lo.get_den() == 1 && hi.get_den() == 1;
+  const double a = std::log(lo.get_d()), b = std::log(hi.get_d());
+  for (unsigned i = 0; i < n; ++i) {
+    if (i == 0 || i + 1 == n) {
+      values.push_back(i == 0 ? lo : hi);
+      continue;
+    }
+    const double v = std::exp(a + (b - a) * i / (n - 1));
+    Rational step = 1;  // 10^(floor(log10 v) - 3)
+    for (int e = static_cast<int>(std::floor(std::log10(v))) - 3; e > 0; --e) step *= 10;
+    for (int e = static_cast<int>(std::floor(std::log10(v))) - 3; e < 0; ++e) step /= 10;
+    if (whole_ends && step < 1) step = 1;  // a count (steps in [10, 10^5]) stays whole
+    values.push_back(std::clamp(round_to(Rational(v), step), lo, hi));
+  }
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+bool use_log_scale(const Rational& lo, const Rational& hi, FrontierOptions::Scale scale) {
+  if (lo <= 0 || hi <= lo) return false;  // a logarithmic axis needs positive values
+  if (scale == FrontierOptions::Scale::kLog) return true;
+  return scale == FrontierOptions::Scale::kAuto && hi >= lo * 100;
+}
+
 /// The artifacts whose parameters read the param (directly or in an expression).
 std::vector<flow::Id> governed(const flow::Graph& g, flow::Id p) {
   std::vector<flow::Id> out;
@@ -279,7 +309,8 @@ Frontier frontier(const flow::Graph& graph, const std::string& name, const Front
   if (f.tuned) extra.push_back(*f.tuned);
   const unsigned n = std::clamp(options.points, 2u, kMaxFrontierPoints);
   std::vector<Probe> probes;
-  const std::vector<Rational> values = grid(f.lo, f.hi, n, extra);
+  f.log_scale = use_log_scale(f.lo, f.hi, options.scale);
+  const std::vector<Rational> values = f.log_scale ? log_grid(f.lo, f.hi, n, extra) : grid(f.lo, f.hi, n, extra);
   for (const Rational& v : values) probes.push_back(analyse_at(graph, p, v, analysis, f));
   for (std::size_t i = 0; i < values.size(); ++i) f.points.push_back(point_at(f, values[i], probes[i]));
   choose_axis(graph, p, probes, f);

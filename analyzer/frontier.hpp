@@ -16,8 +16,12 @@ struct FrontierOptions {
   Options analysis;
   /// Requirements to record (names); empty: every requirement of the spec.
   std::vector<std::string> requirements;
-  /// Evenly spaced values, both ends included (the current and the tuned value are added).
+  /// Values spaced evenly (or geometrically, see `scale`), both ends included (the current and
+  /// the tuned value are added).
   unsigned points = 25;
+  /// kAuto: geometric spacing and a logarithmic axis when the range spans two decades or more
+  /// (0 < lo, 100·lo ≤ hi), where even spacing would leave the small values one point or two.
+  enum class Scale { kAuto, kLinear, kLog } scale = Scale::kAuto;
   /// Also find the boundary value `privflow tune` gives (its analyses share the time budget).
   bool tune = true;
 };
@@ -69,6 +73,7 @@ struct Frontier {
   bool x_relative = false;               // kUtility with `relative`: a fraction
   std::string x_quantity, x_unit;        // kError, kUtility: ReleaseError's words ("the released value", "")
   std::vector<FrontierPoint> points;     // ascending in the param's value
+  bool log_scale = false;                // geometric spacing; the chart's x axis is logarithmic
   std::optional<Rational> tuned;
   std::string tune_message;              // `tune`'s one line (why there is no boundary, too)
   bool out_of_time = false;              // the time budget ran out: the sweep is incomplete

@@ -20,6 +20,7 @@ struct FrontierArgs {
   std::string param;
   std::vector<std::string> requirements;
   unsigned points = 25;
+  std::string scale = "auto";  // auto, linear, log
   std::string output;  // empty or "-": standard output
   std::string format;  // svg, png; empty: from -o's extension, else svg
   bool json = false;
@@ -78,6 +79,8 @@ int run_frontier(const FrontierArgs& a, Io& io) {
   analyzer::FrontierOptions options;
   options.requirements = a.requirements;
   options.points = a.points;
+  using Scale = analyzer::FrontierOptions::Scale;
+  options.scale = a.scale == "log" ? Scale::kLog : a.scale == "linear" ? Scale::kLinear : Scale::kAuto;
   options.analysis = analysis_options(a.analysis, io);
   const analyzer::Frontier f = analyzer::frontier(*graph, a.param, options);
   if (budget_spent(io)) return static_cast<int>(ExitStatus::kUndecided);
@@ -105,6 +108,11 @@ Command frontier_command() {
   auto a = std::make_shared<FrontierArgs>();
   Arg points = with_default(option("--points", "values swept over the range, both ends included (2 to 201)", &a->points));
   points.range = std::pair(2.0, static_cast<double>(analyzer::kMaxFrontierPoints));
+  Arg scale = with_default(option("--scale",
+                                  "spacing of the values and the x axis: log (geometric; a range from lo > 0), linear, "
+                                  "or auto (log when hi >= 100 lo > 0)",
+                                  &a->scale));
+  scale.choices = {"auto", "linear", "log"};
   return make_analysing_command(
       "frontier", "Sweep a param and chart each requirement's measure against the error it costs",
       "Exit codes: 0 a value in the range meets every selected requirement, 1 none does, 2 invalid input,\n"
@@ -113,6 +121,7 @@ Command frontier_command() {
       {spec_argument(&a->spec),
        required(option("--param", "the param to sweep (declared `param NAME = v in [lo, hi]`)", &a->param)),
        option("--requirement", "chart only this requirement (repeatable); default: all", &a->requirements), points,
+       scale,
        option("-o,--output",
               "write to FILE (atomically); .svg or .png picks the format (PNG at twice the SVG's size). Default: SVG on "
               "standard output",

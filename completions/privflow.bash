@@ -104,6 +104,10 @@ _privflow() {
       COMPREPLY=($(compgen -W "$(_privflow_spec_names param "$spec")" -- "$cur"))
       return 0
       ;;
+    --scale)
+      COMPREPLY=($(compgen -W "auto linear log" -- "$cur"))
+      return 0
+      ;;
     --minimize)
       COMPREPLY=($(compgen -W "variance max-relative-error sum-epsilon" -- "$cur"))
       return 0
@@ -127,7 +131,7 @@ _privflow() {
     diagram) opts="-o --output --format --adversary --requirement $analysis --help" ;;
     explain) opts="$analysis --help" ;;
     tune) opts="--param --all --minimize --weight --requirement --tolerance --probes --json $analysis --help" ;;
-    frontier) opts="--param --requirement --points -o --output --format --json $analysis --help" ;;
+    frontier) opts="--param --requirement --points --scale -o --output --format --json $analysis --help" ;;
     fmt) opts="--check -i --in-place --help" ;;
     graph) opts="--format --help" ;;
     init) opts="-o --output --force --help" ;;

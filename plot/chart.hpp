@@ -46,6 +46,7 @@ struct Chart {
   /// the panel's bound). A zero-width interval is drawn as a thin band.
   std::vector<std::pair<double, double>> feasible;
   bool x_from_zero = false;  // the x axis starts at 0 (an error), else at the data's least x
+  bool x_log = false;        // a logarithmic x axis (when every x is positive; else linear)
   std::vector<std::string> notes;  // under the chart: gaps, what the x axis is
   int width = 760;
   /// Prefix of the SVG's element ids: unique per chart when several share one HTML page.
@@ -58,8 +59,14 @@ struct Ticks {
   std::vector<double> values;
   std::vector<std::string> labels;
   double lo = 0, hi = 1;  // the axis range: the outer ticks
+  bool log = false;       // a logarithmic axis: values are mapped through log10
 };
 Ticks nice_ticks(double lo, double hi, int target = 5);
+
+/// Ticks of a logarithmic axis spanning [lo, hi] (0 < lo): the powers of ten inside it (every
+/// k-th decade past `target` of them), and 2 and 5 × 10^e too over at most 3 decades; when fewer
+/// than two fall inside, the axis spans the whole decades around the range.
+Ticks log_ticks(double lo, double hi, int target = 6);
 
 /// A coordinate with two decimals, as SVG reads it (`12.5`, `-3`, `0.25`); never locale-dependent.
 std::string coordinate(double v);

@@ -79,7 +79,10 @@ struct Svg {
 struct Frame {
   double left, right, top, bottom;
   Ticks x, y;
-  double px(double v) const { return left + (v - x.lo) / (x.hi - x.lo) * (right - left); }
+  double px(double v) const {
+    if (x.log) return left + std::log10(v / x.lo) / std::log10(x.hi / x.lo) * (right - left);
+    return left + (v - x.lo) / (x.hi - x.lo) * (right - left);
+  }
   double py(double v) const { return bottom - (v - y.lo) / (y.hi - y.lo) * (bottom - top); }
 };
 
@@ -103,6 +106,7 @@ Ticks x_ticks(const Chart& chart) {
   for (const auto& l : chart.lines) see(l.x);
   for (const auto& [a, b] : chart.feasible) see(a), see(b);
   if (lo > hi) lo = hi = 0;
+  if (chart.x_log && lo > 0) return log_ticks(lo, hi, 6);
   if (chart.x_from_zero) lo = std::min(lo, 0.0);
   return nice_ticks(lo, hi, 6);
 }

@@ -66,6 +66,32 @@ Ticks nice_ticks(double lo, double hi, int target) {
   return t;
 }
 
+Ticks log_ticks(double lo, double hi, int target) {
+  if (!(hi > lo)) hi = lo * 10;
+  const int e0 = static_cast<int>(std::floor(std::log10(lo) + 1e-12));
+  int e1 = static_cast<int>(std::ceil(std::log10(hi) - 1e-12));
+  if (e1 == e0) ++e1;
+  const bool fine = e1 - e0 <= 3;  // 1, 2, 5 in each decade; else the powers of ten alone
+  const int every = std::max(1, (e1 - e0 + target - 1) / std::max(1, target));
+  auto fill = [&](double from, double to) {
+    Ticks t;
+    t.log = true;
+    t.lo = from;
+    t.hi = to;
+    for (int e = e0; e <= e1; e += every)
+      for (long long m : {1LL, 2LL, 5LL}) {
+        const double v = static_cast<double>(m) * std::pow(10.0, e);
+        if ((m > 1 && !fine) || v < from * (1 - 1e-9) || v > to * (1 + 1e-9)) continue;
+        t.values.push_back(v);
+        t.labels.push_back(decimal(m, e));
+      }
+    return t;
+  };
+  Ticks t = fill(lo, hi);  // the axis spans the data
+  if (t.values.size() < 2) t = fill(std::pow(10.0, e0), std::pow(10.0, e1));  // too few ticks: whole decades
+  return t;
+}
+
 std::string coordinate(double v) {
   const double r = std::round(v * 100) / 100;
   char buf[64];

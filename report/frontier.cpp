@@ -176,6 +176,15 @@ plot::Chart frontier_chart(const flow::Graph& graph, const analyzer::Frontier& f
   chart.lines = lines(graph, f);
   chart.feasible = feasible(f);
   chart.notes = notes(graph, f);
+  // A geometric sweep reads on a logarithmic axis, when every x on it is positive.
+  bool positive = f.log_scale;
+  for (const auto& pt : f.points) positive = positive && (!pt.x || *pt.x > 0);
+  for (const auto& l : chart.lines) positive = positive && l.x > 0;
+  if (positive) {
+    chart.x_log = true;
+    chart.subtitle += ", spaced geometrically";
+    chart.x_label += " (log scale)";
+  }
   return chart;
 }
 
@@ -185,6 +194,7 @@ std::string frontier_json(const flow::Graph& graph, const analyzer::Frontier& f)
   json j;
   j["param"] = f.param;
   j["range"] = {format_exact(f.lo), format_exact(f.hi)};
+  j["spacing"] = f.log_scale ? "geometric" : "even";
   j["current"] = format_exact(f.current);
   j["tuned"] = f.tuned ? json(format_exact(*f.tuned)) : json(nullptr);
   j["tune_message"] = f.tune_message;

@@ -100,6 +100,25 @@ TEST_CASE("frontier's points are the Laplace mechanism's closed forms", "[cli][f
   CHECK(tuned == 1);
 }
 
+TEST_CASE("frontier --scale log sweeps geometrically and draws a logarithmic axis", "[cli][frontier]") {
+  auto r = run_cli({"frontier", kSpec, "--param", "e", "--points", "5", "--scale", "log", "--json"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["spacing"] == "geometric");
+  std::vector<std::string> values;
+  for (const auto& p : j["points"]) values.push_back(p["value_exact"]);
+  CHECK(values == std::vector<std::string>{"0.25", "0.5", "1", "2", "4"});  // 0.25·2^k; current and tuned among them
+  r = run_cli({"frontier", kSpec, "--param", "e", "--points", "5", "--scale", "log"});
+  CHECK(r.out.find("(log scale)") != std::string::npos);
+  CHECK(r.out.find("spaced geometrically") != std::string::npos);
+  // auto: [0.25, 4] spans less than two decades, so the sweep stays even.
+  r = run_cli({"frontier", kSpec, "--param", "e", "--points", "5", "--json"});
+  CHECK(nlohmann::json::parse(r.out)["spacing"] == "even");
+  r = run_cli({"frontier", kSpec, "--param", "e", "--scale", "cubic"});
+  CHECK(r.code == 2);
+}
+
 TEST_CASE("frontier draws a golden SVG, the same in two runs and in a German locale", "[cli][frontier]") {
   const std::vector<std::string> args = {"frontier", kSpec, "--param", "e", "--points", "9"};
   auto r = run_cli(args);

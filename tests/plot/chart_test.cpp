@@ -65,6 +65,36 @@ TEST_CASE("nice ticks are 1, 2 or 5 times a power of ten, written exactly", "[pl
   CHECK(t.labels.size() >= 2);
 }
 
+TEST_CASE("log ticks: 1, 2, 5 per decade over up to 3 decades, else powers of ten", "[plot]") {
+  auto t = plot::log_ticks(2, 200, 6);
+  CHECK(t.log);
+  CHECK(t.labels == std::vector<std::string>{"2", "5", "10", "20", "50", "100", "200"});
+  CHECK(t.lo == 2);  // the axis spans the data
+  CHECK(t.hi == 200);
+  t = plot::log_ticks(1e-6, 100, 6);  // 8 decades: every second power of ten
+  CHECK(t.labels == std::vector<std::string>{"1e-6", "0.0001", "0.01", "1", "100"});
+  t = plot::log_ticks(3, 4, 6);  // no tick inside: the whole decade around it
+  CHECK(t.labels == std::vector<std::string>{"1", "2", "5", "10"});
+  CHECK(t.lo == 1);
+  CHECK(t.hi == 10);
+}
+
+TEST_CASE("a logarithmic x axis places 1, 10 and 100 at equal distances", "[plot]") {
+  plot::Chart chart;
+  chart.x_log = true;
+  plot::Panel panel;
+  for (double x : {1.0, 10.0, 100.0}) panel.points.push_back({x, 1.0, plot::Gap::kNone, true});
+  chart.panels.push_back(panel);
+  const std::string svg = plot::to_svg(chart);
+  std::vector<double> cx;  // the markers' centres, in drawing order
+  for (auto at = svg.find("<circle cx=\""); at != std::string::npos; at = svg.find("<circle cx=\"", at + 1))
+    cx.push_back(std::stod(svg.substr(at + 12)));
+  REQUIRE(cx.size() >= 3);
+  const std::vector<double> last(cx.end() - 3, cx.end());
+  CHECK(last[1] - last[0] == Approx(last[2] - last[1]).margin(0.02));
+  CHECK(last[1] > last[0]);
+}
+
 TEST_CASE("coordinates have at most two decimals and no locale", "[plot]") {
   CHECK(plot::coordinate(12.5) == "12.5");
   CHECK(plot::coordinate(3) == "3");
