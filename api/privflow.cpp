@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "analyzer/analysis.hpp"
+#include "analyzer/frontier.hpp"
 #include "analyzer/wording.hpp"
 #include "base/file_io.hpp"
 #include "flow/describe.hpp"
@@ -19,6 +20,8 @@
 #include "lang/frontend.hpp"
 #include "lang/source.hpp"
 #include "privflow/version.hpp"
+#include "plot/chart.hpp"
+#include "report/frontier.hpp"
 #include "report/overlay.hpp"
 #include "report/report.hpp"
 #include "viz/diagram.hpp"
@@ -296,6 +299,47 @@ DiagramResult diagram(const Spec& spec, const DiagramOptions& options) {
     return diagram_unchecked(spec, options);
   } catch (const std::exception& e) {
     return DiagramResult{"", std::string("internal error: ") + e.what()};
+  }
+}
+
+namespace {
+
+FrontierResult frontier_unchecked(const Spec& spec, const FrontierOptions& options) {
+  const flow::Graph& graph = Access::graph(spec);
+  FrontierResult result;
+  using Scale = analyzer::FrontierOptions::Scale;
+  analyzer::FrontierOptions sweep;
+  if (options.format != "svg" && options.format != "json") result.error = "unknown frontier format '" + options.format + "' (svg or json)";
+  else if (options.scale == "auto") sweep.scale = Scale::kAuto;
+  else if (options.scale == "linear") sweep.scale = Scale::kLinear;
+  else if (options.scale == "log") sweep.scale = Scale::kLog;
+  else result.error = "unknown scale '" + options.scale + "' (auto, linear or log)";
+  if (options.points < 2 || options.points > analyzer::kMaxFrontierPoints)
+    result.error = "points must be between 2 and " + std::to_string(analyzer::kMaxFrontierPoints);
+  if (!result.ok()) return result;
+  sweep.analysis = analyzer_options(options.analysis);
+  sweep.requirements = options.requirements;
+  sweep.points = options.points;
+  // The same steps as `privflow frontier` (cli/cmd_frontier.cpp).
+  const analyzer::Frontier f = analyzer::frontier(graph, options.param, sweep);
+  if (!f.valid) result.error = f.message;
+  else if (f.out_of_time)
+    result.error = "the time budget ran out after " + std::to_string(f.analyses) + " analyses, before the sweep was complete";
+  if (!result.ok()) return result;
+  result.feasible = std::any_of(f.points.begin(), f.points.end(), [](const auto& p) { return p.holds; });
+  result.output = options.format == "json" ? report::frontier_json(graph, f) : plot::to_svg(report::frontier_chart(graph, f));
+  return result;
+}
+
+}  // namespace
+
+FrontierResult frontier(const Spec& spec, const FrontierOptions& options) {
+  try {
+    return frontier_unchecked(spec, options);
+  } catch (const std::exception& e) {
+    FrontierResult failed;
+    failed.error = std::string("internal error: ") + e.what();
+    return failed;
   }
 }
 

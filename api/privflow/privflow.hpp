@@ -221,4 +221,30 @@ struct DiagramResult {
 /// `privflow diagram SPEC --format svg`). Never throws; Graphviz runs under viz's render lock.
 DiagramResult diagram(const Spec& spec, const DiagramOptions& options = {});
 
+// ---------------------------------------------------------------------------------------
+// Frontier
+// ---------------------------------------------------------------------------------------
+
+/// What `privflow frontier` sweeps and draws: a param over its declared range, each point a
+/// full analysis, each requirement's measure against the error it costs.
+struct FrontierOptions {
+  AnalyzeOptions analysis;  ///< suggest_fixes is not used: a point needs its measures only
+  std::string param;        ///< the param to sweep (declared `param P = v in [lo, hi]`), as --param
+  std::vector<std::string> requirements;  ///< chart only these (names), as --requirement; empty: all
+  unsigned points = 25;                   ///< 2 … 201, as --points
+  std::string scale = "auto";             ///< "auto", "linear" or "log", as --scale
+  std::string format = "svg";             ///< "svg" (the chart) or "json" (the sweep, as --json)
+};
+
+struct FrontierResult {
+  std::string output;     ///< the SVG or JSON text; "" when error is set
+  std::string error;      ///< why nothing was swept (an unknown param, no range, a spent time budget)
+  bool feasible = false;  ///< some value in the range meets every selected requirement
+  bool ok() const { return error.empty(); }
+};
+
+/// The frontier of a parsed spec (the same chart as `privflow frontier SPEC --param P`).
+/// Never throws.
+FrontierResult frontier(const Spec& spec, const FrontierOptions& options = {});
+
 }  // namespace privflow::api

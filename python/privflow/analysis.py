@@ -1,14 +1,15 @@
-"""Analysis of a ``.pflow`` spec: ``check`` (typed verdicts) and ``diagram`` (SVG or DOT text)."""
+"""Analysis of a ``.pflow`` spec: ``check`` (typed verdicts), ``diagram`` (SVG or DOT text) and
+``frontier`` (a param swept: SVG chart or the sweep as a dict)."""
 from __future__ import annotations
 
 import json as _json
 import os
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, Optional, Sequence, Tuple, Union
 
 from . import _core
 from ._results import (CheckResult, Derivation, Diagnostic, Finding, LeakageCell, Requirement, SpecError)
 
-__all__ = ["check", "diagram"]
+__all__ = ["check", "diagram", "frontier"]
 
 Source = Union[str, "os.PathLike[str]"]
 
@@ -97,6 +98,33 @@ def diagram(path_or_text: Source, *, format: str = "svg", adversary: Optional[st
             raise ValueError(d["error"])
         raise _spec_error(d)
     return d["output"]
+
+
+def frontier(path_or_text: Source, param: str, *, requirements: Optional[Sequence[str]] = None,
+             points: int = 25, scale: str = "auto", format: str = "svg", name: Optional[str] = None,
+             accountant: str = "spec", solver_timeout: float = 10.0,
+             time_budget: Optional[float] = None) -> Union[str, Dict[str, Any]]:
+    """Sweeps ``param`` over its declared range as ``privflow frontier SPEC --param P`` does: each
+    point a full analysis, each requirement's measure against the error it costs. Returns the
+    chart as SVG text, or with ``format="json"`` the sweep as a dict (the command's ``--json``:
+    ``param``, ``spacing``, ``x_axis``, ``points`` with each requirement's ``measures``).
+    ``requirements`` charts only those (names); ``points``: 2 to 201; ``scale``: ``"auto"``
+    (geometric spacing and a log axis when the range spans two decades), ``"linear"`` or
+    ``"log"``. Raises :class:`SpecError` for an invalid spec and ValueError for an unknown param
+    or requirement, a param without a range, or a ``time_budget`` spent before the sweep ends."""
+    if format not in ("svg", "json"):
+        raise ValueError(f"format must be 'svg' or 'json', not {format!r}")
+    if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= 201:
+        raise ValueError("points must be an int from 2 to 201")
+    source, is_path, shown = _source(path_or_text, name)
+    d = _core.frontier(source, is_path, shown, str(param), [str(r) for r in (requirements or [])], points, scale,
+                       format, accountant, _ms(solver_timeout, "solver_timeout"),
+                       _ms(time_budget, "time_budget") if time_budget is not None else 0)
+    if d["output"] is None:
+        if d["error"]:
+            raise ValueError(d["error"])
+        raise _spec_error(d)
+    return _json.loads(d["output"]) if format == "json" else d["output"]
 
 
 def _ms(seconds: float, name: str) -> int:

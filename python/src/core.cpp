@@ -183,6 +183,34 @@ py::dict diagram(const std::string& source, bool is_path, const std::string& nam
   return d;
 }
 
+/// {"diagnostics", "diagnostics_text", "output", "error", "feasible"}: output is None when nothing was swept.
+py::dict frontier(const std::string& source, bool is_path, const std::string& name, const std::string& param,
+                  const std::vector<std::string>& requirements, unsigned points, const std::string& scale,
+                  const std::string& format, const std::string& accountant, unsigned solver_timeout_ms,
+                  unsigned time_budget_ms) {
+  api::FrontierOptions options;
+  options.analysis = analyze_options(accountant, solver_timeout_ms, time_budget_ms, false);
+  options.param = param;
+  options.requirements = requirements;
+  options.points = points;
+  options.scale = scale;
+  options.format = format;
+  api::ParseResult parsed;
+  api::FrontierResult swept;
+  {
+    py::gil_scoped_release release;
+    parsed = load(source, is_path, name);
+    if (parsed.spec) swept = api::frontier(*parsed.spec, options);
+  }
+  py::dict d;
+  d["diagnostics"] = diagnostics_list(parsed);
+  d["diagnostics_text"] = parsed.diagnostics_text;
+  d["output"] = parsed.spec && swept.ok() ? py::object(py::str(swept.output)) : py::none();
+  d["error"] = swept.error;
+  d["feasible"] = swept.feasible;
+  return d;
+}
+
 }  // namespace
 
 void bind_analysis(py::module_& m) {
@@ -191,6 +219,9 @@ void bind_analysis(py::module_& m) {
   m.def("diagram", &diagram, py::arg("source"), py::arg("is_path"), py::arg("name"), py::arg("format"),
         py::arg("adversary"), py::arg("requirement"), py::arg("accountant"), py::arg("solver_timeout_ms"),
         py::arg("time_budget_ms"));
+  m.def("frontier", &frontier, py::arg("source"), py::arg("is_path"), py::arg("name"), py::arg("param"),
+        py::arg("requirements"), py::arg("points"), py::arg("scale"), py::arg("format"), py::arg("accountant"),
+        py::arg("solver_timeout_ms"), py::arg("time_budget_ms"));
 }
 
 }  // namespace privflow::python

@@ -1,13 +1,14 @@
-"""privflow.check and privflow.diagram against `privflow check`, `report --format json` and
-`diagram` on the command line; diagnostics raised as privflow.SpecError."""
+"""privflow.check, privflow.diagram and privflow.frontier against `privflow check`, `report --format
+json`, `diagram` and `frontier` on the command line; diagnostics raised as privflow.SpecError."""
 import json
 import math
+import os
 import pathlib
 
 import pytest
 
 import privflow
-from conftest import example
+from conftest import SOURCE_DIR, example
 
 
 def test_check_is_the_command_lines(cli):
@@ -98,6 +99,28 @@ def test_options_reach_the_analysis():
         privflow.check(example("rr_survey.pflow"), accountant="fast")
     with pytest.raises(ValueError, match="time_budget"):
         privflow.check(example("rr_survey.pflow"), time_budget=0)
+
+
+def test_frontier_is_the_command_lines_sweep(cli):
+    path = os.path.join(SOURCE_DIR, "tests", "cli", "data", "frontier_laplace.pflow")
+    code, svg = cli("frontier", path, "--param", "e", "--points", "7")
+    assert code == 0 and privflow.frontier(path, "e", points=7) == svg
+    code, text = cli("frontier", path, "--param", "e", "--points", "5", "--scale", "log", "--json")
+    sweep = privflow.frontier(path, "e", points=5, scale="log", format="json")
+    assert sweep == json.loads(text) and sweep["spacing"] == "geometric"
+    # The Laplace count's ε is e itself at every point (pure DP: never above e).
+    for p in sweep["points"]:
+        assert 0 < p["measures"][0]["value"] <= float(p["value_exact"]) * (1 + 1e-12)
+    only = privflow.frontier(path, "e", points=3, requirements=["press_budget"], format="json")
+    assert [r["name"] for r in only["requirements"]] == ["press_budget"]
+    with pytest.raises(ValueError, match="no param named 'ee'; did you mean 'e'"):
+        privflow.frontier(path, "ee")
+    with pytest.raises(ValueError, match="points"):
+        privflow.frontier(path, "e", points=1)
+    with pytest.raises(ValueError, match="scale"):
+        privflow.frontier(path, "e", scale="cubic")
+    with pytest.raises(privflow.SpecError):
+        privflow.frontier(SPEC_WITH_TWO_ERRORS, "e")
 
 
 def test_diagram_is_the_command_lines_svg(cli):
