@@ -64,8 +64,8 @@ Analysis Analyzer::run() {
   // "Division by zero is an error found by analysis" (docs/language.md, "Expressions"): any record reaching it.
   for (flow::Id x = 0; x < graph_.artifacts.size(); ++x) {
     if (graph_.artifacts[x].kind != flow::ComputeKind::kMap) continue;
-    const auto& mc = maps_.count(x);
-    if (mc.status != solver::MapStatus::kDivisionByZero) continue;
+    const solver::DivisionCheck mc = maps_.division(x);
+    if (mc.status != solver::SolveStatus::kSat) continue;
     const auto& d = graph_.data[graph_.artifacts[x].inputs[0].data];
     std::vector<std::string> values;
     for (std::size_t j = 0; j < mc.read_fields.size() && j < mc.witness.size(); ++j) {

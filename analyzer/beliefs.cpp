@@ -303,6 +303,45 @@ const solver::MapCount& Maps::count(flow::Id artifact) {
   return counts_.emplace(artifact, std::move(mc)).first->second;
 }
 
+namespace {
+
+/// A `/` or `%` whose divisor is not a nonzero number written in the expression.
+bool may_divide_by_zero(const flow::Expr& e) {
+  using Op = flow::Expr::Op;
+  if ((e.op == Op::kDiv || e.op == Op::kMod) &&
+      (e.children.size() < 2 || e.children[1].op != Op::kInt || e.children[1].value == 0))
+    return true;
+  return std::any_of(e.children.begin(), e.children.end(), may_divide_by_zero);
+}
+
+}  // namespace
+
+solver::DivisionCheck Maps::division(flow::Id artifact) {
+  solver::DivisionCheck out;
+  const auto& x = graph_.artifacts[artifact];
+  if (x.kind != flow::ComputeKind::kMap || !x.expr || x.inputs.empty() || x.inputs[0].data >= graph_.data.size()) {
+    out.reason = "not a map of a data set";
+    return out;
+  }
+  if (auto it = counts_.find(artifact); it != counts_.end()) {
+    const solver::MapCount& mc = it->second;
+    out.read_fields = mc.read_fields;
+    if (mc.status == solver::MapStatus::kDivisionByZero) {
+      out.status = solver::SolveStatus::kSat;
+      out.witness = mc.witness;
+      out.division = mc.division;
+    } else if (mc.status == solver::MapStatus::kExact) {
+      out.status = solver::SolveStatus::kUnsat;
+    }
+    if (out.status != solver::SolveStatus::kUnknown) return out;
+  }
+  if (!may_divide_by_zero(*x.expr)) {
+    out.status = solver::SolveStatus::kUnsat;
+    return out;
+  }
+  return solver::find_division_by_zero(*session_, graph_.data[x.inputs[0].data], *x.expr);
+}
+
 inference::BayesNet network_of(const flow::Data& d) {
   inference::BayesNet net;
   for (const auto& f : d.fields) {

@@ -26,6 +26,9 @@ class Maps {
   ~Maps();
   /// The output classes of map artifact `artifact` (kUndecided when it is not a map of data).
   const solver::MapCount& count(flow::Id artifact);
+  /// Whether a record reaches a division or modulo by zero in map `artifact`: from its count
+  /// when one was made, else without counting (a map of 1000 fields is not counted for it).
+  solver::DivisionCheck division(flow::Id artifact);
 
  private:
   const flow::Graph& graph_;

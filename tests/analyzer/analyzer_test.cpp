@@ -236,6 +236,26 @@ TEST_CASE("a division by zero that a record reaches is an error of the spec", "[
   CHECK(a.exit_code() == 2);
 }
 
+TEST_CASE("the division check of a large map asks the solver for a witness, not a count", "[analyzer][map]") {
+  // 1001^3 records: past enumeration. The unguarded divisor reaches 0 at c = 500; the guarded one
+  // and a written divisor never do.
+  auto g = load(R"(
+    data p { rows: 10 field a: int[0, 1000] field b: int[0, 1000] field c: int[0, 1000] }
+    agent o { trust: curious, holds: p }
+    compute bad at o = map(p, (a + b) / (c - 500))
+    compute guarded at o = map(p, if c = 500 then 0 else (a + b) / (c - 500))
+    compute mean3 at o = map(p, (a + b + c) / 3)
+    require r: dp(p) against {o} <= epsilon 1
+  )");
+  auto a = analyzer::analyze(g);
+  std::vector<std::string> errors;
+  for (const auto& f : a.findings)
+    if (f.severity == analyzer::Severity::kError) errors.push_back(f.message);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].find("division by zero in map 'bad'") != std::string::npos);
+  CHECK(errors[0].find("c = 500") != std::string::npos);
+}
+
 TEST_CASE("re-identification counts the cells a coarsening map leaves", "[analyzer][reidentification]") {
   // zip/100 gives 10 areas x 80 years x 2 sexes = 1600 equally likely cells:
   // (1 - 1/1600)^49999 ~ 2.7e-14; in the clear 160000 cells: (1 - 1/160000)^49999 ~ 0.7316.
