@@ -89,7 +89,7 @@ print(json.dumps({
                 "(published in github.com/PatriciaBalboaKIT/Understanding-Disclosure-Risk-in-Differential-Privacy, "
                 "DPSGD_noAux/mnist_eps*.py: 100 full-batch steps, 8 candidates, noise multipliers recovered from the RDP "
                 "epsilons in their file names); its bound function is the Monte Carlo estimator re-implemented here, which "
-                "that code runs with 10,000 samples (standard error ~1e-3 to 4e-3 at these settings). Each case here records: "
+                "that code runs with 10,000 samples (standard error about 1e-3 to 6e-3 at these settings). Each case here records: "
                 "exact (q = 1: Phi(Phi^-1(kappa) + sqrt(T)/z), mpmath), or dp_accounting's pessimistic/optimistic remove-direction "
                 "PLD (grid 1e-4) read by the Neyman-Pearson test (q < 1), and the paper's Monte Carlo estimator with "
                 "monte_carlo_samples samples and its standard error (20 batches).",
