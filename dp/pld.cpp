@@ -7,6 +7,7 @@
 #include <boost/math/special_functions/erf.hpp>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "dp/detail/numeric.hpp"
 
@@ -354,7 +355,7 @@ Pld subsampled_gaussian_replace(double z, double q, double h, double tail, Side 
   };
   // L ∈ (a, b] ⇔ x ∈ [x(b), x(a)): `a` gives the upper x end, `b` the lower.
   ReplacePoint last;
-  CellFn cell = [=](double a, double b) mutable {
+  auto compute = [=](double a, double b) mutable {
     const ReplacePoint up = (a == last.loss) ? last : point(sg_replace_x(a, s, q));
     ReplacePoint low = point(sg_replace_x(b, s, q));
     low.loss = b;
@@ -366,6 +367,33 @@ Pld subsampled_gaussian_replace(double z, double q, double h, double tail, Side 
       err = std::max(err, kTailsError * tails_scale(low.u[i], low.t[i], up.u[i], up.t[i]));
     }
     return CellMass{q * m[0] + (1 - q) * m[1], q * m[2] + (1 - q) * m[1], err};
+  };
+  // The pair is symmetric (x → −x swaps P and Q, and L(−x) = −L(x)), so the cell (−b, −a] has
+  // the P- and Q-masses of (a, b] swapped (the pair has no atoms: open or closed ends are
+  // alike). Both discretisations ask for the cells in increasing order, with ends that are
+  // exact negatives of their mirrors' (i·h and i·h ± h/2 round symmetrically): each cell below
+  // 0 is kept as its mirror, on a stack whose top is then the next cell above 0 to be asked,
+  // and only exact matches are read. About half of the cells cost no erfc at all.
+  struct Mirror {
+    double a, b;
+    CellMass mass;
+  };
+  // Reused across calls (per thread): fresh memory would cost more in page faults than it saves.
+  static thread_local std::vector<Mirror> mirrors;
+  mirrors.clear();
+  CellFn cell = [=](double a, double b) mutable {
+    if (a >= 0) {
+      while (!mirrors.empty() && mirrors.back().a < a) mirrors.pop_back();  // never asked (split cells)
+      if (!mirrors.empty() && mirrors.back().a == a && mirrors.back().b == b) {
+        const CellMass m = mirrors.back().mass;
+        mirrors.pop_back();
+        return m;
+      }
+      return compute(a, b);
+    }
+    const CellMass c = compute(a, b);
+    if (b <= 0 && std::isfinite(a)) mirrors.push_back({-b, -a, CellMass{c.q, c.p, c.error}});
+    return c;
   };
   // P's mass beyond x = zt·z (upper) and below −1 − zt·z (lower) is at most `tail` each.
   return discretize(cell, sg_replace_loss(zt * z, s, q), sg_replace_loss(-1 - zt * z, s, q), h, side);
