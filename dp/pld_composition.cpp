@@ -149,7 +149,8 @@ namespace {
 
 /// A composition of `rest` on one grid, both directions.
 struct Level {
-  pld::Composed remove, add;
+  pld::Composed remove, add;  // add: only when the parts are asymmetric (see add_side)
+  bool symmetric = true;
   double grid = 0;
   bool coarsened = false;
   bool ok = true;  // false: no grid within the memory guard holds it (or a part's range)
@@ -196,9 +197,9 @@ Level compose_level(const std::vector<Mechanism>& rest, double h, double part_ta
       auto both = pld::compose_pair(rem, add, tail, optimistic, precision);
       out.remove = std::move(both.first);
       out.add = std::move(both.second);
+      out.symmetric = false;
     } else {
       out.remove = pld::compose(rem, tail, optimistic, precision);
-      out.add = out.remove;
     }
     out.grid = grid;
     return out;
@@ -207,7 +208,11 @@ Level compose_level(const std::vector<Mechanism>& rest, double h, double part_ta
   return out;
 }
 
-double level_epsilon(const Level& l, double delta) { return std::max(l.remove.epsilon(delta), l.add.epsilon(delta)); }
+/// The add direction's composition: the remove one for symmetric parts (not copied: a copy of
+/// its arrays cost page faults at every level).
+const pld::Composed& add_side(const Level& l) { return l.symmetric ? l.remove : l.add; }
+
+double level_epsilon(const Level& l, double delta) { return std::max(l.remove.epsilon(delta), add_side(l).epsilon(delta)); }
 
 EpsilonResult grid_result(double eps, double delta, double grid, double tail_mass, const std::string& grid_words) {
   if (std::isinf(eps)) return infinite_result(delta, Accountant::kPld, "pld: delta is below the mass of infinite loss");
@@ -240,7 +245,7 @@ double total_times(const std::vector<Mechanism>& rest) {
 /// True when the round-off bound (counted in δ) moves ε at δ by more than a quarter of the
 /// tolerance: ε at δ against ε at δ + round-off (the same grid without that charge).
 bool round_off_matters(const Level& l, double delta, double tolerance) {
-  const double roundoff = std::max(l.remove.roundoff, l.add.roundoff);
+  const double roundoff = std::max(l.remove.roundoff, add_side(l).roundoff);
   const double with = level_epsilon(l, delta), without = level_epsilon(l, delta + roundoff);
   return std::isinf(with) || with - without > 0.25 * tolerance * with;
 }
@@ -257,7 +262,7 @@ EpsilonResult adaptive_epsilon(const PldCache& c, double delta) {
   if (c.lattice) {  // exact on its grid: only the tails and round-off to spend
     const Level l = compose_level(c.rest, c.lattice_grid, part_tail, tail, pld::Side::kPessimistic);
     if (!l.ok) return infinite_result(delta, Accountant::kPld, "pld: no grid holds this composition's range");
-    return grid_result(level_epsilon(l, delta), delta, l.grid, std::max(l.remove.inf_mass, l.add.inf_mass),
+    return grid_result(level_epsilon(l, delta), delta, l.grid, std::max(l.remove.inf_mass, add_side(l).inf_mass),
                        l.coarsened ? " (coarsened: huge range)" : " (the losses' lattice: exact)");
   }
   double h = 1e-2;
@@ -284,7 +289,7 @@ EpsilonResult adaptive_epsilon(const PldCache& c, double delta) {
     {
       upper = u;
       best_grid = pess.grid;
-      best_tail = std::max(pess.remove.inf_mass, pess.add.inf_mass);
+      best_tail = std::max(pess.remove.inf_mass, add_side(pess).inf_mass);
     }
     coarsened = pess.coarsened;
     if (upper == 0) break;  // δ(0) ≤ δ: exact
@@ -303,7 +308,7 @@ EpsilonResult adaptive_epsilon(const PldCache& c, double delta) {
     if (std::isfinite(upper) && !(lower > 0.5 * upper)) next = std::min(h / 4, upper / 1000);
     // Time guard: a finer grid only while the composition stays within kAdaptiveBins points
     // (the bins scale as 1/h); beyond, the answer is the best upper end so far.
-    const double bins = static_cast<double>(std::max(pess.remove.pmf.size(), pess.add.pmf.size()));
+    const double bins = static_cast<double>(std::max(pess.remove.pmf.size(), add_side(pess).pmf.size()));
     next = std::max(next, h * bins / kAdaptiveBins);
     if (!(next > 0) || next < h * 1e-6 || next > 0.9 * h) break;
     h = next;
@@ -370,7 +375,7 @@ bool pld_fixed(const PldCache& c) {
   Level l = compose_level(c.rest, h, c.tail, c.tail, pld::Side::kPessimistic);
   if (!l.ok) return false;  // grid stays 0: not available
   c.remove = std::move(l.remove);
-  c.add = std::move(l.add);
+  c.add = l.symmetric ? c.remove : std::move(l.add);
   c.grid = l.grid;
   c.coarsened = l.coarsened;
   return true;

@@ -342,7 +342,7 @@ struct Spectrum {
   /// an empty product is initialised here.
   void start(std::size_t half, bool empty) {
     if (empty) at.assign(half, Entry{C(1, 0), 0.0, 1.0});
-    else at.resize(half);
+    else at.clear(), at.resize(half);  // cleared: a larger size moves no stale entries
   }
   /// Multiplies in base^t, base computed with error at most e1; `first`: the product so far is 1.
   void multiply(std::size_t f, C base, std::uint64_t t, double e1, bool first) {
@@ -415,6 +415,13 @@ Composed as_composed(const Pld& p, bool optimistic) {
 
 namespace {
 
+/// `shared` when it holds the type asked for, else `own`.
+template <class CI, class C>
+std::vector<CI>& pick_buffer(std::vector<C>& shared, std::vector<CI>& own) {
+  if constexpr (std::is_same_v<C, CI>) return shared;
+  else return own;
+}
+
 /// The transforms in arithmetic RF (forward, the spectra and their powers) and RI (inverse):
 /// double; or long double for the forward side only (kMixed), where the round-off bound is
 /// ruled by the forward transform's error, which the powers multiply by the number of uses;
@@ -437,8 +444,10 @@ std::pair<Composed, Composed> compose_pair_in(const Parts& first, const Parts& s
   thread_local Spectrum<RF> s1, s2;
   s1.start(half, first.empty());
   if (!same) s2.start(half, second.empty());
-  z.resize(n);
-  spec.resize(n);
+  // Cleared first: growing to a finer level's size then copies no stale values (every entry
+  // is written before it is read).
+  z.clear(), z.resize(n);
+  spec.clear(), spec.resize(n);
   const double stages = fft_stages(n);
   auto mass = [](const Pld& p) {
     double m = 0;
@@ -469,7 +478,10 @@ std::pair<Composed, Composed> compose_pair_in(const Parts& first, const Parts& s
   // Both results are real: one inverse FFT of Y1 + i·Y2, the upper half mirrored. Either
   // result's real (imaginary) part also carries the other's error, whose exact inverse is
   // real (imaginary).
-  thread_local std::vector<CI> w, out;
+  // In one arithmetic the inverse reuses the forward buffers (fresh pages cost a cold run).
+  thread_local std::vector<CI> own_w, own_out;
+  std::vector<CI>& w = pick_buffer<CI>(z, own_w);
+  std::vector<CI>& out = pick_buffer<CI>(spec, own_out);
   w.resize(n);
   out.resize(n);
   // Rounding RF to RI moves each component by at most ui of itself, so the value by ui·|y|:
