@@ -425,16 +425,6 @@ double composed_bins(const Parts& parts, double tail) {
   return static_cast<double>(g.hi - g.lo + 1);
 }
 
-Composed compose(const Parts& parts, double tail, bool optimistic, Precision precision) {
-  if (parts.empty()) {
-    Composed out;
-    out.pmf = {1.0};
-    out.finalize();
-    return out;
-  }
-  return compose_pair(parts, parts, tail, optimistic, precision).first;
-}
-
 namespace {
 /// One use of one part needs no transform (and so no round-off): the part is the result.
 bool single_use(const Parts& parts) { return parts.size() == 1 && parts.front().second == 1; }
@@ -466,7 +456,8 @@ WorkVector<CI>& pick_buffer(WorkVector<C>& shared, WorkVector<CI>& own) {
 /// swallow a small δ. A long double transform costs ~10 double ones (x87), so kMixed nearly
 /// halves the time of kExtended.
 template <class RF, class RI>
-std::pair<Composed, Composed> compose_pair_in(const Parts& first, const Parts& second, double tail, bool optimistic) {
+std::pair<Composed, Composed> compose_pair_in(const Parts& first, const Parts& second, double tail, bool optimistic,
+                                              bool copy_same) {
   using C = std::complex<RF>;
   using CI = std::complex<RI>;
   constexpr double u = kUnitOf<RF>, ui = kUnitOf<RI>;
@@ -552,25 +543,42 @@ std::pair<Composed, Composed> compose_pair_in(const Parts& first, const Parts& s
            kSlack;
   };
   Composed c1 = extract(out, 0, n, g1, h, roundoff(g1), optimistic);
-  Composed c2 = same ? c1 : extract(out, 1, n, g2, h, roundoff(g2), optimistic);
+  Composed c2 = same ? (copy_same ? c1 : Composed{}) : extract(out, 1, n, g2, h, roundoff(g2), optimistic);
   return {std::move(c1), std::move(c2)};
+}
+
+/// compose_pair; `copy_same`: with the same list twice, the second result is a copy of the
+/// first (compose wants only the first: the copy of its arrays cost a cold run page faults).
+std::pair<Composed, Composed> compose_pair_impl(const Parts& first, const Parts& second, double tail, bool optimistic,
+                                                Precision precision, bool copy_same) {
+  if (single_use(first) && single_use(second)) {
+    Composed c1 = as_composed(*first.front().first, optimistic);
+    Composed c2 = &first == &second ? (copy_same ? c1 : Composed{}) : as_composed(*second.front().first, optimistic);
+    return {std::move(c1), std::move(c2)};
+  }
+  switch (precision) {
+    case Precision::kExtended: return compose_pair_in<long double, long double>(first, second, tail, optimistic, copy_same);
+    case Precision::kMixed: return compose_pair_in<long double, double>(first, second, tail, optimistic, copy_same);
+    case Precision::kDouble: break;
+  }
+  return compose_pair_in<double, double>(first, second, tail, optimistic, copy_same);
 }
 
 }  // namespace
 
 std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& second, double tail, bool optimistic,
                                            Precision precision) {
-  if (single_use(first) && single_use(second)) {
-    Composed c1 = as_composed(*first.front().first, optimistic);
-    Composed c2 = &first == &second ? c1 : as_composed(*second.front().first, optimistic);
-    return {std::move(c1), std::move(c2)};
+  return compose_pair_impl(first, second, tail, optimistic, precision, true);
+}
+
+Composed compose(const Parts& parts, double tail, bool optimistic, Precision precision) {
+  if (parts.empty()) {
+    Composed out;
+    out.pmf = {1.0};
+    out.finalize();
+    return out;
   }
-  switch (precision) {
-    case Precision::kExtended: return compose_pair_in<long double, long double>(first, second, tail, optimistic);
-    case Precision::kMixed: return compose_pair_in<long double, double>(first, second, tail, optimistic);
-    case Precision::kDouble: break;
-  }
-  return compose_pair_in<double, double>(first, second, tail, optimistic);
+  return compose_pair_impl(parts, parts, tail, optimistic, precision, false).first;
 }
 
 void Composed::finalize() {
