@@ -100,18 +100,24 @@ class Composed {
   std::vector<double> tail_d_;  // D_j = A_j − C_j (A_j = Σ_{k≥j} pmf_k) = Σ_{k>j} pmf_k (1 − e^{ε_j − ε_k}), summed without cancelling
 };
 
+/// The arithmetic of the FFT composition. kDouble: u = 2^-53. kMixed: the forward transforms
+/// and the powers in long double (u = 2^-64), the inverse in double: the bound of the forward
+/// side, which grows with the number of uses, 2^11 times smaller, at a fraction of kExtended's
+/// time. kExtended: long double throughout, for a small δ that even the inverse's round-off
+/// would swallow (about ten times the time of kDouble).
+enum class Precision { kDouble, kMixed, kExtended };
+
 /// Composes parts (each used `times` times). All parts must share the grid step h.
 /// `optimistic`: the parts are kOptimistic discretisations (see Composed::optimistic).
-/// `extended`: transforms in long double (u = 2^-64): a round-off bound 2^11 times smaller, for a
-/// small δ with many uses, at about twice the time.
+/// `precision`: the arithmetic of the transforms, whose proven round-off bound is counted in δ.
 Composed compose(const std::vector<std::pair<const Pld*, std::uint64_t>>& parts, double tail, bool optimistic = false,
-                 bool extended = false);
+                 Precision precision = Precision::kDouble);
 /// Number of grid points the composition of `parts` would need (the memory guard uses it).
 double composed_bins(const std::vector<std::pair<const Pld*, std::uint64_t>>& parts, double tail);
 /// Composes two lists at once (the remove and add directions), sharing the FFTs (two real
 /// sequences packed in one complex transform). Passing the same list twice composes it once.
 std::pair<Composed, Composed> compose_pair(const std::vector<std::pair<const Pld*, std::uint64_t>>& first,
                                            const std::vector<std::pair<const Pld*, std::uint64_t>>& second,
-                                           double tail, bool optimistic = false, bool extended = false);
+                                           double tail, bool optimistic = false, Precision precision = Precision::kDouble);
 
 }  // namespace privflow::dp::pld

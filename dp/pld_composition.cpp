@@ -149,7 +149,8 @@ namespace {
 
 /// A composition of `rest` on one grid, both directions.
 struct Level {
-  pld::Composed remove, add;
+  pld::Composed remove, add;  // add: only when the parts are asymmetric (see add_side)
+  bool symmetric = true;
   double grid = 0;
   bool coarsened = false;
   bool ok = true;  // false: no grid within the memory guard holds it (or a part's range)
@@ -159,7 +160,7 @@ struct Level {
 /// than kMaxPldBins points; `fixed_grid`: never, the lattice grid is exact). `part_tail`: the
 /// truncation of each part; `tail`: of the composition (per side).
 Level compose_level(const std::vector<Mechanism>& rest, double h, double part_tail, double tail, pld::Side side,
-                    bool fixed_grid = false, bool extended = false) {
+                    bool fixed_grid = false, pld::Precision precision = pld::Precision::kDouble) {
   Level out;
   PldOptions eff;
   eff.tail_mass = part_tail;
@@ -193,12 +194,12 @@ Level compose_level(const std::vector<Mechanism>& rest, double h, double part_ta
     }
     const bool optimistic = side == pld::Side::kOptimistic;
     if (any_asym) {
-      auto both = pld::compose_pair(rem, add, tail, optimistic, extended);
+      auto both = pld::compose_pair(rem, add, tail, optimistic, precision);
       out.remove = std::move(both.first);
       out.add = std::move(both.second);
+      out.symmetric = false;
     } else {
-      out.remove = pld::compose(rem, tail, optimistic, extended);
-      out.add = out.remove;
+      out.remove = pld::compose(rem, tail, optimistic, precision);
     }
     out.grid = grid;
     return out;
@@ -207,7 +208,11 @@ Level compose_level(const std::vector<Mechanism>& rest, double h, double part_ta
   return out;
 }
 
-double level_epsilon(const Level& l, double delta) { return std::max(l.remove.epsilon(delta), l.add.epsilon(delta)); }
+/// The add direction's composition: the remove one for symmetric parts (not copied: a copy of
+/// its arrays cost page faults at every level).
+const pld::Composed& add_side(const Level& l) { return l.symmetric ? l.remove : l.add; }
+
+double level_epsilon(const Level& l, double delta) { return std::max(l.remove.epsilon(delta), add_side(l).epsilon(delta)); }
 
 EpsilonResult grid_result(double eps, double delta, double grid, double tail_mass, const std::string& grid_words) {
   if (std::isinf(eps)) return infinite_result(delta, Accountant::kPld, "pld: delta is below the mass of infinite loss");
@@ -240,7 +245,7 @@ double total_times(const std::vector<Mechanism>& rest) {
 /// True when the round-off bound (counted in δ) moves ε at δ by more than a quarter of the
 /// tolerance: ε at δ against ε at δ + round-off (the same grid without that charge).
 bool round_off_matters(const Level& l, double delta, double tolerance) {
-  const double roundoff = std::max(l.remove.roundoff, l.add.roundoff);
+  const double roundoff = std::max(l.remove.roundoff, add_side(l).roundoff);
   const double with = level_epsilon(l, delta), without = level_epsilon(l, delta + roundoff);
   return std::isinf(with) || with - without > 0.25 * tolerance * with;
 }
@@ -257,19 +262,22 @@ EpsilonResult adaptive_epsilon(const PldCache& c, double delta) {
   if (c.lattice) {  // exact on its grid: only the tails and round-off to spend
     const Level l = compose_level(c.rest, c.lattice_grid, part_tail, tail, pld::Side::kPessimistic);
     if (!l.ok) return infinite_result(delta, Accountant::kPld, "pld: no grid holds this composition's range");
-    return grid_result(level_epsilon(l, delta), delta, l.grid, std::max(l.remove.inf_mass, l.add.inf_mass),
+    return grid_result(level_epsilon(l, delta), delta, l.grid, std::max(l.remove.inf_mass, add_side(l).inf_mass),
                        l.coarsened ? " (coarsened: huge range)" : " (the losses' lattice: exact)");
   }
   double h = 1e-2;
   double upper = kInf, lower = -kInf, best_grid = 0, best_tail = 0;
-  bool coarsened = false, extended = false;
+  bool coarsened = false;
+  pld::Precision precision = pld::Precision::kDouble;
   for (int level = 0, widen = 0; level < 16; ++level) {
-    Level pess = compose_level(c.rest, h, part_tail, tail, pld::Side::kPessimistic, false, extended);
+    Level pess = compose_level(c.rest, h, part_tail, tail, pld::Side::kPessimistic, false, precision);
     // The round-off bound grows with the uses; where it is no longer small against δ, long
-    // double transforms make it 2^11 times smaller (from then on, at about twice the time).
-    if (pess.ok && !extended && round_off_matters(pess, delta, c.tolerance)) {
-      extended = true;
-      pess = compose_level(c.rest, pess.grid, part_tail, tail, pld::Side::kPessimistic, true, true);
+    // double forward transforms make it up to 2^11 times smaller, and where even the inverse's
+    // share is too much, long double throughout (from then on; the first level is the
+    // coarsest, so trying the next precision there costs little).
+    while (pess.ok && precision != pld::Precision::kExtended && round_off_matters(pess, delta, c.tolerance)) {
+      precision = precision == pld::Precision::kDouble ? pld::Precision::kMixed : pld::Precision::kExtended;
+      pess = compose_level(c.rest, pess.grid, part_tail, tail, pld::Side::kPessimistic, true, precision);
     }
     if (!pess.ok) {  // a part's range is too wide for this grid: coarser (a few times), else give up
       if (++widen > 4 || upper < kInf) break;
@@ -281,21 +289,26 @@ EpsilonResult adaptive_epsilon(const PldCache& c, double delta) {
     {
       upper = u;
       best_grid = pess.grid;
-      best_tail = std::max(pess.remove.inf_mass, pess.add.inf_mass);
+      best_tail = std::max(pess.remove.inf_mass, add_side(pess).inf_mass);
     }
     coarsened = pess.coarsened;
     if (upper == 0) break;  // δ(0) ≤ δ: exact
-    const Level opt = compose_level(c.rest, pess.grid, part_tail, tail, pld::Side::kOptimistic, true, extended);
+    const Level opt = compose_level(c.rest, pess.grid, part_tail, tail, pld::Side::kOptimistic, true, precision);
     if (opt.ok) lower = std::max(lower, level_epsilon(opt, delta));
     if (std::isinf(lower)) break;          // the true ε is infinite (∞-loss mass above δ)
     if (upper - lower <= c.tolerance * upper) break;
     if (pess.coarsened) break;             // no finer grid fits in memory
     const double width = upper - lower;
-    double next = h * std::clamp(0.8 * std::sqrt(c.tolerance * upper / width), 1.0 / 16, 0.5);
-    if (std::isfinite(upper) && !(lower > 0.5 * upper)) next = std::min(next, upper / 1000);
+    double next = h * std::clamp(0.8 * std::sqrt(c.tolerance * upper / width), 1.0 / 32, 0.5);
+    // A lower end at most half the upper: the grid is still far coarser than the losses (for
+    // DP-SGD at q = 0.01 a step's losses are ~0.01 wide), and the width is not yet the c·h² the
+    // rule above extrapolates. A quarter of the step finds that regime at a sixteenth of the
+    // final level's cost (a sixteenth, as before, cost a third of it); a floor-limited answer
+    // (ε a few grid steps) still jumps to ε/1000 at once.
+    if (std::isfinite(upper) && !(lower > 0.5 * upper)) next = std::min(h / 4, upper / 1000);
     // Time guard: a finer grid only while the composition stays within kAdaptiveBins points
     // (the bins scale as 1/h); beyond, the answer is the best upper end so far.
-    const double bins = static_cast<double>(std::max(pess.remove.pmf.size(), pess.add.pmf.size()));
+    const double bins = static_cast<double>(std::max(pess.remove.pmf.size(), add_side(pess).pmf.size()));
     next = std::max(next, h * bins / kAdaptiveBins);
     if (!(next > 0) || next < h * 1e-6 || next > 0.9 * h) break;
     h = next;
@@ -362,7 +375,7 @@ bool pld_fixed(const PldCache& c) {
   Level l = compose_level(c.rest, h, c.tail, c.tail, pld::Side::kPessimistic);
   if (!l.ok) return false;  // grid stays 0: not available
   c.remove = std::move(l.remove);
-  c.add = std::move(l.add);
+  c.add = l.symmetric ? c.remove : std::move(l.add);
   c.grid = l.grid;
   c.coarsened = l.coarsened;
   return true;

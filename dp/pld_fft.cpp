@@ -4,20 +4,107 @@
 #include "dp/pld.hpp"
 
 #include <kissfft/kissfft.hh>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <complex>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
+#include <utility>
+#include <type_traits>
 
 #include "dp/detail/numeric.hpp"
 
+// kissfft's constructor computes each twiddle as std::exp(i·k·(∓2π/n)); in long double,
+// glibc's sinl and cosl reduce every argument above π/4 with the multi-precision
+// __kernel_rem_pio2, and the plans of one cold `privflow account` at a small δ took ~40 ms.
+// This explicit specialization of that constructor (Debian 12's kissfft 131.1.0; the members
+// are the header's) folds k/n into the first octant exactly, with integers, and calls sincosl
+// only there, for k ≤ n/2 (w_{n−k} is conj(w_k)): the phase error of each twiddle is that of
+// (π/4)·r/n, below the 4πu the round-off bound below assumes (the folds are exact: swaps and
+// signs). tests/dp/pld_adaptive_test.cpp checks the three precisions against each other.
+template <>
+inline kissfft<long double>::kissfft(const std::size_t nfft, const bool inverse) : _nfft(nfft), _inverse(inverse) {
+  _twiddles.resize(_nfft);
+  const long double quarter_pi = 0.785398163397448309615660845819875721L;
+  for (std::size_t k = 0; 2 * k <= _nfft; ++k) {  // the rest mirrored: w_{n−k} = conj(w_k)
+    // 8k = octant·n + rest: the angle 2πk/n is octant·π/4 + (π/4)·rest/n.
+    const std::size_t octant = 8 * k / _nfft, rest = 8 * k % _nfft;
+    const bool odd = octant % 2 != 0;  // measured back from the next multiple of π/2
+    const long double phi = quarter_pi * (static_cast<long double>(odd ? _nfft - rest : rest) / static_cast<long double>(_nfft));
+    long double c, sn;
+    ::sincosl(phi, &sn, &c);
+    if (odd) std::swap(c, sn);  // cos(π/2 − φ) = sin φ
+    // rotate by the quadrant (octant / 2) · π/2
+    long double x = c, y = sn;
+    switch (octant / 2) {
+      case 1: x = -sn, y = c; break;
+      case 2: x = -c, y = -sn; break;
+      case 3: x = sn, y = -c; break;
+      default: break;
+    }
+    _twiddles[k] = cpx_t(x, inverse ? y : -y);  // the forward transform turns by −2πk/n
+    if (k > 0) _twiddles[_nfft - k] = std::conj(_twiddles[k]);
+  }
+  // Factorisation, as the header's constructor: 4s, then 2s, then 3, 5, 7, …
+  std::size_t n = _nfft, p = 4;
+  do {
+    while (n % p) {
+      switch (p) {
+        case 4: p = 2; break;
+        case 2: p = 3; break;
+        default: p += 2; break;
+      }
+      if (p * p > n) p = n;
+    }
+    n /= p;
+    _stageRadix.push_back(p);
+    _stageRemainder.push_back(n);
+  } while (n > 1);
+}
+
 namespace privflow::dp::pld {
 namespace {
+
+/// Allocator of the transforms' work buffers: one of 2 MiB or more is aligned to 2 MiB and
+/// marked for transparent huge pages, so that a cold process (one `privflow account`) faults
+/// it in 2 MiB at a time rather than 4 KiB (on a virtual machine each fault is costly: a fifth
+/// of a cold run's time went to them).
+template <class T>
+struct WorkAllocator {
+  using value_type = T;
+  static constexpr std::size_t kHuge = std::size_t{1} << 21;
+  WorkAllocator() = default;
+  template <class U>
+  WorkAllocator(const WorkAllocator<U>&) {}  // NOLINT: rebinding, as the standard allocators
+  static std::size_t huge_bytes(std::size_t n) {
+    const std::size_t bytes = n * sizeof(T);
+    return bytes >= kHuge ? (bytes + kHuge - 1) / kHuge * kHuge : 0;
+  }
+  T* allocate(std::size_t n) {
+    if (const std::size_t bytes = huge_bytes(n)) {
+      void* p = std::aligned_alloc(kHuge, bytes);
+      if (!p) throw std::bad_alloc();
+      ::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: without THP the pages are small, as before
+      return static_cast<T*>(p);
+    }
+    return std::allocator<T>().allocate(n);
+  }
+  void deallocate(T* p, std::size_t n) {
+    if (huge_bytes(n)) std::free(p);
+    else std::allocator<T>().deallocate(p, n);
+  }
+  template <class U>
+  bool operator==(const WorkAllocator<U>&) const { return true; }
+};
+template <class T>
+using WorkVector = std::vector<T, WorkAllocator<T>>;
 
 using detail::kInf;
 /// Unit round-off of R: 2^-53 for double, 2^-64 for x87 long double (the extended transforms).
@@ -194,14 +281,14 @@ Range composed_range(const Parts& parts, double tail) {
 /// Adds a part's pmf into one component (0 real, 1 imaginary) of the complex buffer z of size
 /// n, wrapped modulo n (a part wider than the composed window wraps).
 template <class R>
-void place(const Pld& p, std::size_t n, int component, std::vector<std::complex<R>>& z) {
+void place(const Pld& p, std::size_t n, int component, WorkVector<std::complex<R>>& z) {
   R* d = reinterpret_cast<R*>(z.data());  // array access to std::complex is allowed
   for (std::size_t k = 0, pos = 0; k < p.pmf.size(); ++k, pos = pos + 1 == n ? 0 : pos + 1) d[2 * pos + component] += p.pmf[k];
 }
 
 /// The window g of one component of the inverse transform (unscaled: times 1/n here).
 template <class R>
-Composed extract(const std::vector<std::complex<R>>& y, int component, std::size_t n, const Range& g, double h,
+Composed extract(const WorkVector<std::complex<R>>& y, int component, std::size_t n, const Range& g, double h,
                  double roundoff, bool optimistic) {
   Composed out;
   out.h = h;
@@ -287,12 +374,12 @@ struct Spectrum {
     C value;
     double err, mag;
   };
-  std::vector<Entry> at;
+  WorkVector<Entry> at;
   /// Sizes for a new product; its first part overwrites the entries (`first` below), so only
   /// an empty product is initialised here.
   void start(std::size_t half, bool empty) {
     if (empty) at.assign(half, Entry{C(1, 0), 0.0, 1.0});
-    else at.resize(half);
+    else at.clear(), at.resize(half);  // cleared: a larger size moves no stale entries
   }
   /// Multiplies in base^t, base computed with error at most e1; `first`: the product so far is 1.
   void multiply(std::size_t f, C base, std::uint64_t t, double e1, bool first) {
@@ -338,16 +425,6 @@ double composed_bins(const Parts& parts, double tail) {
   return static_cast<double>(g.hi - g.lo + 1);
 }
 
-Composed compose(const Parts& parts, double tail, bool optimistic, bool extended) {
-  if (parts.empty()) {
-    Composed out;
-    out.pmf = {1.0};
-    out.finalize();
-    return out;
-  }
-  return compose_pair(parts, parts, tail, optimistic, extended).first;
-}
-
 namespace {
 /// One use of one part needs no transform (and so no round-off): the part is the result.
 bool single_use(const Parts& parts) { return parts.size() == 1 && parts.front().second == 1; }
@@ -365,25 +442,40 @@ Composed as_composed(const Pld& p, bool optimistic) {
 
 namespace {
 
-/// The transforms in arithmetic R (double, or long double where the round-off bound, which
-/// grows with the number of uses, would otherwise swallow a small δ).
-template <class R>
-std::pair<Composed, Composed> compose_pair_in(const Parts& first, const Parts& second, double tail, bool optimistic) {
-  using C = std::complex<R>;
-  constexpr double u = kUnitOf<R>;
+/// `shared` when it holds the type asked for, else `own`.
+template <class CI, class C>
+WorkVector<CI>& pick_buffer(WorkVector<C>& shared, WorkVector<CI>& own) {
+  if constexpr (std::is_same_v<C, CI>) return shared;
+  else return own;
+}
+
+/// The transforms in arithmetic RF (forward, the spectra and their powers) and RI (inverse):
+/// double; or long double for the forward side only (kMixed), where the round-off bound is
+/// ruled by the forward transform's error, which the powers multiply by the number of uses;
+/// or long double throughout (kExtended), where the inverse's own round-off would still
+/// swallow a small δ. A long double transform costs ~10 double ones (x87), so kMixed nearly
+/// halves the time of kExtended.
+template <class RF, class RI>
+std::pair<Composed, Composed> compose_pair_in(const Parts& first, const Parts& second, double tail, bool optimistic,
+                                              bool copy_same) {
+  using C = std::complex<RF>;
+  using CI = std::complex<RI>;
+  constexpr double u = kUnitOf<RF>, ui = kUnitOf<RI>;
   const double h = first.front().first->h;
   const bool same = &first == &second;
   const Range g1 = composed_range(first, tail), g2 = same ? g1 : composed_range(second, tail);
   const auto need = static_cast<std::size_t>(std::max(g1.hi - g1.lo, g2.hi - g2.lo) + 1);
   const std::size_t n = fast_size(std::max<std::size_t>(need, 2)), half = n / 2 + 1;
-  const auto fwd = plan<R>(n);
+  const auto fwd = plan<RF>(n);
   // Work buffers are reused across calls (per thread) to avoid page-faulting fresh memory.
-  thread_local std::vector<C> z, spec;
-  thread_local Spectrum<R> s1, s2;
+  thread_local WorkVector<C> z, spec;
+  thread_local Spectrum<RF> s1, s2;
   s1.start(half, first.empty());
   if (!same) s2.start(half, second.empty());
-  z.resize(n);
-  spec.resize(n);
+  // Cleared first: growing to a finer level's size then copies no stale values (every entry
+  // is written before it is read).
+  z.clear(), z.resize(n);
+  spec.clear(), spec.resize(n);
   const double stages = fft_stages(n);
   auto mass = [](const Pld& p) {
     double m = 0;
@@ -407,53 +499,86 @@ std::pair<Composed, Composed> compose_pair_in(const Parts& first, const Parts& s
     // is the same on the mirrored values): only frequencies 0..n/2 are computed.
     for (std::size_t f = 0; f < half; ++f) {
       const C a = spec[f], b = std::conj(spec[f == 0 ? 0 : n - f]);
-      if (has1) s1.multiply(f, R(0.5) * (a + b), first[i].second, e1, i == 0);
+      if (has1) s1.multiply(f, RF(0.5) * (a + b), first[i].second, e1, i == 0);
       if (has2) s2.multiply(f, C(0, -0.5) * (a - b), second[i].second, e1, i == 0);
     }
   }
   // Both results are real: one inverse FFT of Y1 + i·Y2, the upper half mirrored. Either
   // result's real (imaginary) part also carries the other's error, whose exact inverse is
   // real (imaginary).
-  double spectrum_l1 = 0;
+  // In one arithmetic the inverse reuses the forward buffers (fresh pages cost a cold run).
+  thread_local WorkVector<CI> own_w, own_out;
+  WorkVector<CI>& w = pick_buffer<CI>(z, own_w);
+  WorkVector<CI>& out = pick_buffer<CI>(spec, own_out);
+  w.resize(n);
+  out.resize(n);
+  // Rounding RF to RI moves each component by at most ui of itself, so the value by ui·|y|:
+  // an error of L2 norm ≤ ui·(Σ|y|²)^½ on top of the spectrum's (nothing when RI is RF).
+  double spectrum_l1 = 0, spectrum_sq = 0;
   for (std::size_t f = 0; f < n; ++f) {
     const bool low = f < half;
     const std::size_t g = low ? f : n - f;
     const C y1 = low ? s1.value(g) : std::conj(s1.value(g));
-    z[f] = same ? y1 : y1 + C(0, 1) * (low ? s2.value(g) : std::conj(s2.value(g)));
-    spectrum_l1 += magnitude(z[f]);
+    const C y = same ? y1 : y1 + C(0, 1) * (low ? s2.value(g) : std::conj(s2.value(g)));
+    const double m = magnitude(y);
+    spectrum_l1 += m;
+    spectrum_sq += m * m;
+    // The inverse transform as conj(DFT(conj(·))): conjugation is exact, so the bounds of a
+    // forward transform hold (and one plan serves both directions).
+    w[f] = CI(static_cast<RI>(y.real()), -static_cast<RI>(y.imag()));
   }
-  // The inverse transform as conj(DFT(conj(·))): conjugation is exact, so the bounds of a
-  // forward transform hold (and one plan serves both directions).
-  for (auto& v : z) v = std::conj(v);
-  fwd->transform(z.data(), spec.data());
-  for (auto& v : spec) v = std::conj(v);
+  const double conversion_l2 = std::is_same_v<RF, RI> ? 0.0 : ui * std::sqrt(spectrum_sq) * kSlack;
+  spectrum_l1 *= 1 + 4 * ui;  // |RI(y)| ≤ |y|(1 + ui): the inverse reads the rounded values
+  plan<RI>(n)->transform(w.data(), out.data());
+  for (auto& v : out) v = std::conj(v);
   const double inv_n = 1.0 / static_cast<double>(n);
   double out_l1 = 0;
-  for (std::size_t k = 0; k < n; ++k) out_l1 += static_cast<double>(std::abs(spec[k].real()) + std::abs(spec[k].imag())) * inv_n;
-  const double spectrum_l2 = s1.l2(n) + (same ? 0.0 : s2.l2(n));
+  for (std::size_t k = 0; k < n; ++k) out_l1 += static_cast<double>(std::abs(out[k].real()) + std::abs(out[k].imag())) * inv_n;
+  const double spectrum_l2 = s1.l2(n) + (same ? 0.0 : s2.l2(n)) + conversion_l2;
   auto roundoff = [&](const Range& g) {
     const double share = static_cast<double>(g.hi - g.lo + 1) * inv_n;
-    // (+ u_double·|y|: the window's values are rounded to double when R is long double)
-    return (std::sqrt(share) * spectrum_l2 + share * kStageError * u * stages * spectrum_l1 * kSlack +
-            (2 * u + (u < kUnit ? kUnit : 0.0)) * out_l1) *
+    // (+ u_double·|y|: the window's values are rounded to double when RI is long double)
+    return (std::sqrt(share) * spectrum_l2 + share * kStageError * ui * stages * spectrum_l1 * kSlack +
+            (2 * ui + (ui < kUnit ? kUnit : 0.0)) * out_l1) *
            kSlack;
   };
-  Composed c1 = extract(spec, 0, n, g1, h, roundoff(g1), optimistic);
-  Composed c2 = same ? c1 : extract(spec, 1, n, g2, h, roundoff(g2), optimistic);
+  Composed c1 = extract(out, 0, n, g1, h, roundoff(g1), optimistic);
+  Composed c2 = same ? (copy_same ? c1 : Composed{}) : extract(out, 1, n, g2, h, roundoff(g2), optimistic);
   return {std::move(c1), std::move(c2)};
+}
+
+/// compose_pair; `copy_same`: with the same list twice, the second result is a copy of the
+/// first (compose wants only the first: the copy of its arrays cost a cold run page faults).
+std::pair<Composed, Composed> compose_pair_impl(const Parts& first, const Parts& second, double tail, bool optimistic,
+                                                Precision precision, bool copy_same) {
+  if (single_use(first) && single_use(second)) {
+    Composed c1 = as_composed(*first.front().first, optimistic);
+    Composed c2 = &first == &second ? (copy_same ? c1 : Composed{}) : as_composed(*second.front().first, optimistic);
+    return {std::move(c1), std::move(c2)};
+  }
+  switch (precision) {
+    case Precision::kExtended: return compose_pair_in<long double, long double>(first, second, tail, optimistic, copy_same);
+    case Precision::kMixed: return compose_pair_in<long double, double>(first, second, tail, optimistic, copy_same);
+    case Precision::kDouble: break;
+  }
+  return compose_pair_in<double, double>(first, second, tail, optimistic, copy_same);
 }
 
 }  // namespace
 
 std::pair<Composed, Composed> compose_pair(const Parts& first, const Parts& second, double tail, bool optimistic,
-                                           bool extended) {
-  if (single_use(first) && single_use(second)) {
-    Composed c1 = as_composed(*first.front().first, optimistic);
-    Composed c2 = &first == &second ? c1 : as_composed(*second.front().first, optimistic);
-    return {std::move(c1), std::move(c2)};
+                                           Precision precision) {
+  return compose_pair_impl(first, second, tail, optimistic, precision, true);
+}
+
+Composed compose(const Parts& parts, double tail, bool optimistic, Precision precision) {
+  if (parts.empty()) {
+    Composed out;
+    out.pmf = {1.0};
+    out.finalize();
+    return out;
   }
-  return extended ? compose_pair_in<long double>(first, second, tail, optimistic)
-                  : compose_pair_in<double>(first, second, tail, optimistic);
+  return compose_pair_impl(parts, parts, tail, optimistic, precision, false).first;
 }
 
 void Composed::finalize() {

@@ -1,5 +1,6 @@
 // Rendering through Graphviz's C API (cgraph + gvc 2.42). The only file that includes gvc.h:
-// its macros (TRUE, MIN, ROUND, …) stay here.
+// its macros (TRUE, MIN, ROUND, …) stay here. libgvc is opened at the first render
+// (base/shared_library.hpp), not linked: the commands that draw nothing do not load it.
 #include <gvc.h>
 #include <locale.h>
 
@@ -16,10 +17,53 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/shared_library.hpp"
 #include "viz/diagram.hpp"
 
 namespace privflow::viz {
 namespace {
+
+// The entry points of Graphviz this file calls, each with the type its header declares.
+struct Graphviz {
+  decltype(&gvContext) context;
+  decltype(&gvFreeContext) free_context;
+  decltype(&gvLayout) layout;
+  decltype(&gvFreeLayout) free_layout;
+  decltype(&gvRenderData) render_data;
+  decltype(&gvFreeRenderData) free_render_data;
+  decltype(&agread) read;
+  decltype(&agclose) close;
+  decltype(&agerrors) errors;
+  decltype(&agreseterrors) reset_errors;
+  decltype(&agseterrf) set_error_function;
+  Agiodisc_t* io_disc;
+  Agmemdisc_t* mem_disc;
+};
+
+// libgvc (PRIVFLOW_GVC_SONAME, from the library pkg-config names at configure time) and through
+// it libcgraph, opened once; nullptr, with `error` set, when either or a symbol is missing.
+const Graphviz* graphviz(std::string& error) {
+  static SharedLibrary lib(PRIVFLOW_GVC_SONAME);
+  static const Graphviz api{lib.symbol<decltype(gvContext)>("gvContext"),
+                            lib.symbol<decltype(gvFreeContext)>("gvFreeContext"),
+                            lib.symbol<decltype(gvLayout)>("gvLayout"),
+                            lib.symbol<decltype(gvFreeLayout)>("gvFreeLayout"),
+                            lib.symbol<decltype(gvRenderData)>("gvRenderData"),
+                            lib.symbol<decltype(gvFreeRenderData)>("gvFreeRenderData"),
+                            lib.symbol<decltype(agread)>("agread"),
+                            lib.symbol<decltype(agclose)>("agclose"),
+                            lib.symbol<decltype(agerrors)>("agerrors"),
+                            lib.symbol<decltype(agreseterrors)>("agreseterrors"),
+                            lib.symbol<decltype(agseterrf)>("agseterrf"),
+                            lib.symbol<Agiodisc_t>("AgIoDisc"),
+                            lib.symbol<Agmemdisc_t>("AgMemDisc")};
+  static const bool complete = lib.loaded() && lib.error().empty();
+  if (!complete) {
+    error = "cannot draw without Graphviz: " + lib.error();
+    return nullptr;
+  }
+  return &api;
+}
 
 // Messages from agerr() (parse errors, layout warnings) land here instead of stderr. The
 // callback is a process-global plain function pointer, so its sink is a global guarded by
@@ -39,8 +83,8 @@ std::mutex& render_mutex() {
 // One GVC per process (Graphviz's context is costly and global): created on first use with the plugins listed in Graphviz's
 // installed config (gvContext loads libgvplugin_* through config6a, which gives the cairo
 // png/pdf renderers of the pango plugin), freed at exit.
-GVC_t* context() {
-  static std::unique_ptr<GVC_t, decltype(&gvFreeContext)> gvc(gvContext(), &gvFreeContext);
+GVC_t* context(const Graphviz& api) {
+  static std::unique_ptr<GVC_t, decltype(&gvFreeContext)> gvc(api.context(), api.free_context);
   return gvc.get();
 }
 
@@ -109,11 +153,11 @@ int memory_read(void* chan, char* buf, int bufsize) {
   return n;
 }
 
-Agraph_t* read_dot(const std::string& dot) {
-  static Agiodisc_t io = {memory_read, AgIoDisc.putstr, AgIoDisc.flush};
-  static Agdisc_t disc = {&AgMemDisc, &g_id_disc, &io};
+Agraph_t* read_dot(const Graphviz& api, const std::string& dot) {
+  static Agiodisc_t io = {memory_read, api.io_disc->putstr, api.io_disc->flush};
+  static Agdisc_t disc = {api.mem_disc, &g_id_disc, &io};
   MemoryReader reader{dot.c_str(), dot.size()};
-  return agread(&reader, &disc);
+  return api.read(&reader, &disc);
 }
 
 // cairo 1.16 stamps PDFs with the current local time (it ignores SOURCE_DATE_EPOCH), as
@@ -197,25 +241,28 @@ void fit_bitmap(Agraph_t* g) {
 }
 
 struct GraphCloser {
-  void operator()(Agraph_t* g) const { agclose(g); }
+  decltype(&agclose) close;
+  void operator()(Agraph_t* g) const { close(g); }
 };
 using GraphPtr = std::unique_ptr<Agraph_t, GraphCloser>;
 
 // Frees the layout before the graph is closed (declared after the GraphPtr, destroyed first).
 class LayoutGuard {
  public:
-  LayoutGuard(GVC_t* gvc, Agraph_t* g) : gvc_(gvc), g_(g) {}
-  ~LayoutGuard() { gvFreeLayout(gvc_, g_); }
+  LayoutGuard(const Graphviz& api, GVC_t* gvc, Agraph_t* g) : api_(api), gvc_(gvc), g_(g) {}
+  ~LayoutGuard() { api_.free_layout(gvc_, g_); }
   LayoutGuard(const LayoutGuard&) = delete;
   LayoutGuard& operator=(const LayoutGuard&) = delete;
 
  private:
+  const Graphviz& api_;
   GVC_t* gvc_;
   Agraph_t* g_;
 };
 
 struct RenderDataFree {
-  void operator()(char* p) const { gvFreeRenderData(p); }
+  decltype(&gvFreeRenderData) free;
+  void operator()(char* p) const { free(p); }
 };
 
 // The first line of Graphviz's messages, without "Error: " noise or a trailing newline.
@@ -226,29 +273,29 @@ std::string first_line(std::string text) {
   return text;
 }
 
-bool render_locked(const std::string& dot, Format format, std::string& bytes, std::string& error,
-                   std::string& messages) {
-  GVC_t* gvc = context();
+bool render_locked(const Graphviz& api, const std::string& dot, Format format, std::string& bytes,
+                   std::string& error, std::string& messages) {
+  GVC_t* gvc = context(api);
   if (!gvc) {
     error = "cannot start Graphviz (gvContext failed)";
     return false;
   }
-  agreseterrors();
-  GraphPtr graph(read_dot(dot));
-  if (!graph || agerrors() >= AGERR) {
+  api.reset_errors();
+  GraphPtr graph(read_dot(api, dot), GraphCloser{api.close});
+  if (!graph || api.errors() >= AGERR) {
     error = "Graphviz cannot read the diagram: " + first_line(messages);
     return false;
   }
-  if (gvLayout(gvc, graph.get(), "dot") != 0) {
+  if (api.layout(gvc, graph.get(), "dot") != 0) {
     error = "Graphviz layout failed: " + first_line(messages);
     return false;
   }
-  LayoutGuard layout(gvc, graph.get());
+  LayoutGuard layout(api, gvc, graph.get());
   if (format == Format::kPng) fit_bitmap(graph.get());
   char* raw = nullptr;
   unsigned int length = 0;
-  int rc = gvRenderData(gvc, graph.get(), format_name(format), &raw, &length);
-  std::unique_ptr<char, RenderDataFree> data(raw);
+  int rc = api.render_data(gvc, graph.get(), format_name(format), &raw, &length);
+  std::unique_ptr<char, RenderDataFree> data(raw, RenderDataFree{api.free_render_data});
   if (rc != 0 || !raw) {
     error = std::string("Graphviz cannot render ") + format_name(format) +
             (messages.empty() ? std::string(" (is the cairo plugin, libgvplugin_pango, installed?)")
@@ -270,6 +317,8 @@ bool render(const std::string& dot, Format format, std::string& bytes, std::stri
     return true;
   }
   std::lock_guard<std::mutex> lock(render_mutex());
+  const Graphviz* api = graphviz(error);
+  if (!api) return false;
   // Graphviz prints coordinates with printf: under a host's setlocale(LC_ALL, "de_DE.UTF-8")
   // they came out as "1,5". This thread renders in the C locale, whatever the process uses.
   struct CLocale {
@@ -284,14 +333,14 @@ bool render(const std::string& dot, Format format, std::string& bytes, std::stri
   } c_locale;
   std::string messages;
   g_messages = &messages;
-  agusererrf previous = agseterrf(&collect_message);
+  agusererrf previous = api->set_error_function(&collect_message);
   bool ok = false;
   try {
-    ok = render_locked(dot, format, bytes, error, messages);
+    ok = render_locked(*api, dot, format, bytes, error, messages);
   } catch (const std::bad_alloc&) {
     error = "out of memory while rendering the diagram";
   }
-  agseterrf(previous);
+  api->set_error_function(previous);
   g_messages = nullptr;
   return ok;
 }

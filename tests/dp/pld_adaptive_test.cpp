@@ -166,3 +166,32 @@ TEST_CASE("account --tolerance: plumbed to the pld, and checked", "[cli][account
     CHECK(r.err.find("--tolerance") != std::string::npos);
   }
 }
+
+// The three arithmetics of the FFT composition (dp/pld.hpp, Precision) compute the same cyclic
+// convolution, each within its proven round-off bound (Composed::roundoff, L1 over the window):
+// any two windows differ by at most the sum of their bounds. A wrong twiddle (pld_fft.cpp's
+// long double plan folds the angles itself) or a missing term in a bound breaks it.
+TEST_CASE("pld precisions agree within their round-off bounds", "[dp][pld][precision]") {
+  const pld::Pld rem = pld::subsampled_gaussian(1.1, 0.01, true, 1e-3, 1e-18);
+  const pld::Pld add = pld::subsampled_gaussian(1.1, 0.01, false, 1e-3, 1e-18);
+  std::vector<std::pair<pld::Composed, pld::Composed>> runs;
+  for (auto p : {pld::Precision::kDouble, pld::Precision::kMixed, pld::Precision::kExtended})
+    runs.push_back(pld::compose_pair({{&rem, 10000}}, {{&add, 10000}}, 1e-16, false, p));
+  auto l1 = [](const pld::Composed& a, const pld::Composed& b) {
+    REQUIRE(a.offset == b.offset);
+    REQUIRE(a.pmf.size() == b.pmf.size());
+    double d = 0;
+    for (std::size_t k = 0; k < a.pmf.size(); ++k) d += std::abs(a.pmf[k] - b.pmf[k]);
+    return d;
+  };
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    for (std::size_t j = i + 1; j < runs.size(); ++j) {
+      INFO("precisions " << i << " and " << j);
+      CHECK(l1(runs[i].first, runs[j].first) <= runs[i].first.roundoff + runs[j].first.roundoff);
+      CHECK(l1(runs[i].second, runs[j].second) <= runs[i].second.roundoff + runs[j].second.roundoff);
+    }
+  // The long double forward side is what matters at 10^4 uses: it cuts the bound by > 100×,
+  // and long double throughout cuts it further.
+  CHECK(runs[1].first.roundoff < runs[0].first.roundoff / 100);
+  CHECK(runs[2].first.roundoff <= runs[1].first.roundoff);
+}
