@@ -43,7 +43,9 @@ std::string mechanism_key(const dp::Mechanism& m) {
   std::string key = std::to_string(static_cast<int>(m.kind)) + "/" + std::to_string(static_cast<int>(m.neighbouring)) +
                     "/" + std::to_string(m.times) + "/" + std::to_string(m.values) + "/";
   char buf[64];
-  for (double x : {m.epsilon, m.delta, m.noise_multiplier, m.sampling_rate, m.keep, m.rho}) {
+  key += std::to_string(static_cast<int>(m.sampling)) + "/" + std::to_string(m.shift) + "/";
+  for (double x : {m.epsilon, m.delta, m.noise_multiplier, m.sampling_rate, m.keep, m.rho, m.sigma, m.inner_epsilon,
+                   m.replace_shift}) {
     std::snprintf(buf, sizeof buf, "%a,", x);  // hex floats: no rounding
     key += buf;
   }

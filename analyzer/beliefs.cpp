@@ -66,7 +66,13 @@ struct Pushed {
   std::string error;
   std::optional<inference::Observation> observation;
   bool exact = true;
+  bool rounded = false;  // a local randomizer's channel from e^ε rounded up: an upper bound
 };
+
+/// Why a channel with a local randomizer's e^ε rounded up bounds the exact figure.
+constexpr const char* kRoundedBound =
+    "e^epsilon of a local randomizer rounded up to 128 bits: its channel is at least as informative as the "
+    "true one, the figure an upper bound within 2^-120 of the exact one";
 
 /// Pushes the joint of the involved fields through the parallel composition of every view.
 Pushed push(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<RecordView>& views, const std::vector<ExactRr>& rr,
@@ -101,7 +107,8 @@ Pushed push(const flow::Graph& g, Maps& maps, flow::Id data, const std::vector<R
     std::size_t pos = positions(order, {r.field})[0];
     if (r.kind != flow::ComputeKind::kRandomizedResponse) {
       // RAPPOR's reports after the first are post-processing of its permanent response.
-      auto bits = bit_channel(g, g.artifacts[r.artifact], joint->domain, pos, r.permanent);
+      auto bits = local_channel(g, g.artifacts[r.artifact], joint->domain, pos, r.permanent);
+      out.rounded = out.rounded || local_channel_rounded(g, g.artifacts[r.artifact]);
       if (!bits) {
         out.error = "the exact channel of " + r.label + " has too many outputs";
         return out;
@@ -363,7 +370,7 @@ namespace {
 const flow::Artifact* exact_rr_artifact(const flow::Graph& g, flow::Id data, const ReleaseUse& use) {
   const auto& x = g.artifacts[use.artifact];
   const bool rr = x.kind == flow::ComputeKind::kRandomizedResponse && g.param(x, flow::ParamKey::kKeep);
-  if (!rr && !has_exact_bit_channel(g, x)) return nullptr;
+  if (!rr && !has_exact_local_channel(g, x)) return nullptr;
   if (x.inputs.empty() || x.inputs[0].kind != flow::Input::Kind::kField || x.inputs[0].data != data) return nullptr;
   return &x;
 }
@@ -398,6 +405,8 @@ std::vector<ExactRr> exact_rr(const flow::Graph& g, flow::Id data, const std::ve
       if (!include_summed && e.through_sum) continue;
       e.label = std::string(flow::kind_name(x->kind)) + " on " + field_name +
                 (per_use > 1 ? " x " + std::to_string(per_use) + ", bounded by its permanent response" : "");
+      if (x->kind == flow::ComputeKind::kLocalHashing) e.label += " (the worst hash: each value in a bucket of its own)";
+      if (x->kind == flow::ComputeKind::kCountMeanSketch) e.label += " (each value in a bucket of its own)";
       e.permanent = per_use > 1;
       out.push_back(e);
       continue;
@@ -435,6 +444,15 @@ std::string log2_down_text(const Rational& q) {
   if (!(x > 0)) return "0";
   const double l = std::log2(x);
   return format_down(Rational(std::max(0.0, l - std::fabs(l) * 1e-12 - 1e-15)), 4);
+}
+
+/// The exactness of a pushed channel's figure: a map bounded by its fields, or a local
+/// randomizer's rounded e^ε, makes it an upper bound.
+void mark_rounded(const Pushed& p, Belief& b) {
+  b.exact = p.exact && !p.rounded;
+  if (!p.rounded) return;
+  b.bound = kRoundedBound;
+  b.map_bounded = !p.exact;
 }
 
 Belief factored_posterior(const FactoredBelief& f, std::uint64_t value) {
@@ -544,7 +562,7 @@ Belief exact_posterior(const flow::Graph& g, Maps& maps, flow::Id data, const st
   b.prior = value < obs.prior.size() ? obs.prior[value] : Rational(0);
   auto best = inference::max_posterior(obs, value);
   b.value = best.value;
-  b.exact = p.exact;
+  mark_rounded(p, b);
   return b;
 }
 
@@ -564,7 +582,7 @@ Belief exact_leakage(const flow::Graph& g, Maps& maps, flow::Id data, const std:
   }
   auto bits = inference::min_entropy_leakage(*p.observation);
   b.value = bits.value;
-  b.exact = p.exact;  // the channel is exact; the logarithm is rounded up unless a power of 2
+  mark_rounded(p, b);  // the channel is exact; the logarithm is rounded up unless a power of 2
   b.how = bits.exact ? "exact" : "rounded up";
   b.prior = inference::prior_vulnerability(*p.observation);
   return b;
@@ -585,7 +603,7 @@ Belief exact_vulnerability(const flow::Graph& g, Maps& maps, flow::Id data, cons
     return b;
   }
   b.value = inference::posterior_vulnerability(*p.observation);
-  b.exact = p.exact;
+  mark_rounded(p, b);
   b.how = "exact";
   b.prior = inference::prior_vulnerability(*p.observation);
   return b;

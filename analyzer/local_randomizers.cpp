@@ -1,8 +1,11 @@
 #include "analyzer/detail/local_randomizers.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
+#include "base/interval.hpp"
 #include "dp/local_randomizers.hpp"
 
 namespace privflow::analyzer::detail {
@@ -124,50 +127,160 @@ LocalProfile local_randomizer_profile(const flow::Graph& g, const flow::Artifact
   return out;
 }
 
-bool has_exact_bit_channel(const flow::Graph& g, const flow::Artifact& x) {
-  auto b = bit_probabilities(g, x, false);
-  if (!b || x.inputs.empty() || x.inputs[0].kind != flow::Input::Kind::kField) return false;
-  const std::uint64_t d = g.data[x.inputs[0].data].fields[x.inputs[0].field].domain_size();
-  std::uint64_t outputs = 1;
-  for (std::uint64_t v = 0; v < d; ++v) {
-    if (outputs > kMaxBitChannelOutputs / (b->hashes + 1)) return false;
-    outputs *= b->hashes + 1;
-  }
-  return true;
+namespace {
+
+// A channel of more cells than this (values × outputs) is left to the accountant (its ε).
+constexpr std::uint64_t kMaxChannelCells = std::uint64_t{1} << 16;
+
+/// e^x rounded up to a rational (MPFR, base/interval.hpp: within 2^-120 of the true value);
+/// nullopt beyond e^700.
+std::optional<Rational> exp_up(const Rational& x) {
+  if (x > 700 || x < -700) return std::nullopt;
+  return privflow::exp(Interval::point(x)).hi;
 }
 
-std::optional<inference::Channel> bit_channel(const flow::Graph& g, const flow::Artifact& x,
-                                              const inference::Domain& input, std::size_t pos, bool permanent) {
-  auto b = bit_probabilities(g, x, permanent);
-  if (!b || pos >= input.sizes.size()) return std::nullopt;
-  const std::uint64_t d = input.sizes[pos];
-  const std::uint64_t radix = b->hashes + 1;
+/// The shape of one report's channel on a field of `values` values, before it is listed.
+struct LocalShape {
+  enum class Kind { kBits, kHashed, kHadamard } kind = Kind::kBits;
+  BitProbabilities bits;     // kBits: rappor, unary encoding, the count-mean sketch
+  Rational in, out;          // kHashed, kHadamard: P(an output) when it names the value, when not
+  std::uint64_t range = 0;   // kHashed: g (outputs g); kHadamard: K (outputs K)
+  std::uint64_t outputs = 0;
+  bool rounded = false;      // e^ε rounded up: the channel is more informative than the true one
+};
+
+/// The number of outputs of a bit channel ((hashes + 1)^values), or nullopt beyond the limit.
+std::optional<std::uint64_t> bit_outputs(std::uint64_t values, std::uint64_t hashes) {
   std::uint64_t outputs = 1;
-  for (std::uint64_t v = 0; v < d; ++v) {
-    if (outputs > kMaxBitChannelOutputs / radix) return std::nullopt;
-    outputs *= radix;
+  for (std::uint64_t v = 0; v < values; ++v) {
+    if (outputs > kMaxBitChannelOutputs / (hashes + 1)) return std::nullopt;
+    outputs *= hashes + 1;
   }
+  return outputs;
+}
+
+/// Local hashing (Wang et al. 2017, §4.4): a hash h: values → [g], then g-ary randomized
+/// response on h(v) (p = e^ε/(e^ε + g − 1), each other bucket (1 − p)/(g − 1)); the report
+/// (h, y) is seen whole. Given (h, y) the likelihood of v is p if h(v) = y, else q = 1/(e^ε +
+/// g − 1): the channel of each hash is C_h = GRR_g ∘ h.
+///
+/// Which hash? The paper's analysis assumes a universal family; a fully random h would make the
+/// set {v : h(v) = y} the sufficient statistic, a unary-encoding channel with (p, 1/g). That
+/// idealisation is optimistic for min-entropy leakage under a real universal family: a family
+/// of injective maps is universal (collision probability 0 ≤ 1/g) and separates every value.
+/// The sound channel is the worst single hash. For each observation o of the other views, with
+/// w(s) = P(s, o), V = Σ_y max(p·max_{h(s)=y} w(s), q·max_s w(s)); putting two values in one
+/// bucket frees a bucket worth q·max w and keeps the larger of their two terms, so V never
+/// grows by a collision: an injective h maximises every o's term at once, hence
+/// E_h V(π ▷ C_h‖O) ≤ V(π ▷ C_inj‖O) for every family. The posterior of v is largest where y
+/// names v alone (ratio e^ε against every other value), which C_inj has too. So: when the
+/// field has at most g values, GRR_g on the values (C_inj, exact up to e^ε's rounding and
+/// sound for every family); beyond, no single channel bounds every prior: the release counts
+/// through its ε. The g − values outputs no value names are one output (their columns are
+/// equal, which changes no posterior and no vulnerability).
+std::optional<LocalShape> hashed_shape(const Rational& epsilon, std::uint64_t values) {
+  const std::uint64_t g = dp::ldp::olh_range(to_double_up(epsilon));
+  auto e = exp_up(epsilon);
+  if (!e || values > g) return std::nullopt;
+  LocalShape s;
+  s.kind = LocalShape::Kind::kHashed;
+  s.range = g;
+  const Rational total = *e + Rational(static_cast<unsigned long>(g - 1));
+  s.in = *e / total;
+  s.out = 1 / total;
+  s.outputs = values + (g > values ? 1 : 0);
+  s.rounded = epsilon != 0;
+  return s;
+}
+
+/// Hadamard response (Acharya, Sun & Zhang 2019, §3, "HR"): K the smallest power of 2 above
+/// the number of values, value v owns C_v = {y ∈ [K] : H_K(v + 1, y) = +1} (the Sylvester
+/// Hadamard matrix, row 0 all ones left out), and the report is y with probability
+/// 2e^ε/(K(e^ε + 1)) in C_v, 2/(K(e^ε + 1)) outside (|C_v| = K/2).
+std::optional<LocalShape> hadamard_shape(const Rational& epsilon, std::uint64_t values) {
+  auto e = exp_up(epsilon);
+  if (!e) return std::nullopt;
+  std::uint64_t k = 1;
+  while (k <= values && k < kMaxChannelCells) k *= 2;
+  if (k <= values) return std::nullopt;
+  LocalShape s;
+  s.kind = LocalShape::Kind::kHadamard;
+  s.range = s.outputs = k;
+  const Rational scale = Rational(static_cast<unsigned long>(k)) * (*e + 1);
+  s.in = 2 * *e / scale;
+  s.out = 2 / scale;
+  s.rounded = epsilon != 0;
+  return s;
+}
+
+/// The count-mean sketch (Apple 2017): one of k hashes j uniformly, the value's bucket of a ±1
+/// vector of width m set, each entry flipped w.p. 1/(1 + e^{ε/2}). j and the buckets no value
+/// of the field maps to are independent of the value; with every value in its own bucket
+/// under h_j (no collisions, as for rappor), the value's buckets are symmetric unary encoding:
+/// read 1 w.p. e^{ε/2}/(1 + e^{ε/2}) when set, 1/(1 + e^{ε/2}) when not.
+std::optional<LocalShape> sketch_shape(const Rational& epsilon) {
+  auto half = exp_up(epsilon / 2);
+  if (!half) return std::nullopt;
+  LocalShape s;
+  s.bits.one = *half / (1 + *half);
+  s.bits.zero = 1 / (1 + *half);
+  s.bits.hashes = 1;
+  s.rounded = epsilon != 0;
+  return s;
+}
+
+/// The shape of `x`'s channel on a field of `values` values, nullopt when it has none or it
+/// is too large to list.
+std::optional<LocalShape> local_shape(const flow::Graph& g, const flow::Artifact& x, std::uint64_t values,
+                                      bool permanent) {
+  std::optional<LocalShape> s;
+  const auto epsilon = g.param(x, K::kEpsilon);
+  if (x.kind == flow::ComputeKind::kLocalHashing && epsilon) {
+    s = hashed_shape(*epsilon, values);
+  } else if (x.kind == flow::ComputeKind::kHadamardResponse && epsilon) {
+    s = hadamard_shape(*epsilon, values);
+  } else if (x.kind == flow::ComputeKind::kCountMeanSketch && epsilon) {
+    s = sketch_shape(*epsilon);
+  } else if (auto b = bit_probabilities(g, x, permanent)) {
+    s = LocalShape{};
+    s->bits = *b;
+  }
+  if (!s) return std::nullopt;
+  if (s->kind == LocalShape::Kind::kBits) {
+    auto outputs = bit_outputs(values, s->bits.hashes);
+    if (!outputs) return std::nullopt;
+    s->outputs = *outputs;
+  } else if (s->outputs > kMaxChannelCells / std::max<std::uint64_t>(values, 1)) {
+    return std::nullopt;
+  }
+  return s;
+}
+
+/// The values × outputs matrix of a bit channel: each value's `hashes` bits its own; an output
+/// is the count of 1s read in each value's group (the first value the most significant digit).
+std::vector<std::vector<Rational>> bit_rows(const BitProbabilities& b, std::uint64_t d, std::uint64_t outputs) {
+  const std::uint64_t radix = b.hashes + 1;
   // P(c of a group's h bits read 1) for a set group and an unset one: binomial.
   auto binomial_row = [&](const Rational& r) {
     std::vector<Rational> row(radix);
-    for (std::uint64_t c = 0; c <= b->hashes; ++c) {
+    for (std::uint64_t c = 0; c <= b.hashes; ++c) {
       Rational choose(1);
-      for (std::uint64_t i = 0; i < c; ++i) choose = choose * Rational(static_cast<unsigned long>(b->hashes - i)) / Rational(static_cast<unsigned long>(i + 1));
+      for (std::uint64_t i = 0; i < c; ++i) choose = choose * Rational(static_cast<unsigned long>(b.hashes - i)) / Rational(static_cast<unsigned long>(i + 1));
       Rational term = choose;
       for (std::uint64_t i = 0; i < c; ++i) term *= r;
-      for (std::uint64_t i = c; i < b->hashes; ++i) term *= 1 - r;
+      for (std::uint64_t i = c; i < b.hashes; ++i) term *= 1 - r;
       term.canonicalize();
       row[c] = term;
     }
     return row;
   };
-  const std::vector<Rational> set = binomial_row(b->one), unset = binomial_row(b->zero);
+  const std::vector<Rational> set = binomial_row(b.one), unset = binomial_row(b.zero);
   std::vector<std::vector<Rational>> rows(d, std::vector<Rational>(outputs));
   for (std::uint64_t u = 0; u < d; ++u)
     for (std::uint64_t y = 0; y < outputs; ++y) {
       Rational p(1);
       std::uint64_t rest = y;
-      for (std::uint64_t v = d; v-- > 0;) {  // the first value is the most significant digit
+      for (std::uint64_t v = d; v-- > 0;) {
         const std::uint64_t c = rest % radix;
         rest /= radix;
         p *= (v == u ? set : unset)[c];
@@ -175,7 +288,48 @@ std::optional<inference::Channel> bit_channel(const flow::Graph& g, const flow::
       p.canonicalize();
       rows[u][y] = p;
     }
-  auto field = inference::Channel::matrix(rows);
+  return rows;
+}
+
+/// The values × outputs matrix of local hashing's worst hash (value v → bucket v) or of
+/// Hadamard response.
+std::vector<std::vector<Rational>> named_rows(const LocalShape& s, std::uint64_t d) {
+  std::vector<std::vector<Rational>> rows(d, std::vector<Rational>(s.outputs, s.out));
+  for (std::uint64_t v = 0; v < d; ++v) {
+    if (s.kind == LocalShape::Kind::kHashed) {
+      rows[v][v] = s.in;
+      if (s.outputs > d) rows[v][d] = s.out * Rational(static_cast<unsigned long>(s.range - d));
+      continue;
+    }
+    for (std::uint64_t y = 0; y < s.outputs; ++y)  // H_K(v + 1, y) = (−1)^popcount((v + 1) & y)
+      if (std::popcount((v + 1) & y) % 2 == 0) rows[v][y] = s.in;
+  }
+  return rows;
+}
+
+}  // namespace
+
+bool has_exact_local_channel(const flow::Graph& g, const flow::Artifact& x) {
+  if (x.inputs.empty() || x.inputs[0].kind != flow::Input::Kind::kField) return false;
+  const std::uint64_t d = g.data[x.inputs[0].data].fields[x.inputs[0].field].domain_size();
+  return local_shape(g, x, d, false).has_value();
+}
+
+bool local_channel_rounded(const flow::Graph& g, const flow::Artifact& x) {
+  if (x.inputs.empty() || x.inputs[0].kind != flow::Input::Kind::kField) return false;
+  const std::uint64_t d = g.data[x.inputs[0].data].fields[x.inputs[0].field].domain_size();
+  auto s = local_shape(g, x, d, false);
+  return s && s->rounded;
+}
+
+std::optional<inference::Channel> local_channel(const flow::Graph& g, const flow::Artifact& x,
+                                                const inference::Domain& input, std::size_t pos, bool permanent) {
+  if (pos >= input.sizes.size()) return std::nullopt;
+  const std::uint64_t d = input.sizes[pos];
+  auto s = local_shape(g, x, d, permanent);
+  if (!s) return std::nullopt;
+  auto field = inference::Channel::matrix(s->kind == LocalShape::Kind::kBits ? bit_rows(s->bits, d, s->outputs)
+                                                                             : named_rows(*s, d));
   auto project = inference::Channel::projection(input, {pos});
   if (!field || !project) return std::nullopt;
   auto ch = inference::Channel::cascade(*project, *field);

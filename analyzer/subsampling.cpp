@@ -4,10 +4,11 @@
 //    (Thm 11), both directions (dp::Mechanism::subsampled_laplace, subsampled_gaussian);
 //  - add/remove data, a value question (replace-one): the Gaussian's substitution pair (Zhu,
 //    Dong & Wang 2022; the records' noise-free outputs each within the add/remove sensitivity of
-//    the sample without them); Laplace as a pure ε: the smaller of log(1 + q(e^{fε} − 1))
-//    (advanced joint convexity: every pair of the three outputs, with x, with x', with neither,
-//    is fε-close; Balle, Barthe & Gaboardi 2018, Thm 2 and the proof of Thm 10) and
-//    2·log(1 + q(e^ε − 1)) (x removed, then x' added: Thm 8 twice, pure ε chains);
+//    the sample without them); Laplace by the PLD of its three-output mixture, the pair
+//    (q·Lap(−Δ) + (1−q)·Lap(0), q·Lap((f − 1)Δ) + (1−q)·Lap(0)) both ways, f the replace-one
+//    factor (dp::Mechanism::subsampled_laplace_replace); its pure ε (RDP, sums) also at most
+//    log(1 + q(e^{fε} − 1)) (advanced joint convexity: Balle, Barthe & Gaboardi 2018, Thm 2 and
+//    the proof of Thm 10) and 2·log(1 + q(e^ε − 1)) (x removed, then x' added: Thm 8 twice);
 //  - replace-one data: the sample is not used. Only the replace-one sensitivity is known there,
 //    not how far a record's absence moves the output, and the mixture with the shared "neither"
 //    output is dominated by the unsampled pair (joint convexity): sound, not amplified.
@@ -51,10 +52,14 @@ SampledProfile sampled_laplace(const Rational& epsilon, const Rational& replace_
   replaced.canonicalize();
   const double joint = amplified_up(to_double_up(replaced), rate), chained = 2 * amplified_up(eps, rate);
   const double pure = std::min({joint, std::nextafter(chained, HUGE_VAL), to_double_up(replaced)});
-  out.mechanism = dp::Mechanism::declared(pure);
-  out.words = ", " + rate_text + ": replace-one pure epsilon " + format_double_up(pure, 4) +
-              (pure == joint ? " (Balle, Barthe & Gaboardi 2018, advanced joint convexity)"
-                             : " (removal then addition, each amplified: Balle, Barthe & Gaboardi 2018, Thm 8)");
+  // The PLD of the three-output mixture (dp/subsampled.cpp, ReplaceLaplace): the record in the
+  // sample w.p. q moves the output by a (x) or b (x'), |a|, |b| ≤ Δ, |a − b| ≤ fΔ.
+  Rational shift = replace_factor - 1;
+  shift.canonicalize();
+  out.mechanism = dp::Mechanism::subsampled_laplace_replace(eps, rate, to_double_up(shift), pure);
+  out.words = ", " + rate_text + ": replace-one, PLD of q·Lap(-1) + (1-q)·Lap(0) against q·Lap(" +
+              format_compact(shift) + ") + (1-q)·Lap(0) both ways (sensitivity units; pure epsilon " +
+              format_double_up(out.mechanism.epsilon, 4) + ")";
   return out;
 }
 

@@ -71,6 +71,7 @@ struct Mechanism {
   double sigma = 0;                       ///< discrete gaussian: σ of N_Z(0, σ²)
   std::uint64_t shift = 1;                ///< discrete gaussian: the integer sensitivity Δ
   double inner_epsilon = 0;               ///< subsampled laplace: the Laplace's ε = sensitivity / scale, before sampling
+  double replace_shift = 1;               ///< subsampled laplace, replace-one: c = replace-one sensitivity / add-remove one − 1, in [0, 1]
 
   static Mechanism laplace(double epsilon);
   static Mechanism laplace(const Rational& epsilon);
@@ -101,6 +102,12 @@ struct Mechanism {
   /// (P, Q) the Laplace pair; `epsilon` becomes the amplified pure ε log(1 + q(e^ε − 1)) (Balle,
   /// Barthe & Gaboardi 2018, Thm 8), rounded up, which every pure path (RDP, sums) uses.
   static Mechanism subsampled_laplace(double epsilon, double sampling_rate);
+  /// The same under replace-one (a value question on add/remove data): the record x replaced by
+  /// x', each within the add/remove sensitivity Δ of the rest's output and (1 + c)Δ of each
+  /// other, c in [0, 1]. Its pairs are (q·Lap(−Δ) + (1−q)·Lap(0), q·Lap(cΔ) + (1−q)·Lap(0)) and
+  /// their reverse (dp/subsampled.cpp); `epsilon` the smaller of `pure_epsilon` and the pair's
+  /// largest loss.
+  static Mechanism subsampled_laplace_replace(double epsilon, double sampling_rate, double shift, double pure_epsilon);
   /// Randomized response sent with probability q, independently of the value (a Poisson sample
   /// whose absence is seen): the pair (q·RR(v) + (1−q)·⊥, q·RR(v') + (1−q)·⊥), exact. Its pure ε
   /// is RR's (a sent report carries it all); its δ(ε) is q times RR's (joint convexity).

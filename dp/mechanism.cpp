@@ -128,6 +128,15 @@ Mechanism Mechanism::subsampled_laplace(double e, double q) {
   m.epsilon = q >= 1 ? e : std::min(e, detail::up(std::log1p(q * std::expm1(e)), 1e-14));
   return m;
 }
+Mechanism Mechanism::subsampled_laplace_replace(double e, double q, double shift, double pure_epsilon) {
+  Mechanism m = subsampled_laplace(e, q);
+  m.neighbouring = Neighbouring::kReplace;
+  m.replace_shift = std::clamp(shift, 0.0, 1.0);
+  // The pair's largest loss, at x ≤ −Δ: log((q·e^ε + 1 − q)/(q·e^{−cε} + 1 − q)), rounded up.
+  const double top = std::log1p(q * std::expm1(e)) - std::log1p(q * std::expm1(-m.replace_shift * e));
+  m.epsilon = std::min(pure_epsilon, detail::up(top, 1e-13));
+  return m;
+}
 Mechanism Mechanism::subsampled_randomized_response(const Mechanism& rr, double q) {
   Mechanism m = rr;
   m.kind = MechanismKind::kSubsampledRandomizedResponse;
@@ -199,7 +208,8 @@ std::string Mechanism::describe() const {
       s = "discrete_gaussian(sigma=" + describe_number(sigma) + ", sensitivity=" + std::to_string(shift) + ")";
       break;
     case MechanismKind::kSubsampledLaplace:
-      s = "subsampled_laplace(eps=" + describe_number(inner_epsilon) + ", q=" + describe_number(sampling_rate) + ")";
+      s = "subsampled_laplace(eps=" + describe_number(inner_epsilon) + ", q=" + describe_number(sampling_rate) +
+          (neighbouring == Neighbouring::kReplace ? ", replace-one x" + describe_number(1 + replace_shift) : "") + ")";
       break;
     case MechanismKind::kSubsampledRandomizedResponse:
       s = "subsampled_randomized_response(keep=" + describe_number(keep) + ", k=" + std::to_string(values) +

@@ -72,6 +72,11 @@ Pld subsampled_gaussian_replace(double z, double q, double h, double tail, Side 
 /// Poisson-subsampled Laplace of ε at rate q, add/remove relation (dp/subsampled.cpp):
 /// `remove` = (q·Lap(0) + (1−q)·Lap(1), Lap(1)), add = its reverse (Zhu, Dong & Wang 2022, Thm 11).
 Pld subsampled_laplace(double epsilon, double q, bool remove, double h, Side side = Side::kPessimistic);
+/// Poisson-subsampled Laplace of ε at rate q, replace-one, the replace-one sensitivity (1 + c)
+/// times the add/remove one: `forward` = (q·Lap(−1) + (1−q)·Lap(0), q·Lap(c) + (1−q)·Lap(0)),
+/// else its reverse (dp/subsampled.cpp).
+Pld subsampled_laplace_replace(double epsilon, double q, double c, bool forward, double h,
+                               Side side = Side::kPessimistic);
 /// k-ary randomized response sent with probability q (absence seen, independent of the value):
 /// (q·RR(v) + (1−q)·⊥, q·RR(v') + (1−q)·⊥), exact and symmetric (dp/subsampled.cpp).
 Pld subsampled_randomized_response(double keep, std::uint64_t k, double q, double h, Side side = Side::kPessimistic);

@@ -68,7 +68,15 @@ PartPlds part_pld(const Mechanism& m, const PldOptions& o, pld::Side side) {
     case MechanismKind::kSubsampledLaplace:
       // Both directions of Zhu, Dong & Wang 2022, Thm 11 (dp/subsampled.cpp); q = 1 is Laplace.
       if (m.sampling_rate >= 1) {
-        p.remove = pld::laplace(m.inner_epsilon, h, side);
+        const bool replace = m.neighbouring == Neighbouring::kReplace;
+        p.remove = pld::laplace(replace ? detail::up(m.inner_epsilon * (1 + m.replace_shift), 1e-15) : m.inner_epsilon,
+                                h, side);
+        break;
+      }
+      if (m.neighbouring == Neighbouring::kReplace) {
+        p.remove = pld::subsampled_laplace_replace(m.inner_epsilon, m.sampling_rate, m.replace_shift, true, h, side);
+        p.add = pld::subsampled_laplace_replace(m.inner_epsilon, m.sampling_rate, m.replace_shift, false, h, side);
+        p.symmetric = false;
         break;
       }
       p.remove = pld::subsampled_laplace(m.inner_epsilon, m.sampling_rate, true, h, side);

@@ -12,6 +12,13 @@ namespace privflow::dp::detail {
 
 namespace {
 
+/// The Laplace whose curve bounds a sampled Laplace's (sampling never hurts, joint
+/// quasi-convexity): its own ε, or under replace-one the replace-one sensitivity's (1 + c)·ε.
+double laplace_inner(const Mechanism& m) {
+  if (m.neighbouring != Neighbouring::kReplace) return m.inner_epsilon;
+  return detail::up(m.inner_epsilon * (1 + m.replace_shift), 1e-15);
+}
+
 /// One DP-SGD step at order a. The noise multiplier is relative to the clip norm. Fixed-size
 /// batches: the batch's sum moves by up to 2 clip norms when a drawn record is swapped for
 /// another, so the step is the Poisson pair at z/2 (joint convexity over the other drawn
@@ -45,7 +52,7 @@ std::vector<double> rdp_curve(const Mechanism& m) {
       case MechanismKind::kSubsampledGaussian:
         v = subsampled_gaussian_rdp(m, a);
         break;
-      case MechanismKind::kSubsampledLaplace: v = rdp::subsampled_laplace(m.inner_epsilon, m.epsilon, a); break;
+      case MechanismKind::kSubsampledLaplace: v = rdp::subsampled_laplace(laplace_inner(m), m.epsilon, a); break;
       case MechanismKind::kSubsampledRandomizedResponse:
         v = rdp::subsampled_randomized_response(m.keep, m.values, m.sampling_rate, a);
         break;
@@ -68,7 +75,7 @@ std::optional<double> rdp_at(const Mechanism& m, double a) {
     case MechanismKind::kZcdp: return rdp::zcdp(m.rho, a);
     case MechanismKind::kDiscreteGaussian: return rdp::discrete_gaussian(m.sigma, m.shift, a);
     case MechanismKind::kSubsampledGaussian: return std::nullopt;
-    case MechanismKind::kSubsampledLaplace: return rdp::subsampled_laplace(m.inner_epsilon, m.epsilon, a);
+    case MechanismKind::kSubsampledLaplace: return rdp::subsampled_laplace(laplace_inner(m), m.epsilon, a);
     case MechanismKind::kSubsampledRandomizedResponse:
       return rdp::subsampled_randomized_response(m.keep, m.values, m.sampling_rate, a);
   }

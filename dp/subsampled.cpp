@@ -53,6 +53,47 @@ double unmix_loss(double loss, double q) {
   return r > -1 ? std::log1p(r) : -kInf;
 }
 
+/// Laplace of ε on a Poisson sample of rate q, replace-one: the record x (in the sample w.p. q)
+/// replaced by x'. With Δ = 1 the add/remove sensitivity and 1 + c (c ∈ [0, 1]) the replace-one
+/// one, the pair is P = q·Lap(−1) + (1−q)·Lap(0), Q = q·Lap(c) + (1−q)·Lap(0) (scale 1/ε),
+/// both directions. c = 1 is dp_accounting's REPLACE pair for a sampled additive mechanism
+/// (privacy_loss_mechanism.py, AdditiveNoisePrivacyLoss: q·μ(x + Δ) + (1−q)·μ(x) against
+/// q·μ(x − Δ) + (1−q)·μ(x)); c = 0 is the add/remove pair of Zhu, Dong & Wang 2022, Thm 11.
+/// Why these means: the rest's output is the shared centre 0, x moves it by a, x' by b with
+/// |a|, |b| ≤ 1 and |a − b| ≤ 1 + c; a brute force over that region (tests/dp/data/
+/// sampled_laplace_replace_reference.py) finds the largest δ(ε) at (a, b) = (−1, c) or its mirror.
+/// The loss L(x) = log(P(x)/Q(x)) is non-increasing: constant for x ≤ −1 and x ≥ c, strictly
+/// decreasing between, so {L ≤ l} = [x(l), ∞) with x(l) in closed form on [−1, 0] and [0, c].
+struct ReplaceLaplace {
+  double eps, q, c;
+  double k_left() const { return std::log1p(q * std::expm1(-c * eps)); }   // log(q·e^{−cε} + 1 − q)
+  double k_right() const { return std::log1p(q * std::expm1(-eps)); }      // log(q·e^{−ε} + 1 − q)
+  double loss_left() const { return std::log1p(q * std::expm1(eps)) - k_left(); }
+  double loss_zero() const { return k_right() - k_left(); }
+  double loss_right() const { return k_right() - std::log1p(q * std::expm1(c * eps)); }
+  /// inf{x : L(x) ≤ l}: −∞ above the largest loss, +∞ below the smallest.
+  double x_at(double l) const {
+    if (l >= loss_left()) return -kInf;
+    if (l < loss_right()) return kInf;
+    if (l >= loss_zero()) {
+      // On [−1, 0]: e^L = (q·e^{−ε(2x+1)} + 1 − q)/(q·e^{−cε} + 1 − q).
+      const double r = (std::exp(l + k_left()) - (1 - q)) / q;
+      return r > 0 ? std::clamp((-std::log(r) / eps - 1) / 2, -1.0, 0.0) : 0.0;
+    }
+    // On [0, c]: e^L = (q·e^{−ε} + 1 − q)/(q·e^{ε(2x−c)} + 1 − q).
+    const double r = (std::exp(k_right() - l) - (1 - q)) / q;
+    return r > 0 ? std::clamp((std::log(r) / eps + c) / 2, 0.0, c) : 0.0;
+  }
+  static double laplace_cdf(double x, double mu, double eps) {
+    if (x == -kInf) return 0;
+    if (x == kInf) return 1;
+    const double t = (x - mu) * eps;
+    return t < 0 ? 0.5 * std::exp(t) : 1 - 0.5 * std::exp(-t);
+  }
+  double p_below(double x) const { return q * laplace_cdf(x, -1, eps) + (1 - q) * laplace_cdf(x, 0, eps); }
+  double q_below(double x) const { return q * laplace_cdf(x, c, eps) + (1 - q) * laplace_cdf(x, 0, eps); }
+};
+
 }  // namespace
 
 namespace pld {
@@ -77,6 +118,27 @@ Pld subsampled_laplace(double eps, double q, bool remove, double h, Side side) {
     return CellMass{dq, q * dp + (1 - q) * dq};
   };
   return discretize(cell, -mix_loss(eps, q), -mix_loss(-eps, q), h, side);
+}
+
+Pld subsampled_laplace_replace(double eps, double q, double c, bool forward, double h, Side side) {
+  const ReplaceLaplace pair{eps, q, c};
+  const double top = pair.loss_left(), bottom = pair.loss_right();
+  if (forward) {
+    // (P, Q): L ∈ (a, b] ⇔ x ∈ [x(b), x(a)), L non-increasing in x.
+    CellFn cell = [=](double a, double b) {
+      const double lo = pair.x_at(b), hi = pair.x_at(a);
+      return CellMass{std::max(0.0, pair.p_below(hi) - pair.p_below(lo)),
+                      std::max(0.0, pair.q_below(hi) - pair.q_below(lo))};
+    };
+    return discretize(cell, bottom, top, h, side);
+  }
+  // (Q, P): the loss is −L; −L ∈ (a, b] ⇔ L ∈ [−b, −a) ⇔ x ∈ (x(−a), x(−b)] (same masses: continuous).
+  CellFn cell = [=](double a, double b) {
+    const double lo = pair.x_at(-a), hi = pair.x_at(-b);
+    return CellMass{std::max(0.0, pair.q_below(hi) - pair.q_below(lo)),
+                    std::max(0.0, pair.p_below(hi) - pair.p_below(lo))};
+  };
+  return discretize(cell, -top, -bottom, h, side);
 }
 
 Pld subsampled_randomized_response(double keep, std::uint64_t k, double q, double h, Side side) {

@@ -24,16 +24,28 @@ struct LocalProfile {
 /// The ε of one report and of `times` reports of `x`, one of the local randomizers.
 LocalProfile local_randomizer_profile(const flow::Graph& g, const flow::Artifact& x, std::uint64_t times);
 
-/// True for rappor and unary_encoding with f, p, q written as numbers, on a field small enough
-/// for bit_channel (at most 4096 outputs): their channel is exact.
-bool has_exact_bit_channel(const flow::Graph& g, const flow::Artifact& x);
+/// True when `x`'s one report has an exact channel on its field (at most 4096 outputs for the
+/// bit channels, 65536 cells for the others): rappor and unary_encoding with p and q written as
+/// numbers; local_hashing on a field of at most g values; hadamard_response; count_mean_sketch.
+bool has_exact_local_channel(const flow::Graph& g, const flow::Artifact& x);
 
-/// The channel of rappor or unary_encoding on the field at `pos` of `input` (a field of
-/// `values` values): each value sets `hashes` bits of its own (no collisions, the case the
-/// paper's ε is for), each bit reported as 1 w.p. q* (set) or p* (not set). With `permanent`,
-/// the channel of the permanent response alone (each bit kept w.p. 1 − f/2), which every
-/// number of reports is post-processing of. nullopt when the outputs would be too many.
-std::optional<inference::Channel> bit_channel(const flow::Graph& g, const flow::Artifact& x,
-                                              const inference::Domain& input, std::size_t pos, bool permanent);
+/// True when that channel is computed from e^ε rounded up (ε written as a number): the channel
+/// is then more informative than the true one (each family is a garbling of itself at a larger
+/// e^ε), its figures upper bounds within 2^-120.
+bool local_channel_rounded(const flow::Graph& g, const flow::Artifact& x);
+
+/// The channel of one report of `x` on the field at `pos` of `input`:
+/// - rappor, unary_encoding: each value sets `hashes` bits of its own (no collisions, the case
+///   the paper's ε is for), each bit reported as 1 w.p. q* (set) or p* (not set); with
+///   `permanent`, the channel of RAPPOR's permanent response alone (each bit kept w.p. 1 − f/2),
+///   which every number of reports is post-processing of;
+/// - count_mean_sketch: the same with one bit per value and q* = e^{ε/2}/(1 + e^{ε/2}),
+///   p* = 1 − q* (every value in its own bucket);
+/// - local_hashing: g-ary randomized response on the values (the worst hash, one bucket each:
+///   sound for any hash family, analyzer/local_randomizers.cpp says why);
+/// - hadamard_response: the K-output Hadamard channel.
+/// nullopt when the channel would be too large.
+std::optional<inference::Channel> local_channel(const flow::Graph& g, const flow::Artifact& x,
+                                                const inference::Domain& input, std::size_t pos, bool permanent);
 
 }  // namespace privflow::analyzer::detail

@@ -1,9 +1,12 @@
 // The local randomizers in specs (rappor, unary_encoding, local_hashing, hadamard_response,
 // count_mean_sketch), each figure against a hand or Python-fractions computation
-// (tests/dp/data/local_randomizers_reference.json and .py).
+// (tests/dp/data/local_randomizers_reference.json and .py) or a brute force over every output
+// of the mechanism (tests/analyzer/data/local_channels_reference.json and .py).
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "analyzer/analysis.hpp"
@@ -32,6 +35,25 @@ std::string survey(const std::string& mechanism) {
          "send reply to pollster via encrypted\n"
          "require post: posterior(answers.drug_use = current) against {pollster} <= 1/4\n"
          "require budget: dp(answers) against {pollster} <= epsilon 1000 at delta 0\n";
+}
+
+/// A field `x` of the JSON case's prior (values v0, v1, …) seen by the pollster through one
+/// report of `kind` with the case's epsilon; posterior of the target value and leakage.
+std::string channel_case(const nlohmann::json& c) {
+  std::string values, prior;
+  for (std::size_t i = 0; i < c["prior"].size(); ++i) {
+    values += (i ? ", v" : "v") + std::to_string(i);
+    prior += (i ? ", " : "") + c["prior"][i].get<std::string>();
+  }
+  return "data answers { rows: 1000 field x: {" + values + "} prior {" + prior + "} }\n"
+         "agent respondent[1000] { trust: honest, holds: answers by partition }\n"
+         "agent pollster { trust: curious }\n"
+         "compute reply at respondent = " + c["kind"].get<std::string>() + "(answers.x, epsilon: " +
+         std::to_string(c["epsilon"].get<int>()) + ")\n"
+         "send reply to pollster via encrypted\n"
+         "require post: posterior(answers.x = v" + std::to_string(c["target"].get<int>()) +
+         ") against {pollster} <= 1/2\n"
+         "require leak: leakage(answers.x) against {pollster} <= 1 bits\n";
 }
 
 }  // namespace
@@ -66,7 +88,8 @@ TEST_CASE("rappor: one report is an exact channel, a year of reports is capped b
   CHECK(*verdict(year, "budget").value <= 4.394449154672439 * 1.01);
 }
 
-TEST_CASE("unary encoding with p and q is an exact channel; the others are their epsilon", "[analyzer][ldp]") {
+TEST_CASE("unary encoding with p and q is an exact channel; repeated reports of the others are their epsilon",
+          "[analyzer][ldp]") {
   // p 1/4, q 3/4 on three values: the worst output (only "current" reads 1) has the ratio
   // (3/4 · 3/4)/(1/4 · 1/4) = 9 against each other value: posterior (9/10)/(9/10 + 9/10) = 1/2.
   const auto ue = analyzer::analyze(
@@ -89,4 +112,47 @@ TEST_CASE("unary encoding with p and q is an exact channel; the others are their
     CHECK(*verdict(a, "post").value >= bound * (1 - 1e-12));
     CHECK(*verdict(a, "post").value <= bound * 1.01);
   }
+}
+
+TEST_CASE("local hashing, Hadamard response and the count-mean sketch: exact channels against a brute force",
+          "[analyzer][ldp]") {
+  std::ifstream in(std::string(PRIVFLOW_SOURCE_DIR) + "/tests/analyzer/data/local_channels_reference.json");
+  REQUIRE(in);
+  const auto reference = nlohmann::json::parse(in);
+  REQUIRE(reference.size() >= 20);
+  for (const auto& [name, c] : reference.items()) {
+    INFO(name);
+    const auto a = analyzer::analyze(test::load_spec_text("t.pflow", channel_case(c)));
+    const auto& post = verdict(a, "post");
+    const auto& leak = verdict(a, "leak");
+    REQUIRE(post.value);
+    REQUIRE(leak.value);
+    // e^ε is rounded up: an upper bound (not exact), within far less than 1 % of the truth.
+    CHECK_FALSE(post.exact);
+    const double p = c["posterior"], l = c["leakage"];
+    CHECK(*post.value >= p);
+    CHECK(*post.value <= p * (1 + 1e-9));
+    CHECK(*leak.value >= l - 1e-12);
+    CHECK(*leak.value <= l * (1 + 1e-3) + 1e-9);  // bits are printed rounded up at 4 digits
+    // Never above the ε bound it replaces (the posterior reaches it where one output names the
+    // target alone; the leakage is below ε·log2 e).
+    CHECK(*post.value <= c["epsilon_posterior_bound"].get<double>() * (1 + 1e-9));
+    CHECK(*leak.value <= c["epsilon_leakage_bound"].get<double>());
+    if (c.contains("random_hash_leakage")) CHECK(c["random_hash_leakage"].get<double>() <= l + 1e-12);
+    if (c.contains("collide_leakage")) CHECK(c["collide_leakage"].get<double>() <= l + 1e-12);
+  }
+}
+
+TEST_CASE("local hashing on more values than its range counts through its epsilon", "[analyzer][ldp]") {
+  // ε 1: g = 4 < 5 values; no single hash bounds every prior's leakage, so the ε bound stands.
+  const std::string spec =
+      "data answers { rows: 1000 field x: {a, b, c, d, e} }\n"
+      "agent respondent[1000] { trust: honest, holds: answers by partition }\n"
+      "agent pollster { trust: curious }\n"
+      "compute reply at respondent = local_hashing(answers.x, epsilon: 1)\n"
+      "send reply to pollster via encrypted\n"
+      "require leak: leakage(answers.x) against {pollster} <= 1 bits\n";
+  const auto a = analyzer::analyze(test::load_spec_text("t.pflow", spec));
+  REQUIRE(verdict(a, "leak").value);
+  CHECK(*verdict(a, "leak").value >= 1 / std::log(2.0));
 }

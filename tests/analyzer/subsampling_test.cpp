@@ -79,3 +79,26 @@ TEST_CASE("a value question on a sampled laplace: the replace-one amplified pure
   const double unsampled = figure("laplace(c, epsilon: 1)", "0", "", "posterior(d.x = a)");
   CHECK(post < unsampled);
 }
+
+TEST_CASE("a value question on a sampled laplace at delta > 0: the PLD of its three-output mixture",
+          "[analyzer][subsampling]") {
+  // Leakage is log2(e^eps(delta) + (k - 1) delta) with eps(delta) of the replace-one pair; a
+  // count's replace factor is 1, so the pair is dp_accounting's add/remove one (both ways):
+  // eps at delta 1e-6 of 100 uses at epsilon 1, q 1/10 is in [4.65810, 4.66220]
+  // (tests/dp/data/sampled_laplace_replace_reference.json). The pure epsilon it replaced gave
+  // 100 x ln(1 + (e - 1)/10) = 15.8.
+  const std::string text = "settings { delta: 1e-6 }\n"
+                           "data d { rows: 1000 field x: int[0, 1023] }\n"
+                           "agent curator { trust: trusted, holds: d }\n"
+                           "agent analyst { trust: curious }\n"
+                           "compute c at curator = count(d)\n"
+                           "compute m at curator = laplace(c, epsilon: 1, sampling_rate: 1/10, times: 100)\n"
+                           "send m to analyst\n"
+                           "require r: leakage(d.x) against {analyst} <= 1 bits\n";
+  const auto a = analyzer::analyze(load(text));
+  REQUIRE(a.verdicts.size() == 1);
+  REQUIRE(a.verdicts[0].value);
+  const double bits = *a.verdicts[0].value;
+  CHECK(bits >= std::log2(std::exp(4.6580977246163515) + 1023e-6));
+  CHECK(bits <= std::log2(std::exp(4.662197903118493 * 1.01) + 1023e-6));
+}

@@ -153,3 +153,36 @@ TEST_CASE("account laplace|randomized-response|gaussian --sampling-rate", "[cli]
   CHECK(t.code == 2);
   CHECK(t.err.find("--sampling-rate") != std::string::npos);
 }
+
+TEST_CASE("subsampled Laplace, replace-one: between dp_accounting's optimistic and 1.01 x its pessimistic epsilon",
+          "[dp][subsampled]") {
+  // tests/dp/data/sampled_laplace_replace_reference.json (and .py): factor 2 against
+  // dp_accounting's REPLACE pair, factor 1 against its add/remove pair (the worst of the region).
+  std::ifstream in(std::string(PRIVFLOW_SOURCE_DIR) + "/tests/dp/data/sampled_laplace_replace_reference.json");
+  REQUIRE(in.good());
+  const json ref = json::parse(in);
+  REQUIRE(ref["cases"].size() >= 10);
+  for (const auto& c : ref["cases"]) {
+    const double eps = c["epsilon"], q = c["q"], delta = c["delta"], factor = c["factor"];
+    const std::uint64_t times = c["times"];
+    INFO("epsilon " << eps << " q " << q << " factor " << factor << " times " << times);
+    const Mechanism m = Mechanism::subsampled_laplace_replace(eps, q, factor - 1, factor * eps).repeated(times);
+    check_bracket(adaptive(m), delta, c["optimistic"], c["pessimistic"]);
+    Composition fixed;
+    REQUIRE(fixed.add(m));
+    const auto e = fixed.epsilon(delta, Accountant::kPld);
+    CHECK(e.value >= c["optimistic"].get<double>());
+    CHECK(e.value <= c["pessimistic"].get<double>() * 1.01);
+  }
+  // The pair privflow uses is the worst over the region of means (numerical integration).
+  for (const auto& r : ref["region"]) CHECK(r["worst"].get<double>() <= r["pair"].get<double>() * (1 + 1e-9) + 1e-12);
+}
+
+TEST_CASE("subsampled Laplace, replace-one: its pure epsilon is the pair's largest loss", "[dp][subsampled]") {
+  // log((q e^eps + 1 - q)/(q e^{-c eps} + 1 - q)) at eps 1, q 0.1, c 1: mpmath 0.2237884...
+  const double expected = std::log(0.1 * std::exp(1.0) + 0.9) - std::log(0.1 * std::exp(-1.0) + 0.9);
+  const Mechanism m = Mechanism::subsampled_laplace_replace(1, 0.1, 1, 2);
+  CHECK(m.epsilon >= expected);
+  CHECK(m.epsilon <= expected * (1 + 1e-12));
+  CHECK(Mechanism::subsampled_laplace_replace(1, 0.1, 1, 0.2).epsilon == 0.2);  // a smaller given bound stays
+}
