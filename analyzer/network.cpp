@@ -210,7 +210,12 @@ View gossip_view(const net::Graph& graph, const ReleaseUse& use, std::uint64_t t
   v.words = {members_text(use.network_members) + " of the coalition" + distance_text(use.network_distance) +
                  ", placed at worst: " + join(r.steps, "; "),
              r.method};
-  if (use.network_outputs) v.words.push_back("the outputs sent on are functions of the same noisy values");
+  if (use.network_outputs) {
+    // The outputs of every member, the target's neighbours too, reach the coalition: a coalition
+    // kept at a distance then sees as much as local DP allows.
+    v.mu = std::max(v.mu, to_double_up(Rational(clip) / Rational(sigma)));
+    v.words.push_back("the outputs sent on are functions of the same noisy values");
+  }
   return v;
 }
 

@@ -227,3 +227,21 @@ TEST_CASE("at distance >= D: colluders kept away from the target", "[analyzer][n
   const auto beyond = analyzer::analyze(test::load_spec_text("t.pflow", text("gossip(d, sigma: 2, rounds: 3)", "4")));
   CHECK(*verdict(beyond, "far").value == 0);
 }
+
+TEST_CASE("at distance >= D: outputs sent to the same coalition still give local DP", "[analyzer][network]") {
+  // Gossip on a ring of 20, 3 rounds, sigma 2: colluders 4 hops or more away see nothing of
+  // the target in the messages, but the auditor in the coalition receives every member's
+  // output, a function of the target's noisy value: mu = 1/2, epsilon 1.993091 (mpmath).
+  const std::string text =
+      "settings { delta: 1e-5 }\n"
+      "data d { rows: 20 }\n"
+      "agent m[20] { trust: curious, holds: d by partition, topology: ring }\n"
+      "agent auditor { trust: curious }\n"
+      "compute out at m = gossip(d, sigma: 2, rounds: 3)\n"
+      "send out to auditor\n"
+      "require far: dp(d) against {auditor, 2 of m} at distance >= 4 <= epsilon 1000\n"
+      "require members: dp(d) against {2 of m} at distance >= 4 <= epsilon 1000\n";
+  const auto a = analyzer::analyze(test::load_spec_text("t.pflow", text));
+  CHECK(*verdict(a, "members").value == 0);
+  check_value(a, "far", 1.993091404415120);
+}
