@@ -17,6 +17,7 @@ namespace privflow::analyzer {
 /// A coalition as instance counts: taken[a] instances of agent a (0..count).
 struct Coalition {
   std::vector<std::uint64_t> taken;
+  std::uint64_t distance = 0;  // members of a topology's population at least this many hops from the target (0: anywhere)
 
   bool contains(flow::Id agent) const { return agent < taken.size() && taken[agent] > 0; }
   std::uint64_t count(flow::Id agent) const { return agent < taken.size() ? taken[agent] : 0; }

@@ -38,7 +38,9 @@ std::string describe(const flow::Graph& g, const Coalition& c) {
     else
       parts.push_back(agent.name + "[1.." + std::to_string(t) + "]");
   }
-  return parts.empty() ? "nobody" : join(parts, " + ");
+  if (parts.empty()) return "nobody";
+  // `at distance >= D`: where the population's members may be
+  return join(parts, " + ") + (c.distance > 1 ? " (at distance >= " + std::to_string(c.distance) + ")" : "");
 }
 
 std::vector<std::string> members(const flow::Graph& g, const Coalition& c) {
@@ -57,6 +59,7 @@ std::vector<std::string> members(const flow::Graph& g, const Coalition& c) {
 Coalition fixed_coalition(const flow::Graph& graph, const flow::Coalition& coalition) {
   Coalition c;
   c.taken.assign(graph.agents.size(), 0);
+  c.distance = coalition.distance;
   for (const auto& m : coalition.fixed) {
     if (m.agent >= graph.agents.size()) continue;
     std::uint64_t n = graph.agents[m.agent].count;

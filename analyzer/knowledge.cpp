@@ -450,8 +450,10 @@ void Propagation::see(Observation& obs, std::size_t holding, std::uint64_t membe
     for (auto& use : k.releases) {
       if (graph_.artifacts[use.artifact].at != agent) continue;
       if (use.copy == Copy::kOther) use.copies = std::max(use.copies, std::min(others(agent), members));
-      if (flow::is_network_protocol(graph_.artifacts[use.artifact].kind))
+      if (flow::is_network_protocol(graph_.artifacts[use.artifact].kind)) {
         use.network_members = std::max(use.network_members, std::min(others(agent), members));
+        use.network_distance = coalition_.distance;
+      }
     }
   }
   obs.seen.merge(k);
@@ -495,8 +497,10 @@ Trace Propagation::trace() {
     t.artifacts[x] = (*k)[0];
     // A protocol's messages reach the coalition's members of its population.
     for (auto& use : t.artifacts[x].releases)
-      if (flow::is_network_protocol(graph_.artifacts[use.artifact].kind) && graph_.artifacts[use.artifact].at == at)
+      if (flow::is_network_protocol(graph_.artifacts[use.artifact].kind) && graph_.artifacts[use.artifact].at == at) {
         use.network_members = std::min(others(at), coalition_.count(at));
+        use.network_distance = coalition_.distance;
+      }
   }
   for (std::size_t i = 0; i < graph_.flows.size(); ++i) {
     const auto& f = graph_.flows[i];
@@ -528,6 +532,11 @@ void Knowledge::merge(const Knowledge& other, std::uint64_t cap) {
     it->shuffled_among = (it->shuffled_among == 0 || use.shuffled_among == 0) ? 0 : std::min(it->shuffled_among, use.shuffled_among);
     if (use.individually && !it->individually) it->route = use.route;
     it->individually = it->individually || use.individually;
+    // The distance speaks of the members who saw the messages; of two, the nearer is the worse (0: anywhere).
+    if (it->network_members == 0)
+      it->network_distance = use.network_distance;
+    else if (use.network_members > 0)
+      it->network_distance = std::min(it->network_distance, use.network_distance);
     it->network_members = std::max(it->network_members, use.network_members);
     it->shuffle_mixing = std::max(it->shuffle_mixing, use.shuffle_mixing);
     it->network_outputs = it->network_outputs || use.network_outputs;

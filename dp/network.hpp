@@ -131,7 +131,8 @@ double token_walk_path_mu(const std::vector<std::uint64_t>& path, const std::vec
 /// is spent (NetworkResult::delta_spent). With an empty coalition only the final token is seen
 /// (an outsider who receives the finished model): one sum over all `steps` visits, the shift at
 /// most clip·v over noise σ·√steps, so μ = (clip/σ)·v/√steps (the same v and δ). Cyffers &
-/// Bellet 2022, Thm 5 (complete graph) is tighter for the random path; it is not used.
+/// Bellet 2022, Sec. 5 bound the complete graph's walk with the path hidden, tighter for large n,
+/// but for a walk that may stay put and one observer: not applied (token_walk.cpp, paper_bound_note).
 NetworkResult token_walk(const Graph& graph, const std::vector<std::uint64_t>& coalition, std::uint64_t target,
                          std::uint64_t steps, double sigma, double clip, double tail_delta);
 
@@ -145,6 +146,27 @@ NetworkResult worst_gossip(const Graph& graph, std::uint64_t k, std::uint64_t ta
                            double sigma, double clip);
 NetworkResult worst_token_walk(const Graph& graph, std::uint64_t k, std::uint64_t target, std::uint64_t steps,
                                double sigma, double clip, double tail_delta);
+
+/// The same, with every colluder of the population at least `min_distance` hops from the
+/// target (a requirement `at distance >= d`; d ≤ 1 is the search above). Gossip: the view of any
+/// such coalition is a function of the view of all members d or more hops away (a superset
+/// sees every message a subset sees, and runs the protocol for its own members), and only those
+/// within d + rounds − 1 hops matter (a farther member's messages never depend on the target's
+/// value and their noise is independent of the rest): μ is that view's, for every k ≥ 1 and
+/// every placement (exact for k ≥ 2 on a ring, where the two members at distance d cut it). On
+/// a star the target is then a leaf (nobody is 2 hops from the hub); on random_regular and
+/// edges graphs the distance is not used (the most exposed target is not searched there, and
+/// a neighbour's local DP bounds every one).
+/// Token walk on the ring: μ falls with f and b, so the worst is f = b = d (k ≥ 2) or f = d,
+/// b = n − d (k = 1); on other graphs the path-conditioned bound holds for every placement.
+/// Throws std::invalid_argument when no member is that far from the target.
+NetworkResult worst_gossip_at_distance(const Graph& graph, std::uint64_t k, std::uint64_t target, std::uint64_t rounds,
+                                       double sigma, double clip, std::uint64_t min_distance);
+NetworkResult worst_token_walk_at_distance(const Graph& graph, std::uint64_t k, std::uint64_t target, std::uint64_t steps,
+                                           double sigma, double clip, double tail_delta, std::uint64_t min_distance);
+/// Members at `lo` to `hi` hops from `member` (breadth-first, at most kMaxGossipSupport visited,
+/// else std::invalid_argument), and the largest distance from it (up to `hi`).
+std::vector<std::uint64_t> members_between(const Graph& graph, std::uint64_t member, std::uint64_t lo, std::uint64_t hi);
 
 /// ε at δ of μ-GDP (the exact hockey stick, rounded up; +∞ for μ = ∞; 0 for μ = 0).
 double epsilon_of_mu(double mu, double delta);

@@ -60,6 +60,19 @@ std::uint64_t visits_bound(std::uint64_t steps, Long p, double tail) {
   return hi;
 }
 
+/// Which bound a random walk's figure comes from, where a paper's bound for the random path
+/// could have been smaller. Cyffers & Bellet 2022 (AISTATS, Sec. 5) bound the walk on the
+/// complete graph with the path hidden (an amplification of order 1/√n), but for a walk whose
+/// next holder is drawn among all n members, itself included (their code, fig1/randomWalk.py:
+/// randint(n)), against one observer (network DP, their Def. 4). privflow's `complete` walk
+/// goes to one of the n − 1 others, and its requirements are against coalitions; the statement
+/// with its constants could not be checked here either. So it is not applied (docs/limits.md).
+std::string paper_bound_note(TopologyKind kind) {
+  if (kind != TopologyKind::kComplete) return {};
+  return "; the path-conditioned bound is used: Cyffers & Bellet 2022's bound for the hidden path on the complete "
+         "graph assumes a walk that may stay put and a single observer, not this walk against a coalition";
+}
+
 }  // namespace
 
 double token_walk_path_mu(const std::vector<std::uint64_t>& path, const std::vector<std::uint64_t>& coalition_in,
@@ -165,7 +178,7 @@ NetworkResult token_walk(const Graph& g, const std::vector<std::uint64_t>& coali
   r.mu = scaled_mu(static_cast<Long>(r.target_visits), sigma, clip);
   r.messages_seen = steps;
   r.method = "random token walk, conditioned on the path: each visit of the target at worst seen right after it (mu = clip/sigma per visit), at most " +
-             std::to_string(r.target_visits) + " visits" + tail;
+             std::to_string(r.target_visits) + " visits" + tail + paper_bound_note(kind);
   return r;
 }
 

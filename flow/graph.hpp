@@ -239,6 +239,7 @@ struct Coalition {
   std::vector<Member> fixed;
   std::uint64_t choose = 0;    // K; 0 when there is no `any` part
   std::vector<Id> candidates;  // agents the K further instances are drawn from
+  std::uint64_t distance = 0;  // `at distance >= D`: members of a topology's population D hops or more from the target (0: anywhere)
   Span span;
 };
 

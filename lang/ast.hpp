@@ -187,6 +187,7 @@ struct Coalition : Node {
   Number choose;                 // K of `any K of {...}`
   std::vector<Ident> candidates;
   std::uint32_t choice_begin = 0, choice_end = 0;
+  std::optional<Number> distance;  // D of `at distance >= D`
 };
 
 struct Adversary : Node {

@@ -70,6 +70,50 @@ void lower_choice(CheckContext& context, const ast::Coalition& written, flow::Co
                                       (available == 1 ? " instance is" : " instances are") + " left to choose from");
 }
 
+/// The largest distance between two members of a topology (0 when it is only known once the
+/// graph is built: random_regular, edges).
+std::uint64_t diameter(const flow::Agent& agent) {
+  const flow::Topology& t = *agent.topology;
+  switch (t.kind) {
+    case flow::Topology::Kind::kRing: return agent.count / 2;
+    case flow::Topology::Kind::kComplete: return 1;
+    case flow::Topology::Kind::kStar: return agent.count >= 3 ? 2 : 1;
+    case flow::Topology::Kind::kTorus: return t.rows / 2 + t.columns / 2;
+    case flow::Topology::Kind::kRandomRegular:
+    case flow::Topology::Kind::kEdges: return 0;
+  }
+  return 0;
+}
+
+/// `at distance >= D`: the coalition takes members of a population with a topology, and some
+/// member of each such population is D hops from another.
+void lower_distance(CheckContext& context, const ast::Coalition& written, flow::Coalition& out) {
+  const ast::Number& literal = *written.distance;
+  auto d = context.whole_number(literal, "the distance", 1, context.limits.max_population);
+  if (!d) return;
+  std::vector<Id> agents = out.candidates;
+  for (const auto& m : out.fixed) agents.push_back(m.agent);
+  bool networked = false;
+  for (Id a : agents) {
+    const flow::Agent& agent = context.graph.agents[a];
+    if (!agent.population || !agent.topology) continue;
+    networked = true;
+    const std::uint64_t most = diameter(agent);
+    if (most > 0 && *d > most) {
+      context.error(literal, "no member of " + quoted(agent.name) + " is " + std::to_string(*d) +
+                                 " hops from another: its topology's members are at most " + std::to_string(most) +
+                                 (most == 1 ? " hop" : " hops") + " apart");
+      return;
+    }
+  }
+  if (!networked) {
+    context.error(literal, "'at distance' needs a population with a topology in the coalition (e.g. `agent phone[100] { "
+                           "topology: ring }`): distance is counted on its communication graph");
+    return;
+  }
+  out.distance = *d;
+}
+
 /// `posterior(D.f = v)`: the index of v in the field's domain.
 void lower_posterior_value(CheckContext& context, const ast::Measure& measure, flow::Requirement& requirement) {
   const flow::Field& field = context.graph.data[requirement.data].fields[requirement.field];
@@ -249,6 +293,7 @@ flow::Coalition lower_coalition(CheckContext& context, const ast::Coalition& wri
   std::map<Id, std::uint64_t> taken;
   lower_members(context, written, out, taken);
   if (written.has_choice) lower_choice(context, written, out, taken);
+  if (written.distance) lower_distance(context, written, out);
   return out;
 }
 

@@ -368,7 +368,9 @@ auto const merge_choice = [](auto& ctx) {
 };
 auto const adversary_def = spanned[PF_KW("adversary") > PF_NAME("adversary name")[set(&ast::Adversary::name)] > '=' >
                                    coalition[set(&ast::Adversary::coalition)]];
-auto const coalition_def = spanned[choice[merge_choice] | (members[assign] >> -('+' > choice[merge_choice]))];
+// `at distance >= D`: the population's members in the coalition are D hops or more from the target.
+auto const coalition_def = spanned[(choice[merge_choice] | (members[assign] >> -('+' > choice[merge_choice]))) >>
+                                   -(PF_KW("at") > PF_KW("distance") > PF_SYM(">=") > number[set(&ast::Coalition::distance)])];
 auto const members_def =
     spanned['{' > member[push(&ast::Coalition::members)] > *(',' > member[push(&ast::Coalition::members)]) > '}'];
 auto const member_def = spanned[(number[set(&ast::Member::count)] > PF_KW("of") >

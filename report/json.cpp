@@ -99,6 +99,8 @@ Json requirement_json(const flow::Graph& g, const flow::Requirement* r, const an
     Json members = Json::array();
     for (const auto& m : analyzer::members(g, v.coalition)) members.push_back(m);
     j["coalition"] = members;
+    // `at distance >= D`: the coalition's members of a topology's population are D hops or more from the target
+    if (v.coalition.distance > 1) j["distance"] = v.coalition.distance;
   }
   j["method"] = analyzer::method_name(v.method);
   j["reason"] = v.reason;

@@ -55,6 +55,7 @@ struct ReleaseUse {
   // the members' outputs reached the coalition through a send; `network_everyone`: the other
   // members' own contributions read the target record too (it is not partitioned).
   std::uint64_t network_members = 0;
+  std::uint64_t network_distance = 0;  // the coalition's members are this many hops or more from the target (0: anywhere)
   bool network_outputs = false;
   bool network_everyone = false;
   std::vector<Step> route;           // how it reaches the observer (first route found)

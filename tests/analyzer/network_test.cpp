@@ -200,3 +200,48 @@ TEST_CASE("network shuffle: the shuffled reports stay shuffled when the collecto
   CHECK(analyst == collector);
   CHECK(analyst < 0.05);
 }
+
+TEST_CASE("at distance >= D: colluders kept away from the target", "[analyzer][network]") {
+  // A token walk round a ring of 20, 60 visits (V = 3 each), sigma 2, clip 1. Two colluders
+  // at 3 hops or more: at worst one 3 hops after the target and one 3 before (f = b = 3):
+  // mu^2 = (1/4)(1/3 + 1/3 + 1/5), mu = 0.465475, epsilon 1.840233 (mpmath, the hockey stick of
+  // mu-GDP at 1e-5). At distance >= 1 it is today's search (f = b = 1): mu^2 = 3/4, 3.708635.
+  // Gossip on the same ring, 3 rounds: an observer 3 hops away still solves its messages for the
+  // target's noisy value (local DP, mu = 1/2 as next to it); at 4 hops nothing reaches it.
+  auto text = [](const std::string& protocol, const std::string& at) {
+    return "settings { delta: 1e-5 }\n"
+           "data d { rows: 20 }\n"
+           "agent m[20] { trust: curious, holds: d by partition, topology: ring }\n"
+           "compute out at m = " + protocol + "\n"
+           "require far: dp(d) against any 2 of {m} at distance >= " + at + " <= epsilon 1000\n"
+           "require near: dp(d) against any 2 of {m} <= epsilon 1000\n";
+  };
+  const auto walk = analyzer::analyze(test::load_spec_text("t.pflow", text("token_walk(d, sigma: 2, steps: 60)", "3")));
+  check_value(walk, "far", 1.840233124045921);
+  check_value(walk, "near", 3.708634930511883);
+  CHECK(mentions(verdict(walk, "far"), "at 3 hops or more from the target"));
+  const auto one = analyzer::analyze(test::load_spec_text("t.pflow", text("token_walk(d, sigma: 2, steps: 60)", "1")));
+  CHECK(*verdict(one, "far").value == *verdict(one, "near").value);
+  const auto gossip = analyzer::analyze(test::load_spec_text("t.pflow", text("gossip(d, sigma: 2, rounds: 3)", "3")));
+  CHECK(*verdict(gossip, "far").value == *verdict(gossip, "near").value);
+  const auto beyond = analyzer::analyze(test::load_spec_text("t.pflow", text("gossip(d, sigma: 2, rounds: 3)", "4")));
+  CHECK(*verdict(beyond, "far").value == 0);
+}
+
+TEST_CASE("at distance >= D: outputs sent to the same coalition still give local DP", "[analyzer][network]") {
+  // Gossip on a ring of 20, 3 rounds, sigma 2: colluders 4 hops or more away see nothing of
+  // the target in the messages, but the auditor in the coalition receives every member's
+  // output, a function of the target's noisy value: mu = 1/2, epsilon 1.993091 (mpmath).
+  const std::string text =
+      "settings { delta: 1e-5 }\n"
+      "data d { rows: 20 }\n"
+      "agent m[20] { trust: curious, holds: d by partition, topology: ring }\n"
+      "agent auditor { trust: curious }\n"
+      "compute out at m = gossip(d, sigma: 2, rounds: 3)\n"
+      "send out to auditor\n"
+      "require far: dp(d) against {auditor, 2 of m} at distance >= 4 <= epsilon 1000\n"
+      "require members: dp(d) against {2 of m} at distance >= 4 <= epsilon 1000\n";
+  const auto a = analyzer::analyze(test::load_spec_text("t.pflow", text));
+  CHECK(*verdict(a, "members").value == 0);
+  check_value(a, "far", 1.993091404415120);
+}

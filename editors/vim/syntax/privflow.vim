@@ -19,7 +19,7 @@ syn iskeyword @,48-57,_
 syn keyword pflowStatement pipeline settings param data agent compute send adversary require forbid
 " Other keywords of the grammar.
 syn keyword pflowKeyword at to from via of any against unless special in neighbouring
-syn keyword pflowKeyword field prior given partition bits fpr relative confidence
+syn keyword pflowKeyword field prior given partition bits fpr relative confidence distance
 " Words that are also keys (`region: EU`, `delta: 1e-5`): keywords unless a colon follows.
 syn match pflowStatement "\<\%(region\|category\)\>\%(\s*:\)\@!"
 syn match pflowKeyword "\<\%(rows\|by\|delta\|epsilon\)\>\%(\s*:\)\@!"
