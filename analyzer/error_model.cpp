@@ -435,7 +435,8 @@ void declared_error(const flow::Graph& g, const flow::Artifact& x, double beta, 
   e.modelled = true;
   e.sd = s;
   e.half_width = mul_up(s, 1 / std::sqrt(beta) * (1 + 1e-15));
-  e.how = "declared by the spec, not checked: error sd " + num(s) +
+  e.quantity = "the released value, as declared";
+  e.how = "declared by the spec, not checked: error sd " + format_exact(*sd) +
           " (an assumption); the half-width sd/√β by Chebyshev's inequality, which holds whatever the error's "
           "distribution";
 }
