@@ -324,3 +324,21 @@ compute stat_bare at apple = declared(patients, epsilon: 1)
   CHECK_FALSE(error_of(g, a, "stat_bare").modelled);
   CHECK(error_of(g, a, "stat_bare").how.find("add `error_sd: s`") != std::string::npos);
 }
+
+TEST_CASE("tune honours a selection's utility requirement", "[utility]") {
+  // The monitor sees all four selections: 0.2 + 0.5 + 0.3 besides the alerts, so ε ≤ 0.6 for them.
+  const std::string budget = "require budget: dp(queries) against monitor <= epsilon 1.6\n";
+  // At ε ≥ 0.6 the sparse vector's half-width is at most 91.44 × 0.5/0.6 = 76.2: it meets 100.
+  auto ok = analyzer::tune(load(selections(", candidates: 8", budget + "require acc: error(alerts) <= 100\n")),
+                           "alerts_eps");
+  INFO(ok.message);
+  CHECK(ok.outcome == analyzer::TuneOutcome::kFound);
+  // ±60 needs ε ≥ 0.762, which the budget (with the other three releases) cannot give.
+  CHECK(ok.value >= Rational(3, 5));  // the PLD composes the others below their pure sum: 0.641
+  CHECK(ok.value < Rational(762, 1000));
+  auto none = analyzer::tune(load(selections(", candidates: 8", budget + "require acc: error(alerts) <= 60\n")),
+                             "alerts_eps");
+  INFO(none.message);
+  CHECK(none.outcome == analyzer::TuneOutcome::kNone);
+  CHECK(none.message.find("acc fails") != std::string::npos);
+}
