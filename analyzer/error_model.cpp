@@ -283,7 +283,11 @@ std::optional<RecordShare> record_share(const flow::Graph& g, const flow::Artifa
 void sampled_error(const flow::Graph& g, const flow::Artifact& x, const Rational& rate, double beta, ReleaseError& e) {
   const std::string kind = flow::kind_name(x.kind);
   const std::string head = kind + " on a Poisson sample of rate " + format_exact(rate);
-  const auto share = x.kind == C::kRandomizedResponse ? std::nullopt : record_share(g, x);
+  const auto share = record_share(g, x);
+  if (x.kind == C::kRandomizedResponse) {
+    e.how = head + ": the frequency estimate over a sample (its size random) has no error model yet";
+    return;
+  }
   if (!share) {
     e.how = head + ": the estimate's error includes the sample's own; it is modelled for a count, a histogram or a "
                    "sum of a numeric field over data with `rows`, which this input is not";
@@ -396,7 +400,7 @@ void gossip_error(const flow::Graph& g, const flow::Artifact& x, double beta, Re
   const auto kind = graph.topology().kind;
   const bool symmetric = kind == net::TopologyKind::kRing || kind == net::TopologyKind::kTorus ||
                          kind == net::TopologyKind::kComplete;
-  std::uint64_t budget = 50'000'000;
+  std::uint64_t budget = 5'000'000;  // a few tens of ms: the analysis runs many times in a fix search
   long double largest = 0;
   bool bounded = false;
   if (kind == net::TopologyKind::kComplete && rounds >= 1) {
