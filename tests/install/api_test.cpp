@@ -159,12 +159,12 @@ TEST_CASE("api: support_agents: unbounded values, forbid and a finding", "[api]"
   REQUIRE(planner.coalition == std::vector<std::string>{"planner"});
   REQUIRE(*planner.bound == 1.0);
 
-  const api::Verdict& posterior = verdict(r, "line54");
+  const api::Verdict& posterior = verdict(r, "line56");
   REQUIRE(posterior.measure == "posterior");
   REQUIRE(posterior.value == std::optional<double>(1.0));
   REQUIRE(posterior.exact);
 
-  const api::Verdict& forbid = verdict(r, "line56");
+  const api::Verdict& forbid = verdict(r, "line58");
   REQUIRE(forbid.measure == "forbid");
   REQUIRE(forbid.data == std::nullopt);
   REQUIRE(forbid.adversary == std::nullopt);
