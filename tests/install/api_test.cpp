@@ -174,7 +174,7 @@ TEST_CASE("api: support_agents: unbounded values, forbid and a finding", "[api]"
 
   REQUIRE(r.findings.size() == 1);
   REQUIRE(r.findings[0].severity == api::Severity::kWarning);
-  REQUIRE(r.findings[0].line == 46);
+  REQUIRE(r.findings[0].line == 48);
   REQUIRE(r.findings[0].column == 1);
   REQUIRE(r.findings[0].message == "'assistant' is trained without privacy: the model can memorise its input");
   for (const auto& cell : r.leakage) REQUIRE(cell.epsilon == std::nullopt);  // exposed or held
