@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
 #include "dp/error.hpp"
 #include "dp/local_randomizers.hpp"
+#include "dp/network.hpp"
 #include "flow/catalogue.hpp"
 
 namespace privflow::analyzer::detail {
@@ -108,6 +110,17 @@ std::uint64_t rows_per_instance(const flow::Graph& g, flow::Id data, const flow:
   return d.rows;
 }
 
+/// A frequency's error relative to the rarest value's expected frequency.
+void set_rarest_frequency(const flow::Graph& g, const flow::Artifact& x, ReleaseError& e) {
+  const flow::Input& in = x.inputs[0];
+  if (in.kind != flow::Input::Kind::kField || !e.modelled) return;
+  if (auto rare = rarest_value(g.data[in.data].fields[in.field])) {
+    e.expected = rare->first;
+    e.expected_what = "the smallest expected frequency (" + rare->second + ")";
+    e.relative = mul_up(e.half_width, 1 / rare->first * (1 + 1e-15));
+  }
+}
+
 /// A local randomizer's frequency estimate (Wang et al. 2017, Theorem 2; dp/error.hpp), over
 /// the data's rows as reports; relative to the rarest value's expected frequency.
 void frequency_error(const flow::Graph& g, const flow::Artifact& x, double s_true, double s_other, double beta,
@@ -123,14 +136,7 @@ void frequency_error(const flow::Graph& g, const flow::Artifact& x, double s_tru
   e.how = model + " over " + std::to_string(static_cast<std::uint64_t>(n)) +
           " reports: the frequency estimator's variance (Wang et al. 2017, Theorem 2), worst case over the true "
           "frequency; the interval by Bernstein's inequality";
-  const flow::Input& in = x.inputs[0];
-  if (in.kind == flow::Input::Kind::kField) {
-    if (auto rare = rarest_value(g.data[in.data].fields[in.field])) {
-      e.expected = rare->first;
-      e.expected_what = "the smallest expected frequency (" + rare->second + ")";
-      e.relative = mul_up(e.half_width, 1 / rare->first * (1 + 1e-15));
-    }
-  }
+  set_rarest_frequency(g, x, e);
 }
 
 /// Gaussian noise on a gradient sum, as a multiple of the clipping norm C.
@@ -180,17 +186,273 @@ void noise_error(const flow::Graph& g, const flow::Artifact& x, double beta, Rel
   set_expected(g, x, e);
 }
 
+/// A selection's error (exponential, report_noisy_max, top_k, sparse_vector): the chosen
+/// output's shortfall from the best score, over the `candidates` the spec states (dp/error.hpp).
+void selection_error(const flow::Graph& g, const flow::Artifact& x, double beta, ReleaseError& e) {
+  const std::string kind = flow::kind_name(x.kind);
+  const auto candidates = g.param(x, K::kCandidates);
+  if (!candidates) {
+    e.how = kind + ": a selection's error depends on how many " +
+            (x.kind == C::kSparseVector ? "queries it looks at" : "outputs it chooses among") +
+            "; add `candidates: N` to the compute for its figure";
+    return;
+  }
+  const double m = to_double_up(*candidates);
+  const double eps = to_double_down(g.param(x, K::kEpsilon).value_or(Rational(0)));
+  if (!(eps > 0)) {
+    e.how = kind + ": no epsilon";
+    return;
+  }
+  const double sens = x.kind == C::kExponential ? 1.0 : to_double_up(noise_sensitivity(g, x, false));
+  e.unit = x.kind == C::kExponential ? "× the score's sensitivity Δ" : "(in the scores' units)";
+  e.quantity = "the chosen output's shortfall from the best score";
+  const std::string over = " over " + num(m) + " candidates";
+  switch (x.kind) {
+    case C::kExponential:
+      set_figure(e, dp::error::exponential_selection(1 / eps * (1 + 1e-15), m, 1, beta));
+      e.how = "exponential mechanism" + over + ", P(r) ∝ exp(ε·u(r)/(2Δ)), ε " + num(eps) +
+              ": shortfall ≤ (2Δ/ε)·ln((|R| − 1)/β) (Dwork & Roth 2014, Thm 3.11, Cor. 3.12)";
+      return;
+    case C::kReportNoisyMax: {
+      const double b = 2 * sens / eps * (1 + 1e-15);
+      set_figure(e, dp::error::report_noisy_max(b, m, beta));
+      e.how = "report noisy max" + over + ", Laplace noise of scale b = 2·sensitivity/ε = " + num(b) +
+              " on each: a union bound over the others of P(Z_j − Z_best > α) = ½e^(−α/b)(1 + α/(2b)) (the "
+              "difference of two Laplace noises; Dwork & Roth 2014, Sec. 3.3)";
+      return;
+    }
+    case C::kTopK: {
+      const double k = g.param(x, K::kK).value_or(Rational(1)).get_d();
+      if (k > m) {
+        e.how = "top_k: k " + num(k) + " is more than the " + num(m) + " candidates";
+        return;
+      }
+      set_figure(e, dp::error::exponential_selection(sens / eps * (1 + 1e-15), m, k, beta));
+      e.quantity = "each returned item's shortfall from the k-th best score";
+      e.how = "one-shot top-" + num(k) + over + " with Gumbel noise of scale 2·sensitivity/ε, the same output as " +
+              num(k) + " peeling exponential mechanisms of ε " + num(eps) +
+              " (Durfee & Rogers 2019, Thm 1): each within (2Δ/ε)·ln(k(|R| − 1)/β) of the k-th best (Dwork & Roth "
+              "2014, Thm 3.11, a union bound over the k steps)";
+      return;
+    }
+    case C::kSparseVector: {
+      const double c = g.param(x, K::kAnswers).value_or(Rational(1)).get_d();
+      // The split privflow accounts (analyzer/release_profile.cpp): ε₁ : ε₂ = 1 : (2c)^(2/3).
+      const double share = 1 / (1 + std::cbrt(4 * c * c));
+      const double eps1 = eps * share * (1 - 1e-15), eps2 = eps * (1 - share) * (1 - 1e-15);
+      const double b1 = sens / eps1, b2 = 2 * c * sens / eps2;
+      set_figure(e, dp::error::sparse_vector(b1, b2, m, beta));
+      e.quantity = "each answer against the threshold T (above: the query ≥ T − α; below: ≤ T + α)";
+      e.how = "sparse vector" + over + " queries (Lyu, Su & Li 2017, Alg. 1): threshold noise Lap(" + num(b1) +
+              "), query noise Lap(" + num(b2) +
+              "); a wrong answer needs |ν − ρ| > α (Dwork & Roth 2014, Thm 3.24), the union bound over the queries "
+              "taken given ρ and integrated exactly";
+      return;
+    }
+    default: return;
+  }
+}
+
+/// What one record adds to the input of a noise on a Poisson sample: at most `bound` in absolute
+/// value; `binomial` when it adds 0 or 1 (a count, a histogram's cell, a sum of a bool), so the
+/// sampled value is Bin(c, q) for a true value c ≤ rows.
+struct RecordShare {
+  double bound = 1, rows = 0;
+  bool binomial = false;
+};
+
+/// A count, a histogram or a sum of a numeric field over data with rows; else nullopt.
+std::optional<RecordShare> record_share(const flow::Graph& g, const flow::Artifact& x) {
+  if (x.inputs.size() != 1) return std::nullopt;
+  const flow::Input& in = x.inputs[0];
+  const flow::Artifact* stat = in.kind == flow::Input::Kind::kArtifact ? &g.artifacts[in.artifact] : nullptr;
+  const flow::Input& base = stat ? (stat->inputs.empty() ? in : stat->inputs[0]) : in;
+  if (base.data == flow::kNone || base.data >= g.data.size() || g.data[base.data].rows == 0) return std::nullopt;
+  const flow::Data& d = g.data[base.data];
+  const double rows = static_cast<double>(d.rows);
+  const C kind = stat ? stat->kind : (base.kind == flow::Input::Kind::kData ? C::kCount : C::kSum);
+  if (kind == C::kCount || kind == C::kHistogram) return RecordShare{1, rows, true};
+  if (kind != C::kSum || base.kind != flow::Input::Kind::kField) return std::nullopt;
+  const flow::Field& f = d.fields[base.field];
+  if (f.type == flow::FieldType::kEnum || f.parent != flow::kNone) return std::nullopt;
+  if (f.type == flow::FieldType::kBool || (f.lo == 0 && f.hi == 1)) return RecordShare{1, rows, true};
+  return RecordShare{std::max(std::fabs(static_cast<double>(f.lo)), std::fabs(static_cast<double>(f.hi))), rows, false};
+}
+
+/// laplace or gaussian on a Poisson sample of rate q: the estimate (sampled value + noise)/q.
+void sampled_error(const flow::Graph& g, const flow::Artifact& x, const Rational& rate, double beta, ReleaseError& e) {
+  const std::string kind = flow::kind_name(x.kind);
+  const std::string head = kind + " on a Poisson sample of rate " + format_exact(rate);
+  const auto share = record_share(g, x);
+  if (x.kind == C::kRandomizedResponse) {
+    e.how = head + ": the frequency estimate over a sample (its size random) has no error model yet";
+    return;
+  }
+  if (!share) {
+    e.how = head + ": the estimate's error includes the sample's own; it is modelled for a count, a histogram or a "
+                   "sum of a numeric field over data with `rows`, which this input is not";
+    return;
+  }
+  const double q = to_double_down(rate);
+  ReleaseError noise;
+  noise_error(g, x, beta, noise);
+  if (!noise.modelled) return;
+  const auto noise_at = [&](double b) {
+    ReleaseError at;
+    noise_error(g, x, b, at);
+    return at.half_width;
+  };
+  set_figure(e, dp::error::poisson_sampled(share->rows, share->bound, q, share->binomial, noise.sd, noise_at, beta));
+  e.quantity = "the estimate (the sample's value + noise) / " + format_exact(rate);
+  e.how = head + " of at most " + std::to_string(static_cast<std::uint64_t>(share->rows)) + " rows, each adding " +
+          (share->binomial ? "0 or 1" : "at most " + num(share->bound)) +
+          ": the sampling error, worst case over a true value of at most that many rows (variance rows·" +
+          num(share->bound) + "²·(1 − q)/q; " +
+          (share->binomial ? "the smaller of Bernstein's and the Berry–Esseen bound (Shevtsova 2011)"
+                           : "Bernstein's inequality") +
+          " for its share of β), plus the noise over q (" + noise.how + ", for the rest of β)";
+  set_expected(g, x, e);
+}
+
+/// Apple's count-mean sketch: the estimated frequency of a value (dp/error.hpp).
+void cms_error(const flow::Graph& g, const flow::Artifact& x, double beta, ReleaseError& e) {
+  e.quantity = "the estimated frequency of a value";
+  e.unit = "(fraction of the reports)";
+  const auto width = g.param(x, K::kWidth);
+  const double n = reports(g, x);
+  if (!width || *width < 2 || n <= 0) {
+    e.how = std::string("count_mean_sketch: the estimator's variance depends on ") +
+            (n <= 0 ? "the number of reports: the data declares no rows" : "the sketch's width; add `width: m` (at least 2)");
+    return;
+  }
+  const double eps = to_double_up(g.param(x, K::kEpsilon).value_or(Rational(0)));
+  const std::uint64_t m = width->get_num().get_ui();
+  const std::uint64_t k = g.param(x, K::kHashes).value_or(Rational(1)).get_num().get_ui();
+  const double variance = dp::ldp::cms_variance(eps, m, k, n, 0, n * (n - 1));
+  set_figure(e, dp::error::count_mean_sketch(eps, static_cast<double>(m), static_cast<double>(k), n, variance, beta));
+  e.how = "count-mean sketch of width " + std::to_string(m) + " and " + std::to_string(k) + " hash functions over " +
+          std::to_string(static_cast<std::uint64_t>(n)) +
+          " reports (Apple Differential Privacy Team 2017): the de-biased estimator's variance, worst case over the "
+          "other values (all one value: its hash collisions add up); the interval by Bernstein's inequality over "
+          "the hash functions (modelled as random) at β/2 and over the reports at β/2";
+  set_rarest_frequency(g, x, e);
+}
+
+/// The topology of a population in dp/network's terms (as analyzer/network.cpp builds it).
+dp::network::Topology network_topology(const flow::Agent& agent) {
+  namespace net = dp::network;
+  const flow::Topology& t = *agent.topology;
+  net::Topology out;
+  out.agents = agent.count;
+  switch (t.kind) {
+    case flow::Topology::Kind::kRing: out.kind = net::TopologyKind::kRing; break;
+    case flow::Topology::Kind::kComplete: out.kind = net::TopologyKind::kComplete; break;
+    case flow::Topology::Kind::kTorus: out.kind = net::TopologyKind::kTorus; break;
+    case flow::Topology::Kind::kRandomRegular: out.kind = net::TopologyKind::kRandomRegular; break;
+    case flow::Topology::Kind::kStar: out.kind = net::TopologyKind::kStar; break;
+    case flow::Topology::Kind::kEdges: out.kind = net::TopologyKind::kEdges; break;
+  }
+  out.rows = t.rows;
+  out.columns = t.columns;
+  out.degree = t.degree;
+  out.seed = t.seed;
+  out.edges = t.edges;
+  return out;
+}
+
+/// ‖W^rounds·e_i‖₂ (W symmetric, so the i-th row of W^rounds), by `rounds` sparse products;
+/// nullopt past `budget` multiply-adds.
+std::optional<long double> gossip_row_norm(const dp::network::Graph& graph, std::uint64_t i, std::uint64_t rounds,
+                                           std::uint64_t& budget) {
+  std::unordered_map<std::uint64_t, long double> v{{i, 1.0L}};
+  for (std::uint64_t r = 0; r < rounds; ++r) {
+    std::unordered_map<std::uint64_t, long double> next;
+    for (const auto& [j, value] : v) {
+      long double stay = 1;
+      for (std::uint64_t l : graph.neighbours(j)) {
+        const long double w = graph.weight(j, l);
+        next[l] += w * value;
+        stay -= w;
+        if (budget-- == 0) return std::nullopt;
+      }
+      next[j] += stay * value;
+    }
+    v = std::move(next);
+  }
+  long double sq = 0;
+  for (const auto& [j, value] : v) sq += value * value;
+  return std::sqrt(sq);
+}
+
+/// gossip: the privacy noise in a member's output after `rounds` steps, σ·‖e_iᵀW^rounds‖₂, the
+/// largest over the members (one member on the symmetric topologies: every row is alike).
+void gossip_error(const flow::Graph& g, const flow::Artifact& x, double beta, ReleaseError& e) {
+  namespace net = dp::network;
+  const flow::Agent& at = g.agents[x.at];
+  const double sigma = to_double_up(g.param(x, K::kSigma).value_or(Rational(0)));
+  const std::uint64_t rounds = g.param(x, K::kRounds).value_or(Rational(1)).get_num().get_ui();
+  e.quantity = "the privacy noise in a member's output";
+  if (!at.topology || !at.population || net::topology_error(network_topology(at))) {
+    e.how = "gossip: the population has no valid topology";
+    return;
+  }
+  const net::Graph graph(network_topology(at));
+  const auto kind = graph.topology().kind;
+  const bool symmetric = kind == net::TopologyKind::kRing || kind == net::TopologyKind::kTorus ||
+                         kind == net::TopologyKind::kComplete;
+  std::uint64_t budget = 5'000'000;  // a few tens of ms: the analysis runs many times in a fix search
+  long double largest = 0;
+  bool bounded = false;
+  if (kind == net::TopologyKind::kComplete && rounds >= 1) {
+    largest = 1 / std::sqrt(static_cast<long double>(at.count));  // W = J/n: every row is 1/n
+  } else {
+    for (std::uint64_t i = 0; i < (symmetric ? 1 : at.count); ++i) {
+      const auto norm = gossip_row_norm(graph, i, rounds, budget);
+      if (!norm) {
+        largest = 1;  // ‖W^r e_i‖₂ ≤ ‖W‖₂^r ≤ 1 (W doubly stochastic and symmetric)
+        bounded = true;
+        break;
+      }
+      largest = std::max(largest, *norm);
+    }
+  }
+  const double factor = static_cast<double>(largest) * (1 + 1e-12);
+  set_figure(e, dp::error::gaussian(mul_up(sigma, std::min(1.0, factor)), beta));
+  e.how = "gossip on the " + net::describe(graph.topology()) + " for " + std::to_string(rounds) +
+          " rounds: a member's output carries sigma·‖e_iᵀW^rounds‖₂ = " + num(sigma) + " × " +
+          num(std::min(1.0, factor)) +
+          (bounded ? " (the bound 1: the graph is too large to multiply out)"
+                   : symmetric ? " (every member alike on this topology)" : " (the largest over the members)") +
+          " of Gaussian noise; the consensus error (its distance from the true average) is not privacy's cost and "
+          "is not included";
+}
+
+/// declared: the error the spec states with `error_sd`, an assumption, with Chebyshev's interval.
+void declared_error(const flow::Graph& g, const flow::Artifact& x, double beta, ReleaseError& e) {
+  const auto sd = g.param(x, K::kErrorSd);
+  if (!sd) {
+    e.how = "declared: a guarantee without a stated mechanism has no error model; add `error_sd: s` to state its "
+            "error (an assumption)";
+    return;
+  }
+  const double s = to_double_up(*sd);
+  e.modelled = true;
+  e.sd = s;
+  e.half_width = mul_up(s, 1 / std::sqrt(beta) * (1 + 1e-15));
+  e.quantity = "the released value, as declared";
+  e.how = "declared by the spec, not checked: error sd " + format_exact(*sd) +
+          " (an assumption); the half-width sd/√β by Chebyshev's inequality, which holds whatever the error's "
+          "distribution";
+}
+
 /// The error of one release (one application of it; `times` applications each have it).
 void mechanism_error(const flow::Graph& g, const flow::Artifact& x, double beta, ReleaseError& e) {
   const auto param = [&](K key) { return g.param(x, key); };
   const auto param_d = [&](K key, double fallback) { return param(key) ? param(key)->get_d() : fallback; };
   // A Poisson sample (sampling_rate on laplace, gaussian, randomized_response): the estimate's
-  // error includes the sample's own, which depends on the data; the noise alone would be an
-  // optimistic figure, so none is given.
+  // error includes the sample's own; the noise alone would be an optimistic figure.
   if (x.kind != C::kDpsgd && param(K::kSamplingRate) && *param(K::kSamplingRate) < 1) {
-    e.how = std::string(flow::kind_name(x.kind)) + " on a Poisson sample of rate " +
-            format_exact(*param(K::kSamplingRate)) +
-            ": the estimate's error includes the sample's own, which depends on the data the spec does not give";
+    sampled_error(g, x, *param(K::kSamplingRate), beta, e);
     return;
   }
   switch (x.kind) {
@@ -297,22 +559,13 @@ void mechanism_error(const flow::Graph& g, const flow::Artifact& x, double beta,
       e.quantity = "each coordinate of a member's noisy gradient";
       return;
     }
-    case C::kGossip:
-      e.how = "gossip: a member's output is a weighted average of the members' noisy values after `rounds` steps; its "
-              "noise (between sigma/√n and sigma) and its distance from the true average depend on how fast the graph "
-              "mixes and on the data, so no figure is given";
-      return;
-    case C::kCountMeanSketch:
-      e.how = "count_mean_sketch: the sketch's width is not in the spec, and the estimator's variance depends on it";
-      return;
+    case C::kGossip: gossip_error(g, x, beta, e); return;
+    case C::kCountMeanSketch: cms_error(g, x, beta, e); return;
     case C::kExponential:
     case C::kSparseVector:
     case C::kReportNoisyMax:
-    case C::kTopK:
-      e.how = std::string(flow::kind_name(x.kind)) +
-              ": a selection's error depends on the scores' gap, which the spec does not state";
-      return;
-    case C::kDeclared: e.how = "declared: a guarantee without a stated mechanism has no error model"; return;
+    case C::kTopK: selection_error(g, x, beta, e); return;
+    case C::kDeclared: declared_error(g, x, beta, e); return;
     case C::kMap:
     case C::kSelect:
     case C::kCount:

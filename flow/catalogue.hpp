@@ -35,11 +35,12 @@ static_assert(static_cast<std::size_t>(ComputeKind::kPseudonymize) + 1 == kCompu
 /// A parameter of a computation, written `name: value`. In alphabetical order of the spelling,
 /// so that Artifact::params iterates as it did when it was keyed by the spelling.
 enum class ParamKey {
-  kAnswers, kBatchSize, kDelta, kDistributed, kEpochs, kEpsilon, kF, kHashes, kK, kKeep, kNoiseMultiplier, kP, kQ,
-  kRho, kRounds, kSampling, kSamplingRate, kScale, kSensitivity, kSigma, kSteps, kTimes, kTreeCompletion,
+  kAnswers, kBatchSize, kCandidates, kDelta, kDistributed, kEpochs, kEpsilon, kErrorSd, kF, kHashes, kK, kKeep,
+  kNoiseMultiplier, kP, kQ, kRho, kRounds, kSampling, kSamplingRate, kScale, kSensitivity, kSigma, kSteps, kTimes,
+  kTreeCompletion, kWidth,
 };
-inline constexpr std::size_t kParamKeyCount = 23;
-static_assert(static_cast<std::size_t>(ParamKey::kTreeCompletion) + 1 == kParamKeyCount);
+inline constexpr std::size_t kParamKeyCount = 26;
+static_assert(static_cast<std::size_t>(ParamKey::kWidth) + 1 == kParamKeyCount);
 
 /// The values a parameter accepts.
 enum class Range {

@@ -124,6 +124,9 @@ bool rounds_up(ParamKey key, bool beside_epsilon) {
     case ParamKey::kK:
     case ParamKey::kHashes:
     case ParamKey::kQ:
+    case ParamKey::kCandidates:  // the error model's: more candidates, a wider error
+    case ParamKey::kErrorSd:
+    case ParamKey::kWidth:
     case ParamKey::kTreeCompletion: return true;
   }
   return true;

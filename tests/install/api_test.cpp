@@ -159,12 +159,12 @@ TEST_CASE("api: support_agents: unbounded values, forbid and a finding", "[api]"
   REQUIRE(planner.coalition == std::vector<std::string>{"planner"});
   REQUIRE(*planner.bound == 1.0);
 
-  const api::Verdict& posterior = verdict(r, "line54");
+  const api::Verdict& posterior = verdict(r, "line56");
   REQUIRE(posterior.measure == "posterior");
   REQUIRE(posterior.value == std::optional<double>(1.0));
   REQUIRE(posterior.exact);
 
-  const api::Verdict& forbid = verdict(r, "line56");
+  const api::Verdict& forbid = verdict(r, "line58");
   REQUIRE(forbid.measure == "forbid");
   REQUIRE(forbid.data == std::nullopt);
   REQUIRE(forbid.adversary == std::nullopt);
@@ -174,7 +174,7 @@ TEST_CASE("api: support_agents: unbounded values, forbid and a finding", "[api]"
 
   REQUIRE(r.findings.size() == 1);
   REQUIRE(r.findings[0].severity == api::Severity::kWarning);
-  REQUIRE(r.findings[0].line == 46);
+  REQUIRE(r.findings[0].line == 48);
   REQUIRE(r.findings[0].column == 1);
   REQUIRE(r.findings[0].message == "'assistant' is trained without privacy: the model can memorise its input");
   for (const auto& cell : r.leakage) REQUIRE(cell.epsilon == std::nullopt);  // exposed or held
