@@ -96,6 +96,7 @@ py::dict epsilon_dict(const dp::EpsilonResult& r, const Delta& delta) {
   d["discretization"] = r.discretization;
   d["tail_mass"] = r.tail_mass;
   d["how"] = r.how;
+  if (!r.curve.empty()) d["curve"] = r.curve;
   return d;
 }
 
@@ -236,11 +237,7 @@ py::dict compose_epsilon(const std::vector<dp::Mechanism>& parts, const py::hand
     py::gil_scoped_release release;
     r = c.epsilon(delta.value, a);
     if (fpr > 0) membership = c.tpr_at_fpr(fpr, a);
-    if (prior > 0) {
-      dp::Composition replaced;  // reconstruction asks the replace-one profile (Hayes et al. 2023)
-      for (const auto& m : parts) replaced.add(m.with(dp::Neighbouring::kReplace));
-      reconstruction = replaced.tpr_at_fpr(prior, a);
-    }
+    if (prior > 0) reconstruction = dp::reconstruction_tpr(parts, prior, a);  // Hayes et al. 2023, as the CLI
   }
   py::dict d = epsilon_dict(r, delta);
   py::list attacks;
