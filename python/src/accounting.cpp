@@ -96,7 +96,6 @@ py::dict epsilon_dict(const dp::EpsilonResult& r, const Delta& delta) {
   d["discretization"] = r.discretization;
   d["tail_mass"] = r.tail_mass;
   d["how"] = r.how;
-  if (!r.curve.empty()) d["curve"] = r.curve;
   return d;
 }
 
@@ -109,6 +108,7 @@ py::dict tradeoff_dict(const char* kind, const char* at_name, double at, const d
   d["tpr"] = r.tpr;
   d["tpr_text"] = text_up(r.tpr);
   d["how"] = r.how;
+  if (!r.curve.empty()) d["curve"] = r.curve;  // reconstruction: which trade-off gave it
   return d;
 }
 
