@@ -103,10 +103,19 @@ std::string exact_guess(const flow::Field& field, const Belief& base) {
                                : " (an upper bound: " + base.bound + ")");
 }
 
-std::string reconstruction(const Rational& kappa) {
-  return "reconstruction: at most the true-positive rate at false-positive rate kappa = " +
-         inference::format_probability(kappa) +
-         " of the replace-one trade-off of the releases (Hayes, Mahloujifar & Balle 2023)";
+std::string reconstruction(const Rational& kappa, ReconstructionCurve curve) {
+  std::string text = "reconstruction: at most the true-positive rate at false-positive rate kappa = " +
+                     inference::format_probability(kappa);
+  switch (curve) {
+    case ReconstructionCurve::kWithoutTarget:
+      return text + " of the add/remove trade-off of the releases, whose reference is the run without the target "
+                    "(Hayes, Mahloujifar & Balle 2023, Thm 2); the replace-one trade-off gives more";
+    case ReconstructionCurve::kReplaceOneSmaller:
+      return text + " of the replace-one trade-off of the releases (Hayes, Mahloujifar & Balle 2023); the "
+                    "add/remove trade-off (reference: the run without the target) gives more";
+    case ReconstructionCurve::kReplaceOneOnly: break;
+  }
+  return text + " of the replace-one trade-off of the releases (Hayes, Mahloujifar & Balle 2023)";
 }
 
 std::string exact_channel() {

@@ -3,11 +3,17 @@
 //  - membership(D) at fpr F: the highest true-positive rate of any membership test at
 //    false-positive rate F (f-DP, Dong, Roth & Su 2019), on the data's own relation;
 //  - reconstruction(D.f): the highest probability of recovering the target's value of f, given
-//    its prior: at most the TPR at FPR κ of the replace-one trade-off curve, κ the largest prior
-//    probability of a value (Hayes, Mahloujifar & Balle 2023, the κ blow-up of a dominating
-//    pair), after the exact channel the coalition sees (select, map, randomized response with
-//    `keep`), whose posterior vulnerability replaces κ.
+//    its prior: at most the TPR at FPR κ of a trade-off curve of the releases, κ the largest
+//    prior probability of a value (Hayes, Mahloujifar & Balle 2023, the κ blow-up of a
+//    dominating pair), after the exact channel the coalition sees (select, map, randomized
+//    response with `keep`), whose posterior vulnerability replaces κ. Any reference run that
+//    does not depend on the target's value z serves: the replace-one run M(D₋ ∪ {z₀}), and on
+//    add/remove data Hayes et al.'s own, the run without the target M(D₋) (their Thm 2: success
+//    = E_z ν_z[R = z] with E_z μ[R = z] ≤ κ, so ≤ TPR_κ of (μ, ν)). The add/remove profile is
+//    symmetric (DP covers both orders of a neighbouring pair), so it bounds (M(D₋), M(D₋ ∪ {z})):
+//    both bounds hold, and the smaller is reported.
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "analyzer/detail/analyzer.hpp"
@@ -68,26 +74,46 @@ bool Analyzer::evaluate_reconstruction(Evaluation& e) const {
     return false;
   }
   const double kappa = to_double_up(base.value);
-  auto acc = detail::account(graph_, r.data, releases, Question::kValue, e.delta, cache_, accountant_, exact_ids,
-                             [&](const dp::Composition& c) { return cache_.tpr_at_fpr(c, kappa, accountant_).tpr; });
+  const detail::Figure tpr_at_kappa = [&](const dp::Composition& c) {
+    return cache_.tpr_at_fpr(c, kappa, accountant_).tpr;
+  };
+  auto acc =
+      detail::account(graph_, r.data, releases, Question::kValue, e.delta, cache_, accountant_, exact_ids, tpr_at_kappa);
   if (!acc.error.empty()) {
     v.status = Status::kUndecided;
     v.reason = acc.error;
     return false;
   }
-  explain_releases(v.explanation, acc, steps::Combined::kSequentiallyReplaceOne, obs);
+  std::optional<dp::TradeoffResult> t;
+  auto curve = steps::ReconstructionCurve::kReplaceOneOnly;
+  if (!acc.terms.empty()) {
+    t = cache_.tpr_at_fpr(acc.composition, kappa, accountant_);
+    // Not on `neighbouring: replace` data (the run without the target is a dataset its profiles
+    // do not cover), nor after an exact channel (its exact Bayesian path is kept as it is).
+    if (d.neighbouring == flow::Neighbouring::kAddRemove && !has_exact) {
+      auto removed = detail::account(graph_, r.data, releases, Question::kMembership, e.delta, cache_, accountant_,
+                                     exact_ids, tpr_at_kappa);
+      if (removed.error.empty() && !removed.terms.empty()) {
+        const dp::TradeoffResult u = cache_.tpr_at_fpr(removed.composition, kappa, accountant_);
+        curve = steps::ReconstructionCurve::kReplaceOneSmaller;
+        if (u.tpr < t->tpr) t = u, acc = std::move(removed), curve = steps::ReconstructionCurve::kWithoutTarget;
+      }
+    }
+  }
+  const bool without_target = curve == steps::ReconstructionCurve::kWithoutTarget;
+  explain_releases(v.explanation, acc,
+                   without_target ? steps::Combined::kSequentially : steps::Combined::kSequentiallyReplaceOne, obs);
   v.releases = acc.terms;
   v.explanation.add(steps::baseline(field, base.prior));
   if (has_exact) steps::add_exact_parts(v.explanation.add(steps::exact_guess(field, base)), graph_, d, obs.seen.views, rr);
-  if (acc.terms.empty()) {
+  if (!t) {
     e.set_value(kappa, base.value, base.exact, has_exact ? (base.exact ? Method::kExact : Method::kBound) : Method::kNone);
     return true;
   }
-  const dp::TradeoffResult t = cache_.tpr_at_fpr(acc.composition, kappa, accountant_);
-  e.set_value(t.tpr, std::nullopt, false, Method::kBound);
+  e.set_value(t->tpr, std::nullopt, false, Method::kBound);
   // Concavity of the trade-off bound makes one evaluation at the average baseline cover every
   // output of the exact channel (E[TPR(κ_y)] ≤ TPR(E[κ_y])).
-  v.explanation.add(steps::reconstruction(base.value)).add(t.how);
+  v.explanation.add(steps::reconstruction(base.value, curve)).add(t->how);
   return true;
 }
 

@@ -104,7 +104,10 @@ int print_epsilon(const dp::EpsilonResult& r, const Common& c, const AccountArgs
     if (!a.sampling_rate.empty()) j["neighbouring"] = a.neighbouring, j["sampling"] = a.sampling;  // dpsgd
     j["how"] = calibration_how.empty() ? r.how : calibration_how;
     for (const auto& f : c.attacks)
+    {
       j[f.key] = {{f.at_name, f.at}, {"tpr", json_number_up(f.result.tpr)}, {"tpr_text", num_up(f.result.tpr)}, {"how", f.result.how}};
+      if (!f.result.curve.empty()) j[f.key]["curve"] = f.result.curve;
+    }
     for (const auto& [key, value] : c.json_figures.items()) j[key] = value;
     io.out << j.dump(2) << "\n";
     return 0;
@@ -169,8 +172,9 @@ std::optional<double> attack_rate(const std::string& text, const char* name, boo
   return up(*q);
 }
 
-/// --tpr-at-fpr (the mechanism's own relation: membership) and --reconstruction-prior (its
-/// replace-one profile; Hayes, Mahloujifar & Balle 2023) for the composition of `m`.
+/// --tpr-at-fpr (the mechanism's own relation: membership) and --reconstruction-prior (the
+/// smaller of its replace-one and, unless it is declared replace, add/remove curves; Hayes,
+/// Mahloujifar & Balle 2023) for the composition of `m`.
 bool add_attacks(const dp::Mechanism& m, const AccountArgs& a, Common& c, Io& io) {
   auto fpr = attack_rate(a.tpr_at_fpr, "tpr-at-fpr", false, io);
   auto prior = attack_rate(a.reconstruction_prior, "reconstruction-prior", true, io);
@@ -180,11 +184,8 @@ bool add_attacks(const dp::Mechanism& m, const AccountArgs& a, Common& c, Io& io
     comp.add(m);
     c.attacks.push_back({"membership", "fpr", *fpr, comp.tpr_at_fpr(*fpr, c.accountant)});
   }
-  if (*prior > 0) {
-    dp::Composition comp;
-    comp.add(m.with(dp::Neighbouring::kReplace));
-    c.attacks.push_back({"reconstruction", "prior", *prior, comp.tpr_at_fpr(*prior, c.accountant)});
-  }
+  if (*prior > 0)
+    c.attacks.push_back({"reconstruction", "prior", *prior, dp::reconstruction_tpr({m}, *prior, c.accountant)});
   return true;
 }
 
@@ -508,7 +509,7 @@ Command account_kind(std::shared_ptr<AccountArgs> args, std::string name, std::s
   own.push_back(option("--json", "print JSON", &a.json));
   own.push_back(option("--tpr-at-fpr", "also: the highest TPR of a membership test at this FPR", &a.tpr_at_fpr));
   own.push_back(option("--reconstruction-prior",
-                       "also: the highest reconstruction success at this prior baseline (replace-one)",
+                       "also: the highest reconstruction success at this prior baseline (add/remove or replace-one curve)",
                        &a.reconstruction_prior));
   return make_command(std::move(name), std::move(description), "", args, run, std::move(own));
 }

@@ -161,6 +161,7 @@ struct TradeoffResult {
   double tpr = 1;  ///< upper bound in [fpr, 1], rounded up
   Accountant accountant = Accountant::kRdp;  ///< who answered (kRdp or kPld; never kAuto)
   std::string how;
+  std::string curve;  ///< reconstruction_tpr: "add/remove" or "replace-one", the curve that gave it
 };
 
 /// PLD accuracy knobs. Results stay sound (upper bounds) whatever they are.
@@ -235,6 +236,13 @@ class Composition {
   mutable std::shared_ptr<detail::PldCache> pld_cache_;
   mutable std::shared_ptr<detail::RdpState> rdp_cache_;
 };
+
+/// Reconstruction success (Hayes, Mahloujifar & Balle 2023) at the prior's baseline κ for the
+/// composition of `parts` (dp/tradeoff.cpp): the TPR at FPR κ of the replace-one curve and, when
+/// every part is add/remove, of the add/remove curve (reference: the run without the target,
+/// their Thm 2), whichever is smaller; `curve` names it. Parts declared replace keep replace-one.
+TradeoffResult reconstruction_tpr(const std::vector<Mechanism>& parts, double kappa, Accountant a,
+                                  const PldOptions& pld = {});
 
 // ---------------------------------------------------------------------------------------
 // Amplification and transformations.

@@ -156,4 +156,33 @@ TradeoffResult Composition::tpr_at_fpr(double fpr, Accountant a) const {
   return r;
 }
 
+/// Hayes et al. 2023 bound success by E_z ν_z[R = z] with E_z μ[R = z] ≤ κ for any reference
+/// μ that does not depend on the target's value: M(D₋ ∪ {z₀}) (replace-one) or their own M(D₋)
+/// (add/remove; the add/remove profile covers both orders of the pair). Both are sound.
+TradeoffResult reconstruction_tpr(const std::vector<Mechanism>& parts, double kappa, Accountant a,
+                                  const PldOptions& pld) {
+  Composition replaced, removed;
+  replaced.pld_options = removed.pld_options = pld;
+  bool add_remove = true;
+  for (const auto& m : parts) {
+    replaced.add(m.with(Neighbouring::kReplace));
+    removed.add(m);
+    add_remove = add_remove && m.neighbouring == Neighbouring::kAddRemove;
+  }
+  TradeoffResult r = replaced.tpr_at_fpr(kappa, a);
+  r.curve = "replace-one";
+  if (!add_remove) {
+    r.how = "replace-one trade-off (the mechanism is declared replace): " + r.how;
+    return r;
+  }
+  TradeoffResult u = removed.tpr_at_fpr(kappa, a);
+  if (u.tpr >= r.tpr) {
+    r.how = "replace-one trade-off (the add/remove one gives more): " + r.how;
+    return r;
+  }
+  u.curve = "add/remove";
+  u.how = "add/remove trade-off, reference the run without the target (Hayes-Mahloujifar-Balle 2023, Thm 2): " + u.how;
+  return u;
+}
+
 }  // namespace privflow::dp

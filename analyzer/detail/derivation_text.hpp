@@ -48,7 +48,11 @@ std::string membership(const Rational& fpr, const flow::Data& data);
 std::string membership_nothing_observed();
 std::string baseline(const flow::Field& field, const Rational& prior);
 std::string exact_guess(const flow::Field& field, const Belief& base);
-std::string reconstruction(const Rational& kappa);
+/// Which trade-off curve bounded a reconstruction: the add/remove one (Hayes et al.'s reference,
+/// the run without the target), the replace-one one where both were compared, or replace-one
+/// alone (data declared `neighbouring: replace`, or after an exact channel).
+enum class ReconstructionCurve { kWithoutTarget, kReplaceOneSmaller, kReplaceOneOnly };
+std::string reconstruction(const Rational& kappa, ReconstructionCurve curve);
 
 // Posterior and leakage (analyzer/measure_belief.cpp).
 std::string exact_channel();

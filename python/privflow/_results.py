@@ -17,7 +17,8 @@ class AttackBound:
     """The highest true-positive rate of an attack on the same mechanism (dp/tradeoff.cpp).
 
     ``kind`` is ``"membership"`` (a membership test at false-positive rate ``at``) or
-    ``"reconstruction"`` (reconstruction success at a prior baseline ``at``, replace-one).
+    ``"reconstruction"`` (reconstruction success at a prior baseline ``at``: ``curve`` says
+    whether the replace-one or the add/remove trade-off gave it, Hayes et al. 2023).
     """
 
     kind: str
@@ -27,6 +28,7 @@ class AttackBound:
     tpr: float
     tpr_text: str
     how: str
+    curve: str = ""
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at_name} {self.at_text}: tpr <= {self.tpr_text}\nhow: {self.how}"

@@ -36,7 +36,8 @@ __all__ = [
 
 def epsilon_from(d: dict, figures: Tuple[Tuple[str, str], ...] = ()) -> Epsilon:
     """An Epsilon from the C++ core's answer."""
-    attacks = tuple(AttackBound(a["kind"], a["at_name"], a["at"], a["at_text"], a["tpr"], a["tpr_text"], a["how"])
+    attacks = tuple(AttackBound(a["kind"], a["at_name"], a["at"], a["at_text"], a["tpr"], a["tpr_text"], a["how"],
+                                a.get("curve", ""))
                     for a in d.get("attacks", ()))
     return Epsilon(epsilon=d["epsilon"], epsilon_text=d["epsilon_text"], delta=d["delta"], delta_text=d["delta_text"],
                    accountant=d["accountant"], how=d["how"], exact=d["exact"], order=d["order"],

@@ -108,6 +108,7 @@ py::dict tradeoff_dict(const char* kind, const char* at_name, double at, const d
   d["tpr"] = r.tpr;
   d["tpr_text"] = text_up(r.tpr);
   d["how"] = r.how;
+  if (!r.curve.empty()) d["curve"] = r.curve;  // reconstruction: which trade-off gave it
   return d;
 }
 
@@ -236,11 +237,7 @@ py::dict compose_epsilon(const std::vector<dp::Mechanism>& parts, const py::hand
     py::gil_scoped_release release;
     r = c.epsilon(delta.value, a);
     if (fpr > 0) membership = c.tpr_at_fpr(fpr, a);
-    if (prior > 0) {
-      dp::Composition replaced;  // reconstruction asks the replace-one profile (Hayes et al. 2023)
-      for (const auto& m : parts) replaced.add(m.with(dp::Neighbouring::kReplace));
-      reconstruction = replaced.tpr_at_fpr(prior, a);
-    }
+    if (prior > 0) reconstruction = dp::reconstruction_tpr(parts, prior, a);  // Hayes et al. 2023, as the CLI
   }
   py::dict d = epsilon_dict(r, delta);
   py::list attacks;

@@ -112,9 +112,10 @@ const Expect kExpected[] = {
     // membership at FPR 0.001 against the assistant: dp_accounting 0.6.0's optimistic and
     // pessimistic PLDs give TPR 0.001302 and 0.001502 (tests/attack/data/tradeoff_reference.json).
     {"genai_finetune", 5, kHolds, 0.001302, 0.001502 * 1.02},
-    // reconstruction of the topic (kappa 0.4): dp_accounting 0.6.0's REPLACE_ONE PLD gives
-    // 0.4174 (optimistic) to 0.4645 (pessimistic).
-    {"genai_finetune", 6, kHolds, 0.4174, 0.4645 * 1.02},
+    // reconstruction of the topic (kappa 0.4): the add/remove curve (Hayes et al.'s reference,
+    // the run without the target), dp_accounting 0.6.0's ADD_OR_REMOVE_ONE PLD gives 0.40488
+    // (optimistic) to 0.44143 (pessimistic) (tests/attack/data/reconstruction_add_remove.py).
+    {"genai_finetune", 6, kHolds, 0.40488, 0.44143 * 1.02},
     // smart_meters: distributed Gaussian, noise multiplier 2 over 10^4 meters.
     {"smart_meters", 0, kHolds, 1.99, 2.2},
     {"smart_meters", 1, kHolds, 2.94, 3.2},

@@ -35,21 +35,38 @@ TEST_CASE("account gaussian --tpr-at-fpr: Phi(Phi^-1(F) + mu), JSON and text", "
   CHECK(text.out.find("membership at fpr 0.01: tpr <= 0.033899\n") != std::string::npos);
 }
 
-TEST_CASE("account dpsgd: membership within dp_accounting's PLDs, reconstruction on replace-one", "[attack][cli]") {
+TEST_CASE("account dpsgd: membership within dp_accounting's PLDs, reconstruction on the smaller curve", "[attack][cli]") {
   // z 1.1, q 0.01, 1000 steps, F = 0.001: dp_accounting 0.6.0 gives 0.0032153 (optimistic) and
   // 0.0033610 (pessimistic).
-  const Result r = run({"dpsgd", "--noise-multiplier", "1.1", "--sampling-rate", "0.01", "--steps", "1000", "--delta",
-                        "1e-5", "--tpr-at-fpr", "0.001", "--reconstruction-prior", "0.1", "--json"});
+  const std::vector<std::string> base{"dpsgd", "--noise-multiplier", "1.1", "--sampling-rate", "0.01", "--steps",
+                                      "1000", "--delta", "1e-5", "--reconstruction-prior", "0.1", "--json"};
+  auto args = base;
+  args.insert(args.end(), {"--tpr-at-fpr", "0.001"});
+  const Result r = run(args);
   INFO(r.err);
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
   CHECK(double(j["membership"]["tpr"]) >= 0.0032152665125838534);
   CHECK(double(j["membership"]["tpr"]) <= 0.003360996179767981 * 1.02);
-  // Reconstruction asks the replace-one profile at FPR 0.1: at least dp_accounting's
-  // optimistic REPLACE_ONE value 0.23950.
+  // Reconstruction at FPR 0.1 on the add/remove curve (Hayes et al.'s reference, the run
+  // without the target): between dp_accounting's optimistic ADD_OR_REMOVE_ONE value and 2 %
+  // above its pessimistic one (tests/attack/data/reconstruction_add_remove.py).
   CHECK(j["reconstruction"]["prior"] == 0.1);
-  CHECK(double(j["reconstruction"]["tpr"]) >= 0.2394955669922018);
-  CHECK(double(j["reconstruction"]["tpr"]) <= 1);
+  CHECK(j["reconstruction"]["curve"] == "add/remove");
+  CHECK(double(j["reconstruction"]["tpr"]) >= 0.17187474137346284);
+  CHECK(double(j["reconstruction"]["tpr"]) <= 0.17911847935361938 * 1.02);
+  CHECK(std::string(j["reconstruction"]["how"]).find("run without the target") != std::string::npos);
+  // --neighbouring replace: the run without the target is no neighbour; the replace-one curve,
+  // at least dp_accounting's optimistic REPLACE_ONE value 0.23950.
+  args = base;
+  args.insert(args.end(), {"--neighbouring", "replace"});
+  const Result replaced = run(args);
+  REQUIRE(replaced.code == 0);
+  const auto k = nlohmann::json::parse(replaced.out);
+  CHECK(k["reconstruction"]["curve"] == "replace-one");
+  CHECK(double(k["reconstruction"]["tpr"]) >= 0.2394955669922018);
+  CHECK(double(k["reconstruction"]["tpr"]) <= 1);
+  CHECK(double(k["reconstruction"]["tpr"]) > double(j["reconstruction"]["tpr"]));
 }
 
 TEST_CASE("account --tpr-at-fpr and --reconstruction-prior: errors name the argument, exit 2", "[attack][cli]") {

@@ -96,6 +96,7 @@ def test_attack_bounds_are_the_command_lines(cli):
     membership, reconstruction = ours.attacks
     assert membership.kind == "membership" and membership.tpr == theirs["membership"]["tpr"]
     assert reconstruction.kind == "reconstruction" and reconstruction.tpr == theirs["reconstruction"]["tpr"]
+    assert reconstruction.curve == theirs["reconstruction"]["curve"]
     assert 0.01 <= membership.tpr <= 1
 
 
@@ -165,3 +166,14 @@ def test_local_randomizers_are_the_command_lines(cli, kind, args, cli_args):
     assert ours.variance == theirs.get("variance")
     code, text = cli("account", kind.replace("_", "-"), *cli_args)
     assert code == 0 and text == str(ours) + "\n"
+
+
+def test_reconstruction_on_replace_keeps_the_replace_one_curve(cli):
+    args = dict(noise_multiplier="1.1", sampling_rate="0.01", steps=100, delta="1e-5", reconstruction_prior="0.1")
+    added = account.dpsgd(**args).attacks[0]
+    replaced = account.dpsgd(neighbouring="replace", **args).attacks[0]
+    theirs = cli_json(cli, "dpsgd", "--noise-multiplier", "1.1", "--sampling-rate", "0.01", "--steps", "100",
+                      "--delta", "1e-5", "--reconstruction-prior", "0.1", "--neighbouring", "replace")
+    assert added.curve == "add/remove" and replaced.curve == "replace-one"
+    assert replaced.tpr == theirs["reconstruction"]["tpr"] and replaced.curve == theirs["reconstruction"]["curve"]
+    assert added.tpr < replaced.tpr

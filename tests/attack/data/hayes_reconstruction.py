@@ -93,5 +93,5 @@ print(json.dumps({
                 "exact (q = 1: Phi(Phi^-1(kappa) + sqrt(T)/z), mpmath), or dp_accounting's pessimistic/optimistic remove-direction "
                 "PLD (grid 1e-4) read by the Neyman-Pearson test (q < 1), and the paper's Monte Carlo estimator with "
                 "monte_carlo_samples samples and its standard error (20 batches).",
-    "replace_one_exact": "q = 1 only: the same curve at sensitivity 2 (the replace-one pair), which privflow's --reconstruction-prior uses",
+    "replace_one_exact": "q = 1 only: the same curve at sensitivity 2 (the replace-one pair), which privflow's --reconstruction-prior uses with --neighbouring replace (on add/remove it takes the smaller, add/remove, curve)",
     "cases": out}, indent=1))

@@ -39,3 +39,4 @@ print(json.dumps({"gaussian": gauss, "randomized_response": rr}, indent=1))
 # worked examples
 print("memb z=2 F=0.01", gauss_tpr(0.5, 0.01))
 print("recon mu=1 kappa=.25", gauss_tpr(1, 0.25))
+print("recon add/remove mu=0.5 kappa=.25", gauss_tpr(0.5, 0.25))
