@@ -507,6 +507,34 @@ TEST_CASE("discrete Gaussian noise on a count: its exact epsilon, a fractional s
   CHECK(*verdict(rounded, "r").value <= 1.01);
 }
 
+TEST_CASE("two releases with the same noise multiplier but different mechanisms never share a cached figure",
+          "[analyzer][composition][discrete_gaussian]") {
+  // σ 1, Δ 1 and σ 2, Δ 2: the same σ/Δ, but the coarser lattice leaks more (2.364 at δ 0.01,
+  // above). The accounting cache once keyed neither σ nor Δ, so whichever came first gave both
+  // figures: the finer one's would have been optimistic for the coarser.
+  auto spec = [](const std::string& first, const std::string& second) {
+    return "data d { rows: 1000 field x: bool }\n"
+           "agent curator { trust: curious, holds: d }\n"
+           "agent a { trust: curious }\nagent b { trust: curious }\n"
+           "compute c at curator = count(d)\n"
+           "compute n1 at curator = discrete_gaussian(c, " + first + ")\n"
+           "compute n2 at curator = discrete_gaussian(c, " + second + ")\n"
+           "send n1 to a\nsend n2 to b\n"
+           "require ra: dp(d) against {a} <= epsilon 1000 at delta 0.01\n"
+           "require rb: dp(d) against {b} <= epsilon 1000 at delta 0.01\n";
+  };
+  for (bool coarse_first : {true, false}) {
+    const std::string coarse = "sigma: 1", fine = "sigma: 2, sensitivity: 2";
+    const auto a = analyzer::analyze(load(coarse_first ? spec(coarse, fine) : spec(fine, coarse)));
+    REQUIRE(verdict(a, "ra").value);
+    REQUIRE(verdict(a, "rb").value);
+    const double coarse_eps = *verdict(a, coarse_first ? "ra" : "rb").value;
+    const double fine_eps = *verdict(a, coarse_first ? "rb" : "ra").value;
+    CHECK(coarse_eps >= 2.36386772682539 * (1 - 1e-9));  // its own exact figure, as above
+    CHECK(fine_eps < coarse_eps);
+  }
+}
+
 TEST_CASE("DP-FTRL: tree aggregation and matrix factorisation are the Gaussian of their sensitivity",
           "[analyzer][composition][dpftrl]") {
   auto spec = [](const std::string& mechanism, const std::string& neighbouring) {
