@@ -7,6 +7,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "analyzer/detail/network.hpp"
 #include "base/rational.hpp"
 #include "base/text.hpp"
 #include "dp/error.hpp"
@@ -336,28 +337,6 @@ void cms_error(const flow::Graph& g, const flow::Artifact& x, double beta, Relea
           "other values (all one value: its hash collisions add up); the interval by Bernstein's inequality over "
           "the hash functions (modelled as random) at β/2 and over the reports at β/2";
   set_rarest_frequency(g, x, e);
-}
-
-/// The topology of a population in dp/network's terms (as analyzer/network.cpp builds it).
-dp::network::Topology network_topology(const flow::Agent& agent) {
-  namespace net = dp::network;
-  const flow::Topology& t = *agent.topology;
-  net::Topology out;
-  out.agents = agent.count;
-  switch (t.kind) {
-    case flow::Topology::Kind::kRing: out.kind = net::TopologyKind::kRing; break;
-    case flow::Topology::Kind::kComplete: out.kind = net::TopologyKind::kComplete; break;
-    case flow::Topology::Kind::kTorus: out.kind = net::TopologyKind::kTorus; break;
-    case flow::Topology::Kind::kRandomRegular: out.kind = net::TopologyKind::kRandomRegular; break;
-    case flow::Topology::Kind::kStar: out.kind = net::TopologyKind::kStar; break;
-    case flow::Topology::Kind::kEdges: out.kind = net::TopologyKind::kEdges; break;
-  }
-  out.rows = t.rows;
-  out.columns = t.columns;
-  out.degree = t.degree;
-  out.seed = t.seed;
-  out.edges = t.edges;
-  return out;
 }
 
 /// ‖W^rounds·e_i‖₂ (W symmetric, so the i-th row of W^rounds), by `rounds` sparse products;

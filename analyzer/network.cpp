@@ -19,11 +19,9 @@
 #include "flow/describe.hpp"
 
 namespace privflow::analyzer::detail {
-namespace {
 
-namespace net = dp::network;
-
-net::Topology to_dp(const flow::Agent& agent) {
+dp::network::Topology network_topology(const flow::Agent& agent) {
+  namespace net = dp::network;
   const flow::Topology& t = *agent.topology;
   net::Topology out;
   out.agents = agent.count;
@@ -43,12 +41,16 @@ net::Topology to_dp(const flow::Agent& agent) {
   return out;
 }
 
+namespace {
+
+namespace net = dp::network;
+
 /// The graph of `agent`, built once per thread for consecutive calls (the coalition search asks
 /// for the same release many times; a random regular graph of 10^6 members takes a while).
 std::shared_ptr<const net::Graph> graph_of(const flow::Agent& agent, std::string& key_out) {
   thread_local std::string key;
   thread_local std::shared_ptr<const net::Graph> graph;
-  const net::Topology t = to_dp(agent);
+  const net::Topology t = network_topology(agent);
   std::string k;
   for (std::uint64_t part : {static_cast<std::uint64_t>(t.kind), t.agents, t.rows, t.columns, t.degree, t.seed}) {
     k += std::to_string(part);
@@ -347,7 +349,7 @@ NetworkProfile network_profile(const flow::Graph& g, const flow::Artifact& x, co
     p.error = "the population has no topology";
     return p;
   }
-  const net::Topology topology = to_dp(agent);
+  const net::Topology topology = network_topology(agent);
   if (auto e = net::topology_error(topology)) {
     p.error = *e;
     return p;

@@ -9,6 +9,7 @@
 
 #include "analyzer/detail/knowledge.hpp"
 #include "dp/accountant.hpp"
+#include "dp/network.hpp"
 #include "flow/graph.hpp"
 
 namespace privflow::analyzer::detail {
@@ -21,6 +22,9 @@ struct NetworkProfile {
   std::vector<std::string> pairwise;    // pairwise network DP of one member, by distance
   std::string error;
 };
+
+/// The topology of a population (`agent.topology` set) in dp/network's terms.
+dp::network::Topology network_topology(const flow::Agent& agent);
 
 /// A network shuffle's walks of `steps` lazy steps (each step a report stays with probability
 /// 1/2, else moves to a uniform neighbour) among the members of `agent`: an upper bound on
