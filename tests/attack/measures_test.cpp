@@ -144,6 +144,7 @@ TEST_CASE("reconstruction: baseline, the smaller curve at kappa, exact channels"
     REQUIRE(v.value);
     CHECK(*v.value >= kGaussianMu05Fpr025);
     CHECK(*v.value <= kGaussianMu05Fpr025 * (1 + 1e-6));
+    CHECK(*v.value < kGaussianMu1Fpr025);  // the replace-one curve's figure (mu = 1): the larger of the two
     CHECK(v.status == analyzer::Status::kHolds);
     const std::string text = report::explain(g, analysis, report::find_requirement(g, "r"));
     CHECK(text.find("add/remove trade-off of the releases, whose reference is the run without the target") !=
