@@ -74,8 +74,14 @@ Delta delta_of(const py::handle& value) {
   return {lo, (Rational(hi) - d < d - Rational(lo)) ? hi : lo};
 }
 
+/// The PLD options for `tolerance`. A float is read as the decimal it prints as (0.001 as 1/1000,
+/// not the double just above it), as the command line reads `--tolerance 0.001`: the tolerance
+/// steers the grids, so one binary digit apart gives the program and the module different (both
+/// certified) figures. It is a knob, not a privacy parameter: reading it either way is sound.
 dp::PldOptions pld_of(const py::handle& tolerance) {
-  const Rational tol = exact_number(tolerance, "tolerance");
+  const Rational tol = py::isinstance<py::float_>(tolerance)
+                           ? exact_number(py::str(py::repr(tolerance)), "tolerance")
+                           : exact_number(tolerance, "tolerance");
   if (sgn(tol) <= 0 || tol > Rational(1, 2)) throw py::value_error("tolerance must be in (0, 0.5]");
   dp::PldOptions pld;
   pld.tolerance = to_double_down(tol);

@@ -43,10 +43,10 @@ def test_dpsgd_is_the_command_lines(cli):
     ours = account.dpsgd(noise_multiplier="1.1", sampling_rate="0.01", steps=10000, delta="1e-5")
     theirs = cli_json(cli, "dpsgd", "--noise-multiplier", "1.1", "--sampling-rate", "0.01", "--steps", "10000",
                       "--delta", "1e-5")
-    # Since the PLD's mixed precision (issue #17), the module and the program differ in the 9th
-    # digit (the tail mass already in the 14th): both are certified bounds; why the two processes
-    # round differently is open (see the session notes).
-    assert math.isclose(ours.epsilon, theirs["epsilon"], rel_tol=1e-8)
+    # The default tolerance (the float 0.001) is read as the decimal 1/1000, as --tolerance is:
+    # the same grids, so the same bits.
+    assert ours.epsilon == theirs["epsilon"]
+    assert ours.discretization == theirs["discretization"]
     assert ours.epsilon_text == theirs["epsilon_text"]
     assert ours.how == theirs["how"] and ours.accountant == theirs["accountant"]
     code, text = cli("account", "dpsgd", "--noise-multiplier", "1.1", "--sampling-rate", "0.01", "--steps", "10000",
