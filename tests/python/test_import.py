@@ -32,3 +32,16 @@ def test_stubs_and_marker_are_installed_beside_the_module():
     here = os.path.dirname(privflow.__file__)
     assert os.path.isfile(os.path.join(here, "_core.pyi"))
     assert os.path.isfile(os.path.join(here, "py.typed"))
+
+
+def test_the_docs_examples_print_what_they_say():
+    # docs/python.md's `>>>` lines, run as doctests: a figure that changes must change there too.
+    import doctest
+    path = os.path.join(os.environ["PRIVFLOW_SOURCE_DIR"], "docs", "python.md")
+    with open(path, encoding="utf-8") as f:  # a fence line ends an example's expected output
+        text = "".join("\n" if line.startswith("```") else line for line in f)
+    test = doctest.DocTestParser().get_doctest(text, {}, "docs/python.md", path, 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.tries >= 4
+    assert runner.failures == 0
