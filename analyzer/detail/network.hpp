@@ -29,7 +29,9 @@ dp::network::Topology network_topology(const flow::Agent& agent);
 /// A network shuffle's walks of `steps` lazy steps (each step a report stays with probability
 /// 1/2, else moves to a uniform neighbour) among the members of `agent`: an upper bound on
 /// Σ over the n reports of the total-variation distance of its final holder from the
-/// stationary distribution, or 1 when none is known (graphs stored member by member).
+/// stationary distribution, or 1 when none is known: a stored graph (random_regular, edges)
+/// with more than dp::network::kMaxCertifiedSpectrum members, disconnected, or with a member
+/// that has no neighbour (its λ* is certified by dp::network::certified_lazy_walk).
 double network_mixing(const flow::Agent& agent, std::uint64_t steps);
 
 /// `clip`: the contribution's sensitivity (raised to the derived one, doubled for replace-one),
