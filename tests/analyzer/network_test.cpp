@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analyzer/analysis.hpp"
+#include "analyzer/detail/network.hpp"
 #include "lang/frontend.hpp"
 #include "tests/support/spec.hpp"
 #include "tests/support/verdicts.hpp"
@@ -262,6 +263,22 @@ TEST_CASE("network shuffle on stored graphs: amplified once the certified spectr
     split += '}';
   }
   CHECK(unamplified(figure(small_survey(1000, split + ")", "network_shuffle(steps: 100000)"), "central")));
+}
+
+TEST_CASE("network shuffle on a stored graph: the walks' distance from a shuffle, against numpy's eigenvalue",
+          "[analyzer][network]") {
+  // random1000: lazy λ* = 0.873571766428256 (numpy), 1/π_min = 2989: η = 500·λ*^300·√2988 =
+  // 6.7025042461e-14 (mpmath, 30 digits). The certified λ* is above numpy's by at most ~1e-9
+  // (300·1e-9/0.87 relative in η) and η is raised by 2^-40 relative: η within 1e-6 above.
+  const auto g = test::load_spec_text("t.pflow", small_survey(1000, reference_edges("random1000"), "network_shuffle(steps: 300)"));
+  const flow::Agent* phone = nullptr;
+  for (const auto& a : g.agents)
+    if (a.name == "phone") phone = &a;
+  REQUIRE(phone);
+  const double eta = analyzer::detail::network_mixing(*phone, 300);
+  CHECK(eta >= 6.7025042461e-14 * (1 - 1e-12));
+  CHECK(eta <= 6.7025042461e-14 * (1 + 1e-6));
+  CHECK(analyzer::detail::network_mixing(*phone, 60) == 1);  // 8.2: nothing claimed
 }
 
 TEST_CASE("network shuffle: the shuffled reports stay shuffled when the collector passes them on", "[analyzer][network]") {
