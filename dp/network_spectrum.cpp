@@ -55,9 +55,9 @@ bool all_reachable(const Graph& graph) {
 ///  - Eigen computes M̃ ≈ V·Θ·Vᵀ. With R = M̃·V − V·Θ exactly, M̃ = V(Θ + V⁻¹R)V⁻¹, so every
 ///    eigenvalue of M̃ lies within ‖V⁻¹R‖₂ ≤ ‖R‖₂/σ_min(V) of some θ_j (Bauer–Fike 1960 for the
 ///    diagonal Θ, whose eigenvector matrix is I); σ_min(V)² ≥ 1 − ‖VᵀV − I‖₂.
-///  - R and VᵀV − I are computed in double: each entry errs by at most γ_n times the same sum
-///    of absolute values (Higham 2002, Sec. 3.5), whose Frobenius norm is at most
-///    ‖M̃‖_F·‖V‖_F + max|θ|·‖V‖_F (resp. ‖V‖_F²), plus u for the final subtraction.
+///  - R and VᵀV − I are computed in double: each entry errs by at most 2γ_{n+1} times the same
+///    sum of absolute values (Higham 2002, Sec. 3.5), whose Frobenius norm is at most
+///    ‖M̃‖_F·‖V‖_F + max|θ|·‖V‖_F (resp. ‖V‖_F² + √n), plus u for the final subtraction.
 long double certified_top(const Graph& graph, std::uint64_t edge_ends) {
   const std::size_t n = graph.size();
   std::vector<double> root(n);
@@ -76,11 +76,14 @@ long double certified_top(const Graph& graph, std::uint64_t edge_ends) {
   const DenseMatrix gram = v.transpose() * v - DenseMatrix::Identity(n, n);
   const long double u = kRoundoff, g = dot_error(n + 1), norm_v = frobenius_up(v), norm_m = frobenius_up(m);
   const long double theta_abs = std::max(std::abs(theta.maxCoeff()), std::abs(theta.minCoeff()));
-  const long double r = frobenius_up(residual) * (1 + u) + g * (norm_m + theta_abs) * norm_v;
-  const long double omega = (frobenius_up(gram) + g * norm_v * norm_v + u * std::sqrt(static_cast<long double>(n))) *
-                            (1 + std::ldexp(1.0L, -20));
+  // Eigen may fuse the subtraction into the product (one (n + 1)-term sum per entry) or not (a
+  // rounded product, then a rounded difference): 2γ_{n+1} and the factor 1 + u cover both.
+  const long double root_n = std::sqrt(static_cast<long double>(n));
+  const long double r = frobenius_up(residual) * (1 + u) + 2 * g * (norm_m + theta_abs) * norm_v;
+  const long double omega =
+      (frobenius_up(gram) * (1 + u) + 2 * g * (norm_v * norm_v + root_n)) * (1 + std::ldexp(1.0L, -20));
   if (!(omega < 0.5L)) return 1;  // the computed basis is too far from orthonormal to vouch for
-  const long double stored = 8 * u * (std::sqrt(static_cast<long double>(n)) + 1);
+  const long double stored = 8 * u * (root_n + 1);
   return static_cast<long double>(theta.maxCoeff()) + r / std::sqrt(1 - omega) + stored;
 }
 
