@@ -303,7 +303,7 @@ std::optional<LazySpectrum> stored_spectrum(const flow::Agent& agent) {
     LazySpectrum s;
     s.log_lambda = std::log(static_cast<long double>(found->second.lambda));
     s.inv_pi_min = found->second.inv_pi_min;
-    s.lambda_text = "certified upper bound on the stored graph's";
+    s.lambda_text = "certified from the stored graph's eigenvalues";
     return s;
   } catch (const std::exception&) {
     return std::nullopt;  // the graph could not be built: no mixing is claimed
@@ -330,7 +330,7 @@ std::optional<LazySpectrum> lazy_spectrum(const flow::Agent& agent) {
       const long double m = static_cast<long double>(std::max(agent.topology->rows, agent.topology->columns));
       const long double x = std::sin(pi / m);
       s.log_lambda = std::log1p(-x * x / 2);  // λ* = (3 + cos(2π/m))/4
-      s.lambda_text = "(3 + cos(2π/m))/4, m the longer side";
+      s.lambda_text = "(3 + cos(2π/m))/4 with m the longer side";
       return s;
     }
     case K::kStar:
@@ -370,6 +370,18 @@ double network_mixing(const flow::Agent& agent, std::uint64_t steps) {
   if (log_bound >= 0) return 1;
   const double bound = static_cast<double>(std::exp(log_bound) * (1 + std::ldexp(1.0L, -40)));
   return std::min(1.0, std::nextafter(bound, HUGE_VAL));
+}
+
+std::string network_mixing_words(const flow::Agent& agent, std::uint64_t steps) {
+  if (!agent.topology || !agent.population) return {};
+  const auto s = lazy_spectrum(agent);
+  if (!s) return {};
+  const double lambda = std::isinf(s->log_lambda) ? 0.0 : std::nextafter(static_cast<double>(std::exp(s->log_lambda)), HUGE_VAL);
+  const bool stored = s->lambda_text.rfind("certified", 0) == 0;
+  const std::string bound = stored ? "λ* ≤ " + format_double_up(lambda, 6) + ", " + s->lambda_text
+                                   : "λ* = " + s->lambda_text + " ≤ " + format_double_up(lambda, 6);
+  return "the spectral bound n·½·λ*^T·√(1/π_min − 1), " + bound + ", 1/π_min = " +
+         format_double_up(static_cast<double>(s->inv_pi_min), 6) + ", T = " + std::to_string(steps);
 }
 
 NetworkProfile network_profile(const flow::Graph& g, const flow::Artifact& x, const ReleaseUse& use, double clip,

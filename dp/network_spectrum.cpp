@@ -110,8 +110,9 @@ WalkSpectrum certified_lazy_walk(const Graph& graph) {
                  " members (a dense eigendecomposition), not " + std::to_string(n);
     return out;
   }
-  // π(x) = deg x / 2|E|, so 1/π_min = 2|E|/d_min (rounded up; small integers, exact quotient mostly).
-  out.inv_pi_min = std::nextafter(static_cast<double>(edge_ends) / static_cast<double>(least), HUGE_VAL);
+  // π(x) = deg x / 2|E|, so 1/π_min = 2|E|/d_min: exact when d_min divides 2|E| (below 2^53), else rounded up.
+  const double quotient = static_cast<double>(edge_ends) / static_cast<double>(least);
+  out.inv_pi_min = edge_ends % least == 0 ? quotient : std::nextafter(quotient, HUGE_VAL);
   // The lazy walk (I + D⁻¹Adj)/2 is similar to (I + N)/2: eigenvalues (1 + λ_i)/2 ∈ [0, 1], the
   // second largest (1 + λ_2)/2 ≤ (1 + the bound)/2; raised by 2^-50 more for the last operations.
   const long double top = certified_top(graph, edge_ends);

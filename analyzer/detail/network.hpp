@@ -33,6 +33,9 @@ dp::network::Topology network_topology(const flow::Agent& agent);
 /// with more than dp::network::kMaxCertifiedSpectrum members, disconnected, or with a member
 /// that has no neighbour (its λ* is certified by dp::network::certified_lazy_walk).
 double network_mixing(const flow::Agent& agent, std::uint64_t steps);
+/// Where network_mixing's figure comes from, for the explanation: "the spectral bound
+/// n·½·λ*^T·√(1/π_min − 1), λ* ≤ … (…), 1/π_min = …, T = …".
+std::string network_mixing_words(const flow::Agent& agent, std::uint64_t steps);
 
 /// `clip`: the contribution's sensitivity (raised to the derived one, doubled for replace-one),
 /// `sigma`: each contribution's noise (rounded down), `times`: independent runs.

@@ -279,6 +279,13 @@ TEST_CASE("network shuffle on a stored graph: the walks' distance from a shuffle
   CHECK(eta >= 6.7025042461e-14 * (1 - 1e-12));
   CHECK(eta <= 6.7025042461e-14 * (1 + 1e-6));
   CHECK(analyzer::detail::network_mixing(*phone, 60) == 1);  // 8.2: nothing claimed
+  // The derivation names the bound and its λ*, rounded up (numpy's 0.8735717664 → 0.873572).
+  const auto a = analyzer::analyze(g);
+  const auto& v = verdict(a, "central");
+  REQUIRE(v.releases.size() == 1);
+  INFO(v.releases[0].amplification);
+  CHECK(v.releases[0].amplification.find("λ* ≤ 0.873572, certified from the stored graph's eigenvalues, 1/π_min = 2989, T = 300") !=
+        std::string::npos);
 }
 
 TEST_CASE("network shuffle: the shuffled reports stay shuffled when the collector passes them on", "[analyzer][network]") {
