@@ -253,7 +253,9 @@ class ShuffledComposition {
                                          : " (closed form of Feldman, McMillan & Talwar 2021, Thm 3.1)";
             if (eta > 0)
               t.built.amplification += "; a network shuffle, its walks within " + format_double_up(eta, 3) +
-                                       " of a true shuffle: (1 + e^epsilon)·" + format_double_up(eta, 3) + " = " +
+                                       " of a true shuffle" +
+                                       (t.use->shuffle_mixing_words.empty() ? "" : " by " + t.use->shuffle_mixing_words) +
+                                       ": (1 + e^epsilon)·" + format_double_up(eta, 3) + " = " +
                                        format_double_up(extra, 3) + " added to delta";
           }
         }

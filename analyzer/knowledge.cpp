@@ -319,7 +319,10 @@ Knowledge Propagation::receive(const flow::Flow& f) const {
       }
       out = summed(s, *k, honest(s), true);
       for (auto& use : out.releases)
-        if (use.shuffled_among > 0) use.shuffle_mixing = std::max(use.shuffle_mixing, mixing);
+        if (use.shuffled_among > 0 && mixing >= use.shuffle_mixing) {
+          use.shuffle_mixing = mixing;
+          use.shuffle_mixing_words = network_mixing_words(graph_.agents[s], f.channel.walk_steps);
+        }
       break;
     }
     case flow::Channel::Kind::kShuffler: {
@@ -538,7 +541,10 @@ void Knowledge::merge(const Knowledge& other, std::uint64_t cap) {
     else if (use.network_members > 0)
       it->network_distance = std::min(it->network_distance, use.network_distance);
     it->network_members = std::max(it->network_members, use.network_members);
-    it->shuffle_mixing = std::max(it->shuffle_mixing, use.shuffle_mixing);
+    if (use.shuffle_mixing > it->shuffle_mixing) {
+      it->shuffle_mixing = use.shuffle_mixing;
+      it->shuffle_mixing_words = use.shuffle_mixing_words;
+    }
     it->network_outputs = it->network_outputs || use.network_outputs;
     it->network_everyone = it->network_everyone || use.network_everyone;
   }

@@ -250,7 +250,11 @@ View walk_view(const net::Graph& graph, const ReleaseUse& use, std::uint64_t tar
 /// & Su 2019, Cor. 3.3: adaptive composition of GDP) — local DP. It is the exact figure of a
 /// coalition holding every neighbour of the target (it knows every value the target received, so
 /// its state, and subtracts it from what the target sends); with fewer colluders, or for the
-/// outputs alone, the averaging may hide more, which is not counted.
+/// outputs alone, the averaging may hide more, which is not counted: an honest member's gradient
+/// is a function of its hidden model (not linear in the noises, so not the gossip engine), a
+/// gradient steep in the model can relay what the member received, and the amplification
+/// theorems (Feldman et al. 2018; Muffliato Sec. 5) need a convex, smooth loss a spec does not
+/// state (docs/limits.md).
 View sgd_view(const ReleaseUse& use, std::uint64_t n, std::uint64_t steps, double clip, double sigma) {
   View v;
   const std::uint64_t contributions = use.network_everyone ? n : 1;  // members whose gradient reads the target
@@ -270,15 +274,42 @@ View sgd_view(const ReleaseUse& use, std::uint64_t n, std::uint64_t steps, doubl
 }
 
 /// The second eigenvalue λ* of the lazy walk (I + D⁻¹A)/2 (its eigenvalues are ≥ 0, so λ* is
-/// the largest below 1), as log λ*, and 1/π_min, for the topologies with a closed form. D⁻¹A has
-/// the eigenvalues cos(2πj/n) on the ring, −1/(n−1) on the complete graph,
-/// (cos(2πj/a) + cos(2πk/b))/2 on the torus, and 1, 0, −1 on the star (π_min = 1/(2(n−1)) at a
-/// leaf); a stored graph has none here.
+/// the largest below 1), as log λ*, and 1/π_min. D⁻¹A has the eigenvalues cos(2πj/n) on the
+/// ring, −1/(n−1) on the complete graph, (cos(2πj/a) + cos(2πk/b))/2 on the torus, and 1, 0, −1
+/// on the star (π_min = 1/(2(n−1)) at a leaf); a stored graph has the certified upper bound of
+/// dp::network::certified_lazy_walk (stored_spectrum).
 struct LazySpectrum {
   long double log_lambda = 0;  // −∞ when the walk mixes in one step
   long double inv_pi_min = 0;
   std::string lambda_text;
 };
+
+/// A stored graph's (random_regular, edges) certified λ* and 1/π_min, none past
+/// kMaxCertifiedSpectrum members, for a disconnected graph or one whose generation fails. Kept
+/// per graph for the next call (each flow of a network shuffle asks; the eigendecomposition of
+/// 1000 members takes seconds).
+std::optional<LazySpectrum> stored_spectrum(const flow::Agent& agent) {
+  if (agent.count > net::kMaxCertifiedSpectrum) return std::nullopt;
+  thread_local std::map<std::string, net::WalkSpectrum> known;
+  try {
+    std::string key;
+    const auto graph = graph_of(agent, key);
+    auto found = known.find(key);
+    if (found == known.end()) {
+      if (known.size() >= 16) known.clear();
+      found = known.emplace(key, net::certified_lazy_walk(*graph)).first;
+    }
+    if (!found->second.certified) return std::nullopt;
+    LazySpectrum s;
+    s.log_lambda = std::log(static_cast<long double>(found->second.lambda));
+    s.inv_pi_min = found->second.inv_pi_min;
+    s.lambda_text = "certified from the stored graph's eigenvalues";
+    return s;
+  } catch (const std::exception&) {
+    return std::nullopt;  // the graph could not be built: no mixing is claimed
+  }
+}
+
 std::optional<LazySpectrum> lazy_spectrum(const flow::Agent& agent) {
   using K = flow::Topology::Kind;
   const long double n = static_cast<long double>(agent.count), pi = 3.141592653589793238462643383279502884L;
@@ -299,7 +330,7 @@ std::optional<LazySpectrum> lazy_spectrum(const flow::Agent& agent) {
       const long double m = static_cast<long double>(std::max(agent.topology->rows, agent.topology->columns));
       const long double x = std::sin(pi / m);
       s.log_lambda = std::log1p(-x * x / 2);  // λ* = (3 + cos(2π/m))/4
-      s.lambda_text = "(3 + cos(2π/m))/4, m the longer side";
+      s.lambda_text = "(3 + cos(2π/m))/4 with m the longer side";
       return s;
     }
     case K::kStar:
@@ -308,7 +339,7 @@ std::optional<LazySpectrum> lazy_spectrum(const flow::Agent& agent) {
       s.lambda_text = "1/2";
       return s;
     case K::kRandomRegular:
-    case K::kEdges: return std::nullopt;
+    case K::kEdges: return stored_spectrum(agent);
   }
   return std::nullopt;
 }
@@ -339,6 +370,18 @@ double network_mixing(const flow::Agent& agent, std::uint64_t steps) {
   if (log_bound >= 0) return 1;
   const double bound = static_cast<double>(std::exp(log_bound) * (1 + std::ldexp(1.0L, -40)));
   return std::min(1.0, std::nextafter(bound, HUGE_VAL));
+}
+
+std::string network_mixing_words(const flow::Agent& agent, std::uint64_t steps) {
+  if (!agent.topology || !agent.population) return {};
+  const auto s = lazy_spectrum(agent);
+  if (!s) return {};
+  const double lambda = std::isinf(s->log_lambda) ? 0.0 : std::nextafter(static_cast<double>(std::exp(s->log_lambda)), HUGE_VAL);
+  const bool stored = s->lambda_text.rfind("certified", 0) == 0;
+  const std::string bound = stored ? "λ* ≤ " + format_double_up(lambda, 6) + ", " + s->lambda_text
+                                   : "λ* = " + s->lambda_text + " ≤ " + format_double_up(lambda, 6);
+  return "the spectral bound n·½·λ*^T·√(1/π_min − 1), " + bound + ", 1/π_min = " +
+         format_double_up(static_cast<double>(s->inv_pi_min), 6) + ", T = " + std::to_string(steps);
 }
 
 NetworkProfile network_profile(const flow::Graph& g, const flow::Artifact& x, const ReleaseUse& use, double clip,

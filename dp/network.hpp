@@ -168,6 +168,24 @@ NetworkResult worst_token_walk_at_distance(const Graph& graph, std::uint64_t k, 
 /// else std::invalid_argument), and the largest distance from it (up to `hi`).
 std::vector<std::uint64_t> members_between(const Graph& graph, std::uint64_t member, std::uint64_t lo, std::uint64_t hi);
 
+/// A certified bound on how fast the lazy random walk of a graph mixes (each step the holder
+/// keeps the item with probability 1/2, else passes it to a uniform neighbour): λ* ≥ its second
+/// eigenvalue (the largest below 1; all are in [0, 1]) and 1/π_min, π(x) = deg x / 2|E| its
+/// stationary distribution. From a dense eigendecomposition of the normalised adjacency with a
+/// residual enclosure of every eigenvalue (Bauer–Fike) and every rounding error bounded
+/// (dp/network_spectrum.cpp), so λ* is never below the true one and within about 10^-9 of it
+/// (above max(λ_2, 0) of the normalised adjacency, which loses on graphs whose λ_2 < 0). Not
+/// certified (`reason` says why) for a graph with an isolated member, a disconnected graph, or
+/// more than kMaxCertifiedSpectrum members.
+constexpr std::uint64_t kMaxCertifiedSpectrum = 1000;  // a dense eigendecomposition: about 4 s at 1000
+struct WalkSpectrum {
+  bool certified = false;
+  double lambda = 1;       ///< upper bound on the second eigenvalue of the lazy walk
+  double inv_pi_min = 0;   ///< 2|E| / least degree, rounded up
+  std::string reason;      ///< why not certified
+};
+WalkSpectrum certified_lazy_walk(const Graph& graph);
+
 /// ε at δ of μ-GDP (the exact hockey stick, rounded up; +∞ for μ = ∞; 0 for μ = 0).
 double epsilon_of_mu(double mu, double delta);
 /// μ² summed over independent runs, rounded up.

@@ -29,8 +29,13 @@ dp::network::Topology network_topology(const flow::Agent& agent);
 /// A network shuffle's walks of `steps` lazy steps (each step a report stays with probability
 /// 1/2, else moves to a uniform neighbour) among the members of `agent`: an upper bound on
 /// Σ over the n reports of the total-variation distance of its final holder from the
-/// stationary distribution, or 1 when none is known (graphs stored member by member).
+/// stationary distribution, or 1 when none is known: a stored graph (random_regular, edges)
+/// with more than dp::network::kMaxCertifiedSpectrum members, disconnected, or with a member
+/// that has no neighbour (its λ* is certified by dp::network::certified_lazy_walk).
 double network_mixing(const flow::Agent& agent, std::uint64_t steps);
+/// Where network_mixing's figure comes from, for the explanation: "the spectral bound
+/// n·½·λ*^T·√(1/π_min − 1), λ* ≤ … (…), 1/π_min = …, T = …".
+std::string network_mixing_words(const flow::Agent& agent, std::uint64_t steps);
 
 /// `clip`: the contribution's sensitivity (raised to the derived one, doubled for replace-one),
 /// `sigma`: each contribution's noise (rounded down), `times`: independent runs.

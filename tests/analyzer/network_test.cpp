@@ -7,9 +7,13 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "analyzer/analysis.hpp"
+#include "analyzer/detail/network.hpp"
 #include "lang/frontend.hpp"
 #include "tests/support/spec.hpp"
 #include "tests/support/verdicts.hpp"
@@ -189,6 +193,100 @@ TEST_CASE("network shuffle: well mixed walks amplify as a shuffler does, badly m
   CHECK(unamplified(figure(survey("ring", "network_shuffle(steps: 1000000)"), "central")));
   // A member of the senders in the coalition sees reports pass: no amplification.
   CHECK(unamplified(figure(survey("complete", "network_shuffle(steps: 80)"), "with_a_phone")));
+}
+
+namespace {
+
+/// `phones` phones answer by randomized response (epsilon 1) and the reports reach a collector
+/// through `channel` (from phones on `topology`).
+std::string small_survey(std::uint64_t phones, const std::string& topology, const std::string& channel) {
+  const std::string n = std::to_string(phones);
+  return "settings { delta: 1e-6 }\n"
+         "data answers {\n  rows: " + n + "\n  field vote: {yes, no}\n}\n"
+         "agent phone[" + n + "] { trust: honest, holds: answers by partition, topology: " + topology + " }\n"
+         "agent collector { trust: curious }\n"
+         "agent mixer { trust: honest }\n"
+         "compute r at phone = randomized_response(answers.vote, epsilon: 1)\n"
+         "send r to collector via " + channel + "\n"
+         "require central: dp(answers) against {collector} <= epsilon 1\n";
+}
+
+/// The graph random1000 of tests/dp/data/network_spectrum_reference.json as `edges(…)`.
+std::string reference_edges(const std::string& name) {
+  std::ifstream in(std::string(PRIVFLOW_SOURCE_DIR) + "/tests/dp/data/network_spectrum_reference.json");
+  const auto j = nlohmann::json::parse(in);
+  for (const auto& c : j["cases"]) {
+    if (c["name"] != name) continue;
+    std::string out = "edges(";
+    for (const auto& e : c["edges"]) {
+      if (out.size() > 6) out += ", ";
+      out += '{';
+      out += std::to_string(e[0].get<int>());
+      out += ", ";
+      out += std::to_string(e[1].get<int>());
+      out += '}';
+    }
+    return out + ")";
+  }
+  FAIL("no reference graph " << name);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("network shuffle on stored graphs: amplified once the certified spectral bound says the walks mixed",
+          "[analyzer][network]") {
+  // random1000 (tests/dp/data/network_spectrum_reference.json, numpy): lazy λ* = 0.873572,
+  // 1/π_min = 2989, so η ≤ 1000·½·λ*^T·√2988: T = 60 gives exp(ln 500 + 60·ln 0.873572 +
+  // ½·ln 2988) = 8.2 (nothing claimed), T = 300 gives 6.7e-14 (python), which adds
+  // (1 + e^ε)·6.7e-14 to delta: the trusted shuffler's figure to 1e-3.
+  const double local = std::log(std::exp(1.0) - 1e-6 * (1 + std::exp(1.0)));
+  const auto unamplified = [&](double value) { return value >= local && value <= local * (1 + 1e-9); };
+  const std::string graph = reference_edges("random1000");
+  const double trusted = figure(small_survey(1000, graph, "shuffler(by: mixer)"), "central");
+  REQUIRE(trusted < local * 0.9);
+  const double mixed = figure(small_survey(1000, graph, "network_shuffle(steps: 300)"), "central");
+  CHECK(mixed >= trusted);
+  CHECK(mixed <= trusted * (1 + 1e-3));
+  CHECK(unamplified(figure(small_survey(1000, graph, "network_shuffle(steps: 60)"), "central")));
+  // A random 4-regular graph of 1000: λ_2(A/4) ≈ 2√3/4 = 0.866 for most such graphs (Friedman
+  // 2008), lazy λ* ≈ 0.933: 600 steps give η ≈ exp(ln 500 + 600·ln 0.933 + ½·ln 999) ≈ 1e-14
+  // (this graph's certified λ* is 0.927276, η 3.4e-16), far below what the figure can show.
+  CHECK(figure(small_survey(1000, "random_regular(4, 1)", "network_shuffle(steps: 600)"), "central") <= trusted * (1 + 1e-3));
+  // Past 1000 members the spectrum is not certified, and a disconnected graph never mixes.
+  CHECK(unamplified(figure(small_survey(1002, "random_regular(4, 1)", "network_shuffle(steps: 600)"), "central")));
+  std::string split = "edges(";
+  for (int i = 0; i < 1000; ++i) {  // two rings of 500
+    split += i ? ", {" : "{";
+    split += std::to_string(i);
+    split += ", ";
+    split += std::to_string(i % 500 == 499 ? i - 499 : i + 1);
+    split += '}';
+  }
+  CHECK(unamplified(figure(small_survey(1000, split + ")", "network_shuffle(steps: 100000)"), "central")));
+}
+
+TEST_CASE("network shuffle on a stored graph: the walks' distance from a shuffle, against numpy's eigenvalue",
+          "[analyzer][network]") {
+  // random1000: lazy λ* = 0.873571766428256 (numpy), 1/π_min = 2989: η = 500·λ*^300·√2988 =
+  // 6.7025042461e-14 (mpmath, 30 digits). The certified λ* is above numpy's by at most ~1e-9
+  // (300·1e-9/0.87 relative in η) and η is raised by 2^-40 relative: η within 1e-6 above.
+  const auto g = test::load_spec_text("t.pflow", small_survey(1000, reference_edges("random1000"), "network_shuffle(steps: 300)"));
+  const flow::Agent* phone = nullptr;
+  for (const auto& a : g.agents)
+    if (a.name == "phone") phone = &a;
+  REQUIRE(phone);
+  const double eta = analyzer::detail::network_mixing(*phone, 300);
+  CHECK(eta >= 6.7025042461e-14 * (1 - 1e-12));
+  CHECK(eta <= 6.7025042461e-14 * (1 + 1e-6));
+  CHECK(analyzer::detail::network_mixing(*phone, 60) == 1);  // 8.2: nothing claimed
+  // The derivation names the bound and its λ*, rounded up (numpy's 0.8735717664 → 0.873572).
+  const auto a = analyzer::analyze(g);
+  const auto& v = verdict(a, "central");
+  REQUIRE(v.releases.size() == 1);
+  INFO(v.releases[0].amplification);
+  CHECK(v.releases[0].amplification.find("λ* ≤ 0.873572, certified from the stored graph's eigenvalues, 1/π_min = 2989, T = 300") !=
+        std::string::npos);
 }
 
 TEST_CASE("network shuffle: the shuffled reports stay shuffled when the collector passes them on", "[analyzer][network]") {
