@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "dp/detail/composition.hpp"
+#include "dp/detail/laplace_composition.hpp"
 #include "dp/detail/numeric.hpp"
 
 namespace privflow::dp::detail {
@@ -260,6 +261,12 @@ std::optional<double> probability_used(const std::vector<Mechanism>& parts) {
 
 namespace {
 
+std::string laplace_words(const LaplaceComposition& lc) {
+  return "exact: " + std::to_string(lc.uses()) + (lc.uses() == 1 ? " Laplace mechanism of epsilon " : " Laplace mechanisms of epsilon ") + format_general(lc.eps0(), 6) +
+         ", their composed loss piecewise exponential-polynomial (point masses and Bernstein pieces, "
+         "dp/laplace_composition.cpp)";
+}
+
 EpsilonResult exact_result(double value, double delta, std::string how) {
   EpsilonResult r;
   r.infinite = std::isinf(value);
@@ -325,6 +332,9 @@ std::optional<EpsilonResult> closed_form_epsilon(const std::vector<Mechanism>& p
                         "exact: " + std::to_string(t->n) + " losses of +-" + format_general(t->eps0, 6) +
                             " compose to a binomial (Kairouz-Oh-Viswanath 2015 Thm 3.3)");
   }
+  if (auto lc = laplace_composition(parts)) {
+    return exact_result(lc->epsilon(delta), delta, laplace_words(*lc));
+  }
   return std::nullopt;
 }
 
@@ -361,6 +371,11 @@ std::optional<DeltaResult> closed_form_delta(const std::vector<Mechanism>& parts
   if (auto t = two_point(parts)) {
     r.value = *two_point_delta(*t, epsilon);
     r.how = "exact: binomial sum of " + std::to_string(t->n) + " losses of +-" + format_general(t->eps0, 6);
+    return r;
+  }
+  if (auto lc = laplace_composition(parts)) {
+    r.value = lc->delta(epsilon);
+    r.how = laplace_words(*lc);
     return r;
   }
   return std::nullopt;

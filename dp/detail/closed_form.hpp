@@ -10,6 +10,8 @@
 //    ε = 0.
 //  - one Poisson-subsampled Gaussian step under add/remove: each direction of its hockey stick
 //    is a Gaussian one by advanced joint convexity (Balle, Barthe & Gaboardi 2018, Thm 2).
+//  - only Laplace mechanisms of one common ε₀, up to 150 uses: their composed loss is point
+//    masses and exponential-polynomial pieces, kept exactly (dp/detail/laplace_composition.hpp).
 // Every answer is an upper bound, rounded up; nullopt when the composition has no closed form.
 #include <optional>
 #include <vector>
