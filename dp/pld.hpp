@@ -15,13 +15,15 @@
 #include <functional>
 #include <vector>
 
+#include "base/large_buffer.hpp"
+
 namespace privflow::dp::pld {
 
 /// A discretised PLD: pmf[i] is the P-mass at loss (offset + i)·h; inf_mass the mass at +∞.
 struct Pld {
   double h = 1e-4;
   std::int64_t offset = 0;
-  std::vector<double> pmf;
+  LargeVector<double> pmf;  // base/large_buffer.hpp: huge pages, reused (page faults were a third of a cold query)
   double inf_mass = 0;
 };
 
@@ -86,7 +88,7 @@ class Composed {
  public:
   double h = 1e-4;
   std::int64_t offset = 0;
-  std::vector<double> pmf;
+  LargeVector<double> pmf;
   double inf_mass = 0;   ///< ∞-loss mass + truncated tails + FFT round-off bound (all δ)
   double truncated = 0;  ///< of which: mass outside the composed range (Chernoff)
   double roundoff = 0;   ///< of which: FFT round-off (a proven bound on the window's L1 error)
@@ -101,8 +103,8 @@ class Composed {
 
   void finalize();  ///< builds the suffix sums used by the queries
  private:
-  std::vector<double> tail_c_;  // C_j = Σ_{k≥j} pmf_k e^{ε_j − ε_k}
-  std::vector<double> tail_d_;  // D_j = A_j − C_j (A_j = Σ_{k≥j} pmf_k) = Σ_{k>j} pmf_k (1 − e^{ε_j − ε_k}), summed without cancelling
+  LargeVector<double> tail_c_;  // C_j = Σ_{k≥j} pmf_k e^{ε_j − ε_k}
+  LargeVector<double> tail_d_;  // D_j = A_j − C_j (A_j = Σ_{k≥j} pmf_k) = Σ_{k>j} pmf_k (1 − e^{ε_j − ε_k}), summed without cancelling
 };
 
 /// The arithmetic of the FFT composition. kDouble: u = 2^-53. kMixed: the forward transforms

@@ -5,6 +5,7 @@
 
 #include <kissfft/kissfft.hh>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -15,45 +16,76 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <new>
 #include <utility>
 #include <type_traits>
 
 #include "dp/detail/numeric.hpp"
 
-// kissfft's constructor computes each twiddle as std::exp(i·k·(∓2π/n)); in long double,
-// glibc's sinl and cosl reduce every argument above π/4 with the multi-precision
-// __kernel_rem_pio2, and the plans of one cold `privflow account` at a small δ took ~40 ms.
-// This explicit specialization of that constructor (Debian 12's kissfft 131.1.0; the members
-// are the header's) folds k/n into the first octant exactly, with integers, and calls sincosl
-// only there, for k ≤ n/2 (w_{n−k} is conj(w_k)): the phase error of each twiddle is that of
-// (π/4)·r/n, below the 4πu the round-off bound below assumes (the folds are exact: swaps and
-// signs). tests/dp/pld_adaptive_test.cpp checks the three precisions against each other.
-template <>
-inline kissfft<long double>::kissfft(const std::size_t nfft, const bool inverse) : _nfft(nfft), _inverse(inverse) {
-  _twiddles.resize(_nfft);
-  const long double quarter_pi = 0.785398163397448309615660845819875721L;
-  for (std::size_t k = 0; 2 * k <= _nfft; ++k) {  // the rest mirrored: w_{n−k} = conj(w_k)
-    // 8k = octant·n + rest: the angle 2πk/n is octant·π/4 + (π/4)·rest/n.
-    const std::size_t octant = 8 * k / _nfft, rest = 8 * k % _nfft;
-    const bool odd = octant % 2 != 0;  // measured back from the next multiple of π/2
-    const long double phi = quarter_pi * (static_cast<long double>(odd ? _nfft - rest : rest) / static_cast<long double>(_nfft));
-    long double c, sn;
-    ::sincosl(phi, &sn, &c);
+namespace privflow::dp::pld::plan_detail {
+
+/// Prefaults the pages of [p, p + bytes) in one system call (MADV_POPULATE_WRITE, Linux 5.14;
+/// elsewhere a no-op): a cold plan's twiddles were faulted in one 4 KiB page at a time, and on
+/// a virtual machine those faults were ~15 ms of a cold `privflow account` at δ 1e-8.
+inline void prefault(void* p, std::size_t bytes) {
+#ifdef MADV_POPULATE_WRITE
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = (reinterpret_cast<std::uintptr_t>(p) + page - 1) / page * page;
+  const auto end = (reinterpret_cast<std::uintptr_t>(p) + bytes) / page * page;
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_WRITE);
+#else
+  (void)p, (void)bytes;
+#endif
+}
+
+inline void sin_cos(long double x, long double* s, long double* c) { ::sincosl(x, s, c); }
+inline void sin_cos(double x, double* s, double* c) { ::sincos(x, s, c); }
+
+/// kissfft's twiddles w_k = exp(∓2πik/n) (− forward), from sin and cos in the first octant only.
+/// 8k = octant·n + rest: the angle 2πk/n is octant·π/4 + (π/4)·rest/n; the odd octants are
+/// measured back from the next multiple of π/2, then the quadrant rotates (swaps and signs:
+/// exact). The phase error of each twiddle is that of (π/4)·m/n (3 roundings), below the 4πu
+/// the round-off bound below assumes; tests/dp/pld_adaptive_test.cpp checks the precisions
+/// against each other. The angles (π/4)·m/n that occur have m a multiple of g = gcd(8, n):
+/// with g ≥ 4 each is computed once, in a table (n/g + 1 sincos instead of n/2).
+template <class R>
+void twiddles(std::vector<std::complex<R>>& tw, std::size_t n, bool inverse) {
+  tw.reserve(n);
+  prefault(tw.data(), n * sizeof(std::complex<R>));
+  tw.resize(n);
+  const R quarter_pi = static_cast<R>(0.785398163397448309615660845819875721L);
+  const std::size_t g = std::gcd<std::size_t>(8, n);
+  std::vector<std::pair<R, R>> table;  // (sin, cos) of (π/4)·(g·j)/n
+  if (g >= 4) {
+    table.resize(n / g + 1);
+    for (std::size_t j = 0; j <= n / g; ++j)
+      sin_cos(quarter_pi * (static_cast<R>(g * j) / static_cast<R>(n)), &table[j].first, &table[j].second);
+  }
+  std::size_t octant = 0, rest = 0;  // 8k = octant·n + rest, kept by increments (no divisions)
+  for (std::size_t k = 0; 2 * k <= n; ++k, rest += 8) {  // the rest mirrored: w_{n−k} = conj(w_k)
+    while (rest >= n) rest -= n, ++octant;
+    const bool odd = octant % 2 != 0;
+    const std::size_t m = odd ? n - rest : rest;
+    R c, sn;
+    if (g >= 4) sn = table[m / g].first, c = table[m / g].second;
+    else sin_cos(quarter_pi * (static_cast<R>(m) / static_cast<R>(n)), &sn, &c);
     if (odd) std::swap(c, sn);  // cos(π/2 − φ) = sin φ
-    // rotate by the quadrant (octant / 2) · π/2
-    long double x = c, y = sn;
+    R x = c, y = sn;  // rotated by the quadrant (octant / 2) · π/2
     switch (octant / 2) {
       case 1: x = -sn, y = c; break;
       case 2: x = -c, y = -sn; break;
       case 3: x = sn, y = -c; break;
       default: break;
     }
-    _twiddles[k] = cpx_t(x, inverse ? y : -y);  // the forward transform turns by −2πk/n
-    if (k > 0) _twiddles[_nfft - k] = std::conj(_twiddles[k]);
+    tw[k] = std::complex<R>(x, inverse ? y : -y);  // the forward transform turns by −2πk/n
+    if (k > 0) tw[n - k] = std::conj(tw[k]);
   }
-  // Factorisation, as the header's constructor: 4s, then 2s, then 3, 5, 7, …
-  std::size_t n = _nfft, p = 4;
+}
+
+/// The factorisation of kissfft's constructor: 4s, then 2s, then 3, 5, 7, …
+inline void factors(std::size_t n, std::vector<std::size_t>& radix, std::vector<std::size_t>& remainder) {
+  std::size_t p = 4;
   do {
     while (n % p) {
       switch (p) {
@@ -64,60 +96,68 @@ inline kissfft<long double>::kissfft(const std::size_t nfft, const bool inverse)
       if (p * p > n) p = n;
     }
     n /= p;
-    _stageRadix.push_back(p);
-    _stageRemainder.push_back(n);
+    radix.push_back(p);
+    remainder.push_back(n);
   } while (n > 1);
+}
+
+}  // namespace privflow::dp::pld::plan_detail
+
+// kissfft's constructor computes each twiddle as std::exp(i·k·(∓2π/n)); in long double,
+// glibc's sinl and cosl reduce every argument above π/4 with the multi-precision
+// __kernel_rem_pio2, and the plans of one cold `privflow account` at a small δ took ~40 ms.
+// These explicit specializations of that constructor (Debian 12's kissfft 131.1.0; the
+// members are the header's) build the same plan from first-octant values (plan_detail).
+template <>
+inline kissfft<long double>::kissfft(const std::size_t nfft, const bool inverse) : _nfft(nfft), _inverse(inverse) {
+  privflow::dp::pld::plan_detail::twiddles(_twiddles, _nfft, inverse);
+  privflow::dp::pld::plan_detail::factors(_nfft, _stageRadix, _stageRemainder);
+}
+template <>
+inline kissfft<double>::kissfft(const std::size_t nfft, const bool inverse) : _nfft(nfft), _inverse(inverse) {
+  privflow::dp::pld::plan_detail::twiddles(_twiddles, _nfft, inverse);
+  privflow::dp::pld::plan_detail::factors(_nfft, _stageRadix, _stageRemainder);
 }
 
 namespace privflow::dp::pld {
 namespace {
 
-/// Allocator of the transforms' work buffers: one of 2 MiB or more is aligned to 2 MiB and
-/// marked for transparent huge pages, so that a cold process (one `privflow account`) faults
-/// it in 2 MiB at a time rather than 4 KiB (on a virtual machine each fault is costly: a fifth
-/// of a cold run's time went to them).
+/// The transforms' work buffers: base/large_buffer.hpp (huge pages, kept for the next level
+/// and the next query: a cold process faulted them in 4 KiB at a time).
 template <class T>
-struct WorkAllocator {
-  using value_type = T;
-  static constexpr std::size_t kHuge = std::size_t{1} << 21;
-  WorkAllocator() = default;
-  template <class U>
-  WorkAllocator(const WorkAllocator<U>&) {}  // NOLINT: rebinding, as the standard allocators
-  static std::size_t huge_bytes(std::size_t n) {
-    const std::size_t bytes = n * sizeof(T);
-    return bytes >= kHuge ? (bytes + kHuge - 1) / kHuge * kHuge : 0;
-  }
-  T* allocate(std::size_t n) {
-    if (const std::size_t bytes = huge_bytes(n)) {
-      void* p = std::aligned_alloc(kHuge, bytes);
-      if (!p) throw std::bad_alloc();
-      ::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: without THP the pages are small, as before
-      return static_cast<T*>(p);
-    }
-    return std::allocator<T>().allocate(n);
-  }
-  void deallocate(T* p, std::size_t n) {
-    if (huge_bytes(n)) std::free(p);
-    else std::allocator<T>().deallocate(p, n);
-  }
-  template <class U>
-  bool operator==(const WorkAllocator<U>&) const { return true; }
-};
-template <class T>
-using WorkVector = std::vector<T, WorkAllocator<T>>;
+using WorkVector = LargeVector<T>;
 
 using detail::kInf;
 /// Unit round-off of R: 2^-53 for double, 2^-64 for x87 long double (the extended transforms).
 template <class R>
 constexpr double kUnitOf = static_cast<double>(std::numeric_limits<R>::epsilon()) / 2;
 
+/// Relative cost of a transform of size n (kissfft factors 4s, then 2s, then 3s and 5s): n
+/// times the cost per point of each butterfly stage, measured for long double transforms of
+/// ~64k points on the development machine (ns: radix 4: 21.8, 2: 25, 3: 19.8, 5: 28.5; per
+/// unit of log n, 4 is the cheapest and 2 the dearest). 4·3^9 = 78732 points cost 12 % more
+/// than 4^7·5 = 81920.
+double transform_cost(std::size_t n) {
+  double per_point = 0;
+  while (n % 4 == 0) n /= 4, per_point += 21.8;
+  while (n % 2 == 0) n /= 2, per_point += 25;
+  while (n % 3 == 0) n /= 3, per_point += 19.8;
+  while (n % 5 == 0) n /= 5, per_point += 28.5;
+  return per_point;
+}
+
+/// The cheapest transform size ≥ n of the form 2^a·3^b·5^c (transform_cost times the size).
 std::size_t fast_size(std::size_t n) {
   std::size_t best = 1;
   while (best < n) best *= 2;
-  for (std::size_t p2 = 1; p2 < best; p2 *= 2)
-    for (std::size_t p3 = p2; p3 < best; p3 *= 3)
-      for (std::size_t p5 = p3; p5 < best; p5 *= 5)
-        if (p5 >= n && p5 < best) best = p5;
+  double best_cost = static_cast<double>(best) * transform_cost(best);
+  for (std::size_t p2 = 1; p2 < 2 * n; p2 *= 2)
+    for (std::size_t p3 = p2; p3 < 2 * n; p3 *= 3)
+      for (std::size_t p5 = p3; p5 < 2 * n; p5 *= 5) {
+        if (p5 < n) continue;
+        const double cost = static_cast<double>(p5) * transform_cost(p5);
+        if (cost < best_cost) best = p5, best_cost = cost;
+      }
   return best;
 }
 

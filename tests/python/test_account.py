@@ -44,9 +44,15 @@ def test_dpsgd_is_the_command_lines(cli):
     theirs = cli_json(cli, "dpsgd", "--noise-multiplier", "1.1", "--sampling-rate", "0.01", "--steps", "10000",
                       "--delta", "1e-5")
     # The default tolerance (the float 0.001) is read as the decimal 1/1000, as --tolerance is:
-    # the same grids, so the same bits.
+    # the same grids, so the same bits (they differed in the 9th digit when the float was taken
+    # as it is, one ulp above 1/1000: the adaptive PLD's next grid step follows the tolerance).
     assert ours.epsilon == theirs["epsilon"]
     assert ours.discretization == theirs["discretization"]
+    for delta in ("1e-5", "1e-8"):
+        same = account.dpsgd(noise_multiplier="1.1", sampling_rate="0.01", steps=10000, delta=delta, tolerance=0.001)
+        program = cli_json(cli, "dpsgd", "--noise-multiplier", "1.1", "--sampling-rate", "0.01", "--steps", "10000",
+                           "--delta", delta)
+        assert same.epsilon == program["epsilon"], delta
     assert ours.epsilon_text == theirs["epsilon_text"]
     assert ours.how == theirs["how"] and ours.accountant == theirs["accountant"]
     code, text = cli("account", "dpsgd", "--noise-multiplier", "1.1", "--sampling-rate", "0.01", "--steps", "10000",
