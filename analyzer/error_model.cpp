@@ -509,10 +509,11 @@ void mechanism_error(const flow::Graph& g, const flow::Artifact& x, double beta,
       return;
     }
     case C::kMatrixFactorization: {
+      // The noise on C·G has sd noise_multiplier·C (the catalogue's meaning, the one the privacy
+      // profile's μ = sensitivity / noise_multiplier assumes); the strategy's sensitivity is in μ, not here.
       const double z = to_double_up(param(K::kNoiseMultiplier).value_or(Rational(0)));
-      const double s = param_d(K::kSensitivity, 1);
-      gradient_error(z * s * (1 + 1e-15), beta,
-                     "matrix factorisation: noise multiplier " + num(z) + " times the strategy's sensitivity " + num(s) +
+      gradient_error(z * (1 + 1e-15), beta,
+                     "matrix factorisation: noise multiplier " + num(z) +
                          " on each row of the strategy; the decoder is not in the spec, so this is the error before it",
                      e);
       e.quantity = "each coordinate of a noisy strategy row";

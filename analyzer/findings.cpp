@@ -83,12 +83,15 @@ std::vector<Finding> collect_findings(const flow::Graph& g) {
       if (in.kind == flow::Input::Kind::kArtifact && in.artifact < artifact_used.size()) artifact_used[in.artifact] = true;
       if (in.data < data_used.size()) data_used[in.data] = true;
     }
-    for (const auto& [name, p] : x.params) {
+    auto mark_used = [&](const flow::ParamValue& p) {
       if (p.param < param_used.size()) param_used[p.param] = true;
       if (p.expr)
         for (flow::Id used : flow::params_in(*p.expr))
           if (used < param_used.size()) param_used[used] = true;
-    }
+    };
+    for (const auto& entry : x.params) mark_used(entry.second);
+    for (const auto& entry : x.lists)
+      for (const auto& p : entry.second) mark_used(p);
     if (x.kind == flow::ComputeKind::kPseudonymize)
       warn(out, x.span, "'" + x.name + "' is pseudonymized data: still personal data, linkable to the person");
     if (x.kind == flow::ComputeKind::kTrain)

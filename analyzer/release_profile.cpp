@@ -10,10 +10,12 @@
 #include <climits>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "base/rational.hpp"
 #include "base/text.hpp"
 #include "dp/tree_aggregation.hpp"
+#include "flow/param_expr.hpp"
 
 namespace privflow::analyzer::detail {
 namespace {
@@ -415,13 +417,15 @@ void build_tree_aggregation(const Release& r, ReleaseProfile& b) {
   build_linear_gaussian(r, b, squared, std::move(text));
 }
 
-/// A matrix-factorisation mechanism: the strategy's sensitivity under its participation pattern
-/// is given (`privflow account matrix-factorization` computes it for banded Toeplitz strategies).
-void build_matrix_factorization(const Release& r, ReleaseProfile& b) {
-  const Rational s = r.param(flow::ParamKey::kSensitivity).value_or(Rational(1));
-  Rational squared = s * s;
-  squared.canonicalize();
-  build_linear_gaussian(r, b, squared, "strategy sensitivity " + format_exact(s) + " (declared)");
+/// A matrix-factorisation mechanism: the Gaussian of its strategy's sensitivity.
+bool build_matrix_factorization(const Release& r, ReleaseProfile& b) {
+  StrategySensitivity s = strategy_sensitivity(r.g, r.x);
+  if (!s.error.empty()) {
+    b.error = s.error;
+    return false;
+  }
+  build_linear_gaussian(r, b, s.squared, std::move(s.text));
+  return true;
 }
 
 /// The local randomizers for frequency estimation (analyzer/detail/local_randomizers.hpp): ε-local
@@ -478,6 +482,71 @@ bool build_network(const Release& r, ReleaseProfile& b) {
 
 }  // namespace
 
+namespace {
+
+/// A rational as a fraction (`381/64`, `3`) when short, else as format_exact writes it.
+std::string fraction_text(const Rational& q) {
+  const std::string num = q.get_num().get_str(), den = q.get_den().get_str();
+  if (num.size() + den.size() > 16) return format_exact(q);
+  return den == "1" ? num : num + "/" + den;
+}
+
+/// √q as a derivation shows it: `√(381/64) = 2.43990`, the decimal rounded up; a fraction
+/// too long to read (from an irrational coefficient) is left out.
+std::string root_text(const Rational& q) {
+  const double root = std::nextafter(std::sqrt(to_double_up(q)), std::numeric_limits<double>::infinity());
+  const bool readable = q.get_num().get_str().size() + q.get_den().get_str().size() <= 16;
+  return (readable ? "√(" + fraction_text(q) + ") = " : "") + format_double_up(root, 6);
+}
+
+/// A coefficient as the spec wrote it: `3/8`, `c`, `sqrt(2)/2`.
+std::string coefficient_text(const flow::Graph& g, const flow::ParamValue& c) {
+  if (c.expr) return flow::expr_text(*c.expr, g.params);
+  if (c.param != flow::kNone) return g.params[c.param].name;
+  return fraction_text(c.literal);
+}
+
+/// The bands as written, the first 8 and the count of the rest.
+std::string bands_text(const flow::Graph& g, const std::vector<flow::ParamValue>& bands) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < bands.size() && i < 8; ++i) text += (i ? ", " : "") + coefficient_text(g, bands[i]);
+  if (bands.size() > 8) text += ", ... " + std::to_string(bands.size() - 8) + " more";
+  return text + "]";
+}
+
+}  // namespace
+
+StrategySensitivity strategy_sensitivity(const flow::Graph& g, const flow::Artifact& x) {
+  StrategySensitivity out;
+  const auto& bands = g.list(x, flow::ParamKey::kCoefficients);
+  if (bands.empty()) {
+    const Rational s = g.param(x, flow::ParamKey::kSensitivity).value_or(Rational(1));
+    out.squared = s * s;
+    out.squared.canonicalize();
+    out.text = "strategy sensitivity " + format_exact(s) + " (declared)";
+    return out;
+  }
+  // |c| bounded above (an irrational coefficient's interval): the squares only grow.
+  dp::BandedToeplitz strategy;
+  for (const auto& c : bands) strategy.coefficients.push_back(g.magnitude(c));
+  auto steps = g.param(x, flow::ParamKey::kSteps);
+  strategy.steps = steps ? ceil_to_u64(*steps) : std::numeric_limits<std::uint64_t>::max();  // unbounded
+  strategy.participations = ceil_to_u64(g.param(x, flow::ParamKey::kEpochs).value_or(Rational(1)));
+  auto separation = g.param(x, flow::ParamKey::kMinSeparation);
+  strategy.min_separation = separation ? ceil_to_u64(*separation) : strategy.steps;  // one participation: as the CLI
+  auto squared = dp::banded_toeplitz_sensitivity_squared(strategy, &out.error);
+  if (!squared) return out;
+  out.squared = *squared;
+  const std::uint64_t k = strategy.participations;
+  out.text = "banded Toeplitz strategy " + bands_text(g, bands) + ", " + std::to_string(k) +
+             (k == 1 ? " participation" : " participations") +
+             (k > 1 ? " at least " + std::to_string(strategy.min_separation) + " steps apart" : "") +
+             (steps ? " in " + std::to_string(strategy.steps) + " steps" : "") + ": sensitivity " +
+             root_text(out.squared) +
+             " (the columns of a participation pattern have disjoint rows; Choquette-Choo et al. 2023, Thm 2)";
+  return out;
+}
+
 /// The privacy profile of one release use. Every kind of the catalogue has a case here (no
 /// `default`, so that a new kind without its profile is a compiler warning, and
 /// tests/docs/catalogue_test.cpp analyses one release of every kind).
@@ -501,7 +570,9 @@ ReleaseProfile release_profile(const flow::Graph& g, flow::Id data, const Releas
     case flow::ComputeKind::kDeclared: build_declared(release, b); break;
     case flow::ComputeKind::kDiscreteGaussian: build_discrete_gaussian(release, b); break;
     case flow::ComputeKind::kTreeAggregation: build_tree_aggregation(release, b); break;
-    case flow::ComputeKind::kMatrixFactorization: build_matrix_factorization(release, b); break;
+    case flow::ComputeKind::kMatrixFactorization:
+      if (!build_matrix_factorization(release, b)) return b;
+      break;
     case flow::ComputeKind::kSparseVector:
     case flow::ComputeKind::kReportNoisyMax:
     case flow::ComputeKind::kTopK:

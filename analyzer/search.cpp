@@ -384,6 +384,11 @@ std::string Search::leaf_signature(flow::Id a) const {
       sig += std::to_string(static_cast<int>(in.kind)) + ":" + std::to_string(in.data) + ":" + std::to_string(in.field) + ":" +
              std::to_string(in.artifact) + ",";
     for (const auto& [key, pv] : x.params) sig += flow::param_name(key) + std::string("=") + graph_.value(pv).get_str() + ",";
+    for (const auto& [key, list] : x.lists) {
+      sig += flow::param_name(key) + std::string("=[");
+      for (const auto& pv : list) sig += graph_.value(pv).get_str() + ",";
+      sig += "],";
+    }
     for (flow::Id f2 : x.selected) sig += "s" + std::to_string(f2) + ",";
     if (x.expr) return "";  // maps: not compared
     parts.push_back(sig + ")");

@@ -291,6 +291,26 @@ int run_gaussian(const AccountArgs& a, Io& io) {
   return run_composition(dp::Mechanism::gaussian(down(z)).poisson_sampled(*rate).repeated(*k), a, io);
 }
 
+/// Laplace under replace-one: x swapped for x', each within the sensitivity Δ of the rest's
+/// output, so 2Δ apart. Unsampled: pure 2ε. On a Poisson sample: the PLD of the substitution
+/// pair q·Lap(−Δ) + (1−q)·Lap(0) against q·Lap(Δ) + (1−q)·Lap(0) both ways, as a spec's sampled
+/// laplace under a value question (analyzer/subsampling.cpp, sampled_laplace, factor 2); its pure
+/// ε the smaller of log(1 + q(e^{2ε} − 1)) (Balle, Barthe & Gaboardi 2018, Thm 2) and twice
+/// log(1 + q(e^ε − 1)) (Thm 8, x removed then x' added), never above 2ε.
+int run_laplace_replace(const Rational& eps, double rate, std::uint64_t times, const AccountArgs& a, Io& io) {
+  Rational doubled = eps * 2;
+  doubled.canonicalize();
+  if (rate >= 1) return run_composition(dp::Mechanism::laplace(doubled).repeated(times), a, io);
+  auto amplified_up = [rate](double e) {
+    const double v = std::log1p(rate * std::expm1(e));
+    return std::isfinite(v) ? std::nextafter(v * (1 + 1e-13), HUGE_VAL) : v;
+  };
+  const double e = to_double_up(eps);
+  const double pure = std::min({amplified_up(to_double_up(doubled)), std::nextafter(2 * amplified_up(e), HUGE_VAL),
+                                to_double_up(doubled)});
+  return run_composition(dp::Mechanism::subsampled_laplace_replace(e, rate, 1.0, pure).repeated(times), a, io);
+}
+
 int run_laplace(const AccountArgs& a, Io& io) {
   auto s = number(a.sensitivity, "sensitivity", io);
   auto k = whole(a.times, "times", io);
@@ -310,6 +330,9 @@ int run_laplace(const AccountArgs& a, Io& io) {
   }
   const auto rate = poisson_rate(a, io);
   if (!rate) return static_cast<int>(ExitStatus::kInvalid);
+  if (a.neighbouring != "add-remove" && a.neighbouring != "replace")
+    return invalid(io, "--neighbouring must be add-remove or replace");
+  if (a.neighbouring == "replace") return run_laplace_replace(eps, *rate, *k, a, io);
   return run_composition(dp::Mechanism::laplace(eps).poisson_sampled(*rate).repeated(*k), a, io);
 }
 
@@ -565,8 +588,12 @@ Command account_command() {
                    {option("--epsilon", "epsilon per use", &a.epsilon), option("--scale", "noise scale b", &a.scale),
                     with_default(option("--sensitivity", "L1 sensitivity", &a.sensitivity)),
                     with_default(option("--times", "number of uses", &a.times)),
-                    option("--sampling-rate", "on a Poisson sample of this rate q (add/remove; PLD of Zhu-Dong-Wang 2022)",
-                           &a.sampling_rate)},
+                    option("--sampling-rate", "on a Poisson sample of this rate q (PLD of Zhu-Dong-Wang 2022)",
+                           &a.sampling_rate),
+                    with_default(option("--neighbouring",
+                                        "add-remove or replace (one record swapped for another, each within "
+                                        "--sensitivity of the rest: 2x apart; sampled: PLD of the substitution pair)",
+                                        &a.neighbouring))},
                    run_laplace),
       account_kind(args, "randomized-response", "k-ary randomized response (replace one value)",
                    {option("--keep", "probability of reporting the true value", &a.keep),

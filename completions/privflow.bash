@@ -149,7 +149,7 @@ _privflow() {
           ;;
         dpsgd) opts="--noise-multiplier --epsilon --sampling-rate --steps --neighbouring --sampling $common" ;;
         gaussian) opts="--sigma --epsilon --sensitivity --times --sampling-rate $common" ;;
-        laplace) opts="--epsilon --scale --sensitivity --times --sampling-rate $common" ;;
+        laplace) opts="--epsilon --scale --sensitivity --times --sampling-rate --neighbouring $common" ;;
         randomized-response) opts="--keep --epsilon --values --times --sampling-rate $common" ;;
         shuffle) opts="--local-epsilon --senders $common" ;;
         zcdp) opts="--rho $common" ;;

@@ -50,12 +50,16 @@ std::optional<Rational> banded_toeplitz_sensitivity_squared(const BandedToeplitz
   // Column j has rows j … min(j + bands, steps) − 1: ‖C_j‖² = Σ_{i < min(bands, steps − j)} c_i².
   std::vector<Rational> prefix(bands + 1, Rational(0));
   for (std::uint64_t i = 0; i < bands; ++i) prefix[i + 1] = prefix[i] + s.coefficients[i] * s.coefficients[i];
-  Rational total = 0;
-  std::uint64_t taken = 0;
-  for (std::uint64_t j = 0; j < s.steps && taken < s.participations; ++taken) {
-    total += prefix[std::min<std::uint64_t>(bands, s.steps - j)];
-    if (s.steps - j <= s.min_separation) break;
-    j += s.min_separation;
+  // The pattern 0, b, 2b, …: the columns j ≤ steps − bands are whole, and since bands ≤ b at
+  // most one more (cut off by the last step) follows them; counted, not walked, so that many
+  // participations over unbounded steps cost nothing.
+  const std::uint64_t b = s.min_separation;
+  const std::uint64_t whole =
+      s.steps < bands ? 0 : std::min<std::uint64_t>(s.participations, (s.steps - bands) / b + 1);
+  Rational total = prefix[bands] * Rational(mpz_class(std::to_string(whole)));
+  if (whole < s.participations) {
+    std::uint64_t j = 0;  // an overflow is past every step
+    if (!__builtin_mul_overflow(whole, b, &j) && j < s.steps) total += prefix[std::min<std::uint64_t>(bands, s.steps - j)];
   }
   total.canonicalize();
   return total;

@@ -16,10 +16,15 @@ const std::array<ParamInfo, kParamKeyCount>& parameters() {
        "a selection's error only: the outputs it chooses among (exponential, report_noisy_max, top_k) or the "
        "queries it looks at (sparse_vector)",
        nullptr},
+      {K::kCoefficients, "coefficients", R::kNumberList,
+       "a banded Toeplitz strategy's bands c0, c1, …, in a list: its sensitivity is computed (Choquette-Choo et al. "
+       "2023, Thm 2)",
+       nullptr},
       {K::kDelta, "delta", R::kBelowOne, "the δ of a declared (ε, δ) guarantee", "0"},
       {K::kDistributed, "distributed", R::kFlag,
        "the noise is the total over a population's instances, each adding its share", "false"},
-      {K::kEpochs, "epochs", R::kPositive, "passes over the data: steps = ceil(epochs · rows / batch_size)", nullptr},
+      {K::kEpochs, "epochs", R::kPositive, "passes over the data (dpsgd: steps = ceil(epochs · rows / batch_size); tree_aggregation: trees; "
+       "matrix_factorization: a record's participations), rounded up where a count is meant", nullptr},
       {K::kEpsilon, "epsilon", R::kPositive, "the privacy loss ε of one application", nullptr},
       {K::kErrorSd, "error_sd", R::kPositive,
        "declared only: the standard deviation of the release's error, in its units (an assumption, not checked)",
@@ -30,6 +35,8 @@ const std::array<ParamInfo, kParamKeyCount>& parameters() {
       {K::kHashes, "hashes", R::kWholeAtLeastOne, "hash functions: the Bloom filter bits a value sets (rappor), the sketch rows (count_mean_sketch)", "1"},
       {K::kK, "k", R::kWholeAtLeastOne, "top-k: the number of items selected", nullptr},
       {K::kKeep, "keep", R::kKeepProbability, "the probability of reporting the true value", nullptr},
+      {K::kMinSeparation, "min_separation", R::kWholeAtLeastOne,
+       "matrix_factorization: the fewest steps between two participations of a record (b)", nullptr},
       {K::kNoiseMultiplier, "noise_multiplier", R::kPositive,
        "the Gaussian noise's standard deviation over the clipping norm", nullptr},
       {K::kP, "p", R::kBelowOne, "the probability of reporting 1 for a 0 bit", nullptr},
@@ -51,7 +58,8 @@ const std::array<ParamInfo, kParamKeyCount>& parameters() {
       {K::kSigma, "sigma", R::kPositive, "the noise's standard deviation", nullptr},
       {K::kSteps, "steps", R::kWholeAtLeastOne,
        "training steps (dpsgd: each a subsampled Gaussian release; tree_aggregation: leaves per tree; "
-       "decentralized_sgd: each member's noisy gradient steps), or the noisy visits of token_walk's token",
+       "decentralized_sgd: each member's noisy gradient steps; matrix_factorization: rounds, default unbounded), or the "
+       "noisy visits of token_walk's token",
        nullptr},
       {K::kTimes, "times", R::kWholeAtLeastOne, "independent applications, composed", "1"},
       {K::kTreeCompletion, "tree_completion", R::kFlag,
@@ -124,8 +132,12 @@ const std::array<KindInfo, kComputeKindCount>& catalogue() {
       {C::kMatrixFactorization, "matrix_factorization",
        "a matrix-factorisation mechanism (banded MF, Choquette-Choo et al. 2023): Gaussian noise of the strategy's sensitivity",
        G::kApproximate, S::kAnyInputs,
-       {K::kNoiseMultiplier, K::kSensitivity, K::kTimes},
-       {{required, K::kNoiseMultiplier, std::nullopt}, {required, K::kSensitivity, std::nullopt}},
+       {K::kNoiseMultiplier, K::kSensitivity, K::kCoefficients, K::kSteps, K::kEpochs, K::kMinSeparation, K::kTimes},
+       {{required, K::kNoiseMultiplier, std::nullopt},
+        {required, K::kSensitivity, K::kCoefficients},
+        {only_with, K::kSteps, K::kCoefficients},
+        {only_with, K::kEpochs, K::kCoefficients},
+        {only_with, K::kMinSeparation, K::kCoefficients}},
        {{K::kNoiseMultiplier, up}}},
       {C::kSparseVector, "sparse_vector",
        "sparse vector (AboveThreshold): the first `answers` queries above a noisy threshold: pure ε = ε₁ + ε₂ "
@@ -258,6 +270,7 @@ bool in_range(Range range, const Rational& value) {
     case Range::kKeepProbability: return value >= 0 && value <= 1;
     case Range::kFlag: return false;
     case Range::kBatching: return false;
+    case Range::kNumberList: return false;
   }
   return false;
 }
@@ -271,6 +284,7 @@ const char* range_violation(Range range) {
     case Range::kKeepProbability: return "is a probability and must be in [0, 1]";
     case Range::kFlag: return "must be true or false";
     case Range::kBatching: return "must be poisson, fixed_size or shuffle";
+    case Range::kNumberList: return "is a list of numbers, e.g. [1, 1/2, 3/8]";
   }
   return "?";
 }

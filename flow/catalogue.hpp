@@ -35,11 +35,11 @@ static_assert(static_cast<std::size_t>(ComputeKind::kPseudonymize) + 1 == kCompu
 /// A parameter of a computation, written `name: value`. In alphabetical order of the spelling,
 /// so that Artifact::params iterates as it did when it was keyed by the spelling.
 enum class ParamKey {
-  kAnswers, kBatchSize, kCandidates, kDelta, kDistributed, kEpochs, kEpsilon, kErrorSd, kF, kHashes, kK, kKeep,
-  kNoiseMultiplier, kP, kQ, kRho, kRounds, kSampling, kSamplingRate, kScale, kSensitivity, kSigma, kSteps, kTimes,
+  kAnswers, kBatchSize, kCandidates, kCoefficients, kDelta, kDistributed, kEpochs, kEpsilon, kErrorSd, kF, kHashes, kK,
+  kKeep, kMinSeparation, kNoiseMultiplier, kP, kQ, kRho, kRounds, kSampling, kSamplingRate, kScale, kSensitivity, kSigma, kSteps, kTimes,
   kTreeCompletion, kWidth,
 };
-inline constexpr std::size_t kParamKeyCount = 26;
+inline constexpr std::size_t kParamKeyCount = 28;
 static_assert(static_cast<std::size_t>(ParamKey::kWidth) + 1 == kParamKeyCount);
 
 /// The values a parameter accepts.
@@ -51,7 +51,12 @@ enum class Range {
   kKeepProbability,  // [0, 1], and above 1/k for an input of k values
   kFlag,             // true or false (not a number)
   kBatching,         // poisson, fixed_size or shuffle (not a number): how dpsgd draws its batches
+  kNumberList,       // `[c0, c1, …]`: one or more numbers (Artifact::lists), each a parameter expression
 };
+
+/// Most elements of a list parameter (`coefficients: [...]`): a banded strategy's bands, as
+/// `privflow account matrix-factorization --coefficients` accepts them.
+inline constexpr std::size_t kMaxListItems = 100000;
 
 /// How DP-SGD draws its batches (docs/language.md, "dpsgd"): Poisson sampling (each record
 /// independently with probability q), fixed-size batches drawn without replacement, or a

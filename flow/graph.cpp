@@ -68,6 +68,22 @@ Rational Graph::value(const ParamValue& p) const {
   return p.literal;
 }
 
+Rational Graph::magnitude(const ParamValue& p) const {
+  if (!p.expr) return abs(value(p));
+  ParamEvaluation v = evaluate(*p.expr, params);
+  if (!v.value) throw std::domain_error("parameter expression " + expr_text(*p.expr, params) + ": " + v.error);
+  if (v.value->exact()) return abs(v.value->lo);
+  // [0, top] is not a point (unless top is 0), so settle rounds top up to 12 digits.
+  const Rational top = std::max<Rational>(abs(v.value->lo), abs(v.value->hi));
+  return settle(Interval{Rational(0), top}, true);
+}
+
+const std::vector<ParamValue>& Graph::list(const Artifact& a, ParamKey key) const {
+  static const std::vector<ParamValue> kEmpty;
+  auto it = a.lists.find(key);
+  return it == a.lists.end() ? kEmpty : it->second;
+}
+
 std::optional<Rational> Graph::param(const Artifact& a, ParamKey key) const {
   auto it = a.params.find(key);
   if (it == a.params.end()) return std::nullopt;

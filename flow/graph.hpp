@@ -193,6 +193,9 @@ struct Artifact {
   /// Numeric parameters as written (flow/catalogue.hpp lists each kind's). Absent ones take
   /// the catalogue's defaults (see the accessors in graph.cpp).
   std::map<ParamKey, ParamValue> params;
+  /// List parameters as written (`coefficients: [1, 1/2, 3/8]`), each element a numeric
+  /// parameter; never a tuning target (the fix search and `tune` turn `params` only).
+  std::map<ParamKey, std::vector<ParamValue>> lists;
   bool distributed = false;  // `distributed: true` (gaussian, dpsgd)
   bool tree_completion = false;  // `tree_completion: true` (tree_aggregation)
   Batching batching = Batching::kPoisson;  // `sampling: ...` (dpsgd)
@@ -308,6 +311,11 @@ struct Graph {
 
   /// The current value of a parameter (its literal, or the param's value).
   Rational value(const ParamValue& p) const;
+  /// An upper bound on |value| of a parameter: an irrational one's interval, whichever its
+  /// sign, rounded away from zero (a sensitivity computed from squares needs it).
+  Rational magnitude(const ParamValue& p) const;
+  /// A list parameter of an artifact (empty when not written).
+  const std::vector<ParamValue>& list(const Artifact& a, ParamKey key) const;
   /// A named parameter of an artifact, if written.
   std::optional<Rational> param(const Artifact& a, ParamKey key) const;
   /// The `times` of an artifact (default 1).

@@ -106,6 +106,7 @@ bool rounds_up(ParamKey key, bool beside_epsilon) {
     case ParamKey::kSigma:
     case ParamKey::kF:  // RAPPOR's permanent flip: more is more private
     case ParamKey::kP:  // the chance of a 1 for a 0 bit (below q): more is more private
+    case ParamKey::kMinSeparation:  // farther apart, more participations cut off by the last step
       return false;
     case ParamKey::kSensitivity: return !beside_epsilon;
     case ParamKey::kBatchSize:
@@ -127,6 +128,7 @@ bool rounds_up(ParamKey key, bool beside_epsilon) {
     case ParamKey::kCandidates:  // the error model's: more candidates, a wider error
     case ParamKey::kErrorSd:
     case ParamKey::kWidth:
+    case ParamKey::kCoefficients:  // read by their magnitude (Graph::magnitude) whatever this says
     case ParamKey::kTreeCompletion: return true;
   }
   return true;

@@ -39,14 +39,15 @@ struct Arith : Node {
   std::uint32_t height = 1;  // bounded by the parser (Limits::max_depth), as Expr's
 };
 
-/// `value := NUMBER | IDENT | STRING | holding | '{' value (',' value)* '}' | IDENT '(' value (',' value)* ')'`
+/// `value := NUMBER | IDENT | STRING | holding | '{' value (',' value)* '}' | IDENT '(' value (',' value)* ')'`;
+/// a named argument's value is a parameter expression or `'[' (arith (',' arith)*)? ']'` (kArray).
 struct Value : Node {
-  enum class Kind { kNumber, kIdent, kString, kHolding, kList, kArith, kCall } kind = Kind::kNumber;
+  enum class Kind { kNumber, kIdent, kString, kHolding, kList, kArith, kCall, kArray } kind = Kind::kNumber;
   Number number;
   Arith arith;  // kArith: a parameter written as an expression (named arguments only)
   Ident ident;  // kIdent, the data of kHolding (`D by partition`), the name of kCall (`torus(4, 5)`)
   String string;
-  std::vector<Value> items;  // kList, kCall's arguments
+  std::vector<Value> items;  // kList, kCall's arguments, kArray's elements (each kNumber, kIdent or kArith)
 };
 
 /// `prop := IDENT ':' value`

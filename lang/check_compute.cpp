@@ -168,16 +168,16 @@ void lower_inputs(CheckContext& context, const flow::KindInfo& info, const ast::
 
 /// A parameter value: a number, a param name, or an expression of them (rounded the way
 /// `round_up` says when it is irrational: flow::rounds_up).
-std::optional<flow::ParamValue> param_value(CheckContext& context, const ast::Arg& arg, bool round_up) {
+std::optional<flow::ParamValue> param_value(CheckContext& context, const ast::Value& written, bool round_up) {
   flow::ParamValue value;
-  value.span = context.span(arg.value);
+  value.span = context.span(written);
   value.round_up = round_up;
-  if (arg.value.kind == ast::Value::Kind::kNumber) {
-    if (!context.number(arg.value.number, value.literal)) return std::nullopt;
+  if (written.kind == ast::Value::Kind::kNumber) {
+    if (!context.number(written.number, value.literal)) return std::nullopt;
     return value;
   }
-  if (arg.value.kind == ast::Value::Kind::kArith) {
-    auto lowered = lower_param_expr(context, arg.value.arith);
+  if (written.kind == ast::Value::Kind::kArith) {
+    auto lowered = lower_param_expr(context, written.arith);
     if (!lowered) return std::nullopt;
     auto evaluated = evaluate_param_expr(context, *lowered);
     if (!evaluated) return std::nullopt;
@@ -185,10 +185,41 @@ std::optional<flow::ParamValue> param_value(CheckContext& context, const ast::Ar
     value.expr = std::make_shared<const flow::ParamExpr>(std::move(*lowered));
     return value;
   }
-  value.param = context.resolve(arg.value.ident, DeclKind::kParam);
+  value.param = context.resolve(written.ident, DeclKind::kParam);
   if (value.param == kNone) return std::nullopt;
   value.literal = context.graph.params[value.param].value;
   return value;
+}
+
+/// A list parameter (`coefficients: [1, 1/2, 3/8, 5/16]`): one or more numeric values, at most
+/// flow::kMaxListItems. Every element is read, so that each bad one is reported.
+std::optional<std::vector<flow::ParamValue>> list_value(CheckContext& context, const flow::ParamInfo& param,
+                                                        const ast::Arg& arg) {
+  const std::string name = param.name;
+  if (arg.value.kind != ast::Value::Kind::kArray) {
+    context.error(arg.value, name + " " + flow::range_violation(param.range) + ", not one value");
+    return std::nullopt;
+  }
+  if (arg.value.items.empty()) {
+    context.error(arg.value, name + " needs at least one number, e.g. [1, 1/2, 3/8]");
+    return std::nullopt;
+  }
+  if (arg.value.items.size() > flow::kMaxListItems) {
+    context.error(arg.value, name + " has " + std::to_string(arg.value.items.size()) + " elements; at most " +
+                                 std::to_string(flow::kMaxListItems) + " are accepted");
+    return std::nullopt;
+  }
+  std::vector<flow::ParamValue> values;
+  bool complete = true;
+  for (const ast::Value& item : arg.value.items) {
+    auto value = param_value(context, item, true);
+    if (value)
+      values.push_back(std::move(*value));
+    else
+      complete = false;
+  }
+  if (!complete) return std::nullopt;
+  return values;
 }
 
 /// How a parameter's value reads in a message: as written, with its value when it is a param
@@ -277,7 +308,7 @@ bool lower_parameters(CheckContext& context, const flow::KindInfo& info, const s
     }
     const flow::ParamInfo& param = flow::param_info(info.params[static_cast<std::size_t>(position - accepted.begin())]);
     const bool flag = param.range == flow::Range::kFlag;
-    if (artifact.params.count(param.key) ||
+    if (artifact.params.count(param.key) || artifact.lists.count(param.key) ||
         (flag && std::find(flags_seen.begin(), flags_seen.end(), param.key) != flags_seen.end())) {
       context.error(arg->key, "parameter " + quoted(spelling) + " is given twice");
       continue;
@@ -293,7 +324,20 @@ bool lower_parameters(CheckContext& context, const flow::KindInfo& info, const s
       set_batching(context, param, *arg, artifact);
       continue;
     }
-    auto value = param_value(context, *arg, flow::rounds_up(param.key, beside_epsilon));
+    if (param.range == flow::Range::kNumberList) {
+      auto values = list_value(context, param, *arg);
+      if (values)
+        artifact.lists.emplace(param.key, std::move(*values));
+      else
+        unreadable = true;
+      continue;
+    }
+    if (arg->value.kind == ast::Value::Kind::kArray) {
+      context.error(arg->value, spelling + " takes one number, not a list");
+      unreadable = true;
+      continue;
+    }
+    auto value = param_value(context, arg->value, flow::rounds_up(param.key, beside_epsilon));
     if (!value) {
       unreadable = true;  // reported; do not also say that it is missing
       continue;
@@ -314,7 +358,11 @@ const ast::Arg* named_arg(const ast::Compute& written, flow::ParamKey key) {
 /// parameters that go only with another.
 void check_param_rules(CheckContext& context, const flow::KindInfo& info, const ast::Compute& written,
                        const flow::Artifact& artifact, bool unreadable) {
-  auto has = [&](flow::ParamKey key) { return artifact.params.count(key) > 0; };
+  auto has = [&](flow::ParamKey key) { return artifact.params.count(key) > 0 || artifact.lists.count(key) > 0; };
+  auto begin_of = [&](flow::ParamKey key) {
+    auto list = artifact.lists.find(key);
+    return list != artifact.lists.end() ? list->second.front().span.begin : artifact.params.at(key).span.begin;
+  };
   const std::string kind = info.name;
   for (const flow::ParamRule& rule : info.rules) {
     const std::string first = quoted(flow::param_name(rule.first));
@@ -323,7 +371,7 @@ void check_param_rules(CheckContext& context, const flow::KindInfo& info, const 
       if (!has(rule.first) && (!second || !has(*second)) && !unreadable) {  // a misspelt one was reported
         context.error(written.kind, kind + " needs " + first + (second ? " or " + quoted(flow::param_name(*second)) : ""));
       } else if (second && has(rule.first) && has(*second)) {
-        const bool second_first = artifact.params.at(*second).span.begin < artifact.params.at(rule.first).span.begin;
+        const bool second_first = begin_of(*second) < begin_of(rule.first);
         context.error(*named_arg(written, second_first ? rule.first : *second),
                       kind + " takes " + first + " or " + quoted(flow::param_name(*second)) + ", not both");
       }
@@ -341,6 +389,44 @@ void check_param_rules(CheckContext& context, const flow::KindInfo& info, const 
                       kind + " takes " + first + " only with " + quoted(flow::param_name(*rule.second)));
     }
   }
+}
+
+/// `matrix_factorization(coefficients: [...])`: the conditions of the banded Toeplitz sensitivity
+/// (dp::banded_toeplitz_sensitivity_squared), located here. c0 ≠ 0 (a lower-triangular Toeplitz
+/// strategy is invertible only then); more than one participation needs `min_separation`; and
+/// the bands fit in the separation, so that the columns of a participation pattern have disjoint
+/// rows (Choquette-Choo et al. 2023, Thm 2). One participation: the separation is `steps`.
+void check_banded_strategy(CheckContext& context, const ast::Compute& written, const flow::Artifact& artifact) {
+  auto list = artifact.lists.find(flow::ParamKey::kCoefficients);
+  if (list == artifact.lists.end()) return;
+  const ast::Arg& arg = *named_arg(written, flow::ParamKey::kCoefficients);
+  const std::vector<flow::ParamValue>& bands = list->second;
+  if (sgn(bands.front().literal) == 0)
+    context.error(arg.value.items.front(), "the first coefficient c0 must not be 0: the strategy would not be invertible");
+  auto value_of = [&](flow::ParamKey key) -> std::optional<Rational> {
+    auto it = artifact.params.find(key);
+    if (it == artifact.params.end()) return std::nullopt;
+    return it->second.literal;
+  };
+  const bool several = value_of(flow::ParamKey::kEpochs).value_or(Rational(1)) > 1;
+  auto separation = value_of(flow::ParamKey::kMinSeparation);
+  const char* bound = "min_separation";
+  if (!separation && several) {
+    context.error(*named_arg(written, flow::ParamKey::kEpochs),
+                  "matrix_factorization with epochs above 1 needs 'min_separation' (the fewest steps between two "
+                  "participations of a record)");
+    return;
+  }
+  if (!separation) {
+    separation = value_of(flow::ParamKey::kSteps);
+    bound = "steps";
+  }
+  if (!separation || Rational(mpz_class(std::to_string(bands.size()))) <= *separation) return;
+  const std::string head = "coefficients has " + std::to_string(bands.size()) + " bands, more than " + bound + " " +
+                           format_exact(*separation);
+  context.error(arg.value, head + (std::string(bound) == "steps"
+                                       ? ": a band past the last step is never used (leave it out)"
+                                       : ": participations could share rows of the strategy (give its sensitivity instead)"));
 }
 
 }  // namespace
@@ -362,6 +448,7 @@ void check_compute(CheckContext& context, const ast::Compute& written, flow::Art
   lower_inputs(context, *info, written, positional, artifact);
   const bool unreadable = lower_parameters(context, *info, named, artifact);
   check_param_rules(context, *info, written, artifact, unreadable);
+  if (info->kind == flow::ComputeKind::kMatrixFactorization) check_banded_strategy(context, written, artifact);
   if (flow::is_network_protocol(info->kind) && artifact.at < context.program.agents.size()) {
     const flow::Agent& agent = context.graph.agents[artifact.at];
     // A topology written but refused has its own error already.

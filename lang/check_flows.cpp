@@ -42,6 +42,10 @@ bool channel_arguments(CheckContext& context, const ast::Send& written, const st
 std::optional<std::uint64_t> whole_argument(CheckContext& context, const ast::Arg& arg, const std::string& what,
                                             std::uint64_t max) {
   if (arg.value.kind == ast::Value::Kind::kNumber) return context.whole_number(arg.value.number, what, 1, max);
+  if (arg.value.kind == ast::Value::Kind::kArray) {
+    context.error(arg.value, what + " takes one number, not a list");
+    return std::nullopt;
+  }
   Rational value;
   if (arg.value.kind == ast::Value::Kind::kArith) {
     // A parameter expression (docs/language.md, "Parameter expressions"): a count is exact or refused.

@@ -646,11 +646,14 @@ class Printer {
     return true;
   }
 
-  /// An argument too long for one line (a `map` summing 140 fields): filled up to the width,
-  /// each line broken before a binary `+` or `-` (between the expression's terms).
+  /// An argument too long for one line (a `map` summing 140 fields, a long `coefficients`
+  /// list): filled up to the width, each line broken before a binary `+` or `-` (between the
+  /// expression's terms) or after a list's comma (between its elements).
   void emit_filled(std::size_t b, std::size_t e) {
     auto breakable = [&](std::size_t i) {
-      return i > b && i < e && (is(toks_[i], "+") || is(toks_[i], "-")) && ends_operand(toks_[i - 1]);
+      if (i <= b || i >= e) return false;
+      if (is(toks_[i - 1], ",")) return true;
+      return (is(toks_[i], "+") || is(toks_[i], "-")) && ends_operand(toks_[i - 1]);
     };
     for (std::size_t i = b; i < e;) {
       std::size_t next = i + 1;

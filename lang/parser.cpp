@@ -244,7 +244,15 @@ auto const arith_to_value = [](auto& ctx) {
     out.arith = std::move(tree);
   }
 };
-auto const arg_value_def = arith[arith_to_value];
+x3::rule<class arg_item_class, ast::Value> const arg_item = "number, param or expression";
+x3::rule<class arg_array_class, ast::Value> const arg_array = "list";
+auto const arg_item_def = arith[arith_to_value];
+// A list parameter (`coefficients: [1, 1/2, 3/8]`): the empty list parses, so that the checker
+// says what is wrong with it.
+auto const arg_array_def = spanned[x3::lit('[')[flag(&ast::Value::kind, VK::kArray)] >
+                                   (x3::lit(']') | (arg_item[push(&ast::Value::items)] >
+                                                    *(',' > arg_item[push(&ast::Value::items)]) > ']'))];
+auto const arg_value_def = arg_array[assign] | arith[arith_to_value];
 auto const named_arg_def = spanned[(ident_any[set(&ast::Arg::key)] >> x3::lit(':')[flag(&ast::Arg::kind, AK::kNamed)]) >
                                    arg_value[set(&ast::Arg::value)]];
 auto const field_arg_def = spanned[(ident_any[set(&ast::Arg::key)] >> x3::lit('.')[flag(&ast::Arg::kind, AK::kField)]) >
@@ -252,7 +260,7 @@ auto const field_arg_def = spanned[(ident_any[set(&ast::Arg::key)] >> x3::lit('.
 auto const arg_def = named_arg[assign] | field_arg[assign] |
                      spanned[expr[set(&ast::Arg::expr)][flag(&ast::Arg::kind, AK::kExpr)]];
 
-BOOST_SPIRIT_DEFINE(arg, named_arg, field_arg, arg_value)
+BOOST_SPIRIT_DEFINE(arg, named_arg, field_arg, arg_value, arg_item, arg_array)
 
 // ---------------------------------------------------------------------------------------
 // Statements

@@ -117,7 +117,9 @@ void complete_names(const Document& document, Completions& out, std::initializer
 void complete_parameters(const flow::KindInfo& kind, Completions& out) {
   for (flow::ParamKey key : kind.params) {
     const flow::ParamInfo& p = flow::param_info(key);
-    out.add(p.name, completion_kind(SymbolKind::kParameter), p.meaning, std::string(p.name) + ": ");
+    // A list parameter's value is bracketed: `coefficients: [`.
+    const std::string insert = std::string(p.name) + (p.range == flow::Range::kNumberList ? ": [" : ": ");
+    out.add(p.name, completion_kind(SymbolKind::kParameter), p.meaning, insert);
   }
 }
 

@@ -94,6 +94,7 @@ class Builder {
       case ast::Value::Kind::kIdent: refer_if_declared(v.ident); break;
       case ast::Value::Kind::kHolding: refer(v.ident, SymbolKind::kData); break;
       case ast::Value::Kind::kList:
+      case ast::Value::Kind::kArray:
         for (const auto& item : v.items) value(item);
         break;
       case ast::Value::Kind::kArith: arith(v.arith); break;

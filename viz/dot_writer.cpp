@@ -494,6 +494,14 @@ class Writer {
   static constexpr std::size_t kMinReleaseGroup = 3;
 
   // What makes two releases look the same in the diagram; empty: never grouped.
+  /// A list parameter by its values: `[1, 1/2, 3/8, 5/16]`, the first 8 and the count of the rest.
+  std::string list_text(const std::vector<flow::ParamValue>& list) const {
+    std::string text = "[";
+    for (std::size_t i = 0; i < list.size() && i < 8; ++i) text += (i ? ", " : "") + format_exact(g_.value(list[i]));
+    if (list.size() > 8) text += ", ... " + std::to_string(list.size() - 8) + " more";
+    return text + "]";
+  }
+
   std::string release_key(Id x, const std::set<Id>& read) const {
     const auto& art = g_.artifacts[x];
     if (!flow::is_private(art.kind) || read.count(x)) return "";
@@ -504,6 +512,7 @@ class Writer {
                       (art.tree_completion ? "t" : "") + std::to_string(static_cast<int>(art.batching)) + "|" +
                       leak_key(find_leak(o_.artifacts, x)) + (faded_artifact(x) ? "|faded|" : "|");
     for (const auto& [name, value] : art.params) key += flow::param_name(name) + std::string("=") + format_exact(g_.value(value)) + ",";
+    for (const auto& [name, list] : art.lists) key += flow::param_name(name) + std::string("=") + list_text(list) + ",";
     for (const auto& in : art.inputs)
       key += "|in" + std::to_string(static_cast<int>(in.kind)) + ":" + std::to_string(in.data) + ":" +
              (in.kind == flow::Input::Kind::kArtifact ? std::to_string(in.artifact) : "");
@@ -744,6 +753,8 @@ class Writer {
           text += format_exact(g_.value(value));
           append_wrapped(lines, text, kWrapNode + 8);
         }
+        for (const auto& [name, list] : art.lists)
+          append_wrapped(lines, flow::param_name(name) + std::string(": ") + list_text(list), kWrapNode + 8);
       }
       if (!look.note.empty()) lines.push_back(look.note);
       // The release's error, as the analysis worded it (issue #22).

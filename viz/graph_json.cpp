@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/rational.hpp"
+#include "flow/param_expr.hpp"
 #include "viz/flow_graph.hpp"
 
 namespace privflow::viz {
@@ -215,6 +216,16 @@ Json artifacts_json(const flow::Graph& g) {
       x["value"] = exact(g.value(pv));
       x["param"] = name_or_null(g.params, pv.param);
       put_span(x, pv.span);
+      params[flow::param_name(name)] = x;
+    }
+    for (const auto& [name, list] : a.lists) {
+      Json x;
+      x["values"] = array_of(list, [&g](Json& item, const flow::ParamValue& pv) {
+        item["value"] = exact(g.value(pv));
+        item["param"] = name_or_null(g.params, pv.param);
+        if (pv.expr) item["expr"] = flow::expr_text(*pv.expr, g.params);
+        put_span(item, pv.span);
+      });
       params[flow::param_name(name)] = x;
     }
     j["params"] = params;

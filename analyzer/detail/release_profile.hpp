@@ -25,6 +25,17 @@ struct ReleaseProfile {
   std::string sensitivity_note;  // "sensitivity 1000000 (the sum of income, int[0, 1000000])"
 };
 
+/// A matrix_factorization's strategy sensitivity (in clipping norms, zero-gradient replacement):
+/// as written (`sensitivity`), or computed for the banded Toeplitz strategy of `coefficients`
+/// by dp::banded_toeplitz_sensitivity_squared, the function `privflow account
+/// matrix-factorization` uses. `error` is set when it cannot be computed.
+struct StrategySensitivity {
+  Rational squared;
+  std::string text;  // how it was obtained, for the derivation and `explain`
+  std::string error;
+};
+StrategySensitivity strategy_sensitivity(const flow::Graph& g, const flow::Artifact& x);
+
 /// The profile of `use` of data set `data`, for `question` (its error, when the release cannot be
 /// accounted, in `error`).
 ReleaseProfile release_profile(const flow::Graph& g, flow::Id data, const ReleaseUse& use, Question question);

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <functional>
 #include <sstream>
 
 #include "analyzer/analysis.hpp"
@@ -572,6 +573,77 @@ TEST_CASE("DP-FTRL: tree aggregation and matrix factorisation are the Gaussian o
   REQUIRE(verdict(replaced, "r").value);
   CHECK(*verdict(replaced, "r").value >= 10.99715 * (1 - 1e-6));
   CHECK(*verdict(replaced, "r").value <= 10.99715 * 1.01);
+}
+
+TEST_CASE("matrix_factorization computes a banded strategy's sensitivity from its coefficients",
+          "[analyzer][composition][dpftrl]") {
+  auto spec = [](const std::string& arguments, const std::string& delta) {
+    return "param c = 1/2 in [0, 4]\n"
+           "data d { rows: 1000 field x: bool }\n"
+           "agent server { trust: trusted, holds: d }\n"
+           "agent analyst { trust: curious }\n"
+           "compute m at server = matrix_factorization(d, " + arguments + ")\n"
+           "send m to analyst\n"
+           "require r: dp(d) against {analyst} <= epsilon 1000 at delta " + delta + "\n";
+  };
+  // Brute force over every participation pattern (tests/analyzer/data/banded_mf_reference.py):
+  // bands 2, 1, 2 over 10 steps, 4 participations 3 apart: sensitivity^2 31, the last column cut
+  // by the last step. z = sqrt(31) (rounded down) is mu = 1: exact epsilon at 1e-6 4.886554.
+  const auto cut = analyzer::analyze(
+      load(spec("noise_multiplier: sqrt(31), coefficients: [2, 1, 2], steps: 10, epochs: 4, min_separation: 3", "1e-6")));
+  REQUIRE(verdict(cut, "r").value);
+  CHECK(*verdict(cut, "r").value >= 4.886554117462212 * (1 - 1e-9));
+  CHECK(*verdict(cut, "r").value <= 4.886554117462212 * 1.01);
+  // gboard_dpftrl's compose_model: bands 1, 1/2, 3/8, 5/16 (the middle one written 3 * c^3 with
+  // c = 1/2, an expression over a param), 4 participations 500 apart in 2000 steps:
+  // sensitivity^2 381/64, z = 4: epsilon at 1e-10 3.832517 (mpmath).
+  const std::string gboard = "noise_multiplier: 4, coefficients: [1, c, 3 * c * c * c, 5/16], steps: 2000, epochs: 4, "
+                             "min_separation: 500";
+  const auto compose = analyzer::analyze(load(spec(gboard, "1e-10")));
+  REQUIRE(verdict(compose, "r").value);
+  CHECK(*verdict(compose, "r").value >= 3.832517086223042 * (1 - 1e-9));
+  CHECK(*verdict(compose, "r").value <= 3.832517086223042 * 1.01);
+  // The same strategy written as its sensitivity gives the same figure (one code path).
+  const auto written = analyzer::analyze(load(spec("noise_multiplier: 4, sensitivity: sqrt(381/64)", "1e-10")));
+  REQUIRE(verdict(written, "r").value);
+  CHECK(*verdict(written, "r").value == Approx(*verdict(compose, "r").value).epsilon(1e-9));
+  // Steps left out: unbounded, every participation a whole column (an upper bound for any n):
+  // the same 381/64 here; one participation of [7] is sensitivity 7, z = 7: mu = 1.
+  const auto unbounded = analyzer::analyze(
+      load(spec("noise_multiplier: 4, coefficients: [1, 1/2, 3/8, 5/16], epochs: 4, min_separation: 500", "1e-10")));
+  REQUIRE(verdict(unbounded, "r").value);
+  CHECK(*verdict(unbounded, "r").value == Approx(*verdict(compose, "r").value).epsilon(1e-9));
+  const auto single = analyzer::analyze(load(spec("noise_multiplier: 7, coefficients: [7]", "1e-6")));
+  REQUIRE(verdict(single, "r").value);
+  CHECK(*verdict(single, "r").value >= 4.886554117462212 * (1 - 1e-9));
+  CHECK(*verdict(single, "r").value <= 4.886554117462212 * 1.01);
+  // A negative or irrational coefficient counts by its magnitude, rounded up: [-7] is [7], and
+  // [-sqrt(49)] too; never below the exact figure.
+  for (const char* band : {"-7", "-sqrt(49)", "-(7 - sqrt(2)) - sqrt(2)"}) {
+    const auto negative =
+        analyzer::analyze(load(spec(std::string("noise_multiplier: 7, coefficients: [") + band + "]", "1e-6")));
+    INFO(band);
+    REQUIRE(verdict(negative, "r").value);
+    CHECK(*verdict(negative, "r").value >= 4.886554117462212 * (1 - 1e-9));
+    CHECK(*verdict(negative, "r").value <= 4.886554117462212 * 1.01);
+  }
+  // The derivation says how the sensitivity was computed.
+  std::ostringstream derivation;
+  std::function<void(const analyzer::Derivation&)> walk = [&](const analyzer::Derivation& d) {
+    derivation << d.text << "\n";
+    for (const auto& child : d.children) walk(child);
+  };
+  walk(verdict(compose, "r").explanation);
+  INFO(derivation.str());
+  CHECK(derivation.str().find("banded Toeplitz strategy [1, c, 3 * c * c * c, 5/16]") != std::string::npos);
+  CHECK(derivation.str().find("sensitivity √(381/64)") != std::string::npos);
+  // A param inside a coefficient is re-read when it changes (as tune changes params): c = 1 makes
+  // the bands 1, 1, 3, 5/16: sensitivity^2 = 4 * (1 + 1 + 9 + 25/256) = 2841/64.
+  flow::Graph changed = load(spec(gboard, "1e-10"));
+  changed.params[0].value = 1;
+  const auto larger = analyzer::analyze(changed);
+  REQUIRE(verdict(larger, "r").value);
+  CHECK(*verdict(larger, "r").value > *verdict(compose, "r").value * 2);
 }
 
 TEST_CASE("sparse vector, report noisy max and top-k: pure epsilon, top-k as k exponential mechanisms",

@@ -251,6 +251,7 @@ std::string value_in(Range range) {
     case Range::kKeepProbability: return "3/4";
     case Range::kFlag: return "false";
     case Range::kBatching: return "poisson";
+    case Range::kNumberList: return "[1, 1/2]";
   }
   return "?";
 }

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -70,4 +72,51 @@ TEST_CASE("account dpsgd --sampling fixed-size, and calibration under replace", 
                  "--neighbouring", "swap"}).code == 2);
   CHECK(account({"dpsgd", "--noise-multiplier", "1", "--sampling-rate", "0.1", "--steps", "10", "--delta", "1e-5",
                  "--sampling", "shuffle"}).code == 2);
+}
+
+TEST_CASE("account laplace --neighbouring replace: the substitution PLD of a Poisson-sampled Laplace",
+          "[cli][account][replace][subsampling]") {
+  // dp_accounting's REPLACE_ONE pair for the sampled Laplace (factor 2: x and x' each within the
+  // sensitivity of the rest's output), tests/dp/data/sampled_laplace_replace_reference.json: the
+  // figure is never below the optimistic end and at most 1 % above the pessimistic one. It is the
+  // mechanism a spec builds for a sampled laplace under a value question on add/remove data
+  // (analyzer/subsampling.cpp, sampled_laplace, replace factor 2).
+  std::ifstream file(std::string(PRIVFLOW_SOURCE_DIR) + "/tests/dp/data/sampled_laplace_replace_reference.json");
+  REQUIRE(file.good());
+  const auto reference = nlohmann::json::parse(file);
+  int checked = 0;
+  for (const auto& c : reference["cases"]) {
+    if (c["factor"] != 2) continue;
+    auto number = [](const nlohmann::json& v) {
+      std::ostringstream out;
+      out.precision(17);
+      out << double(v);
+      return out.str();
+    };
+    const std::vector<std::string> args{"laplace", "--epsilon", number(c["epsilon"]), "--sampling-rate",
+                                        number(c["q"]), "--times", std::to_string(int(c["times"])),
+                                        "--delta", number(c["delta"]), "--neighbouring", "replace", "--json"};
+    const Outcome run = account(args);
+    INFO(c.dump() << "\n" << run.err);
+    REQUIRE(run.code == 0);
+    const double epsilon = nlohmann::json::parse(run.out)["epsilon"];
+    CHECK(epsilon >= double(c["optimistic"]) * (1 - 1e-9));
+    CHECK(epsilon <= double(c["pessimistic"]) * 1.01);
+    ++checked;
+  }
+  CHECK(checked >= 5);
+  // Unsampled, replace-one is twice the add/remove epsilon, exactly; a bad relation is refused.
+  const Outcome plain = account({"laplace", "--epsilon", "1", "--delta", "0", "--neighbouring", "replace", "--json"});
+  REQUIRE(plain.code == 0);
+  CHECK(double(nlohmann::json::parse(plain.out)["epsilon"]) == Approx(2).epsilon(1e-12));
+  const Outcome bad = account({"laplace", "--epsilon", "1", "--delta", "1e-6", "--neighbouring", "swap"});
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("--neighbouring must be add-remove or replace") != std::string::npos);
+  // Sampling never costs under replace-one either: below the unsampled 2 epsilon at delta 0.
+  const Outcome sampled = account(
+      {"laplace", "--epsilon", "1", "--sampling-rate", "0.1", "--delta", "0", "--neighbouring", "replace", "--json"});
+  REQUIRE(sampled.code == 0);
+  const double pure = nlohmann::json::parse(sampled.out)["epsilon"];
+  CHECK(pure < 2);
+  CHECK(pure >= std::log1p(0.1 * std::expm1(1.0)));  // never below the add/remove amplification
 }

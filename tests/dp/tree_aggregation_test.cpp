@@ -10,6 +10,8 @@
 //  - banded_toeplitz: the sensitivity, brute force over participation patterns and signs in
 //    exact fractions.
 #include <catch2/catch.hpp>
+
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -100,6 +102,19 @@ TEST_CASE("banded Toeplitz: sensitivity equal to the brute force over participat
   std::string error;
   CHECK_FALSE(banded_toeplitz_sensitivity_squared(wide, &error));
   CHECK(error.find("3 bands, more than the minimum separation 2") != std::string::npos);
+  // Unbounded steps (a spec's matrix_factorization without `steps`) and 10^12 participations:
+  // every column whole, k·Σc² = 10^12 · (1 + 1/4), counted without walking the pattern; with
+  // a separation so large that the next start overflows, the columns before it.
+  const std::uint64_t unbounded = std::numeric_limits<std::uint64_t>::max();
+  BandedToeplitz many{{Rational(1), Rational(1, 2)}, unbounded, 1'000'000'000'000ULL, 3};
+  auto squared = banded_toeplitz_sensitivity_squared(many);
+  REQUIRE(squared);
+  CHECK(*squared == Rational(1'250'000'000'000L));
+  BandedToeplitz far{{Rational(1), Rational(1, 2)}, unbounded, 1'000'000'000'000ULL, unbounded / 4};
+  squared = banded_toeplitz_sensitivity_squared(far);
+  REQUIRE(squared);
+  // 5 whole columns start at 0, b, …, 4b = 2^64 − 4; the 6th's start 5b overflows: 25/4.
+  CHECK(*squared == Rational(25, 4));
 }
 
 TEST_CASE("effective noise multiplier is rounded down", "[dp][tree_aggregation]") {

@@ -194,6 +194,21 @@ TEST_CASE("an argument longer than a line is filled, broken before its terms' + 
   CHECK(fmt_text(in, 40).find("+ -2 * (x - 1))") != std::string::npos);
 }
 
+TEST_CASE("a list parameter is spaced, and filled after its commas when it is too long", "[format]") {
+  CHECK(fmt_text("compute r at a = matrix_factorization(n,noise_multiplier:4,coefficients:[ 1,-1/2 ,c*2 ])\n") ==
+        "compute r at a = matrix_factorization(n, noise_multiplier: 4, coefficients: [1, -1/2, c * 2])\n");
+  const std::string in = "compute r at a = matrix_factorization(n,noise_multiplier:4,coefficients:[1,1/2,3/8,5/16,"
+                         "35/128,63/256,231/1024,429/2048,6435/32768,12155/65536,46189/262144],steps:2000)\n";
+  const std::string out =
+      "compute r at a = matrix_factorization(n, noise_multiplier: 4,\n"
+      "                                      coefficients: [1, 1/2, 3/8, 5/16, 35/128, 63/256, 231/1024,\n"
+      "                                      429/2048, 6435/32768, 12155/65536, 46189/262144], steps: 2000)\n";
+  CHECK(fmt_text(in, 100) == out);
+  CHECK(fmt_text(out, 100) == out);
+  CHECK(fmt_text("compute r at a = matrix_factorization(n, noise_multiplier: 4, coefficients: [])\n") ==
+        "compute r at a = matrix_factorization(n, noise_multiplier: 4, coefficients: [])\n");
+}
+
 TEST_CASE("a UTF-8 byte order mark is accepted, as check accepts it, and kept", "[format]") {
   CHECK(fmt_text("\xEF\xBB\xBFregion   EU\n") == "\xEF\xBB\xBFregion EU\n");
   CHECK(fmt_text("\xEF\xBB\xBF# c\nregion EU") == "\xEF\xBB\xBF# c\nregion EU\n");

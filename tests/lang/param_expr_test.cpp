@@ -193,6 +193,40 @@ TEST_CASE("errors in parameter expressions are located", "[lang][param_expr][dia
             .rfind("6:", 0) == 0);  // irrational steps: not a whole number
 }
 
+TEST_CASE("list parameters: each element a number, a param or an expression; located errors",
+          "[lang][param_expr][list]") {
+  auto l = load(kBase + "compute r at clinic = matrix_factorization(n, noise_multiplier: 4, coefficients: [1, "
+                        "base / 4, 3/8, sqrt(2) / 4], steps: 2000, epochs: 4, min_separation: 500)\nsend r to server\n");
+  INFO(l.rendered);
+  REQUIRE(l.graph);
+  const flow::Artifact& x = l.graph->artifacts[l.graph->find_artifact("r")];
+  const auto& bands = l.graph->list(x, flow::ParamKey::kCoefficients);
+  REQUIRE(bands.size() == 4);
+  CHECK(l.graph->value(bands[0]) == 1);
+  CHECK(bands[1].expr);
+  CHECK(l.graph->value(bands[1]) == r("1/2"));
+  CHECK(l.graph->value(bands[2]) == r("3/8"));
+  // sqrt(2)/4 = 0.3535533905932737622004221810524245196424 (mpmath): its magnitude rounds up.
+  CHECK(l.graph->magnitude(bands[3]) >= r("0.3535533905932737622004221810524245196424"));
+  CHECK(l.graph->magnitude(bands[3]) <= r("0.353553390595"));
+  CHECK(x.params.count(flow::ParamKey::kCoefficients) == 0);  // a list is never a tuning target
+
+  auto error_of = [](const std::string& arguments) {
+    return first_error(kBase + "compute r at clinic = matrix_factorization(n, noise_multiplier: 4, " + arguments +
+                       ")\n");
+  };
+  CHECK(error_of("coefficients: []") == "6:82: coefficients needs at least one number, e.g. [1, 1/2, 3/8]");
+  CHECK(error_of("coefficients: 2") == "6:82: coefficients is a list of numbers, e.g. [1, 1/2, 3/8], not one value");
+  CHECK(error_of("coefficients: [1], steps: [2]") == "6:94: steps takes one number, not a list");
+  CHECK(error_of("coefficients: [1, nope]") == "6:86: param 'nope' is not declared");
+  // Too many bands: the limit of `privflow account matrix-factorization --coefficients`.
+  std::string many = "coefficients: [1";
+  for (std::size_t i = 0; i < flow::kMaxListItems; ++i) many += ", 0";
+  CHECK(error_of(many + "]") == "6:82: coefficients has 100001 elements; at most 100000 are accepted");
+  CHECK(error_of("coefficients: [1, 1, 1], epochs: 2, min_separation: 2").find("3 bands, more than min_separation 2") !=
+        std::string::npos);
+}
+
 TEST_CASE("a param inside an expression is re-read when it changes, as tune changes it", "[lang][param_expr]") {
   auto l = lower_release("compute r at clinic = gaussian(n, sigma: base * 3 / 2)", flow::ParamKey::kSigma);
   REQUIRE(l.graph);

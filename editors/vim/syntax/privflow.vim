@@ -37,7 +37,7 @@ syn match pflowComputation "\<\%(map\|select\|count\|sum\|mean\|histogram\|aggre
 syn match pflowChannel "\<\%(plain\|encrypted\|secure_aggregation\|shuffler\|network_shuffle\)\>"
 " Settings and agent keys, data items, computation and channel parameters, before their colon
 " (keys that are also keywords keep the keyword colour).
-syn match pflowProperty "\<\%(delta\|accountant\|trust\|region\|holds\|rows\|category\|neighbouring\|epsilon\|scale\|sensitivity\|times\|sigma\|distributed\|keep\|noise_multiplier\|sampling\|sampling_rate\|batch_size\|steps\|epochs\|rho\|threshold\|min_clients\|tree_completion\|by\|answers\|k\|f\|p\|q\|hashes\|confidence\|rounds\|topology\|candidates\|width\|error_sd\)\>\ze\s*:"
+syn match pflowProperty "\<\%(delta\|accountant\|trust\|region\|holds\|rows\|category\|neighbouring\|epsilon\|scale\|sensitivity\|times\|sigma\|distributed\|keep\|noise_multiplier\|sampling\|sampling_rate\|batch_size\|steps\|epochs\|rho\|threshold\|min_clients\|tree_completion\|coefficients\|min_separation\|by\|answers\|k\|f\|p\|q\|hashes\|confidence\|rounds\|topology\|candidates\|width\|error_sd\)\>\ze\s*:"
 
 " The name a declaration introduces.
 syn match pflowDeclName "\%(\<\%(pipeline\|region\|category\|param\|data\|agent\|compute\|adversary\|field\)\s\+\)\@<=\h\w*"
