@@ -31,6 +31,20 @@ double times_up(double a, std::uint64_t t) {
   return std::isfinite(x) ? std::nextafter(x, kInf) : x;
 }
 
+/// e^x rounded up to a rational (MPFR, base/interval.hpp: within 2^-120 of the true value);
+/// nullopt beyond e^700.
+std::optional<Rational> exp_up(const Rational& x) {
+  if (x > 700 || x < -700) return std::nullopt;
+  return privflow::exp(Interval::point(x)).hi;
+}
+
+/// e^ε of unary encoding given by `epsilon` (OUE), rounded up; nullopt for p and q, or beyond e^700.
+std::optional<Rational> oue_exp(const flow::Graph& g, const flow::Artifact& x) {
+  if (g.param(x, K::kP)) return std::nullopt;
+  auto epsilon = g.param(x, K::kEpsilon);
+  return epsilon ? exp_up(*epsilon) : std::nullopt;
+}
+
 struct BitProbabilities {
   Rational one;   // P(report bit 1 | bit set)
   Rational zero;  // P(report bit 1 | bit not set)
@@ -54,10 +68,19 @@ std::optional<BitProbabilities> bit_probabilities(const flow::Graph& g, const fl
       b.zero = *f / 2 * (*p + *q) + (1 - *f) * *p;
     }
   } else if (x.kind == flow::ComputeKind::kUnaryEncoding) {
-    auto p = g.param(x, K::kP);
-    if (!p) return std::nullopt;
-    b.zero = *p;
-    b.one = g.param(x, K::kQ).value_or(Rational(1, 2));
+    if (auto p = g.param(x, K::kP)) {
+      b.zero = *p;
+      b.one = g.param(x, K::kQ).value_or(Rational(1, 2));
+    } else if (auto e = oue_exp(g, x)) {
+      // OUE (Wang et al. 2017, §4.3, Eq. (13)): the value's bit read 1 w.p. 1/2, every other bit
+      // w.p. 1/(e^ε + 1). e^ε rounded up lowers that 1/(e^ε + 1): the true bit channel is then
+      // a garbling of this one (the point (1/2, 1/(e^ε + 1)) lies between (1/2, 1/(E + 1)) and
+      // the diagonal), the same garbling for every bit, so no posterior or leakage is lowered.
+      b.zero = 1 / (*e + 1);
+      b.one = Rational(1, 2);
+    } else {
+      return std::nullopt;
+    }
     if (permanent) b.zero = 0, b.one = 1;  // without a permanent step, many reports reveal the bits
   } else {
     return std::nullopt;
@@ -131,13 +154,6 @@ namespace {
 
 // A channel of more cells than this (values × outputs) is left to the accountant (its ε).
 constexpr std::uint64_t kMaxChannelCells = std::uint64_t{1} << 16;
-
-/// e^x rounded up to a rational (MPFR, base/interval.hpp: within 2^-120 of the true value);
-/// nullopt beyond e^700.
-std::optional<Rational> exp_up(const Rational& x) {
-  if (x > 700 || x < -700) return std::nullopt;
-  return privflow::exp(Interval::point(x)).hi;
-}
 
 /// The shape of one report's channel on a field of `values` values, before it is listed.
 struct LocalShape {
@@ -244,6 +260,7 @@ std::optional<LocalShape> local_shape(const flow::Graph& g, const flow::Artifact
   } else if (auto b = bit_probabilities(g, x, permanent)) {
     s = LocalShape{};
     s->bits = *b;
+    s->rounded = x.kind == flow::ComputeKind::kUnaryEncoding && !permanent && epsilon && *epsilon != 0;
   }
   if (!s) return std::nullopt;
   if (s->kind == LocalShape::Kind::kBits) {
