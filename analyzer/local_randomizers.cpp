@@ -250,15 +250,16 @@ std::optional<LocalShape> hadamard_shape(const Rational& epsilon, std::uint64_t 
 /// a collision is no garbling of SUE_d (a linear program finds none for 3 values in 2 buckets;
 /// tests/analyzer/data/local_channels_reference.py, "cms_garbling"). The measures are Bayes
 /// vulnerabilities: with the other views o independent given the record, V(π ▷ C‖O) =
-/// Σ_o V(w_o ▷ C), w_o(s) = P(s, o) any sub-prior, and the posterior of a set A is at most its
-/// odds under w_o times e^ε. (1) Leakage: P(x | bucket t) = base(x)·r_t(x), r_t(x) = a/b when
+/// Σ_o V(w_o ▷ C), w_o(s) = P(s, o) any sub-prior. (1) Leakage: P(x | bucket t) = base(x)·r_t(x), r_t(x) = a/b when
 /// x_t = 1 else b/a, so V(w ▷ SUE_m ∘ h) = Σ_x base(x)·max_t W_t·r_t(x), W_t the largest w(s)
 /// with h(s) = t: only each bucket's heaviest value counts. That is V(w_T ▷ SUE_d), w_T the
 /// sub-prior kept on those heaviest values T (the others' bits are then noise alike for all of
 /// T), and V is non-decreasing in w: V(w ▷ SUE_m ∘ h_j) ≤ V(w ▷ SUE_d) for every h_j, and the
-/// mean over j too. (2) Posterior: every h_j is ε-LDP (two values differ in two entries), so
-/// no output lifts A's odds by more than e^ε, and SUE_d reaches e^ε for every A (A's bits 1,
-/// the rest 0: ratio (a/b)²), whatever w_o: its posterior is the largest any ε-LDP report has.
+/// mean over j too. (2) Posterior: every h_j is ε-LDP (two values differ in two entries). Given
+/// o and an output, the posterior of any event is linear-fractional in the likelihoods of the
+/// values, which lie in [m, m·e^ε]: largest at a vertex, two levels in ratio e^ε on a set B of
+/// values. SUE_d has that output for every B (B's bits 1, the rest 0: ratio (a/b)² = e^ε), so
+/// its largest posterior is the largest any ε-LDP report can give, in every context.
 /// (1) is Bayes vulnerability, which leakage and reconstruction read; a gain function that
 /// rewards a guess of the bucket alone could prefer the collision.
 std::optional<LocalShape> sketch_shape(const Rational& epsilon) {
