@@ -72,7 +72,7 @@ std::optional<BitProbabilities> bit_probabilities(const flow::Graph& g, const fl
       b.zero = *p;
       b.one = g.param(x, K::kQ).value_or(Rational(1, 2));
     } else if (auto e = oue_exp(g, x)) {
-      // OUE (Wang et al. 2017, §4.3, Eq. (13)): the value's bit read 1 w.p. 1/2, every other bit
+      // OUE (Wang et al. 2017, §4.3): the value's bit read 1 w.p. 1/2, every other bit
       // w.p. 1/(e^ε + 1). e^ε rounded up lowers that 1/(e^ε + 1): the true bit channel is then
       // a garbling of this one (the point (1/2, 1/(e^ε + 1)) lies between (1/2, 1/(E + 1)) and
       // the diagonal), the same garbling for every bit, so no posterior or leakage is lowered.
