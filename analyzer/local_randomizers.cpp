@@ -203,8 +203,8 @@ std::optional<std::uint64_t> bit_outputs(std::uint64_t values, std::uint64_t has
 /// posterior 1); GRR on the values must have a ratio above e^ε (uniform on the top g needs
 /// R ≥ (g·e^ε·(d − 1) − (d − g)(e^ε + g − 1))/(g(g − 1)), 3.15 at ε 1, g 4, d 5); OUE and SUE at
 /// ε fall below the worst hash (uniform on 5 values, ε 1: 0.69 and 0.63 bits against 0.93).
-/// So the release counts through its ε. Not used yet, though sound: every hash's Bayes
-/// capacity is g·e^ε/(e^ε + g − 1) (0.93 bits at ε 1, against ε's 1.44).
+/// So the posterior counts the release through its ε, and the leakage through every hash's
+/// Bayes capacity g·e^ε/(e^ε + g − 1) (hashing_capacity: 0.93 bits at ε 1, against ε's 1.44).
 std::optional<LocalShape> hashed_shape(const Rational& epsilon, std::uint64_t values) {
   const std::uint64_t g = dp::ldp::olh_range(to_double_up(epsilon));
   auto e = exp_up(epsilon);
@@ -353,6 +353,19 @@ std::vector<std::vector<Rational>> named_rows(const LocalShape& s, std::uint64_t
 }
 
 }  // namespace
+
+std::optional<Rational> hashing_capacity(const flow::Graph& g, const flow::Artifact& x) {
+  const auto epsilon = g.param(x, K::kEpsilon);
+  if (x.kind != flow::ComputeKind::kLocalHashing || !epsilon) return std::nullopt;
+  auto e = exp_up(*epsilon);
+  if (!e) return std::nullopt;
+  // Σ_y max_v C_h(v, y) ≤ g·p for every hash h (each bucket's column at most p), and the mean
+  // over a family is at most the largest; g·E/(E + g − 1) grows with E, so E ≥ e^ε is sound.
+  const Rational range(static_cast<unsigned long>(dp::ldp::olh_range(to_double_up(*epsilon))));
+  Rational c = range * *e / (*e + range - 1);
+  c.canonicalize();
+  return c;
+}
 
 bool has_exact_local_channel(const flow::Graph& g, const flow::Artifact& x) {
   if (x.inputs.empty() || x.inputs[0].kind != flow::Input::Kind::kField) return false;

@@ -35,6 +35,12 @@ bool has_exact_local_channel(const flow::Graph& g, const flow::Artifact& x);
 /// e^ε), its figures upper bounds within 2^-120.
 bool local_channel_rounded(const flow::Graph& g, const flow::Artifact& x);
 
+/// The multiplicative Bayes capacity of one report of local_hashing, g·e^ε/(e^ε + g − 1) with
+/// e^ε rounded up, which bounds every hash of any family on any number of values (min-entropy
+/// leakage through it is at most log2 of it for every prior and with any other views);
+/// nullopt for the other kinds, or e^ε beyond e^700.
+std::optional<Rational> hashing_capacity(const flow::Graph& g, const flow::Artifact& x);
+
 /// The channel of one report of `x` on the field at `pos` of `input`:
 /// - rappor, unary_encoding: each value sets `hashes` bits of its own (no collisions, the case
 ///   the paper's ε is for), each bit reported as 1 w.p. q* (set) or p* (not set; OUE: q* 1/2,
