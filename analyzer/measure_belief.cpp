@@ -51,10 +51,10 @@ HashedReports hashed_reports(const flow::Graph& g, const std::vector<detail::Rel
     if (std::find(exact_ids.begin(), exact_ids.end(), use.artifact) != exact_ids.end()) continue;
     auto capacity = detail::hashing_capacity(g, x);
     if (!capacity) continue;
-    const std::uint64_t reports = use.copies * g.times(x);
+    const double reports = static_cast<double>(use.copies) * static_cast<double>(g.times(x));  // no overflow
     out.ids.push_back(use.artifact);
-    out.reports += reports;
-    out.bits += static_cast<double>(reports) * to_double_up(inference::log2_up(*capacity).value);
+    out.reports = reports >= 1e18 ? std::uint64_t{1000000000000000000} : out.reports + static_cast<std::uint64_t>(reports);
+    out.bits += reports * to_double_up(inference::log2_up(*capacity).value);
   }
   if (out.bits > 0) out.bits = std::nextafter(out.bits * (1 + 1e-12), HUGE_VAL);
   return out;
