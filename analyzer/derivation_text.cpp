@@ -194,6 +194,12 @@ std::string cap_sure_guess(const Rational& prior_vulnerability) {
 
 std::string capped(const std::string& cap) { return "capped at " + cap; }
 
+std::string hashing_capacity(std::uint64_t reports, double bits) {
+  return "local hashing: " + count(reports) + " report(s) bounded by the Bayes capacity of every hash, "
+         "g·e^epsilon/(e^epsilon + g - 1) each: " + format_double_up(bits, 4) +
+         " bits in all, below their epsilon's (the other releases through their epsilon)";
+}
+
 std::string independent_releases(std::size_t dropped, const flow::Field& field) {
   return count(dropped) + " release use(s) read only fields independent of " + field.name +
          ": they tell nothing about it";

@@ -31,6 +31,20 @@ double times_up(double a, std::uint64_t t) {
   return std::isfinite(x) ? std::nextafter(x, kInf) : x;
 }
 
+/// e^x rounded up to a rational (MPFR, base/interval.hpp: within 2^-120 of the true value);
+/// nullopt beyond e^700.
+std::optional<Rational> exp_up(const Rational& x) {
+  if (x > 700 || x < -700) return std::nullopt;
+  return privflow::exp(Interval::point(x)).hi;
+}
+
+/// e^ε of unary encoding given by `epsilon` (OUE), rounded up; nullopt for p and q, or beyond e^700.
+std::optional<Rational> oue_exp(const flow::Graph& g, const flow::Artifact& x) {
+  if (g.param(x, K::kP)) return std::nullopt;
+  auto epsilon = g.param(x, K::kEpsilon);
+  return epsilon ? exp_up(*epsilon) : std::nullopt;
+}
+
 struct BitProbabilities {
   Rational one;   // P(report bit 1 | bit set)
   Rational zero;  // P(report bit 1 | bit not set)
@@ -54,10 +68,19 @@ std::optional<BitProbabilities> bit_probabilities(const flow::Graph& g, const fl
       b.zero = *f / 2 * (*p + *q) + (1 - *f) * *p;
     }
   } else if (x.kind == flow::ComputeKind::kUnaryEncoding) {
-    auto p = g.param(x, K::kP);
-    if (!p) return std::nullopt;
-    b.zero = *p;
-    b.one = g.param(x, K::kQ).value_or(Rational(1, 2));
+    if (auto p = g.param(x, K::kP)) {
+      b.zero = *p;
+      b.one = g.param(x, K::kQ).value_or(Rational(1, 2));
+    } else if (auto e = oue_exp(g, x)) {
+      // OUE (Wang et al. 2017, §4.3): the value's bit read 1 w.p. 1/2, every other bit
+      // w.p. 1/(e^ε + 1). e^ε rounded up lowers that 1/(e^ε + 1): the true bit channel is then
+      // a garbling of this one (the point (1/2, 1/(e^ε + 1)) lies between (1/2, 1/(E + 1)) and
+      // the diagonal), the same garbling for every bit, so no posterior or leakage is lowered.
+      b.zero = 1 / (*e + 1);
+      b.one = Rational(1, 2);
+    } else {
+      return std::nullopt;
+    }
     if (permanent) b.zero = 0, b.one = 1;  // without a permanent step, many reports reveal the bits
   } else {
     return std::nullopt;
@@ -132,13 +155,6 @@ namespace {
 // A channel of more cells than this (values × outputs) is left to the accountant (its ε).
 constexpr std::uint64_t kMaxChannelCells = std::uint64_t{1} << 16;
 
-/// e^x rounded up to a rational (MPFR, base/interval.hpp: within 2^-120 of the true value);
-/// nullopt beyond e^700.
-std::optional<Rational> exp_up(const Rational& x) {
-  if (x > 700 || x < -700) return std::nullopt;
-  return privflow::exp(Interval::point(x)).hi;
-}
-
 /// The shape of one report's channel on a field of `values` values, before it is listed.
 struct LocalShape {
   enum class Kind { kBits, kHashed, kHadamard } kind = Kind::kBits;
@@ -175,9 +191,20 @@ std::optional<std::uint64_t> bit_outputs(std::uint64_t values, std::uint64_t has
 /// E_h V(π ▷ C_h‖O) ≤ V(π ▷ C_inj‖O) for every family. The posterior of v is largest where y
 /// names v alone (ratio e^ε against every other value), which C_inj has too. So: when the
 /// field has at most g values, GRR_g on the values (C_inj, exact up to e^ε's rounding and
-/// sound for every family); beyond, no single channel bounds every prior: the release counts
-/// through its ε. The g − values outputs no value names are one output (their columns are
-/// equal, which changes no posterior and no vulnerability).
+/// sound for every family). The g − values outputs no value names are one output (their
+/// columns are equal, which changes no posterior and no vulnerability).
+///
+/// On more values than g every hash collides, and only each bucket's heaviest value counts:
+/// V(w ▷ C_h) = Σ_y max(p·W_y, q·max_t W_t), W_t = max_{h(s)=t} w(s). The worst hash separates
+/// the g heaviest values of w, which differ from one observation o to the next, so no hash is
+/// worst for all. No channel found bounds every hash for every w and keeps the posterior at
+/// the ε bound: C_h = (1 − λ)·uniform + λ·(reveal h(v)), λ = (e^ε − 1)/(e^ε + g − 1), makes
+/// every hash a garbling of "reveal the value w.p. λ" (its leakage is tight at g values, its
+/// posterior 1); GRR on the values must have a ratio above e^ε (uniform on the top g needs
+/// R ≥ (g·e^ε·(d − 1) − (d − g)(e^ε + g − 1))/(g(g − 1)), 3.15 at ε 1, g 4, d 5); OUE and SUE at
+/// ε fall below the worst hash (uniform on 5 values, ε 1: 0.69 and 0.63 bits against 0.93).
+/// So the posterior counts the release through its ε, and the leakage through every hash's
+/// Bayes capacity g·e^ε/(e^ε + g − 1) (hashing_capacity: 0.93 bits at ε 1, against ε's 1.44).
 std::optional<LocalShape> hashed_shape(const Rational& epsilon, std::uint64_t values) {
   const std::uint64_t g = dp::ldp::olh_range(to_double_up(epsilon));
   auto e = exp_up(epsilon);
@@ -216,8 +243,25 @@ std::optional<LocalShape> hadamard_shape(const Rational& epsilon, std::uint64_t 
 /// The count-mean sketch (Apple 2017): one of k hashes j uniformly, the value's bucket of a ±1
 /// vector of width m set, each entry flipped w.p. 1/(1 + e^{ε/2}). j and the buckets no value
 /// of the field maps to are independent of the value; with every value in its own bucket
-/// under h_j (no collisions, as for rappor), the value's buckets are symmetric unary encoding:
-/// read 1 w.p. e^{ε/2}/(1 + e^{ε/2}) when set, 1/(1 + e^{ε/2}) when not.
+/// under h_j (no collisions), the value's buckets are symmetric unary encoding (SUE_d): read 1
+/// w.p. a = e^{ε/2}/(1 + e^{ε/2}) when set, b = 1 − a when not.
+///
+/// Why SUE_d bounds every hash the adversary knows, collisions included. Not data processing:
+/// a collision is no garbling of SUE_d (a linear program finds none for 3 values in 2 buckets;
+/// tests/analyzer/data/local_channels_reference.py, "cms_garbling"). The measures are Bayes
+/// vulnerabilities: with the other views o independent given the record, V(π ▷ C‖O) =
+/// Σ_o V(w_o ▷ C), w_o(s) = P(s, o) any sub-prior. (1) Leakage: P(x | bucket t) = base(x)·r_t(x), r_t(x) = a/b when
+/// x_t = 1 else b/a, so V(w ▷ SUE_m ∘ h) = Σ_x base(x)·max_t W_t·r_t(x), W_t the largest w(s)
+/// with h(s) = t: only each bucket's heaviest value counts. That is V(w_T ▷ SUE_d), w_T the
+/// sub-prior kept on those heaviest values T (the others' bits are then noise alike for all of
+/// T), and V is non-decreasing in w: V(w ▷ SUE_m ∘ h_j) ≤ V(w ▷ SUE_d) for every h_j, and the
+/// mean over j too. (2) Posterior: every h_j is ε-LDP (two values differ in two entries). Given
+/// o and an output, the posterior of any event is linear-fractional in the likelihoods of the
+/// values, which lie in [m, m·e^ε]: largest at a vertex, two levels in ratio e^ε on a set B of
+/// values. SUE_d has that output for every B (B's bits 1, the rest 0: ratio (a/b)² = e^ε), so
+/// its largest posterior is the largest any ε-LDP report can give, in every context.
+/// (1) is Bayes vulnerability, which leakage and reconstruction read; a gain function that
+/// rewards a guess of the bucket alone could prefer the collision.
 std::optional<LocalShape> sketch_shape(const Rational& epsilon) {
   auto half = exp_up(epsilon / 2);
   if (!half) return std::nullopt;
@@ -244,6 +288,7 @@ std::optional<LocalShape> local_shape(const flow::Graph& g, const flow::Artifact
   } else if (auto b = bit_probabilities(g, x, permanent)) {
     s = LocalShape{};
     s->bits = *b;
+    s->rounded = x.kind == flow::ComputeKind::kUnaryEncoding && !permanent && epsilon && *epsilon != 0;
   }
   if (!s) return std::nullopt;
   if (s->kind == LocalShape::Kind::kBits) {
@@ -308,6 +353,19 @@ std::vector<std::vector<Rational>> named_rows(const LocalShape& s, std::uint64_t
 }
 
 }  // namespace
+
+std::optional<Rational> hashing_capacity(const flow::Graph& g, const flow::Artifact& x) {
+  const auto epsilon = g.param(x, K::kEpsilon);
+  if (x.kind != flow::ComputeKind::kLocalHashing || !epsilon) return std::nullopt;
+  auto e = exp_up(*epsilon);
+  if (!e) return std::nullopt;
+  // Σ_y max_v C_h(v, y) ≤ g·p for every hash h (each bucket's column at most p), and the mean
+  // over a family is at most the largest; g·E/(E + g − 1) grows with E, so E ≥ e^ε is sound.
+  const Rational range(static_cast<unsigned long>(dp::ldp::olh_range(to_double_up(*epsilon))));
+  Rational c = range * *e / (*e + range - 1);
+  c.canonicalize();
+  return c;
+}
 
 bool has_exact_local_channel(const flow::Graph& g, const flow::Artifact& x) {
   if (x.inputs.empty() || x.inputs[0].kind != flow::Input::Kind::kField) return false;

@@ -7,6 +7,7 @@
 
 #include "analyzer/detail/analyzer.hpp"
 #include "analyzer/detail/derivation_text.hpp"
+#include "analyzer/detail/local_randomizers.hpp"
 #include "inference/dp_bounds.hpp"
 #include "inference/format.hpp"
 
@@ -32,6 +33,31 @@ void explain_exact_channel(Derivation& parent, const flow::Graph& g, const flow:
   for (flow::Id m : belief.additive_maps) node.add(steps::additive_map(g, m, secret), g.artifacts[m].span.line);
   if ((!belief.exact && belief.bound.empty()) || belief.map_bounded) node.add(steps::map_bounded());
   if (!belief.bound.empty()) node.add(steps::upper_bound(belief.bound));
+}
+
+/// Local hashing's reports that have no exact channel here (more values than g, or several):
+/// their number and the bits of their Bayes capacities (detail::hashing_capacity), rounded up.
+struct HashedReports {
+  std::vector<flow::Id> ids;
+  std::uint64_t reports = 0;
+  double bits = 0;
+};
+
+HashedReports hashed_reports(const flow::Graph& g, const std::vector<detail::ReleaseUse>& releases,
+                             const std::vector<flow::Id>& exact_ids) {
+  HashedReports out;
+  for (const auto& use : releases) {
+    const flow::Artifact& x = g.artifacts[use.artifact];
+    if (std::find(exact_ids.begin(), exact_ids.end(), use.artifact) != exact_ids.end()) continue;
+    auto capacity = detail::hashing_capacity(g, x);
+    if (!capacity) continue;
+    const double reports = static_cast<double>(use.copies) * static_cast<double>(g.times(x));  // no overflow
+    out.ids.push_back(use.artifact);
+    out.reports = reports >= 1e18 ? std::uint64_t{1000000000000000000} : out.reports + static_cast<std::uint64_t>(reports);
+    out.bits += reports * to_double_up(inference::log2_up(*capacity).value);
+  }
+  if (out.bits > 0) out.bits = std::nextafter(out.bits * (1 + 1e-12), HUGE_VAL);
+  return out;
 }
 
 }  // namespace
@@ -119,8 +145,29 @@ BeliefFigure Analyzer::belief(const flow::Requirement& r, const Observation& obs
   const double cap_bits = to_double_up(cap.value);
   const bool full = has_exact && exact.exact && exact.how == "exact" && !rr_bound && cap.exact && exact.value >= cap.value;
   double bits = has_exact ? to_double_up(exact.value) : 0;
-  if (!acc.terms.empty() && !full)
-    bits += std::isfinite(eps) ? log2_up(std::exp(eps) * (1 + 1e-12) + static_cast<double>(k - 1) * delta) : HUGE_VAL;
+  auto epsilon_bits = [&](double e) {
+    return std::isfinite(e) ? log2_up(std::exp(e) * (1 + 1e-12) + static_cast<double>(k - 1) * delta) : HUGE_VAL;
+  };
+  double release_bits = acc.terms.empty() ? 0 : epsilon_bits(eps);
+  // Local hashing without an exact channel: its reports' Bayes capacities instead of their ε
+  // (V(π ▷ C1‖C2) ≤ V(π ▷ C1)·ML(C2)), with the other releases' ε, when that is smaller.
+  if (const auto hashed = hashed_reports(graph_, releases, exact_ids); hashed.reports > 0 && !full) {
+    std::vector<flow::Id> without = exact_ids;
+    without.insert(without.end(), hashed.ids.begin(), hashed.ids.end());
+    auto rest = detail::account(graph_, r.data, releases, Question::kValue, delta, cache_, accountant_, without, {});
+    if (rest.error.empty()) {
+      double rest_bits = 0;
+      if (!rest.terms.empty()) {
+        const auto e = cache_.epsilon(rest.composition, delta, accountant_);
+        rest_bits = epsilon_bits(e.infinite ? HUGE_VAL : e.value);
+      }
+      if (rest_bits + hashed.bits < release_bits) {
+        release_bits = rest_bits + hashed.bits;
+        out.node.add(steps::hashing_capacity(hashed.reports, hashed.bits));
+      }
+    }
+  }
+  if (!acc.terms.empty() && !full) bits += release_bits;
   const bool capped = bits >= cap_bits && !full;
   bits = std::min(bits, cap_bits);
   // Exact channel: the bits are exact, or their logarithm rounded up at 4 digits.

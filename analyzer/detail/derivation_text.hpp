@@ -70,6 +70,8 @@ std::string posterior_formula(const Rational* exact_posterior);
 std::string cap_values(std::uint64_t values);
 std::string cap_sure_guess(const Rational& prior_vulnerability);
 std::string capped(const std::string& cap);
+/// Local hashing's reports bounded by their Bayes capacity instead of their ε.
+std::string hashing_capacity(std::uint64_t reports, double bits);
 std::string independent_releases(std::size_t dropped, const flow::Field& field);
 
 // Re-identification and utility.

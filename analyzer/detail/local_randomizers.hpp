@@ -26,7 +26,8 @@ LocalProfile local_randomizer_profile(const flow::Graph& g, const flow::Artifact
 
 /// True when `x`'s one report has an exact channel on its field (at most 4096 outputs for the
 /// bit channels, 65536 cells for the others): rappor and unary_encoding with p and q written as
-/// numbers; local_hashing on a field of at most g values; hadamard_response; count_mean_sketch.
+/// numbers; unary_encoding by epsilon (OUE); local_hashing on a field of at most g values;
+/// hadamard_response; count_mean_sketch.
 bool has_exact_local_channel(const flow::Graph& g, const flow::Artifact& x);
 
 /// True when that channel is computed from e^ε rounded up (ε written as a number): the channel
@@ -34,13 +35,21 @@ bool has_exact_local_channel(const flow::Graph& g, const flow::Artifact& x);
 /// e^ε), its figures upper bounds within 2^-120.
 bool local_channel_rounded(const flow::Graph& g, const flow::Artifact& x);
 
+/// The multiplicative Bayes capacity of one report of local_hashing, g·e^ε/(e^ε + g − 1) with
+/// e^ε rounded up, which bounds every hash of any family on any number of values (min-entropy
+/// leakage through it is at most log2 of it for every prior and with any other views);
+/// nullopt for the other kinds, or e^ε beyond e^700.
+std::optional<Rational> hashing_capacity(const flow::Graph& g, const flow::Artifact& x);
+
 /// The channel of one report of `x` on the field at `pos` of `input`:
 /// - rappor, unary_encoding: each value sets `hashes` bits of its own (no collisions, the case
-///   the paper's ε is for), each bit reported as 1 w.p. q* (set) or p* (not set); with
+///   the paper's ε is for), each bit reported as 1 w.p. q* (set) or p* (not set; OUE: q* 1/2,
+///   p* 1/(e^ε + 1) with e^ε rounded up); with
 ///   `permanent`, the channel of RAPPOR's permanent response alone (each bit kept w.p. 1 − f/2),
 ///   which every number of reports is post-processing of;
 /// - count_mean_sketch: the same with one bit per value and q* = e^{ε/2}/(1 + e^{ε/2}),
-///   p* = 1 − q* (every value in its own bucket);
+///   p* = 1 − q* (every value in its own bucket: it bounds every hash's collisions for the
+///   posterior and Bayes vulnerability, analyzer/local_randomizers.cpp says why);
 /// - local_hashing: g-ary randomized response on the values (the worst hash, one bucket each:
 ///   sound for any hash family, analyzer/local_randomizers.cpp says why);
 /// - hadamard_response: the K-output Hadamard channel.

@@ -114,19 +114,34 @@ TEST_CASE("unary encoding with p and q is an exact channel; repeated reports of 
   }
 }
 
-TEST_CASE("local hashing, Hadamard response and the count-mean sketch: exact channels against a brute force",
+TEST_CASE("local hashing, Hadamard response, the count-mean sketch and OUE: exact channels against a brute force",
           "[analyzer][ldp]") {
   std::ifstream in(std::string(PRIVFLOW_SOURCE_DIR) + "/tests/analyzer/data/local_channels_reference.json");
   REQUIRE(in);
   const auto reference = nlohmann::json::parse(in);
-  REQUIRE(reference.size() >= 20);
-  for (const auto& [name, c] : reference.items()) {
+  REQUIRE(reference["cases"].size() >= 30);
+  // The sketch's collision argument: no map of the values into buckets has a larger Bayes
+  // vulnerability than distinct buckets, for any sub-prior (though it is no garbling of it).
+  CHECK(reference["checks"]["cms_vulnerability_ratio"].get<double>() <= 1 + 1e-12);
+  CHECK_FALSE(reference["checks"]["cms_garbling"]["1"].get<bool>());
+  for (const auto& [name, c] : reference["cases"].items()) {
     INFO(name);
     const auto a = analyzer::analyze(test::load_spec_text("t.pflow", channel_case(c)));
     const auto& post = verdict(a, "post");
     const auto& leak = verdict(a, "leak");
     REQUIRE(post.value);
     REQUIRE(leak.value);
+    if (c.contains("wide")) {
+      // local_hashing on more values than g: the posterior's ε bound (the worst hash reaches
+      // it), the leakage's Bayes capacity of every hash: never below the worst single hash,
+      // below ε's bound, equal to the worst hash's on a uniform prior (its capacity).
+      CHECK(*post.value >= c["posterior"].get<double>());
+      CHECK(*post.value <= c["posterior"].get<double>() * (1 + 1e-9));
+      CHECK(*leak.value >= c["leakage"].get<double>());
+      CHECK(*leak.value < c["epsilon_leakage_bound"].get<double>());
+      if (name == "local_hashing_wide5_eps1") CHECK(*leak.value <= c["leakage"].get<double>() * (1 + 1e-3));
+      continue;
+    }
     // e^ε is rounded up: an upper bound (not exact), within far less than 1 % of the truth.
     CHECK_FALSE(post.exact);
     const double p = c["posterior"], l = c["leakage"];
@@ -143,8 +158,12 @@ TEST_CASE("local hashing, Hadamard response and the count-mean sketch: exact cha
   }
 }
 
-TEST_CASE("local hashing on more values than its range counts through its epsilon", "[analyzer][ldp]") {
-  // ε 1: g = 4 < 5 values; no single hash bounds every prior's leakage, so the ε bound stands.
+TEST_CASE("local hashing on more values than its range: its leakage is the Bayes capacity of every hash",
+          "[analyzer][ldp]") {
+  // ε 1: g = 4 < 5 values; no single channel bounds every hash, but every hash's capacity is at
+  // most g·e/(e + 3) (log2: 0.92711 bits, the worst hash on a uniform prior by brute force in
+  // local_channels_reference.json), below ε's 1.4427 bits; 3 reports: 3 times that, capped at
+  // log2 5, where ε's 3 · 1.4427 would be capped too.
   const std::string spec =
       "data answers { rows: 1000 field x: {a, b, c, d, e} }\n"
       "agent respondent[1000] { trust: honest, holds: answers by partition }\n"
@@ -154,5 +173,15 @@ TEST_CASE("local hashing on more values than its range counts through its epsilo
       "require leak: leakage(answers.x) against {pollster} <= 1 bits\n";
   const auto a = analyzer::analyze(test::load_spec_text("t.pflow", spec));
   REQUIRE(verdict(a, "leak").value);
-  CHECK(*verdict(a, "leak").value >= 1 / std::log(2.0));
+  const double capacity = std::log2(4 * std::exp(1.0) / (std::exp(1.0) + 3));
+  CHECK(*verdict(a, "leak").value >= capacity);
+  CHECK(*verdict(a, "leak").value <= capacity * (1 + 1e-3));
+  CHECK(verdict(a, "leak").status == analyzer::Status::kHolds);
+  // With another release of ε 1/2 on the field: capacity + that ε's bits, the smaller route.
+  const std::string two = spec + "compute other at respondent = randomized_response(answers.x, epsilon: 1/2)\n"
+                                 "send other to pollster via encrypted\n";
+  const auto b = analyzer::analyze(test::load_spec_text("t.pflow", two));
+  REQUIRE(verdict(b, "leak").value);
+  CHECK(*verdict(b, "leak").value >= capacity);
+  CHECK(*verdict(b, "leak").value <= 1.5 / std::log(2.0) + 1e-3);
 }

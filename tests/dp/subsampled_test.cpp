@@ -178,6 +178,29 @@ TEST_CASE("subsampled Laplace, replace-one: between dp_accounting's optimistic a
   for (const auto& r : ref["region"]) CHECK(r["worst"].get<double>() <= r["pair"].get<double>() * (1 + 1e-9) + 1e-12);
 }
 
+TEST_CASE("subsampled Laplace, replace-one factor between 1 and 2: within an independent computation's bracket",
+          "[dp][subsampled]") {
+  // tests/dp/data/sampled_laplace_fractional_reference.json (and .py): factors 1.25, 1.5, 1.75
+  // (c = f − 1 in (0, 1), the asymmetric pair dp_accounting does not have): one use by mpmath
+  // at 40 digits, several by a numpy FFT bracket of the pair's exact masses, both directions.
+  std::ifstream in(std::string(PRIVFLOW_SOURCE_DIR) + "/tests/dp/data/sampled_laplace_fractional_reference.json");
+  REQUIRE(in.good());
+  const json ref = json::parse(in);
+  REQUIRE(ref["cases"].size() >= 15);
+  for (const auto& c : ref["cases"]) {
+    const double eps = c["epsilon"], q = c["q"], delta = c["delta"], factor = c["factor"];
+    const std::uint64_t times = c["times"];
+    INFO("epsilon " << eps << " q " << q << " factor " << factor << " times " << times);
+    const Mechanism m = Mechanism::subsampled_laplace_replace(eps, q, factor - 1, factor * eps).repeated(times);
+    check_bracket(adaptive(m), delta, c["optimistic"], c["pessimistic"]);
+    Composition fixed;
+    REQUIRE(fixed.add(m));
+    const auto e = fixed.epsilon(delta, Accountant::kPld);
+    CHECK(e.value >= c["optimistic"].get<double>());
+    CHECK(e.value <= c["pessimistic"].get<double>() * 1.01);
+  }
+}
+
 TEST_CASE("subsampled Laplace, replace-one: its pure epsilon is the pair's largest loss", "[dp][subsampled]") {
   // log((q e^eps + 1 - q)/(q e^{-c eps} + 1 - q)) at eps 1, q 0.1, c 1: mpmath 0.2237884...
   const double expected = std::log(0.1 * std::exp(1.0) + 0.9) - std::log(0.1 * std::exp(-1.0) + 0.9);
