@@ -44,6 +44,7 @@ struct RdpState {
   // When every part's RDP has a closed form at every order (checked against `curve`), the parts,
   // so that the conversion can search the order continuously (dp/rdp_composition.cpp).
   std::vector<Mechanism> smooth_parts;
+  std::vector<Mechanism> parts;  // all of them: orders below the grid's first (rdp_composition.cpp)
 };
 
 /// x with `digits` significant digits (as printf's %g), a decimal point whatever the locale.
