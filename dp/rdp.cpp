@@ -16,8 +16,6 @@ using detail::log_erfc;
 
 // Relative margin on every returned divergence: the sums below are accurate to ~1e-13.
 constexpr double kRdpMargin = 1e-10;
-// The smallest order of default_orders().
-constexpr double kFirstGridOrder = 1.1;
 
 double log_a_integer(double z, double q, long alpha) {
   // A_α = Σ_k C(α,k) (1−q)^{α−k} q^k exp((k²−k)/(2z²))  (MTZ 2019, Sec. 3.2). The binomial
@@ -99,7 +97,7 @@ long double log_half_erfc_error(long double x) {
 
 /// An upper bound on A_α − 1 at a fractional α from the SIGNED series of MTZ 2019, Sec. 3.3, in
 /// long double: the |binomial| series above is 6 % high near α = 1 (z 1.1, q 0.01, α 1.0005),
-/// which huge step counts multiply (issue #17). Why a partial sum bounds A_α from above: on
+/// which huge step counts multiply (issue #17), and the chord is r(2) there. Why a partial sum bounds A_α from above: on
 /// each side of the split z0 the integrand is c(x)^α·(1 + w(x))^α with c, w ≥ 0, and Taylor's
 /// theorem with integral remainder gives (1 + w)^α − Σ_{i≤N} C(α,i)w^i =
 /// C(α,N+1)(N+1)∫_0^w (w−t)^N (1+t)^{α−N−1} dt, of the sign of C(α, N + 1) for EVERY w ≥ 0 (so
@@ -238,14 +236,15 @@ double subsampled_gaussian(double z, double q, double alpha) {
   const double n = std::floor(alpha), w = alpha - n;
   const double low = n < 2 ? 0.0 : log_a_integer(z, q, static_cast<long>(n));
   const double chord = (1 - w) * low + w * log_a_integer(z, q, static_cast<long>(n) + 1);
-  double log_a = std::min(log_a_fractional(z, q, alpha), detail::up(chord, kRdpMargin));
-  // Below the grid's first order (the continuous search near α = 1, dp/rdp_composition.cpp),
-  // where the others are loose or lose their digits: the signed series.
-  if (alpha < kFirstGridOrder) {
-    const long double excess = a_excess_signed(z, q, alpha);
-    if (excess >= 0 && std::isfinite(excess)) log_a = std::min(log_a, detail::up_to_double(std::log1p(excess) * (1 + 1e-15L)));
-  }
-  return finish(log_a / (alpha - 1));
+  return finish(std::min(log_a_fractional(z, q, alpha), detail::up(chord, kRdpMargin)) / (alpha - 1));
+}
+
+double subsampled_gaussian_off_grid(double z, double q, double alpha) {
+  const double grid = subsampled_gaussian(z, q, alpha);
+  if (!(q > 0 && q < 1 && z > 0 && alpha < 2) || alpha == std::floor(alpha)) return grid;
+  const long double excess = a_excess_signed(z, q, alpha);
+  if (!(excess >= 0) || !std::isfinite(excess)) return grid;
+  return std::min(grid, finish(detail::up_to_double(std::log1p(excess) * (1 + 1e-15L)) / (alpha - 1)));
 }
 
 double subsampled_gaussian_replace(double z, double q, double alpha) {

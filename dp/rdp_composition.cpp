@@ -24,12 +24,16 @@ double laplace_inner(const Mechanism& m) {
 /// another, so the step is the Poisson pair at z/2 (joint convexity over the other drawn
 /// records; rate B/n ≥ B/(n+1) under add/remove); under replace, also Wang, Balle &
 /// Kasiviswanathan 2019 (Thm 9) with sensitivity 2: the smaller.
-double subsampled_gaussian_rdp(const Mechanism& m, double a) {
+/// `off_grid`: an order searched continuously, where the add/remove curve is the tighter one of
+/// rdp::subsampled_gaussian_off_grid (the grid keeps dp_accounting's curve and answers).
+double subsampled_gaussian_rdp(const Mechanism& m, double a, bool off_grid = false) {
   const double z = m.noise_multiplier, q = m.sampling_rate;
   const bool replace = m.neighbouring == Neighbouring::kReplace;
-  if (m.sampling == Sampling::kPoisson)
-    return replace ? rdp::subsampled_gaussian_replace(z, q, a) : rdp::subsampled_gaussian(z, q, a);
-  if (!replace) return rdp::subsampled_gaussian(z / 2, q, a);
+  auto add_remove = [&](double noise) {
+    return off_grid ? rdp::subsampled_gaussian_off_grid(noise, q, a) : rdp::subsampled_gaussian(noise, q, a);
+  };
+  if (m.sampling == Sampling::kPoisson) return replace ? rdp::subsampled_gaussian_replace(z, q, a) : add_remove(z);
+  if (!replace) return add_remove(z / 2);
   return std::min(rdp::sampled_without_replacement_gaussian(z / 2, q, a), rdp::subsampled_gaussian_replace(z / 2, q, a));
 }
 
@@ -99,7 +103,7 @@ bool smooth(const Mechanism& m, const std::vector<double>& curve) {
 /// RDP of one use of `m` at an order α > 1 off the grid: rdp_at, and a DP-SGD step's own curve
 /// (valid at any order, but a whole order loops α times: only for orders near 1).
 double rdp_any_order(const Mechanism& m, double a) {
-  if (m.kind == MechanismKind::kSubsampledGaussian) return subsampled_gaussian_rdp(m, a);
+  if (m.kind == MechanismKind::kSubsampledGaussian) return subsampled_gaussian_rdp(m, a, true);
   return *rdp_at(m, a);
 }
 
@@ -174,10 +178,11 @@ EpsilonResult rdp_epsilon(const RdpState& s, double delta) {
     if (refined.epsilon < c.epsilon * (1 - 1e-3)) c = {detail::up(std::max(refined.epsilon, 0.0), 1e-10), refined.order};
   }
   // Huge compositions (10^12 DP-SGD steps: ε ≈ T·KL) want orders far closer to 1 than the grid's
-  // first, 1.1 (16 % above the best bound there, issue #17): when the grid picks its first order,
-  // orders from 1 + 1e-9 to 1.1 are searched too (DP-SGD steps by the signed series, dp/rdp.cpp).
-  if (c.epsilon > 0 && c.order == rdp::default_orders().front() && !s.parts.empty()) {
-    const auto below = continuous_order(s.parts, eff, -21, std::log(0.1));
+  // first, 1.1 (16 % above the best bound there, issue #17), and the grid's DP-SGD curve below 2
+  // is loose (its |binomial| series, or the chord to order 2): when the grid picks an order
+  // below 2, orders from 1 + 1e-9 to 2 are searched too (DP-SGD by the signed series, dp/rdp.cpp).
+  if (c.epsilon > 0 && c.order < 2 && !s.parts.empty()) {
+    const auto below = continuous_order(s.parts, eff, -21, 0);
     if (below.epsilon < c.epsilon * (1 - 1e-3)) c = {detail::up(std::max(below.epsilon, 0.0), 1e-10), below.order};
   }
   if (std::isinf(c.epsilon)) return infinite_result(delta, Accountant::kRdp, "rdp: no order gives a finite bound");

@@ -74,7 +74,7 @@ def loss_moments(z, q):
 
 cases = []
 for z, q, steps, delta in [(1.1, 0.01, 10**12, 1e-5), (1.1, 0.01, 10**10, 1e-5), (0.8, 0.004, 10**11, 1e-6),
-                           (2.0, 0.1, 10**9, 1e-8)]:
+                           (2.0, 0.1, 10**9, 1e-8), (0.8, 0.01, 10**6, 1e-5), (0.5, 0.5, 10**6, 1e-5)]:
     eps, alpha = best_eps(z, q, steps, delta)
     kl, var = loss_moments(z, q)
     lower = steps * kl - 10 * mp.sqrt(steps * var) - 1
@@ -84,7 +84,7 @@ for z, q, steps, delta in [(1.1, 0.01, 10**12, 1e-5), (1.1, 0.01, 10**10, 1e-5),
 
 curve = []
 for z, q in [(1.1, 0.01), (0.8, 0.004), (2.0, 0.1), (0.5, 0.5)]:
-    for alpha in ['1.000001', '1.00001', '1.0001', '1.001', '1.01', '1.05', '1.09']:
+    for alpha in ['1.000001', '1.00001', '1.0001', '1.001', '1.01', '1.05', '1.09', '1.3', '1.7', '1.95']:
         curve.append({"noise_multiplier": z, "sampling_rate": q, "alpha": float(alpha), "rdp": float(rdp(z, q, alpha))})
 
 print(json.dumps({"source": "tests/dp/data/rdp_near_one_reference.py (mpmath " + mp.__version__ + ", 40 digits)",
