@@ -117,11 +117,13 @@ long double a_excess_signed(double z, double q, double alpha) {
     const L pieces1[] = {di * l1q, j * lq, (j * j - j) / (2 * zz)};
     const L x0 = pieces0[0] + pieces0[1] + pieces0[2], x1 = pieces1[0] + pieces1[1] + pieces1[2];
     const L arg0 = (di - z0) / sq2z, arg1 = (z0 - j) / sq2z;
-    const L t0 = coef * std::exp(x0 + log_half_erfc(arg0));
-    const L t1 = coef * std::exp(x1 + log_half_erfc(arg1));
+    const L e0 = log_half_erfc(arg0), e1 = log_half_erfc(arg1);
+    const L t0 = coef * std::exp(x0 + e0);
+    const L t1 = coef * std::exp(x1 + e1);
     sum += t0 + t1;
     abs_sum += std::abs(t0) + std::abs(t1);
-    // Relative error of a term: exp of an exponent off by 8u of its pieces; the coefficient's
+    // Relative error of a term: exp of an exponent off by 8u of its pieces (log ½erfc's value
+    // among them: the logarithm's and the sum's rounding); the coefficient's
     // (3i + 2)u; log ½erfc (see there), its argument off by Δ ≤ 8u(|arg| + (i + |z0| + α)/(√2 z)),
     // which moves erfc by the factor e^{(2|arg| + 2 + Δ)Δ} at most (|d log erfc/dx| ≤ 2|x| + 2).
     auto size = [](const L (&p)[3]) { return std::abs(p[0]) + std::abs(p[1]) + std::abs(p[2]); };
@@ -129,8 +131,8 @@ long double a_excess_signed(double z, double q, double alpha) {
       const L d = 8 * u * (std::abs(arg) + (di + std::abs(z0) + a) / sq2z);
       return log_half_erfc_error(arg) + std::expm1((2 * std::abs(arg) + 2 + d) * d);
     };
-    err += std::abs(t0) * (8 * u * (size(pieces0) + 1) + (3 * di + 16) * u + erfc_error(arg0)) +
-           std::abs(t1) * (8 * u * (size(pieces1) + 1) + (3 * di + 16) * u + erfc_error(arg1)) +
+    err += std::abs(t0) * (8 * u * (size(pieces0) + std::abs(e0) + 1) + (3 * di + 16) * u + erfc_error(arg0)) +
+           std::abs(t1) * (8 * u * (size(pieces1) + std::abs(e1) + 1) + (3 * di + 16) * u + erfc_error(arg1)) +
            2 * std::numeric_limits<L>::min();  // a term that underflowed
     if (!std::isfinite(sum) || !std::isfinite(err)) return std::numeric_limits<L>::infinity();
     if (coef * (a - di) < 0 && di > a) {  // C(α, i + 1) = C(α, i)·(α − i)/(i + 1) < 0
