@@ -11,7 +11,8 @@
 //    add/remove data Hayes et al.'s own, the run without the target M(D₋) (their Thm 2: success
 //    = E_z ν_z[R = z] with E_z μ[R = z] ≤ κ, so ≤ TPR_κ of (μ, ν)). The add/remove profile is
 //    symmetric (DP covers both orders of a neighbouring pair), so it bounds (M(D₋), M(D₋ ∪ {z})):
-//    both bounds hold, and the smaller is reported.
+//    both bounds hold, and the smaller is reported, after an exact channel too (its output
+//    conditions the prior; neither reference depends on the target's value).
 #include <cmath>
 #include <optional>
 #include <string>
@@ -89,8 +90,11 @@ bool Analyzer::evaluate_reconstruction(Evaluation& e) const {
   if (!acc.terms.empty()) {
     t = cache_.tpr_at_fpr(acc.composition, kappa, accountant_);
     // Not on `neighbouring: replace` data (the run without the target is a dataset its profiles
-    // do not cover), nor after an exact channel (its exact Bayesian path is kept as it is).
-    if (d.neighbouring == flow::Neighbouring::kAddRemove && !has_exact) {
+    // do not cover). After an exact channel too: given its output y, the target's value has the
+    // posterior π_y, and the releases (whose noise is not the channel's) are M(D₋ ∪ {z}) against
+    // the run without the target M(D₋), which depends on neither z nor y; so Thm 2 holds at
+    // κ_y = max π_y with either reference, and concavity takes E_y TPR(κ_y) to TPR(E_y κ_y).
+    if (d.neighbouring == flow::Neighbouring::kAddRemove) {
       auto removed = detail::account(graph_, r.data, releases, Question::kMembership, e.delta, cache_, accountant_,
                                      exact_ids, tpr_at_kappa);
       if (removed.error.empty() && !removed.terms.empty()) {

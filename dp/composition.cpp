@@ -213,7 +213,7 @@ DeltaResult Composition::delta(double epsilon, Accountant a) const {
   }
   if (use_pld) {
     const double d = c->analytic ? gaussian_delta(c->z, epsilon)
-                                 : std::max(c->remove.delta(epsilon), c->add.delta(epsilon));
+                                 : std::max(c->remove.delta(epsilon), fixed_add(*c).delta(epsilon));
     if (d < best || a == Accountant::kPld) {
       best = d;
       out.accountant = Accountant::kPld;

@@ -383,7 +383,8 @@ bool pld_fixed(const PldCache& c) {
   Level l = compose_level(c.rest, h, c.tail, c.tail, pld::Side::kPessimistic);
   if (!l.ok) return false;  // grid stays 0: not available
   c.remove = std::move(l.remove);
-  c.add = l.symmetric ? c.remove : std::move(l.add);
+  c.fixed_symmetric = l.symmetric;
+  if (!l.symmetric) c.add = std::move(l.add);
   c.grid = l.grid;
   c.coarsened = l.coarsened;
   return true;
@@ -408,8 +409,8 @@ EpsilonResult pld_epsilon(const PldCache& c, double delta) {
     return r;
   }
   if (!pld_fixed(c)) return infinite_result(delta, Accountant::kPld, "pld: no grid holds this composition's range");
-  const double e = std::max(c.remove.epsilon(delta), c.add.epsilon(delta));
-  return grid_result(e, delta, c.grid, std::max(c.remove.inf_mass, c.add.inf_mass),
+  const double e = std::max(c.remove.epsilon(delta), fixed_add(c).epsilon(delta));
+  return grid_result(e, delta, c.grid, std::max(c.remove.inf_mass, fixed_add(c).inf_mass),
                      c.coarsened ? " (coarsened: huge range)" : c.lattice ? " (the losses' lattice: exact)" : "");
 }
 

@@ -81,6 +81,70 @@ double log_a_fractional(double z, double q, double alpha) {
   return kInf;  // no convergence: no bound at this order
 }
 
+/// log(½·erfc(x)) in long double: erfcl while it is a normal number, beyond the asymptotic
+/// series cut after its second term (relative error below 2/x⁶: the next term's size).
+long double log_half_erfc(long double x) {
+  if (x < 100) return std::log(0.5L * std::erfc(x));
+  const long double x2 = x * x;
+  return -x2 - std::log(x) - 0.5L * std::log(3.14159265358979323846L) - std::log(2.0L) + std::log1p(-0.5L / x2 + 0.75L / (x2 * x2));
+}
+/// A bound on the relative error of exp(log_half_erfc(x)) (erfcl within 64 ulps, the
+/// logarithms' rounding, or the asymptotic series' truncation).
+long double log_half_erfc_error(long double x) {
+  constexpr long double u = std::numeric_limits<long double>::epsilon() / 2;
+  return x < 100 ? 80 * u : 8 * u * x * x + 2 / (x * x * x * x * x * x);
+}
+
+/// An upper bound on A_α − 1 at a fractional α from the SIGNED series of MTZ 2019, Sec. 3.3, in
+/// long double: the |binomial| series above is 6 % high near α = 1 (z 1.1, q 0.01, α 1.0005),
+/// which huge step counts multiply (issue #17), and the chord is r(2) there. Why a partial sum bounds A_α from above: on
+/// each side of the split z0 the integrand is c(x)^α·(1 + w(x))^α with c, w ≥ 0, and Taylor's
+/// theorem with integral remainder gives (1 + w)^α − Σ_{i≤N} C(α,i)w^i =
+/// C(α,N+1)(N+1)∫_0^w (w−t)^N (1+t)^{α−N−1} dt, of the sign of C(α, N + 1) for EVERY w ≥ 0 (so
+/// the split's rounding costs nothing). The sum is cut where C(α, N + 1) < 0, after its terms
+/// fell below 1e-6 of A_α − 1 (or after 4000 terms); each term's rounding (its exponent's
+/// pieces, erfcl, the coefficient's recurrence) and the summation's are bounded and added.
+long double a_excess_signed(double z, double q, double alpha) {
+  using L = long double;
+  constexpr L u = std::numeric_limits<L>::epsilon() / 2;
+  const L a = alpha, zz = static_cast<L>(z) * z, lq = std::log(static_cast<L>(q)), l1q = std::log1p(-static_cast<L>(q));
+  const L z0 = zz * (l1q - lq) + 0.5L, sq2z = std::sqrt(2.0L) * z;
+  L sum = 0, abs_sum = 0, err = 0, coef = 1, best = std::numeric_limits<L>::infinity();  // coef = C(α, i)
+  for (int i = 0; i < 4000; ++i) {
+    if (i > 0) coef *= (a - (i - 1)) / i;  // relative error ≤ 3u per step: (3i + 2)u at step i
+    const L di = i, j = a - di;
+    const L pieces0[] = {(a - di) * l1q, di * lq, (di * di - di) / (2 * zz)};
+    const L pieces1[] = {di * l1q, j * lq, (j * j - j) / (2 * zz)};
+    const L x0 = pieces0[0] + pieces0[1] + pieces0[2], x1 = pieces1[0] + pieces1[1] + pieces1[2];
+    const L arg0 = (di - z0) / sq2z, arg1 = (z0 - j) / sq2z;
+    const L e0 = log_half_erfc(arg0), e1 = log_half_erfc(arg1);
+    const L t0 = coef * std::exp(x0 + e0);
+    const L t1 = coef * std::exp(x1 + e1);
+    sum += t0 + t1;
+    abs_sum += std::abs(t0) + std::abs(t1);
+    // Relative error of a term: exp of an exponent off by 8u of its pieces (log ½erfc's value
+    // among them: the logarithm's and the sum's rounding); the coefficient's
+    // (3i + 2)u; log ½erfc (see there), its argument off by Δ ≤ 8u(|arg| + (i + |z0| + α)/(√2 z)),
+    // which moves erfc by the factor e^{(2|arg| + 2 + Δ)Δ} at most (|d log erfc/dx| ≤ 2|x| + 2).
+    auto size = [](const L (&p)[3]) { return std::abs(p[0]) + std::abs(p[1]) + std::abs(p[2]); };
+    auto erfc_error = [&](L arg) {
+      const L d = 8 * u * (std::abs(arg) + (di + std::abs(z0) + a) / sq2z);
+      return log_half_erfc_error(arg) + std::expm1((2 * std::abs(arg) + 2 + d) * d);
+    };
+    err += std::abs(t0) * (8 * u * (size(pieces0) + std::abs(e0) + 1) + (3 * di + 16) * u + erfc_error(arg0)) +
+           std::abs(t1) * (8 * u * (size(pieces1) + std::abs(e1) + 1) + (3 * di + 16) * u + erfc_error(arg1)) +
+           2 * std::numeric_limits<L>::min();  // a term that underflowed
+    if (!std::isfinite(sum) || !std::isfinite(err)) return std::numeric_limits<L>::infinity();
+    if (coef * (a - di) < 0 && di > a) {  // C(α, i + 1) = C(α, i)·(α − i)/(i + 1) < 0
+      // Summation: (i + 2) additions, each within u of the running total.
+      const L excess = (sum - 1) + 2 * (err + (di + 2) * u * abs_sum);
+      best = std::min(best, excess);
+      if (std::abs(t0) + std::abs(t1) <= 1e-6L * std::max(sum - 1, L(1e-300))) break;
+    }
+  }
+  return best;
+}
+
 // Every curve that reaches here belongs to a mechanism that leaks something (zero-loss cases
 // return 0 before): its true RDP is positive, so a value that underflowed to 0 is raised to the
 // least positive double. Otherwise 0 would claim δ(0) = TV = 0 and advantage 0.
@@ -175,6 +239,14 @@ double subsampled_gaussian(double z, double q, double alpha) {
   const double low = n < 2 ? 0.0 : log_a_integer(z, q, static_cast<long>(n));
   const double chord = (1 - w) * low + w * log_a_integer(z, q, static_cast<long>(n) + 1);
   return finish(std::min(log_a_fractional(z, q, alpha), detail::up(chord, kRdpMargin)) / (alpha - 1));
+}
+
+double subsampled_gaussian_off_grid(double z, double q, double alpha) {
+  const double grid = subsampled_gaussian(z, q, alpha);
+  if (!(q > 0 && q < 1 && z > 0 && alpha < 2) || alpha == std::floor(alpha)) return grid;
+  const long double excess = a_excess_signed(z, q, alpha);
+  if (!(excess >= 0) || !std::isfinite(excess)) return grid;
+  return std::min(grid, finish(detail::up_to_double(std::log1p(excess) * (1 + 1e-15L)) / (alpha - 1)));
 }
 
 double subsampled_gaussian_replace(double z, double q, double alpha) {

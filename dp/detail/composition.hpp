@@ -27,10 +27,15 @@ struct PldCache {
   mutable bool fixed_built = false;
   mutable double grid = 0;  // the grid used (may be exact for lattice losses, or coarser when huge)
   mutable bool coarsened = false;
-  mutable pld::Composed remove, add;
+  mutable pld::Composed remove, add;  // add: empty when the parts are symmetric (fixed_add)
+  mutable bool fixed_symmetric = false;
   // Adaptive ε answers already given, by δ.
   mutable std::vector<std::pair<double, EpsilonResult>> answers;
 };
+
+/// The fixed grid's add direction: the remove one when the parts are symmetric (not copied: the
+/// copy of its three arrays was a fifth of a replace-one DP-SGD query, issue #18 item 6).
+inline const pld::Composed& fixed_add(const PldCache& c) { return c.fixed_symmetric ? c.remove : c.add; }
 
 /// The composed RDP curve of a Composition on rdp::default_orders().
 struct RdpState {
@@ -39,6 +44,7 @@ struct RdpState {
   // When every part's RDP has a closed form at every order (checked against `curve`), the parts,
   // so that the conversion can search the order continuously (dp/rdp_composition.cpp).
   std::vector<Mechanism> smooth_parts;
+  std::vector<Mechanism> parts;  // all of them: orders below the grid's first (rdp_composition.cpp)
 };
 
 /// x with `digits` significant digits (as printf's %g), a decimal point whatever the locale.

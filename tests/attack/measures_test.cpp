@@ -197,6 +197,35 @@ TEST_CASE("reconstruction: baseline, the smaller curve at kappa, exact channels"
   }
 }
 
+// An exact channel and a release on add/remove data: given the channel's output the prior is its
+// posterior, and the release bounds the rest against either reference, so the smaller curve is
+// read at the channel's vulnerability 13/24 (tests/attack/data/reconstruction_exact_channel.py,
+// Python fractions and mpmath): add/remove (μ = 1/2) 0.7273 against replace-one's (μ = 1) 0.8653.
+TEST_CASE("reconstruction after an exact channel on add/remove data: the smaller curve", "[attack][analysis]") {
+  constexpr double kAddRemove = 0.72728871394054654, kReplaceOne = 0.86534077583609458;
+  const auto g = test::load_spec_text(
+      "test.pflow",
+      "data d { rows: 1000 field f: {a, b, c, e} prior {1/2, 1/4, 1/8, 1/8} }\n"
+      "agent owner { trust: trusted, holds: d }\n"
+      "agent analyst { trust: curious }\n"
+      "compute rf at owner = randomized_response(d.f, keep: 1/2)\n"
+      "compute stat at owner = gaussian(d, sigma: 2)\n"
+      "send rf to analyst\n"
+      "send stat to analyst\n"
+      "require r: reconstruction(d.f) against analyst <= 3/4\n");
+  const analyzer::Analysis analysis = analyzer::analyze(g);
+  const auto& v = verdict(analysis, "r");
+  REQUIRE(v.value);
+  CHECK(*v.value >= kAddRemove);
+  CHECK(*v.value <= kAddRemove * (1 + 1e-6));
+  CHECK(*v.value < kReplaceOne);
+  CHECK(v.status == analyzer::Status::kHolds);
+  const std::string text = report::explain(g, analysis, report::find_requirement(g, "r"));
+  CHECK(text.find("add/remove trade-off of the releases, whose reference is the run without the target") !=
+        std::string::npos);
+  CHECK(text.find("13/24") != std::string::npos);
+}
+
 TEST_CASE("membership and reconstruction in JSON and explain", "[attack][report]") {
   const auto g = test::load_spec_text("test.pflow",
                                       gaussian_spec("require m: membership(d) at fpr 0.01 against analyst <= 0.05\n"
