@@ -154,9 +154,11 @@ NetworkResult worst_token_walk(const Graph& graph, std::uint64_t k, std::uint64_
 /// within d + rounds − 1 hops matter (a farther member's messages never depend on the target's
 /// value and their noise is independent of the rest): μ is that view's, for every k ≥ 1 and
 /// every placement (exact for k ≥ 2 on a ring, where the two members at distance d cut it). On
-/// a star the target is then a leaf (nobody is 2 hops from the hub); on random_regular and
-/// edges graphs the distance is not used (the most exposed target is not searched there, and
-/// a neighbour's local DP bounds every one).
+/// a star the target is then a leaf (nobody is 2 hops from the hub). On random_regular and
+/// edges graphs (no symmetry) every member is tried as the target, `target` is not used: one
+/// colluder exactly (every member within reach tried), two or more by the view of all members
+/// d to d + rounds − 1 hops away (exact when they are at most k); past 4096 engine calls the
+/// figure is a neighbour's local DP, which bounds every target and placement.
 /// Token walk on the ring: for every start each gap grows with f and b, so the worst is f = b = d
 /// for k ≥ 2; for k = 1 (b = n − f) μ² is convex in (f, start offset) jointly (1/gap with each
 /// gap a minimum of affine functions), so f = d or f = n − d, equal by reversing the walk; then

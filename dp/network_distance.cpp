@@ -52,19 +52,66 @@ void require_someone_at(const Graph& g, std::uint64_t target, std::uint64_t d) {
     throw std::invalid_argument("no member is " + hops_text(d) + " or more from the target on the " + describe(g.topology()));
 }
 
+/// Engine calls the search of a stored graph may make (each on the members within reach of one
+/// target); past it the figure is local DP, which bounds every target and placement.
+constexpr std::uint64_t kMaxDistanceSearch = 4096;
+
+/// A stored graph (random_regular, edges) has no symmetry: every member is tried as the target.
+/// One colluder: exact, every member within reach tried too (one beyond d + rounds − 1 hops
+/// receives no message that depends on the target's value, so its μ is 0). Two or more: the
+/// view of all members d to d + rounds − 1 hops away from each target, an upper bound (exact
+/// where they are at most k). Past kMaxDistanceSearch engine calls: local DP.
+NetworkResult worst_stored_gossip_at_distance(const Graph& g, std::uint64_t k, std::uint64_t rounds, double sigma,
+                                              double clip, std::uint64_t d) {
+  const std::uint64_t n = g.size(), reach = rounds == 0 ? d : d + rounds - 1;
+  std::uint64_t calls = 0, worst_target = 0;
+  bool any = false;
+  NetworkResult best;
+  if (n > kMaxDistanceSearch) calls = n;  // at least one view per target: past the budget at once
+  for (std::uint64_t t = 0; t < n && calls <= kMaxDistanceSearch; ++t) {
+    const std::vector<std::uint64_t> within = members_between(g, t, d, reach);  // the members within reach
+    if (within.empty()) continue;
+    any = true;
+    if (k == 1) {
+      for (auto u : within) {
+        ++calls;
+        NetworkResult r = gossip(g, {u}, t, rounds, sigma, clip);
+        if (r.mu > best.mu || best.coalition.empty()) best = std::move(r), worst_target = t;
+      }
+    } else {
+      ++calls;
+      NetworkResult r = gossip(g, within, t, rounds, sigma, clip);
+      r.coalition = within;
+      if (r.mu > best.mu || best.coalition.empty()) best = std::move(r), worst_target = t;
+    }
+  }
+  if (!any && calls <= kMaxDistanceSearch) throw std::invalid_argument("no two members are " + hops_text(d) + " apart on the " + describe(g.topology()));
+  if (calls > kMaxDistanceSearch) {
+    NetworkResult r = worst_gossip(g, k, 0, rounds, sigma, clip);
+    r.steps.push_back("the distance of " + hops_text(d) + " is not used: searching every target of the " +
+                      describe(g.topology()) + " would take more than " + std::to_string(kMaxDistanceSearch) +
+                      " views (a neighbour's local DP bounds every target and placement)");
+    return r;
+  }
+  const bool exact = best.coalition.size() <= k;  // then the bound is a placement's own view
+  best.steps.push_back(
+      "every member tried as the target; the worst is member " + std::to_string(worst_target) +
+      (k == 1 ? ", against its worst colluder " + hops_text(d) + " or more away (every member within " +
+                    std::to_string(reach) + " hops tried; one farther sees nothing that depends on the target): exact"
+              : ", against all " + std::to_string(best.coalition.size()) + " members " + std::to_string(d) + " to " +
+                    std::to_string(reach) + " hops away, whose view bounds every placement of " + std::to_string(k) +
+                    (exact ? " (exact: they are at most " + std::to_string(k) + ")" : " (an upper bound: they are more than " + std::to_string(k) + ")")));
+  return best;
+}
+
 }  // namespace
 
 NetworkResult worst_gossip_at_distance(const Graph& g, std::uint64_t k, std::uint64_t target, std::uint64_t rounds,
                                        double sigma, double clip, std::uint64_t d) {
   if (d <= 1 || k == 0) return worst_gossip(g, k, target, rounds, sigma, clip);
   const TopologyKind kind = g.topology().kind;
-  if (kind == TopologyKind::kRandomRegular || kind == TopologyKind::kEdges) {
-    // Which member is then the most exposed target is not searched on a stored graph: the
-    // figure of a neighbour (local DP) bounds every target and placement.
-    NetworkResult r = worst_gossip(g, k, target, rounds, sigma, clip);
-    r.steps.push_back("the distance of " + hops_text(d) + " is not used on a stored graph (its worst target is not searched)");
-    return r;
-  }
+  if (kind == TopologyKind::kRandomRegular || kind == TopologyKind::kEdges)
+    return worst_stored_gossip_at_distance(g, k, rounds, sigma, clip, d);
   if (kind == TopologyKind::kStar && target == 0) target = 1;  // nobody is 2 hops from the hub: a leaf is worse
   require_someone_at(g, target, d);
   // Every member d to d + rounds − 1 hops away: the view of any coalition at distance ≥ d is

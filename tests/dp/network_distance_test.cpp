@@ -19,6 +19,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "dp/network.hpp"
 
@@ -123,4 +124,54 @@ TEST_CASE("network: a token walk round a ring of 10^6 costs what a ring of 10 do
   const double mu = worst_token_walk_at_distance(ring(1'000'000), 2, 0, 2'500'000, 1.0, 1.0, 0.5, 3).mu;
   CHECK(mu >= std::sqrt(11.0 / 15.0));
   CHECK(mu <= std::sqrt(11.0 / 15.0) * (1 + 1e-12));
+}
+
+TEST_CASE("network: gossip at a distance on stored graphs, every target and placement by brute force", "[dp][network]") {
+  // tests/dp/data/stored_distance_reference.json (scripts/stored_distance_ref.py: numpy, every
+  // target and every placement of k colluders d or more hops away, on three random 3-regular
+  // graphs and a random tree with chords). The exact figure is 1 (local DP) while d <= rounds
+  // and 0 beyond: one colluder exactly, two by the view of all members within reach (exact here).
+  std::ifstream in(std::string(PRIVFLOW_SOURCE_DIR) + "/tests/dp/data/stored_distance_reference.json");
+  REQUIRE(in.good());
+  const json ref = json::parse(in);
+  std::vector<Graph> graphs;
+  for (const json& g : ref["graphs"]) {
+    Topology t;
+    t.kind = TopologyKind::kEdges;
+    t.agents = g["agents"];
+    for (const json& e : g["edges"]) t.edges.emplace_back(e[0].get<std::uint64_t>(), e[1].get<std::uint64_t>());
+    graphs.emplace_back(t);
+  }
+  REQUIRE(ref["cases"].size() >= 40);
+  int local = 0;
+  for (const json& c : ref["cases"]) {
+    INFO(c.dump());
+    const double exact = value(c["exact"]), bound = value(c["union"]);
+    const NetworkResult r =
+        worst_gossip_at_distance(graphs.at(c["graph"]), c["members"], 0, c["rounds"], 1.0, 1.0, c["distance"]);
+    CHECK(r.mu >= exact - 1e-9);
+    CHECK(r.mu <= (c["members"] == 1 ? exact : bound) + 1e-6);
+    local += exact > 0.5;
+  }
+  CHECK(local >= 20);
+}
+
+TEST_CASE("network: gossip at a distance on a random regular graph uses the distance", "[dp][network]") {
+  Topology t;
+  t.kind = TopologyKind::kRandomRegular;
+  t.agents = 60;
+  t.degree = 3;
+  t.seed = 5;
+  const Graph g(t);
+  // every target's view vanishes beyond `rounds` hops (no message depends on its value) and is
+  // local DP within them (the members at distance d solve their messages for its noisy value)
+  CHECK(worst_gossip_at_distance(g, 2, 0, 2, 1.0, 1.0, 3).mu <= 1e-6);
+  const double within = worst_gossip_at_distance(g, 2, 0, 3, 1.0, 1.0, 3).mu;
+  CHECK(within >= 1 - 1e-9);
+  CHECK(within <= 1 + 1e-6);
+  // past the search's budget: local DP with the reason
+  t.agents = 10'000;
+  const NetworkResult big = worst_gossip_at_distance(Graph(t), 2, 0, 2, 1.0, 1.0, 3);
+  CHECK(big.mu >= 1);
+  CHECK(big.steps.back().find("is not used") != std::string::npos);
 }
