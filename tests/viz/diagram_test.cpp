@@ -486,10 +486,14 @@ TEST_CASE("many releases alike are drawn as one node per name stem, with the fie
 
 namespace {
 /// The DOT with its label line breaks (wrapped words) turned back into spaces.
-std::string unwrapped(std::string dot) {
-  for (const char* brk : {"\\n", "\\l"})
-    for (std::size_t at = dot.find(brk); at != std::string::npos; at = dot.find(brk, at)) dot.replace(at, 2, " ");
-  return dot;
+std::string unwrapped(const std::string& dot) {
+  std::string out;
+  for (std::size_t i = 0; i < dot.size(); ++i) {
+    const bool line_break = dot[i] == '\\' && i + 1 < dot.size() && (dot[i + 1] == 'n' || dot[i + 1] == 'l');
+    out += line_break ? ' ' : dot[i];
+    i += line_break ? 1 : 0;
+  }
+  return out;
 }
 }  // namespace
 
