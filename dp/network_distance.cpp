@@ -52,55 +52,58 @@ void require_someone_at(const Graph& g, std::uint64_t target, std::uint64_t d) {
     throw std::invalid_argument("no member is " + hops_text(d) + " or more from the target on the " + describe(g.topology()));
 }
 
-/// Engine calls the search of a stored graph may make (each on the members within reach of one
-/// target); past it the figure is local DP, which bounds every target and placement.
+/// Targets (and, for one colluder, target–colluder pairs) the search of a stored graph may try,
+/// one engine call each; past it the figure is local DP, which bounds every target and placement.
 constexpr std::uint64_t kMaxDistanceSearch = 4096;
 
+NetworkResult stored_local_dp(const Graph& g, std::uint64_t k, std::uint64_t rounds, double sigma, double clip,
+                              std::uint64_t d) {
+  NetworkResult r = worst_gossip(g, k, 0, rounds, sigma, clip);
+  r.steps.push_back("the distance of " + hops_text(d) + " is not used: the " + describe(g.topology()) + " has more than " +
+                    std::to_string(kMaxDistanceSearch) + " members to try as the target (a neighbour's local DP bounds "
+                    "every target and placement)");
+  return r;
+}
+
 /// A stored graph (random_regular, edges) has no symmetry: every member is tried as the target.
-/// One colluder: exact, every member within reach tried too (one beyond d + rounds − 1 hops
-/// receives no message that depends on the target's value, so its μ is 0). Two or more: the
-/// view of all members d to d + rounds − 1 hops away from each target, an upper bound (exact
-/// where they are at most k). Past kMaxDistanceSearch engine calls: local DP.
+/// One colluder, when the pairs are at most kMaxDistanceSearch: exact, every member within reach
+/// tried (one beyond d + rounds − 1 hops receives no message that depends on the target's value,
+/// so its μ is 0). Otherwise the view of all members d to d + rounds − 1 hops from each target,
+/// an upper bound for every k (exact where they are at most k). Past kMaxDistanceSearch targets:
+/// local DP.
 NetworkResult worst_stored_gossip_at_distance(const Graph& g, std::uint64_t k, std::uint64_t rounds, double sigma,
                                               double clip, std::uint64_t d) {
   const std::uint64_t n = g.size(), reach = rounds == 0 ? d : d + rounds - 1;
-  std::uint64_t calls = 0, worst_target = 0;
-  bool any = false;
+  if (n > kMaxDistanceSearch) return stored_local_dp(g, k, rounds, sigma, clip, d);
+  std::uint64_t pairs = 0, worst_target = 0;
+  for (std::uint64_t t = 0; t < n; ++t) pairs += members_between(g, t, d, reach).size();
+  if (pairs == 0) throw std::invalid_argument("no two members are " + hops_text(d) + " apart on the " + describe(g.topology()));
+  const bool one_by_one = k == 1 && pairs <= kMaxDistanceSearch;
   NetworkResult best;
-  if (n > kMaxDistanceSearch) calls = n;  // at least one view per target: past the budget at once
-  for (std::uint64_t t = 0; t < n && calls <= kMaxDistanceSearch; ++t) {
-    const std::vector<std::uint64_t> within = members_between(g, t, d, reach);  // the members within reach
+  auto keep = [&](NetworkResult r, std::uint64_t t) {
+    if (r.mu > best.mu || best.coalition.empty()) best = std::move(r), worst_target = t;
+  };
+  for (std::uint64_t t = 0; t < n; ++t) {
+    const std::vector<std::uint64_t> within = members_between(g, t, d, reach);
     if (within.empty()) continue;
-    any = true;
-    if (k == 1) {
-      for (auto u : within) {
-        ++calls;
-        NetworkResult r = gossip(g, {u}, t, rounds, sigma, clip);
-        if (r.mu > best.mu || best.coalition.empty()) best = std::move(r), worst_target = t;
-      }
+    if (one_by_one) {
+      for (auto u : within) keep(gossip(g, {u}, t, rounds, sigma, clip), t);
     } else {
-      ++calls;
       NetworkResult r = gossip(g, within, t, rounds, sigma, clip);
       r.coalition = within;
-      if (r.mu > best.mu || best.coalition.empty()) best = std::move(r), worst_target = t;
+      keep(std::move(r), t);
     }
   }
-  if (!any && calls <= kMaxDistanceSearch) throw std::invalid_argument("no two members are " + hops_text(d) + " apart on the " + describe(g.topology()));
-  if (calls > kMaxDistanceSearch) {
-    NetworkResult r = worst_gossip(g, k, 0, rounds, sigma, clip);
-    r.steps.push_back("the distance of " + hops_text(d) + " is not used: searching every target of the " +
-                      describe(g.topology()) + " would take more than " + std::to_string(kMaxDistanceSearch) +
-                      " views (a neighbour's local DP bounds every target and placement)");
-    return r;
-  }
   const bool exact = best.coalition.size() <= k;  // then the bound is a placement's own view
-  best.steps.push_back(
-      "every member tried as the target; the worst is member " + std::to_string(worst_target) +
-      (k == 1 ? ", against its worst colluder " + hops_text(d) + " or more away (every member within " +
-                    std::to_string(reach) + " hops tried; one farther sees nothing that depends on the target): exact"
-              : ", against all " + std::to_string(best.coalition.size()) + " members " + std::to_string(d) + " to " +
-                    std::to_string(reach) + " hops away, whose view bounds every placement of " + std::to_string(k) +
-                    (exact ? " (exact: they are at most " + std::to_string(k) + ")" : " (an upper bound: they are more than " + std::to_string(k) + ")")));
+  const std::string all = "all " + std::to_string(best.coalition.size()) + " members " + std::to_string(d) + " to " +
+                          std::to_string(reach) + " hops away, whose view bounds every placement of " + std::to_string(k) +
+                          (exact ? " (exact: they are at most " + std::to_string(k) + ")"
+                                 : " (an upper bound: they are more than " + std::to_string(k) + ")");
+  best.steps.push_back("every member tried as the target; the worst is member " + std::to_string(worst_target) + ", against " +
+                       (one_by_one ? "its worst colluder " + hops_text(d) + " or more away (every member within " +
+                                         std::to_string(reach) + " hops tried; one farther sees nothing that depends on "
+                                         "the target): exact"
+                                   : all));
   return best;
 }
 
