@@ -158,8 +158,8 @@ NetworkResult worst_token_walk(const Graph& graph, std::uint64_t k, std::uint64_
 /// edges graphs (no symmetry) every member is tried as the target, `target` is not used: one
 /// colluder exactly (every member within reach tried), two or more by the view of all members
 /// d to d + rounds − 1 hops away (exact when they are at most k; one colluder too past 4096
-/// pairs); past 4096 members the figure is a neighbour's local DP, which bounds every target
-/// and placement.
+/// pairs); past 4096 members, or 300,000 member-rounds of those views, the figure is a
+/// neighbour's local DP, which bounds every target and placement.
 /// Token walk on the ring: for every start each gap grows with f and b, so the worst is f = b = d
 /// for k ≥ 2; for k = 1 (b = n − f) μ² is convex in (f, start offset) jointly (1/gap with each
 /// gap a minimum of affine functions), so f = d or f = n − d, equal by reversing the walk; then

@@ -55,13 +55,15 @@ void require_someone_at(const Graph& g, std::uint64_t target, std::uint64_t d) {
 /// Targets (and, for one colluder, target–colluder pairs) the search of a stored graph may try,
 /// one engine call each; past it the figure is local DP, which bounds every target and placement.
 constexpr std::uint64_t kMaxDistanceSearch = 4096;
+/// Members within reach summed over the targets, times the rounds, for the union's views (about
+/// a second and a half of engine time at the bound); past it: local DP.
+constexpr std::uint64_t kMaxDistanceWork = 300'000;
 
 NetworkResult stored_local_dp(const Graph& g, std::uint64_t k, std::uint64_t rounds, double sigma, double clip,
-                              std::uint64_t d) {
+                              std::uint64_t d, const std::string& why) {
   NetworkResult r = worst_gossip(g, k, 0, rounds, sigma, clip);
-  r.steps.push_back("the distance of " + hops_text(d) + " is not used: the " + describe(g.topology()) + " has more than " +
-                    std::to_string(kMaxDistanceSearch) + " members to try as the target (a neighbour's local DP bounds "
-                    "every target and placement)");
+  r.steps.push_back("the distance of " + hops_text(d) + " is not used: " + why +
+                    " (a neighbour's local DP bounds every target and placement)");
   return r;
 }
 
@@ -69,17 +71,24 @@ NetworkResult stored_local_dp(const Graph& g, std::uint64_t k, std::uint64_t rou
 /// One colluder, when the pairs are at most kMaxDistanceSearch: exact, every member within reach
 /// tried (one beyond d + rounds − 1 hops receives no message that depends on the target's value,
 /// so its μ is 0). Otherwise the view of all members d to d + rounds − 1 hops from each target,
-/// an upper bound for every k (exact where they are at most k). Past kMaxDistanceSearch targets:
-/// local DP.
+/// an upper bound for every k (exact where they are at most k). Past kMaxDistanceSearch targets,
+/// or kMaxDistanceWork member-rounds of those views: local DP.
 NetworkResult worst_stored_gossip_at_distance(const Graph& g, std::uint64_t k, std::uint64_t rounds, double sigma,
                                               double clip, std::uint64_t d) {
   const std::uint64_t n = g.size(), reach = rounds == 0 ? d : d + rounds - 1;
-  if (n > kMaxDistanceSearch) return stored_local_dp(g, k, rounds, sigma, clip, d);
+  if (n > kMaxDistanceSearch)
+    return stored_local_dp(g, k, rounds, sigma, clip, d,
+                           "the " + describe(g.topology()) + " has more than " + std::to_string(kMaxDistanceSearch) +
+                               " members to try as the target");
   std::uint64_t pairs = 0, worst_target = 0;
   for (std::uint64_t t = 0; t < n; ++t) pairs += members_between(g, t, d, reach).size();
   if (pairs == 0) throw std::invalid_argument("no two members are " + hops_text(d) + " apart on the " + describe(g.topology()));
   const bool one_by_one = k == 1 && pairs <= kMaxDistanceSearch;
-  NetworkResult best;
+  if (!one_by_one && pairs * std::max<std::uint64_t>(rounds, 1) > kMaxDistanceWork)
+    return stored_local_dp(g, k, rounds, sigma, clip, d,
+                           "the views of every target would span " + std::to_string(pairs) + " members over " +
+                               std::to_string(rounds) + " rounds, more than the search's " +
+                               std::to_string(kMaxDistanceWork) + " member-rounds");  NetworkResult best;
   auto keep = [&](NetworkResult r, std::uint64_t t) {
     if (r.mu > best.mu || best.coalition.empty()) best = std::move(r), worst_target = t;
   };
