@@ -168,7 +168,7 @@ NetworkResult token_walk(const Graph& g, const std::vector<std::uint64_t>& coali
       r.steps.push_back("the next colluder is " + hops(f) + " after the target, the previous one " + hops(b) +
                         " before: between two observations the token gains " + std::to_string(f + b - 1) +
                         " honest noisy visits");
-      r.steps.push_back("the worst start, over all " + std::to_string(std::min(n, steps)) +
+      r.steps.push_back("the worst start, over all " + std::to_string(n) +
                         " distinct ones: " + std::to_string(visits) + (visits == 1 ? " visit" : " visits") +
                         " of the target, " + std::to_string(worst.before) + " other visits before the first, " +
                         std::to_string(worst.after) + " after the last (mu^2 is convex in the start's offset: an end of its range is worst)");

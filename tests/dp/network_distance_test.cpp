@@ -117,10 +117,10 @@ TEST_CASE("network: a token walk round small rings, the worst start and placemen
 }
 
 TEST_CASE("network: a token walk round a ring of 10^6 costs what a ring of 10 does", "[dp][network]") {
-  // 2.5·10^6 visits, colluders 3 hops away: V = 3 visits at the worst start (one start before
-  // the target, 2.5·10^6 − 1 − 2·10^6 = 499999 visits left for the ends); the closed form by
-  // hand: before = 0, after = 499999 ⇒ gaps 3 (first), 3 + min(499999, 2) = 5 (last), 5 (middle):
-  // μ² = 1/3 + 1/5 + 1/5 = 11/15.
+  // 2.5·10^6 visits, colluders 3 hops away: V = 3 visits of the target at the worst start, the
+  // walk starting at the target (2.5·10^6 − 1 − 2·10^6 = 499999 visits after its last visit); by
+  // hand: gaps 3 (first), 3 + min(499999, 2) = 5 (last), 5 (middle): μ² = 1/3 + 1/5 + 1/5 = 11/15
+  // (V = 2 gives at most 2/5).
   const double mu = worst_token_walk_at_distance(ring(1'000'000), 2, 0, 2'500'000, 1.0, 1.0, 0.5, 3).mu;
   CHECK(mu >= std::sqrt(11.0 / 15.0));
   CHECK(mu <= std::sqrt(11.0 / 15.0) * (1 + 1e-12));
