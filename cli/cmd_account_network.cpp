@@ -30,6 +30,7 @@ struct NetworkArgs {
   bool json = false;
   std::string topology, agents, rows, columns, degree, seed = "0", coalition, colluders, target = "0";
   std::string rounds, steps, sigma, clip = "1", delta, tail_delta = "1e-6", times = "1";
+  std::string distance = "1";  ///< --distance D: the colluders D hops or more from the target
 };
 
 std::optional<double> positive(const std::string& text, const char* name, Io& io, bool noise) {
@@ -126,9 +127,13 @@ int run(const NetworkArgs& a, Io& io, bool walk) {
       auto k = whole(a.colluders, "colluders", io, 0);
       if (!k) return static_cast<int>(ExitStatus::kInvalid);
       if (*k >= t->agents) return invalid(io, "--colluders must be below --agents");
-      r = walk ? net::worst_token_walk(g, *k, *target, *length, *sigma, *clip, tail.value_or(0.5))
-               : net::worst_gossip(g, *k, *target, *length, *sigma, *clip);
+      auto distance = whole(a.distance, "distance", io);
+      if (!distance) return static_cast<int>(ExitStatus::kInvalid);
+      // the same search as a spec's `any K of pop at distance >= D` (d ≤ 1: anywhere)
+      r = walk ? net::worst_token_walk_at_distance(g, *k, *target, *length, *sigma, *clip, tail.value_or(0.5), *distance)
+               : net::worst_gossip_at_distance(g, *k, *target, *length, *sigma, *clip, *distance);
     } else {
+      if (a.distance != "1") return invalid(io, "--distance goes with --colluders (a --coalition is placed already)");
       auto members = coalition_list(a.coalition, t->agents, *target, io);
       if (!members) return static_cast<int>(ExitStatus::kInvalid);
       r = walk ? net::token_walk(g, *members, *target, *length, *sigma, *clip, tail.value_or(0.5))
@@ -188,6 +193,8 @@ Command network_kind(std::shared_ptr<NetworkArgs> args, std::string name, std::s
       required(option("--delta", "target delta", &a.delta)),
       with_default(option("--times", "independent runs (mu^2 adds)", &a.times)),
       option("--json", "print JSON", &a.json)};
+  own.push_back(with_default(
+      option("--distance", "with --colluders: every colluder D hops or more from the target", &a.distance)));
   if (name == "token-walk")
     own.push_back(with_default(
         option("--tail-delta", "random walks: delta spent on the bound on the target's visits", &a.tail_delta)));

@@ -164,8 +164,8 @@ _privflow() {
         local-hashing) opts="--epsilon --range --times --reports --json --help" ;;
         hadamard) opts="--epsilon --times --reports --json --help" ;;
         count-mean-sketch) opts="--epsilon --width --hashes --times --reports --json --help" ;;
-        gossip) opts="--topology --agents --rows --columns --degree --seed --coalition --colluders --target --rounds --sigma --clip --delta --times --json --help" ;;
-        token-walk) opts="--topology --agents --rows --columns --degree --seed --coalition --colluders --target --steps --sigma --clip --delta --times --tail-delta --json --help" ;;
+        gossip) opts="--topology --agents --rows --columns --degree --seed --coalition --colluders --distance --target --rounds --sigma --clip --delta --times --json --help" ;;
+        token-walk) opts="--topology --agents --rows --columns --degree --seed --coalition --colluders --distance --target --steps --sigma --clip --delta --times --tail-delta --json --help" ;;
       esac
       COMPREPLY=($(compgen -W "$opts" -- "$cur"))
       return 0

@@ -120,10 +120,10 @@ double token_walk_path_mu(const std::vector<std::uint64_t>& path, const std::vec
                           std::uint64_t target, double sigma, double clip);
 /// On the ring the walk goes round (member i passes to i + 1), from any start: with f hops
 /// from the target to the next member of the coalition and b hops back to the previous one,
-/// the first visit's gap is at worst f (the walk starts at the target), the last one's b (it
-/// ends there and the final token is seen), and every other visit's f + b − 1, so
-/// μ² = (clip/σ)²·(1/f + 1/b + (V − 2)/(f + b − 1)) for V ≥ 2 visits, (clip/σ)²/min(f, b) for
-/// V = 1, V = ⌈steps / n⌉ — the worst start. On other graphs the walk is random (each step to a
+/// every visit's gap is f + b − 1 except the first (cut by the start) and the last (cut by the
+/// end, where the final token is seen); μ is the exact maximum over all starts, found among at
+/// most six in closed form (μ² is convex in the start's offset; token_walk.cpp,
+/// worst_ring_start), so a ring of 10^6 costs what a ring of 10 does. On other graphs the walk is random (each step to a
 /// uniform neighbour) and the bound conditions on the path: every visit of the target is at
 /// worst seen right after it (gap 1); each step lands on the target with probability ≤ p (the
 /// largest over its neighbours u of 1/deg u) whatever the past, so the visits are dominated by
@@ -154,11 +154,16 @@ NetworkResult worst_token_walk(const Graph& graph, std::uint64_t k, std::uint64_
 /// within d + rounds − 1 hops matter (a farther member's messages never depend on the target's
 /// value and their noise is independent of the rest): μ is that view's, for every k ≥ 1 and
 /// every placement (exact for k ≥ 2 on a ring, where the two members at distance d cut it). On
-/// a star the target is then a leaf (nobody is 2 hops from the hub); on random_regular and
-/// edges graphs the distance is not used (the most exposed target is not searched there, and
-/// a neighbour's local DP bounds every one).
-/// Token walk on the ring: μ falls with f and b, so the worst is f = b = d (k ≥ 2) or f = d,
-/// b = n − d (k = 1); on other graphs the path-conditioned bound holds for every placement.
+/// a star the target is then a leaf (nobody is 2 hops from the hub). On random_regular and
+/// edges graphs (no symmetry) every member is tried as the target, `target` is not used: one
+/// colluder exactly (every member within reach tried), two or more by the view of all members
+/// d to d + rounds − 1 hops away (exact when they are at most k; one colluder too past 4096
+/// pairs); past 4096 members, or 300,000 member-rounds of those views, the figure is a
+/// neighbour's local DP, which bounds every target and placement.
+/// Token walk on the ring: for every start each gap grows with f and b, so the worst is f = b = d
+/// for k ≥ 2; for k = 1 (b = n − f) μ² is convex in (f, start offset) jointly (1/gap with each
+/// gap a minimum of affine functions), so f = d or f = n − d, equal by reversing the walk; then
+/// the exact worst start (token_walk): exact over all placements and starts; on other graphs the path-conditioned bound holds for every placement.
 /// Throws std::invalid_argument when no member is that far from the target.
 NetworkResult worst_gossip_at_distance(const Graph& graph, std::uint64_t k, std::uint64_t target, std::uint64_t rounds,
                                        double sigma, double clip, std::uint64_t min_distance);

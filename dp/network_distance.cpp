@@ -52,19 +52,78 @@ void require_someone_at(const Graph& g, std::uint64_t target, std::uint64_t d) {
     throw std::invalid_argument("no member is " + hops_text(d) + " or more from the target on the " + describe(g.topology()));
 }
 
+/// Targets (and, for one colluder, target–colluder pairs) the search of a stored graph may try,
+/// one engine call each; past it the figure is local DP, which bounds every target and placement.
+constexpr std::uint64_t kMaxDistanceSearch = 4096;
+/// Members within reach summed over the targets, times the rounds, for the union's views (about
+/// a second and a half of engine time at the bound); past it: local DP.
+constexpr std::uint64_t kMaxDistanceWork = 300'000;
+
+NetworkResult stored_local_dp(const Graph& g, std::uint64_t k, std::uint64_t rounds, double sigma, double clip,
+                              std::uint64_t d, const std::string& why) {
+  NetworkResult r = worst_gossip(g, k, 0, rounds, sigma, clip);
+  r.steps.push_back("the distance of " + hops_text(d) + " is not used: " + why +
+                    " (a neighbour's local DP bounds every target and placement)");
+  return r;
+}
+
+/// A stored graph (random_regular, edges) has no symmetry: every member is tried as the target.
+/// One colluder, when the pairs are at most kMaxDistanceSearch: exact, every member within reach
+/// tried (one beyond d + rounds − 1 hops receives no message that depends on the target's value,
+/// so its μ is 0). Otherwise the view of all members d to d + rounds − 1 hops from each target,
+/// an upper bound for every k (exact where they are at most k). Past kMaxDistanceSearch targets,
+/// or kMaxDistanceWork member-rounds of those views: local DP.
+NetworkResult worst_stored_gossip_at_distance(const Graph& g, std::uint64_t k, std::uint64_t rounds, double sigma,
+                                              double clip, std::uint64_t d) {
+  const std::uint64_t n = g.size(), reach = rounds == 0 ? d : d + rounds - 1;
+  if (n > kMaxDistanceSearch)
+    return stored_local_dp(g, k, rounds, sigma, clip, d,
+                           "the " + describe(g.topology()) + " has more than " + std::to_string(kMaxDistanceSearch) +
+                               " members to try as the target");
+  std::uint64_t pairs = 0, worst_target = 0;
+  for (std::uint64_t t = 0; t < n; ++t) pairs += members_between(g, t, d, reach).size();
+  if (pairs == 0) throw std::invalid_argument("no two members are " + hops_text(d) + " apart on the " + describe(g.topology()));
+  const bool one_by_one = k == 1 && pairs <= kMaxDistanceSearch;
+  if (!one_by_one && pairs * std::max<std::uint64_t>(rounds, 1) > kMaxDistanceWork)
+    return stored_local_dp(g, k, rounds, sigma, clip, d,
+                           "the views of every target would span " + std::to_string(pairs) + " members over " +
+                               std::to_string(rounds) + " rounds, more than the search's " +
+                               std::to_string(kMaxDistanceWork) + " member-rounds");  NetworkResult best;
+  auto keep = [&](NetworkResult r, std::uint64_t t) {
+    if (r.mu > best.mu || best.coalition.empty()) best = std::move(r), worst_target = t;
+  };
+  for (std::uint64_t t = 0; t < n; ++t) {
+    const std::vector<std::uint64_t> within = members_between(g, t, d, reach);
+    if (within.empty()) continue;
+    if (one_by_one) {
+      for (auto u : within) keep(gossip(g, {u}, t, rounds, sigma, clip), t);
+    } else {
+      NetworkResult r = gossip(g, within, t, rounds, sigma, clip);
+      r.coalition = within;
+      keep(std::move(r), t);
+    }
+  }
+  const bool exact = best.coalition.size() <= k;  // then the bound is a placement's own view
+  const std::string all = "all " + std::to_string(best.coalition.size()) + " members " + std::to_string(d) + " to " +
+                          std::to_string(reach) + " hops away, whose view bounds every placement of " + std::to_string(k) +
+                          (exact ? " (exact: they are at most " + std::to_string(k) + ")"
+                                 : " (an upper bound: they are more than " + std::to_string(k) + ")");
+  best.steps.push_back("every member tried as the target; the worst is member " + std::to_string(worst_target) + ", against " +
+                       (one_by_one ? "its worst colluder " + hops_text(d) + " or more away (every member within " +
+                                         std::to_string(reach) + " hops tried; one farther sees nothing that depends on "
+                                         "the target): exact"
+                                   : all));
+  return best;
+}
+
 }  // namespace
 
 NetworkResult worst_gossip_at_distance(const Graph& g, std::uint64_t k, std::uint64_t target, std::uint64_t rounds,
                                        double sigma, double clip, std::uint64_t d) {
   if (d <= 1 || k == 0) return worst_gossip(g, k, target, rounds, sigma, clip);
   const TopologyKind kind = g.topology().kind;
-  if (kind == TopologyKind::kRandomRegular || kind == TopologyKind::kEdges) {
-    // Which member is then the most exposed target is not searched on a stored graph: the
-    // figure of a neighbour (local DP) bounds every target and placement.
-    NetworkResult r = worst_gossip(g, k, target, rounds, sigma, clip);
-    r.steps.push_back("the distance of " + hops_text(d) + " is not used on a stored graph (its worst target is not searched)");
-    return r;
-  }
+  if (kind == TopologyKind::kRandomRegular || kind == TopologyKind::kEdges)
+    return worst_stored_gossip_at_distance(g, k, rounds, sigma, clip, d);
   if (kind == TopologyKind::kStar && target == 0) target = 1;  // nobody is 2 hops from the hub: a leaf is worse
   require_someone_at(g, target, d);
   // Every member d to d + rounds − 1 hops away: the view of any coalition at distance ≥ d is

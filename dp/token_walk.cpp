@@ -60,6 +60,44 @@ std::uint64_t visits_bound(std::uint64_t steps, Long p, double tail) {
   return hi;
 }
 
+/// A walk round the ring (member i passes to i + 1) against colluders f hops after the target
+/// and b hops before it (f + b = n for one colluder), at its worst start. Unrolled, a start with
+/// `before` visits ahead of the target's first visit, V visits of the target and `after` visits
+/// behind its last has steps = before + (V − 1)·n + 1 + after, 0 ≤ before, after ≤ n − 1. Each
+/// visit's gap (honest visits between the two observations around it) is f + b − 1, except the
+/// first's, min(before, b − 1) + f (the start cuts it), and the last's, b + min(after, f − 1) (the
+/// final token cuts it); one visit alone: min(before, b − 1) + 1 + min(after, f − 1). μ² = Σ 1/gap
+/// (the gaps' noises are independent). For a fixed V, `before` runs over an interval; each gap is
+/// concave in it (a sum of minima of affine functions), so 1/gap is convex and the sum is largest
+/// at an end of the interval: two starts per V, and only the V with 0 ≤ steps − 1 − (V − 1)·n ≤
+/// 2n − 2 (at most three) exist. Every quotient is of integers below 2^64, in long double.
+struct RingWalkStart {
+  Long sum = 0;  ///< μ² in units of (clip/σ)²
+  std::uint64_t visits = 0, before = 0, after = 0;
+};
+
+Long ring_gap_sum(std::uint64_t f, std::uint64_t b, std::uint64_t visits, std::uint64_t before,
+                  std::uint64_t after) {
+  auto inverse = [](std::uint64_t gap) { return 1 / static_cast<Long>(gap); };
+  if (visits == 1) return inverse(std::min(before, b - 1) + 1 + std::min(after, f - 1));
+  return inverse(std::min(before, b - 1) + f) + inverse(b + std::min(after, f - 1)) +
+         static_cast<Long>(visits - 2) / static_cast<Long>(f + b - 1);
+}
+
+RingWalkStart worst_ring_start(std::uint64_t n, std::uint64_t steps, std::uint64_t f, std::uint64_t b) {
+  RingWalkStart best;
+  for (std::uint64_t visits = (steps - 1) / n + 1; visits >= 1; --visits) {
+    const std::uint64_t spare = steps - 1 - (visits - 1) * n;  // before + after
+    if (spare > 2 * (n - 1)) break;
+    const std::uint64_t lowest = spare > n - 1 ? spare - (n - 1) : 0, highest = std::min(spare, n - 1);
+    for (std::uint64_t before : {lowest, highest}) {
+      const Long sum = ring_gap_sum(f, b, visits, before, spare - before);
+      if (sum > best.sum) best = {sum, visits, before, spare - before};
+    }
+  }
+  return best;
+}
+
 /// Which bound a random walk's figure comes from, where a paper's bound for the random path
 /// could have been smaller. Cyffers & Bellet 2022 (AISTATS, Sec. 5) bound the walk on the
 /// complete graph with the path hidden (an amplification of order 1/√n), but for a walk whose
@@ -108,7 +146,7 @@ NetworkResult token_walk(const Graph& g, const std::vector<std::uint64_t>& coali
   const std::uint64_t n = g.size();
   if (steps == 0) return r;
   if (g.topology().kind == TopologyKind::kRing) {
-    const std::uint64_t visits = (steps + n - 1) / n;
+    std::uint64_t visits = (steps + n - 1) / n;
     r.target_visits = visits;
     Long sum = 0;
     if (coalition.empty()) {
@@ -122,13 +160,18 @@ NetworkResult token_walk(const Graph& g, const std::vector<std::uint64_t>& coali
         f = std::min(f, (c + n - target) % n);
         b = std::min(b, (target + n - c) % n);
       }
-      const Long lf = static_cast<Long>(f), lb = static_cast<Long>(b);
-      sum = visits == 1 ? 1 / std::min(lf, lb) : 1 / lf + 1 / lb + static_cast<Long>(visits - 2) / (lf + lb - 1);
+      const RingWalkStart worst = worst_ring_start(n, steps, f, b);
+      sum = worst.sum;
+      visits = worst.visits;
+      r.target_visits = visits;
       auto hops = [](std::uint64_t h) { return std::to_string(h) + (h == 1 ? " hop" : " hops"); };
       r.steps.push_back("the next colluder is " + hops(f) + " after the target, the previous one " + hops(b) +
-                        " before: between two observations the token gains " +
-                        std::to_string(f + b - 1) + " honest noisy visits (the first visit " + std::to_string(f) +
-                        ", the last " + std::to_string(b) + " at the worst start)");
+                        " before: between two observations the token gains " + std::to_string(f + b - 1) +
+                        " honest noisy visits");
+      r.steps.push_back("the worst start, over all " + std::to_string(n) +
+                        " distinct ones: " + std::to_string(visits) + (visits == 1 ? " visit" : " visits") +
+                        " of the target, " + std::to_string(worst.before) + " other visits before the first, " +
+                        std::to_string(worst.after) + " after the last (mu^2 is convex in the start's offset: an end of its range is worst)");
       r.messages_seen = visits * coalition.size() + 1;
     }
     r.mu = scaled_mu(sum, sigma, clip);

@@ -38,6 +38,8 @@ struct CoalitionView {
   std::string name;                          ///< adversary name, or a description of an inline one
   std::map<flow::Id, std::uint64_t> members; ///< agent -> number of its instances in the coalition
   std::string note;                          ///< e.g. "+ any 16 of {…}: the worst choice, from the analysis"
+  std::uint64_t distance = 0;                ///< `at distance >= D`: members of a topology's population D hops or more from the target
+  std::map<flow::Id, std::uint64_t> chosen;  ///< agent -> K of an `any K of {…}` choice among its instances (drawn on its topology)
   /// True when the analysis filled the view sets below; only then is anything faded.
   bool view_known = false;
   std::set<flow::Id> view_data, view_artifacts, view_flows;  ///< what the coalition observes

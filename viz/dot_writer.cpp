@@ -647,12 +647,10 @@ class Writer {
       if (!used) continue;
       std::vector<std::string> lines;
       append_wrapped(lines, flow::topology_text(*agent.topology, agent.count), kWrapNode);
-      std::uint64_t members = 0;
-      if (o_.coalition)
-        if (auto it = o_.coalition->members.find(a); it != o_.coalition->members.end()) members = it->second;
+      const std::uint64_t members = colluders_on(a);
       if (members > 0) {
-        append_wrapped(lines, "\xe2\x97\x86 " + grouped(members) + (members == 1 ? " colluder" : " colluders") +
-                                  ", placed at worst around the target", kWrapNode);
+        append_wrapped(lines, "\xe2\x97\x86 " + colluders_text(a, members) + ", placed at worst around the target",
+                       kWrapNode);
         append_wrapped(lines, "\xe2\x97\x8b target: an honest member", kWrapNode);
       } else {
         append_wrapped(lines, "members exchange messages along its edges", kWrapNode);
@@ -665,6 +663,24 @@ class Writer {
       n.attrs.emplace_back("tooltip", quote("topology of " + agent.name + line_suffix(agent.topology->span)));
       place(a, std::move(n));
     }
+  }
+
+  /// Instances of a population in the coalition: its fixed members, or the K of a choice among
+  /// its instances (the worst placement is the analysis's; the node says how many may be there).
+  std::uint64_t colluders_on(Id agent) const {
+    if (!o_.coalition) return 0;
+    if (auto it = o_.coalition->members.find(agent); it != o_.coalition->members.end() && it->second > 0) return it->second;
+    auto chosen = o_.coalition->chosen.find(agent);
+    return chosen == o_.coalition->chosen.end() ? 0 : std::min(chosen->second, g_.agents[agent].count);
+  }
+
+  /// "2 colluders at distance ≥ 3" (`at distance >= 3`), "any 2 colluders" for a choice.
+  std::string colluders_text(Id agent, std::uint64_t members) const {
+    const bool fixed = o_.coalition->members.count(agent) && o_.coalition->members.at(agent) > 0;
+    std::string out = (fixed ? "" : "any ") + grouped(members) + (members == 1 ? " colluder" : " colluders");
+    if (o_.coalition->distance > 1)
+      out += " at distance \xe2\x89\xa5 " + std::to_string(o_.coalition->distance) + " from the target";
+    return out;
   }
 
   void place(Id agent, NodeOut node) {

@@ -15,6 +15,11 @@ std::string agent_name(const flow::Graph& g, flow::Id id) {
   return id < g.agents.size() ? g.agents[id].name : std::string("?");
 }
 
+/// " at distance ≥ 3" for `at distance >= 3`; nothing at D ≤ 1 (no restriction).
+std::string distance_text(std::uint64_t d) {
+  return d <= 1 ? std::string() : " at distance \xe2\x89\xa5 " + std::to_string(d);
+}
+
 CoalitionView coalition_view(const flow::Graph& g, const std::string& name, const flow::Coalition& c) {
   CoalitionView view;
   view.name = name;
@@ -25,11 +30,13 @@ CoalitionView coalition_view(const flow::Graph& g, const std::string& name, cons
     view.members[m.agent] += count;
     if (view.members[m.agent] > agent.count) view.members[m.agent] = agent.count;
   }
+  view.distance = c.distance;
   if (c.choose > 0) {
     std::vector<std::string> cands;
     for (auto id : c.candidates) cands.push_back(agent_name(g, id));
-    view.note = "+ any " + std::to_string(c.choose) + " of {" + join(cands, ", ") +
-                "}: the worst choice comes from the analysis";
+    for (auto id : c.candidates) view.chosen[id] = c.choose;
+    view.note = "+ any " + std::to_string(c.choose) + " of {" + join(cands, ", ") + "}" + distance_text(c.distance) +
+                ": the worst choice comes from the analysis";
   }
   return view;
 }

@@ -80,6 +80,39 @@ TEST_CASE("account token-walk: the worst placement and several runs", "[cli][acc
   CHECK(text.out.find("worst placement") != std::string::npos);
 }
 
+TEST_CASE("account token-walk and gossip --distance: the spec's search at a distance", "[cli][account][network]") {
+  // tests/dp/data/ring_walk_reference.json (brute force over starts and placements): a ring of
+  // 12, 25 visits, 2 colluders 3 hops or more from the target; σ = 2 halves μ
+  std::ifstream in(std::string(PRIVFLOW_SOURCE_DIR) + "/tests/dp/data/ring_walk_reference.json");
+  REQUIRE(in.good());
+  const nlohmann::json reference = nlohmann::json::parse(in);
+  double exact = 0;
+  for (const auto& c : reference["walk"])
+    if (c["agents"] == 12 && c["steps"] == 25 && c["members"] == 2 && c["distance"] == 3) exact = number(c["mu"]) / 2;
+  REQUIRE(exact > 0);
+  const auto walk = run_json({"token-walk", "--topology", "ring", "--agents", "12", "--steps", "25", "--sigma", "2",
+                              "--delta", "1e-5", "--colluders", "2", "--distance", "3"});
+  CHECK(walk["mu"].get<double>() >= exact);
+  CHECK(walk["mu"].get<double>() <= exact * (1 + 1e-12));
+  // gossip on a random regular graph: every target tried; nothing reaches colluders beyond the
+  // rounds (μ = 0), local DP within them (tests/dp/network_distance_test.cpp, numpy brute force)
+  auto gossip = [](const char* rounds) {
+    return run_json({"gossip", "--topology", "random-regular", "--agents", "60", "--degree", "3", "--seed", "5",
+                     "--rounds", rounds, "--sigma", "2", "--delta", "1e-5", "--colluders", "2", "--distance", "3"});
+  };
+  CHECK(gossip("2")["mu"].get<double>() <= 1e-6);
+  CHECK(gossip("3")["mu"].get<double>() >= 0.5 - 1e-9);
+  CHECK(gossip("3")["mu"].get<double>() <= 0.5 + 1e-6);
+  const auto bad = run({"gossip", "--topology", "ring", "--agents", "10", "--sigma", "1", "--delta", "1e-5", "--rounds",
+                        "3", "--coalition", "4", "--distance", "3"});
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("--distance goes with --colluders") != std::string::npos);
+  const auto far = run({"gossip", "--topology", "ring", "--agents", "10", "--sigma", "1", "--delta", "1e-5", "--rounds",
+                        "3", "--colluders", "1", "--distance", "6"});
+  CHECK(far.code == 2);
+  CHECK(far.err.find("no member is 6 hops or more") != std::string::npos);
+}
+
 TEST_CASE("account gossip: a neighbour of the target sees local DP", "[cli][account][network]") {
   const auto j = run_json({"gossip", "--topology", "ring", "--agents", "1000000", "--rounds", "30", "--sigma", "2",
                            "--delta", "1e-5", "--colluders", "1"});

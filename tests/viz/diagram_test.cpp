@@ -483,3 +483,42 @@ TEST_CASE("many releases alike are drawn as one node per name stem, with the fie
   // A small pipeline draws every release.
   CHECK(viz::to_dot(viz::testing::hospital_fl(false), {}).find("alike") == std::string::npos);
 }
+
+namespace {
+/// The DOT with its label line breaks (wrapped words) turned back into spaces.
+std::string unwrapped(const std::string& dot) {
+  std::string out;
+  for (std::size_t i = 0; i < dot.size(); ++i) {
+    const bool line_break = dot[i] == '\\' && i + 1 < dot.size() && (dot[i + 1] == 'n' || dot[i + 1] == 'l');
+    out += line_break ? ' ' : dot[i];
+    i += line_break ? 1 : 0;
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("the topology node shows the colluders' distance from the target", "[viz][network]") {
+  const std::string spec = R"(pipeline walk "A token walk"
+settings { delta: 1e-5 }
+data clicks "Clicks" { rows: 100 }
+agent phone[100] "Phone" { trust: curious, holds: clicks by partition, topology: ring }
+compute model at phone = token_walk(clicks, sigma: 4, steps: 300, sensitivity: 1)
+adversary far = any 2 of {phone} at distance >= 3
+adversary near = any 2 of {phone}
+require far_budget: dp(clicks) against far <= epsilon 2
+)";
+  lang::SourceFile source("walk.pflow", spec);
+  lang::Diagnostics diags(source);
+  auto graph = lang::load_spec(source, diags);
+  REQUIRE(graph);
+  const std::string far = unwrapped(viz::to_dot(*graph, viz::structural_overlay(*graph, graph->find_adversary("far"), flow::kNone)));
+  CHECK(far.find("any 2 colluders at distance \xe2\x89\xa5 3 from the target") != std::string::npos);
+  CHECK(far.find("any 2 of {phone} at distance \xe2\x89\xa5 3: the worst choice") != std::string::npos);
+  const std::string by_requirement =
+      unwrapped(viz::to_dot(*graph, viz::structural_overlay(*graph, flow::kNone, viz::find_requirement(*graph, "far_budget"))));
+  CHECK(by_requirement.find("at distance \xe2\x89\xa5 3 from the target") != std::string::npos);
+  const std::string near =
+      unwrapped(viz::to_dot(*graph, viz::structural_overlay(*graph, graph->find_adversary("near"), flow::kNone)));
+  CHECK(near.find("any 2 colluders, placed at worst") != std::string::npos);
+  CHECK(near.find("at distance") == std::string::npos);
+}
