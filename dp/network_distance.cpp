@@ -88,7 +88,8 @@ NetworkResult worst_stored_gossip_at_distance(const Graph& g, std::uint64_t k, s
     return stored_local_dp(g, k, rounds, sigma, clip, d,
                            "the views of every target would span " + std::to_string(pairs) + " members over " +
                                std::to_string(rounds) + " rounds, more than the search's " +
-                               std::to_string(kMaxDistanceWork) + " member-rounds");  NetworkResult best;
+                               std::to_string(kMaxDistanceWork) + " member-rounds");
+  NetworkResult best;
   auto keep = [&](NetworkResult r, std::uint64_t t) {
     if (r.mu > best.mu || best.coalition.empty()) best = std::move(r), worst_target = t;
   };
