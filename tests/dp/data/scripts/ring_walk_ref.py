@@ -11,40 +11,10 @@
 import itertools, json
 from fractions import Fraction as F
 import mpmath as mp
+import os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from exact_views import solve_consistent, walk_mu2
 mp.mp.dps = 50
-
-def solve_consistent(M, s):
-    n = len(M); m = len(M[0]) if n else 0
-    A = [row[:] + [s[i]] for i, row in enumerate(M)]
-    piv = []; r = 0
-    for c in range(m):
-        p = next((i for i in range(r, n) if A[i][c] != 0), None)
-        if p is None: continue
-        A[r], A[p] = A[p], A[r]
-        inv = 1 / A[r][c]; A[r] = [x * inv for x in A[r]]
-        for i in range(n):
-            if i != r and A[i][c] != 0:
-                f = A[i][c]; A[i] = [a - f * b for a, b in zip(A[i], A[r])]
-        piv.append(c); r += 1
-    for i in range(r, n):
-        if A[i][m] != 0: return None
-    y = [F(0)] * m
-    for i, c in enumerate(piv): y[c] = A[i][m]
-    return y
-
-def walk_mu2(path, coalition, target):
-    honest = [s for s, u in enumerate(path) if u not in coalition]
-    rows, shift = [], []
-    def observe(upto):
-        rows.append([F(1) if s < upto else F(0) for s in honest])
-        shift.append(F(sum(1 for s in range(upto) if path[s] == target)))
-    for s, u in enumerate(path):
-        if u in coalition: observe(s)
-    observe(len(path))
-    if not any(shift): return F(0)
-    M = [[sum(a * b for a, b in zip(ri, rj)) for rj in rows] for ri in rows]
-    y = solve_consistent(M, shift)
-    return sum(a * b for a, b in zip(shift, y))
 
 def worst(n, steps, k, d):
     pool = [i for i in range(1, n) if min(i, n - i) >= d]
