@@ -7,6 +7,7 @@
 
 #include <pybind11/stl.h>
 
+#include <charconv>
 #include <cmath>
 #include <mutex>
 #include <optional>
@@ -74,14 +75,21 @@ Delta delta_of(const py::handle& value) {
   return {lo, (Rational(hi) - d < d - Rational(lo)) ? hi : lo};
 }
 
+/// The shortest decimal that reads back as x (as Python's repr prints a float), exactly.
+Rational shortest_decimal(double x) {
+  if (!std::isfinite(x)) throw py::value_error("tolerance must be finite");
+  char text[64];
+  const auto end = std::to_chars(text, text + sizeof text, x).ptr;
+  return exact_number(py::str(std::string(text, end)), "tolerance");
+}
+
 /// The PLD options for `tolerance`. A float is read as the decimal it prints as (0.001 as 1/1000,
 /// not the double just above it), as the command line reads `--tolerance 0.001`: the tolerance
 /// steers the grids, so one binary digit apart gives the program and the module different (both
 /// certified) figures. It is a knob, not a privacy parameter: reading it either way is sound.
 dp::PldOptions pld_of(const py::handle& tolerance) {
-  const Rational tol = py::isinstance<py::float_>(tolerance)
-                           ? exact_number(py::str(py::repr(tolerance)), "tolerance")
-                           : exact_number(tolerance, "tolerance");
+  const Rational tol = py::isinstance<py::float_>(tolerance) ? shortest_decimal(tolerance.cast<double>())
+                                                              : exact_number(tolerance, "tolerance");
   if (sgn(tol) <= 0 || tol > Rational(1, 2)) throw py::value_error("tolerance must be in (0, 0.5]");
   dp::PldOptions pld;
   pld.tolerance = to_double_down(tol);
