@@ -289,6 +289,18 @@ class ShuffledComposition {
   std::vector<std::size_t> order_;
 };
 
+/// Why a release sent through a network shuffle was not amplified, or "" (the explanation's
+/// "amplification:" line): the channel refused (a sender in the coalition, walks not shown
+/// mixed), or its walks' distance from a true shuffle cost more δ than the shuffle saved.
+std::string no_amplification_words(const Term& t) {
+  if (!t.use->shuffle_refused.empty()) return t.use->shuffle_refused;
+  if (t.local > 0 && t.use->shuffle_mixing > 0)
+    return "none from the network shuffle: its walks are within " + format_double_up(t.use->shuffle_mixing, 3) +
+           " of a true shuffle" + (t.use->shuffle_mixing_words.empty() ? "" : " (" + t.use->shuffle_mixing_words + ")") +
+           ", and (1 + e^epsilon) times that in delta gives a larger figure than the local randomizer alone";
+  return "";
+}
+
 /// The terms as the report lists them, each with its epsilon alone and its share of the total.
 void add_release_terms(const flow::Graph& g, const std::vector<Term>& terms, double delta, Cache& cache,
                        flow::AccountantKind kind, Accounted& out) {
@@ -300,6 +312,7 @@ void add_release_terms(const flow::Graph& g, const std::vector<Term>& terms, dou
     term.parameters = t.built.parameters;
     term.copies = t.use->copies;
     term.amplification = t.built.amplification;
+    if (term.amplification.empty()) term.amplification = no_amplification_words(t);
     term.network = t.built.network;
     term.route = route_of(t.use->route);  // for code-scanning paths (report/sarif.cpp)
     dp::Composition alone;

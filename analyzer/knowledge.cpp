@@ -315,6 +315,10 @@ Knowledge Propagation::receive(const flow::Flow& f) const {
       const double mixing = population(s) ? network_mixing(graph_.agents[s], f.channel.walk_steps) : 1;
       if (c > 0 || !population(s) || !(mixing < 1)) {
         out = all_instances(s, *k);
+        const std::string why = c > 0 ? "a sender is in the coalition: it sees the reports pass and where they started"
+                                      : network_mixing_refusal(graph_.agents[s], f.channel.walk_steps);
+        for (auto& use : out.releases)
+          if (use.shuffle_refused.empty()) use.shuffle_refused = "none from the network shuffle: " + why;
         break;
       }
       out = summed(s, *k, honest(s), true);
@@ -545,6 +549,7 @@ void Knowledge::merge(const Knowledge& other, std::uint64_t cap) {
       it->shuffle_mixing = use.shuffle_mixing;
       it->shuffle_mixing_words = use.shuffle_mixing_words;
     }
+    if (it->shuffle_refused.empty()) it->shuffle_refused = use.shuffle_refused;
     it->network_outputs = it->network_outputs || use.network_outputs;
     it->network_everyone = it->network_everyone || use.network_everyone;
   }

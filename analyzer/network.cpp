@@ -384,6 +384,20 @@ std::string network_mixing_words(const flow::Agent& agent, std::uint64_t steps) 
          format_double_up(static_cast<double>(s->inv_pi_min), 6) + ", T = " + std::to_string(steps);
 }
 
+std::string network_mixing_refusal(const flow::Agent& agent, std::uint64_t steps) {
+  if (!agent.topology || !agent.population) return "the senders are not a population with a topology";
+  if (lazy_spectrum(agent))
+    return "the walks are not shown to have mixed after " + std::to_string(steps) + " steps (" +
+           network_mixing_words(agent, steps) + " is not below 1)";
+  using K = flow::Topology::Kind;
+  const bool stored = agent.topology->kind == K::kRandomRegular || agent.topology->kind == K::kEdges;
+  if (stored && agent.count > net::kMaxCertifiedSpectrum)
+    return "no certified bound on how fast its walks mix: the stored graph has more than " +
+           std::to_string(net::kMaxCertifiedSpectrum) + " members (its eigenvalues are not computed)";
+  return "no certified bound on how fast its walks mix (the graph is disconnected, or its certified second "
+         "eigenvalue is not below 1)";
+}
+
 NetworkProfile network_profile(const flow::Graph& g, const flow::Artifact& x, const ReleaseUse& use, double clip,
                                double sigma, std::uint64_t times) {
   NetworkProfile p;

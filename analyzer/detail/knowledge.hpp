@@ -48,6 +48,7 @@ struct ReleaseUse {
   std::uint64_t shuffled_among = 0;  // > 0: seen only inside a shuffle of this many honest senders
   double shuffle_mixing = 0;         // a network shuffle: the n walks' total distance from stationary (added to δ)
   std::string shuffle_mixing_words;  // and where that distance comes from (λ*, π_min, steps)
+  std::string shuffle_refused;       // a network shuffle that amplifies nothing here, and why
   bool individually = true;          // seen as the instance's own output (not summed or shuffled)
   std::vector<flow::Id> reads;       // the record's fields its input depends on (sorted; empty: none)
   // A protocol among a population's members (flow::is_network_protocol): the target's

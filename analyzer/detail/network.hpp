@@ -36,6 +36,8 @@ double network_mixing(const flow::Agent& agent, std::uint64_t steps);
 /// Where network_mixing's figure comes from, for the explanation: "the spectral bound
 /// n·½·λ*^T·√(1/π_min − 1), λ* ≤ … (…), 1/π_min = …, T = …".
 std::string network_mixing_words(const flow::Agent& agent, std::uint64_t steps);
+/// Why network_mixing claims nothing (its figure is 1), for the explanation.
+std::string network_mixing_refusal(const flow::Agent& agent, std::uint64_t steps);
 
 /// `clip`: the contribution's sensitivity (raised to the derived one, doubled for replace-one),
 /// `sigma`: each contribution's noise (rounded down), `times`: independent runs.

@@ -289,6 +289,34 @@ TEST_CASE("network shuffle on a stored graph: the walks' distance from a shuffle
         std::string::npos);
 }
 
+TEST_CASE("network shuffle: the derivation says why a shuffle was not amplified", "[analyzer][network]") {
+  const auto why = [](const std::string& text, const std::string& name) {
+    const auto a = analyzer::analyze(test::load_spec_text("t.pflow", text));
+    const auto& v = verdict(a, name);
+    REQUIRE(v.releases.size() == 1);
+    return v.releases[0].amplification;
+  };
+  // A sender in the coalition sees the reports pass.
+  CHECK(why(survey("complete", "network_shuffle(steps: 80)"), "with_a_phone") ==
+        "none from the network shuffle: a sender is in the coalition: it sees the reports pass and where they started");
+  // A ring of 10^5 after 10^6 steps: the spectral bound is far above 1.
+  const std::string ring = why(survey("ring", "network_shuffle(steps: 1000000)"), "central");
+  CHECK(ring.find("none from the network shuffle: the walks are not shown to have mixed after 1000000 steps (the "
+                  "spectral bound") == 0);
+  CHECK(ring.find("is not below 1)") != std::string::npos);
+  // Past 1000 stored members no eigenvalue is certified.
+  CHECK(why(small_survey(1002, "random_regular(4, 1)", "network_shuffle(steps: 600)"), "central") ==
+        "none from the network shuffle: no certified bound on how fast its walks mix: the stored graph has more than "
+        "1000 members (its eigenvalues are not computed)");
+  // The complete graph after 40 steps: within 1.44e-5 of a shuffle (python: exp(ln 1e5 − ln 2 +
+  // 40·ln(99998/199998) + ½·ln 99999) = 1.4375e-5, shown rounded up), more than delta (1e-6) allows.
+  const std::string close = why(survey("complete", "network_shuffle(steps: 40)"), "central");
+  CHECK(close.find("none from the network shuffle: its walks are within 0.0000144 of a true shuffle (the spectral bound") == 0);
+  CHECK(close.find("gives a larger figure than the local randomizer alone") != std::string::npos);
+  // Amplified: no "none".
+  CHECK(why(survey("complete", "network_shuffle(steps: 80)"), "central").find("shuffled among") == 0);
+}
+
 TEST_CASE("network shuffle: the shuffled reports stay shuffled when the collector passes them on", "[analyzer][network]") {
   // The analyst is sent the collector's multiset: the same amplified figure as the collector's.
   std::string text = survey("complete", "network_shuffle(steps: 80)");
