@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "dp/accountant.hpp"
 #include "dp/tree_aggregation.hpp"
+#include "flow/catalogue.hpp"
 
 namespace privflow::cli {
 namespace {
@@ -452,8 +453,8 @@ std::optional<std::vector<Rational>> coefficient_list(const std::string& text, I
     out.push_back(*c);
     start = comma + 1;
   }
-  if (out.size() > 100000) {
-    invalid(io, "--coefficients: at most 100000 bands");
+  if (out.size() > flow::kMaxListItems) {  // as a spec's `coefficients: [...]`
+    invalid(io, "--coefficients: at most " + std::to_string(flow::kMaxListItems) + " bands");
     return std::nullopt;
   }
   return out;
