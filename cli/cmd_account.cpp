@@ -487,9 +487,11 @@ int run_matrix_factorization(const AccountArgs& a, Io& io) {
   std::string error;
   auto squared = dp::banded_toeplitz_sensitivity_squared(strategy, &error);
   if (!squared) return invalid(io, "--coefficients: " + error);
-  const std::string why = std::to_string(coefficients->size()) + "-banded Toeplitz, " + std::to_string(*e) +
-                          " participations at least " + std::to_string(separation) +
-                          " steps apart (Choquette-Choo et al. 2023, Thm 2)";
+  const std::string pattern = *e == 1 ? "1 participation"
+                                       : std::to_string(*e) + " participations at least " + std::to_string(separation) +
+                                             " steps apart";
+  const std::string why = std::to_string(coefficients->size()) + "-banded Toeplitz, " + pattern +
+                          " (Choquette-Choo et al. 2023, Thm 2)";
   return run_linear_gaussian(a, io, *squared, why);
 }
 
