@@ -163,8 +163,8 @@ LaplaceComposition::Sums LaplaceComposition::sums_above(Long epsilon) const {
       s.minus += atoms_[m + k] * std::exp(epsilon - m * e0 / 2);
     }
   const Long x = epsilon / e0;
+  if (x >= k) return s;  // above every piece (and no int overflow for a huge ε)
   const int j0 = static_cast<int>(std::floor(x));
-  if (j0 >= k) return s;
   const int first_whole = std::max(j0 + 1, -k);
   s.plus += e0 * whole_plus_[first_whole + k];
   s.minus += e0 * std::exp(epsilon) * whole_minus_[first_whole + k];

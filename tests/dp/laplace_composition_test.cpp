@@ -72,6 +72,7 @@ TEST_CASE("Laplace composition: one use is the Laplace hockey stick", "[dp][clos
       CHECK(lc->delta(eps) <= want * (1 + (eps0 < 1e-3 ? 1e-8 : 1e-12)));
     }
     CHECK(lc->delta(eps0) == 0);
+    CHECK(lc->delta(1e300) == 0);  // far above every loss
   }
 }
 
