@@ -24,12 +24,6 @@ namespace {
 
 double rate_up(const Rational& q) { return std::min(1.0, to_double_up(q)); }
 
-/// log(1 + q(e^ε − 1)), rounded up (a relative 1e-13 covers log1p and expm1's few ulps).
-double amplified_up(double epsilon, double q) {
-  const double v = std::log1p(q * std::expm1(epsilon));
-  return std::isfinite(v) ? std::nextafter(v * (1 + 1e-13), HUGE_VAL) : v;
-}
-
 }  // namespace
 
 SampledProfile sampled_laplace(const Rational& epsilon, const Rational& replace_factor, const Rational& q,
@@ -48,15 +42,11 @@ SampledProfile sampled_laplace(const Rational& epsilon, const Rational& replace_
                 ", PLD of the subsampled pair both ways (Zhu, Dong & Wang 2022, Thm 11)";
     return out;
   }
-  Rational replaced = epsilon * replace_factor;
-  replaced.canonicalize();
-  const double joint = amplified_up(to_double_up(replaced), rate), chained = 2 * amplified_up(eps, rate);
-  const double pure = std::min({joint, std::nextafter(chained, HUGE_VAL), to_double_up(replaced)});
   // The PLD of the three-output mixture (dp/subsampled.cpp, ReplaceLaplace): the record in the
   // sample w.p. q moves the output by a (x) or b (x'), |a|, |b| ≤ Δ, |a − b| ≤ fΔ.
   Rational shift = replace_factor - 1;
   shift.canonicalize();
-  out.mechanism = dp::Mechanism::subsampled_laplace_replace(eps, rate, to_double_up(shift), pure);
+  out.mechanism = dp::Mechanism::sampled_laplace_replace(epsilon, rate, replace_factor);
   out.words = ", " + rate_text + ": replace-one, PLD of q·Lap(-1) + (1-q)·Lap(0) against q·Lap(" +
               format_compact(shift) + ") + (1-q)·Lap(0) both ways (sensitivity units; pure epsilon " +
               format_double_up(out.mechanism.epsilon, 4) + ")";

@@ -302,14 +302,7 @@ int run_laplace_replace(const Rational& eps, double rate, std::uint64_t times, c
   Rational doubled = eps * 2;
   doubled.canonicalize();
   if (rate >= 1) return run_composition(dp::Mechanism::laplace(doubled).repeated(times), a, io);
-  auto amplified_up = [rate](double e) {
-    const double v = std::log1p(rate * std::expm1(e));
-    return std::isfinite(v) ? std::nextafter(v * (1 + 1e-13), HUGE_VAL) : v;
-  };
-  const double e = to_double_up(eps);
-  const double pure = std::min({amplified_up(to_double_up(doubled)), std::nextafter(2 * amplified_up(e), HUGE_VAL),
-                                to_double_up(doubled)});
-  return run_composition(dp::Mechanism::subsampled_laplace_replace(e, rate, 1.0, pure).repeated(times), a, io);
+  return run_composition(dp::Mechanism::sampled_laplace_replace(eps, rate, Rational(2)).repeated(times), a, io);
 }
 
 int run_laplace(const AccountArgs& a, Io& io) {

@@ -108,6 +108,11 @@ struct Mechanism {
   /// their reverse (dp/subsampled.cpp); `epsilon` the smaller of `pure_epsilon` and the pair's
   /// largest loss.
   static Mechanism subsampled_laplace_replace(double epsilon, double sampling_rate, double shift, double pure_epsilon);
+  /// The same for a Laplace of ε per use whose two records' outputs are at most `factor`·Δ apart
+  /// (f in [1, 2]: shift f − 1), its pure ε the smallest of log(1 + q(e^{fε} − 1)) (Balle, Barthe &
+  /// Gaboardi 2018, Thm 2), twice log(1 + q(e^ε − 1)) (Thm 8: x removed, then x' added) and fε;
+  /// every figure rounded up. One definition for a spec's sampled laplace and `account laplace`.
+  static Mechanism sampled_laplace_replace(const Rational& epsilon, double sampling_rate, const Rational& factor);
   /// Randomized response sent with probability q, independently of the value (a Poisson sample
   /// whose absence is seen): the pair (q·RR(v) + (1−q)·⊥, q·RR(v') + (1−q)·⊥), exact. Its pure ε
   /// is RR's (a sent report carries it all); its δ(ε) is q times RR's (joint convexity).

@@ -137,6 +137,19 @@ Mechanism Mechanism::subsampled_laplace_replace(double e, double q, double shift
   m.epsilon = std::min(pure_epsilon, detail::up(top, 1e-13));
   return m;
 }
+Mechanism Mechanism::sampled_laplace_replace(const Rational& epsilon, double q, const Rational& factor) {
+  // log(1 + q(e^ε − 1)), rounded up (a relative 1e-13 covers log1p and expm1's few ulps).
+  auto amplified_up = [q](double e) {
+    const double v = std::log1p(q * std::expm1(e));
+    return std::isfinite(v) ? std::nextafter(v * (1 + 1e-13), kInf) : v;
+  };
+  Rational replaced = epsilon * factor, shift = factor - 1;
+  replaced.canonicalize();
+  shift.canonicalize();
+  const double e = to_double_up(epsilon), joint = amplified_up(to_double_up(replaced));
+  const double pure = std::min({joint, std::nextafter(2 * amplified_up(e), kInf), to_double_up(replaced)});
+  return subsampled_laplace_replace(e, q, to_double_up(shift), pure);
+}
 Mechanism Mechanism::subsampled_randomized_response(const Mechanism& rr, double q) {
   Mechanism m = rr;
   m.kind = MechanismKind::kSubsampledRandomizedResponse;
